@@ -1,0 +1,166 @@
+// Package config loads tagbot's config.yaml, applies secrets from the
+// environment and validates the result. 配置加载：读取 config.yaml，
+// 用环境变量覆盖密钥等字段，然后校验。
+//
+// Every problem found is reported with the key path and the line it came
+// from (or the environment variable that supplied it), all at once, in a
+// *Error.
+package config
+
+import (
+	"slices"
+	"time"
+)
+
+// Environment variables that override config.yaml (env wins over the file).
+// 环境变量优先于配置文件。
+const (
+	EnvCorpID         = "TAGBOT_WECOM_CORP_ID"
+	EnvAgentID        = "TAGBOT_WECOM_AGENT_ID"
+	EnvSecret         = "TAGBOT_WECOM_SECRET"
+	EnvToken          = "TAGBOT_WECOM_TOKEN"
+	EnvEncodingAESKey = "TAGBOT_WECOM_ENCODING_AES_KEY"
+	EnvAPIBase        = "TAGBOT_WECOM_API_BASE"
+	EnvStorePath      = "TAGBOT_STORE_PATH"
+	EnvServerListen   = "TAGBOT_SERVER_LISTEN"
+)
+
+// Values accepted by store.sync (BuntDB SyncPolicy). 存储落盘策略。
+const (
+	SyncEverySecond = "every_second"
+	SyncAlways      = "always"
+	SyncNever       = "never"
+)
+
+// Values accepted by log.level. 日志级别。
+const (
+	LevelDebug = "debug"
+	LevelInfo  = "info"
+	LevelWarn  = "warn"
+	LevelError = "error"
+)
+
+// Roles returned by (*Config).Role. 角色。
+const (
+	RoleAdmin    = "admin"
+	RoleManager  = "manager"
+	RoleEmployee = "employee"
+)
+
+// Role names usable in groups.*.editable_by besides plain userids.
+// editable_by 中可用的角色名（其余条目视为 userid）。
+const (
+	EditorAdmins    = "admins"
+	EditorManagers  = "managers"
+	EditorEmployees = "employees"
+)
+
+// Config is the whole tagbot configuration. 全部配置。
+type Config struct {
+	WeCom    WeCom
+	Server   Server
+	Store    Store
+	Roles    Roles
+	Groups   map[string]GroupPolicy // keyed by tag group name 按标签组名称
+	Messages Messages
+	Log      Log
+
+	// src remembers where each value came from, for error messages.
+	src *sources
+}
+
+// WeCom holds the self-built app credentials and API settings. 企业微信自建应用。
+type WeCom struct {
+	CorpID         string
+	AgentID        int
+	Secret         string
+	Token          string // callback Token 回调 Token
+	EncodingAESKey string // 43 characters 回调 EncodingAESKey
+	APIBase        string // without trailing slash 不带结尾斜杠
+	RateLimits     map[string]int
+}
+
+// Server configures the HTTP callback server. 回调服务。
+type Server struct {
+	Listen          string
+	CallbackPath    string
+	TimestampWindow time.Duration // 0 disables the check 0 表示不校验
+	MaxBodyBytes    int64
+}
+
+// Store configures the BuntDB ledger. 账本存储。
+type Store struct {
+	Path string
+	Sync string // one of SyncEverySecond, SyncAlways, SyncNever
+}
+
+// Roles lists privileged WeCom userids. 管理员与经理名单。
+type Roles struct {
+	Admins   []string
+	Managers []string
+}
+
+// GroupPolicy is the policy of one tag group. 单个标签组的策略。
+type GroupPolicy struct {
+	// EditableBy lists role names (EditorAdmins, EditorManagers,
+	// EditorEmployees) or userids; empty means everyone. 为空表示所有人。
+	EditableBy []string
+	// Exclusive allows at most one tag of the group per customer. 组内互斥。
+	Exclusive bool
+	// Protected tags may only be added or removed by managers and admins.
+	// 受保护标签仅经理和管理员可增删。
+	Protected []string
+}
+
+// Messages limits app messages per member (WeCom drops more than 30/min or
+// 1000/hour to one member). 应用消息频率限制。
+type Messages struct {
+	PerUserPerMinute int
+	PerUserPerHour   int
+}
+
+// Log configures logging. 日志。
+type Log struct {
+	Level string // one of LevelDebug, LevelInfo, LevelWarn, LevelError
+}
+
+// Default returns the configuration used for every key absent from
+// config.yaml. 默认配置。
+func Default() *Config {
+	return &Config{
+		WeCom: WeCom{
+			AgentID:    1000002,
+			APIBase:    "https://qyapi.weixin.qq.com",
+			RateLimits: map[string]int{},
+		},
+		Server: Server{
+			Listen:          "127.0.0.1:8080",
+			CallbackPath:    "/wecom/callback",
+			TimestampWindow: 5 * time.Minute,
+			MaxBodyBytes:    1 << 20,
+		},
+		Store: Store{
+			Path: "data/tagbot.db",
+			Sync: SyncEverySecond,
+		},
+		Groups: map[string]GroupPolicy{},
+		Messages: Messages{
+			PerUserPerMinute: 30,
+			PerUserPerHour:   1000,
+		},
+		Log: Log{Level: LevelInfo},
+	}
+}
+
+// Role returns RoleAdmin, RoleManager or RoleEmployee for a WeCom userid.
+// Someone listed as both admin and manager is an admin. 返回用户角色。
+func (c *Config) Role(userID string) string {
+	switch {
+	case userID != "" && slices.Contains(c.Roles.Admins, userID):
+		return RoleAdmin
+	case userID != "" && slices.Contains(c.Roles.Managers, userID):
+		return RoleManager
+	default:
+		return RoleEmployee
+	}
+}

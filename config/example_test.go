@@ -1,0 +1,72 @@
+package config
+
+import (
+	"os"
+	"slices"
+	"testing"
+)
+
+// contractKeys are the key paths of config.yaml other packages and
+// operators rely on; the committed example must show every one of them.
+var contractKeys = []string{
+	"wecom", "wecom.corp_id", "wecom.agent_id", "wecom.secret", "wecom.token",
+	"wecom.encoding_aes_key", "wecom.api_base", "wecom.rate_limits",
+	"server", "server.listen", "server.callback_path", "server.timestamp_window", "server.max_body_bytes",
+	"store", "store.path", "store.sync",
+	"roles", "roles.admins", "roles.managers",
+	"groups",
+	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",
+	"log", "log.level",
+}
+
+func TestCommittedExample(t *testing.T) {
+	data, err := os.ReadFile("../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data, "config.yaml", nil)
+	if err != nil {
+		t.Fatalf("committed config.yaml does not parse:\n%v", err)
+	}
+	for _, k := range contractKeys {
+		if c.src.lines[k] == 0 {
+			t.Errorf("config.yaml does not show key %s", k)
+		}
+	}
+	for _, k := range []string{"editable_by", "exclusive", "protected"} {
+		if c.src.lines["groups.意向程度."+k] == 0 {
+			t.Errorf("config.yaml sample group 意向程度 does not show %s", k)
+		}
+	}
+
+	// The example shows the defaults, apart from its sample groups.
+	got := *c
+	got.src, got.Groups = nil, nil
+	want := *Default()
+	want.Groups = nil
+	if got.Redacted() != want.Redacted() {
+		t.Errorf("config.yaml differs from Default():\n%s\nwant\n%s", got.Redacted(), want.Redacted())
+	}
+	level := c.Groups["客户等级"]
+	if !level.Exclusive || !slices.Equal(level.Protected, []string{"VIP"}) || len(level.EditableBy) != 0 {
+		t.Errorf("客户等级 = %+v, want exclusive with protected [VIP]", level)
+	}
+	if intent, ok := c.Groups["意向程度"]; !ok || !intent.Exclusive {
+		t.Errorf("意向程度 = %+v (present %v), want exclusive", intent, ok)
+	}
+	if len(c.Groups) != 2 {
+		t.Errorf("got %d sample groups, want 2", len(c.Groups))
+	}
+
+	// Credentials are left empty for demo; serve must be told about all four.
+	err = c.RequireCredentials()
+	ce, ok := err.(*Error)
+	if !ok || len(ce.Problems) != 4 {
+		t.Fatalf("RequireCredentials() = %v, want 4 problems", err)
+	}
+	for _, p := range ce.Problems {
+		if p.Line == 0 {
+			t.Errorf("problem %+v should point at its line in config.yaml", p)
+		}
+	}
+}

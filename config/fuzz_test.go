@@ -1,0 +1,67 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"reflect"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics, that failures are always a
+// non-empty *Error, and that an accepted config survives a Redacted round
+// trip when it holds no secrets. Seeds: the committed config.yaml and
+// testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	if data, err := os.ReadFile("../config.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "config.yaml", nil)
+		if err != nil {
+			var ce *Error
+			if !errors.As(err, &ce) || len(ce.Problems) == 0 {
+				t.Fatalf("error %T %q is not a non-empty *Error", err, err)
+			}
+			for _, p := range ce.Problems {
+				if p.Msg == "" || p.Line < 0 {
+					t.Fatalf("bad problem %+v", p)
+				}
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("accepted config fails Validate: %v", err)
+		}
+		_ = c.RequireCredentials()
+		_ = c.Role("zhangsan")
+		if c.WeCom.Secret != "" || c.WeCom.Token != "" || c.WeCom.EncodingAESKey != "" {
+			return
+		}
+		back, err := Parse([]byte(c.Redacted()), "redacted.yaml", nil)
+		if err != nil {
+			t.Fatalf("Redacted() of an accepted config does not parse: %v\n%s", err, c.Redacted())
+		}
+		c.src, back.src = nil, nil
+		if !reflect.DeepEqual(normalize(c), normalize(back)) {
+			t.Fatalf("round trip changed the config:\n%#v\n%#v", c, back)
+		}
+	})
+}
+
+// normalize makes nil and empty slices compare equal.
+func normalize(c *Config) *Config {
+	n := *c
+	fix := func(s []string) []string {
+		if len(s) == 0 {
+			return nil
+		}
+		return s
+	}
+	n.Roles.Admins, n.Roles.Managers = fix(n.Roles.Admins), fix(n.Roles.Managers)
+	n.Groups = make(map[string]GroupPolicy, len(c.Groups))
+	for k, g := range c.Groups {
+		g.EditableBy, g.Protected = fix(g.EditableBy), fix(g.Protected)
+		n.Groups[k] = g
+	}
+	return &n
+}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkApply measures appending one change-set (ledger + indexes +
+// projection + outbox in one transaction) to a file-backed store.
+func BenchmarkApply(b *testing.B) {
+	s, _ := openTest(b)
+	pairs := [][2][]TagRef{{tags("t1", "t3"), nil}, {nil, tags("t1", "t3")}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := pairs[i%2]
+		if _, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: p[0], Remove: p[1]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "changesets/s")
+}
+
+// bigStore builds (once per process) a store holding benchEvents change-sets
+// over 10,000 customers, and returns its path. TAGBOT_BENCH_EVENTS overrides
+// the size (default 1,000,000).
+var bigStore = sync.OnceValues(func() (string, error) {
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("TAGBOT_BENCH_EVENTS")); err == nil && v > 0 {
+		n = v
+	}
+	dir, err := os.MkdirTemp("", "tagbot-bench-")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "big.db")
+	s, err := Open(path, Options{Sync: "never"})
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	lib := Library{Groups: []Group{{ID: "g", Name: "G"}}}
+	for i := 0; i < 20; i++ {
+		lib.Tags = append(lib.Tags, Tag{ID: fmt.Sprintf("t%d", i), GroupID: "g", GroupName: "G", Name: fmt.Sprintf("标签%d", i)})
+	}
+	if _, err := s.PutLibrary(lib, "sync"); err != nil {
+		return "", err
+	}
+	const customers = 10_000
+	for c := 0; c < customers; c++ {
+		if err := s.UpsertCustomer(Customer{ID: fmt.Sprintf("cust%05d", c), Name: fmt.Sprintf("客户%d", c)}, []FollowInfo{{Follower: "zhangsan"}}); err != nil {
+			return "", err
+		}
+	}
+	batch := make([]ChangeSet, 0, 1000)
+	for i := 0; i < n; i++ {
+		c := i % customers
+		round := i / customers
+		tag := TagRef{ID: fmt.Sprintf("t%d", (round/2)%20)}
+		cs := ChangeSet{Actor: fmt.Sprintf("user%d", i%50), Source: SourceCommand, Customer: fmt.Sprintf("cust%05d", c), Follower: "zhangsan"}
+		if round%2 == 0 {
+			cs.Add = []TagRef{tag}
+		} else {
+			cs.Remove = []TagRef{tag}
+		}
+		batch = append(batch, cs)
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := s.ApplyBatch(batch); err != nil {
+				return "", err
+			}
+			batch = batch[:0]
+		}
+	}
+	return path, nil
+})
+
+// BenchmarkHistoryOneCustomer measures /history of one customer (newest 20
+// of its ~100 change-sets) in a store of 1,000,000 ledger events.
+func BenchmarkHistoryOneCustomer(b *testing.B) {
+	path, err := bigStore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h, err := s.History(Query{Customer: fmt.Sprintf("cust%05d", i%10_000), Limit: 20})
+		if err != nil || len(h) != 20 {
+			b.Fatalf("history: %d, %v", len(h), err)
+		}
+	}
+}
+
+// BenchmarkHistoryCustomerWindow is the same with a time window, which maps
+// to an id range by binary search.
+func BenchmarkHistoryCustomerWindow(b *testing.B) {
+	path, err := bigStore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	first, _ := s.Get(1)
+	since := first.Time.Add(-time.Hour)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.History(Query{Customer: fmt.Sprintf("cust%05d", i%10_000), Since: since, Limit: 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenMillion measures opening a store of 1,000,000 events and
+// reports the heap it holds afterwards.
+func BenchmarkOpenMillion(b *testing.B) {
+	path, err := bigStore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heapMB")
+		b.ReportMetric(float64(fi.Size())/(1<<20), "fileMB")
+		s.Close()
+		b.StartTimer()
+	}
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Query selects change-sets for History. At most one of Customer, Actor, Tag
+// and Batch picks the index; the others filter. Zero values mean "any".
+type Query struct {
+	Customer string
+	Follower string // only with Customer
+	Actor    string
+	Tag      string // tag id
+	Batch    string
+	Since    time.Time // inclusive
+	Until    time.Time // exclusive
+	Before   ID        // page: only change-sets older than this id
+	Limit    int       // default 20
+	// IncludeDenied keeps refused attempts in the result.
+	IncludeDenied bool
+}
+
+// History returns matching change-sets, newest first. It walks one ordered
+// index within the id range the time bounds map to, so its cost grows with
+// the result and not with the ledger.
+func (s *Store) History(q Query) ([]ChangeSet, error) {
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	var out []ChangeSet
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		lo, hi, err := idRange(tx, q)
+		if err != nil || lo > hi {
+			return err
+		}
+		prefix := "cs:"
+		switch {
+		case q.Customer != "":
+			prefix = "ix:c:" + q.Customer + ":"
+		case q.Actor != "":
+			prefix = "ix:a:" + q.Actor + ":"
+		case q.Tag != "":
+			prefix = "ix:t:" + q.Tag + ":"
+		case q.Batch != "":
+			prefix = "ix:b:" + q.Batch + ":"
+		}
+		var ferr error
+		tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), func(k, v string) bool {
+			cs := ChangeSet{}
+			if prefix == "cs:" {
+				ferr = decode(k, v, &cs)
+			} else {
+				id, perr := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
+				if perr != nil {
+					ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+					return false
+				}
+				cs, ferr = getChangeSet(tx, id)
+			}
+			if ferr != nil {
+				return false
+			}
+			if q.match(&cs) {
+				out = append(out, cs)
+			}
+			return len(out) < q.Limit
+		})
+		return ferr
+	})
+	return out, err
+}
+
+func (q *Query) match(cs *ChangeSet) bool {
+	if cs.Denied != "" && !q.IncludeDenied {
+		return false
+	}
+	if q.Customer != "" && cs.Customer != q.Customer {
+		return false
+	}
+	if q.Follower != "" && cs.Follower != q.Follower {
+		return false
+	}
+	if q.Actor != "" && cs.Actor != q.Actor {
+		return false
+	}
+	if q.Batch != "" && cs.Batch != q.Batch {
+		return false
+	}
+	if q.Tag != "" {
+		found := false
+		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
+			for _, t := range refs {
+				found = found || t.ID == q.Tag
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// idRange maps the query's time bounds and page to an inclusive id range.
+func idRange(tx *buntdb.Tx, q Query) (lo, hi ID, err error) {
+	last, err := lastSeq(tx, "cs")
+	if err != nil {
+		return 0, 0, err
+	}
+	lo, hi = 1, ID(last)
+	if !q.Since.IsZero() {
+		n, err := firstAtOrAfter(tx, q.Since, last)
+		if err != nil {
+			return 0, 0, err
+		}
+		lo = ID(n)
+	}
+	if !q.Until.IsZero() {
+		n, err := firstAtOrAfter(tx, q.Until, last)
+		if err != nil {
+			return 0, 0, err
+		}
+		hi = ID(n) - 1
+	}
+	if q.Before > 0 && q.Before-1 < hi {
+		hi = q.Before - 1
+	}
+	return lo, hi, nil
+}
+
+// firstAtOrAfter finds the first change-set id whose time is ≥ t, by binary
+// search over the dense, time-ordered sequence (last+1 if none).
+func firstAtOrAfter(tx *buntdb.Tx, t time.Time, last uint64) (uint64, error) {
+	lo, hi := uint64(1), last+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		cs, err := getChangeSet(tx, ID(mid))
+		if err != nil {
+			return 0, err
+		}
+		if cs.Time.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// LastBy returns the newest effective change-set by actor, optionally only
+// of the given sources (e.g. SourceUndo for /redo).
+func (s *Store) LastBy(actor string, sources ...Source) (ChangeSet, error) {
+	var found ChangeSet
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		prefix := "ix:a:" + actor + ":"
+		var ferr error
+		tx.DescendLessOrEqual("", prefix+"~", func(k, _ string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
+			if err != nil {
+				ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+				return false
+			}
+			cs, err := getChangeSet(tx, id)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if !cs.Effective() {
+				return true
+			}
+			if len(sources) == 0 || containsSource(sources, cs.Source) {
+				found = cs
+				return false
+			}
+			return true
+		})
+		if ferr == nil && found.ID == 0 {
+			ferr = fmt.Errorf("last change-set of %s: %w", actor, ErrNotFound)
+		}
+		return ferr
+	})
+	return found, err
+}
+
+func containsSource(list []Source, s Source) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// DedupTTL is how long the dedup marker of a received callback is kept.
+// WeCom retries a callback three times within seconds; a week covers any
+// replay worth caring about while keeping the file small.
+const DedupTTL = 7 * 24 * time.Hour
+
+// InboxMessage is a received callback, stored before the HTTP answer so a
+// crash between receipt and processing loses nothing.
+type InboxMessage struct {
+	ID       ID        `json:"id"`
+	Key      string    `json:"key"`  // dedup key (MsgId, or user+time+event)
+	Body     []byte    `json:"body"` // decrypted inner XML
+	Received time.Time `json:"received"`
+	Attempts int       `json:"attempts"`
+}
+
+// InboxPut stores a received message unless its dedup key was seen before,
+// in which case dup is true and nothing is written.
+func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
+	if key == "" {
+		return 0, false, fmt.Errorf("store: inbox message needs a dedup key")
+	}
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		if _, err := tx.Get("ind:" + key); err == nil {
+			dup = true
+			return nil
+		} else if !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		seq, err := nextSeq(tx, "in")
+		if err != nil {
+			return err
+		}
+		id = ID(seq)
+		m := InboxMessage{ID: id, Key: key, Body: body, Received: s.now().UTC()}
+		if _, _, err := tx.Set("ind:"+key, id.String(), &buntdb.SetOptions{Expires: true, TTL: DedupTTL}); err != nil {
+			return err
+		}
+		if _, _, err := tx.Set(seqKey("inq:", seq), "", nil); err != nil {
+			return err
+		}
+		_, _, err = tx.Set(seqKey("in:", seq), encode(&m), nil)
+		return err
+	})
+	return id, dup, err
+}
+
+// InboxPending lists up to limit messages not yet processed, oldest first.
+func (s *Store) InboxPending(limit int) ([]InboxMessage, error) {
+	var out []InboxMessage
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var ferr error
+		scan(tx, "inq:", func(k, _ string) bool {
+			key := "in:" + k[len("inq:"):]
+			v, err := tx.Get(key)
+			if err != nil {
+				ferr = fmt.Errorf("%w: %s missing", ErrCorrupt, key)
+				return false
+			}
+			var m InboxMessage
+			if ferr = decode(key, v, &m); ferr != nil {
+				return false
+			}
+			out = append(out, m)
+			return limit <= 0 || len(out) < limit
+		})
+		return ferr
+	})
+	return out, err
+}
+
+// InboxAttempt counts a processing attempt (so a message that crashes the
+// worker every time can be given up on).
+func (s *Store) InboxAttempt(id ID) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		key := seqKey("in:", uint64(id))
+		v, err := tx.Get(key)
+		if err != nil {
+			return fmt.Errorf("inbox %d: %w", id, ErrNotFound)
+		}
+		var m InboxMessage
+		if err := decode(key, v, &m); err != nil {
+			return err
+		}
+		m.Attempts++
+		n = m.Attempts
+		_, _, err = tx.Set(key, encode(&m), nil)
+		return err
+	})
+	return n, err
+}
+
+// InboxDone removes a processed message; its dedup marker stays for DedupTTL.
+func (s *Store) InboxDone(id ID) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		tx.Delete(seqKey("inq:", uint64(id)))
+		_, err := tx.Delete(seqKey("in:", uint64(id)))
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// Meta reads a small named value kept by other packages (e.g. the last
+// welcome sent to a user); "" if absent.
+func (s *Store) Meta(name string) (string, error) {
+	var v string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		v, err = tx.Get("meta:x:" + name)
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return v, err
+}
+
+// SetMeta writes a small named value; ttl 0 keeps it forever.
+func (s *Store) SetMeta(name, value string, ttl time.Duration) error {
+	if strings.ContainsAny(name, "\r\n") {
+		return fmt.Errorf("store: bad meta name %q", name)
+	}
+	var opts *buntdb.SetOptions
+	if ttl > 0 {
+		opts = &buntdb.SetOptions{Expires: true, TTL: ttl}
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set("meta:x:"+name, value, opts)
+		return err
+	})
+}

@@ -1,0 +1,221 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Apply appends a change-set to the ledger. Tag ids are required in Add and
+// Remove; names and groups are filled from the library. Tags the relationship
+// already has (Add) or lacks (Remove) are dropped; if nothing is left Apply
+// returns ErrNoChange. The change-set, its index keys, the projection of
+// current tags and, unless the change already happened on WeCom, the outbox
+// entry are written in one transaction. A change-set with Denied set is only
+// recorded.
+func (s *Store) Apply(cs ChangeSet) (ChangeSet, error) {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		return s.applyTx(tx, &cs)
+	})
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	return cs, nil
+}
+
+// ApplyBatch applies several change-sets in one transaction: all or none.
+// Change-sets that would change nothing are skipped; if all are skipped it
+// returns ErrNoChange.
+func (s *Store) ApplyBatch(css []ChangeSet) ([]ChangeSet, error) {
+	var out []ChangeSet
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		out = out[:0]
+		for i := range css {
+			cs := css[i]
+			err := s.applyTx(tx, &cs)
+			if errors.Is(err, ErrNoChange) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, cs)
+		}
+		if len(out) == 0 {
+			return ErrNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Get reads one change-set.
+func (s *Store) Get(id ID) (ChangeSet, error) {
+	var cs ChangeSet
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		cs, err = getChangeSet(tx, id)
+		return err
+	})
+	return cs, err
+}
+
+func getChangeSet(tx *buntdb.Tx, id ID) (ChangeSet, error) {
+	var cs ChangeSet
+	key := seqKey("cs:", uint64(id))
+	v, err := tx.Get(key)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return cs, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return cs, err
+	}
+	return cs, decode(key, v, &cs)
+}
+
+// applyTx validates, normalises and writes cs inside tx.
+func (s *Store) applyTx(tx *buntdb.Tx, cs *ChangeSet) error {
+	if cs.Customer == "" || cs.Follower == "" || cs.Actor == "" || cs.Source == "" {
+		return fmt.Errorf("store: change-set needs customer, follower, actor and source")
+	}
+	rel, err := getRel(tx, cs.Customer, cs.Follower)
+	if err != nil {
+		return err
+	}
+	if cs.Denied == "" {
+		if err := normalise(tx, cs, rel); err != nil {
+			return err
+		}
+	}
+	seq, err := nextSeq(tx, "cs")
+	if err != nil {
+		return err
+	}
+	cs.ID = ID(seq)
+	cs.Time = s.stamp()
+	if cs.Effective() {
+		if !cs.Source.Mirrored() {
+			if cs.Outbox, err = enqueueMarkTag(tx, cs); err != nil {
+				return err
+			}
+		}
+		project(tx, rel, cs)
+		if _, _, err := tx.Set(relKey(rel.Customer, rel.Follower), encode(rel), nil); err != nil {
+			return err
+		}
+	}
+	return writeChangeSet(tx, cs)
+}
+
+// stamp returns the time for a new change-set: now, but never before the
+// previous change-set, so ledger order is time order.
+func (s *Store) stamp() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.now().UTC()
+	if t.Before(s.lastTime) {
+		t = s.lastTime
+	}
+	s.lastTime = t
+	return t
+}
+
+// normalise resolves tag refs from the library and drops tags that would not
+// change the relationship.
+func normalise(tx *buntdb.Tx, cs *ChangeSet, rel *Relationship) error {
+	seen := map[string]bool{}
+	var add, remove []TagRef
+	for _, ref := range cs.Add {
+		t, err := getTag(tx, ref.ID)
+		if err != nil {
+			return err
+		}
+		if t.Deleted {
+			return fmt.Errorf("%w: %s (%s)", ErrTagDeleted, t.Name, t.ID)
+		}
+		if seen[t.ID] {
+			continue
+		}
+		seen[t.ID] = true
+		if _, has := rel.Tags[t.ID]; !has {
+			add = append(add, t.Ref())
+		}
+	}
+	for _, ref := range cs.Remove {
+		t, err := getTag(tx, ref.ID)
+		if err != nil {
+			return err
+		}
+		if seen[t.ID] {
+			return fmt.Errorf("store: tag %s both added and removed", t.Name)
+		}
+		seen[t.ID] = true
+		if _, has := rel.Tags[t.ID]; has {
+			remove = append(remove, t.Ref())
+		}
+	}
+	if len(add) == 0 && len(remove) == 0 {
+		return ErrNoChange
+	}
+	cs.Add, cs.Remove = add, remove
+	return nil
+}
+
+// project applies an effective change-set to the relationship's tags and to
+// the tag → relationship keys.
+func project(tx *buntdb.Tx, rel *Relationship, cs *ChangeSet) {
+	if rel.Tags == nil {
+		rel.Tags = map[string]Mark{}
+	}
+	for _, t := range cs.Add {
+		rel.Tags[t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
+		tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil)
+	}
+	for _, t := range cs.Remove {
+		delete(rel.Tags, t.ID)
+		tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower))
+	}
+}
+
+// writeChangeSet stores cs and its index keys.
+func writeChangeSet(tx *buntdb.Tx, cs *ChangeSet) error {
+	seq := fmt.Sprintf("%012d", uint64(cs.ID))
+	if _, _, err := tx.Set("cs:"+seq, encode(cs), nil); err != nil {
+		return err
+	}
+	keys := []string{"ix:c:" + cs.Customer + ":" + seq, "ix:a:" + cs.Actor + ":" + seq}
+	if cs.Batch != "" {
+		keys = append(keys, "ix:b:"+cs.Batch+":"+seq)
+	}
+	for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
+		for _, t := range refs {
+			keys = append(keys, "ix:t:"+t.ID+":"+seq)
+		}
+	}
+	for _, k := range keys {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ttKey(tagID, customer, follower string) string {
+	return "tt:" + tagID + ":" + customer + ":" + follower
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

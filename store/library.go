@@ -1,0 +1,269 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+func getTag(tx *buntdb.Tx, id string) (*Tag, error) {
+	key := "tag:" + id
+	v, err := tx.Get(key)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTag, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var t Tag
+	return &t, decode(key, v, &t)
+}
+
+// Tag reads one tag of the library, deleted or not.
+func (s *Store) Tag(id string) (Tag, error) {
+	var t Tag
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		p, err := getTag(tx, id)
+		if err == nil {
+			t = *p
+		}
+		return err
+	})
+	return t, err
+}
+
+// Tags lists the library's tags ordered by group order, group, tag order,
+// name. Deleted tags are included only when withDeleted.
+func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
+	var tags []Tag
+	groups := map[string]Group{}
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var ferr error
+		scan(tx, "grp:", func(k, v string) bool {
+			var g Group
+			if ferr = decode(k, v, &g); ferr != nil {
+				return false
+			}
+			groups[g.ID] = g
+			return true
+		})
+		if ferr != nil {
+			return ferr
+		}
+		scan(tx, "tag:", func(k, v string) bool {
+			var t Tag
+			if ferr = decode(k, v, &t); ferr != nil {
+				return false
+			}
+			if withDeleted || !t.Deleted {
+				tags = append(tags, t)
+			}
+			return true
+		})
+		return ferr
+	})
+	sort.SliceStable(tags, func(i, j int) bool {
+		a, b := tags[i], tags[j]
+		ga, gb := groups[a.GroupID], groups[b.GroupID]
+		if ga.Order != gb.Order {
+			return ga.Order > gb.Order // WeCom: larger order first
+		}
+		if a.GroupName != b.GroupName {
+			return a.GroupName < b.GroupName
+		}
+		if a.Order != b.Order {
+			return a.Order > b.Order
+		}
+		return a.Name < b.Name
+	})
+	return tags, err
+}
+
+// Groups lists the tag groups that are not deleted.
+func (s *Store) Groups() ([]Group, error) {
+	var out []Group
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var ferr error
+		scan(tx, "grp:", func(k, v string) bool {
+			var g Group
+			if ferr = decode(k, v, &g); ferr != nil {
+				return false
+			}
+			if !g.Deleted {
+				out = append(out, g)
+			}
+			return true
+		})
+		return ferr
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Order != out[j].Order {
+			return out[i].Order > out[j].Order
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, err
+}
+
+// TagsByName returns the live tags called name (a name may repeat across groups).
+func (s *Store) TagsByName(name string) ([]Tag, error) {
+	all, err := s.Tags(false)
+	var out []Tag
+	for _, t := range all {
+		if t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out, err
+}
+
+// DeletedTagsByName returns deleted tags called name, newest deletion first.
+func (s *Store) DeletedTagsByName(name string) ([]Tag, error) {
+	all, err := s.Tags(true)
+	var out []Tag
+	for _, t := range all {
+		if t.Deleted && t.Name == name {
+			out = append(out, t)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].DeletedAt.After(out[j].DeletedAt) })
+	return out, err
+}
+
+// scan calls fn for every key with the prefix, in key order, until fn returns false.
+func scan(tx *buntdb.Tx, prefix string, fn func(k, v string) bool) {
+	tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		return fn(k, v)
+	})
+}
+
+// Library is the whole corp tag library as WeCom reports it.
+type Library struct {
+	Groups []Group
+	Tags   []Tag
+}
+
+// PutLibrary makes the stored library match lib: new groups and tags are
+// added, changed ones updated, and live ones missing from lib are marked
+// deleted. WeCom removes a deleted tag from every customer, so for each
+// relationship that had a deleted tag a `sync` change-set (actor, batch
+// "tagdel-<tag id>") records the removal: that is what /restore replays.
+// It returns the tags newly marked deleted.
+func (s *Store) PutLibrary(lib Library, actor string) ([]Tag, error) {
+	var deleted []Tag
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		deleted = deleted[:0]
+		now := s.now().UTC()
+		seen := map[string]bool{}
+		for _, g := range lib.Groups {
+			seen["grp:"+g.ID] = true
+			if _, _, err := tx.Set("grp:"+g.ID, encode(&g), nil); err != nil {
+				return err
+			}
+		}
+		for _, t := range lib.Tags {
+			seen["tag:"+t.ID] = true
+			if old, err := getTag(tx, t.ID); err == nil {
+				t.RestoredAs = old.RestoredAs
+			}
+			if _, _, err := tx.Set("tag:"+t.ID, encode(&t), nil); err != nil {
+				return err
+			}
+		}
+		var gone []Tag
+		var ferr error
+		scan(tx, "tag:", func(k, v string) bool {
+			var t Tag
+			if ferr = decode(k, v, &t); ferr != nil {
+				return false
+			}
+			if !t.Deleted && !seen[k] {
+				gone = append(gone, t)
+			}
+			return true
+		})
+		if ferr != nil {
+			return ferr
+		}
+		for _, t := range gone {
+			if err := s.deleteTagTx(tx, t, actor, now); err != nil {
+				return err
+			}
+			t.Deleted, t.DeletedAt = true, now
+			deleted = append(deleted, t)
+		}
+		var goneGroups []Group
+		scan(tx, "grp:", func(k, v string) bool {
+			var g Group
+			if ferr = decode(k, v, &g); ferr != nil {
+				return false
+			}
+			if !g.Deleted && !seen[k] {
+				goneGroups = append(goneGroups, g)
+			}
+			return true
+		})
+		for _, g := range goneGroups {
+			g.Deleted, g.DeletedAt = true, now
+			tx.Set("grp:"+g.ID, encode(&g), nil)
+		}
+		return ferr
+	})
+	return deleted, err
+}
+
+// deleteTagTx records the removal of a deleted tag from every relationship
+// that had it, then marks the tag deleted.
+func (s *Store) deleteTagTx(tx *buntdb.Tx, t Tag, actor string, now time.Time) error {
+	var pairs []string
+	scan(tx, "tt:"+t.ID+":", func(k, _ string) bool {
+		pairs = append(pairs, k[len("tt:"+t.ID+":"):])
+		return true
+	})
+	for _, p := range pairs {
+		cust, fol, _ := strings.Cut(p, ":")
+		cs := ChangeSet{
+			Actor: actor, Source: SourceSync, Customer: cust, Follower: fol,
+			Remove: []TagRef{{ID: t.ID}}, Batch: "tagdel-" + t.ID,
+			Reason: "标签「" + t.Name + "」在企业微信中被删除",
+		}
+		if err := s.applyTx(tx, &cs); err != nil && !errors.Is(err, ErrNoChange) {
+			return err
+		}
+	}
+	t.Deleted, t.DeletedAt = true, now
+	_, _, err := tx.Set("tag:"+t.ID, encode(&t), nil)
+	return err
+}
+
+// PutTag adds or updates one tag (and its group) in the library, e.g. after
+// the bot created it on WeCom.
+func (s *Store) PutTag(g Group, t Tag) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		if _, _, err := tx.Set("grp:"+g.ID, encode(&g), nil); err != nil {
+			return err
+		}
+		_, _, err := tx.Set("tag:"+t.ID, encode(&t), nil)
+		return err
+	})
+}
+
+// MarkRestored links a deleted tag to the tag that recreated it.
+func (s *Store) MarkRestored(oldID, newID string) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		t, err := getTag(tx, oldID)
+		if err != nil {
+			return err
+		}
+		t.RestoredAs = newID
+		_, _, err = tx.Set("tag:"+oldID, encode(t), nil)
+		return err
+	})
+}

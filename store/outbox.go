@@ -1,0 +1,228 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Outbox entry states.
+const (
+	OutboxPending = "pending"
+	OutboxDone    = "done"
+	OutboxFailed  = "failed"
+)
+
+// OutboxEntry is a WeCom call a change-set needs: mark_tag on one
+// relationship. Entries are kept after they finish, as a record.
+type OutboxEntry struct {
+	ID        ID        `json:"id"`
+	CS        ID        `json:"cs"`
+	Op        string    `json:"op"` // "mark_tag"
+	Actor     string    `json:"actor"`
+	Customer  string    `json:"customer"`
+	Follower  string    `json:"follower"`
+	Add       []string  `json:"add,omitempty"`
+	Remove    []string  `json:"remove,omitempty"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	NextAt    time.Time `json:"next_at"`
+	ErrCode   int       `json:"errcode,omitempty"`
+	ErrMsg    string    `json:"errmsg,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	DoneAt    time.Time `json:"done_at,omitempty"`
+	// Compensated is the change-set that undid the ledger's claim after a
+	// permanent failure.
+	Compensated ID `json:"compensated,omitempty"`
+}
+
+// RelKey names the relationship the entry changes; entries of one
+// relationship must be sent in order.
+func (e *OutboxEntry) RelKey() string { return e.Customer + ":" + e.Follower }
+
+func obrKey(customer, follower string, seq uint64) string {
+	return fmt.Sprintf("obr:%s:%s:%012d", customer, follower, seq)
+}
+
+// enqueueMarkTag writes the outbox entry for an effective change-set.
+func enqueueMarkTag(tx *buntdb.Tx, cs *ChangeSet) (ID, error) {
+	seq, err := nextSeq(tx, "ob")
+	if err != nil {
+		return 0, err
+	}
+	e := OutboxEntry{
+		ID: ID(seq), CS: cs.ID, Op: "mark_tag", Actor: cs.Actor,
+		Customer: cs.Customer, Follower: cs.Follower,
+		Status: OutboxPending, CreatedAt: cs.Time, NextAt: cs.Time,
+	}
+	for _, t := range cs.Add {
+		e.Add = append(e.Add, t.ID)
+	}
+	for _, t := range cs.Remove {
+		e.Remove = append(e.Remove, t.ID)
+	}
+	for _, k := range []string{seqKey("obq:", seq), obrKey(e.Customer, e.Follower, seq)} {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
+			return 0, err
+		}
+	}
+	_, _, err = tx.Set(seqKey("ob:", seq), encode(&e), nil)
+	return e.ID, err
+}
+
+func getOutbox(tx *buntdb.Tx, id ID) (*OutboxEntry, error) {
+	key := seqKey("ob:", uint64(id))
+	v, err := tx.Get(key)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, fmt.Errorf("outbox %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e OutboxEntry
+	return &e, decode(key, v, &e)
+}
+
+// Outbox reads one outbox entry.
+func (s *Store) Outbox(id ID) (OutboxEntry, error) {
+	var e OutboxEntry
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		p, err := getOutbox(tx, id)
+		if err == nil {
+			e = *p
+		}
+		return err
+	})
+	return e, err
+}
+
+// PendingOutbox lists up to limit pending entries in queue order (0 = all).
+func (s *Store) PendingOutbox(limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var ferr error
+		scan(tx, "obq:", func(k, _ string) bool {
+			id, err := ParseID(strings.TrimLeft(k[len("obq:"):], "0"))
+			if err != nil {
+				ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+				return false
+			}
+			e, err := getOutbox(tx, id)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			out = append(out, *e)
+			return limit <= 0 || len(out) < limit
+		})
+		return ferr
+	})
+	return out, err
+}
+
+// HasPendingOutbox reports whether a relationship has calls not yet sent.
+func (s *Store) HasPendingOutbox(customer, follower string) (bool, error) {
+	found := false
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		found = hasPending(tx, customer, follower)
+		return nil
+	})
+	return found, err
+}
+
+func hasPending(tx *buntdb.Tx, customer, follower string) bool {
+	found := false
+	scan(tx, "obr:"+customer+":"+follower+":", func(string, string) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
+// finish moves an entry out of the queue with the given status.
+func finish(tx *buntdb.Tx, e *OutboxEntry) error {
+	tx.Delete(seqKey("obq:", uint64(e.ID)))
+	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
+	_, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil)
+	return err
+}
+
+// OutboxDone marks an entry sent. Marking an entry that is no longer
+// pending is a no-op, so a late duplicate cannot change a finished entry.
+func (s *Store) OutboxDone(id ID) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		e, err := getOutbox(tx, id)
+		if err != nil || e.Status != OutboxPending {
+			return err
+		}
+		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxDone, s.now().UTC(), 0, ""
+		e.Attempts++
+		return finish(tx, e)
+	})
+}
+
+// OutboxRetry records a transient failure and when to try again.
+func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		e, err := getOutbox(tx, id)
+		if err != nil || e.Status != OutboxPending {
+			return err
+		}
+		e.Attempts++
+		e.NextAt, e.ErrCode, e.ErrMsg = next.UTC(), code, msg
+		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encode(e), nil)
+		return err
+	})
+}
+
+// OutboxFailed records a permanent failure. WeCom did not make the change,
+// so in the same transaction a `sync` change-set takes back what the failed
+// change-set claimed and is still in the projection, keeping the ledger true
+// to WeCom. It returns the finished entry (with Compensated set when a
+// change-set was written).
+func (s *Store) OutboxFailed(id ID, code int, msg string) (OutboxEntry, error) {
+	var out OutboxEntry
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		e, err := getOutbox(tx, id)
+		if err != nil {
+			return err
+		}
+		out = *e
+		if e.Status != OutboxPending {
+			return nil
+		}
+		e.Attempts++
+		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxFailed, s.now().UTC(), code, msg
+		rel, err := getRel(tx, e.Customer, e.Follower)
+		if err == nil {
+			cs := ChangeSet{
+				Actor: "system", Source: SourceSync, Customer: e.Customer, Follower: e.Follower,
+				Reverts: e.CS, Reason: fmt.Sprintf("企业微信未执行变更 %d：errcode %d %s", e.CS, code, msg),
+			}
+			for _, t := range e.Add {
+				if m, ok := rel.Tags[t]; ok && m.CS == e.CS {
+					cs.Remove = append(cs.Remove, TagRef{ID: t})
+				}
+			}
+			for _, t := range e.Remove {
+				if _, ok := rel.Tags[t]; !ok {
+					if tag, err := getTag(tx, t); err == nil && !tag.Deleted {
+						cs.Add = append(cs.Add, TagRef{ID: t})
+					}
+				}
+			}
+			switch err := s.applyTx(tx, &cs); {
+			case err == nil:
+				e.Compensated = cs.ID
+			case !errors.Is(err, ErrNoChange):
+				return err
+			}
+		}
+		out = *e
+		return finish(tx, e)
+	})
+	return out, err
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// ConflictError is returned by Revert when the tags of the change-set were
+// changed since by someone else; nothing was changed.
+type ConflictError struct {
+	Target ChangeSet   // the change-set to revert
+	Later  []ChangeSet // later change-sets by others touching the same tags
+}
+
+// Error lists the conflicting change-sets.
+func (e *ConflictError) Error() string {
+	ids := make([]string, len(e.Later))
+	for i, cs := range e.Later {
+		ids[i] = cs.ID.String()
+	}
+	return fmt.Sprintf("store: change-set %d conflicts with later change-sets %s", e.Target.ID, strings.Join(ids, ", "))
+}
+
+// RevertOptions say who reverts and how.
+type RevertOptions struct {
+	Actor  string
+	Source Source // SourceUndo by default
+	Reason string
+	Force  bool // apply despite a conflict
+}
+
+// Revert appends a change-set that takes back change-set id: tags it added
+// that are still there are removed, tags it removed that are still absent
+// are added. If a later change-set by someone other than the actor touched
+// the same tags, it returns a *ConflictError and changes nothing unless
+// opts.Force. Reverting a revert re-applies the original.
+func (s *Store) Revert(id ID, opts RevertOptions) (ChangeSet, error) {
+	if opts.Source == "" {
+		opts.Source = SourceUndo
+	}
+	var out ChangeSet
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		orig, err := getChangeSet(tx, id)
+		if err != nil {
+			return err
+		}
+		if !orig.Effective() {
+			return fmt.Errorf("%w: %d changed nothing", ErrNotRevertible, id)
+		}
+		later, err := laterTouching(tx, &orig, opts.Actor)
+		if err != nil {
+			return err
+		}
+		if len(later) > 0 && !opts.Force {
+			return &ConflictError{Target: orig, Later: later}
+		}
+		out = ChangeSet{
+			Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
+			Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
+			Forced: len(later) > 0,
+		}
+		return s.applyTx(tx, &out)
+	})
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	return out, nil
+}
+
+// laterTouching lists effective change-sets after orig on the same
+// relationship, by someone other than actor, that touch orig's tags.
+func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string) ([]ChangeSet, error) {
+	tags := map[string]bool{}
+	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
+		for _, t := range refs {
+			tags[t.ID] = true
+		}
+	}
+	var out []ChangeSet
+	var ferr error
+	prefix := "ix:c:" + orig.Customer + ":"
+	tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), func(k, _ string) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
+		if err != nil {
+			ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+			return false
+		}
+		cs, err := getChangeSet(tx, id)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor {
+			return true
+		}
+		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
+			for _, t := range refs {
+				if tags[t.ID] {
+					out = append(out, cs)
+					return true
+				}
+			}
+		}
+		return true
+	})
+	return out, ferr
+}
+
+// TagsAt replays the ledger of one relationship up to and including time t
+// and returns the tag ids it had then, sorted.
+func (s *Store) TagsAt(customer, follower string, t time.Time) ([]string, error) {
+	var out []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		out, err = tagsAt(tx, customer, follower, t)
+		return err
+	})
+	return out, err
+}
+
+func tagsAt(tx *buntdb.Tx, customer, follower string, t time.Time) ([]string, error) {
+	last, err := lastSeq(tx, "cs")
+	if err != nil {
+		return nil, err
+	}
+	end, err := firstAtOrAfter(tx, t.Add(time.Nanosecond), last)
+	if err != nil {
+		return nil, err
+	}
+	state := map[string]bool{}
+	prefix := "ix:c:" + customer + ":"
+	var ferr error
+	tx.AscendRange("", prefix, seqKey(prefix, end), func(k, _ string) bool {
+		id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
+		if err != nil {
+			ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+			return false
+		}
+		cs, err := getChangeSet(tx, id)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if cs.Follower != follower || !cs.Effective() {
+			return true
+		}
+		for _, r := range cs.Add {
+			state[r.ID] = true
+		}
+		for _, r := range cs.Remove {
+			delete(state, r.ID)
+		}
+		return true
+	})
+	return sortedKeys(state), ferr
+}
+
+// RollbackPlan computes the change-set that returns a relationship to its
+// tags at time t: what to add and what to remove now. Tags deleted from the
+// library since cannot come back and are listed in lost.
+func (s *Store) RollbackPlan(customer, follower string, t time.Time) (add, remove, lost []TagRef, err error) {
+	err = s.db.View(func(tx *buntdb.Tx) error {
+		rel, err := getRel(tx, customer, follower)
+		if err != nil {
+			return err
+		}
+		then, err := tagsAt(tx, customer, follower, t)
+		if err != nil {
+			return err
+		}
+		had := map[string]bool{}
+		for _, id := range then {
+			had[id] = true
+			if _, now := rel.Tags[id]; now {
+				continue
+			}
+			tag, err := getTag(tx, id)
+			if err != nil {
+				return err
+			}
+			if tag.Deleted {
+				lost = append(lost, tag.Ref())
+			} else {
+				add = append(add, tag.Ref())
+			}
+		}
+		for _, id := range rel.TagIDs() {
+			if had[id] {
+				continue
+			}
+			tag, err := getTag(tx, id)
+			if err != nil {
+				return err
+			}
+			remove = append(remove, tag.Ref())
+		}
+		return nil
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		err = ErrNotFound
+	}
+	return add, remove, lost, err
+}

@@ -1,0 +1,251 @@
+// Package store owns tagbot's BuntDB file: the tag library, customers and
+// their follow relationships, the append-only ledger of tag change-sets, the
+// projection of current tags, the outbox of WeCom calls and the inbox of
+// received callbacks.
+//
+// Every tag change goes through Apply, which writes the change-set, its index
+// keys, the projection and the outbox entry in ONE BuntDB transaction, so a
+// crash leaves either all of it or none of it.
+//
+// # Key scheme
+//
+// All values are JSON unless noted. <seq> is a decimal sequence number padded
+// to 12 digits, so that key order is sequence order.
+//
+//	meta:version               schema version ("1")
+//	meta:seq:<name>            last sequence handed out for cs, ob, in (plain number)
+//	meta:synced                time of the last full sync (RFC 3339)
+//	grp:<group_id>             Group: a tag group of the library
+//	tag:<tag_id>               Tag: a tag of the library (kept when deleted)
+//	cust:<external_userid>     Customer: name, corp, followers
+//	rel:<external_userid>:<userid>
+//	                           Relationship: remark, mobiles, state and the
+//	                           current tags (the projection)
+//	cn:<text>:<external_userid>
+//	                           lookup of customers by name, remark, mobile (value "")
+//	tt:<tag_id>:<external_userid>:<userid>
+//	                           relationship currently has tag (value "")
+//	cs:<seq>                   ChangeSet: immutable, never deleted
+//	ix:c:<external_userid>:<seq>  ledger index by customer (value "")
+//	ix:a:<actor>:<seq>         ledger index by actor (value "")
+//	ix:t:<tag_id>:<seq>        ledger index by tag (value "")
+//	ix:b:<batch>:<seq>         ledger index by batch (value "")
+//	ob:<seq>                   OutboxEntry: a WeCom call a change-set needs
+//	obq:<seq>                  present while ob:<seq> is pending (the queue)
+//	in:<seq>                   InboxMessage: a received callback, until done
+//	inq:<seq>                  present while in:<seq> is pending
+//	ind:<dedup key>            dedup marker of a received callback (value = seq)
+//
+// Change-set ids are the cs sequence. Change-set times never go backwards in
+// sequence order (a clock that steps back is clamped to the previous time), so
+// a time maps to a sequence range by binary search and history by time needs
+// no scan.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// SchemaVersion is the version of the key scheme written to meta:version.
+const SchemaVersion = "1"
+
+// Sentinel errors.
+var (
+	// ErrNotFound is returned when a change-set, customer, tag or entry does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrNoChange is returned when a change-set would change nothing.
+	ErrNoChange = errors.New("store: nothing to change")
+	// ErrCorrupt is returned by Open when the file is not a readable tagbot store.
+	ErrCorrupt = errors.New("store: file is corrupt or not a tagbot store")
+	// ErrUnknownTag is returned when a change-set names a tag the library lacks.
+	ErrUnknownTag = errors.New("store: unknown tag")
+	// ErrTagDeleted is returned when a change-set adds a tag deleted from the library.
+	ErrTagDeleted = errors.New("store: tag deleted")
+	// ErrNoRelationship is returned when the customer is not followed by that employee.
+	ErrNoRelationship = errors.New("store: customer not followed by that employee")
+	// ErrNotRevertible is returned when undoing a change-set that changed nothing (a denied attempt).
+	ErrNotRevertible = errors.New("store: change-set cannot be undone")
+)
+
+// Options tune Open.
+type Options struct {
+	// Sync is "every_second" (default), "always" or "never": when BuntDB
+	// fsyncs. Every committed transaction is written to the file before
+	// Apply returns, so a killed process loses nothing under any policy;
+	// the policy only matters for power loss.
+	Sync string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger receives store logs; slog.Default when nil.
+	Logger *slog.Logger
+}
+
+// Store is tagbot's BuntDB-backed state. It is safe for concurrent use.
+type Store struct {
+	db   *buntdb.DB
+	path string
+	now  func() time.Time
+	log  *slog.Logger
+
+	mu       sync.Mutex // guards lastTime
+	lastTime time.Time  // time of the newest change-set
+}
+
+// Open opens (creating if needed) the store file at path. A file that is not
+// a readable store yields an error wrapping ErrCorrupt.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	policy, err := syncPolicy(opts.Sync)
+	if err != nil {
+		return nil, err
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: create directory: %w", err)
+		}
+	}
+	db, err := buntdb.Open(path)
+	if err != nil {
+		if errors.Is(err, buntdb.ErrInvalid) {
+			return nil, fmt.Errorf("%w: %s", ErrCorrupt, path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.SetConfig(buntdb.Config{
+		SyncPolicy:           policy,
+		AutoShrinkPercentage: 100,
+		AutoShrinkMinSize:    64 * 1024 * 1024,
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: configure: %w", err)
+	}
+	s := &Store{db: db, path: path, now: opts.Now, log: opts.Logger.With("pkg", "store")}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func syncPolicy(name string) (buntdb.SyncPolicy, error) {
+	switch name {
+	case "", "every_second":
+		return buntdb.EverySecond, nil
+	case "always":
+		return buntdb.Always, nil
+	case "never":
+		return buntdb.Never, nil
+	}
+	return 0, fmt.Errorf("store: unknown sync policy %q (want every_second, always or never)", name)
+}
+
+// init writes the schema version on a new store, checks it on an old one and
+// loads the time of the newest change-set.
+func (s *Store) init() error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		v, err := tx.Get("meta:version")
+		switch {
+		case errors.Is(err, buntdb.ErrNotFound):
+			n, _ := tx.Len()
+			if n > 0 {
+				return fmt.Errorf("%w: %s has no meta:version", ErrCorrupt, s.path)
+			}
+			_, _, err = tx.Set("meta:version", SchemaVersion, nil)
+			return err
+		case err != nil:
+			return err
+		case v != SchemaVersion:
+			return fmt.Errorf("%w: %s has schema version %q, want %q", ErrCorrupt, s.path, v, SchemaVersion)
+		}
+		last, err := lastSeq(tx, "cs")
+		if err != nil || last == 0 {
+			return err
+		}
+		cs, err := getChangeSet(tx, ID(last))
+		if err != nil {
+			return fmt.Errorf("%w: newest change-set %d: %v", ErrCorrupt, last, err)
+		}
+		s.lastTime = cs.Time
+		return nil
+	})
+}
+
+// Close flushes and closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// seqKey formats a sequence number for keys.
+func seqKey(prefix string, n uint64) string {
+	return prefix + fmt.Sprintf("%012d", n)
+}
+
+// lastSeq reads the last sequence handed out for name.
+func lastSeq(tx *buntdb.Tx, name string) (uint64, error) {
+	v, err := tx.Get("meta:seq:" + name)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: meta:seq:%s = %q", ErrCorrupt, name, v)
+	}
+	return n, nil
+}
+
+// nextSeq hands out the next sequence for name inside tx.
+func nextSeq(tx *buntdb.Tx, name string) (uint64, error) {
+	n, err := lastSeq(tx, name)
+	if err != nil {
+		return 0, err
+	}
+	n++
+	_, _, err = tx.Set("meta:seq:"+name, strconv.FormatUint(n, 10), nil)
+	return n, err
+}
+
+// SyncedAt reports when the last full sync finished; zero if never.
+func (s *Store) SyncedAt() (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		v, err := tx.Get("meta:synced")
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t, err = time.Parse(time.RFC3339Nano, v)
+		return err
+	})
+	return t, err
+}
+
+// SetSyncedAt records the end of a full sync.
+func (s *Store) SetSyncedAt(t time.Time) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set("meta:synced", t.UTC().Format(time.RFC3339Nano), nil)
+		return err
+	})
+}

@@ -1,0 +1,167 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+func validCard() TemplateCard {
+	return TemplateCard{
+		MainTitle: CardTitle{Title: "确认打标签", Desc: "客户 张三"},
+		TaskID:    "op-123_abc@x",
+		ButtonList: []CardButton{
+			{Text: "确认", Style: 1, Key: "confirm:op-123"},
+			{Text: "取消", Style: 2, Key: "cancel:op-123"},
+		},
+	}
+}
+
+func TestTemplateCardValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*TemplateCard)
+		wantErr string
+	}{
+		{"valid", func(*TemplateCard) {}, ""},
+		{"explicit type", func(c *TemplateCard) { c.CardType = CardTypeButtonInteraction }, ""},
+		{"subtitle only", func(c *TemplateCard) { c.MainTitle = CardTitle{}; c.SubTitleText = "x" }, ""},
+		{"url button", func(c *TemplateCard) {
+			c.ButtonList = append(c.ButtonList, CardButton{Type: 1, Text: "看", URL: "https://x"})
+		}, ""},
+		{"other type", func(c *TemplateCard) { c.CardType = "text_notice" }, "card_type"},
+		{"no title", func(c *TemplateCard) { c.MainTitle = CardTitle{} }, "main_title"},
+		{"no task", func(c *TemplateCard) { c.TaskID = "" }, "task_id"},
+		{"long task", func(c *TemplateCard) { c.TaskID = strings.Repeat("a", 129) }, "task_id"},
+		{"bad task char", func(c *TemplateCard) { c.TaskID = "a b" }, "task_id"},
+		{"no buttons", func(c *TemplateCard) { c.ButtonList = nil }, "button_list"},
+		{"seven buttons", func(c *TemplateCard) {
+			for i := 0; i < 5; i++ {
+				c.ButtonList = append(c.ButtonList, CardButton{Text: "b", Key: strings.Repeat("k", i+1)})
+			}
+		}, "button_list"},
+		{"dup key", func(c *TemplateCard) { c.ButtonList[1].Key = c.ButtonList[0].Key }, "duplicate"},
+		{"empty key", func(c *TemplateCard) { c.ButtonList[1].Key = "" }, "key"},
+		{"long key", func(c *TemplateCard) { c.ButtonList[1].Key = strings.Repeat("k", 1025) }, "key"},
+		{"empty text", func(c *TemplateCard) { c.ButtonList[0].Text = "" }, "text"},
+		{"url button without url", func(c *TemplateCard) { c.ButtonList[0].Type = 1 }, "url"},
+		{"too many rows", func(c *TemplateCard) { c.HorizontalContentList = make([]HorizontalContent, 7) }, "horizontal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := validCard()
+			tt.mutate(&c)
+			err := c.Validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMessages(t *testing.T) {
+	e := newEnv(t, wecomtest.Options{AgentID: 1000077}, nil)
+	ctx := context.Background()
+	e.s.AddUser("alice", "Alice")
+
+	if err := e.c.SendText(ctx, "alice", "你好 <b>&"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.SendMarkdown(ctx, "alice", "**加粗**"); err != nil {
+		t.Fatal(err)
+	}
+	card := validCard()
+	card.SubTitleText = "请确认"
+	card.HorizontalContentList = []HorizontalContent{{KeyName: "客户", Value: "张三"}}
+	code, err := e.c.SendCard(ctx, "alice", card)
+	if err != nil || code == "" {
+		t.Fatalf("SendCard = %q, %v", code, err)
+	}
+	msgs := e.s.Messages()
+	if len(msgs) != 3 || msgs[0].MsgType != "text" || msgs[0].Text != "你好 <b>&" ||
+		msgs[1].MsgType != "markdown" || msgs[1].Text != "**加粗**" ||
+		msgs[2].MsgType != "template_card" || msgs[2].ResponseCode != code {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	var sent struct {
+		AgentID      json.Number `json:"agentid"`
+		TemplateCard struct {
+			CardType   string `json:"card_type"`
+			TaskID     string `json:"task_id"`
+			MainTitle  CardTitle
+			ButtonList []CardButton        `json:"button_list"`
+			Horizontal []HorizontalContent `json:"horizontal_content_list"`
+			SubTitle   string              `json:"sub_title_text"`
+		} `json:"template_card"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(msgs[2].Raw))
+	dec.UseNumber()
+	if err := dec.Decode(&sent); err != nil {
+		t.Fatal(err)
+	}
+	tc := sent.TemplateCard
+	if sent.AgentID.String() != "1000077" || tc.CardType != CardTypeButtonInteraction || tc.TaskID != card.TaskID ||
+		len(tc.ButtonList) != 2 || tc.ButtonList[0].Key != "confirm:op-123" || tc.SubTitle != "请确认" || len(tc.Horizontal) != 1 {
+		t.Fatalf("sent card = %s", msgs[2].Raw)
+	}
+
+	if err := e.c.UpdateCardButton(ctx, []string{"alice"}, code, "已确认"); err != nil {
+		t.Fatal(err)
+	}
+	updates := e.s.CardUpdates()
+	if len(updates) != 1 {
+		t.Fatalf("card updates = %d", len(updates))
+	}
+	var upd struct {
+		UserIDs      []string `json:"userids"`
+		AgentID      int      `json:"agentid"`
+		ResponseCode string   `json:"response_code"`
+		Button       struct {
+			ReplaceName string `json:"replace_name"`
+		} `json:"button"`
+	}
+	if err := json.Unmarshal(updates[0], &upd); err != nil {
+		t.Fatal(err)
+	}
+	if upd.AgentID != 1000077 || upd.ResponseCode != code || upd.Button.ReplaceName != "已确认" || !slices.Equal(upd.UserIDs, []string{"alice"}) {
+		t.Fatalf("update body = %s", updates[0])
+	}
+
+	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != 81013 || IsTransient(err) {
+		t.Fatalf("send to unknown user: %v", err)
+	}
+	before := len(e.s.Calls())
+	bad := validCard()
+	bad.TaskID = "has space"
+	if _, err := e.c.SendCard(ctx, "alice", bad); err == nil {
+		t.Fatal("invalid card accepted")
+	}
+	if err := e.c.UpdateCardButton(ctx, nil, code, "x"); err == nil {
+		t.Fatal("update without users accepted")
+	}
+	if err := e.c.SendText(ctx, "", "x"); err == nil {
+		t.Fatal("send without recipient accepted")
+	}
+	noAgent := newEnv(t, wecomtest.Options{Secret: "secret-noagent-" + t.Name()}, func(c *Config) { c.AgentID = 0 })
+	if err := noAgent.c.SendText(ctx, "alice", "x"); !errors.Is(err, errNoAgent) {
+		t.Errorf("send without agent id: %v", err)
+	}
+	if err := noAgent.c.UpdateCardButton(ctx, []string{"alice"}, code, "x"); !errors.Is(err, errNoAgent) {
+		t.Errorf("update without agent id: %v", err)
+	}
+	if len(e.s.Calls()) != before || len(noAgent.s.Calls()) != 0 {
+		t.Error("invalid requests reached the server")
+	}
+}

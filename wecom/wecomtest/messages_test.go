@@ -1,0 +1,123 @@
+package wecomtest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestSendMessage(t *testing.T) {
+	s := fake(t, Options{})
+	s.AddUser("zhangsan", "张三")
+	s.AddUser("lisi", "李四")
+	card := `{"card_type":"button_interaction","main_title":{"title":"确认打标签","desc":"王五 → VIP"},"task_id":"t1","button_list":[{"text":"确认","key":"ok"}]}`
+	tests := []struct {
+		name        string
+		body        string
+		want        Message
+		invalidUser string
+	}{
+		{"text", `{"touser":"zhangsan","msgtype":"text","agentid":1000002,"text":{"content":"你好"}}`,
+			Message{ToUser: "zhangsan", MsgType: "text", Text: "你好"}, ""},
+		{"markdown with string agentid", `{"touser":"zhangsan|Ghost","msgtype":"markdown","agentid":"1000002","markdown":{"content":"**b**"}}`,
+			Message{ToUser: "zhangsan|Ghost", MsgType: "markdown", Text: "**b**"}, "ghost"},
+		{"template card", `{"touser":"@all","msgtype":"template_card","agentid":1000002,"template_card":` + card + `}`,
+			Message{ToUser: "@all", MsgType: "template_card", Text: "确认打标签\n王五 → VIP"}, ""},
+		{"notice card", `{"touser":"lisi","msgtype":"template_card","agentid":1000002,"template_card":{"card_type":"text_notice","main_title":{"title":"只读"}}}`,
+			Message{ToUser: "lisi", MsgType: "template_card", Text: "只读"}, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, s, "message/send", []byte(tt.body))
+			wantCode(t, r, CodeOK)
+			if r["invaliduser"] != tt.invalidUser || r["msgid"] == "" {
+				t.Fatalf("answer = %v", r)
+			}
+			msgs := s.Messages()
+			if len(msgs) != i+1 {
+				t.Fatalf("%d messages recorded", len(msgs))
+			}
+			got := msgs[i]
+			if got.ToUser != tt.want.ToUser || got.MsgType != tt.want.MsgType || got.Text != tt.want.Text ||
+				got.MsgID != r["msgid"] || string(got.Raw) != tt.body {
+				t.Fatalf("message = %+v, want %+v", got, tt.want)
+			}
+			rc, hasRC := r["response_code"].(string)
+			if interactive := strings.Contains(tt.body, "button_interaction"); interactive != hasRC || rc != got.ResponseCode {
+				t.Fatalf("response_code %q (present %v) vs recorded %q", rc, hasRC, got.ResponseCode)
+			}
+		})
+	}
+}
+
+func TestSendMessageErrors(t *testing.T) {
+	s := fake(t, Options{AgentID: 42})
+	s.AddUser("u", "U")
+	tests := []struct {
+		name string
+		body string
+		want int
+	}{
+		{"wrong agent", `{"touser":"u","msgtype":"text","agentid":43,"text":{"content":"x"}}`, CodeInvalidAgentID},
+		{"missing agent", `{"touser":"u","msgtype":"text","text":{"content":"x"}}`, CodeMissingAgentID},
+		{"bad agent", `{"touser":"u","msgtype":"text","agentid":"abc","text":{"content":"x"}}`, CodeInvalidParam},
+		{"empty text", `{"touser":"u","msgtype":"text","agentid":42,"text":{"content":""}}`, CodeEmptyContent},
+		{"no text", `{"touser":"u","msgtype":"text","agentid":42}`, CodeEmptyContent},
+		{"empty markdown", `{"touser":"u","msgtype":"markdown","agentid":42,"markdown":{}}`, CodeEmptyContent},
+		{"card without type", `{"touser":"u","msgtype":"template_card","agentid":42,"template_card":{}}`, CodeInvalidParam},
+		{"unsupported type", `{"touser":"u","msgtype":"mpnews","agentid":42}`, CodeInvalidMsgType},
+		{"no recipients", `{"msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeNoRecipient},
+		{"all invalid", `{"touser":"ghost|nobody","msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeAllInvalid},
+		{"party only", `{"toparty":"2","msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeAllInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCode(t, post(t, s, "message/send", []byte(tt.body)), tt.want)
+		})
+	}
+	if n := len(s.Messages()); n != 0 {
+		t.Fatalf("%d failed sends were recorded", n)
+	}
+}
+
+func TestUpdateTemplateCard(t *testing.T) {
+	s := fake(t, Options{})
+	s.AddUser("u", "U")
+	tests := []struct {
+		name    string
+		body    string
+		want    int
+		invalid []any
+	}{
+		{"replace button", `{"userids":["u"],"agentid":1000002,"response_code":"rc1","button":{"replace_name":"已确认"}}`, CodeOK, []any{}},
+		{"replace card", `{"userids":["u","ghost"],"agentid":"1000002","response_code":"rc2","template_card":{"card_type":"text_notice","main_title":{"title":"完成"}}}`, CodeOK, []any{"ghost"}},
+		{"wrong agent", `{"agentid":1,"response_code":"rc","button":{"replace_name":"x"}}`, CodeInvalidAgentID, nil},
+		{"no response code", `{"agentid":1000002,"button":{"replace_name":"x"}}`, CodeInvalidParam, nil},
+		{"nothing to update", `{"agentid":1000002,"response_code":"rc","template_card":null}`, CodeInvalidParam, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, s, "message/update_template_card", []byte(tt.body))
+			wantCode(t, r, tt.want)
+			if tt.want == CodeOK {
+				if got, _ := json.Marshal(r["invaliduser"]); string(got) != mustJSON(t, tt.invalid) {
+					t.Fatalf("invaliduser = %s", got)
+				}
+			}
+		})
+	}
+	ups := s.CardUpdates()
+	if len(ups) != 2 || string(ups[0]) != tests[0].body || string(ups[1]) != tests[1].body {
+		t.Fatalf("card updates = %s", ups)
+	}
+}
+
+// mustJSON marshals v.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -60,22 +60,24 @@ type TagRef struct {
 type ChangeSet struct {
 	ID       ID        `json:"id"`
 	Time     time.Time `json:"time"`
-	Actor    string    `json:"actor"`              // WeCom userid, or "system"
-	Source   Source    `json:"source"`             // see Source
-	Customer string    `json:"customer"`           // external_userid
-	Follower string    `json:"follower"`           // employee userid of the relationship
-	Add      []TagRef  `json:"add,omitempty"`      // tags added
-	Remove   []TagRef  `json:"remove,omitempty"`   // tags removed
-	Reason   string    `json:"reason,omitempty"`   // reason or evidence
-	Reverts  ID        `json:"reverts,omitempty"`  // the change-set this one reverts
-	Batch    string    `json:"batch,omitempty"`    // groups change-sets made together
-	Denied   string    `json:"denied,omitempty"`   // set on a refused attempt: recorded, changed nothing
-	Forced   bool      `json:"forced,omitempty"`   // an undo applied despite a conflict
-	Outbox   ID        `json:"outbox,omitempty"`   // the outbox entry that mirrors it to WeCom
+	Actor    string    `json:"actor"`             // WeCom userid, or "system"
+	Source   Source    `json:"source"`            // see Source
+	Customer string    `json:"customer"`          // external_userid
+	Follower string    `json:"follower"`          // employee userid of the relationship
+	Add      []TagRef  `json:"add,omitempty"`     // tags added
+	Remove   []TagRef  `json:"remove,omitempty"`  // tags removed
+	Reason   string    `json:"reason,omitempty"`  // reason or evidence
+	Reverts  ID        `json:"reverts,omitempty"` // the change-set this one reverts
+	Batch    string    `json:"batch,omitempty"`   // groups change-sets made together
+	Denied   string    `json:"denied,omitempty"`  // set on a refused attempt: recorded, changed nothing
+	Forced   bool      `json:"forced,omitempty"`  // an undo applied despite a conflict
+	Outbox   ID        `json:"outbox,omitempty"`  // the outbox entry that mirrors it to WeCom
 }
 
 // Effective reports whether the change-set changed tags (denied attempts did not).
-func (cs *ChangeSet) Effective() bool { return cs.Denied == "" && (len(cs.Add) > 0 || len(cs.Remove) > 0) }
+func (cs *ChangeSet) Effective() bool {
+	return cs.Denied == "" && (len(cs.Add) > 0 || len(cs.Remove) > 0)
+}
 
 // Group is a tag group of the corp tag library.
 type Group struct {

@@ -1,0 +1,190 @@
+// Package app wires tagbot together: config → store → WeCom client →
+// outbox worker, syncer, command router, sender, message loop and callback
+// server. main.go, the demo and the end-to-end tests all use Main, so what
+// they run is the same program.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tagbot/tagbot/bot"
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/wxcrypt"
+)
+
+// UsageError marks failures that are the operator's to fix before running
+// again (bad configuration, unreadable store): exit code 2.
+type UsageError struct{ Err error }
+
+// Error returns the underlying message.
+func (e UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e UsageError) Unwrap() error { return e.Err }
+
+// Options tune New beyond the configuration.
+type Options struct {
+	// Now is the clock of every component; time.Now when nil.
+	Now func() time.Time
+	// Logger is the root logger; each package names its own child.
+	Logger *slog.Logger
+}
+
+// Main is a whole tagbot: every component, built from one configuration.
+type Main struct {
+	Config   *config.Config
+	Store    *store.Store
+	API      *wecom.Client
+	Worker   *mirror.Worker
+	Syncer   *mirror.Syncer
+	Router   *commands.Router
+	Sender   *bot.Sender
+	Loop     *bot.Loop
+	Callback *bot.Server
+
+	log      *slog.Logger
+	now      func() time.Time
+	listener net.Listener
+	http     *http.Server
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// New opens the store and builds every component; nothing runs until Start.
+func New(cfg *config.Config, opts Options) (*Main, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now}
+	crypto, err := wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID)
+	if err != nil {
+		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
+	}
+	m.Store, err = store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync, Now: opts.Now, Logger: opts.Logger})
+	if err != nil {
+		if errors.Is(err, store.ErrCorrupt) {
+			return nil, UsageError{fmt.Errorf("%w (move it away or restore a backup)", err)}
+		}
+		return nil, err
+	}
+	m.API, err = wecom.New(wecom.Config{
+		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,
+		APIBase: cfg.WeCom.APIBase, RateLimits: cfg.WeCom.RateLimits, Logger: opts.Logger,
+	})
+	if err != nil {
+		m.Store.Close()
+		return nil, UsageError{err}
+	}
+	m.Sender = bot.NewSender(bot.SenderOptions{
+		API: m.API, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
+		Now: opts.Now, Logger: opts.Logger,
+	})
+	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{Now: opts.Now, Notify: m.Sender.Notify, Logger: opts.Logger})
+	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
+	m.Router, err = commands.NewRouter(commands.Options{
+		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
+	})
+	if err != nil {
+		m.Store.Close()
+		return nil, UsageError{err}
+	}
+	m.Loop = bot.NewLoop(bot.LoopOptions{
+		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
+	})
+	m.Callback = bot.NewServer(bot.ServerOptions{
+		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
+		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
+	})
+	return m, nil
+}
+
+// Start listens on server.listen and runs the loop, the outbox worker and
+// the sender in the background until Shutdown.
+func (m *Main) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
+	}
+	m.listener = ln
+	mux := http.NewServeMux()
+	mux.Handle(m.Config.Server.CallbackPath, m.Callback)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	ctx, m.cancel = context.WithCancel(ctx)
+	m.goRun(ctx, "http", func(context.Context) error {
+		if err := m.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	m.goRun(ctx, "loop", m.Loop.Run)
+	m.goRun(ctx, "outbox", m.Worker.Run)
+	m.goRun(ctx, "sender", m.Sender.Run)
+	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath)
+	return nil
+}
+
+func (m *Main) goRun(ctx context.Context, name string, fn func(context.Context) error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.log.Error("component stopped", "component", name, "err", err)
+		}
+	}()
+}
+
+// Addr is the address the callback server listens on (after Start).
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// CallbackURL is the full callback URL on the local listener (after Start).
+func (m *Main) CallbackURL() string { return "http://" + m.Addr() + m.Config.Server.CallbackPath }
+
+// Shutdown stops accepting callbacks, lets the components finish what they
+// hold (the store transaction in hand always completes), and closes the store.
+func (m *Main) Shutdown(ctx context.Context) error {
+	var errs []error
+	if m.http != nil {
+		errs = append(errs, m.http.Shutdown(ctx))
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("shutdown: %w", ctx.Err()))
+	}
+	errs = append(errs, m.Store.Close())
+	return errors.Join(errs...)
+}
+
+// SyncIfNeeded runs a full sync when the store has never synced.
+func (m *Main) SyncIfNeeded(ctx context.Context) error {
+	at, err := m.Store.SyncedAt()
+	if err != nil || !at.IsZero() {
+		return err
+	}
+	rep, err := m.Syncer.FullSync(ctx)
+	if err != nil {
+		return fmt.Errorf("first sync: %w", err)
+	}
+	m.log.Info("first sync done", "customers", rep.Customers, "tags", rep.Tags, "change_sets", rep.ChangeSets)
+	return nil
+}

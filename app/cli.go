@@ -1,0 +1,101 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+)
+
+// loadConfig reads the configuration; with creds it also requires the WeCom
+// credentials. Any problem is a UsageError.
+func loadConfig(path string, creds bool) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, UsageError{err}
+	}
+	if creds {
+		if err := cfg.RequireCredentials(); err != nil {
+			return nil, UsageError{err}
+		}
+	}
+	return cfg, nil
+}
+
+// newLogger is the process logger at the configured level, on w.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.Log.SlogLevel()}))
+}
+
+// Serve runs the bot until ctx ends (SIGTERM or SIGINT), then shuts down
+// gracefully: it stops accepting callbacks and lets the work in hand finish.
+func Serve(ctx context.Context, configPath string, logw io.Writer) error {
+	cfg, err := loadConfig(configPath, true)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, logw)
+	slog.SetDefault(logger)
+	m, err := New(cfg, Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	if err := m.SyncIfNeeded(ctx); err != nil {
+		m.Store.Close()
+		return err
+	}
+	if err := m.Start(ctx); err != nil {
+		m.Store.Close()
+		return err
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Shutdown(sctx)
+}
+
+// Sync pulls the tag library and every customer from WeCom into the store.
+func Sync(ctx context.Context, configPath string, out, logw io.Writer) error {
+	cfg, err := loadConfig(configPath, true)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, logw)
+	m, err := New(cfg, Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer m.Store.Close()
+	rep, err := m.Syncer.FullSync(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "同步完成 sync done: %d tag groups, %d tags, %d customers, %d relationships, %d change-sets, %d tags deleted, %s\n",
+		rep.Groups, rep.Tags, rep.Customers, rep.Relationships, rep.ChangeSets, rep.DeletedTags, rep.Duration.Round(time.Millisecond))
+	return nil
+}
+
+// Check verifies that the ledger, the current tags and the outbox agree.
+func Check(configPath string, out io.Writer) error {
+	cfg, err := loadConfig(configPath, false)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync})
+	if err != nil {
+		return UsageError{err}
+	}
+	defer st.Close()
+	if err := st.Verify(); err != nil {
+		return err
+	}
+	n, _ := st.CustomerCount()
+	pending, _ := st.PendingOutbox(0)
+	fmt.Fprintf(out, "store %s is consistent: %d customers, %d outbox calls pending\n", cfg.Store.Path, n, len(pending))
+	return nil
+}

@@ -1,0 +1,226 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+// DemoBot is the whole bot — real callback server, real store in a temp
+// dir, outbox worker, commands — against an in-process fake WeCom seeded
+// with a demo company. Say types a line as the current employee and
+// returns what WeCom would show.
+type DemoBot struct {
+	Fake *wecomtest.Server
+	Main *Main
+	User string // the employee typing
+
+	dir   string
+	msgs  int                 // fake WeCom messages already shown
+	cards map[string]cardView // last card per user
+	seq   int
+}
+
+// StartDemo starts a demo bot. cfg supplies roles, tag-group policies and
+// limits; credentials, api_base, store path and listen address are the
+// demo's own. Logs go to logw.
+func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBot, error) {
+	dir, err := os.MkdirTemp("", "tagbot-demo-")
+	if err != nil {
+		return nil, err
+	}
+	fake := wecomtest.New(wecomtest.Options{})
+	SeedDemo(fake)
+	o := fake.Options()
+	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
+	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	cfg.Store.Path = dir + "/tagbot.db"
+	cfg.Server.Listen = "127.0.0.1:0"
+	if len(cfg.Roles.Admins) == 0 && len(cfg.Roles.Managers) == 0 {
+		for _, u := range DemoUsers {
+			switch u.Role {
+			case "admin":
+				cfg.Roles.Admins = append(cfg.Roles.Admins, u.ID)
+			case "manager":
+				cfg.Roles.Managers = append(cfg.Roles.Managers, u.ID)
+			}
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: cfg.Log.SlogLevel()}))
+	d := &DemoBot{Fake: fake, User: DemoUsers[0].ID, dir: dir, cards: map[string]cardView{}}
+	fail := func(err error) (*DemoBot, error) {
+		fake.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if d.Main, err = New(cfg, Options{Logger: logger}); err != nil {
+		return fail(err)
+	}
+	if err := d.Main.SyncIfNeeded(ctx); err != nil {
+		d.Main.Store.Close()
+		return fail(err)
+	}
+	if err := d.Main.Start(ctx); err != nil {
+		d.Main.Store.Close()
+		return fail(err)
+	}
+	return d, nil
+}
+
+// Close stops the bot, the fake WeCom, and removes the temp dir.
+func (d *DemoBot) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := d.Main.Shutdown(ctx)
+	d.Fake.Close()
+	os.RemoveAll(d.dir)
+	return err
+}
+
+// Say handles one typed line: `/as <userid>` switches employee, `/click N`
+// presses button N of the last card, `~客户名: 文本` injects a customer
+// message, anything else is sent to the bot as the current employee. It
+// waits until the bot has answered and returns what WeCom shows.
+func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
+	line = strings.TrimSpace(line)
+	switch {
+	case line == "":
+		return "", nil
+	case strings.HasPrefix(line, "/as"):
+		return d.switchUser(strings.TrimSpace(strings.TrimPrefix(line, "/as"))), nil
+	case strings.HasPrefix(line, "/click"):
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "/click")))
+		card, ok := d.cards[d.User]
+		if err != nil || !ok || n < 1 || n > len(card.Buttons) {
+			return "（没有可点的按钮：/click 后面写卡片上的按钮编号，例如 /click 1）", nil
+		}
+		b := card.Buttons[n-1]
+		xml := d.Fake.CallbackEvent(d.User, map[string]string{
+			"Event": "template_card_event", "CardType": "button_interaction",
+			"EventKey": b.Key, "TaskId": card.TaskID, "ResponseCode": card.ResponseCode,
+		})
+		return d.deliver(ctx, xml)
+	case strings.HasPrefix(line, "~"):
+		return "（客户消息注入 `~客户名: 文本` 要等对话分类功能上线后才可用）", nil
+	}
+	d.seq++
+	msgID := fmt.Sprintf("demo-%d-%d", time.Now().UnixNano(), d.seq)
+	return d.deliver(ctx, d.Fake.CallbackText(d.User, line, msgID))
+}
+
+func (d *DemoBot) switchUser(id string) string {
+	var names []string
+	for _, u := range DemoUsers {
+		if u.ID == id {
+			d.User = id
+			return fmt.Sprintf("（现在你是 %s %s，角色：%s）", u.ID, u.Name, d.Main.Config.Role(u.ID))
+		}
+		names = append(names, u.ID+" "+u.Name)
+	}
+	return "（没有这个员工。可选：" + strings.Join(names, "、") + "）"
+}
+
+// deliver posts an encrypted callback to the real HTTP server, waits for the
+// bot to settle and renders the new messages.
+func (d *DemoBot) deliver(ctx context.Context, xml []byte) (string, error) {
+	resp, err := d.Fake.Deliver(ctx, d.Main.CallbackURL(), xml)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("callback answered %s", resp.Status)
+	}
+	if err := d.settle(ctx); err != nil {
+		return "", err
+	}
+	return d.render(), nil
+}
+
+// settle waits until the inbox, the outbox and the sender are empty.
+func (d *DemoBot) settle(ctx context.Context) error {
+	m := d.Main
+	deadline := time.Now().Add(10 * time.Second)
+	for quiet := 0; quiet < 3; {
+		m.Sender.Flush(ctx)
+		if err := m.Worker.Drain(ctx); err != nil {
+			return err
+		}
+		in, err := m.Store.InboxPending(1)
+		if err != nil {
+			return err
+		}
+		out, err := m.Store.PendingOutbox(1)
+		if err != nil {
+			return err
+		}
+		if len(in) == 0 && len(out) == 0 && m.Sender.Pending() == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the bot did not answer within 10 s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// Demo runs the terminal chat: lines from in, what WeCom shows to out.
+func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) error {
+	cfg, err := config.Load(configPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		cfg, err = config.Default(), nil
+	}
+	if err != nil {
+		return UsageError{err}
+	}
+	logf, err := os.CreateTemp("", "tagbot-demo-*.log")
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	d, err := StartDemo(ctx, cfg, logf)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户，日志 %s）。\n", len(demoCustomers), logf.Name())
+	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 王小明 +高意向、/history 王小明、/as lisi、/click 1；quit 退出。")
+	sc := bufio.NewScanner(in)
+	for {
+		fmt.Fprintf(out, "%s> ", d.User)
+		if !sc.Scan() {
+			fmt.Fprintln(out)
+			return sc.Err()
+		}
+		line := sc.Text()
+		if t := strings.TrimSpace(line); t == "quit" || t == "exit" || t == "退出" {
+			return nil
+		}
+		shown, err := d.Say(ctx, line)
+		if err != nil {
+			fmt.Fprintln(out, "（演示出错：", err, "）")
+			continue
+		}
+		if shown != "" {
+			fmt.Fprintln(out, shown)
+		}
+	}
+}

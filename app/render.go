@@ -1,0 +1,99 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+// cardView is a template card as the demo shows it.
+type cardView struct {
+	TaskID       string
+	ResponseCode string
+	Title, Desc  string
+	Sub          string
+	Lines        []string
+	Buttons      []struct{ Key, Text string }
+}
+
+// parseCard reads the template_card of a message/send body.
+func parseCard(m wecomtest.Message) (cardView, bool) {
+	var body struct {
+		Card struct {
+			TaskID    string `json:"task_id"`
+			MainTitle struct {
+				Title string `json:"title"`
+				Desc  string `json:"desc"`
+			} `json:"main_title"`
+			SubTitle   string `json:"sub_title_text"`
+			Horizontal []struct {
+				Key   string `json:"keyname"`
+				Value string `json:"value"`
+			} `json:"horizontal_content_list"`
+			Buttons []struct {
+				Text string `json:"text"`
+				Key  string `json:"key"`
+			} `json:"button_list"`
+		} `json:"template_card"`
+	}
+	if err := json.Unmarshal(m.Raw, &body); err != nil {
+		return cardView{}, false
+	}
+	c := body.Card
+	v := cardView{TaskID: c.TaskID, ResponseCode: m.ResponseCode, Title: c.MainTitle.Title, Desc: c.MainTitle.Desc, Sub: c.SubTitle}
+	for _, h := range c.Horizontal {
+		v.Lines = append(v.Lines, strings.TrimSpace(h.Key+" "+h.Value))
+	}
+	for _, b := range c.Buttons {
+		v.Buttons = append(v.Buttons, struct{ Key, Text string }{b.Key, b.Text})
+	}
+	return v, true
+}
+
+// String renders a card as text with numbered buttons.
+func (v cardView) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "┌ %s\n", v.Title)
+	for _, s := range []string{v.Desc, v.Sub} {
+		for _, line := range strings.Split(s, "\n") {
+			if line != "" {
+				fmt.Fprintf(&b, "│ %s\n", line)
+			}
+		}
+	}
+	for _, l := range v.Lines {
+		fmt.Fprintf(&b, "│ %s\n", l)
+	}
+	var btns []string
+	for i, bt := range v.Buttons {
+		btns = append(btns, fmt.Sprintf("[%d] %s", i+1, bt.Text))
+	}
+	fmt.Fprintf(&b, "└ %s   （/click 编号）", strings.Join(btns, "  "))
+	return b.String()
+}
+
+// render shows the messages WeCom received since the last call, remembering
+// the last card of each user for /click.
+func (d *DemoBot) render() string {
+	all := d.Fake.Messages()
+	var out []string
+	for _, m := range all[d.msgs:] {
+		text := m.Text
+		if m.MsgType == "template_card" {
+			if v, ok := parseCard(m); ok {
+				for _, u := range strings.Split(m.ToUser, "|") {
+					d.cards[u] = v
+				}
+				text = v.String()
+			}
+		}
+		if m.ToUser != d.User {
+			text = fmt.Sprintf("[发给 %s] %s", m.ToUser, text)
+		}
+		out = append(out, text)
+	}
+	d.msgs = len(all)
+	return strings.Join(out, "\n")
+}

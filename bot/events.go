@@ -1,0 +1,120 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/store"
+)
+
+// Event names (Event element of MsgType event) the loop acts on.
+const (
+	EventEnterAgent      = "enter_agent"             // 进入应用
+	EventTemplateCard    = "template_card_event"     // 模板卡片按钮点击
+	EventExternalContact = "change_external_contact" // 企业客户变更
+	EventExternalTag     = "change_external_tag"     // 企业客户标签变更
+)
+
+// WelcomeText is sent on enter_agent, at most once per member per day.
+const WelcomeText = "你好！我是客户标签助手，可以帮你查看和修改客户标签。发送 /help 查看用法。"
+
+// unsupportedText answers non-text messages (images, voice, …).
+const unsupportedText = "目前只支持文字消息。发送 /help 查看用法。"
+
+// Handler runs members' requests; commands.Router implements it.
+type Handler interface {
+	HandleText(ctx context.Context, userID, text string) []commands.Reply
+	HandleCard(ctx context.Context, userID string, ev commands.CardEvent) []commands.Reply
+}
+
+// Refresher re-reads customers and the tag library from WeCom after a
+// change made outside tagbot; mirror.Syncer implements it.
+type Refresher interface {
+	RefreshCustomer(ctx context.Context, externalUserID, follower, changeType string) ([]store.ChangeSet, error)
+	RefreshLibrary(ctx context.Context) ([]store.Tag, error)
+}
+
+// Replier delivers replies to a member; *Sender implements it.
+type Replier interface {
+	Send(ctx context.Context, userID string, replies []commands.Reply)
+}
+
+// contactChanges are the change_external_contact ChangeTypes that touch a
+// relationship's tags or existence.
+var contactChanges = map[string]bool{
+	"add_external_contact":      true,
+	"edit_external_contact":     true,
+	"del_external_contact":      true,
+	"del_follow_user":           true,
+	"add_half_external_contact": true,
+}
+
+// tagChanges are the change_external_tag ChangeTypes.
+var tagChanges = map[string]bool{"create": true, "update": true, "delete": true, "shuffle": true}
+
+// dispatch acts on one parsed message. An error is returned for failures
+// worth reporting (Refresher errors); replies are queued on the Replier.
+func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
+	switch {
+	case m.MsgType == "text":
+		l.reply(ctx, m.FromUserName, l.opts.Handler.HandleText(ctx, m.FromUserName, m.Content))
+	case m.MsgType != "event":
+		l.log.Debug("unsupported message type", "inbox", id, "msgtype", m.MsgType)
+		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: unsupportedText}})
+	case m.Event == EventTemplateCard:
+		ev := commands.CardEvent{TaskID: m.TaskID, EventKey: m.EventKey, ResponseCode: m.ResponseCode}
+		l.reply(ctx, m.FromUserName, l.opts.Handler.HandleCard(ctx, m.FromUserName, ev))
+	case m.Event == EventEnterAgent:
+		return l.welcome(ctx, m.FromUserName)
+	case m.Event == EventExternalContact && contactChanges[m.ChangeType]:
+		if l.opts.Refresher == nil || m.ExternalUser == "" {
+			break
+		}
+		css, err := l.opts.Refresher.RefreshCustomer(ctx, m.ExternalUser, m.UserID, m.ChangeType)
+		if err != nil {
+			return fmt.Errorf("refresh customer: %w", err)
+		}
+		l.log.Info("customer refreshed", "inbox", id, "change", m.ChangeType, "changesets", len(css))
+	case m.Event == EventExternalTag && tagChanges[m.ChangeType]:
+		if l.opts.Refresher == nil {
+			break
+		}
+		deleted, err := l.opts.Refresher.RefreshLibrary(ctx)
+		if err != nil {
+			return fmt.Errorf("refresh library: %w", err)
+		}
+		l.log.Info("tag library refreshed", "inbox", id, "change", m.ChangeType, "deleted", len(deleted))
+	default:
+		l.log.LogAttrs(ctx, slog.LevelDebug, "event ignored", slog.Any("inbox", id),
+			slog.String("event", m.Event), slog.String("change", m.ChangeType))
+	}
+	return nil
+}
+
+// reply hands replies to the Replier (nothing for an empty list).
+func (l *Loop) reply(ctx context.Context, userID string, replies []commands.Reply) {
+	if len(replies) > 0 {
+		l.opts.Sender.Send(ctx, userID, replies)
+	}
+}
+
+// welcome greets a member entering the app, once per local day.
+func (l *Loop) welcome(ctx context.Context, userID string) error {
+	now := l.opts.Now().In(l.opts.Location)
+	key := "welcome:" + userID + ":" + now.Format("2006-01-02")
+	seen, err := l.opts.Store.Meta(key)
+	if err != nil {
+		return fmt.Errorf("welcome: %w", err)
+	}
+	if seen != "" {
+		return nil
+	}
+	if err := l.opts.Store.SetMeta(key, now.Format(time.RFC3339), 48*time.Hour); err != nil {
+		return fmt.Errorf("welcome: %w", err)
+	}
+	l.reply(ctx, userID, []commands.Reply{{Text: WelcomeText}})
+	return nil
+}

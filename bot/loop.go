@@ -1,0 +1,277 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom"
+)
+
+// Loop defaults.
+const (
+	DefaultWorkers     = 2
+	DefaultTimeout     = 30 * time.Second
+	DefaultPoll        = 2 * time.Second
+	DefaultMaxAttempts = 3
+)
+
+// internalErrorText is the reply to a request whose handling failed; %d is
+// the inbox id that appears in the logs.
+const internalErrorText = "内部错误（编号 %d），请稍后再试"
+
+// LoopOptions configures the message loop.
+type LoopOptions struct {
+	Store     *store.Store
+	Handler   Handler
+	Refresher Refresher // nil: customer/tag events are only logged
+	Sender    Replier
+	Now       func() time.Time // time.Now when nil
+	Logger    *slog.Logger     // slog.Default when nil
+	// Workers is the number of goroutines processing messages (default 2);
+	// one member's messages always go to the same worker, in order.
+	Workers int
+	// Timeout bounds the handling of one message (default 30 s).
+	Timeout time.Duration
+	// Poll is how often the inbox is re-read without a Wake (default 2 s).
+	Poll time.Duration
+	// MaxAttempts drops a message after this many attempts (default 3).
+	MaxAttempts int
+	// Location decides the day of the once-a-day welcome (default UTC+8).
+	Location *time.Location
+}
+
+// Loop processes the durable inbox: every stored callback, including those
+// left over from before a restart, is parsed and dispatched once.
+type Loop struct {
+	opts LoopOptions
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu       sync.Mutex
+	inflight map[store.ID]bool
+	retryAt  map[store.ID]time.Time
+}
+
+// NewLoop returns a loop. It panics if Store, Handler or Sender is nil.
+func NewLoop(opts LoopOptions) *Loop {
+	if opts.Store == nil || opts.Handler == nil || opts.Sender == nil {
+		panic("bot: NewLoop needs Store, Handler and Sender")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = DefaultWorkers
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = DefaultPoll
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	if opts.Location == nil {
+		opts.Location = time.FixedZone("UTC+8", 8*3600)
+	}
+	return &Loop{
+		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),
+		inflight: map[store.ID]bool{}, retryAt: map[store.ID]time.Time{},
+	}
+}
+
+// Wake tells the loop that new messages are in the inbox. It never blocks.
+func (l *Loop) Wake() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes the inbox until ctx is done. Messages already being handled
+// are finished (bounded by Timeout); queued ones stay in the inbox for the
+// next start. It returns nil on cancellation.
+func (l *Loop) Run(ctx context.Context) error {
+	queues := make([]chan store.InboxMessage, l.opts.Workers)
+	var wg sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan store.InboxMessage, 64)
+		wg.Add(1)
+		go func(q chan store.InboxMessage) {
+			defer wg.Done()
+			for m := range q {
+				if ctx.Err() == nil {
+					l.process(ctx, m)
+				}
+				l.mu.Lock()
+				delete(l.inflight, m.ID)
+				l.mu.Unlock()
+			}
+		}(queues[i])
+	}
+	defer func() {
+		for _, q := range queues {
+			close(q)
+		}
+		wg.Wait()
+	}()
+	tick := time.NewTicker(l.opts.Poll)
+	defer tick.Stop()
+	for {
+		if err := l.feed(ctx, queues); err != nil && ctx.Err() == nil {
+			l.log.Error("inbox read failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// feed hands pending messages that are not in flight to the worker of their sender.
+func (l *Loop) feed(ctx context.Context, queues []chan store.InboxMessage) error {
+	pending, err := l.opts.Store.InboxPending(1024)
+	if err != nil {
+		return fmt.Errorf("inbox pending: %w", err)
+	}
+	now := l.opts.Now()
+	held := map[string]bool{} // senders with a message waiting for a retry
+	for _, m := range pending {
+		user := senderOf(m.Body)
+		l.mu.Lock()
+		at, retry := l.retryAt[m.ID]
+		wait := retry && now.Before(at)
+		skip := l.inflight[m.ID] || wait || held[user]
+		if wait {
+			held[user] = true // keep the sender's later messages in order
+		}
+		if !skip {
+			l.inflight[m.ID] = true
+		}
+		l.mu.Unlock()
+		if skip {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(user))
+		select {
+		case queues[h.Sum32()%uint32(len(queues))] <- m:
+		case <-ctx.Done():
+			l.mu.Lock()
+			delete(l.inflight, m.ID)
+			l.mu.Unlock()
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// senderOf is the FromUserName of a stored message ("" if unparsable).
+func senderOf(body []byte) string {
+	m, err := ParseMessage(body)
+	if err != nil {
+		return ""
+	}
+	return m.FromUserName
+}
+
+// Drain processes everything pending now in the caller's goroutine, in
+// inbox order (for tests and the demo). It must not run alongside Run.
+func (l *Loop) Drain(ctx context.Context) error {
+	pending, err := l.opts.Store.InboxPending(0)
+	if err != nil {
+		return fmt.Errorf("inbox pending: %w", err)
+	}
+	for _, m := range pending {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l.process(ctx, m)
+	}
+	return nil
+}
+
+// errPanic marks a recovered panic.
+var errPanic = errors.New("panic")
+
+// process handles one inbox message: count the attempt, parse, dispatch and
+// mark it done, or leave it for a retry after a transient failure.
+func (l *Loop) process(parent context.Context, in store.InboxMessage) {
+	n, err := l.opts.Store.InboxAttempt(in.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return // already done
+	}
+	if err != nil {
+		l.log.Error("inbox attempt not recorded", "inbox", in.ID, "err", err)
+		return
+	}
+	log := l.log.With("inbox", in.ID, "attempt", n)
+	if n > l.opts.MaxAttempts {
+		log.Error("message dropped after repeated failures", "key", in.Key)
+		l.done(in.ID)
+		return
+	}
+	m, err := ParseMessage(in.Body)
+	if err != nil {
+		log.Error("stored message unparsable, dropped", "err", err)
+		l.done(in.ID)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), l.opts.Timeout)
+	defer cancel()
+	start := time.Now()
+	err = l.safeDispatch(ctx, in.ID, m)
+	log.Debug("message handled", "msgtype", m.MsgType, "event", m.Event, "took", time.Since(start), "ok", err == nil)
+	if err == nil {
+		l.done(in.ID)
+		return
+	}
+	if !errors.Is(err, errPanic) && wecom.IsTransient(err) && n < l.opts.MaxAttempts {
+		backoff := time.Duration(n*n) * 5 * time.Second
+		log.Warn("message failed, will retry", "err", err, "retry_in", backoff)
+		l.mu.Lock()
+		l.retryAt[in.ID] = l.opts.Now().Add(backoff)
+		l.mu.Unlock()
+		return
+	}
+	log.Error("message failed", "err", err, "msgtype", m.MsgType, "event", m.Event, "user", m.FromUserName)
+	if m.FromUserName != "sys" && (m.MsgType != "event" || m.Event == EventTemplateCard) {
+		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: fmt.Sprintf(internalErrorText, in.ID)}})
+	}
+	l.done(in.ID)
+}
+
+// safeDispatch runs dispatch, turning a panic into an error wrapping errPanic.
+func (l *Loop) safeDispatch(ctx context.Context, id store.ID, m Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.log.Error("handler panic", "inbox", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", errPanic, r)
+		}
+	}()
+	return l.dispatch(ctx, id, m)
+}
+
+// done removes a message from the inbox and forgets its retry state.
+func (l *Loop) done(id store.ID) {
+	if err := l.opts.Store.InboxDone(id); err != nil {
+		l.log.Error("inbox done not recorded", "inbox", id, "err", err)
+	}
+	l.mu.Lock()
+	delete(l.retryAt, id)
+	l.mu.Unlock()
+}

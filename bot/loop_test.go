@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/wecom"
+)
+
+func TestTextMessageEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.loop.Run(ctx) }()
+	e.deliver(t, e.fake.CallbackText("alice", "查 张三", "5001"))
+	waitFor(t, "reply", func() bool { return len(e.texts("alice")) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := e.texts("alice")[0]; got != "echo: 查 张三" {
+		t.Fatalf("reply %q", got)
+	}
+	if n := e.pending(t); n != 0 {
+		t.Fatalf("%d still pending", n)
+	}
+}
+
+func TestRunKeepsPerUserOrder(t *testing.T) {
+	e := newEnv(t)
+	e.handler.delay = time.Millisecond
+	for i := 0; i < 15; i++ {
+		e.deliver(t, e.fake.CallbackText("alice", fmt.Sprintf("a%02d", i), fmt.Sprintf("%d", 100+i)))
+		e.deliver(t, e.fake.CallbackText("bob", fmt.Sprintf("b%02d", i), fmt.Sprintf("%d", 200+i)))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.loop.Run(ctx) }()
+	waitFor(t, "all handled", func() bool { return e.handler.total() == 30 && e.pending(t) == 0 })
+	cancel()
+	<-done
+	for _, u := range []string{"alice", "bob"} {
+		got := e.handler.seen(u)
+		for i, s := range got {
+			if want := fmt.Sprintf("%c%02d", u[0], i); s != want {
+				t.Fatalf("%s message %d = %q, want %q (order %q)", u, i, s, want, got)
+			}
+		}
+	}
+}
+
+func TestRestartBetweenReceiptAndProcessing(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.fake.CallbackText("alice", "survive", "6001"))
+	e.restart(t) // nothing processed before the store was closed
+	if n := e.pending(t); n != 1 {
+		t.Fatalf("pending after restart = %d", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.loop.Run(ctx) }()
+	waitFor(t, "processed", func() bool { return e.pending(t) == 0 })
+	cancel()
+	<-done
+	e.deliver(t, e.fake.CallbackText("alice", "survive", "6001")) // WeCom retry after restart
+	e.drain(t)
+	if got := e.handler.seen("alice"); len(got) != 1 || got[0] != "survive" {
+		t.Fatalf("handler saw %q", got)
+	}
+	if got := e.texts("alice"); len(got) != 1 {
+		t.Fatalf("replies %q", got)
+	}
+}
+
+func TestCrashingMessageDroppedAfterMaxAttempts(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.fake.CallbackText("alice", "crashes the process", "6101"))
+	p, _ := e.st.InboxPending(0)
+	for i := 0; i < DefaultMaxAttempts; i++ { // three earlier runs died mid-message
+		if _, err := e.st.InboxAttempt(p[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.drain(t)
+	if e.pending(t) != 0 || len(e.handler.seen("alice")) != 0 {
+		t.Fatalf("pending %d, handled %q", e.pending(t), e.handler.seen("alice"))
+	}
+	if !strings.Contains(e.logs.String(), "message dropped after repeated failures") {
+		t.Fatal("drop not logged")
+	}
+}
+
+func TestHandlerPanicRepliesWithID(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.fake.CallbackText("alice", "panic", "7001"))
+	p, _ := e.st.InboxPending(0)
+	id := p[0].ID
+	e.deliver(t, e.fake.CallbackText("alice", "after", "7002"))
+	e.drain(t)
+	got := e.texts("alice")
+	want := fmt.Sprintf("内部错误（编号 %d），请稍后再试", id)
+	if len(got) != 2 || got[0] != want || got[1] != "echo: after" {
+		t.Fatalf("replies %q, want [%q, echo: after]", got, want)
+	}
+	if !strings.Contains(e.logs.String(), fmt.Sprintf("inbox=%d", id)) {
+		t.Fatal("panic not logged with the inbox id")
+	}
+	if e.pending(t) != 0 {
+		t.Fatal("panicking message left pending")
+	}
+}
+
+func TestWelcomeOncePerDay(t *testing.T) {
+	e := newEnv(t)
+	enter := func() { e.deliver(t, e.event("alice", "Event", "enter_agent")); e.drain(t) }
+	enter()
+	e.clk.Advance(2 * time.Hour)
+	enter()
+	if got := e.texts("alice"); len(got) != 1 || got[0] != WelcomeText || !strings.Contains(got[0], "/help") {
+		t.Fatalf("welcomes %q", got)
+	}
+	e.clk.Advance(24 * time.Hour)
+	enter()
+	if got := e.texts("alice"); len(got) != 2 {
+		t.Fatalf("next day: welcomes %q", got)
+	}
+}
+
+func TestCardClickReachesHandler(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.event("alice", "Event", "template_card_event", "EventKey", "confirm:42",
+		"TaskId", "task-42", "CardType", "button_interaction", "ResponseCode", "rc-1"))
+	e.drain(t)
+	want := commands.CardEvent{TaskID: "task-42", EventKey: "confirm:42", ResponseCode: "rc-1"}
+	if len(e.handler.cards) != 1 || e.handler.cards[0] != want {
+		t.Fatalf("cards %+v", e.handler.cards)
+	}
+	if got := e.texts("alice"); len(got) != 1 || got[0] != "clicked confirm:42" {
+		t.Fatalf("replies %q", got)
+	}
+}
+
+func TestExternalChangesReachRefresher(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", "edit_external_contact",
+		"UserID", "alice", "ExternalUserID", "wmCust1"))
+	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", "del_follow_user",
+		"UserID", "bob", "ExternalUserID", "wmCust1"))
+	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", "transfer_fail",
+		"UserID", "bob", "ExternalUserID", "wmCust1")) // not about tags: ignored
+	e.deliver(t, e.event("sys", "Event", "change_external_tag", "ChangeType", "delete", "TagType", "tag", "Id", "etTag1"))
+	e.deliver(t, e.event("sys", "Event", "change_external_tag", "ChangeType", "shuffle", "Id", "etGroup1", "TagType", "tag_group"))
+	e.drain(t)
+	want := []refreshCall{
+		{"customer", "wmCust1", "alice", "edit_external_contact"},
+		{"customer", "wmCust1", "bob", "del_follow_user"},
+		{kind: "library"}, {kind: "library"},
+	}
+	if got := e.refresher.recorded(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+	if e.pending(t) != 0 || len(e.fake.Messages()) != 0 {
+		t.Fatalf("pending %d, messages %d", e.pending(t), len(e.fake.Messages()))
+	}
+}
+
+func TestTransientRefreshErrorRetried(t *testing.T) {
+	e := newEnv(t)
+	e.refresher.failures, e.refresher.err = 1, &wecom.APIError{API: "externalcontact/get", Code: -1, Msg: "busy"}
+	e.deliver(t, e.event("sys", "Event", "change_external_tag", "ChangeType", "create", "TagType", "tag", "Id", "etT"))
+	e.drain(t)
+	if e.pending(t) != 1 {
+		t.Fatal("transient failure should leave the message pending")
+	}
+	e.drain(t)
+	if e.pending(t) != 0 || len(e.refresher.recorded()) != 2 {
+		t.Fatalf("pending %d, calls %v", e.pending(t), e.refresher.recorded())
+	}
+
+	e.refresher.failures, e.refresher.err = 1, fmt.Errorf("permanent")
+	e.deliver(t, e.event("sys", "Event", "change_external_tag", "ChangeType", "update", "TagType", "tag", "Id", "etT"))
+	e.drain(t)
+	if e.pending(t) != 0 || len(e.fake.Messages()) != 0 {
+		t.Fatal("a permanent failure of a system event is logged and done, with no reply")
+	}
+}
+
+func TestOtherMessagesAndEvents(t *testing.T) {
+	e := newEnv(t)
+	img := []byte(`<xml><ToUserName><![CDATA[` + e.fake.Options().CorpID + `]]></ToUserName><FromUserName><![CDATA[bob]]></FromUserName>` +
+		`<CreateTime>1700000000</CreateTime><MsgType><![CDATA[image]]></MsgType><MsgId>8001</MsgId><AgentID>1</AgentID></xml>`)
+	e.deliver(t, img)
+	e.deliver(t, e.event("bob", "Event", "view", "EventKey", "https://example.invalid"))
+	e.drain(t)
+	if got := e.texts("bob"); len(got) != 1 || got[0] != unsupportedText {
+		t.Fatalf("replies %q", got)
+	}
+	if e.pending(t) != 0 {
+		t.Fatal("left pending")
+	}
+}

@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestParseMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		xml  string
+		want Message
+		key  string
+	}{
+		{"official text sample",
+			`<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[mycreate]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[ hello ]]></Content><MsgId>4561255354251345929</MsgId><AgentID>218</AgentID></xml>`,
+			Message{ToUserName: "wx5823bf96d3bd56c7", FromUserName: "mycreate", CreateTime: 1409659813, MsgType: "text", Content: " hello ", MsgID: "4561255354251345929", AgentID: "218"},
+			"msg:4561255354251345929"},
+		{"card click at top level",
+			`<xml><ToUserName>c</ToUserName><FromUserName>alice</FromUserName><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>k1</EventKey><TaskId>t1</TaskId><CardType>button_interaction</CardType><ResponseCode>rc</ResponseCode><AgentID>1</AgentID></xml>`,
+			Message{ToUserName: "c", FromUserName: "alice", CreateTime: 5, MsgType: "event", Event: "template_card_event", EventKey: "k1", TaskID: "t1", CardType: "button_interaction", ResponseCode: "rc", AgentID: "1"},
+			"ev:alice:5:template_card_event:t1:k1"},
+		{"card fields nested",
+			`<xml><FromUserName>alice</FromUserName><CreateTime>6</CreateTime><MsgType>event</MsgType><Event>template_card_event</Event><Card><TaskId>t2</TaskId><EventKey>k2</EventKey></Card></xml>`,
+			Message{FromUserName: "alice", CreateTime: 6, MsgType: "event", Event: "template_card_event", EventKey: "k2", TaskID: "t2"},
+			"ev:alice:6:template_card_event:t2:k2"},
+		{"external contact",
+			`<xml><FromUserName>sys</FromUserName><CreateTime>7</CreateTime><MsgType>event</MsgType><Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType><UserID>zhangsan</UserID><ExternalUserID>wmX</ExternalUserID></xml>`,
+			Message{FromUserName: "sys", CreateTime: 7, MsgType: "event", Event: "change_external_contact", ChangeType: "add_external_contact", UserID: "zhangsan", ExternalUser: "wmX"},
+			"ev:sys:7:change_external_contact:add_external_contact:wmX:zhangsan"},
+		{"external tag",
+			`<xml><FromUserName>sys</FromUserName><CreateTime>8</CreateTime><MsgType>event</MsgType><Event>change_external_tag</Event><Id>etA</Id><TagType>tag</TagType><ChangeType>delete</ChangeType></xml>`,
+			Message{FromUserName: "sys", CreateTime: 8, MsgType: "event", Event: "change_external_tag", ChangeType: "delete", TagID: "etA", TagType: "tag"},
+			"ev:sys:8:change_external_tag:delete:tag:etA"},
+		{"enter agent",
+			`<xml><FromUserName>bob</FromUserName><CreateTime>9</CreateTime><MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey></xml>`,
+			Message{FromUserName: "bob", CreateTime: 9, MsgType: "event", Event: "enter_agent"},
+			"ev:bob:9:enter_agent"},
+		{"message without MsgId",
+			`<xml><FromUserName>bob</FromUserName><CreateTime>10</CreateTime><MsgType>image</MsgType></xml>`,
+			Message{FromUserName: "bob", CreateTime: 10, MsgType: "image"},
+			"ev:bob:10:image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseMessage([]byte(tt.xml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			}
+			if k := got.DedupKey(); k != tt.key {
+				t.Fatalf("key %q, want %q", k, tt.key)
+			}
+		})
+	}
+}
+
+func TestParseMessageRejects(t *testing.T) {
+	for _, s := range []string{
+		"", "not xml", "<xml>", "<root><FromUserName>a</FromUserName></root>",
+		"<xml><FromUserName>a</FromUserName><MsgType>text</MsgType></xml>",                                 // no CreateTime
+		"<xml><FromUserName>a</FromUserName><CreateTime>x</CreateTime><MsgType>text</MsgType></xml>",       // bad CreateTime
+		"<xml><FromUserName>a</FromUserName><CreateTime>-1</CreateTime><MsgType>text</MsgType></xml>",      // negative
+		"<xml><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",                                     // no sender
+		"<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>",      // event without Event
+		"<xml><FromUserName>a&#10;b</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>", // control char
+		"<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml><xml/>",
+		"<xml>" + strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20) + "</xml>",
+		"<xml>" + strings.Repeat("<a/>", 300) + "</xml>",
+	} {
+		if m, err := ParseMessage([]byte(s)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("ParseMessage(%.60q) = %+v, %v; want ErrMalformed", s, m, err)
+		}
+	}
+}
+
+func TestCutAndPackText(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         string
+		limit      int
+		head, tail string
+	}{
+		{"fits", "abc", 3, "abc", ""},
+		{"at newline", "ab\ncd\nef", 6, "ab\ncd", "ef"},
+		{"newline exactly at limit", "abcd\nef", 4, "abcd", "ef"},
+		{"no newline, multibyte", "标签标签", 7, "标签", "标签"},
+		{"leading newline only", "\nabcdef", 3, "\nab", "cdef"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, tl := cutText(tt.in, tt.limit)
+			if h != tt.head || tl != tt.tail {
+				t.Fatalf("cutText = %q, %q; want %q, %q", h, tl, tt.head, tt.tail)
+			}
+			if len(h) > tt.limit || !utf8.ValidString(h) {
+				t.Fatalf("bad head %q", h)
+			}
+		})
+	}
+	msg, used, rest := packTexts([]string{"a", "b", strings.Repeat("c", 10)}, 8)
+	if msg != "a\n\nb" || used != 2 || rest != "" {
+		t.Fatalf("packTexts = %q %d %q", msg, used, rest)
+	}
+}
+
+func TestWindows(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var w windows
+	for i := 0; i < 3; i++ {
+		if !w.allow(t0.Add(time.Duration(i)*time.Second), 3, 5) {
+			t.Fatalf("send %d refused", i)
+		}
+		w.record(t0.Add(time.Duration(i) * time.Second))
+	}
+	if w.allow(t0.Add(59*time.Second), 3, 5) {
+		t.Fatal("4th send within a minute allowed")
+	}
+	if !w.allow(t0.Add(60*time.Second), 3, 5) {
+		t.Fatal("send a minute after the first refused")
+	}
+	w.record(t0.Add(60 * time.Second))
+	w.record(t0.Add(61 * time.Second))
+	if w.allow(t0.Add(30*time.Minute), 3, 5) {
+		t.Fatal("6th send within an hour allowed")
+	}
+	if !w.allow(t0.Add(time.Hour), 3, 5) || w.idle(t0.Add(time.Hour)) {
+		t.Fatal("hour window wrong")
+	}
+	if !w.idle(t0.Add(2 * time.Hour)) {
+		t.Fatal("not idle after two hours")
+	}
+}
+
+func FuzzParseMessage(f *testing.F) {
+	f.Add([]byte(`<xml><FromUserName><![CDATA[a]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseMessage(b)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		if m.FromUserName == "" || m.MsgType == "" || m.CreateTime < 0 {
+			t.Fatalf("accepted incomplete message %+v", m)
+		}
+		key := m.DedupKey()
+		if key == "" || strings.ContainsAny(key, "\r\n") {
+			t.Fatalf("bad dedup key %q", key)
+		}
+		m2, err := ParseMessage(b)
+		if err != nil || m2 != m {
+			t.Fatalf("not deterministic")
+		}
+	})
+}

@@ -1,0 +1,198 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+// sendCalls returns the times of the accepted message/send calls.
+func sendCalls(e *env) []time.Time {
+	var out []time.Time
+	for _, c := range e.fake.CallsTo("message/send") {
+		if c.Status == 200 && c.ErrCode == 0 {
+			out = append(out, c.At)
+		}
+	}
+	return out
+}
+
+// maxInWindow is the most calls in any half-open window [t, t+d).
+func maxInWindow(ts []time.Time, d time.Duration) int {
+	best := 0
+	for i := range ts {
+		n := 0
+		for _, u := range ts[i:] {
+			if u.Sub(ts[i]) < d {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+func TestSenderPerMinuteLimitAndCoalescing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	start := e.clk.Now()
+	var want []string
+	for i := 0; i < 100; i++ { // 100 replies within one minute
+		r := fmt.Sprintf("reply %03d", i)
+		want = append(want, r)
+		e.sender.Send(ctx, "alice", []commands.Reply{{Text: r}})
+		e.clk.Advance(590 * time.Millisecond)
+	}
+	inFirstMinute := 0
+	for _, at := range sendCalls(e) {
+		if at.Sub(start) < time.Minute {
+			inFirstMinute++
+		}
+	}
+	if inFirstMinute == 0 || inFirstMinute > DefaultPerUserPerMinute {
+		t.Fatalf("%d sends in the first minute, want 1..30", inFirstMinute)
+	}
+	for i := 0; e.sender.Pending() > 0; i++ {
+		if i > 100 {
+			t.Fatalf("still %d pending", e.sender.Pending())
+		}
+		e.clk.Advance(5 * time.Second)
+		e.sender.Flush(ctx)
+	}
+	calls := sendCalls(e)
+	if m := maxInWindow(calls, time.Minute); m > DefaultPerUserPerMinute {
+		t.Fatalf("%d sends within one minute", m)
+	}
+	if len(calls) >= 100 {
+		t.Fatalf("%d sends for 100 replies: nothing coalesced", len(calls))
+	}
+	if got := joinAll(e.texts("alice")); got != joinAll(want) {
+		t.Fatalf("delivered text differs:\n%s", got)
+	}
+}
+
+func TestSenderPerHourLimit(t *testing.T) {
+	e := newEnv(t)
+	s := NewSender(SenderOptions{API: e.api, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 3, PerUserPerHour: 5})
+	ctx := context.Background()
+	big := strings.Repeat("x", MaxTextBytes-10) // one reply per message
+	for i := 0; i < 8; i++ {
+		s.Send(ctx, "bob", []commands.Reply{{Text: big}})
+		e.clk.Advance(time.Minute)
+	}
+	if n := len(sendCalls(e)); n != 5 {
+		t.Fatalf("%d sends in the first 8 minutes, want the hourly 5", n)
+	}
+	e.clk.Advance(52 * time.Minute) // the first send (of five) is now an hour old
+	s.Flush(ctx)
+	if n := len(sendCalls(e)); n != 6 {
+		t.Fatalf("%d sends after an hour, want 6", n)
+	}
+}
+
+func TestSenderSplitsLongText(t *testing.T) {
+	e := newEnv(t)
+	var lines []string
+	for i := 0; i < 300; i++ {
+		lines = append(lines, fmt.Sprintf("客户%03d：VIP, 华东", i))
+	}
+	long := strings.Join(lines, "\n")
+	e.sender.Send(context.Background(), "alice", []commands.Reply{{Text: "head"}, {Text: long}, {Text: "tail"}})
+	got := e.texts("alice")
+	if len(got) < 4 {
+		t.Fatalf("%d messages", len(got))
+	}
+	for i, m := range got {
+		if len(m) > MaxTextBytes {
+			t.Fatalf("message %d has %d bytes", i, len(m))
+		}
+	}
+	// "head" goes alone (long does not fit after it); the cut pieces of long
+	// follow, and "tail" is coalesced after the last piece.
+	if got[0] != "head" || strings.Join(got[1:], "\n") != long+"\n\ntail" {
+		t.Fatalf("split changed the text: first %q last %q", got[0], got[len(got)-1])
+	}
+}
+
+func TestSenderCards(t *testing.T) {
+	e := newEnv(t)
+	card := &commands.Card{TaskID: "undo-17", Title: "撤销 #17？", Desc: "张三 · VIP",
+		Lines:   []string{"客户：张三", "标签：VIP"},
+		Buttons: []commands.Button{{Key: "undo:17:yes", Text: "确认"}, {Key: "undo:17:no", Text: "取消"}}}
+	bad := &commands.Card{TaskID: "bad task id!", Title: "无效卡片", Lines: []string{"只能当文字发"}, Buttons: []commands.Button{{Key: "k", Text: "t"}}}
+	e.sender.Send(context.Background(), "alice", []commands.Reply{{Text: "before"}, {Card: card}, {Card: bad}, {Text: "after"}})
+	msgs := e.fake.Messages()
+	if len(msgs) != 3 || msgs[0].Text != "before" || msgs[1].MsgType != "template_card" || msgs[2].Text != "无效卡片\n只能当文字发\n\nafter" {
+		t.Fatalf("messages %+v", msgs)
+	}
+	var body struct {
+		TemplateCard struct {
+			CardType  string                       `json:"card_type"`
+			TaskID    string                       `json:"task_id"`
+			MainTitle struct{ Title, Desc string } `json:"main_title"`
+			Horiz     []struct {
+				KeyName string `json:"keyname"`
+				Value   string `json:"value"`
+			} `json:"horizontal_content_list"`
+			Buttons []struct{ Key, Text string } `json:"button_list"`
+		} `json:"template_card"`
+	}
+	if err := json.Unmarshal(msgs[1].Raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	tc := body.TemplateCard
+	if tc.CardType != "button_interaction" || tc.TaskID != "undo-17" || tc.MainTitle.Title != "撤销 #17？" ||
+		len(tc.Horiz) != 2 || tc.Horiz[0].KeyName != "客户" || tc.Horiz[1].Value != "VIP" ||
+		len(tc.Buttons) != 2 || tc.Buttons[0].Key != "undo:17:yes" || tc.Buttons[1].Text != "取消" {
+		t.Fatalf("card %+v", tc)
+	}
+}
+
+func TestSenderErrors(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "one"}})
+	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "two"}})
+	if e.sender.Pending() != 2 || len(e.fake.Messages()) != 0 {
+		t.Fatalf("after a transient failure: pending %d, sent %d", e.sender.Pending(), len(e.fake.Messages()))
+	}
+	e.sender.Flush(ctx) // still inside the back-off
+	if len(e.fake.Messages()) != 0 {
+		t.Fatal("retried before the back-off")
+	}
+	e.clk.Advance(3 * time.Second)
+	e.sender.Flush(ctx)
+	if got := e.texts("alice"); len(got) != 1 || got[0] != "one\n\ntwo" {
+		t.Fatalf("after retry %q", got)
+	}
+	e.sender.Notify(ctx, "nobody", "x") // 81013: permanent, dropped
+	if e.sender.Pending() != 0 || !strings.Contains(e.logs.String(), "reply dropped") {
+		t.Fatalf("pending %d", e.sender.Pending())
+	}
+}
+
+func TestSenderRunDeliversHeld(t *testing.T) {
+	e := newEnv(t)
+	s := NewSender(SenderOptions{API: e.api, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 1, Tick: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Send(ctx, "bob", []commands.Reply{{Text: "first"}})
+	s.Send(ctx, "bob", []commands.Reply{{Text: "second"}})
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	e.clk.Advance(time.Minute)
+	waitFor(t, "held reply", func() bool { return s.Pending() == 0 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := e.texts("bob"); len(got) != 2 || got[1] != "second" {
+		t.Fatalf("got %q", got)
+	}
+}

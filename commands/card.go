@@ -1,0 +1,42 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+)
+
+// HandleCard runs a click on a card button: KeyConfirm runs the user's
+// pending proposal with that task id (a /rollback or a forced /undo),
+// KeyCancel drops it. A click on an expired, already handled or someone
+// else's card changes nothing and says so. 处理卡片按钮点击。
+func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
+	now := r.now()
+	var name string
+	switch ev.EventKey {
+	case KeyConfirm:
+		name = "confirm"
+	case KeyCancel:
+		name = "cancel"
+	default:
+		r.log.WarnContext(ctx, "unknown card button", "user", userID, "key", ev.EventKey)
+		return []Reply{{Text: "这个按钮已失效。发送 /help 查看命令。"}}
+	}
+	if ev.TaskID == "" {
+		return []Reply{{Text: "这个按钮已失效。"}}
+	}
+	spec := r.byName[name]
+	req := &Request{UserID: userID, Role: r.perms.role(userID), Spec: spec,
+		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now}
+	p, err := r.takeProposal(userID, ev.TaskID, now)
+	if err != nil {
+		return r.errorReplies(ctx, userID, "card", err)
+	}
+	if ev.EventKey == KeyCancel {
+		return []Reply{{Text: fmt.Sprintf("已取消「%s」，没有做任何修改。", p.what)}}
+	}
+	replies, err := p.confirm(ctx, req)
+	if err != nil {
+		return r.errorReplies(ctx, userID, "card", err)
+	}
+	return replies
+}

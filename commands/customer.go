@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// maxMatches caps the customers listed when a name is ambiguous.
+const maxMatches = 9
+
+// resolveCustomer finds the customer the argument at req.Cmd.Args[idx]
+// names: "#2" from the user's last list, else a name, remark, mobile or
+// external_userid. Employees are matched against their own customers
+// first. Several matches become a numbered list the user picks from with
+// #N (returned as a *UserError after remembering the list).
+func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) {
+	tok := req.Cmd.Args[idx]
+	if tok.Kind == Pick {
+		id, err := r.picked(req.UserID, req.Now, tok)
+		if err != nil {
+			return store.Customer{}, err
+		}
+		return r.st.Customer(id)
+	}
+	if tok.Kind != Word {
+		return store.Customer{}, userErr(CodeUsage, "请先写客户（姓名、备注、手机号或 #编号）。用法：%s", req.Spec.Usage)
+	}
+	found, err := r.st.FindCustomers(tok.Value, 200)
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("find customer: %w", err)
+	}
+	if len(found) == 0 {
+		return store.Customer{}, userErr(CodeNotFound,
+			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid，或先 /find %s 看看。", tok.Value, tok.Value)
+	}
+	if !req.Role.AtLeast(RoleManager) {
+		var own []store.Customer
+		for _, c := range found {
+			if slices.Contains(c.Followers, req.UserID) {
+				own = append(own, c)
+			}
+		}
+		switch {
+		case len(own) > 0:
+			found = own
+		case len(found) > 1:
+			return store.Customer{}, userErr(CodeNotFound,
+				"你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", tok.Value, len(found))
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	list := found
+	if len(list) > maxMatches {
+		list = list[:maxMatches]
+	}
+	ids := make([]string, len(list))
+	lines := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+		lines[i] = fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
+	}
+	r.remember(req.UserID, req.Now, ids, &req.Cmd, idx)
+	more := ""
+	if len(found) > len(list) {
+		more = fmt.Sprintf("\n（只列出前 %d 位，名字写全一点可以缩小范围）", len(list))
+	}
+	return store.Customer{}, userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
+		len(found), strings.Join(lines, "\n"), more, exampleWithPick(req, idx))
+}
+
+// exampleWithPick shows the user's command with "#1" in place of the customer.
+func exampleWithPick(req *Request, idx int) string {
+	c := req.Cmd.clone()
+	c.Args[idx] = Token{Kind: Pick, Value: "1"}
+	c.Name = req.Spec.Name
+	return c.String()
+}
+
+// describeCustomer is "王小明（小明科技，备注 王总）": the remark is the
+// user's own when they follow the customer, else the first one set.
+func (r *Router) describeCustomer(c store.Customer, user string) string {
+	var extra []string
+	if c.CorpName != "" {
+		extra = append(extra, c.CorpName)
+	}
+	if rels, err := r.st.Relationships(c.ID); err == nil {
+		remark := ""
+		for _, rel := range rels {
+			if rel.Remark != "" && (remark == "" || rel.Follower == user) {
+				remark = rel.Remark
+			}
+		}
+		if remark != "" && remark != c.Name {
+			extra = append(extra, "备注 "+remark)
+		}
+	}
+	name := c.Name
+	if name == "" {
+		name = c.ID
+	}
+	if len(extra) == 0 {
+		return name
+	}
+	return name + "（" + strings.Join(extra, "，") + "）"
+}
+
+// displayName is the customer's name, or id when it has none.
+func displayName(c store.Customer) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+// pickFollower decides which relationship of c a change by req applies to:
+// the @mentioned follower, else the user's own, else (managers, admins) the
+// only follower. A *denial says the user may not change it: follower is
+// then the relationship the refused attempt is recorded on ("" if none).
+func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (string, *denial, error) {
+	name := displayName(c)
+	if len(c.Followers) == 0 {
+		return "", nil, userErr(CodeNotFound, "%s 目前没有跟进人，无法修改标签。", name)
+	}
+	manager := req.Role.AtLeast(RoleManager)
+	switch {
+	case mention != "":
+		if !slices.Contains(c.Followers, mention) {
+			return "", nil, userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。", mention, name, strings.Join(c.Followers, "、"))
+		}
+		if !manager && mention != req.UserID {
+			return mention, notFollower(name, []string{mention}), nil
+		}
+		return mention, nil, nil
+	case slices.Contains(c.Followers, req.UserID):
+		return req.UserID, nil, nil
+	case !manager:
+		return c.Followers[0], notFollower(name, c.Followers), nil
+	case len(c.Followers) == 1:
+		return c.Followers[0], nil, nil
+	}
+	return "", nil, userErr(CodeAmbiguous, "%s 有 %d 位跟进人：%s。请加上 @跟进人 指定，例如 %s @%s",
+		name, len(c.Followers), strings.Join(c.Followers, "、"), req.Cmd.String(), c.Followers[0])
+}
+
+// isNotFound reports store "not found" errors of any kind.
+func isNotFound(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNoRelationship)
+}

@@ -1,0 +1,53 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Error codes of UserError. 用户错误代码。
+const (
+	CodeUsage       = "usage"       // wrong arguments 参数不对
+	CodeNotFound    = "not_found"   // customer, tag or change-set missing 找不到
+	CodeAmbiguous   = "ambiguous"   // several customers or tags match 有多个匹配
+	CodeUnknownTag  = "unknown_tag" // no such tag 没有这个标签
+	CodeDenied      = "denied"      // not allowed 无权限
+	CodeConflict    = "conflict"    // later changes by others 与后续变更冲突
+	CodeExpired     = "expired"     // a proposal or list expired 已过期
+	CodeNoChange    = "no_change"   // nothing to change 没有变化
+	CodeUnknownCmd  = "unknown_command"
+	CodeBadTime     = "bad_time"    // unreadable time 时间看不懂
+	CodeUnavailable = "unavailable" // a needed service is not configured 功能未启用
+)
+
+// UserError is an error whose message is safe and useful to show the user
+// as is: what went wrong and what to do next. 可直接展示给用户的错误。
+type UserError struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message shown to the user.
+func (e *UserError) Error() string { return e.Message }
+
+// userErr builds a *UserError with a formatted message.
+func userErr(code, format string, args ...any) error {
+	return &UserError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// errorReplies turns an error from a command into what the user sees:
+// a *UserError's message as is; anything else is logged under a new id and
+// the user is told only that id.
+func (r *Router) errorReplies(ctx context.Context, userID, cmd string, err error) []Reply {
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return []Reply{{Text: ue.Message}}
+	}
+	id := r.errSeq.Add(1)
+	r.log.LogAttrs(ctx, slog.LevelError, "command failed",
+		slog.Uint64("error_id", id), slog.String("user", userID),
+		slog.String("command", cmd), slog.String("err", err.Error()))
+	return []Reply{{Text: fmt.Sprintf("内部错误（编号 %d），请稍后再试", id)}}
+}

@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// findPageSize is how many customers /find lists per page.
+const findPageSize = 10
+
+// runFind is /find <文字> or /find tag:A tag:B [文字] [page:N].
+func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
+	var tagNames, words []string
+	page := 1
+	for _, t := range req.Cmd.Args {
+		switch {
+		case t.Kind == Filter && t.Key == "tag":
+			tagNames = append(tagNames, t.Value)
+		case t.Kind == Filter && t.Key == "page":
+			n, err := strconv.Atoi(t.Value)
+			if err != nil || n < 1 || n > 10000 {
+				return nil, userErr(CodeUsage, "page: 后面写页码，例如 page:2。")
+			}
+			page = n
+		case t.Kind == Word:
+			words = append(words, t.Value)
+		default:
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+		}
+	}
+	text := strings.Join(words, " ")
+	if len(tagNames) > 0 {
+		return r.findByTags(req, tagNames, text, page)
+	}
+	if text == "" {
+		return nil, userErr(CodeUsage, "请写出要找的内容。用法：%s", req.Spec.Usage)
+	}
+	found, err := r.st.FindCustomers(text, 500)
+	if err != nil {
+		return nil, fmt.Errorf("find customers: %w", err)
+	}
+	if !req.Role.AtLeast(RoleManager) {
+		found = slices.DeleteFunc(found, func(c store.Customer) bool { return !slices.Contains(c.Followers, req.UserID) })
+	}
+	if len(found) == 0 {
+		return []Reply{{Text: fmt.Sprintf("没有找到「%s」。可以用姓名、备注、手机号查找，或 /find tag:标签 按标签找。", text)}}, nil
+	}
+	start := (page - 1) * findPageSize
+	if start >= len(found) {
+		return []Reply{{Text: fmt.Sprintf("只有 %d 位客户，没有第 %d 页。", len(found), page)}}, nil
+	}
+	end := min(start+findPageSize, len(found))
+	ids := make([]string, 0, end-start)
+	lines := []string{fmt.Sprintf("找到 %d 位客户（第 %d 页）：", len(found), page)}
+	for i, c := range found[start:end] {
+		ids = append(ids, c.ID)
+		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
+		if req.Role.AtLeast(RoleManager) && len(c.Followers) > 0 {
+			line += " 跟进：" + strings.Join(c.Followers, "、")
+		}
+		lines = append(lines, line)
+	}
+	r.remember(req.UserID, req.Now, ids, nil, 0)
+	lines = append(lines, "用编号指定客户，例如 /tags #1 或 /tag #1 +标签")
+	if end < len(found) {
+		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", quoteIf(text, needsQuote(text)), page+1))
+	}
+	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}
+
+// findByTags lists relationships having every named tag, page by page;
+// employees see their own relationships only, text narrows by name.
+func (r *Router) findByTags(req *Request, tagNames []string, text string, page int) ([]Reply, error) {
+	live, err := r.st.Tags(false)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	ids := make([]string, len(tagNames))
+	var tags []store.Tag
+	for i, n := range tagNames {
+		t, err := r.resolveTag(n, live)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = t.ID
+		tags = append(tags, t)
+	}
+	skip, want := (page-1)*findPageSize, findPageSize+1
+	var hits []store.Relationship
+	names := map[string]store.Customer{}
+	after := ""
+	for len(hits) < skip+want {
+		chunk, err := r.st.CustomersWithTags(ids, after, 200)
+		if err != nil {
+			return nil, fmt.Errorf("customers with tags: %w", err)
+		}
+		for _, rel := range chunk {
+			if !req.Role.AtLeast(RoleManager) && rel.Follower != req.UserID {
+				continue
+			}
+			c, err := r.st.Customer(rel.Customer)
+			if err != nil {
+				return nil, fmt.Errorf("read customer: %w", err)
+			}
+			if text != "" && !strings.Contains(strings.ToLower(c.Name+" "+rel.Remark), strings.ToLower(text)) {
+				continue
+			}
+			names[c.ID] = c
+			hits = append(hits, rel)
+		}
+		if len(chunk) < 200 {
+			break
+		}
+		last := chunk[len(chunk)-1]
+		after = last.Customer + ":" + last.Follower
+	}
+	label := refNames(refs(tags))
+	if len(hits) <= skip {
+		if page > 1 {
+			return []Reply{{Text: fmt.Sprintf("有%s的客户没有第 %d 页了。", label, page)}}, nil
+		}
+		return []Reply{{Text: fmt.Sprintf("没有客户同时有%s。", label)}}, nil
+	}
+	hits = hits[skip:]
+	more := len(hits) > findPageSize
+	if more {
+		hits = hits[:findPageSize]
+	}
+	lines := []string{fmt.Sprintf("有%s的客户（第 %d 页）：", label, page)}
+	picks := make([]string, len(hits))
+	for i, rel := range hits {
+		picks[i] = rel.Customer
+		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(names[rel.Customer], req.UserID))
+		if rel.Follower != req.UserID {
+			line += " 跟进人 " + rel.Follower
+		}
+		lines = append(lines, line)
+	}
+	r.remember(req.UserID, req.Now, picks, nil, 0)
+	lines = append(lines, "用编号指定客户，例如 /tags #1")
+	if more {
+		next := req.Cmd.clone()
+		next.Name = "find"
+		next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
+		next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(page + 1)})
+		lines = append(lines, "下一页："+next.String())
+	}
+	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}

@@ -1,0 +1,223 @@
+// Package commands parses and runs what employees write to the tagbot app:
+// slash commands (/tag, /untag, /history, /undo, /rollback, …) and, later,
+// plain Chinese. Replies are short Chinese texts that say what to do next.
+// 命令：解析并执行员工在企业微信里发给 tagbot 的请求。
+//
+// The package never talks to WeCom: every tag change goes through
+// store.Apply or store.ApplyBatch (ledger, projection and outbox in one
+// transaction), after which Options.Kick wakes the outbox worker.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+)
+
+// Reply is one message to a user: text (may be multi-line) or a card.
+// 一条回复：文本或卡片。
+type Reply struct {
+	Text string
+	Card *Card
+}
+
+// Card is a button card (rendered as a WeCom button_interaction template
+// card, or as text in the demo). 按钮卡片。
+type Card struct {
+	TaskID, Title, Desc string
+	Lines               []string
+	Buttons             []Button
+}
+
+// Button is one button of a Card; Key comes back as CardEvent.EventKey.
+type Button struct {
+	Key, Text string
+}
+
+// CardEvent is a click on a card button (WeCom template_card_event).
+// 卡片按钮点击事件。
+type CardEvent struct {
+	TaskID, EventKey, ResponseCode string
+}
+
+// Card button keys. 卡片按钮。
+const (
+	KeyConfirm = "confirm"
+	KeyCancel  = "cancel"
+)
+
+// TagCreator creates a tag in the WeCom tag library and records it in the
+// store; mirror.Syncer implements it. /restore uses it. 创建企业标签。
+type TagCreator interface {
+	CreateTag(ctx context.Context, groupName, tagName string) (store.Tag, error)
+}
+
+// Options configure NewRouter. Store and Config are required.
+type Options struct {
+	Store  *store.Store
+	Config *config.Config
+	// Tags recreates deleted tags for /restore; /restore is unavailable when nil.
+	Tags TagCreator
+	// Kick is called after every write so the outbox worker wakes; may be nil.
+	Kick func()
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger receives logs; slog.Default when nil.
+	Logger *slog.Logger
+	// Location is the time zone users mean and read; China Standard Time
+	// (UTC+8) when nil.
+	Location *time.Location
+}
+
+// Spec describes one command: its names, help and minimum role. Help and
+// the unknown-command hint are generated from the specs. 命令定义。
+type Spec struct {
+	Name    string   // English name typed after "/", e.g. "tag"
+	Aliases []string // other names, e.g. "打标签"
+	Usage   string   // one-line syntax
+	Summary string   // one line for /help
+	Help    string   // details for /help <command>
+	MinRole Role
+	Run     func(ctx context.Context, req *Request) ([]Reply, error)
+}
+
+// Request is one parsed command from one user. 一次请求。
+type Request struct {
+	UserID string
+	Role   Role
+	Spec   *Spec
+	Cmd    Command   // as parsed
+	Name   string    // the name typed (may be an alias)
+	Now    time.Time // when it arrived
+}
+
+// Router parses requests, checks roles and runs commands. It is safe for
+// concurrent use. 命令路由。
+type Router struct {
+	st    *store.Store
+	cfg   *config.Config
+	tags  TagCreator
+	kick  func()
+	now   func() time.Time
+	log   *slog.Logger
+	loc   *time.Location
+	perms *perms
+
+	specs  []*Spec
+	byName map[string]*Spec
+
+	errSeq  atomic.Uint64 // internal error ids
+	taskSeq atomic.Uint64 // card task ids
+
+	mu       sync.Mutex
+	sessions map[string]*session // per user: pick list, pending proposal
+
+	// writeMu serialises read-check-apply sequences of commands, so two
+	// commands cannot both pass an exclusivity check and then both apply.
+	writeMu sync.Mutex
+}
+
+// NewRouter checks the options and the group policies of the config and
+// builds a Router. Policies naming groups not (yet) in the tag library are
+// accepted; malformed ones are errors.
+func NewRouter(opts Options) (*Router, error) {
+	if opts.Store == nil {
+		return nil, errors.New("commands: Options.Store is required")
+	}
+	if opts.Config == nil {
+		return nil, errors.New("commands: Options.Config is required")
+	}
+	p, err := newPerms(opts.Config)
+	if err != nil {
+		return nil, fmt.Errorf("commands: %w", err)
+	}
+	r := &Router{
+		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
+		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
+		byName: map[string]*Spec{}, sessions: map[string]*session{},
+	}
+	if r.kick == nil {
+		r.kick = func() {}
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	r.log = r.log.With("pkg", "commands")
+	if r.loc == nil {
+		r.loc = time.FixedZone("CST", 8*3600)
+	}
+	for _, s := range r.specList() {
+		s := s
+		for _, n := range append([]string{s.Name}, s.Aliases...) {
+			key := foldName(n)
+			if _, dup := r.byName[key]; dup {
+				return nil, fmt.Errorf("commands: command name %q used twice", n)
+			}
+			r.byName[key] = &s
+		}
+		r.specs = append(r.specs, r.byName[foldName(s.Name)])
+	}
+	return r, nil
+}
+
+// Specs returns the commands the router knows, in /help order.
+func (r *Router) Specs() []Spec {
+	out := make([]Spec, len(r.specs))
+	for i, s := range r.specs {
+		out[i] = *s
+	}
+	return out
+}
+
+// specList is the command table. Names are a contract with users and docs.
+func (r *Router) specList() []Spec {
+	return []Spec{
+		{Name: "tag", Aliases: []string{"打标签", "加标签"}, Usage: "/tag <客户> +标签 [+标签…] [-标签…] [@跟进人]",
+			Summary: "给客户加标签（-标签 同时删除）",
+			Help: "客户可以写姓名、备注、手机号或 external_userid；名字里有空格请加引号，如 \"王 小明\"。\n" +
+				"客户后面不带符号的词也算加标签。互斥标签组里加一个会自动去掉同组其它标签。\n" +
+				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Run: r.runTag},
+		{Name: "untag", Aliases: []string{"删标签", "去标签"}, Usage: "/untag <客户> 标签… [@跟进人]",
+			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Run: r.runUntag},
+		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户>",
+			Summary: "查看客户现在的标签", Help: "按标签组列出，并写明谁在何时加的。例：/tags 王小明", MinRole: RoleEmployee, Run: r.runTags},
+		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [tag:标签…] [page:2]",
+			Summary: "按名字、备注、手机号或标签找客户",
+			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, Run: r.runFind},
+		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2]",
+			Summary: "查看标签变更记录（含被拒绝的尝试）",
+			Help: "时间可写 今天、昨天、前天、3天前、2小时前、上周、2026-11-01、11-01 15:04。\n" +
+				"不带参数时显示你自己的变更。例：/history 王小明 since:上周", MinRole: RoleEmployee, Run: r.runHistory},
+		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
+			Summary: "撤销你最近的一次变更（或指定的变更）",
+			Help:    "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12", MinRole: RoleEmployee, Run: r.runUndo},
+		{Name: "redo", Aliases: []string{"重做"}, Usage: "/redo", Summary: "恢复你最近一次撤销的变更",
+			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, Run: r.runRedo},
+		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",
+			Summary: "把客户的标签恢复到过去某个时间（主管）",
+			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Run: r.runRollback},
+		{Name: "confirm", Aliases: []string{"确认"}, Usage: "/confirm", Summary: "确认待执行的操作",
+			Help: "确认 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runConfirm},
+		{Name: "cancel", Aliases: []string{"取消"}, Usage: "/cancel", Summary: "放弃待执行的操作",
+			Help: "放弃 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runCancel},
+		{Name: "restore", Aliases: []string{"恢复"}, Usage: "/restore tag <名称>",
+			Summary: "重建被删除的标签并重新打回去（管理员）",
+			Help:    "在企业微信里重新创建标签，再给删除前有这个标签的客户重新打上。例：/restore tag 高意向", MinRole: RoleAdmin, Run: r.runRestore},
+		{Name: "groups", Aliases: []string{"标签库", "标签组"}, Usage: "/groups", Summary: "查看标签库和各组规则（互斥、受保护）",
+			Help: "互斥：同组只能有一个；受保护：只有主管可以改。", MinRole: RoleEmployee, Run: r.runGroups},
+		{Name: "help", Aliases: []string{"帮助", "?", "？"}, Usage: "/help [命令]", Summary: "查看命令说明",
+			Help: "例：/help tag", MinRole: RoleEmployee, Run: r.runHelp},
+		{Name: "whoami", Aliases: []string{"我是谁", "权限"}, Usage: "/whoami", Summary: "查看你的角色和能改哪些标签",
+			Help: "角色由管理员在 config.yaml 的 roles 中设置。", MinRole: RoleEmployee, Run: r.runWhoami},
+	}
+}

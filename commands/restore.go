@@ -1,0 +1,163 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// runRestore is /restore tag <名称> (admins): recreates a tag deleted from
+// the library and puts it back on every relationship the deletion took it
+// from, as one batch "restore-<new id>".
+func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) {
+	var words []string
+	for i, t := range req.Cmd.Args {
+		if t.Kind != Word {
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+		}
+		if i == 0 && (strings.EqualFold(t.Value, "tag") || t.Value == "标签") {
+			continue
+		}
+		words = append(words, t.Value)
+	}
+	if len(words) != 1 {
+		return nil, userErr(CodeUsage, "请写一个标签名（有空格请加引号）。用法：%s", req.Spec.Usage)
+	}
+	name := words[0]
+	if r.tags == nil {
+		return nil, userErr(CodeUnavailable, "恢复标签需要连接企业微信，当前没有配置。")
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	dels, err := r.st.DeletedTagsByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("deleted tags: %w", err)
+	}
+	var old *store.Tag
+	for i := range dels {
+		if dels[i].RestoredAs == "" {
+			old = &dels[i]
+			break
+		}
+	}
+	if old == nil {
+		if len(dels) > 0 {
+			return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了。发送 /history tag:%s 查看。", name, name)}}, nil
+		}
+		if live, _ := r.st.TagsByName(name); len(live) > 0 {
+			return []Reply{{Text: fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", name)}}, nil
+		}
+		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", name)
+	}
+	removed, err := r.deletionRemovals(old.ID)
+	if err != nil {
+		return nil, err
+	}
+	tag, err := r.recreate(ctx, *old)
+	if err != nil {
+		return nil, err
+	}
+	var css []store.ChangeSet
+	gone, taken := 0, 0
+	reason := fmt.Sprintf("/restore tag %s（原标签 %s 于 %s 删除）", name, old.ID, r.fmtTime(old.DeletedAt))
+	for _, d := range removed {
+		rel, err := r.st.Relationship(d.Customer, d.Follower)
+		if isNotFound(err) {
+			gone++
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read relationship: %w", err)
+		}
+		if r.perms.exclusive(tag.GroupName) && r.hasGroupTag(rel, tag) {
+			taken++
+			continue
+		}
+		css = append(css, store.ChangeSet{
+			Actor: req.UserID, Source: store.SourceRestore, Customer: d.Customer, Follower: d.Follower,
+			Add: []store.TagRef{tag.Ref()}, Reason: reason, Batch: "restore-" + tag.ID,
+		})
+	}
+	var out []store.ChangeSet
+	if len(css) > 0 {
+		out, err = r.st.ApplyBatch(css)
+		if err != nil && !errors.Is(err, store.ErrNoChange) {
+			return nil, fmt.Errorf("apply restore: %w", err)
+		}
+	}
+	if err := r.st.MarkRestored(old.ID, tag.ID); err != nil {
+		return nil, fmt.Errorf("mark restored: %w", err)
+	}
+	if len(out) > 0 {
+		r.kick()
+	}
+	text := fmt.Sprintf("已恢复标签「%s」（标签组「%s」），重新打回 %d 个客户关系（删除时共 %d 个）。",
+		tag.Name, tag.GroupName, len(out), len(removed))
+	if gone > 0 {
+		text += fmt.Sprintf("\n%d 个客户已不再跟进，跳过。", gone)
+	}
+	if taken > 0 {
+		text += fmt.Sprintf("\n%d 个客户之后已选了同组（互斥）的其它标签，跳过。", taken)
+	}
+	text += fmt.Sprintf("\n查看：/history tag:%s", tag.Name)
+	return []Reply{{Text: text}}, nil
+}
+
+// deletionRemovals lists the change-sets that recorded the tag's deletion,
+// one per relationship.
+func (r *Router) deletionRemovals(tagID string) ([]store.ChangeSet, error) {
+	q := store.Query{Batch: "tagdel-" + tagID, Limit: 500}
+	seen := map[string]bool{}
+	var out []store.ChangeSet
+	for {
+		list, err := r.st.History(q)
+		if err != nil {
+			return nil, fmt.Errorf("deletion history: %w", err)
+		}
+		for _, cs := range list {
+			if k := cs.Customer + ":" + cs.Follower; !seen[k] {
+				seen[k] = true
+				out = append(out, cs)
+			}
+		}
+		if len(list) < q.Limit {
+			return out, nil
+		}
+		q.Before = list[len(list)-1].ID
+	}
+}
+
+// recreate returns a live tag of the same group and name, creating it on
+// WeCom (through Tags) unless an earlier attempt already did.
+func (r *Router) recreate(ctx context.Context, old store.Tag) (store.Tag, error) {
+	live, err := r.st.TagsByName(old.Name)
+	if err != nil {
+		return store.Tag{}, fmt.Errorf("tags by name: %w", err)
+	}
+	for _, t := range live {
+		if t.GroupName == old.GroupName {
+			return t, nil
+		}
+	}
+	t, err := r.tags.CreateTag(ctx, old.GroupName, old.Name)
+	if err != nil {
+		return store.Tag{}, fmt.Errorf("create tag %s/%s: %w", old.GroupName, old.Name, err)
+	}
+	return t, nil
+}
+
+// hasGroupTag reports whether rel has a tag of t's group other than t.
+func (r *Router) hasGroupTag(rel store.Relationship, t store.Tag) bool {
+	for id := range rel.Tags {
+		if id == t.ID {
+			continue
+		}
+		if other, err := r.st.Tag(id); err == nil && other.GroupName == t.GroupName {
+			return true
+		}
+	}
+	return false
+}

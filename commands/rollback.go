@@ -1,0 +1,208 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// relPlan is the rollback diff of one relationship.
+type relPlan struct {
+	follower          string
+	add, remove, lost []store.TagRef
+}
+
+func (p relPlan) empty() bool { return len(p.add) == 0 && len(p.remove) == 0 }
+
+func (p relPlan) String() string {
+	cs := store.ChangeSet{Add: p.add, Remove: p.remove}
+	s := "跟进人 " + p.follower + "："
+	if p.empty() {
+		s += "无变化"
+	} else {
+		s += changeText(cs)
+	}
+	if len(p.lost) > 0 {
+		s += "（" + refNames(p.lost) + " 已从标签库删除，无法恢复）"
+	}
+	return s
+}
+
+// runRollback is /rollback <客户> <时间> [@跟进人]: shows what returning the
+// customer's tags to that time changes, per relationship, and waits for
+// /confirm (or the card's button).
+func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
+	args := req.Cmd.Args
+	var words []string
+	mention := ""
+	for _, t := range args[min(1, len(args)):] {
+		switch t.Kind {
+		case Word:
+			words = append(words, t.Value)
+		case Mention:
+			mention = t.Value
+		default:
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+		}
+	}
+	if len(words) == 0 {
+		return nil, userErr(CodeUsage, "请写出客户和时间。用法：%s", req.Spec.Usage)
+	}
+	span, err := ParseTime(strings.Join(words, " "), req.Now, r.loc)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.resolveCustomer(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	followers := c.Followers
+	if mention != "" {
+		if !slices.Contains(c.Followers, mention) {
+			return nil, userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。", mention, displayName(c), strings.Join(c.Followers, "、"))
+		}
+		followers = []string{mention}
+	}
+	at := span.From
+	plans, err := r.rollbackPlans(c.ID, followers, at)
+	if err != nil {
+		return nil, err
+	}
+	return r.proposeRollback(req, c, followers, at, plans, "")
+}
+
+// rollbackPlans computes the diff of each relationship.
+func (r *Router) rollbackPlans(customer string, followers []string, at time.Time) ([]relPlan, error) {
+	var out []relPlan
+	for _, f := range followers {
+		add, remove, lost, err := r.st.RollbackPlan(customer, f, at)
+		if isNotFound(err) {
+			continue // the relationship ended meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rollback plan: %w", err)
+		}
+		out = append(out, relPlan{follower: f, add: add, remove: remove, lost: lost})
+	}
+	return out, nil
+}
+
+// proposeRollback shows the plans and stores the proposal; intro prefixes
+// the text (used when a plan changed before /confirm).
+func (r *Router) proposeRollback(req *Request, c store.Customer, followers []string, at time.Time, plans []relPlan, intro string) ([]Reply, error) {
+	name := displayName(c)
+	var lines []string
+	changes := 0
+	for _, p := range plans {
+		lines = append(lines, p.String())
+		if !p.empty() {
+			changes++
+		}
+	}
+	if changes == 0 {
+		return []Reply{{Text: intro + fmt.Sprintf("%s 自 %s 以来标签没有可以恢复的变化，不需要回滚。\n%s",
+			name, r.fmtTime(at), strings.Join(lines, "\n"))}}, nil
+	}
+	if den, p := r.checkPlans(req, plans); den != nil {
+		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
+	}
+	what := fmt.Sprintf("回滚 %s 到 %s", name, r.fmtTime(at))
+	var task string
+	task = r.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
+		return r.confirmRollback(req2, c, followers, at, plans, task)
+	})
+	text := intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
+		name, r.fmtTime(at), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
+	return []Reply{{Text: text}, confirmCard(task, what+"？", "确认后作为一批变更执行，可以 /undo", lines)}, nil
+}
+
+// checkPlans checks every tag a rollback touches against the group policies.
+func (r *Router) checkPlans(req *Request, plans []relPlan) (*denial, relPlan) {
+	for _, p := range plans {
+		for _, ref := range append(append([]store.TagRef(nil), p.add...), p.remove...) {
+			t, err := r.st.Tag(ref.ID)
+			if err != nil {
+				continue
+			}
+			if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+				return den, p
+			}
+		}
+	}
+	return nil, relPlan{}
+}
+
+// refTags turns refs back into tags (id, name and group only).
+func refTags(refs []store.TagRef) []store.Tag {
+	out := make([]store.Tag, len(refs))
+	for i, t := range refs {
+		out[i] = store.Tag{ID: t.ID, Name: t.Name, GroupName: t.Group}
+	}
+	return out
+}
+
+// confirmRollback applies a confirmed rollback as one batch, unless the
+// customer's tags changed since it was shown: then the new diff is shown
+// and must be confirmed again.
+func (r *Router) confirmRollback(req *Request, c store.Customer, followers []string, at time.Time, shown []relPlan, task string) ([]Reply, error) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	plans, err := r.rollbackPlans(c.ID, followers, at)
+	if err != nil {
+		return nil, err
+	}
+	if fmt.Sprint(plans) != fmt.Sprint(shown) {
+		return r.proposeRollback(req, c, followers, at, plans, "在你确认之前标签又有变化，以下是新的差异，请重新确认。\n")
+	}
+	if den, p := r.checkPlans(req, plans); den != nil {
+		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
+	}
+	reason := fmt.Sprintf("/rollback 到 %s", r.fmtTime(at))
+	var css []store.ChangeSet
+	for _, p := range plans {
+		if p.empty() {
+			continue
+		}
+		css = append(css, store.ChangeSet{
+			Actor: req.UserID, Source: store.SourceRollback, Customer: c.ID, Follower: p.follower,
+			Add: p.add, Remove: p.remove, Reason: reason, Batch: "rollback-" + task,
+		})
+	}
+	out, err := r.st.ApplyBatch(css)
+	if errors.Is(err, store.ErrNoChange) {
+		return []Reply{{Text: "标签已经是那时的样子了，没有变化。"}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("apply rollback: %w", err)
+	}
+	r.kick()
+	ids := make([]string, len(out))
+	for i, cs := range out {
+		ids[i] = "#" + cs.ID.String()
+	}
+	return []Reply{{Text: fmt.Sprintf("已把 %s 的标签恢复到 %s（变更 %s）。撤销请 /undo %s。",
+		displayName(c), r.fmtTime(at), strings.Join(ids, "、"), out[len(out)-1].ID)}}, nil
+}
+
+// runConfirm is /confirm: runs the user's pending proposal.
+func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) {
+	p, err := r.takeProposal(req.UserID, "", req.Now)
+	if err != nil {
+		return nil, err
+	}
+	return p.confirm(ctx, req)
+}
+
+// runCancel is /cancel: drops the user's pending proposal.
+func (r *Router) runCancel(_ context.Context, req *Request) ([]Reply, error) {
+	p, err := r.takeProposal(req.UserID, "", req.Now)
+	if err != nil {
+		return nil, err
+	}
+	return []Reply{{Text: fmt.Sprintf("已取消「%s」，没有做任何修改。", p.what)}}, nil
+}

@@ -1,0 +1,295 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// runTag is /tag <客户> +标签 … -标签 … [@跟进人]; bare words add.
+func (r *Router) runTag(ctx context.Context, req *Request) ([]Reply, error) {
+	return r.tagCommand(ctx, req, true)
+}
+
+// runUntag is /untag <客户> 标签 …; bare words remove.
+func (r *Router) runUntag(ctx context.Context, req *Request) ([]Reply, error) {
+	return r.tagCommand(ctx, req, false)
+}
+
+// tagRequest is what a /tag or /untag asks for, with names resolved.
+type tagRequest struct {
+	customer store.Customer
+	mention  string
+	add      []store.Tag
+	remove   []store.Tag
+}
+
+// parseTagArgs reads "<客户> +a -b c @x" into names; bare words add when
+// bareAdds, else remove.
+func parseTagArgs(req *Request, bareAdds bool) (add, remove []string, mention string, err error) {
+	args := req.Cmd.Args
+	if len(args) < 2 {
+		return nil, nil, "", userErr(CodeUsage, "请写出客户和标签。用法：%s", req.Spec.Usage)
+	}
+	for _, t := range args[1:] {
+		switch {
+		case t.Kind == AddTag || (t.Kind == Word && bareAdds):
+			add = append(add, t.Value)
+		case t.Kind == RemoveTag || t.Kind == Word:
+			remove = append(remove, t.Value)
+		case t.Kind == Mention && mention == "":
+			mention = t.Value
+		default:
+			return nil, nil, "", userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+		}
+	}
+	if len(add)+len(remove) == 0 {
+		return nil, nil, "", userErr(CodeUsage, "请写出要改的标签。用法：%s", req.Spec.Usage)
+	}
+	return add, remove, mention, nil
+}
+
+func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([]Reply, error) {
+	addNames, removeNames, mention, err := parseTagArgs(req, bareAdds)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.resolveCustomer(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	live, err := r.st.Tags(false)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	tr := tagRequest{customer: c, mention: mention}
+	seen := map[string]string{}
+	for _, list := range []struct {
+		names []string
+		dst   *[]store.Tag
+		sign  string
+	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
+		for _, n := range list.names {
+			t, err := r.resolveTag(n, live)
+			if err != nil {
+				return nil, err
+			}
+			if prev, dup := seen[t.ID]; dup {
+				if prev != list.sign {
+					return nil, userErr(CodeUsage, "「%s」不能同时加和删。", t.Name)
+				}
+				continue
+			}
+			seen[t.ID] = list.sign
+			*list.dst = append(*list.dst, t)
+		}
+	}
+	return r.applyTags(ctx, req, tr, live)
+}
+
+// applyTags checks and applies one tag change on one relationship.
+func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live []store.Tag) ([]Reply, error) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	name := displayName(tr.customer)
+	follower, den, err := r.pickFollower(req, tr.customer, tr.mention)
+	if err != nil {
+		return nil, err
+	}
+	if den != nil {
+		return r.recordDenied(req, tr.customer.ID, follower, tr.add, tr.remove, den)
+	}
+	rel, err := r.st.Relationship(tr.customer.ID, follower)
+	if err != nil {
+		return nil, fmt.Errorf("read relationship: %w", err)
+	}
+	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live)
+	if err != nil {
+		return nil, err
+	}
+	remove := append(append([]store.Tag(nil), tr.remove...), auto...)
+	for _, t := range append(append([]store.Tag(nil), tr.add...), remove...) {
+		if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+			if isAuto(t, auto) {
+				den.Reply = fmt.Sprintf("标签组「%s」是互斥的，加这个标签需要去掉「%s」。", t.GroupName, t.Name) + den.Reply
+			}
+			return r.recordDenied(req, tr.customer.ID, follower, tr.add, remove, den)
+		}
+	}
+	cs, err := r.st.Apply(store.ChangeSet{
+		Actor: req.UserID, Source: store.SourceCommand, Customer: tr.customer.ID, Follower: follower,
+		Add: refs(tr.add), Remove: refs(remove), Reason: req.Cmd.String(),
+	})
+	if errors.Is(err, store.ErrNoChange) {
+		return []Reply{{Text: noChangeText(name, tr.add, tr.remove)}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("apply tags: %w", err)
+	}
+	r.kick()
+	who := name
+	if follower != req.UserID {
+		who = fmt.Sprintf("%s（跟进人 %s）", name, follower)
+	}
+	var did []string
+	if len(cs.Add) > 0 {
+		did = append(did, "添加"+refNames(cs.Add))
+	}
+	if len(cs.Remove) > 0 {
+		did = append(did, "移除"+refNames(cs.Remove))
+	}
+	text := fmt.Sprintf("已为 %s %s（变更 #%d，/undo 可撤销）", who, strings.Join(did, "，"), cs.ID)
+	if len(auto) > 0 {
+		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", auto[0].GroupName)
+	}
+	if kept := missing(refs(tr.add), cs.Add); len(kept) > 0 {
+		text += "\n" + refNames(kept) + " 原本就有。"
+	}
+	if gone := missing(refs(tr.remove), cs.Remove); len(gone) > 0 {
+		text += "\n" + refNames(gone) + " 原本就没有。"
+	}
+	return []Reply{{Text: text}}, nil
+}
+
+// exclusiveRemovals returns the tags that adding tags of exclusive groups
+// takes off the relationship, and refuses two adds in one such group.
+func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag) ([]store.Tag, error) {
+	byGroup := map[string]store.Tag{}
+	for _, t := range add {
+		if !r.perms.exclusive(t.GroupName) {
+			continue
+		}
+		if prev, ok := byGroup[t.GroupName]; ok {
+			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。", t.GroupName, prev.Name, t.Name)
+		}
+		byGroup[t.GroupName] = t
+	}
+	var auto []store.Tag
+	for _, t := range live {
+		keep, excl := byGroup[t.GroupName]
+		if _, has := rel.Tags[t.ID]; !excl || !has || keep.ID == t.ID || isAuto(t, remove) {
+			continue
+		}
+		auto = append(auto, t)
+	}
+	return auto, nil
+}
+
+func isAuto(t store.Tag, list []store.Tag) bool {
+	for _, x := range list {
+		if x.ID == t.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// missing lists the refs of want absent from got.
+func missing(want, got []store.TagRef) []store.TagRef {
+	var out []store.TagRef
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			found = found || g.ID == w.ID
+		}
+		if !found {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func noChangeText(name string, add, remove []store.Tag) string {
+	var parts []string
+	if len(add) > 0 {
+		parts = append(parts, "已经有"+refNames(refs(add)))
+	}
+	if len(remove) > 0 {
+		parts = append(parts, "本来就没有"+refNames(refs(remove)))
+	}
+	return fmt.Sprintf("%s %s，没有变化。发送 /tags %s 查看现在的标签。", name, strings.Join(parts, "，"), name)
+}
+
+// recordDenied records a refused attempt in the ledger (visible in
+// /history) and returns the refusal.
+func (r *Router) recordDenied(req *Request, customer, follower string, add, remove []store.Tag, den *denial) ([]Reply, error) {
+	if follower != "" {
+		_, err := r.st.Apply(store.ChangeSet{
+			Actor: req.UserID, Source: store.SourceCommand, Customer: customer, Follower: follower,
+			Add: refs(add), Remove: refs(remove), Reason: req.Cmd.String(), Denied: den.Record,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("record denied attempt: %w", err)
+		}
+	}
+	return []Reply{{Text: den.Reply}}, nil
+}
+
+// runTags is /tags <客户> [@跟进人]: current tags per relationship, by
+// group, with who added each and when. Employees see their own relationship.
+func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
+	if len(req.Cmd.Args) == 0 {
+		return nil, userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
+	}
+	c, err := r.resolveCustomer(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	mention := ""
+	for _, t := range req.Cmd.Args[1:] {
+		if t.Kind == Mention {
+			mention = t.Value
+		}
+	}
+	rels, err := r.st.Relationships(c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read relationships: %w", err)
+	}
+	all, err := r.st.Tags(true)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	var shown []store.Relationship
+	for _, rel := range rels {
+		if (mention == "" || rel.Follower == mention) && (req.Role.AtLeast(RoleManager) || rel.Follower == req.UserID) {
+			shown = append(shown, rel)
+		}
+	}
+	name := displayName(c)
+	if len(shown) == 0 {
+		if !req.Role.AtLeast(RoleManager) {
+			return []Reply{{Text: notFollower(name, c.Followers).Reply}}, nil
+		}
+		return []Reply{{Text: fmt.Sprintf("%s 没有这位跟进人的记录（跟进人：%s）。", name, strings.Join(c.Followers, "、"))}}, nil
+	}
+	lines := []string{r.describeCustomer(c, req.UserID) + " 的标签："}
+	for _, rel := range shown {
+		if len(shown) > 1 || rel.Follower != req.UserID {
+			lines = append(lines, "跟进人 "+rel.Follower+"：")
+		}
+		var groups []string
+		byGroup := map[string][]string{}
+		for _, t := range all { // library order
+			m, has := rel.Tags[t.ID]
+			if !has {
+				continue
+			}
+			if _, ok := byGroup[t.GroupName]; !ok {
+				groups = append(groups, t.GroupName)
+			}
+			byGroup[t.GroupName] = append(byGroup[t.GroupName],
+				fmt.Sprintf("%s（%s %s #%d）", t.Name, m.By, r.fmtTime(m.At), m.CS))
+		}
+		if len(groups) == 0 {
+			lines = append(lines, "（没有标签）")
+		}
+		for _, g := range groups {
+			lines = append(lines, g+"："+strings.Join(byGroup[g], "、"))
+		}
+	}
+	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", quoteIf(name, needsQuote(name)), quoteIf(name, needsQuote(name))))
+	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}

@@ -1,0 +1,167 @@
+package commands
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// resolveTag finds the live tag a user means by name: exact, then
+// case-insensitive, then "组名/标签" (or 组名:标签) when a name repeats
+// across groups. Unknown names get a did-you-mean reply.
+func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
+	}
+	match := func(eq func(t store.Tag) bool) []store.Tag {
+		var out []store.Tag
+		for _, t := range live {
+			if eq(t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	found := match(func(t store.Tag) bool { return t.Name == name })
+	if len(found) == 0 {
+		found = match(func(t store.Tag) bool { return strings.EqualFold(t.Name, name) })
+	}
+	if len(found) == 0 {
+		if i := strings.IndexAny(name, "/:：／"); i > 0 {
+			group, tag := name[:i], strings.TrimLeft(name[i:], "/:：／")
+			found = match(func(t store.Tag) bool { return t.GroupName == group && t.Name == tag })
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return store.Tag{}, r.unknownTag(name, live)
+	}
+	groups := make([]string, len(found))
+	for i, t := range found {
+		groups[i] = t.GroupName
+	}
+	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
+		name, strings.Join(groups, "、"), groups[0], name)
+}
+
+// unknownTag explains a tag name the library lacks: deleted (and how to
+// restore it), or the closest names.
+func (r *Router) unknownTag(name string, live []store.Tag) error {
+	if del, err := r.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
+		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
+			name, r.fmtTime(del[0].DeletedAt), name)
+	}
+	near := similarTags(name, live, 3)
+	if len(near) == 0 {
+		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", name)
+	}
+	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", name, quoteNames(near))
+}
+
+// similarTags returns up to n tag names close to name: substrings either
+// way, or within an edit distance of a third of the name (at least 1).
+func similarTags(name string, live []store.Tag, n int) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	lname := strings.ToLower(name)
+	limit := max(1, len([]rune(name))/3)
+	seen := map[string]bool{}
+	var cands []cand
+	for _, t := range live {
+		if seen[t.Name] {
+			continue
+		}
+		lt := strings.ToLower(t.Name)
+		d := editDistance(lname, lt)
+		if strings.Contains(lt, lname) || strings.Contains(lname, lt) {
+			d = min(d, 1)
+		}
+		if d <= limit {
+			seen[t.Name] = true
+			cands = append(cands, cand{t.Name, d})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].d < cands[j].d })
+	var out []string
+	for i := 0; i < len(cands) && i < n; i++ {
+		out = append(out, cands[i].name)
+	}
+	return out
+}
+
+// quoteNames formats names as 「a」「b」.
+func quoteNames(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString("「" + n + "」")
+	}
+	return b.String()
+}
+
+// refNames formats tag refs as 「a」「b」.
+func refNames(refs []store.TagRef) string {
+	names := make([]string, len(refs))
+	for i, t := range refs {
+		names[i] = t.Name
+		if names[i] == "" {
+			names[i] = t.ID
+		}
+	}
+	return quoteNames(names)
+}
+
+// refs turns tags into the refs a change-set names.
+func refs(tags []store.Tag) []store.TagRef {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]store.TagRef, len(tags))
+	for i, t := range tags {
+		out[i] = t.Ref()
+	}
+	return out
+}
+
+// changeText is "+高意向 -低意向" for a change-set.
+func changeText(cs store.ChangeSet) string {
+	var parts []string
+	for _, t := range cs.Add {
+		parts = append(parts, "+"+nameOf(t))
+	}
+	for _, t := range cs.Remove {
+		parts = append(parts, "-"+nameOf(t))
+	}
+	return strings.Join(parts, " ")
+}
+
+func nameOf(t store.TagRef) string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return t.ID
+}
+
+// csLine is one ledger line: "11-21 15:04 zhangsan +高意向 -低意向 王小明 [command] #12".
+func (r *Router) csLine(cs store.ChangeSet, customer string) string {
+	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.fmtTime(cs.Time), cs.Actor, changeText(cs), customer, cs.Source, cs.ID)
+	if cs.Follower != cs.Actor {
+		line += "（跟进人 " + cs.Follower + "）"
+	}
+	if cs.Reverts != 0 {
+		line += fmt.Sprintf("（撤销 #%d）", cs.Reverts)
+	}
+	if cs.Forced {
+		line += "（强制）"
+	}
+	if cs.Denied != "" {
+		line += "（被拒绝：" + cs.Denied + "）"
+	}
+	return line
+}

@@ -1,0 +1,149 @@
+package commands
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Span is the stretch of time a time word names: a whole day for 昨天 or
+// 2026-11-01, a week for 上周, a single instant (From == To) for 3小时前 or
+// 2026-11-01 15:04. 时间词表示的时间段。
+type Span struct {
+	From, To time.Time
+}
+
+// Instant reports whether the span is a single moment.
+func (s Span) Instant() bool { return s.From.Equal(s.To) }
+
+var (
+	reFullDate = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
+	reMonthDay = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})$`)
+	reAgo      = regexp.MustCompile(`^(\d{1,4})\s*(天|小时|个小时|分钟|周|个星期)前$`)
+	reClock    = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
+)
+
+// dayWords are words naming a day relative to today (days back).
+var dayWords = map[string]int{"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
+
+// badTime is the reply for an unreadable time.
+func badTime(s string) error {
+	return userErr(CodeBadTime, "看不懂时间「%s」。可以写：今天、昨天、前天、3天前、2小时前、上周、2026-11-01、11-01、2026-11-01 15:04", s)
+}
+
+// isDayWord reports whether s names a day without a clock time, so a
+// following "15:04" belongs to it.
+func isDayWord(s string) bool {
+	if _, ok := dayWords[strings.ToLower(s)]; ok {
+		return true
+	}
+	return reFullDate.MatchString(s) || reMonthDay.MatchString(s)
+}
+
+// ParseTime reads a time as users write it, relative to now, in loc:
+// 今天 昨天 前天, N天前 N小时前 N分钟前 N周前, 本周 上周, 2026-11-01, 11-01
+// (this year, or last year if that is still ahead), each day optionally
+// followed by a clock time "15:04", or a bare "15:04" (today). Times in the
+// future are refused. 解析时间词。
+func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
+	s = strings.TrimSpace(s)
+	now = now.In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	day, clock, hasClock := strings.Cut(s, " ")
+	clock = strings.TrimSpace(clock)
+	if !hasClock && reClock.MatchString(s) {
+		day, clock, hasClock = "今天", s, true
+	}
+	var span Span
+	lower := strings.ToLower(day)
+	switch {
+	case !hasClock && (lower == "本周" || lower == "这周"):
+		from := today.AddDate(0, 0, -weekdayMon(today))
+		span = Span{from, from.AddDate(0, 0, 7)}
+	case !hasClock && lower == "上周":
+		from := today.AddDate(0, 0, -weekdayMon(today)-7)
+		span = Span{from, from.AddDate(0, 0, 7)}
+	case reAgo.MatchString(s):
+		m := reAgo.FindStringSubmatch(s)
+		n, _ := strconv.Atoi(m[1])
+		var t time.Time
+		switch m[2] {
+		case "天":
+			t = now.AddDate(0, 0, -n)
+		case "小时", "个小时":
+			t = now.Add(-time.Duration(n) * time.Hour)
+		case "分钟":
+			t = now.Add(-time.Duration(n) * time.Minute)
+		default:
+			t = now.AddDate(0, 0, -7*n)
+		}
+		span = Span{t, t}
+	default:
+		d, ok := parseDay(lower, today)
+		if !ok {
+			return Span{}, badTime(s)
+		}
+		span = Span{d, d.AddDate(0, 0, 1)}
+		if hasClock {
+			m := reClock.FindStringSubmatch(clock)
+			if m == nil {
+				return Span{}, badTime(s)
+			}
+			h, _ := strconv.Atoi(m[1])
+			mi, _ := strconv.Atoi(m[2])
+			if h > 23 || mi > 59 {
+				return Span{}, badTime(s)
+			}
+			t := time.Date(d.Year(), d.Month(), d.Day(), h, mi, 0, 0, loc)
+			span = Span{t, t}
+		}
+	}
+	if span.From.After(now) {
+		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", s)
+	}
+	return span, nil
+}
+
+// parseDay reads a day word or date as local midnight.
+func parseDay(s string, today time.Time) (time.Time, bool) {
+	if n, ok := dayWords[s]; ok {
+		return today.AddDate(0, 0, -n), true
+	}
+	var y, mo, d int
+	if m := reFullDate.FindStringSubmatch(s); m != nil {
+		y, _ = strconv.Atoi(m[1])
+		mo, _ = strconv.Atoi(m[2])
+		d, _ = strconv.Atoi(m[3])
+	} else if m := reMonthDay.FindStringSubmatch(s); m != nil {
+		y = today.Year()
+		mo, _ = strconv.Atoi(m[1])
+		d, _ = strconv.Atoi(m[2])
+	} else {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, today.Location())
+	if t.Year() != y || int(t.Month()) != mo || t.Day() != d {
+		return time.Time{}, false // 2026-02-30 and the like
+	}
+	if reMonthDay.MatchString(s) && t.After(today) {
+		t = t.AddDate(-1, 0, 0)
+		if t.Day() != d { // 02-29 of a leap year
+			return time.Time{}, false
+		}
+	}
+	return t, true
+}
+
+// weekdayMon counts days since Monday (Chinese weeks start on Monday).
+func weekdayMon(t time.Time) int { return (int(t.Weekday()) + 6) % 7 }
+
+// fmtTime formats a time for replies: "11-21 15:04", with the year when it
+// is not the current one.
+func (r *Router) fmtTime(t time.Time) string {
+	t = t.In(r.loc)
+	if t.Year() != r.now().In(r.loc).Year() {
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("01-02 15:04")
+}

@@ -1,0 +1,270 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// undoScan is how far back /undo and /redo look in the user's ledger.
+const undoScan = 200
+
+// runUndo is /undo [id] [force]: reverts the user's last change-set not yet
+// undone, or the given one. Employees undo only their own.
+func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
+	var id store.ID
+	force := false
+	for _, t := range req.Cmd.Args {
+		switch {
+		case t.Kind == Word && (strings.EqualFold(t.Value, "force") || t.Value == "强制"):
+			force = true
+		case (t.Kind == Word || t.Kind == Pick) && id == 0:
+			n, err := store.ParseID(strings.TrimPrefix(t.Value, "#"))
+			if err != nil {
+				return nil, userErr(CodeUsage, "「%s」不是变更号。用法：%s（变更号见 /history）", t.Value, req.Spec.Usage)
+			}
+			id = n
+		default:
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+		}
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	var target store.ChangeSet
+	var err error
+	if id != 0 {
+		target, err = r.st.Get(id)
+		if isNotFound(err) {
+			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
+		}
+	} else {
+		target, err = r.lastUndoable(req.UserID)
+		if isNotFound(err) {
+			return nil, userErr(CodeNotFound, "你还没有可以撤销的变更。发送 /history 查看记录。")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find change-set: %w", err)
+	}
+	return r.revert(ctx, req, target, force, false)
+}
+
+// runRedo is /redo: reverts the user's last undo that is not yet redone.
+func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
+	if len(req.Cmd.Args) > 0 {
+		return nil, userErr(CodeUsage, "/redo 不带参数：它恢复你最近一次撤销的变更。")
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	undo, err := r.lastRedoable(req.UserID)
+	if isNotFound(err) {
+		return nil, userErr(CodeNotFound, "你最近没有撤销过变更，没有可以重做的。")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find undo: %w", err)
+	}
+	return r.revert(ctx, req, undo, false, true)
+}
+
+// revert checks and reverts target for req; r.writeMu must be held.
+func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
+	manager := req.Role.AtLeast(RoleManager)
+	if target.Actor != req.UserID && !manager {
+		return nil, userErr(CodeDenied, "你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, target.Actor, target.Actor)
+	}
+	if !target.Effective() {
+		return nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
+	}
+	if force && !manager {
+		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
+	}
+	rel, err := r.st.Relationship(target.Customer, target.Follower)
+	if isNotFound(err) {
+		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", target.Follower, target.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read relationship: %w", err)
+	}
+	var readd, drop []store.Tag
+	for _, list := range []struct {
+		refs []store.TagRef
+		dst  *[]store.Tag
+	}{{target.Remove, &readd}, {target.Add, &drop}} {
+		for _, ref := range list.refs {
+			t, err := r.st.Tag(ref.ID)
+			if err != nil {
+				return nil, fmt.Errorf("read tag: %w", err)
+			}
+			if t.Deleted && list.dst == &readd {
+				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", t.Name, t.Name)
+			}
+			*list.dst = append(*list.dst, t)
+		}
+	}
+	for _, t := range append(append([]store.Tag(nil), readd...), drop...) {
+		if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
+		}
+	}
+	if err := r.checkExclusiveReadd(rel, readd, drop, target.ID); err != nil {
+		return nil, err
+	}
+	verb := "/undo"
+	if redo {
+		verb = "/redo"
+	}
+	cs, err := r.st.Revert(target.ID, store.RevertOptions{Actor: req.UserID, Reason: fmt.Sprintf("%s %d", verb, target.ID), Force: force})
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return r.conflictReplies(req, ce, redo)
+	case errors.Is(err, store.ErrNoChange):
+		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（可能已撤销或被改回），没有变化。", target.ID)
+	case err != nil:
+		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
+	}
+	r.kick()
+	name := r.customerName(cs.Customer)
+	if redo {
+		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
+	}
+	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
+	if cs.Forced {
+		text += "\n已强制撤销，覆盖了之后别人的修改。"
+	}
+	return []Reply{{Text: text}}, nil
+}
+
+// checkExclusiveReadd refuses an undo that would put back a tag of an
+// exclusive group while the relationship now has another tag of it.
+func (r *Router) checkExclusiveReadd(rel store.Relationship, readd, drop []store.Tag, id store.ID) error {
+	for _, t := range readd {
+		if !r.perms.exclusive(t.GroupName) {
+			continue
+		}
+		for tid := range rel.Tags {
+			other, err := r.st.Tag(tid)
+			if err != nil || other.ID == t.ID || other.GroupName != t.GroupName || isAuto(other, drop) {
+				continue
+			}
+			return userErr(CodeConflict, "撤销 #%d 会让互斥的标签组「%s」同时有「%s」和「%s」。请直接用 /tag 改成想要的标签。",
+				id, t.GroupName, t.Name, other.Name)
+		}
+	}
+	return nil
+}
+
+// conflictReplies explains a conflict and, for managers, proposes a forced
+// undo (/undo <id> force or the card's button).
+func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo bool) ([]Reply, error) {
+	lines := []string{fmt.Sprintf("无法直接撤销 #%d：之后有别人改过相同的标签：", ce.Target.ID)}
+	name := r.customerName(ce.Target.Customer)
+	var card []string
+	for _, cs := range ce.Later {
+		l := r.csLine(cs, name)
+		lines = append(lines, l)
+		card = append(card, l)
+	}
+	if !req.Role.AtLeast(RoleManager) {
+		lines = append(lines, "请联系主管处理，或用 /tag 直接改成你想要的标签。")
+		return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+	}
+	lines = append(lines, fmt.Sprintf("仍要撤销请发送 /undo %d force（会覆盖上面的修改），或 /confirm；放弃请 /cancel。", ce.Target.ID))
+	target := ce.Target
+	what := fmt.Sprintf("强制撤销 #%d", target.ID)
+	task := r.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
+		r.writeMu.Lock()
+		defer r.writeMu.Unlock()
+		return r.revert(ctx, req2, target, true, redo)
+	})
+	return []Reply{{Text: strings.Join(lines, "\n")},
+		confirmCard(task, what+"？", "会覆盖之后别人的修改", card)}, nil
+}
+
+// lastUndoable finds the user's newest effective change-set that is not an
+// undo and has not been undone (an undo that was redone does not count).
+func (r *Router) lastUndoable(user string) (store.ChangeSet, error) {
+	undone := map[store.ID]bool{}
+	redone := map[store.ID]bool{}
+	found, err := r.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
+		if cs.Source != store.SourceUndo {
+			return !undone[cs.ID], nil
+		}
+		t, err := r.st.Get(cs.Reverts)
+		if err != nil {
+			return false, err
+		}
+		if t.Source == store.SourceUndo {
+			redone[t.ID] = true
+		} else if !redone[cs.ID] {
+			undone[t.ID] = true
+		}
+		return false, nil
+	})
+	return found, err
+}
+
+// lastRedoable finds the user's newest undo that has not been redone.
+func (r *Router) lastRedoable(user string) (store.ChangeSet, error) {
+	redone := map[store.ID]bool{}
+	return r.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
+		if cs.Source != store.SourceUndo {
+			return false, nil
+		}
+		t, err := r.st.Get(cs.Reverts)
+		if err != nil {
+			return false, err
+		}
+		if t.Source == store.SourceUndo {
+			redone[t.ID] = true
+			return false, nil
+		}
+		return !redone[cs.ID], nil
+	})
+}
+
+// scanOwn walks the user's effective change-sets newest first until pick
+// accepts one; store.ErrNotFound if none within undoScan.
+func (r *Router) scanOwn(user string, pick func(store.ChangeSet) (bool, error)) (store.ChangeSet, error) {
+	q := store.Query{Actor: user, Limit: 50}
+	for seen := 0; seen < undoScan; {
+		list, err := r.st.History(q)
+		if err != nil {
+			return store.ChangeSet{}, err
+		}
+		for _, cs := range list {
+			if ok, err := pick(cs); err != nil || ok {
+				return cs, err
+			}
+		}
+		if len(list) < q.Limit {
+			break
+		}
+		seen += len(list)
+		q.Before = list[len(list)-1].ID
+	}
+	return store.ChangeSet{}, fmt.Errorf("nothing to undo for %s: %w", user, store.ErrNotFound)
+}
+
+// effectText is "添加「a」，移除「b」" for a change-set.
+func effectText(cs store.ChangeSet) string {
+	var did []string
+	if len(cs.Add) > 0 {
+		did = append(did, "添加"+refNames(cs.Add))
+	}
+	if len(cs.Remove) > 0 {
+		did = append(did, "移除"+refNames(cs.Remove))
+	}
+	return strings.Join(did, "，")
+}
+
+// customerName names a customer for replies, falling back to its id.
+func (r *Router) customerName(id string) string {
+	if c, err := r.st.Customer(id); err == nil {
+		return displayName(c)
+	}
+	return id
+}

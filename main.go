@@ -1,0 +1,101 @@
+// Command tagbot runs customer-tag operations for WeCom (企业微信) companies:
+// a self-built app that employees chat with to tag customers, with every
+// change kept in an append-only ledger and mirrored to WeCom.
+//
+//	tagbot [-config config.yaml] serve     run the bot (callback server, workers)
+//	tagbot [-config config.yaml] sync      pull the tag library and every customer from WeCom
+//	tagbot [-config config.yaml] demo      the whole bot against an in-process fake WeCom, in the terminal
+//	tagbot [-config config.yaml] check     verify that ledger, current tags and outbox agree
+//	tagbot version
+//
+// Exit codes: 0 ok, 1 runtime failure, 2 bad configuration, bad usage or an
+// unreadable store.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/tagbot/tagbot/app"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `用法 usage: tagbot [-config config.yaml] <command>
+
+commands:
+  serve     run the bot: WeCom callback server, message loop, outbox worker
+  sync      pull the tag library and every customer from WeCom into the store
+  demo      the whole bot against an in-process fake WeCom, chat in the terminal
+  check     verify that ledger, current tags and outbox agree
+  version   print the version
+`
+
+// run is main without os.Exit, so tests can call it.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("tagbot", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := global.String("config", "config.yaml", "path to config.yaml")
+	if err := global.Parse(args); err != nil {
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		global.Usage()
+		return 2
+	}
+	cmd, rest := rest[0], rest[1:]
+	sub := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	sub.StringVar(configPath, "config", *configPath, "path to config.yaml")
+	if err := sub.Parse(rest); err != nil {
+		return 2
+	}
+	if sub.NArg() > 0 {
+		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "tagbot", version)
+		return 0
+	case "serve":
+		err = app.Serve(ctx, *configPath, stderr)
+	case "sync":
+		err = app.Sync(ctx, *configPath, stdout, stderr)
+	case "check":
+		err = app.Check(*configPath, stdout)
+	case "demo":
+		err = app.Demo(ctx, *configPath, stdin, stdout)
+	default:
+		fmt.Fprintf(stderr, "tagbot: unknown command %q\n\n", cmd)
+		global.Usage()
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "tagbot:", err)
+	var ue app.UsageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,109 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom"
+)
+
+// Notifier tells a user something (e.g. an outbox failure).
+type Notifier func(ctx context.Context, userID, text string)
+
+// SendTextNotifier returns a Notifier that sends the text as an app message
+// through api, logging (without the text) when that fails.
+func SendTextNotifier(api wecom.API, logger *slog.Logger) Notifier {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return func(ctx context.Context, userID, text string) {
+		if err := api.SendText(ctx, userID, text); err != nil {
+			logger.Warn("notify user failed", "pkg", "mirror", "user", userID, "err", err)
+		}
+	}
+}
+
+// quietActors are actors that are not people and are never notified.
+var quietActors = map[string]bool{"": true, "system": true, "sync": true}
+
+// codeAdvice says, per WeCom errcode, why a change did not take effect and
+// what the user can do.
+var codeAdvice = map[int][2]string{
+	84061: {"客户已不是你的客户，标签未生效", "如客户已重新添加你，请重新操作"},
+	40096: {"企业微信找不到这位客户，标签未生效", "请确认客户仍在通讯录中"},
+	40068: {"标签已在企业微信中被删除，标签未生效", "可请管理员恢复标签后重新操作"},
+	60111: {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
+	40003: {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
+	81013: {"应用没有该成员或客户的权限，标签未生效", "请管理员检查应用的客户联系权限"},
+	48002: {"应用没有调用该接口的权限，标签未生效", "请管理员检查应用的客户联系权限"},
+}
+
+// failureText is the message sent to the actor of a change-set WeCom did
+// not apply: which change-set, which customer, what happened, what next.
+func failureText(e store.OutboxEntry, cs *store.ChangeSet, customerName string, code int, exhausted bool) string {
+	who := customerName
+	if who == "" {
+		who = e.Customer
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "变更 #%s（客户「%s」", e.CS, who)
+	if cs != nil {
+		if s := refNames(cs.Add); s != "" {
+			fmt.Fprintf(&b, "，加上%s", s)
+		}
+		if s := refNames(cs.Remove); s != "" {
+			fmt.Fprintf(&b, "，去掉%s", s)
+		}
+	}
+	b.WriteString("）没能同步到企业微信：")
+	advice, known := codeAdvice[code]
+	switch {
+	case exhausted:
+		fmt.Fprintf(&b, "企业微信多次重试仍未成功，标签未生效。请稍后重新操作。")
+	case known:
+		fmt.Fprintf(&b, "%s。%s。", advice[0], advice[1])
+	default:
+		fmt.Fprintf(&b, "企业微信拒绝了这次变更（错误码 %d），标签未生效。请稍后重试或联系管理员。", code)
+	}
+	if e.Compensated != 0 {
+		fmt.Fprintf(&b, "记录已按企业微信的实际情况更正（#%s）。", e.Compensated)
+	}
+	return b.String()
+}
+
+// refNames lists tag names as 「a」「b」, falling back to ids.
+func refNames(refs []store.TagRef) string {
+	var b strings.Builder
+	for _, r := range refs {
+		name := r.Name
+		if name == "" {
+			name = r.ID
+		}
+		b.WriteString("「" + name + "」")
+	}
+	return b.String()
+}
+
+// notifyFailure tells the actor of a failed entry, unless the actor is not
+// a person or no Notifier is set.
+func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code int, exhausted bool) {
+	if w.opts.Notify == nil || quietActors[e.Actor] {
+		return
+	}
+	var csp *store.ChangeSet
+	if cs, err := w.st.Get(e.CS); err == nil {
+		csp = &cs
+	} else {
+		w.log.Warn("read failed change-set", "cs", uint64(e.CS), "err", err)
+	}
+	name := ""
+	if c, err := w.st.Customer(e.Customer); err == nil {
+		name = c.Name
+	}
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
+	defer cancel()
+	w.opts.Notify(nctx, e.Actor, failureText(e, csp, name, code, exhausted))
+}

@@ -1,0 +1,83 @@
+package mirror
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+func TestFailureText(t *testing.T) {
+	cs := &store.ChangeSet{
+		ID:     7,
+		Add:    []store.TagRef{{ID: "t1", Name: "VIP", Group: "客户等级"}},
+		Remove: []store.TagRef{{ID: "t9"}},
+	}
+	cases := []struct {
+		name      string
+		entry     store.OutboxEntry
+		cs        *store.ChangeSet
+		customer  string
+		code      int
+		exhausted bool
+		want      []string
+		notWant   []string
+	}{
+		{
+			name:  "no relationship",
+			entry: store.OutboxEntry{CS: 7, Customer: "wm1", Compensated: 8},
+			cs:    cs, customer: "王小明", code: 84061,
+			want: []string{"#7", "王小明", "加上「VIP」", "去掉「t9」", "客户已不是你的客户，标签未生效", "更正（#8）"},
+		},
+		{
+			name:  "deleted tag, no change-set, no name",
+			entry: store.OutboxEntry{CS: 3, Customer: "wm2"}, code: 40068,
+			want:    []string{"#3", "「wm2」", "标签已在企业微信中被删除"},
+			notWant: []string{"更正", "加上"},
+		},
+		{
+			name:  "unknown code",
+			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: 40058,
+			want: []string{"#4", "赵敏", "错误码 40058", "标签未生效"},
+		},
+		{
+			name:  "retries exhausted",
+			entry: store.OutboxEntry{CS: 5, Customer: "wm3"}, customer: "赵敏", code: 45009, exhausted: true,
+			want:    []string{"#5", "多次重试", "请稍后重新操作"},
+			notWant: []string{"错误码"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := failureText(tc.entry, tc.cs, tc.customer, tc.code, tc.exhausted)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%q lacks %q", got, w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("%q contains %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestSendTextNotifier(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddUser("zhangsan", "张三")
+	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "变更 #1 没能同步到企业微信")
+	msgs := e.fake.Messages()
+	if len(msgs) != 1 || msgs[0].ToUser != "zhangsan" || msgs[0].MsgType != "text" || msgs[0].Text != "变更 #1 没能同步到企业微信" {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	// A failing send is logged, not fatal.
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeAllInvalid, Times: 1})
+	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "x")
+	if n := len(e.fake.Messages()); n != 1 {
+		t.Errorf("messages = %d", n)
+	}
+}

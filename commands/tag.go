@@ -130,7 +130,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 		return nil, fmt.Errorf("apply tags: %w", err)
 	}
 	r.kick()
-	who := name
+	who := name + " "
 	if follower != req.UserID {
 		who = fmt.Sprintf("%s（跟进人 %s）", name, follower)
 	}
@@ -141,7 +141,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if len(cs.Remove) > 0 {
 		did = append(did, "移除"+refNames(cs.Remove))
 	}
-	text := fmt.Sprintf("已为 %s %s（变更 #%d，/undo 可撤销）", who, strings.Join(did, "，"), cs.ID)
+	text := fmt.Sprintf("已为 %s%s（变更 #%d，/undo 可撤销）", who, strings.Join(did, "，"), cs.ID)
 	if len(auto) > 0 {
 		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", auto[0].GroupName)
 	}

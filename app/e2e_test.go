@@ -1,0 +1,232 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+func startDemo(t *testing.T) *DemoBot {
+	t.Helper()
+	d, err := StartDemo(context.Background(), config.Default(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func say(t *testing.T, d *DemoBot, line string) string {
+	t.Helper()
+	out, err := d.Say(context.Background(), line)
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	return out
+}
+
+// tagID finds a tag id of the demo library by name.
+func tagID(t *testing.T, d *DemoBot, name string) string {
+	t.Helper()
+	for _, g := range d.Fake.TagGroups() {
+		for _, tg := range g.Tags {
+			if tg.Name == name {
+				return tg.ID
+			}
+		}
+	}
+	t.Fatalf("no tag %s", name)
+	return ""
+}
+
+type markTagBody struct {
+	UserID         string   `json:"userid"`
+	ExternalUserID string   `json:"external_userid"`
+	AddTag         []string `json:"add_tag"`
+	RemoveTag      []string `json:"remove_tag"`
+}
+
+func markTagCalls(t *testing.T, d *DemoBot) []markTagBody {
+	t.Helper()
+	var out []markTagBody
+	for _, c := range d.Fake.CallsTo("externalcontact/mark_tag") {
+		if c.ErrCode != 0 || c.Status != 200 {
+			continue
+		}
+		var b markTagBody
+		if err := json.Unmarshal(c.Body, &b); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func TestEndToEndTagReachesWeCom(t *testing.T) {
+	d := startDemo(t)
+	out := say(t, d, "/tag 王小明 +高意向")
+	if !strings.Contains(out, "已为 王小明 添加「高意向」") {
+		t.Fatalf("reply: %s", out)
+	}
+	calls := markTagCalls(t, d)
+	want := tagID(t, d, "高意向")
+	if len(calls) != 1 || calls[0].UserID != "zhangsan" || calls[0].ExternalUserID != "wmDemo0001" ||
+		len(calls[0].AddTag) != 1 || calls[0].AddTag[0] != want || len(calls[0].RemoveTag) != 0 {
+		t.Fatalf("mark_tag calls %+v", calls)
+	}
+	if tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan"); !contains(tags, want) {
+		t.Fatalf("fake WeCom tags %v", tags)
+	}
+	msgs := d.Fake.Messages()
+	if len(msgs) != 1 || msgs[0].ToUser != "zhangsan" {
+		t.Fatalf("replies %+v", msgs)
+	}
+	// Undo goes back to WeCom as a removal.
+	if out := say(t, d, "/undo"); !strings.Contains(out, "已撤销") {
+		t.Fatalf("undo reply: %s", out)
+	}
+	calls = markTagCalls(t, d)
+	if len(calls) != 2 || len(calls[1].RemoveTag) != 1 || calls[1].RemoveTag[0] != want {
+		t.Fatalf("after undo %+v", calls)
+	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEndToEndRetriedCallbackProcessedOnce(t *testing.T) {
+	d := startDemo(t)
+	xml := d.Fake.CallbackText("zhangsan", "/tag 李华 +高意向", "msg-retried-1")
+	for i := 0; i < 3; i++ {
+		if _, err := d.deliver(context.Background(), xml); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := markTagCalls(t, d); len(calls) != 1 {
+		t.Fatalf("mark_tag sent %d times", len(calls))
+	}
+	if msgs := d.Fake.Messages(); len(msgs) != 1 {
+		t.Fatalf("%d replies", len(msgs))
+	}
+}
+
+func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
+	fake := wecomtest.New(wecomtest.Options{})
+	defer fake.Close()
+	SeedDemo(fake)
+	o := fake.Options()
+	cfg := config.Default()
+	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
+	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
+	cfg.Server.Listen = "127.0.0.1:0"
+	ctx := context.Background()
+
+	// First life: the callback is received and acknowledged, but the
+	// process stops before any worker runs.
+	m, err := New(cfg, Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SyncIfNeeded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m.Callback)
+	resp, err := fake.Deliver(ctx, srv.URL+cfg.Server.CallbackPath, fake.CallbackText("zhangsan", "/tag 王小明 +高意向", "msg-restart-1"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("deliver: %v %v", resp, err)
+	}
+	srv.Close()
+	if err := m.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.CallsTo("externalcontact/mark_tag")); n != 0 {
+		t.Fatalf("processed before restart: %d", n)
+	}
+
+	// Second life: the message is still there and is processed once.
+	m, err = New(cfg, Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := &DemoBot{Fake: fake, Main: m, User: "zhangsan", cards: map[string]cardView{}}
+	if err := d.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out := d.render(); !strings.Contains(out, "已为 王小明 添加「高意向」") {
+		t.Fatalf("reply after restart: %q", out)
+	}
+	// A retry of the same callback after the restart is still a duplicate.
+	if _, err := d.deliver(ctx, fake.CallbackText("zhangsan", "/tag 王小明 +高意向", "msg-restart-1")); err != nil {
+		t.Fatal(err)
+	}
+	if calls := markTagCalls(t, d); len(calls) != 1 {
+		t.Fatalf("mark_tag calls %d", len(calls))
+	}
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := m.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
+	d := startDemo(t)
+	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
+	out := say(t, d, "/tag 李华 +高意向")
+	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "未生效") && !strings.Contains(out, "失败") {
+		t.Fatalf("replies: %s", out)
+	}
+	rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, has := rel.Tags[tagID(t, d, "高意向")]; has {
+		t.Fatal("ledger still claims a tag WeCom refused")
+	}
+}
+
+func TestEndToEndCardConfirm(t *testing.T) {
+	d := startDemo(t)
+	say(t, d, "/as lisi")
+	out := say(t, d, "/rollback 王小明 2020-01-01")
+	if !strings.Contains(out, "[1]") {
+		t.Fatalf("no card: %s", out)
+	}
+	before := len(markTagCalls(t, d))
+	out = say(t, d, "/click 1")
+	if !strings.Contains(out, "恢复到") {
+		t.Fatalf("click reply: %s", out)
+	}
+	if after := len(markTagCalls(t, d)); after <= before {
+		t.Fatal("confirmed rollback sent nothing to WeCom")
+	}
+	for _, f := range []string{"zhangsan", "lisi"} {
+		if tags := d.Fake.CustomerTags("wmDemo0001", f); len(tags) != 0 {
+			t.Fatalf("%s still has %v on WeCom", f, tags)
+		}
+	}
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -1,0 +1,252 @@
+// Command loadgen fires encrypted WeCom text callbacks at tagbot's callback
+// server at a fixed rate and reports the ack latency (POST to 200) and errors.
+//
+// By default it runs everything in-process on loopback: a fake WeCom, a store
+// in a temp dir, the real bot.Server and message loop with a no-op handler.
+// With -url it targets an already running server instead (loopback only),
+// signing with -token/-aeskey/-corpid. Runs are bounded in count and time.
+//
+//	go run ./cmd/loadgen -rate 200 -duration 10s
+//	go run ./cmd/loadgen -url http://127.0.0.1:8080/wecom/callback -token T -aeskey K -corpid C
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tagbot/tagbot/wecom/wxcrypt"
+)
+
+// Bounds that keep a run short and local.
+const (
+	maxRate     = 5000
+	maxDuration = 5 * time.Minute
+	maxInFlight = 512
+)
+
+// config is the parsed command line.
+type config struct {
+	rate     int
+	duration time.Duration
+	users    int
+	timeout  time.Duration
+	url      string
+	token    string
+	aesKey   string
+	corpID   string
+	sync     string
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.rate, "rate", 200, "callbacks per second (at most 5000)")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to fire (at most 5m)")
+	flag.IntVar(&c.users, "users", 50, "distinct sending members")
+	flag.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request timeout")
+	flag.StringVar(&c.url, "url", "", "external callback URL on loopback (default: run a server in-process)")
+	flag.StringVar(&c.token, "token", "", "callback Token of the external server")
+	flag.StringVar(&c.aesKey, "aeskey", "", "EncodingAESKey of the external server")
+	flag.StringVar(&c.corpID, "corpid", "", "corp id of the external server")
+	flag.StringVar(&c.sync, "sync", "every_second", "store sync policy of the in-process server")
+	flag.Parse()
+	if err := run(c, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+// run validates c, sets up the target and fires.
+func run(c config, out io.Writer) error {
+	if c.rate <= 0 || c.rate > maxRate || c.duration <= 0 || c.duration > maxDuration || c.users <= 0 {
+		return fmt.Errorf("need 0 < rate <= %d, 0 < duration <= %s and users > 0", maxRate, maxDuration)
+	}
+	var (
+		target  string
+		crypto  *wxcrypt.Crypto
+		drained func(context.Context) (int, error)
+		err     error
+	)
+	if c.url != "" {
+		if err := checkLoopback(c.url); err != nil {
+			return err
+		}
+		if crypto, err = wxcrypt.New(c.token, c.aesKey, c.corpID); err != nil {
+			return fmt.Errorf("callback crypto: %w", err)
+		}
+		target = c.url
+	} else {
+		local, err := startLocal(c)
+		if err != nil {
+			return err
+		}
+		defer local.close()
+		target, crypto, drained = local.url, local.crypto, local.drain
+	}
+	res := fire(c, target, crypto)
+	report(out, c, target, res)
+	if drained != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		start := time.Now()
+		n, err := drained(ctx)
+		if err != nil {
+			return fmt.Errorf("waiting for the loop: %w", err)
+		}
+		fmt.Fprintf(out, "loop: %d stored callbacks processed, inbox empty %s after the last ack\n", n, time.Since(start).Round(time.Millisecond))
+	}
+	if res.ok == 0 {
+		return errors.New("no callback was acknowledged")
+	}
+	return nil
+}
+
+// checkLoopback refuses any target that is not on this machine's loopback.
+func checkLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("bad -url %q", raw)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-url must be on loopback (127.0.0.0/8, ::1 or localhost), not %q", host)
+}
+
+// result is what a run measured.
+type result struct {
+	sent, ok  int
+	errors    map[string]int
+	latencies []time.Duration
+	late      int // requests started more than 10 ms after their slot
+	elapsed   time.Duration
+}
+
+// fire sends rate×duration callbacks on an open-loop schedule.
+func fire(c config, target string, crypto *wxcrypt.Crypto) result {
+	total := int(float64(c.rate) * c.duration.Seconds())
+	client := &http.Client{Timeout: c.timeout, Transport: &http.Transport{
+		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}
+	defer client.CloseIdleConnections()
+	var (
+		mu   sync.Mutex
+		res  = result{errors: map[string]int{}, latencies: make([]time.Duration, 0, total)}
+		wg   sync.WaitGroup
+		late atomic.Int64
+		sem  = make(chan struct{}, maxInFlight)
+		base = time.Now().UnixNano() / 1000 // MsgIds unique across runs
+	)
+	interval := time.Second / time.Duration(c.rate)
+	start := time.Now()
+	for i := 0; i < total; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		}
+		sem <- struct{}{}
+		if time.Since(due) > 10*time.Millisecond {
+			late.Add(1)
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			d, err := post(client, target, crypto, fmt.Sprintf("user%03d", i%c.users), base+int64(i))
+			mu.Lock()
+			defer mu.Unlock()
+			res.sent++
+			if err != nil {
+				res.errors[err.Error()]++
+				return
+			}
+			res.ok++
+			res.latencies = append(res.latencies, d)
+		}(i)
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.late = int(late.Load())
+	return res
+}
+
+// post sends one encrypted text callback and times it up to the answer.
+func post(client *http.Client, target string, crypto *wxcrypt.Crypto, user string, msgID int64) (time.Duration, error) {
+	now := time.Now()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	inner := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><FromUserName><![CDATA[" + user +
+		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[/find 张三]]></Content><MsgId>" +
+		strconv.FormatInt(msgID, 10) + "</MsgId><AgentID>1000002</AgentID></xml>"
+	enc, err := crypto.Seal([]byte(inner))
+	if err != nil {
+		return 0, fmt.Errorf("seal: %w", err)
+	}
+	nonce := strconv.FormatInt(msgID%1_000_000_000, 10)
+	q := url.Values{"msg_signature": {crypto.Signature(ts, nonce, enc)}, "timestamp": {ts}, "nonce": {nonce}}
+	body := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt><AgentID>1000002</AgentID></xml>"
+	sep := "?"
+	if u, _ := url.Parse(target); u != nil && u.RawQuery != "" {
+		sep = "&"
+	}
+	t0 := time.Now()
+	resp, err := client.Post(target+sep+q.Encode(), "text/xml", bytes.NewReader([]byte(body)))
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return 0, errors.New("timeout")
+		}
+		return 0, errors.New("transport error")
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d := time.Since(t0)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return d, nil
+}
+
+// report prints the figures as a table.
+func report(out io.Writer, c config, target string, r result) {
+	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
+	pct := func(q float64) string {
+		if len(r.latencies) == 0 {
+			return "-"
+		}
+		return fmtDur(r.latencies[int(q*float64(len(r.latencies)-1))])
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rate/s\tduration\tsent\tok\terrors\tachieved/s\tlate starts\tp50\tp90\tp99\tmax\t")
+	maxs := "-"
+	if n := len(r.latencies); n > 0 {
+		maxs = fmtDur(r.latencies[n-1])
+	}
+	fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%.0f\t%d\t%s\t%s\t%s\t%s\t\n", c.rate, c.duration, r.sent, r.ok, r.sent-r.ok,
+		float64(r.sent)/r.elapsed.Seconds(), r.late, pct(0.50), pct(0.90), pct(0.99), maxs)
+	tw.Flush()
+	fmt.Fprintf(out, "target: %s\n", target)
+	for msg, n := range r.errors {
+		fmt.Fprintf(out, "error %q × %d\n", msg, n)
+	}
+}
+
+// fmtDur prints a latency in milliseconds with two decimals.
+func fmtDur(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}

@@ -1,3 +1,10 @@
+// Package bot is tagbot's WeCom side of a conversation: the callback server
+// (URL verification, signature and timestamp checks, decryption, durable
+// inbox before the answer), the message loop that dispatches stored
+// callbacks to the command handler and the refresher, and the Sender that
+// delivers replies within WeCom's per-member message limits.
+//
+// 企业微信回调服务、消息循环与限流发送。
 package bot
 
 import (
@@ -181,7 +188,9 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	}
 	msg, err := ParseMessage(plain)
 	if err != nil {
-		return &rejection{http.StatusBadRequest, err.Error()}
+		// XML errors may quote bits of the body: details at debug only.
+		s.log.Debug("malformed callback message", "err", err)
+		return &rejection{http.StatusBadRequest, "malformed message"}
 	}
 	if msg.ToUserName != "" && msg.ToUserName != corp {
 		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id"}

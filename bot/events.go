@@ -12,10 +12,14 @@ import (
 
 // Event names (Event element of MsgType event) the loop acts on.
 const (
-	EventEnterAgent      = "enter_agent"             // 进入应用
-	EventTemplateCard    = "template_card_event"     // 模板卡片按钮点击
-	EventExternalContact = "change_external_contact" // 企业客户变更
-	EventExternalTag     = "change_external_tag"     // 企业客户标签变更
+	// EventEnterAgent is sent when a member opens the app (进入应用).
+	EventEnterAgent = "enter_agent"
+	// EventTemplateCard is a click on a template card button (模板卡片事件).
+	EventTemplateCard = "template_card_event"
+	// EventExternalContact is a change of a customer relationship (企业客户变更).
+	EventExternalContact = "change_external_contact"
+	// EventExternalTag is a change of the corp tag library (企业客户标签变更).
+	EventExternalTag = "change_external_tag"
 )
 
 // WelcomeText is sent on enter_agent, at most once per member per day.

@@ -58,6 +58,7 @@ type testHandler struct {
 	texts map[string][]string
 	cards []commands.CardEvent
 	delay time.Duration
+	until time.Duration // time left before the deadline of the last HandleText ctx
 }
 
 func (h *testHandler) HandleText(ctx context.Context, userID, text string) []commands.Reply {
@@ -71,6 +72,9 @@ func (h *testHandler) HandleText(ctx context.Context, userID, text string) []com
 		h.texts = map[string][]string{}
 	}
 	h.texts[userID] = append(h.texts[userID], text)
+	if d, ok := ctx.Deadline(); ok {
+		h.until = time.Until(d)
+	}
 	return []commands.Reply{{Text: "echo: " + text}}
 }
 

@@ -17,9 +17,13 @@ import (
 
 // Loop defaults.
 const (
-	DefaultWorkers     = 2
-	DefaultTimeout     = 30 * time.Second
-	DefaultPoll        = 2 * time.Second
+	// DefaultWorkers is the number of processing goroutines.
+	DefaultWorkers = 2
+	// DefaultTimeout bounds the handling of one message.
+	DefaultTimeout = 30 * time.Second
+	// DefaultPoll is how often the inbox is re-read without a Wake.
+	DefaultPoll = 2 * time.Second
+	// DefaultMaxAttempts is how many times a message is tried before it is dropped.
 	DefaultMaxAttempts = 3
 )
 
@@ -151,6 +155,12 @@ func (l *Loop) feed(ctx context.Context, queues []chan store.InboxMessage) error
 	now := l.opts.Now()
 	held := map[string]bool{} // senders with a message waiting for a retry
 	for _, m := range pending {
+		l.mu.Lock()
+		busy := l.inflight[m.ID]
+		l.mu.Unlock()
+		if busy {
+			continue // its worker keeps the sender's order
+		}
 		user := senderOf(m.Body)
 		l.mu.Lock()
 		at, retry := l.retryAt[m.ID]

@@ -203,3 +203,21 @@ func TestOtherMessagesAndEvents(t *testing.T) {
 		t.Fatal("left pending")
 	}
 }
+
+func TestPerMessageTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration
+	}{{"default", 0, DefaultTimeout}, {"configured", 7 * time.Second, 7 * time.Second}} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.loop = NewLoop(LoopOptions{Store: e.st, Handler: e.handler, Sender: e.sender, Timeout: tt.timeout, Logger: e.log})
+			e.deliver(t, e.fake.CallbackText("alice", "hi", "9100"))
+			e.drain(t)
+			if u := e.handler.until; u <= tt.want-2*time.Second || u > tt.want {
+				t.Fatalf("handler had %s left, want about %s", u, tt.want)
+			}
+		})
+	}
+}

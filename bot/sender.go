@@ -13,8 +13,10 @@ import (
 
 // Sender defaults.
 const (
+	// DefaultSenderTick is how often Run retries held replies.
 	DefaultSenderTick = time.Second
-	DefaultSendTries  = 8
+	// DefaultSendTries is how many transient failures a reply survives.
+	DefaultSendTries = 8
 )
 
 // SenderOptions configures a Sender.

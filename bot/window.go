@@ -5,8 +5,10 @@ import "time"
 // Default per-member message limits: WeCom drops app messages beyond 30 per
 // minute or 1,000 per hour to one member (config messages.*).
 const (
+	// DefaultPerUserPerMinute is WeCom's per-member limit per minute.
 	DefaultPerUserPerMinute = 30
-	DefaultPerUserPerHour   = 1000
+	// DefaultPerUserPerHour is WeCom's per-member limit per hour.
+	DefaultPerUserPerHour = 1000
 )
 
 // windows is a member's send history for the sliding per-minute and

@@ -40,3 +40,14 @@ func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []
 	}
 	return replies
 }
+
+// confirmCard is the card offering to confirm or cancel a proposal.
+func confirmCard(taskID, title, desc string, lines []string) Reply {
+	if len(lines) > 6 {
+		lines = append(lines[:5:5], fmt.Sprintf("…另有 %d 项，见上一条消息", len(lines)-5))
+	}
+	return Reply{Card: &Card{
+		TaskID: taskID, Title: title, Desc: desc, Lines: lines,
+		Buttons: []Button{{Key: KeyConfirm, Text: "确认"}, {Key: KeyCancel, Text: "取消"}},
+	}}
+}

@@ -17,7 +17,6 @@ const (
 	CodeConflict    = "conflict"    // later changes by others 与后续变更冲突
 	CodeExpired     = "expired"     // a proposal or list expired 已过期
 	CodeNoChange    = "no_change"   // nothing to change 没有变化
-	CodeUnknownCmd  = "unknown_command"
 	CodeBadTime     = "bad_time"    // unreadable time 时间看不懂
 	CodeUnavailable = "unavailable" // a needed service is not configured 功能未启用
 )

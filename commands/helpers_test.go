@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -70,6 +72,25 @@ type env struct {
 	r       *Router
 	kicks   atomic.Int32
 	creator *fakeCreator
+	logs    *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // testConfig: boss is admin, mgr manager; everyone else an employee.
@@ -77,10 +98,10 @@ func testConfig() *config.Config {
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
 	cfg.Groups = map[string]config.GroupPolicy{
-		"客户等级": {Exclusive: true, Protected: []string{"VIP"}},
-		"意向程度": {Exclusive: true},
-		"渠道":   {EditableBy: []string{"managers"}},
-		"区域":   {EditableBy: []string{"zhangsan"}},
+		"客户等级":  {Exclusive: true, Protected: []string{"VIP"}},
+		"意向程度":  {Exclusive: true},
+		"渠道":    {EditableBy: []string{"managers"}},
+		"区域":    {EditableBy: []string{"zhangsan"}},
 		"未同步的组": {Exclusive: true},
 	}
 	return cfg
@@ -133,8 +154,9 @@ func newEnv(t testing.TB, mods ...func(*config.Config)) *env {
 	for _, m := range mods {
 		m(cfg)
 	}
-	e := &env{t: t, st: st, clk: clk, creator: &fakeCreator{st: st}}
-	e.r, err = NewRouter(Options{Store: st, Config: cfg, Tags: e.creator, Kick: func() { e.kicks.Add(1) }, Now: clk.Now})
+	e := &env{t: t, st: st, clk: clk, creator: &fakeCreator{st: st}, logs: &syncBuffer{}}
+	e.r, err = NewRouter(Options{Store: st, Config: cfg, Tags: e.creator, Kick: func() { e.kicks.Add(1) }, Now: clk.Now,
+		Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

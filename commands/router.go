@@ -46,8 +46,7 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 // handlePlain answers text that is not a command. This is the seam for the
 // natural-language parser: today it only points to /help.
 func (r *Router) handlePlain(ctx context.Context, userID, text string) []Reply {
-	_ = ctx
-	_ = userID
+	r.log.DebugContext(ctx, "plain text is not a command yet", "user", userID)
 	if strings.TrimSpace(text) == "" {
 		return []Reply{{Text: "发送 /help 查看可以用的命令。"}}
 	}

@@ -100,7 +100,7 @@ func (r *Router) picked(user string, now time.Time, tok Token) (string, error) {
 // propose stores a proposal for the user, replacing any earlier one, and
 // returns its task id.
 func (r *Router) propose(user string, now time.Time, what string, confirm func(context.Context, *Request) ([]Reply, error)) string {
-	id := fmt.Sprintf("tagbot-%d-%d", now.Unix(), r.taskSeq.Add(1))
+	id := fmt.Sprintf("tagbot-%d-%d", now.UnixNano(), r.taskSeq.Add(1))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sessionLocked(user, now).proposal = &proposal{taskID: id, what: what, expires: now.Add(ProposalTTL), confirm: confirm}
@@ -122,15 +122,4 @@ func (r *Router) takeProposal(user, taskID string, now time.Time) (*proposal, er
 		return nil, userErr(CodeExpired, "「%s」的确认已过期（%d 分钟内有效），什么都没有改。请重新发送命令。", p.what, int(ProposalTTL/time.Minute))
 	}
 	return p, nil
-}
-
-// confirmCard is the card offering to confirm or cancel a proposal.
-func confirmCard(taskID, title, desc string, lines []string) Reply {
-	if len(lines) > 6 {
-		lines = append(lines[:5:5], fmt.Sprintf("…另有 %d 项，见上一条消息", len(lines)-5))
-	}
-	return Reply{Card: &Card{
-		TaskID: taskID, Title: title, Desc: desc, Lines: lines,
-		Buttons: []Button{{Key: KeyConfirm, Text: "确认"}, {Key: KeyCancel, Text: "取消"}},
-	}}
 }

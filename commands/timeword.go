@@ -14,9 +14,6 @@ type Span struct {
 	From, To time.Time
 }
 
-// Instant reports whether the span is a single moment.
-func (s Span) Instant() bool { return s.From.Equal(s.To) }
-
 var (
 	reFullDate = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	reMonthDay = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})$`)

@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/tagbot/tagbot/store"
@@ -99,6 +100,6 @@ func BenchmarkFullSync1000(b *testing.B) {
 func (e *env) reopenEmpty(tb testing.TB) {
 	tb.Helper()
 	must(tb, e.st.Close())
-	e.path = fmt.Sprintf("%s.%d", e.path, envSeq.Add(1))
+	e.path = filepath.Join(filepath.Dir(e.path), fmt.Sprintf("tagbot-%d.db", envSeq.Add(1)))
 	e.open(tb)
 }

@@ -1,0 +1,100 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+func TestUndoRedo(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +高意向", "（变更 #1，")
+	e.mustSay("zhangsan", "/tag 王小明 +咖啡", "（变更 #2，")
+	// /undo takes back the newest not yet undone, one at a time.
+	e.mustSay("zhangsan", "/撤销", "已撤销 #2：王小明 移除「咖啡」（变更 #3，/redo 可恢复）")
+	e.mustSay("zhangsan", "/undo", "已撤销 #1：王小明 移除「高意向」（变更 #4，")
+	e.mustSay("zhangsan", "/undo", "你还没有可以撤销的变更")
+	// /redo puts back the last undo, then the one before.
+	e.mustSay("zhangsan", "/redo", "已重做：王小明 添加「高意向」（变更 #5，/undo 可撤销）")
+	e.mustSay("zhangsan", "/重做", "已重做：王小明 添加「咖啡」（变更 #6，")
+	e.mustSay("zhangsan", "/redo", "没有可以重做的")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡", "高意向"}) {
+		t.Fatalf("after redo %v", got)
+	}
+	// After redos, /undo takes back the newest re-applied change first.
+	e.mustSay("zhangsan", "/undo", "已撤销 #2：王小明 移除「咖啡」")
+	e.mustSay("zhangsan", "/undo", "已撤销 #1：王小明 移除「高意向」")
+	e.mustSay("zhangsan", "/undo #2", "#2 的改动已经不在了")
+	if got := e.tagNames("c1", "zhangsan"); len(got) != 0 {
+		t.Fatalf("after undos %v", got)
+	}
+	e.mustSay("zhangsan", "/undo abc", "「abc」不是变更号")
+	// Denied attempts cannot be undone.
+	e.mustSay("zhangsan", "/tag 王小明 +VIP", "受保护标签")
+	id := e.ledger()[0].ID
+	e.mustSay("mgr", "/undo "+id.String(), "是被拒绝的尝试，没有改变任何标签")
+	e.verify()
+}
+
+func TestUndoExclusiveReaddRefused(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +低意向", "#1")
+	e.mustSay("zhangsan", "/untag 王小明 低意向", "#2")
+	e.mustSay("zhangsan", "/tag 王小明 +高意向", "#3")
+	// Undoing #2 would put 低意向 back next to 高意向 in an exclusive group.
+	e.mustSay("zhangsan", "/undo 2", "会让互斥的标签组「意向程度」同时有「低意向」和「高意向」")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"高意向"}) {
+		t.Fatalf("tags %v", got)
+	}
+}
+
+func TestUndoConflict(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +咖啡", "#1")
+	// The manager changes the same tag afterwards.
+	e.mustSay("mgr", "/untag 王小明 咖啡 @zhangsan", "#2")
+	e.mustSay("mgr", "/tag 王小明 咖啡 @zhangsan", "#3")
+	// The employee is told who changed it and to ask a manager.
+	got := e.mustSay("zhangsan", "/undo 1", "无法直接撤销 #1：之后有别人改过相同的标签：")
+	for _, want := range []string{"mgr -咖啡 王小明 [command] #2（跟进人 zhangsan）", "mgr +咖啡 王小明 [command] #3", "请联系主管处理"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("conflict reply lacks %q:\n%s", want, got)
+		}
+	}
+	e.mustSay("zhangsan", "/undo 1 force", "只有主管可以强制撤销")
+	// The admin gets a proposal: text, card and /undo 1 force.
+	rs := e.r.HandleText(context.Background(), "boss", "/undo 1")
+	if len(rs) != 2 || rs[1].Card == nil || !strings.Contains(rs[0].Text, "/undo 1 force") {
+		t.Fatalf("admin conflict replies: %+v", rs)
+	}
+	card := rs[1].Card
+	if card.TaskID == "" || len(card.Buttons) != 2 || card.Buttons[0].Key != KeyConfirm {
+		t.Fatalf("card %+v", card)
+	}
+	// Someone else clicking it, or a wrong task id, does nothing.
+	if got := joinReplies(e.r.HandleCard(context.Background(), "mgr", CardEvent{TaskID: card.TaskID, EventKey: KeyConfirm})); !strings.Contains(got, "没有等待确认的操作") {
+		t.Fatalf("foreign click: %s", got)
+	}
+	got = joinReplies(e.r.HandleCard(context.Background(), "boss", CardEvent{TaskID: card.TaskID, EventKey: KeyConfirm}))
+	if !strings.Contains(got, "已撤销 #1：王小明 移除「咖啡」") || !strings.Contains(got, "已强制撤销") {
+		t.Fatalf("card confirm: %s", got)
+	}
+	cs := e.ledger()[0]
+	if !cs.Forced || cs.Reverts != 1 || cs.Actor != "boss" || cs.Source != store.SourceUndo {
+		t.Fatalf("forced undo %+v", cs)
+	}
+	// The button works once.
+	if got := joinReplies(e.r.HandleCard(context.Background(), "boss", CardEvent{TaskID: card.TaskID, EventKey: KeyConfirm})); !strings.Contains(got, "没有等待确认的操作") {
+		t.Fatalf("second click: %s", got)
+	}
+	// /undo <id> force directly.
+	e.mustSay("mgr", "/tag 王小明 +咖啡 @zhangsan", "#5")
+	e.mustSay("zhangsan", "/untag 王小明 咖啡", "#6")
+	e.mustSay("zhangsan", "/tag 王小明 咖啡", "#7")
+	e.mustSay("boss", "/undo 5", "无法直接撤销 #5")
+	e.mustSay("boss", "/undo 5 force", "已撤销 #5")
+	e.verify()
+}

@@ -43,12 +43,17 @@ var bigStore = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	benchDir = dir
 	path := filepath.Join(dir, "big.db")
 	s, err := Open(path, Options{Sync: "never"})
 	if err != nil {
 		return "", err
 	}
 	defer s.Close()
+	// Shrink once at the end instead of in the background while building.
+	if err := s.db.SetConfig(buntdb.Config{SyncPolicy: buntdb.Never, AutoShrinkDisabled: true}); err != nil {
+		return "", err
+	}
 	lib := Library{Groups: []Group{{ID: "g", Name: "G"}}}
 	for i := 0; i < 20; i++ {
 		lib.Tags = append(lib.Tags, Tag{ID: fmt.Sprintf("t%d", i), GroupID: "g", GroupName: "G", Name: fmt.Sprintf("标签%d", i)})
@@ -103,7 +108,6 @@ var bigStore = sync.OnceValues(func() (string, error) {
 	if err := s.db.Shrink(); err != nil {
 		return "", err
 	}
-	benchDir = dir
 	return path, nil
 })
 

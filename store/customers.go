@@ -23,32 +23,11 @@ type FollowInfo struct {
 func relKey(customer, follower string) string { return "rel:" + customer + ":" + follower }
 
 func getRel(tx *buntdb.Tx, customer, follower string) (*Relationship, error) {
-	key := relKey(customer, follower)
-	v, err := tx.Get(key)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var rel Relationship
-	if err := decode(key, v, &rel); err != nil {
-		return nil, err
-	}
-	return &rel, nil
+	return getJSON[Relationship](tx, relKey(customer, follower), fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower))
 }
 
 func getCustomer(tx *buntdb.Tx, id string) (*Customer, error) {
-	key := "cust:" + id
-	v, err := tx.Get(key)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, fmt.Errorf("customer %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c Customer
-	return &c, decode(key, v, &c)
+	return getJSON[Customer](tx, "cust:"+id, fmt.Errorf("customer %s: %w", id, ErrNotFound))
 }
 
 // lookupKeys are the cn: keys that find a customer by name, remarks and mobiles.
@@ -149,28 +128,12 @@ func (s *Store) UpsertCustomer(c Customer, follows []FollowInfo) error {
 
 // Customer reads one customer.
 func (s *Store) Customer(id string) (Customer, error) {
-	var c Customer
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		p, err := getCustomer(tx, id)
-		if err == nil {
-			c = *p
-		}
-		return err
-	})
-	return c, err
+	return viewOne(s, func(tx *buntdb.Tx) (*Customer, error) { return getCustomer(tx, id) })
 }
 
 // Relationship reads one relationship with its current tags.
 func (s *Store) Relationship(customer, follower string) (Relationship, error) {
-	var r Relationship
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		p, err := getRel(tx, customer, follower)
-		if err == nil {
-			r = *p
-		}
-		return err
-	})
-	return r, err
+	return viewOne(s, func(tx *buntdb.Tx) (*Relationship, error) { return getRel(tx, customer, follower) })
 }
 
 // Relationships reads every relationship of a customer.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -48,28 +47,15 @@ func (s *Store) History(q Query) ([]ChangeSet, error) {
 		case q.Batch != "":
 			prefix = "ix:b:" + q.Batch + ":"
 		}
-		var ferr error
-		tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), func(k, v string) bool {
-			cs := ChangeSet{}
-			if prefix == "cs:" {
-				ferr = decode(k, v, &cs)
-			} else {
-				id, perr := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
-				if perr != nil {
-					ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
-					return false
-				}
-				cs, ferr = getChangeSet(tx, id)
-			}
-			if ferr != nil {
-				return false
-			}
+		walk := func(iter func(k, v string) bool) error {
+			return tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), iter)
+		}
+		return walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
 			if q.match(&cs) {
 				out = append(out, cs)
 			}
 			return len(out) < q.Limit
 		})
-		return ferr
 	})
 	return out, err
 }
@@ -156,25 +142,9 @@ func (s *Store) LastBy(actor string, sources ...Source) (ChangeSet, error) {
 	var found ChangeSet
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		prefix := "ix:a:" + actor + ":"
-		var ferr error
-		tx.DescendLessOrEqual("", prefix+"~", func(k, _ string) bool {
-			if !strings.HasPrefix(k, prefix) {
-				return false
-			}
-			id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
-			if err != nil {
-				ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
-				return false
-			}
-			cs, err := getChangeSet(tx, id)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			if !cs.Effective() {
-				return true
-			}
-			if len(sources) == 0 || containsSource(sources, cs.Source) {
+		walk := func(iter func(k, v string) bool) error { return tx.DescendLessOrEqual("", prefix+"~", iter) }
+		ferr := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
+			if cs.Effective() && (len(sources) == 0 || containsSource(sources, cs.Source)) {
 				found = cs
 				return false
 			}

@@ -67,16 +67,11 @@ func (s *Store) Get(id ID) (ChangeSet, error) {
 }
 
 func getChangeSet(tx *buntdb.Tx, id ID) (ChangeSet, error) {
-	var cs ChangeSet
-	key := seqKey("cs:", uint64(id))
-	v, err := tx.Get(key)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return cs, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
-	}
+	cs, err := getJSON[ChangeSet](tx, seqKey("cs:", uint64(id)), fmt.Errorf("change-set %d: %w", id, ErrNotFound))
 	if err != nil {
-		return cs, err
+		return ChangeSet{}, err
 	}
-	return cs, decode(key, v, &cs)
+	return *cs, nil
 }
 
 // applyTx validates, normalises and writes cs inside tx.

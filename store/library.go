@@ -11,29 +11,12 @@ import (
 )
 
 func getTag(tx *buntdb.Tx, id string) (*Tag, error) {
-	key := "tag:" + id
-	v, err := tx.Get(key)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTag, id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var t Tag
-	return &t, decode(key, v, &t)
+	return getJSON[Tag](tx, "tag:"+id, fmt.Errorf("%w: %s", ErrUnknownTag, id))
 }
 
 // Tag reads one tag of the library, deleted or not.
 func (s *Store) Tag(id string) (Tag, error) {
-	var t Tag
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		p, err := getTag(tx, id)
-		if err == nil {
-			t = *p
-		}
-		return err
-	})
-	return t, err
+	return viewOne(s, func(tx *buntdb.Tx) (*Tag, error) { return getTag(tx, id) })
 }
 
 // Tags lists the library's tags ordered by group order, group, tag order,
@@ -42,29 +25,19 @@ func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
 	var tags []Tag
 	groups := map[string]Group{}
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		var ferr error
-		scan(tx, "grp:", func(k, v string) bool {
-			var g Group
-			if ferr = decode(k, v, &g); ferr != nil {
-				return false
-			}
-			groups[g.ID] = g
+		err := scanJSON(tx, "grp:", func(_ string, g *Group) bool {
+			groups[g.ID] = *g
 			return true
 		})
-		if ferr != nil {
-			return ferr
+		if err != nil {
+			return err
 		}
-		scan(tx, "tag:", func(k, v string) bool {
-			var t Tag
-			if ferr = decode(k, v, &t); ferr != nil {
-				return false
-			}
+		return scanJSON(tx, "tag:", func(_ string, t *Tag) bool {
 			if withDeleted || !t.Deleted {
-				tags = append(tags, t)
+				tags = append(tags, *t)
 			}
 			return true
 		})
-		return ferr
 	})
 	sort.SliceStable(tags, func(i, j int) bool {
 		a, b := tags[i], tags[j]
@@ -87,18 +60,12 @@ func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
 func (s *Store) Groups() ([]Group, error) {
 	var out []Group
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		var ferr error
-		scan(tx, "grp:", func(k, v string) bool {
-			var g Group
-			if ferr = decode(k, v, &g); ferr != nil {
-				return false
-			}
+		return scanJSON(tx, "grp:", func(_ string, g *Group) bool {
 			if !g.Deleted {
-				out = append(out, g)
+				out = append(out, *g)
 			}
 			return true
 		})
-		return ferr
 	})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Order != out[j].Order {
@@ -178,19 +145,14 @@ func (s *Store) PutLibrary(lib Library, actor string) ([]Tag, error) {
 			}
 		}
 		var gone []Tag
-		var ferr error
-		scan(tx, "tag:", func(k, v string) bool {
-			var t Tag
-			if ferr = decode(k, v, &t); ferr != nil {
-				return false
-			}
+		err := scanJSON(tx, "tag:", func(k string, t *Tag) bool {
 			if !t.Deleted && !seen[k] {
-				gone = append(gone, t)
+				gone = append(gone, *t)
 			}
 			return true
 		})
-		if ferr != nil {
-			return ferr
+		if err != nil {
+			return err
 		}
 		for _, t := range gone {
 			if err := s.deleteTagTx(tx, t, actor, now); err != nil {
@@ -200,21 +162,21 @@ func (s *Store) PutLibrary(lib Library, actor string) ([]Tag, error) {
 			deleted = append(deleted, t)
 		}
 		var goneGroups []Group
-		scan(tx, "grp:", func(k, v string) bool {
-			var g Group
-			if ferr = decode(k, v, &g); ferr != nil {
-				return false
-			}
+		if err := scanJSON(tx, "grp:", func(k string, g *Group) bool {
 			if !g.Deleted && !seen[k] {
-				goneGroups = append(goneGroups, g)
+				goneGroups = append(goneGroups, *g)
 			}
 			return true
-		})
+		}); err != nil {
+			return err
+		}
 		for _, g := range goneGroups {
 			g.Deleted, g.DeletedAt = true, now
-			tx.Set("grp:"+g.ID, encode(&g), nil)
+			if err := putJSON(tx, "grp:"+g.ID, &g); err != nil {
+				return err
+			}
 		}
-		return ferr
+		return nil
 	})
 	return deleted, err
 }

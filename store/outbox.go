@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -74,29 +73,12 @@ func enqueueMarkTag(tx *buntdb.Tx, cs *ChangeSet) (ID, error) {
 }
 
 func getOutbox(tx *buntdb.Tx, id ID) (*OutboxEntry, error) {
-	key := seqKey("ob:", uint64(id))
-	v, err := tx.Get(key)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, fmt.Errorf("outbox %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var e OutboxEntry
-	return &e, decode(key, v, &e)
+	return getJSON[OutboxEntry](tx, seqKey("ob:", uint64(id)), fmt.Errorf("outbox %d: %w", id, ErrNotFound))
 }
 
 // Outbox reads one outbox entry.
 func (s *Store) Outbox(id ID) (OutboxEntry, error) {
-	var e OutboxEntry
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		p, err := getOutbox(tx, id)
-		if err == nil {
-			e = *p
-		}
-		return err
-	})
-	return e, err
+	return viewOne(s, func(tx *buntdb.Tx) (*OutboxEntry, error) { return getOutbox(tx, id) })
 }
 
 // PendingOutbox lists up to limit pending entries in queue order (0 = all).
@@ -105,9 +87,9 @@ func (s *Store) PendingOutbox(limit int) ([]OutboxEntry, error) {
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var ferr error
 		scan(tx, "obq:", func(k, _ string) bool {
-			id, err := ParseID(strings.TrimLeft(k[len("obq:"):], "0"))
+			id, err := seqOf(k, "obq:")
 			if err != nil {
-				ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+				ferr = err
 				return false
 			}
 			e, err := getOutbox(tx, id)

@@ -81,22 +81,11 @@ func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string) ([]ChangeSet, e
 		}
 	}
 	var out []ChangeSet
-	var ferr error
 	prefix := "ix:c:" + orig.Customer + ":"
-	tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), func(k, _ string) bool {
-		if !strings.HasPrefix(k, prefix) {
-			return false
-		}
-		id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
-		if err != nil {
-			ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
-			return false
-		}
-		cs, err := getChangeSet(tx, id)
-		if err != nil {
-			ferr = err
-			return false
-		}
+	walk := func(iter func(k, v string) bool) error {
+		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
+	}
+	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
 		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor {
 			return true
 		}
@@ -110,7 +99,7 @@ func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string) ([]ChangeSet, e
 		}
 		return true
 	})
-	return out, ferr
+	return out, err
 }
 
 // TagsAt replays the ledger of one relationship up to and including time t
@@ -136,18 +125,8 @@ func tagsAt(tx *buntdb.Tx, customer, follower string, t time.Time) ([]string, er
 	}
 	state := map[string]bool{}
 	prefix := "ix:c:" + customer + ":"
-	var ferr error
-	tx.AscendRange("", prefix, seqKey(prefix, end), func(k, _ string) bool {
-		id, err := ParseID(strings.TrimLeft(k[len(prefix):], "0"))
-		if err != nil {
-			ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
-			return false
-		}
-		cs, err := getChangeSet(tx, id)
-		if err != nil {
-			ferr = err
-			return false
-		}
+	walk := func(iter func(k, v string) bool) error { return tx.AscendRange("", prefix, seqKey(prefix, end), iter) }
+	err = walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
 		if cs.Follower != follower || !cs.Effective() {
 			return true
 		}
@@ -159,7 +138,7 @@ func tagsAt(tx *buntdb.Tx, customer, follower string, t time.Time) ([]string, er
 		}
 		return true
 	})
-	return sortedKeys(state), ferr
+	return sortedKeys(state), err
 }
 
 // RollbackPlan computes the change-set that returns a relationship to its

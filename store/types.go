@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -138,20 +137,3 @@ type Relationship struct {
 
 // TagIDs lists the relationship's tag ids, sorted.
 func (r *Relationship) TagIDs() []string { return sortedKeys(r.Tags) }
-
-// decode unmarshals a stored JSON value, naming the key on failure.
-func decode(key, val string, v any) error {
-	if err := json.Unmarshal([]byte(val), v); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorrupt, key, err)
-	}
-	return nil
-}
-
-// encode marshals a value for storage.
-func encode(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("store: encode %T: %v", v, err)) // only plain structs are stored
-	}
-	return string(b)
-}

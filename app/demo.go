@@ -89,7 +89,8 @@ func (d *DemoBot) Close() error {
 }
 
 // Say handles one typed line: `/as <userid>` switches employee, `/click N`
-// presses button N of the last card, `~客户名: 文本` injects a customer
+// presses button N of the last card, `/wecom …` changes something on the
+// WeCom side (see demoConsoleHelp), `~客户名: 文本` injects a customer
 // message, anything else is sent to the bot as the current employee. It
 // waits until the bot has answered and returns what WeCom shows.
 func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
@@ -111,6 +112,8 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 			"EventKey": b.Key, "TaskId": card.TaskID, "ResponseCode": card.ResponseCode,
 		})
 		return d.deliver(ctx, xml)
+	case line == "/wecom" || strings.HasPrefix(line, "/wecom "):
+		return d.console(ctx, strings.Fields(line)[1:])
 	case strings.HasPrefix(line, "~"):
 		return "（客户消息注入 `~客户名: 文本` 要等对话分类功能上线后才可用）", nil
 	}
@@ -202,7 +205,7 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 	}
 	defer d.Close()
 	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户，日志 %s）。\n", len(demoCustomers), logf.Name())
-	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 王小明 +高意向、/history 王小明、/as lisi、/click 1；quit 退出。")
+	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 王小明 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
 	sc := bufio.NewScanner(in)
 	for {
 		fmt.Fprintf(out, "%s> ", d.User)

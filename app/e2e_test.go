@@ -230,3 +230,32 @@ func TestEndToEndCardConfirm(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestEndToEndWeComSideChangesAndRestore(t *testing.T) {
+	d := startDemo(t)
+	// A change made in the WeCom client enters the ledger as wecom-ui.
+	out := say(t, d, "/wecom tag 李华 -中意向 +低意向")
+	if !strings.Contains(out, "来源 wecom-ui") {
+		t.Fatalf("console tag: %s", out)
+	}
+	if n := len(markTagCalls(t, d)); n != 0 {
+		t.Fatalf("a change seen on WeCom was sent back to WeCom (%d calls)", n)
+	}
+	// A tag deleted in the console is recorded with its assignments and
+	// restored by an admin onto every customer that had it.
+	out = say(t, d, "/wecom deltag 官网")
+	if !strings.Contains(out, "1 处客户标签") {
+		t.Fatalf("console deltag: %s", out)
+	}
+	say(t, d, "/as wangwu")
+	if out := say(t, d, "/restore tag 官网"); !strings.Contains(out, "已恢复标签「官网」") {
+		t.Fatalf("restore: %s", out)
+	}
+	newID := tagID(t, d, "官网")
+	if tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan"); !contains(tags, newID) {
+		t.Fatalf("restored tag not on WeCom: %v (new id %s)", tags, newID)
+	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -198,7 +199,7 @@ func TestDuplicateDeliveryStoredOnce(t *testing.T) {
 
 func TestLogsCarryNoBodiesAtInfo(t *testing.T) {
 	e := newEnv(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	info := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e.srv.log, e.loop.log, e.sender.log = info, info, info
 	const secret = "客户手机13800001111的秘密备注"

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,40 +15,14 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
-
-// testClock is an injected clock that only moves when told.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *testClock {
-	return &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))}
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // testHandler is a simple Handler: it echoes texts, panics on "panic" and
 // answers card clicks; it records what it saw, per user in order.
@@ -148,7 +121,7 @@ type env struct {
 	fake      *wecomtest.Server
 	crypto    *wxcrypt.Crypto
 	api       *wecom.Client
-	clk       *testClock
+	clk       *clocktest.Clock
 	path      string
 	st        *store.Store
 	srv       *Server
@@ -158,14 +131,14 @@ type env struct {
 	refresher *testRefresher
 	sender    *Sender
 	loop      *Loop
-	logs      *syncBuffer
+	logs      *logtest.Buffer
 	log       *slog.Logger
 }
 
 // newEnv builds an env; members alice and bob exist on the fake.
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{clk: newClock(), handler: &testHandler{}, refresher: &testRefresher{}, logs: &syncBuffer{}}
+	e := &env{clk: clocktest.New(time.Date(2025, 3, 14, 9, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))), handler: &testHandler{}, refresher: &testRefresher{}, logs: &logtest.Buffer{}}
 	e.log = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.fake = wecomtest.New(wecomtest.Options{Secret: fmt.Sprintf("bot-secret-%d", envSeq.Add(1)), Now: e.clk.Now})
 	t.Cleanup(e.fake.Close)

@@ -1,41 +1,23 @@
 package commands
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
-
-// clock is a settable test clock shared by the store and the router.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeCreator stands in for mirror.Syncer: it "creates" the tag on WeCom
 // by giving it a new id and records it with store.PutTag, as the real one does.
@@ -68,29 +50,11 @@ func (f *fakeCreator) CreateTag(_ context.Context, groupName, tagName string) (s
 type env struct {
 	t       testing.TB
 	st      *store.Store
-	clk     *clock
+	clk     *clocktest.Clock
 	r       *Router
 	kicks   atomic.Int32
 	creator *fakeCreator
-	logs    *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs    *logtest.Buffer
 }
 
 // testConfig: boss is admin, mgr manager; everyone else an employee.
@@ -127,7 +91,7 @@ var testLibrary = store.Library{
 // (zhangsan), c3 赵敏 (lisi), c4 王大明 (zhangsan).
 func newEnv(t testing.TB, mods ...func(*config.Config)) *env {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 21, 15, 4, 0, 0, cst)}
+	clk := clocktest.New(time.Date(2026, 11, 21, 15, 4, 0, 0, cst)) // shared by the store and the router
 	st, err := store.Open(filepath.Join(t.TempDir(), "tagbot.db"), store.Options{Now: clk.Now, Sync: "never"})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +118,7 @@ func newEnv(t testing.TB, mods ...func(*config.Config)) *env {
 	for _, m := range mods {
 		m(cfg)
 	}
-	e := &env{t: t, st: st, clk: clk, creator: &fakeCreator{st: st}, logs: &syncBuffer{}}
+	e := &env{t: t, st: st, clk: clk, creator: &fakeCreator{st: st}, logs: &logtest.Buffer{}}
 	e.r, err = NewRouter(Options{Store: st, Config: cfg, Tags: e.creator, Kick: func() { e.kicks.Add(1) }, Now: clk.Now,
 		Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tagbot/tagbot/internal/suggest"
 )
 
 // HandleText runs one text message from userID and returns the replies.
@@ -72,7 +74,7 @@ func (r *Router) handleBarePick(ctx context.Context, userID string, pick Token, 
 func (r *Router) unknownCommand(name string) string {
 	best, bestD := "tag", -1
 	for key, s := range r.byName {
-		d := editDistance(foldName(name), key)
+		d := suggest.Distance(foldName(name), key)
 		if bestD < 0 || d < bestD || (d == bestD && s.Name < best) {
 			best, bestD = s.Name, d
 		}
@@ -92,26 +94,4 @@ func foldName(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// editDistance is the Levenshtein distance between a and b in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

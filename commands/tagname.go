@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/suggest"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -79,7 +80,7 @@ func similarTags(name string, live []store.Tag, n int) []string {
 			continue
 		}
 		lt := strings.ToLower(t.Name)
-		d := editDistance(lname, lt)
+		d := suggest.Distance(lname, lt)
 		if strings.Contains(lt, lname) || strings.Contains(lname, lt) {
 			d = min(d, 1)
 		}

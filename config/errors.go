@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	// Aliased: this package has its own suggest func (the did-you-mean policy).
+	dist "github.com/tagbot/tagbot/internal/suggest"
 )
 
 // Problem is one thing wrong with the configuration. 单条配置问题。
@@ -172,30 +176,9 @@ func squash(s string) string {
 // editDistance is the optimal-string-alignment distance (Levenshtein plus
 // adjacent transpositions) between a and b, in runes.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
+	if na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b); na > 64 || nb > 64 {
 		// Long keys are never a typo of a short schema key.
-		return max(len(ra), len(rb))
+		return max(na, nb)
 	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
+	return dist.OSADistance(a, b)
 }

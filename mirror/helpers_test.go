@@ -11,30 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // env is a fake WeCom, a real Client pointed at it and a real store.
 type env struct {
@@ -42,7 +23,7 @@ type env struct {
 	api  *wecom.Client
 	st   *store.Store
 	path string
-	clk  *clock
+	clk  *clocktest.Clock
 	log  *slog.Logger
 	// lib holds the seeded tag ids by name.
 	lib map[string]string
@@ -78,7 +59,7 @@ func newEnv(tb testing.TB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &env{fake: fake, api: api, path: filepath.Join(tb.TempDir(), "tagbot.db"), clk: newClock(), log: log, lib: map[string]string{}}
+	e := &env{fake: fake, api: api, path: filepath.Join(tb.TempDir(), "tagbot.db"), clk: clocktest.New(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)), log: log, lib: map[string]string{}}
 	e.open(tb)
 	return e
 }

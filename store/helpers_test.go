@@ -2,36 +2,17 @@ package store
 
 import (
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/internal/clocktest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // openTest opens a store in a temp dir seeded with a small library and two
 // customers: c1 followed by zhangsan and lisi, c2 by zhangsan.
-func openTest(t testing.TB) (*Store, *clock) {
+func openTest(t testing.TB) (*Store, *clocktest.Clock) {
 	t.Helper()
-	clk := newClock()
+	clk := clocktest.New(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	s, err := Open(filepath.Join(t.TempDir(), "tagbot.db"), Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

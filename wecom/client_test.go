@@ -1,7 +1,6 @@
 package wecom
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,32 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // env is a Client wired to its own fake WeCom.
 type env struct {
 	c    *Client
 	s    *wecomtest.Server
-	logs *syncBuffer
+	logs *logtest.Buffer
 }
 
 // newEnv starts a fake with a secret unique to the test (gettoken is routed
@@ -49,7 +31,7 @@ func newEnv(t *testing.T, opts wecomtest.Options, mut func(*Config)) env {
 	s := wecomtest.New(opts)
 	t.Cleanup(s.Close)
 	o := s.Options()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	cfg := Config{
 		CorpID: o.CorpID, Secret: o.Secret, AgentID: o.AgentID, APIBase: s.URL(),
 		HTTPTimeout: 5 * time.Second,

@@ -222,6 +222,21 @@ func TestEndToEndCardConfirm(t *testing.T) {
 	if after := len(markTagCalls(t, d)); after <= before {
 		t.Fatal("confirmed rollback sent nothing to WeCom")
 	}
+	// The clicked card's button becomes 已确认, so it cannot be used again.
+	ups := d.Fake.CardUpdates()
+	if len(ups) != 1 || !strings.Contains(string(ups[0]), "已确认") || !strings.Contains(string(ups[0]), d.cards["lisi"].ResponseCode) {
+		t.Fatalf("card updates %s", ups)
+	}
+	// Pressing the same card again (the other button: the same one within
+	// the same second is a double-click WeCom-style dedup drops) changes
+	// nothing.
+	n := len(markTagCalls(t, d))
+	if out := say(t, d, "/click 2"); out == "" || strings.Contains(out, "已取消") {
+		t.Fatalf("second click: %q", out)
+	}
+	if len(markTagCalls(t, d)) != n {
+		t.Fatal("second click changed something")
+	}
 	for _, f := range []string{"zhangsan", "lisi"} {
 		if tags := d.Fake.CustomerTags("wmDemo0001", f); len(tags) != 0 {
 			t.Fatalf("%s still has %v on WeCom", f, tags)

@@ -46,6 +46,27 @@ type Replier interface {
 	Send(ctx context.Context, userID string, replies []commands.Reply)
 }
 
+// CardUpdater changes the button of a card a member clicked
+// (message/update_template_card); *Sender implements it.
+type CardUpdater interface {
+	UpdateCard(ctx context.Context, userID, responseCode, buttonText string)
+}
+
+// updateCard turns the clicked card's button into the handler's
+// ButtonDone text, when the Replier can and WeCom gave a response code.
+func (l *Loop) updateCard(ctx context.Context, m Message, replies []commands.Reply) {
+	u, ok := l.opts.Sender.(CardUpdater)
+	if !ok || m.ResponseCode == "" {
+		return
+	}
+	for _, r := range replies {
+		if r.ButtonDone != "" {
+			u.UpdateCard(ctx, m.FromUserName, m.ResponseCode, r.ButtonDone)
+			return
+		}
+	}
+}
+
 // contactChanges are the change_external_contact ChangeTypes that touch a
 // relationship's tags or existence.
 var contactChanges = map[string]bool{
@@ -70,7 +91,9 @@ func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
 		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: unsupportedText}})
 	case m.Event == EventTemplateCard:
 		ev := commands.CardEvent{TaskID: m.TaskID, EventKey: m.EventKey, ResponseCode: m.ResponseCode}
-		l.reply(ctx, m.FromUserName, l.opts.Handler.HandleCard(ctx, m.FromUserName, ev))
+		replies := l.opts.Handler.HandleCard(ctx, m.FromUserName, ev)
+		l.reply(ctx, m.FromUserName, replies)
+		l.updateCard(ctx, m, replies)
 	case m.Event == EventEnterAgent:
 		return l.welcome(ctx, m.FromUserName)
 	case m.Event == EventExternalContact && contactChanges[m.ChangeType]:

@@ -55,7 +55,7 @@ func (h *testHandler) HandleCard(ctx context.Context, userID string, ev commands
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.cards = append(h.cards, ev)
-	return []commands.Reply{{Text: "clicked " + ev.EventKey}}
+	return []commands.Reply{{Text: "clicked " + ev.EventKey}, {ButtonDone: "已处理"}}
 }
 
 func (h *testHandler) seen(user string) []string {

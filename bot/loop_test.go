@@ -142,6 +142,11 @@ func TestCardClickReachesHandler(t *testing.T) {
 	if got := e.texts("alice"); len(got) != 1 || got[0] != "clicked confirm:42" {
 		t.Fatalf("replies %q", got)
 	}
+	// The clicked card's button is replaced, with WeCom's response code.
+	ups := e.fake.CardUpdates()
+	if len(ups) != 1 || !strings.Contains(string(ups[0]), `"rc-1"`) || !strings.Contains(string(ups[0]), "已处理") {
+		t.Fatalf("card updates %s", ups)
+	}
 }
 
 func TestExternalChangesReachRefresher(t *testing.T) {

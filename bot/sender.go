@@ -117,6 +117,16 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Rep
 	s.flushUser(ctx, userID)
 }
 
+// UpdateCard turns the button of the card userID clicked into text
+// (message/update_template_card with the click's response code). A failure
+// is logged: the card then stays as it was, and a second click is refused
+// by the handler anyway.
+func (s *Sender) UpdateCard(ctx context.Context, userID, responseCode, text string) {
+	if err := s.opts.API.UpdateCardButton(ctx, []string{userID}, responseCode, text); err != nil {
+		s.log.Warn("card update failed", "user", userID, "err", err)
+	}
+}
+
 // Notify tells userID something (an outbox failure, …); it has the shape
 // of mirror.Notifier.
 func (s *Sender) Notify(ctx context.Context, userID, text string) {

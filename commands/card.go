@@ -29,16 +29,16 @@ func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []
 		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now}
 	p, err := r.takeProposal(userID, ev.TaskID, now)
 	if err != nil {
-		return r.errorReplies(ctx, userID, "card", err)
+		return append(r.errorReplies(ctx, userID, "card", err), Reply{ButtonDone: "已失效"})
 	}
 	if ev.EventKey == KeyCancel {
-		return []Reply{{Text: fmt.Sprintf("已取消「%s」，没有做任何修改。", p.what)}}
+		return []Reply{{Text: fmt.Sprintf("已取消「%s」，没有做任何修改。", p.what)}, {ButtonDone: "已取消"}}
 	}
 	replies, err := p.confirm(ctx, req)
 	if err != nil {
-		return r.errorReplies(ctx, userID, "card", err)
+		return append(r.errorReplies(ctx, userID, "card", err), Reply{ButtonDone: "未执行"})
 	}
-	return replies
+	return append(replies, Reply{ButtonDone: "已确认"})
 }
 
 // confirmCard is the card offering to confirm or cancel a proposal.

@@ -26,6 +26,9 @@ import (
 type Reply struct {
 	Text string
 	Card *Card
+	// ButtonDone, in answer to a card click, is what the clicked card's
+	// button turns into (e.g. 已确认), so the card cannot be used twice.
+	ButtonDone string
 }
 
 // Card is a button card (rendered as a WeCom button_interaction template

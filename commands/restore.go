@@ -102,7 +102,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 	if taken > 0 {
 		text += fmt.Sprintf("\n%d 个客户之后已选了同组（互斥）的其它标签，跳过。", taken)
 	}
-	text += fmt.Sprintf("\n查看：/history tag:%s", tag.Name)
+	text += fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", tag.Name)
 	return []Reply{{Text: text}}, nil
 }
 

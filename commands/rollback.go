@@ -185,8 +185,12 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 	for i, cs := range out {
 		ids[i] = "#" + cs.ID.String()
 	}
-	return []Reply{{Text: fmt.Sprintf("已把 %s 的标签恢复到 %s（变更 %s）。撤销请 /undo %s。",
-		displayName(c), r.fmtTime(at), strings.Join(ids, "、"), out[len(out)-1].ID)}}, nil
+	undo := "撤销请 /undo"
+	if len(out) > 1 {
+		undo = "整批撤销请 /undo"
+	}
+	return []Reply{{Text: fmt.Sprintf("已把 %s 的标签恢复到 %s（变更 %s）。%s。",
+		displayName(c), r.fmtTime(at), strings.Join(ids, "、"), undo)}}, nil
 }
 
 // runConfirm is /confirm: runs the user's pending proposal.

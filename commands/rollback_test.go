@@ -36,7 +36,7 @@ func TestRollbackConfirm(t *testing.T) {
 	if n := len(e.ledger()); n != 4 {
 		t.Fatalf("proposal wrote to the ledger (%d)", n)
 	}
-	e.mustSay("mgr", "/确认", "已把 王小明 的标签恢复到 11-21 15:30（变更 #5、#6）。撤销请 /undo 6。")
+	e.mustSay("mgr", "/确认", "已把 王小明 的标签恢复到 11-21 15:30（变更 #5、#6）。整批撤销请 /undo。")
 	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"高意向"}) {
 		t.Fatalf("zhangsan %v", got)
 	}
@@ -48,8 +48,21 @@ func TestRollbackConfirm(t *testing.T) {
 		t.Fatalf("rollback change-sets %+v %+v", l[0], l[1])
 	}
 	e.mustSay("mgr", "/confirm", "没有等待确认的操作")
-	// Undo takes back one relationship at a time.
-	e.mustSay("mgr", "/undo", "已撤销 #6")
+	// Undo takes back the whole rollback, in one transaction; redo puts it
+	// back the same way.
+	e.mustSay("mgr", "/undo", "已撤销 #5、#6（一起做的 2 项变更）")
+	if got := e.tagNames("c1", "lisi"); !slices.Equal(got, []string{"保健品"}) {
+		t.Fatalf("lisi after undo %v", got)
+	}
+	if got := e.tagNames("c1", "zhangsan"); len(got) != 3 {
+		t.Fatalf("zhangsan after undo %v", got)
+	}
+	e.mustSay("mgr", "/redo", "已重做 2 项变更")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"高意向"}) {
+		t.Fatalf("zhangsan after redo %v", got)
+	}
+	// Undo of one member by id also takes the whole batch.
+	e.mustSay("mgr", "/undo 6", "一起做的 2 项变更")
 	e.verify()
 }
 

@@ -69,7 +69,9 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 	return r.revert(ctx, req, undo, false, true)
 }
 
-// revert checks and reverts target for req; r.writeMu must be held.
+// revert checks and reverts target for req; r.writeMu must be held. A
+// change-set made as part of a user batch (a rollback, a restore, or the
+// undo of one) is reverted together with the rest of its batch.
 func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
 	manager := req.Role.AtLeast(RoleManager)
 	if target.Actor != req.UserID && !manager {
@@ -81,6 +83,56 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	if force && !manager {
 		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
 	}
+	members, err := r.batchMembers(target)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]store.ID, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+		if reply, err := r.checkRevert(req, m); reply != nil || err != nil {
+			return reply, err
+		}
+	}
+	verb := "/undo"
+	if redo {
+		verb = "/redo"
+	}
+	opts := store.RevertOptions{Actor: req.UserID, Reason: fmt.Sprintf("%s %d", verb, target.ID), Force: force}
+	if len(members) > 1 {
+		opts.Batch = "undo-" + target.Batch
+	}
+	out, err := r.st.RevertAll(ids, opts)
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return r.conflictReplies(req, ce, redo)
+	case errors.Is(err, store.ErrNoChange):
+		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（可能已撤销或被改回），没有变化。", target.ID)
+	case err != nil:
+		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
+	}
+	r.kick()
+	if len(members) > 1 {
+		return []Reply{{Text: r.batchRevertText(members, out, redo)}}, nil
+	}
+	cs := out[0]
+	name := r.customerName(cs.Customer)
+	if redo {
+		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
+	}
+	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
+	if cs.Forced {
+		text += "\n已强制撤销，覆盖了之后别人的修改。"
+	}
+	return []Reply{{Text: text}}, nil
+}
+
+// checkRevert checks that req may take back one change-set: the
+// relationship still exists, re-added tags are not deleted, the group
+// policies allow it (a refusal is recorded and answered) and an exclusive
+// group would not end with two tags.
+func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, error) {
 	rel, err := r.st.Relationship(target.Customer, target.Follower)
 	if isNotFound(err) {
 		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", target.Follower, target.ID)
@@ -109,33 +161,65 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
 		}
 	}
-	if err := r.checkExclusiveReadd(rel, readd, drop, target.ID); err != nil {
-		return nil, err
+	return nil, r.checkExclusiveReadd(rel, readd, drop, target.ID)
+}
+
+// userBatch reports whether a batch id groups change-sets a user made
+// together (as opposed to a sync or a tag deletion seen on WeCom).
+func userBatch(batch string) bool {
+	for _, p := range []string{"rollback-", "restore-", "undo-"} {
+		if strings.HasPrefix(batch, p) {
+			return true
+		}
 	}
-	verb := "/undo"
+	return false
+}
+
+// batchMembers is target alone, or every effective change-set of its user
+// batch, oldest first.
+func (r *Router) batchMembers(target store.ChangeSet) ([]store.ChangeSet, error) {
+	if !userBatch(target.Batch) {
+		return []store.ChangeSet{target}, nil
+	}
+	list, err := r.st.History(store.Query{Batch: target.Batch, Limit: 10000})
+	if err != nil {
+		return nil, fmt.Errorf("read batch %s: %w", target.Batch, err)
+	}
+	out := make([]store.ChangeSet, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Effective() {
+			out = append(out, list[i])
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, target)
+	}
+	return out, nil
+}
+
+// batchRevertText describes the revert of a whole batch.
+func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) string {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = "#" + m.ID.String()
+	}
+	newIDs := make([]string, len(out))
+	lines := make([]string, 0, len(out)+2)
+	head := fmt.Sprintf("已撤销 %s（一起做的 %d 项变更）：", strings.Join(ids, "、"), len(members))
 	if redo {
-		verb = "/redo"
+		head = fmt.Sprintf("已重做 %d 项变更：", len(out))
 	}
-	cs, err := r.st.Revert(target.ID, store.RevertOptions{Actor: req.UserID, Reason: fmt.Sprintf("%s %d", verb, target.ID), Force: force})
-	var ce *store.ConflictError
-	switch {
-	case errors.As(err, &ce):
-		return r.conflictReplies(req, ce, redo)
-	case errors.Is(err, store.ErrNoChange):
-		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（可能已撤销或被改回），没有变化。", target.ID)
-	case err != nil:
-		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
+	lines = append(lines, head)
+	for i, cs := range out {
+		newIDs[i] = "#" + cs.ID.String()
+		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.customerName(cs.Customer), cs.Follower, effectText(cs)))
 	}
-	r.kick()
-	name := r.customerName(cs.Customer)
+	tail := "（变更 %s，/redo 可恢复）"
 	if redo {
-		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
+		tail = "（变更 %s，/undo 可撤销）"
 	}
-	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
-	if cs.Forced {
-		text += "\n已强制撤销，覆盖了之后别人的修改。"
-	}
-	return []Reply{{Text: text}}, nil
+	lines = append(lines, fmt.Sprintf(tail, strings.Join(newIDs, "、")))
+	return strings.Join(lines, "\n")
 }
 
 // checkExclusiveReadd refuses an undo that would put back a tag of an

@@ -191,3 +191,35 @@ func TestClockStepBackIsClamped(t *testing.T) {
 		t.Fatalf("ledger time went backwards: %v < %v", b.Time, a.Time)
 	}
 }
+
+func TestRevertAllIsOneTransaction(t *testing.T) {
+	s, _ := openTest(t)
+	out, err := s.ApplyBatch([]ChangeSet{
+		{Actor: "boss", Source: SourceRollback, Customer: "c1", Follower: "zhangsan", Add: tags("t1"), Batch: "rollback-x"},
+		{Actor: "boss", Source: SourceRollback, Customer: "c1", Follower: "lisi", Add: tags("t2"), Batch: "rollback-x"},
+	})
+	must(t, err)
+	// Someone else changes the tag of one member: the whole batch conflicts
+	// and nothing changes.
+	_, err = s.Apply(ChangeSet{Actor: "lisi", Source: SourceCommand, Customer: "c1", Follower: "lisi", Add: tags("t3"), Remove: tags("t2")})
+	must(t, err)
+	ids := []ID{out[0].ID, out[1].ID}
+	_, err = s.RevertAll(ids, RevertOptions{Actor: "boss", Batch: "undo-rollback-x"})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Target.ID != out[1].ID {
+		t.Fatalf("want conflict on %d, got %v", out[1].ID, err)
+	}
+	if got := relTags(t, s, "c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t1"}) {
+		t.Fatalf("conflict changed zhangsan: %v", got)
+	}
+	// Forced: t1 comes off; t2 is already gone, so only one change-set.
+	undone, err := s.RevertAll(ids, RevertOptions{Actor: "boss", Force: true, Batch: "undo-rollback-x"})
+	must(t, err)
+	if len(undone) != 1 || undone[0].Reverts != out[0].ID || undone[0].Batch != "undo-rollback-x" {
+		t.Fatalf("undone %+v", undone)
+	}
+	if _, err := s.RevertAll(ids, RevertOptions{Actor: "boss", Force: true}); !errors.Is(err, ErrNoChange) {
+		t.Fatalf("second revert: %v", err)
+	}
+	must(t, s.Verify())
+}

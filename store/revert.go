@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,8 @@ type RevertOptions struct {
 	Actor  string
 	Source Source // SourceUndo by default
 	Reason string
-	Force  bool // apply despite a conflict
+	Force  bool   // apply despite a conflict
+	Batch  string // batch id of the new change-sets (RevertAll)
 }
 
 // Revert appends a change-set that takes back change-set id: tags it added
@@ -39,41 +41,82 @@ type RevertOptions struct {
 // the same tags, it returns a *ConflictError and changes nothing unless
 // opts.Force. Reverting a revert re-applies the original.
 func (s *Store) Revert(id ID, opts RevertOptions) (ChangeSet, error) {
+	out, err := s.RevertAll([]ID{id}, opts)
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	return out[0], nil
+}
+
+// RevertAll reverts several change-sets (a batch such as a rollback or a
+// restore) in one transaction: all or none. A conflict on any of them
+// returns a *ConflictError naming the first and changes nothing unless
+// opts.Force; those already taken back are skipped, and if nothing is left
+// to revert it returns ErrNoChange. With opts.Batch the new change-sets
+// share that batch id.
+func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 	if opts.Source == "" {
 		opts.Source = SourceUndo
 	}
-	var out ChangeSet
+	var out []ChangeSet
 	err := s.db.Update(func(tx *buntdb.Tx) error {
-		orig, err := getChangeSet(tx, id)
-		if err != nil {
-			return err
+		out = out[:0]
+		origs := make([]ChangeSet, 0, len(ids))
+		var conflict *ConflictError
+		forced := map[ID]bool{}
+		for _, id := range ids {
+			orig, err := getChangeSet(tx, id)
+			if err != nil {
+				return err
+			}
+			if !orig.Effective() {
+				return fmt.Errorf("%w: %d changed nothing", ErrNotRevertible, id)
+			}
+			later, err := laterTouching(tx, &orig, opts.Actor, ids)
+			if err != nil {
+				return err
+			}
+			if len(later) > 0 {
+				forced[id] = true
+				if conflict == nil {
+					conflict = &ConflictError{Target: orig}
+				}
+				conflict.Later = append(conflict.Later, later...)
+			}
+			origs = append(origs, orig)
 		}
-		if !orig.Effective() {
-			return fmt.Errorf("%w: %d changed nothing", ErrNotRevertible, id)
+		if conflict != nil && !opts.Force {
+			return conflict
 		}
-		later, err := laterTouching(tx, &orig, opts.Actor)
-		if err != nil {
-			return err
+		for _, orig := range origs {
+			cs := ChangeSet{
+				Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
+				Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
+				Forced: forced[orig.ID], Batch: opts.Batch,
+			}
+			switch err := s.applyTx(tx, &cs); {
+			case errors.Is(err, ErrNoChange):
+				continue
+			case err != nil:
+				return err
+			}
+			out = append(out, cs)
 		}
-		if len(later) > 0 && !opts.Force {
-			return &ConflictError{Target: orig, Later: later}
+		if len(out) == 0 {
+			return ErrNoChange
 		}
-		out = ChangeSet{
-			Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
-			Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
-			Forced: len(later) > 0,
-		}
-		return s.applyTx(tx, &out)
+		return nil
 	})
 	if err != nil {
-		return ChangeSet{}, err
+		return nil, err
 	}
 	return out, nil
 }
 
 // laterTouching lists effective change-sets after orig on the same
-// relationship, by someone other than actor, that touch orig's tags.
-func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string) ([]ChangeSet, error) {
+// relationship, by someone other than actor and not among except, that
+// touch orig's tags.
+func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
 	tags := map[string]bool{}
 	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
 		for _, t := range refs {
@@ -86,7 +129,7 @@ func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string) ([]ChangeSet, e
 		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
 	}
 	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor {
+		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || slices.Contains(except, cs.ID) {
 			return true
 		}
 		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -272,5 +273,68 @@ func TestEndToEndWeComSideChangesAndRestore(t *testing.T) {
 	}
 	if err := d.Main.Store.Verify(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCrashAfterApplyDoesNotRunMessageAgain: a command's change-set marks
+// its inbox message done in the same transaction, so a crash between the
+// change and the end of processing cannot run the message again — which
+// for /undo would take back a second, older change.
+func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
+	fake := wecomtest.New(wecomtest.Options{})
+	defer fake.Close()
+	SeedDemo(fake)
+	o := fake.Options()
+	cfg := config.Default()
+	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
+	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
+	ctx := context.Background()
+	m, err := New(cfg, Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Store.Close()
+	if err := m.SyncIfNeeded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	put := func(key, text string) store.ID {
+		id, dup, err := m.Store.InboxPut(key, fake.CallbackText("zhangsan", text, key))
+		if err != nil || dup {
+			t.Fatalf("inbox put: %v %v", dup, err)
+		}
+		return id
+	}
+	put("m1", "/tag 李华 +展会")
+	put("m2", "/tag 李华 +官网")
+	if err := m.Loop.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The /undo is handled up to its change-set, then the process "dies"
+	// before the loop marks the message done or replies.
+	undo := put("m3", "/undo")
+	m.Router.HandleText(store.WithInbox(ctx, undo), "zhangsan", "/undo")
+	if p, _ := m.Store.InboxPending(0); len(p) != 0 {
+		t.Fatalf("the applied /undo is still in the inbox: %+v", p)
+	}
+	// After the restart the loop finds nothing to run again.
+	if err := m.Loop.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := m.Store.Relationship("wmDemo0002", "zhangsan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for id := range rel.Tags {
+		tg, _ := m.Store.Tag(id)
+		names[tg.Name] = true
+	}
+	if !names["展会"] || names["官网"] {
+		t.Fatalf("tags after the crash: %v (want 展会 kept, 官网 undone once)", names)
+	}
+	h, _ := m.Store.History(store.Query{Actor: "zhangsan"})
+	if len(h) != 3 || h[0].Source != store.SourceUndo || h[0].Inbox != undo {
+		t.Fatalf("ledger %+v", h)
 	}
 }

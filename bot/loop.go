@@ -241,7 +241,7 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		l.done(in.ID)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), l.opts.Timeout)
+	ctx, cancel := context.WithTimeout(store.WithInbox(context.WithoutCancel(parent), in.ID), l.opts.Timeout)
 	defer cancel()
 	start := time.Now()
 	err = l.safeDispatch(ctx, in.ID, m)

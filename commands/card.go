@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+
+	"github.com/tagbot/tagbot/store"
 )
 
 // HandleCard runs a click on a card button: KeyConfirm runs the user's
@@ -25,7 +27,7 @@ func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []
 		return []Reply{{Text: "这个按钮已失效。"}}
 	}
 	spec := r.byName[name]
-	req := &Request{UserID: userID, Role: r.perms.role(userID), Spec: spec,
+	req := &Request{UserID: userID, Role: r.perms.role(userID), Spec: spec, Inbox: store.InboxOf(ctx),
 		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now}
 	p, err := r.takeProposal(userID, ev.TaskID, now)
 	if err != nil {

@@ -93,6 +93,9 @@ type Spec struct {
 
 // Request is one parsed command from one user. 一次请求。
 type Request struct {
+	// Inbox is the received message being handled (0 outside the bot loop);
+	// change-sets carry it so applying them marks the message done.
+	Inbox  store.ID
 	UserID string
 	Role   Role
 	Spec   *Spec

@@ -78,7 +78,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 		}
 		css = append(css, store.ChangeSet{
 			Actor: req.UserID, Source: store.SourceRestore, Customer: d.Customer, Follower: d.Follower,
-			Add: []store.TagRef{tag.Ref()}, Reason: reason, Batch: "restore-" + tag.ID,
+			Add: []store.TagRef{tag.Ref()}, Reason: reason, Batch: "restore-" + tag.ID, Inbox: req.Inbox,
 		})
 	}
 	var out []store.ChangeSet

@@ -170,7 +170,7 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 		}
 		css = append(css, store.ChangeSet{
 			Actor: req.UserID, Source: store.SourceRollback, Customer: c.ID, Follower: p.follower,
-			Add: p.add, Remove: p.remove, Reason: reason, Batch: "rollback-" + task,
+			Add: p.add, Remove: p.remove, Reason: reason, Batch: "rollback-" + task, Inbox: req.Inbox,
 		})
 	}
 	out, err := r.st.ApplyBatch(css)

@@ -121,7 +121,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	}
 	cs, err := r.st.Apply(store.ChangeSet{
 		Actor: req.UserID, Source: store.SourceCommand, Customer: tr.customer.ID, Follower: follower,
-		Add: refs(tr.add), Remove: refs(remove), Reason: req.Cmd.String(),
+		Add: refs(tr.add), Remove: refs(remove), Reason: req.Cmd.String(), Inbox: req.Inbox,
 	})
 	if errors.Is(err, store.ErrNoChange) {
 		return []Reply{{Text: noChangeText(name, tr.add, tr.remove)}}, nil
@@ -219,7 +219,7 @@ func (r *Router) recordDenied(req *Request, customer, follower string, add, remo
 	if follower != "" {
 		_, err := r.st.Apply(store.ChangeSet{
 			Actor: req.UserID, Source: store.SourceCommand, Customer: customer, Follower: follower,
-			Add: refs(add), Remove: refs(remove), Reason: req.Cmd.String(), Denied: den.Record,
+			Add: refs(add), Remove: refs(remove), Reason: req.Cmd.String(), Denied: den.Record, Inbox: req.Inbox,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("record denied attempt: %w", err)

@@ -98,7 +98,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	if redo {
 		verb = "/redo"
 	}
-	opts := store.RevertOptions{Actor: req.UserID, Reason: fmt.Sprintf("%s %d", verb, target.ID), Force: force}
+	opts := store.RevertOptions{Actor: req.UserID, Reason: fmt.Sprintf("%s %d", verb, target.ID), Force: force, Inbox: req.Inbox}
 	if len(members) > 1 {
 		opts.Batch = "undo-" + target.Batch
 	}

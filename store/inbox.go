@@ -102,15 +102,18 @@ func (s *Store) InboxAttempt(id ID) (int, error) {
 }
 
 // InboxDone removes a processed message; its dedup marker stays for DedupTTL.
+// Done twice is fine.
 func (s *Store) InboxDone(id ID) error {
 	return s.db.Update(func(tx *buntdb.Tx) error {
-		tx.Delete(seqKey("inq:", uint64(id)))
-		_, err := tx.Delete(seqKey("in:", uint64(id)))
-		if errors.Is(err, buntdb.ErrNotFound) {
-			return nil
-		}
-		return err
+		inboxDoneTx(tx, id)
+		return nil
 	})
+}
+
+// inboxDoneTx removes a message from the inbox inside tx.
+func inboxDoneTx(tx *buntdb.Tx, id ID) {
+	tx.Delete(seqKey("inq:", uint64(id)))
+	tx.Delete(seqKey("in:", uint64(id)))
 }
 
 // Meta reads a small named value kept by other packages (e.g. the last

@@ -92,6 +92,9 @@ func (s *Store) applyTx(tx *buntdb.Tx, cs *ChangeSet) error {
 	if err != nil {
 		return err
 	}
+	if cs.Inbox != 0 {
+		inboxDoneTx(tx, cs.Inbox)
+	}
 	cs.ID = ID(seq)
 	cs.Time = s.stamp()
 	if cs.Effective() {

@@ -205,3 +205,23 @@ func TestFindCustomers(t *testing.T) {
 		t.Fatalf("paging %+v %+v", rels, next)
 	}
 }
+
+func TestApplyMarksItsInboxMessageDone(t *testing.T) {
+	s, _ := openTest(t)
+	id, _, err := s.InboxPut("msg-9", []byte("<xml/>"))
+	must(t, err)
+	// A change that changes nothing leaves the message for the loop.
+	_, err = s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Remove: tags("t1"), Inbox: id})
+	if !errors.Is(err, ErrNoChange) {
+		t.Fatal(err)
+	}
+	if p, _ := s.InboxPending(0); len(p) != 1 {
+		t.Fatal("a no-op change took the message out of the inbox")
+	}
+	cs, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: tags("t1"), Inbox: id})
+	must(t, err)
+	if p, _ := s.InboxPending(0); len(p) != 0 || cs.Inbox != id {
+		t.Fatalf("inbox after the change: %+v", p)
+	}
+	must(t, s.InboxDone(id)) // the loop's own InboxDone afterwards is harmless
+}

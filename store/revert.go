@@ -33,6 +33,7 @@ type RevertOptions struct {
 	Reason string
 	Force  bool   // apply despite a conflict
 	Batch  string // batch id of the new change-sets (RevertAll)
+	Inbox  ID     // the message asking for it (see ChangeSet.Inbox)
 }
 
 // Revert appends a change-set that takes back change-set id: tags it added
@@ -92,7 +93,7 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 			cs := ChangeSet{
 				Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
 				Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
-				Forced: forced[orig.ID], Batch: opts.Batch,
+				Forced: forced[orig.ID], Batch: opts.Batch, Inbox: opts.Inbox,
 			}
 			switch err := s.applyTx(tx, &cs); {
 			case errors.Is(err, ErrNoChange):

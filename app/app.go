@@ -90,7 +90,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, UsageError{err}
 	}
 	m.Sender = bot.NewSender(bot.SenderOptions{
-		API: m.API, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
+		API: m.API, Store: m.Store, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
 		Now: opts.Now, Logger: opts.Logger,
 	})
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{Now: opts.Now, Notify: m.Sender.Notify, Logger: opts.Logger})

@@ -155,13 +155,12 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.sender = NewSender(SenderOptions{API: e.api, Now: e.clk.Now, Logger: e.log})
 	e.path = filepath.Join(t.TempDir(), "tagbot.db")
 	e.open(t)
 	return e
 }
 
-// open (re)opens the store and builds the server and loop on it.
+// open (re)opens the store and builds the sender, server and loop on it.
 func (e *env) open(t testing.TB) {
 	t.Helper()
 	st, err := store.Open(e.path, store.Options{Now: e.clk.Now, Logger: e.log})
@@ -170,6 +169,7 @@ func (e *env) open(t testing.TB) {
 	}
 	t.Cleanup(func() { st.Close() })
 	e.st = st
+	e.sender = NewSender(SenderOptions{API: e.api, Store: st, Now: e.clk.Now, Logger: e.log})
 	e.loop = NewLoop(LoopOptions{Store: st, Handler: e.handler, Refresher: e.refresher, Sender: e.sender,
 		Now: e.clk.Now, Logger: e.log, Poll: 20 * time.Millisecond})
 	e.srv = NewServer(ServerOptions{Crypto: e.crypto, Store: st, Path: "/wecom/callback",
@@ -179,7 +179,8 @@ func (e *env) open(t testing.TB) {
 	e.url = e.http.URL + "/wecom/callback"
 }
 
-// restart closes the HTTP server and the store, then reopens both.
+// restart closes the HTTP server and the store, then reopens both; the
+// sender, loop and server are new, as after a process restart.
 func (e *env) restart(t testing.TB) {
 	t.Helper()
 	e.http.Close()

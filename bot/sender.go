@@ -3,11 +3,11 @@ package bot
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 )
 
@@ -22,11 +22,15 @@ const (
 // SenderOptions configures a Sender.
 type SenderOptions struct {
 	API wecom.API
+	// Store holds the queue of replies not yet sent (required), so a
+	// restart sends what was pending.
+	Store *store.Store
 	// PerUserPerMinute and PerUserPerHour cap message/send calls to one
 	// member (config messages.*); 0 means the WeCom defaults 30 and 1000,
-	// a negative value disables that limit.
+	// a negative value disables that limit. The windows are kept in memory
+	// and start empty after a restart.
 	PerUserPerMinute, PerUserPerHour int
-	// Now is the clock of the sliding windows (time.Now when nil).
+	// Now is the clock of the sliding windows and back-off (time.Now when nil).
 	Now func() time.Time
 	// Logger receives send logs (slog.Default when nil).
 	Logger *slog.Logger
@@ -36,36 +40,34 @@ type SenderOptions struct {
 	MaxTries int
 }
 
-// outItem is one queued reply: a text or a template card.
-type outItem struct {
-	text string
-	card *wecom.TemplateCard
-}
-
-// userQueue is a member's pending replies and send history.
-type userQueue struct {
-	items   []outItem
-	win     windows
-	busy    bool      // a goroutine is sending for this member
-	retryAt time.Time // after a transient failure
-	tries   int       // transient failures of the head item
+// member is the in-memory state of a member's sending: the send history of
+// the limits and who is sending. The queue itself is in the store.
+type member struct {
+	win   windows
+	busy  bool // a goroutine is sending for this member
+	again bool // replies were queued while busy: look again before leaving
 }
 
 // Sender delivers replies to members through message/send, in order per
-// member. Pending texts are coalesced into one message (joined by a blank
-// line, split at MaxTextBytes on line boundaries) and the per-member limits
-// are never exceeded: messages over the limit are held and sent later.
+// member. Replies are queued in the store before Send returns and removed
+// once WeCom accepted (or permanently refused) them, so a restart sends
+// what was pending; a crash between the call and the removal sends that
+// message again. Pending texts are coalesced into one message (joined by a
+// blank line, split at MaxTextBytes on line boundaries) and the per-member
+// limits are never exceeded: messages over the limit are held and sent
+// later. The limits' windows live in memory and start empty after a
+// restart, so a member may get up to a window's worth more across one.
 type Sender struct {
 	opts  SenderOptions
 	log   *slog.Logger
 	mu    sync.Mutex
-	users map[string]*userQueue
+	users map[string]*member
 }
 
-// NewSender returns a Sender. It panics if API is nil.
+// NewSender returns a Sender. It panics if API or Store is nil.
 func NewSender(opts SenderOptions) *Sender {
-	if opts.API == nil {
-		panic("bot: NewSender needs an API")
+	if opts.API == nil || opts.Store == nil {
+		panic("bot: NewSender needs an API and a Store")
 	}
 	if opts.PerUserPerMinute == 0 {
 		opts.PerUserPerMinute = DefaultPerUserPerMinute
@@ -85,18 +87,14 @@ func NewSender(opts SenderOptions) *Sender {
 	if opts.MaxTries <= 0 {
 		opts.MaxTries = DefaultSendTries
 	}
-	return &Sender{opts: opts, log: opts.Logger.With("pkg", "bot"), users: map[string]*userQueue{}}
+	return &Sender{opts: opts, log: opts.Logger.With("pkg", "bot"), users: map[string]*member{}}
 }
 
-// Send queues replies to userID and sends what the limits allow right away.
-// Cards WeCom would reject are sent as text. It implements Replier.
+// Send queues replies to userID in the store (one transaction) and sends
+// what the limits allow right away. Cards WeCom would reject are queued as
+// text. It implements Replier.
 func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Reply) {
-	s.mu.Lock()
-	q := s.users[userID]
-	if q == nil {
-		q = &userQueue{}
-		s.users[userID] = q
-	}
+	var items []store.QueuedReply
 	for _, r := range replies {
 		if r.Card != nil {
 			tc, text, err := cardOrText(*r.Card)
@@ -104,16 +102,22 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Rep
 				s.log.Warn("card sent as text", "user", userID, "err", err)
 			}
 			if tc != nil {
-				q.items = append(q.items, outItem{card: tc})
+				items = append(items, store.QueuedReply{Card: storedCard(*r.Card)})
 				continue
 			}
 			r.Text = text
 		}
 		if r.Text != "" {
-			q.items = append(q.items, outItem{text: r.Text})
+			items = append(items, store.QueuedReply{Text: r.Text})
 		}
 	}
-	s.mu.Unlock()
+	if len(items) == 0 {
+		return
+	}
+	if err := s.opts.Store.ReplyPut(userID, items); err != nil {
+		s.log.Error("replies lost: cannot queue them", "user", userID, "replies", len(items), "err", err)
+		return
+	}
 	s.flushUser(ctx, userID)
 }
 
@@ -133,17 +137,14 @@ func (s *Sender) Notify(ctx context.Context, userID, text string) {
 	s.Send(ctx, userID, []commands.Reply{{Text: text}})
 }
 
-// Flush sends everything the limits allow now, for every member.
+// Flush sends everything the limits allow now, for every member with
+// queued replies (including those queued before a restart).
 func (s *Sender) Flush(ctx context.Context) {
-	s.mu.Lock()
-	users := make([]string, 0, len(s.users))
-	for u, q := range s.users {
-		if len(q.items) > 0 {
-			users = append(users, u)
-		}
+	users, err := s.opts.Store.ReplyUsers()
+	if err != nil {
+		s.log.Error("reply queue unreadable", "err", err)
+		return
 	}
-	s.mu.Unlock()
-	sort.Strings(users)
 	for _, u := range users {
 		if ctx.Err() != nil {
 			return
@@ -152,19 +153,21 @@ func (s *Sender) Flush(ctx context.Context) {
 	}
 }
 
-// Pending is the number of queued replies not yet sent.
+// Pending is the number of queued replies not yet sent (from the store);
+// -1 if the store cannot be read.
 func (s *Sender) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, q := range s.users {
-		n += len(q.items)
+	all, err := s.opts.Store.RepliesPending(0)
+	if err != nil {
+		s.log.Error("reply queue unreadable", "err", err)
+		return -1
 	}
-	return n
+	return len(all)
 }
 
-// Run sends held replies every Tick until ctx is done; it returns nil then.
+// Run sends what was queued before it started (e.g. before a restart), then
+// held replies every Tick until ctx is done; it returns nil then.
 func (s *Sender) Run(ctx context.Context) error {
+	s.Flush(ctx)
 	t := time.NewTicker(s.opts.Tick)
 	defer t.Stop()
 	for {
@@ -178,65 +181,142 @@ func (s *Sender) Run(ctx context.Context) error {
 }
 
 // flushUser sends userID's queue while the limits allow. Only one goroutine
-// sends for a member at a time; others just queue, keeping the order.
+// sends for a member at a time; another one arriving meanwhile makes it
+// look at the queue again before it stops, so nothing queued is left for
+// the next tick and the order is kept.
 func (s *Sender) flushUser(ctx context.Context, userID string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.users[userID]
-	if q == nil || q.busy {
+	m := s.users[userID]
+	if m == nil {
+		m = &member{}
+		s.users[userID] = m
+	}
+	if m.busy {
+		m.again = true
+		s.mu.Unlock()
 		return
 	}
-	q.busy = true
-	defer func() { q.busy = false }()
-	for len(q.items) > 0 && ctx.Err() == nil {
-		now := s.opts.Now()
-		if now.Before(q.retryAt) || !q.win.allow(now, s.opts.PerUserPerMinute, s.opts.PerUserPerHour) {
-			break
-		}
-		item, used, rest := s.next(q)
-		q.win.record(now)
-		s.mu.Unlock()
-		err := s.deliver(ctx, userID, item)
+	m.busy = true
+	s.mu.Unlock()
+	for {
+		s.sendQueued(ctx, userID, m)
 		s.mu.Lock()
-		if err != nil && ctx.Err() != nil {
-			break // cancelled: keep the item for later
-		}
-		if err != nil && wecom.IsTransient(err) && q.tries+1 < s.opts.MaxTries {
-			q.tries++
-			q.retryAt = now.Add(min(time.Second<<q.tries, time.Minute))
-			s.log.Warn("reply delayed", "user", userID, "errcode", wecom.Code(err), "err", err, "tries", q.tries)
+		if !m.again || ctx.Err() != nil {
 			break
+		}
+		m.again = false
+		s.mu.Unlock()
+	}
+	m.busy, m.again = false, false
+	if m.win.idle(s.opts.Now()) {
+		delete(s.users, userID)
+	}
+	s.mu.Unlock()
+}
+
+// sendQueued sends userID's queued replies until the queue is empty, the
+// limits or a back-off hold the rest, or the store fails. The caller is
+// the member's only sender.
+func (s *Sender) sendQueued(ctx context.Context, userID string, m *member) {
+	for ctx.Err() == nil {
+		queued, err := s.opts.Store.RepliesFor(userID)
+		if err != nil {
+			s.log.Error("reply queue unreadable", "user", userID, "err", err)
+			return
+		}
+		if len(queued) == 0 {
+			return
+		}
+		now := s.opts.Now()
+		head := queued[0]
+		s.mu.Lock()
+		ok := !now.Before(head.NextAt) && m.win.allow(now, s.opts.PerUserPerMinute, s.opts.PerUserPerHour)
+		if ok {
+			m.win.record(now)
+		}
+		s.mu.Unlock()
+		if !ok {
+			return
+		}
+		msg, ids, rest := next(queued)
+		err = s.deliver(ctx, userID, msg)
+		if err != nil && ctx.Err() != nil {
+			return // cancelled: keep the replies for later
+		}
+		if tries := head.Tries + 1; err != nil && wecom.IsTransient(err) && tries < s.opts.MaxTries {
+			s.log.Warn("reply delayed", "user", userID, "errcode", wecom.Code(err), "err", err, "tries", tries)
+			if err := s.opts.Store.ReplyRetry(head.ID, now.Add(backoff(tries))); err != nil {
+				s.log.Error("reply retry not recorded", "user", userID, "err", err)
+			}
+			return
 		}
 		if err != nil {
 			s.log.Warn("reply dropped", "user", userID, "errcode", wecom.Code(err), "err", err)
 		}
-		q.tries = 0
-		q.items = q.items[used:]
 		if rest != "" {
-			q.items = append([]outItem{{text: rest}}, q.items...)
+			err = s.opts.Store.ReplyCut(head.ID, rest)
+		} else {
+			err = s.opts.Store.RepliesDone(ids...)
 		}
-	}
-	if len(q.items) == 0 && q.win.idle(s.opts.Now()) {
-		delete(s.users, userID)
+		if err != nil {
+			s.log.Error("sent reply still queued: it will be sent again", "user", userID, "err", err)
+			return
+		}
 	}
 }
 
-// next picks the next message of q: the head card, or the head texts
-// coalesced. used is how many items it consumes; rest is what is left of a
-// text cut at MaxTextBytes.
-func (s *Sender) next(q *userQueue) (item outItem, used int, rest string) {
-	if q.items[0].card != nil {
-		return q.items[0], 1, ""
+// backoff is the wait after the n-th transient failure: 2^n s, at most a minute.
+func backoff(n int) time.Duration {
+	if n >= 6 {
+		return time.Minute
+	}
+	return min(time.Second<<n, time.Minute)
+}
+
+// outItem is one message/send call: a text or a template card.
+type outItem struct {
+	text string
+	card *wecom.TemplateCard
+}
+
+// next picks the next message from a member's queue: the head card, or the
+// head texts coalesced. ids are the replies it consumes; rest is what is
+// left of a text cut at MaxTextBytes (the head, then the only one in ids).
+func next(queued []store.QueuedReply) (item outItem, ids []store.ID, rest string) {
+	if c := queued[0].Card; c != nil {
+		tc, text, _ := cardOrText(commandCard(*c))
+		return outItem{card: tc, text: text}, []store.ID{queued[0].ID}, ""
 	}
 	var texts []string
-	for _, it := range q.items {
-		if it.card != nil {
+	for _, r := range queued {
+		if r.Card != nil {
 			break
 		}
-		texts = append(texts, it.text)
+		texts = append(texts, r.Text)
 	}
 	msg, used, rest := packTexts(texts, MaxTextBytes)
-	return outItem{text: msg}, used, rest
+	for _, r := range queued[:used] {
+		ids = append(ids, r.ID)
+	}
+	return outItem{text: msg}, ids, rest
+}
+
+// storedCard is the store's form of a card.
+func storedCard(c commands.Card) *store.ReplyCard {
+	out := &store.ReplyCard{TaskID: c.TaskID, Title: c.Title, Desc: c.Desc, Lines: c.Lines}
+	for _, b := range c.Buttons {
+		out.Buttons = append(out.Buttons, store.ReplyButton{Key: b.Key, Text: b.Text})
+	}
+	return out
+}
+
+// commandCard is the card of a stored reply.
+func commandCard(c store.ReplyCard) commands.Card {
+	out := commands.Card{TaskID: c.TaskID, Title: c.Title, Desc: c.Desc, Lines: c.Lines}
+	for _, b := range c.Buttons {
+		out.Buttons = append(out.Buttons, commands.Button{Key: b.Key, Text: b.Text})
+	}
+	return out
 }
 
 // deliver makes one message/send call.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func TestSenderPerMinuteLimitAndCoalescing(t *testing.T) {
 
 func TestSenderPerHourLimit(t *testing.T) {
 	e := newEnv(t)
-	s := NewSender(SenderOptions{API: e.api, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 3, PerUserPerHour: 5})
+	s := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 3, PerUserPerHour: 5})
 	ctx := context.Background()
 	big := strings.Repeat("x", MaxTextBytes-10) // one reply per message
 	for i := 0; i < 8; i++ {
@@ -180,7 +181,7 @@ func TestSenderErrors(t *testing.T) {
 
 func TestSenderRunDeliversHeld(t *testing.T) {
 	e := newEnv(t)
-	s := NewSender(SenderOptions{API: e.api, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 1, Tick: 5 * time.Millisecond})
+	s := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: 1, Tick: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Send(ctx, "bob", []commands.Reply{{Text: "first"}})
 	s.Send(ctx, "bob", []commands.Reply{{Text: "second"}})
@@ -194,5 +195,108 @@ func TestSenderRunDeliversHeld(t *testing.T) {
 	}
 	if got := e.texts("bob"); len(got) != 2 || got[1] != "second" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestSenderRestart drops a Sender with replies still queued — WeCom busy,
+// or the member's limit reached — and checks that a new Sender on the
+// reopened store sends each of them exactly once, in order, cards as cards.
+func TestSenderRestart(t *testing.T) {
+	card := &commands.Card{TaskID: "undo-9", Title: "撤销 #9？", Lines: []string{"客户：张三"},
+		Buttons: []commands.Button{{Key: "undo:9:yes", Text: "确认"}, {Key: "undo:9:no", Text: "取消"}}}
+	tests := []struct {
+		name      string
+		perMinute int
+		fault     bool
+		sentFirst []string // delivered before the restart
+	}{
+		{name: "wecom busy", perMinute: 30, fault: true},
+		{name: "limit reached", perMinute: 1, sentFirst: []string{"one"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			if tt.fault {
+				e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+			}
+			old := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: tt.perMinute})
+			old.Send(ctx, "alice", []commands.Reply{{Text: "one"}})
+			old.Send(ctx, "alice", []commands.Reply{{Card: card}, {Text: "two"}})
+			old.Notify(ctx, "bob", "你的标签修改被企业微信拒绝")
+			if got := e.texts("alice"); len(got) != len(tt.sentFirst) {
+				t.Fatalf("sent before the restart %q", got)
+			}
+			if old.Pending() == 0 {
+				t.Fatal("nothing held before the restart")
+			}
+
+			e.restart(t)                   // old is dropped without sending; e.sender is new
+			e.clk.Advance(3 * time.Second) // past the back-off of the busy case
+			runCtx, cancel := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- e.sender.Run(runCtx) }()
+			waitFor(t, "pending replies", func() bool { return e.sender.Pending() == 0 })
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			e.clk.Advance(time.Hour)
+			e.sender.Flush(ctx) // nothing left to send twice
+
+			var alice []string
+			for _, m := range e.fake.Messages() {
+				switch {
+				case m.ToUser == "alice" && m.MsgType == "template_card":
+					alice = append(alice, "card")
+				case m.ToUser == "alice":
+					alice = append(alice, m.Text)
+				}
+			}
+			if want := []string{"one", "card", "two"}; strings.Join(alice, "|") != strings.Join(want, "|") {
+				t.Fatalf("alice got %q, want %q", alice, want)
+			}
+			if got := e.texts("bob"); len(got) != 1 || got[0] != "你的标签修改被企业微信拒绝" {
+				t.Fatalf("bob got %q", got)
+			}
+		})
+	}
+}
+
+// TestSenderConcurrentSends checks that replies queued while another
+// goroutine is sending to the same member go out before Send returns, in
+// each caller's order.
+func TestSenderConcurrentSends(t *testing.T) {
+	e := newEnv(t)
+	s := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: -1, PerUserPerHour: -1})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				s.Send(ctx, "alice", []commands.Reply{{Text: fmt.Sprintf("g%d-%d", g, i)}})
+			}
+		}()
+	}
+	wg.Wait()
+	if n := s.Pending(); n != 0 {
+		t.Fatalf("%d replies left for the next tick", n)
+	}
+	all := strings.Split(joinAll(e.texts("alice")), replySeparator)
+	if len(all) != 40 {
+		t.Fatalf("%d replies delivered, want 40", len(all))
+	}
+	last := map[string]int{}
+	for _, r := range all {
+		var g, i int
+		if _, err := fmt.Sscanf(r, "g%d-%d", &g, &i); err != nil {
+			t.Fatalf("reply %q: %v", r, err)
+		}
+		if prev, ok := last[fmt.Sprint(g)]; ok && i != prev+1 || !ok && i != 0 {
+			t.Fatalf("goroutine %d: reply %d after %d", g, i, prev)
+		}
+		last[fmt.Sprint(g)] = i
 	}
 }

@@ -13,7 +13,7 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in (plain number)
+//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
 //	grp:<group_id>             Group: a tag group of the library
 //	tag:<tag_id>               Tag: a tag of the library (kept when deleted)
@@ -34,7 +34,12 @@
 //	obq:<seq>                  present while ob:<seq> is pending (the queue)
 //	in:<seq>                   InboxMessage: a received callback, until done
 //	inq:<seq>                  present while in:<seq> is pending
-//	ind:<dedup key>            dedup marker of a received callback (value = seq)
+//	ind:<dedup key>            dedup marker of a received callback (value = seq, expires after DedupTTL)
+//	rq:<seq>                   QueuedReply: a reply not yet sent, until sent or dropped
+//	rqu:<userid>:<seq>         queued replies by member, in order (value "")
+//	obr:<external_userid>:<userid>:<seq>
+//	                           present while the relationship has outbox entry <seq> pending
+//	meta:x:<name>              small values of other packages (Meta, SetMeta)
 //
 // Change-set ids are the cs sequence. Change-set times never go backwards in
 // sequence order (a clock that steps back is clamped to the previous time), so

@@ -70,7 +70,7 @@ func startLocal(c config) (*local, error) {
 		l.close()
 		return nil, err
 	}
-	sender := bot.NewSender(bot.SenderOptions{API: api, Logger: logger})
+	sender := bot.NewSender(bot.SenderOptions{API: api, Store: l.st, Logger: logger})
 	loop := bot.NewLoop(bot.LoopOptions{Store: l.st, Handler: l.handler, Sender: sender, Logger: logger})
 	srv := bot.NewServer(bot.ServerOptions{Crypto: l.crypto, Store: l.st, Path: "/wecom/callback",
 		TimestampWindow: 5 * time.Minute, Wake: loop.Wake, Logger: logger})
@@ -88,8 +88,13 @@ func startLocal(c config) (*local, error) {
 			logger.Error("serve", "err", err)
 		}
 	}()
-	go func() { defer close(l.done); loop.Run(ctx) }()
-	go sender.Run(ctx)
+	go func() {
+		defer close(l.done)
+		senderDone := make(chan struct{})
+		go func() { defer close(senderDone); sender.Run(ctx) }()
+		loop.Run(ctx)
+		<-senderDone // both stop using the store before close closes it
+	}()
 	return l, nil
 }
 

@@ -223,3 +223,31 @@ func TestRevertAllIsOneTransaction(t *testing.T) {
 	}
 	must(t, s.Verify())
 }
+
+func TestUndoneByOtherIsNoConflict(t *testing.T) {
+	s, clk := openTest(t)
+	cs := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+	undo, err := s.Revert(cs.ID, RevertOptions{Actor: "manager1"})
+	must(t, err)
+	// zhangsan undoing his own change-set, already undone by the manager:
+	// nothing left to change, and no conflict claimed.
+	if _, err := s.Revert(cs.ID, RevertOptions{Actor: "zhangsan"}); !errors.Is(err, ErrNoChange) {
+		t.Fatalf("want ErrNoChange, got %v", err)
+	}
+	revs, err := s.RevertsOf(cs.ID)
+	must(t, err)
+	if len(revs) != 1 || revs[0].ID != undo.ID {
+		t.Fatalf("reverts of %d: %+v", cs.ID, revs)
+	}
+	if first, _ := s.FirstSyncedAt(); !first.IsZero() {
+		t.Fatal("first sync before any sync")
+	}
+	must(t, s.SetSyncedAt(clk.Now()))
+	clk.Advance(time.Hour)
+	must(t, s.SetSyncedAt(clk.Now()))
+	first, _ := s.FirstSyncedAt()
+	last, _ := s.SyncedAt()
+	if last.Sub(first) != time.Hour {
+		t.Fatalf("first %v last %v", first, last)
+	}
+}

@@ -116,7 +116,8 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 
 // laterTouching lists effective change-sets after orig on the same
 // relationship, by someone other than actor and not among except, that
-// touch orig's tags.
+// touch orig's tags. An undo of orig itself is no conflict: reverting orig
+// again then simply finds nothing left to change.
 func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
 	tags := map[string]bool{}
 	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
@@ -130,7 +131,7 @@ func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string, except []ID) ([
 		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
 	}
 	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || slices.Contains(except, cs.ID) {
+		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || slices.Contains(except, cs.ID) {
 			return true
 		}
 		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
@@ -230,4 +231,27 @@ func (s *Store) RollbackPlan(customer, follower string, t time.Time) (add, remov
 		err = ErrNotFound
 	}
 	return add, remove, lost, err
+}
+
+// RevertsOf lists the effective change-sets that revert id, oldest first
+// (an undo, and the undo of that undo is listed by RevertsOf(undo.ID)).
+func (s *Store) RevertsOf(id ID) ([]ChangeSet, error) {
+	var out []ChangeSet
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		orig, err := getChangeSet(tx, id)
+		if err != nil {
+			return err
+		}
+		prefix := "ix:c:" + orig.Customer + ":"
+		walk := func(iter func(k, v string) bool) error {
+			return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(id)+1), iter)
+		}
+		return walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
+			if cs.Reverts == id && cs.Effective() {
+				out = append(out, cs)
+			}
+			return true
+		})
+	})
+	return out, err
 }

@@ -15,6 +15,7 @@
 //	meta:version               schema version ("1")
 //	meta:seq:<name>            last sequence handed out for cs, ob, in, rq (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
+//	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
 //	tag:<tag_id>               Tag: a tag of the library (kept when deleted)
 //	cust:<external_userid>     Customer: name, corp, followers
@@ -231,10 +232,13 @@ func nextSeq(tx *buntdb.Tx, name string) (uint64, error) {
 }
 
 // SyncedAt reports when the last full sync finished; zero if never.
-func (s *Store) SyncedAt() (time.Time, error) {
+func (s *Store) SyncedAt() (time.Time, error) { return s.metaTime("meta:synced") }
+
+// metaTime reads a time kept under key; zero if absent.
+func (s *Store) metaTime(key string) (time.Time, error) {
 	var t time.Time
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		v, err := tx.Get("meta:synced")
+		v, err := tx.Get(key)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return nil
 		}
@@ -247,10 +251,21 @@ func (s *Store) SyncedAt() (time.Time, error) {
 	return t, err
 }
 
-// SetSyncedAt records the end of a full sync.
+// SetSyncedAt records the end of a full sync; the first one is also kept
+// as FirstSyncedAt.
 func (s *Store) SetSyncedAt(t time.Time) error {
+	v := t.UTC().Format(time.RFC3339Nano)
 	return s.db.Update(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("meta:synced", t.UTC().Format(time.RFC3339Nano), nil)
+		if _, err := tx.Get("meta:first_synced"); errors.Is(err, buntdb.ErrNotFound) {
+			if _, _, err := tx.Set("meta:first_synced", v, nil); err != nil {
+				return err
+			}
+		}
+		_, _, err := tx.Set("meta:synced", v, nil)
 		return err
 	})
 }
+
+// FirstSyncedAt reports when the first full sync finished: the ledger does
+// not know the tags customers had before it. Zero if never synced.
+func (s *Store) FirstSyncedAt() (time.Time, error) { return s.metaTime("meta:first_synced") }

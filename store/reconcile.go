@@ -27,14 +27,20 @@ type ReconcileOptions struct {
 	Actor  string // "sync", or the follower whose client made the change
 	Reason string
 	Batch  string
+	// Since is the newest change-set id when WeCom was read (LastID before
+	// the read). A relationship the ledger changed after it is left alone,
+	// as the reading may predate that change. 0 skips this check.
+	Since ID
 }
 
 // Reconcile makes the store agree with what WeCom reports of a customer, in
 // one transaction: customer and relationship metadata are updated, and every
 // tag difference the ledger does not explain becomes a change-set of
-// opts.Source. A relationship with outbox calls still pending is left alone
-// (WeCom has not caught up with the ledger yet); so are tag ids the library
-// does not know. It returns the change-sets written.
+// opts.Source. A relationship with outbox calls still pending (WeCom has
+// not caught up with the ledger yet) or changed after opts.Since is left
+// alone and marked for a re-check (Rechecks), so the difference is looked at
+// again once its calls are sent; tag ids the library does not know are
+// ignored. It returns the change-sets written.
 func (s *Store) Reconcile(obs Observation, opts ReconcileOptions) ([]ChangeSet, error) {
 	var out []ChangeSet
 	err := s.db.Update(func(tx *buntdb.Tx) error {
@@ -48,7 +54,7 @@ func (s *Store) Reconcile(obs Observation, opts ReconcileOptions) ([]ChangeSet, 
 			return err
 		}
 		for _, f := range obs.Follows {
-			if hasPending(tx, c.ID, f.Follower) {
+			if s.busy(tx, c.ID, f.Follower, opts.Since) {
 				continue
 			}
 			cs, err := s.diffTx(tx, c.ID, f.Follower, f.TagIDs, opts)
@@ -67,7 +73,7 @@ func (s *Store) Reconcile(obs Observation, opts ReconcileOptions) ([]ChangeSet, 
 			listed[f.Follower] = true
 		}
 		for _, f := range c.Followers {
-			if listed[f] {
+			if listed[f] || s.busy(tx, c.ID, f, opts.Since) {
 				continue
 			}
 			cs, err := s.endRelationshipTx(tx, c, f, opts)

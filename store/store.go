@@ -41,6 +41,8 @@
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	meta:x:<name>              small values of other packages (Meta, SetMeta)
+//	rc:<external_userid>:<userid>
+//	                           relationship to read again from WeCom (Rechecks)
 //
 // Change-set ids are the cs sequence. Change-set times never go backwards in
 // sequence order (a clock that steps back is clamped to the previous time), so

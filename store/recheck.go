@@ -22,7 +22,8 @@ func (s *Store) busy(tx *buntdb.Tx, customer, follower string, since ID) bool {
 	return true
 }
 
-// changedSince reports whether a change-set after since touched the relationship.
+// changedSince reports whether a change-set from id since on touched the
+// relationship.
 func changedSince(tx *buntdb.Tx, customer, follower string, since ID) bool {
 	if since == 0 {
 		return false
@@ -30,7 +31,7 @@ func changedSince(tx *buntdb.Tx, customer, follower string, since ID) bool {
 	found := false
 	prefix := "ix:c:" + customer + ":"
 	walk := func(iter func(k, v string) bool) error {
-		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(since)+1), iter)
+		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(since)), iter)
 	}
 	walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
 		found = cs.Follower == follower
@@ -39,12 +40,13 @@ func changedSince(tx *buntdb.Tx, customer, follower string, since ID) bool {
 	return found
 }
 
-// LastID is the id of the newest change-set (0 for an empty ledger).
-func (s *Store) LastID() (ID, error) {
+// NextID is the id the next change-set will get. Taken before reading
+// WeCom, it is ReconcileOptions.Since.
+func (s *Store) NextID() (ID, error) {
 	var id ID
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		n, err := lastSeq(tx, "cs")
-		id = ID(n)
+		id = ID(n + 1)
 		return err
 	})
 	return id, err

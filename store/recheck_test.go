@@ -40,8 +40,11 @@ func TestReconcileMarksBusyRelationshipsForRecheck(t *testing.T) {
 
 func TestReconcileSkipsRelationshipsChangedSinceTheRead(t *testing.T) {
 	s, _ := openTest(t)
-	since, err := s.LastID()
+	since, err := s.NextID()
 	must(t, err)
+	if since != 1 {
+		t.Fatalf("next id of an empty ledger: %d", since)
+	}
 	// The bot changes the relationship (and its call is sent) while the
 	// WeCom reading, taken before, is on its way.
 	cs := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)

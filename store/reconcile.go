@@ -27,9 +27,9 @@ type ReconcileOptions struct {
 	Actor  string // "sync", or the follower whose client made the change
 	Reason string
 	Batch  string
-	// Since is the newest change-set id when WeCom was read (LastID before
-	// the read). A relationship the ledger changed after it is left alone,
-	// as the reading may predate that change. 0 skips this check.
+	// Since is NextID taken before WeCom was read. A relationship the
+	// ledger changed from that id on is left alone, as the reading may
+	// predate the change. 0 skips this check.
 	Since ID
 }
 
@@ -37,7 +37,7 @@ type ReconcileOptions struct {
 // one transaction: customer and relationship metadata are updated, and every
 // tag difference the ledger does not explain becomes a change-set of
 // opts.Source. A relationship with outbox calls still pending (WeCom has
-// not caught up with the ledger yet) or changed after opts.Since is left
+// not caught up with the ledger yet) or changed since opts.Since is left
 // alone and marked for a re-check (Rechecks), so the difference is looked at
 // again once its calls are sent; tag ids the library does not know are
 // ignored. It returns the change-sets written.

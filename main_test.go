@@ -117,9 +117,19 @@ func TestCLISyncAndCheck(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "consistent") {
 		t.Fatalf("check exit %d: %s %s", code, out, errs)
 	}
-	// Nothing is written outside store.path's directory.
+	// A second tagbot on the same store is refused, not let in to corrupt it.
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCLI("-config", cfg, "sync")
+	st.Close()
+	if code != 2 || !strings.Contains(errs, "in use by another tagbot") {
+		t.Fatalf("sync beside an open store: exit %d: %s", code, errs)
+	}
+	// Nothing is written but store.path and its lock file.
 	entries, _ := os.ReadDir(filepath.Dir(db))
-	if len(entries) != 1 || entries[0].Name() != "tagbot.db" {
+	if len(entries) != 2 || entries[0].Name() != "tagbot.db" || entries[1].Name() != "tagbot.db.lock" {
 		t.Fatalf("store dir holds %v", entries)
 	}
 }

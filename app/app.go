@@ -79,6 +79,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		if errors.Is(err, store.ErrCorrupt) {
 			return nil, UsageError{fmt.Errorf("%w (move it away or restore a backup)", err)}
 		}
+		if errors.Is(err, store.ErrLocked) {
+			return nil, UsageError{err}
+		}
 		return nil, err
 	}
 	m.API, err = wecom.New(wecom.Config{

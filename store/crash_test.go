@@ -160,7 +160,20 @@ func TestOpenWritesOnlyStorePath(t *testing.T) {
 		}
 		return nil
 	})
-	if len(files) != 1 || files[0] != path {
+	if len(files) != 2 || files[0] != path || files[1] != path+".lock" {
 		t.Fatalf("files written: %v", files)
 	}
+}
+
+func TestSecondOpenerIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tagbot.db")
+	s, err := Open(path, Options{})
+	must(t, err)
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+	must(t, s.Close())
+	s, err = Open(path, Options{})
+	must(t, err)
+	must(t, s.Close())
 }

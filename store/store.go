@@ -104,6 +104,7 @@ type Store struct {
 	now  func() time.Time
 	log  *slog.Logger
 
+	lock     *os.File   // <path>.lock, held while open
 	mu       sync.Mutex // guards lastTime
 	lastTime time.Time  // time of the newest change-set
 }
@@ -121,13 +122,18 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lock *os.File
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("store: create directory: %w", err)
 		}
+		if lock, err = lockFile(path); err != nil {
+			return nil, err
+		}
 	}
 	db, err := buntdb.Open(path)
 	if err != nil {
+		unlock(lock)
 		if errors.Is(err, buntdb.ErrInvalid) {
 			return nil, fmt.Errorf("%w: %s", ErrCorrupt, path)
 		}
@@ -139,11 +145,13 @@ func Open(path string, opts Options) (*Store, error) {
 		AutoShrinkMinSize:    64 * 1024 * 1024,
 	}); err != nil {
 		db.Close()
+		unlock(lock)
 		return nil, fmt.Errorf("store: configure: %w", err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now, log: opts.Logger.With("pkg", "store")}
+	s := &Store{db: db, path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), lock: lock}
 	if err := s.init(); err != nil {
 		db.Close()
+		unlock(lock)
 		return nil, err
 	}
 	return s, nil
@@ -192,8 +200,12 @@ func (s *Store) init() error {
 	})
 }
 
-// Close flushes and closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close flushes and closes the file and releases the lock.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	unlock(s.lock)
+	return err
+}
 
 // Path is the file the store was opened on.
 func (s *Store) Path() string { return s.path }

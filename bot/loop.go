@@ -230,14 +230,25 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		return
 	}
 	log := l.log.With("inbox", in.ID, "attempt", n)
-	if n > l.opts.MaxAttempts {
-		log.Error("message dropped after repeated failures", "key", in.Key)
-		l.done(in.ID)
-		return
-	}
 	m, err := ParseMessage(in.Body)
 	if err != nil {
 		log.Error("stored message unparsable, dropped", "err", err)
+		l.done(in.ID)
+		return
+	}
+	// A WeCom event that refreshes the store (a tag deleted in the console,
+	// a customer edited in the client) is a read of WeCom, safe to repeat,
+	// and dropping it would lose that change for good: it gets
+	// RefreshMaxAttempts (hours of a WeCom outage at the capped back-off).
+	// Other messages are dropped after MaxAttempts, so one that crashes the
+	// handler every time does not block its sender.
+	refresh := isRefresh(m)
+	limit := l.opts.MaxAttempts
+	if refresh {
+		limit = RefreshMaxAttempts
+	}
+	if n > limit {
+		log.Error("message dropped after repeated failures", "key", in.Key)
 		l.done(in.ID)
 		return
 	}
@@ -250,8 +261,8 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		l.done(in.ID)
 		return
 	}
-	if !errors.Is(err, errPanic) && wecom.IsTransient(err) && n < l.opts.MaxAttempts {
-		backoff := time.Duration(n*n) * 5 * time.Second
+	if !errors.Is(err, errPanic) && wecom.IsTransient(err) && n < limit {
+		backoff := min(time.Duration(n*n)*5*time.Second, maxRefreshBackoff)
 		log.Warn("message failed, will retry", "err", err, "retry_in", backoff)
 		l.mu.Lock()
 		l.retryAt[in.ID] = l.opts.Now().Add(backoff)
@@ -284,4 +295,17 @@ func (l *Loop) done(id store.ID) {
 	l.mu.Lock()
 	delete(l.retryAt, id)
 	l.mu.Unlock()
+}
+
+// maxRefreshBackoff caps the wait between retries of a message.
+const maxRefreshBackoff = 5 * time.Minute
+
+// RefreshMaxAttempts bounds the attempts at a refresh event: about five
+// hours of WeCom failing, at the capped back-off.
+const RefreshMaxAttempts = 60
+
+// isRefresh reports whether m is a WeCom event that refreshes the store.
+func isRefresh(m Message) bool {
+	return (m.Event == EventExternalContact && contactChanges[m.ChangeType]) ||
+		(m.Event == EventExternalTag && tagChanges[m.ChangeType])
 }

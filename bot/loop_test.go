@@ -226,3 +226,23 @@ func TestPerMessageTimeout(t *testing.T) {
 		})
 	}
 }
+
+// A refresh event meeting a WeCom outage longer than MaxAttempts allows is
+// kept and retried (with capped back-off) until WeCom answers, since
+// dropping it would lose a change made in WeCom for good.
+func TestRefreshEventOutlivesOutage(t *testing.T) {
+	e := newEnv(t)
+	e.refresher.failures, e.refresher.err = 8, &wecom.APIError{API: "externalcontact/get_corp_tag_list", Code: -1, Msg: "busy"}
+	e.deliver(t, e.event("sys", "Event", "change_external_tag", "ChangeType", "delete", "TagType", "tag", "Id", "etT"))
+	for i := 0; i < 12 && len(e.refresher.recorded()) < 9; i++ {
+		e.drain(t)
+		e.clk.Advance(10 * time.Minute)
+	}
+	if got := len(e.refresher.recorded()); got != 9 {
+		t.Fatalf("%d refresh calls, want 8 failures then 1 success", got)
+	}
+	e.drain(t)
+	if n := e.pending(t); n != 0 {
+		t.Fatalf("%d messages still pending after WeCom came back", n)
+	}
+}

@@ -96,8 +96,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		API: m.API, Store: m.Store, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
 		Now: opts.Now, Logger: opts.Logger,
 	})
-	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{Now: opts.Now, Notify: m.Sender.Notify, Logger: opts.Logger})
 	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
+	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
+		Now: opts.Now, Notify: m.Sender.Notify, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
+	})
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 	})
@@ -178,11 +180,21 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// SyncIfNeeded runs a full sync when the store has never synced.
+// SyncIfNeeded runs a full sync when the store has never synced; otherwise
+// it refreshes the tag library, so tags deleted in the WeCom console while
+// tagbot was down are recorded (and restorable) before it serves.
 func (m *Main) SyncIfNeeded(ctx context.Context) error {
 	at, err := m.Store.SyncedAt()
-	if err != nil || !at.IsZero() {
+	if err != nil {
 		return err
+	}
+	if !at.IsZero() {
+		if deleted, err := m.Syncer.RefreshLibrary(ctx); err != nil {
+			m.log.Warn("tag library not refreshed at start; the next change event will", "err", err)
+		} else if len(deleted) > 0 {
+			m.log.Info("tags deleted on WeCom while down", "count", len(deleted))
+		}
+		return nil
 	}
 	rep, err := m.Syncer.FullSync(ctx)
 	if err != nil {

@@ -54,7 +54,8 @@ func Serve(ctx context.Context, configPath string, logw io.Writer) error {
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Enough for the message in hand (30 s) and the WeCom call in hand (30 s).
+	sctx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	return m.Shutdown(sctx)
 }

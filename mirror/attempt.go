@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/tagbot/tagbot/store"
@@ -15,18 +17,52 @@ import (
 type outcome struct {
 	finished bool      // done or failed: the relationship's next entry may go
 	retryAt  time.Time // set when the entry waits for a retry
+	parked   store.ID  // set when the entry failed transiently at or past MaxAttempts
 }
 
 // attempt sends one entry and records the result. The call runs on a
 // context detached from ctx (bounded by CallTimeout), so cancelling ctx lets
 // the call in hand finish and be recorded. The error is a store error only;
 // WeCom errors are recorded on the entry.
+//
+// Tags the library knows to be deleted are left out of the call; a 40068
+// answer refreshes the library first and, if that finds tags of the call
+// deleted, the rest is sent again. A transient error is retried later,
+// never compensated; anything else is a refusal (store.OutboxFailed).
 func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, error) {
-	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
-	err := w.api.MarkTag(callCtx, e.Follower, e.Customer, e.Add, e.Remove)
-	cancel()
 	n := e.Attempts + 1
 	log := w.log.With("entry", uint64(e.ID), "cs", uint64(e.CS), "customer", e.Customer, "follower", e.Follower, "attempt", n)
+	add, remove, err := w.liveTags(e.Add, e.Remove)
+	if err != nil {
+		return outcome{}, fmt.Errorf("entry %d: %w", e.ID, err)
+	}
+	if len(add)+len(remove) > 0 {
+		err = w.markTag(ctx, e, add, remove)
+	}
+	refreshed := false
+	for wecom.Code(err) == codeInvalidTagID {
+		if rerr := w.lib.refresh(ctx, w.lib.seen(), w.refreshLibrary); rerr != nil {
+			log.Warn("library refresh after 40068 failed", "err", rerr)
+			if wecom.IsTransient(rerr) {
+				err = rerr // try the whole entry again later
+			}
+			break
+		}
+		refreshed = true
+		add2, remove2, serr := w.liveTags(add, remove)
+		if serr != nil {
+			return outcome{}, fmt.Errorf("entry %d: %w", e.ID, serr)
+		}
+		if len(add2)+len(remove2) == len(add)+len(remove) {
+			break // no tag of the call was deleted: a real refusal
+		}
+		log.Info("tags deleted on wecom dropped from the call", "kept", len(add2)+len(remove2), "dropped", len(add)+len(remove)-len(add2)-len(remove2))
+		add, remove = add2, remove2
+		err = nil
+		if len(add)+len(remove) > 0 {
+			err = w.markTag(ctx, e, add, remove)
+		}
+	}
 	if err == nil {
 		if err := w.st.OutboxDone(e.ID); err != nil {
 			// The call succeeded but is not recorded: it will be sent again,
@@ -37,25 +73,119 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 		return outcome{finished: true}, nil
 	}
 	code, msg := errDetail(err)
-	transient := wecom.IsTransient(err) || errors.Is(err, context.Canceled)
-	if transient && n < w.opts.MaxAttempts {
-		next := w.opts.Now().Add(w.opts.Backoff(n))
-		if err := w.st.OutboxRetry(e.ID, next, code, msg); err != nil {
-			return outcome{}, fmt.Errorf("record entry %d retry: %w", e.ID, err)
-		}
-		log.Warn("outbox entry will be retried", "err", err, "next", next)
-		return outcome{retryAt: next}, nil
+	if wecom.IsTransient(err) || errors.Is(err, context.Canceled) {
+		return w.retry(ctx, e, n, err, log)
 	}
-	if transient {
-		msg = fmt.Sprintf("gave up after %d attempts: %s", n, msg)
+	if !refreshed && len(e.Remove) > 0 {
+		// The compensation puts removed tags back: make sure the library
+		// knows which of them were deleted in the console meanwhile.
+		if rerr := w.lib.refresh(ctx, w.lib.seen(), w.refreshLibrary); rerr != nil {
+			log.Warn("library refresh before compensating failed", "err", rerr)
+			if wecom.IsTransient(rerr) {
+				return w.retry(ctx, e, n, rerr, log)
+			}
+		}
 	}
 	fin, ferr := w.st.OutboxFailed(e.ID, code, msg)
 	if ferr != nil {
 		return outcome{}, fmt.Errorf("record entry %d failed: %w", e.ID, ferr)
 	}
 	log.Warn("outbox entry failed", "err", err, "compensated", uint64(fin.Compensated))
-	w.notifyFailure(ctx, fin, code, transient)
+	w.notifyFailure(ctx, fin, code)
 	return outcome{finished: true}, nil
+}
+
+// retry records a transient failure of attempt n: the entry waits for
+// Backoff(n) and is never given up. The actor is told once, when n reaches
+// MaxAttempts, that the change is delayed.
+func (w *Worker) retry(ctx context.Context, e store.OutboxEntry, n int, cause error, log *slog.Logger) (outcome, error) {
+	code, msg := errDetail(cause)
+	next := w.opts.Now().Add(w.opts.Backoff(n))
+	if err := w.st.OutboxRetry(e.ID, next, code, msg); err != nil {
+		return outcome{}, fmt.Errorf("record entry %d retry: %w", e.ID, err)
+	}
+	log.Warn("outbox entry will be retried", "err", cause, "next", next)
+	out := outcome{retryAt: next}
+	if n >= w.opts.MaxAttempts {
+		out.parked = e.ID
+	}
+	if n == w.opts.MaxAttempts {
+		w.notifyDelay(ctx, e)
+	}
+	return out, nil
+}
+
+// markTag makes one mark_tag call on a context detached from ctx.
+func (w *Worker) markTag(ctx context.Context, e store.OutboxEntry, add, remove []string) error {
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
+	defer cancel()
+	return w.api.MarkTag(callCtx, e.Follower, e.Customer, add, remove)
+}
+
+// liveTags returns add and remove without the tags the library marks
+// deleted (tags it does not know are kept: WeCom decides).
+func (w *Worker) liveTags(add, remove []string) ([]string, []string, error) {
+	keep := func(ids []string) ([]string, error) {
+		var out []string
+		for _, id := range ids {
+			t, err := w.st.Tag(id)
+			switch {
+			case errors.Is(err, store.ErrUnknownTag):
+			case err != nil:
+				return nil, fmt.Errorf("read tag %s: %w", id, err)
+			case t.Deleted:
+				continue
+			}
+			out = append(out, id)
+		}
+		return out, nil
+	}
+	a, err := keep(add)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := keep(remove)
+	return a, r, err
+}
+
+// refreshLibrary refreshes the library on a context detached from ctx.
+func (w *Worker) refreshLibrary(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*w.opts.CallTimeout)
+	defer cancel()
+	_, err := w.sync.RefreshLibrary(rctx)
+	return err
+}
+
+// libraryRefresh lets the worker's goroutines share library refreshes: when
+// several calls fail with 40068 together, one refresh serves them all.
+type libraryRefresh struct {
+	mu      sync.Mutex
+	started uint64 // refreshes started
+	done    uint64 // the number (started) of the last successful one
+}
+
+// seen is the count of refreshes started so far; taken after a 40068, a
+// refresh numbered above it read WeCom after the answer.
+func (l *libraryRefresh) seen() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.started
+}
+
+// refresh runs fn unless a refresh started after seen has succeeded.
+func (l *libraryRefresh) refresh(ctx context.Context, seen uint64, fn func(context.Context) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done > seen {
+		return nil
+	}
+	l.started++
+	n := l.started
+	if err := fn(ctx); err != nil {
+		return err
+	}
+	l.done = n
+	return nil
 }
 
 // errDetail extracts the errcode and a credential-free message from a call error.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/tagbot/tagbot/store"
@@ -26,7 +25,9 @@ const (
 // reconciles it: differences on the follower's relationship become
 // `wecom-ui` change-sets by the follower (the member whose client made the
 // change); differences on other relationships, and relationships WeCom no
-// longer lists, become `sync` change-sets. For del_external_contact and
+// longer lists, become `sync` change-sets. A relationship with calls still
+// queued, or changed in the ledger after the read, is left alone and
+// marked for a re-check (see Recheck). For del_external_contact and
 // del_follow_user the relationship is removed (a `wecom-ui` change-set takes
 // its tags off). Other change types are ignored. It returns the change-sets
 // written. WeCom errors are wrapped, so wecom.IsTransient tells whether a
@@ -47,38 +48,7 @@ func (s *Syncer) RefreshCustomer(ctx context.Context, externalUserID, follower, 
 }
 
 func (s *Syncer) refreshContact(ctx context.Context, externalUserID, follower, changeType string) ([]store.ChangeSet, error) {
-	ct, err := s.api.GetExternalContact(ctx, externalUserID)
-	if err != nil {
-		return nil, fmt.Errorf("mirror refresh customer %s: %w", externalUserID, err)
-	}
-	if ct.ExternalUserID == "" {
-		ct.ExternalUserID = externalUserID
-	}
-	if err := s.ensureTags(ctx, ct); err != nil {
-		return nil, fmt.Errorf("mirror refresh customer %s: %w", externalUserID, err)
-	}
-	var out []store.ChangeSet
-	if follower != "" {
-		// First the follower's own relationship, attributed to them.
-		own := observation(ct, false)
-		own.Follows = slices.DeleteFunc(own.Follows, func(f store.ObservedFollow) bool { return f.Follower != follower })
-		css, err := s.st.Reconcile(own, store.ReconcileOptions{
-			Source: store.SourceWeComUI, Actor: follower, Reason: "在企业微信中修改（" + changeType + "）",
-		})
-		if err != nil {
-			return nil, fmt.Errorf("mirror refresh customer %s: %w", externalUserID, err)
-		}
-		out = append(out, css...)
-	}
-	// Then everything else WeCom reports; the follower's relationship
-	// already agrees, so only drift elsewhere is recorded.
-	css, err := s.st.Reconcile(observation(ct, true), store.ReconcileOptions{
-		Source: store.SourceSync, Actor: s.opts.Actor, Reason: "读取客户详情时发现与记录不一致",
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mirror refresh customer %s: %w", externalUserID, err)
-	}
-	return append(out, css...), nil
+	return s.readContact(ctx, externalUserID, follower, "在企业微信中修改（"+changeType+"）")
 }
 
 func (s *Syncer) removeFollow(externalUserID, follower, changeType string) ([]store.ChangeSet, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -14,14 +15,20 @@ import (
 // the store. Tags and groups missing from WeCom are marked deleted, and for
 // each relationship that had a deleted tag a `sync` change-set (batch
 // "tagdel-<tag id>") records its removal, as WeCom removed it from every
-// customer. It returns the tags newly found deleted. It serves the full sync
-// and change_external_tag events.
+// customer. A stored tag missing from the list is first asked about by id:
+// one created after the list was read (e.g. by a concurrent CreateTag) is
+// live and kept. It returns the tags newly found deleted. It serves the
+// full sync and change_external_tag events.
 func (s *Syncer) RefreshLibrary(ctx context.Context) ([]store.Tag, error) {
 	groups, err := s.api.GetCorpTagList(ctx, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("mirror refresh library: %w", err)
 	}
-	deleted, err := s.st.PutLibrary(libraryOf(groups), s.opts.Actor)
+	lib := libraryOf(groups)
+	if err := s.confirmMissing(ctx, &lib); err != nil {
+		return nil, fmt.Errorf("mirror refresh library: %w", err)
+	}
+	deleted, err := s.st.PutLibrary(lib, s.opts.Actor)
 	if err != nil {
 		return nil, fmt.Errorf("mirror refresh library: %w", err)
 	}
@@ -29,6 +36,68 @@ func (s *Syncer) RefreshLibrary(ctx context.Context) ([]store.Tag, error) {
 		s.log.Info("tag deleted on wecom", "tag", t.ID, "group", t.GroupName, "name", t.Name)
 	}
 	return deleted, nil
+}
+
+// confirmRounds bounds how often confirmMissing looks for stored tags that
+// appeared while it asked WeCom; confirmChunk is the ids per filtered query.
+const (
+	confirmRounds = 3
+	confirmChunk  = 100
+)
+
+// confirmMissing asks WeCom by id about the stored live tags lib lacks
+// (a filtered get_corp_tag_list flags deleted ones and omits unknown ones)
+// and adds those that are live, with their groups, to lib. It reads the
+// store again after asking, so tags stored meanwhile are asked about too.
+func (s *Syncer) confirmMissing(ctx context.Context, lib *store.Library) error {
+	known := map[string]bool{}
+	for _, t := range lib.Tags {
+		known[t.ID] = true
+	}
+	haveGroup := map[string]bool{}
+	for _, g := range lib.Groups {
+		haveGroup[g.ID] = true
+	}
+	for range confirmRounds {
+		stored, err := s.st.Tags(false)
+		if err != nil {
+			return err
+		}
+		var missing []string
+		for _, t := range stored {
+			if !t.Deleted && !known[t.ID] {
+				missing = append(missing, t.ID)
+				known[t.ID] = true // asked once
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		for chunk := range slices.Chunk(missing, confirmChunk) {
+			groups, err := s.api.GetCorpTagList(ctx, chunk, nil)
+			if err != nil {
+				return fmt.Errorf("confirm missing tags: %w", err)
+			}
+			for _, g := range groups {
+				if g.Deleted {
+					continue
+				}
+				sg := groupOf(g)
+				for _, t := range g.Tags {
+					if t.Deleted || !slices.Contains(chunk, t.ID) {
+						continue
+					}
+					s.log.Info("tag missing from the library list is live", "tag", t.ID, "group", g.ID)
+					if !haveGroup[g.ID] {
+						haveGroup[g.ID] = true
+						lib.Groups = append(lib.Groups, sg)
+					}
+					lib.Tags = append(lib.Tags, tagOf(sg, t))
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // libraryOf converts get_corp_tag_list groups, skipping entries flagged

@@ -10,7 +10,7 @@ import (
 	"github.com/tagbot/tagbot/wecom"
 )
 
-// Notifier tells a user something (e.g. an outbox failure).
+// Notifier tells a user something (e.g. an outbox failure or delay).
 type Notifier func(ctx context.Context, userID, text string)
 
 // SendTextNotifier returns a Notifier that sends the text as an app message
@@ -43,7 +43,7 @@ var codeAdvice = map[int][2]string{
 
 // failureText is the message sent to the actor of a change-set WeCom did
 // not apply: which change-set, which customer, what happened, what next.
-func failureText(e store.OutboxEntry, cs *store.ChangeSet, customerName string, code int, exhausted bool) string {
+func failureText(e store.OutboxEntry, cs *store.ChangeSet, customerName string, code int) string {
 	who := customerName
 	if who == "" {
 		who = e.Customer
@@ -60,12 +60,9 @@ func failureText(e store.OutboxEntry, cs *store.ChangeSet, customerName string, 
 	}
 	b.WriteString("）没能同步到企业微信：")
 	advice, known := codeAdvice[code]
-	switch {
-	case exhausted:
-		fmt.Fprintf(&b, "企业微信多次重试仍未成功，标签未生效。请稍后重新操作。")
-	case known:
+	if known {
 		fmt.Fprintf(&b, "%s。%s。", advice[0], advice[1])
-	default:
+	} else {
 		fmt.Fprintf(&b, "企业微信拒绝了这次变更（错误码 %d），标签未生效。请稍后重试或联系管理员。", code)
 	}
 	if e.Compensated != 0 {
@@ -87,9 +84,26 @@ func refNames(refs []store.TagRef) string {
 	return b.String()
 }
 
+// delayText is the message sent to the actor of a change-set whose call
+// keeps failing transiently: it is not lost and needs nothing from them.
+func delayText(e store.OutboxEntry) string {
+	return fmt.Sprintf("企业微信暂时不可用，变更 #%s 还没同步上，会自动重试，不需要重做。", e.CS)
+}
+
+// notifyDelay tells the actor of an entry that it is delayed, unless the
+// actor is not a person or no Notifier is set.
+func (w *Worker) notifyDelay(ctx context.Context, e store.OutboxEntry) {
+	if w.opts.Notify == nil || quietActors[e.Actor] {
+		return
+	}
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
+	defer cancel()
+	w.opts.Notify(nctx, e.Actor, delayText(e))
+}
+
 // notifyFailure tells the actor of a failed entry, unless the actor is not
 // a person or no Notifier is set.
-func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code int, exhausted bool) {
+func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code int) {
 	if w.opts.Notify == nil || quietActors[e.Actor] {
 		return
 	}
@@ -105,5 +119,5 @@ func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code in
 	}
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
 	defer cancel()
-	w.opts.Notify(nctx, e.Actor, failureText(e, csp, name, code, exhausted))
+	w.opts.Notify(nctx, e.Actor, failureText(e, csp, name, code))
 }

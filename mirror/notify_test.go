@@ -16,14 +16,13 @@ func TestFailureText(t *testing.T) {
 		Remove: []store.TagRef{{ID: "t9"}},
 	}
 	cases := []struct {
-		name      string
-		entry     store.OutboxEntry
-		cs        *store.ChangeSet
-		customer  string
-		code      int
-		exhausted bool
-		want      []string
-		notWant   []string
+		name     string
+		entry    store.OutboxEntry
+		cs       *store.ChangeSet
+		customer string
+		code     int
+		want     []string
+		notWant  []string
 	}{
 		{
 			name:  "no relationship",
@@ -42,16 +41,10 @@ func TestFailureText(t *testing.T) {
 			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: 40058,
 			want: []string{"#4", "赵敏", "错误码 40058", "标签未生效"},
 		},
-		{
-			name:  "retries exhausted",
-			entry: store.OutboxEntry{CS: 5, Customer: "wm3"}, customer: "赵敏", code: 45009, exhausted: true,
-			want:    []string{"#5", "多次重试", "请稍后重新操作"},
-			notWant: []string{"错误码"},
-		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := failureText(tc.entry, tc.cs, tc.customer, tc.code, tc.exhausted)
+			got := failureText(tc.entry, tc.cs, tc.customer, tc.code)
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("%q lacks %q", got, w)
@@ -63,6 +56,13 @@ func TestFailureText(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDelayText(t *testing.T) {
+	got := delayText(store.OutboxEntry{CS: 12, Customer: "wm1"})
+	if want := "企业微信暂时不可用，变更 #12 还没同步上，会自动重试，不需要重做。"; got != want {
+		t.Errorf("delayText = %q, want %q", got, want)
 	}
 }
 

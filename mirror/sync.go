@@ -63,8 +63,11 @@ type SyncReport struct {
 // `sync` change-sets of one batch "sync-<time>"; on a fresh store that
 // records every relationship's existing tags, which is where its history
 // starts. A relationship of a reported customer that WeCom no longer lists
-// for a follow user is removed. Nothing about customers is written unless
-// all pages were read. On success the sync time is recorded.
+// for a follow user is removed. Relationships with calls still queued, or
+// changed in the ledger once the pages were being read, are left alone
+// (Reconcile marks them for a re-check by the worker). Nothing about
+// customers is written unless all pages were read. On success the sync time
+// is recorded.
 func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 	start := s.opts.Now()
 	var rep SyncReport
@@ -83,6 +86,12 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 	}
 	rep.Tags, rep.Groups = len(tags), len(groups)
 
+	// Change-sets from here on postdate (part of) the reading: Reconcile
+	// leaves the relationships they touch alone.
+	since, err := s.st.NextID()
+	if err != nil {
+		return rep, fmt.Errorf("mirror full sync: %w", err)
+	}
 	followUsers, err := s.api.GetFollowUserList(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("mirror full sync: follow users: %w", err)
@@ -97,7 +106,7 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 
 	opts := store.ReconcileOptions{
 		Source: store.SourceSync, Actor: s.opts.Actor, Batch: "sync-" + start.UTC().Format("20060102T150405Z"),
-		Reason: "全量同步：企业微信上的标签与记录不一致",
+		Reason: "全量同步：企业微信上的标签与记录不一致", Since: since,
 	}
 	isFollowUser := map[string]bool{}
 	for _, u := range followUsers {
@@ -132,8 +141,9 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 // follower is a follow user that did not list the customer: batch/get_by_user
 // returned every customer of that user, so the relationship has ended.
 // Followers outside the follow-user list (e.g. no longer allowed customer
-// contact) are left alone, as are relationships with calls still queued (the
-// worker will find out, and the next sync will clean up).
+// contact) are left alone, as are relationships with calls still queued or
+// changed since opts.Since (the worker will find out, and the next sync
+// will clean up).
 func (s *Syncer) dropUnlisted(obs *store.Observation, isFollowUser map[string]bool, opts store.ReconcileOptions) (int, error) {
 	c, err := s.st.Customer(obs.Customer.ID)
 	if err != nil {
@@ -144,7 +154,7 @@ func (s *Syncer) dropUnlisted(obs *store.Observation, isFollowUser map[string]bo
 		if !isFollowUser[f] || slices.ContainsFunc(obs.Follows, func(o store.ObservedFollow) bool { return o.Follower == f }) {
 			continue
 		}
-		if pending, err := s.st.HasPendingOutbox(c.ID, f); err != nil || pending {
+		if busy, err := s.busy(c.ID, f, opts.Since); err != nil || busy {
 			if err != nil {
 				return n, err
 			}
@@ -161,6 +171,19 @@ func (s *Syncer) dropUnlisted(obs *store.Observation, isFollowUser map[string]bo
 		}
 	}
 	return n, nil
+}
+
+// busy reports whether a relationship has calls queued or a change-set
+// from since on, so a reading of WeCom may predate the ledger.
+func (s *Syncer) busy(customer, follower string, since store.ID) (bool, error) {
+	if pending, err := s.st.HasPendingOutbox(customer, follower); err != nil || pending {
+		return pending, err
+	}
+	hist, err := s.st.History(store.Query{Customer: customer, Follower: follower, Limit: 1, IncludeDenied: true})
+	if err != nil {
+		return false, err
+	}
+	return len(hist) > 0 && hist[0].ID >= since, nil
 }
 
 // collector merges batch/get_by_user entries (one per customer and follow

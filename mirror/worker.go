@@ -1,26 +1,3 @@
-// Package mirror moves tag state between tagbot's store and WeCom: the
-// outbox worker sends the mark_tag calls the ledger has queued, and the
-// syncer reads the tag library and customers back from WeCom.
-//
-// # Delivery guarantees of the outbox worker
-//
-// Every change-set that needs WeCom is written to the store together with
-// its outbox entry (store.Apply), so nothing is lost: the worker reads the
-// queue from the store on every pass, and after a restart Run simply
-// continues where the last process stopped.
-//
-// An entry is marked done only after WeCom answered errcode 0, in a
-// transaction of its own. The one window in which a call can be sent twice
-// is a crash (or a store write error) between a successful mark_tag and
-// that transaction, or a call that timed out on our side after WeCom had
-// applied it: the entry is still pending and is sent again. That is safe
-// because mark_tag is idempotent — it sets the listed tags present or absent
-// on one relationship, so a repeated call leaves WeCom in the same state —
-// and because entries of one relationship are sent strictly in queue
-// order, a repeated call can never overtake a later change.
-//
-// Only one worker may serve a store at a time; within a worker, Run and
-// Drain never send concurrently.
 package mirror
 
 import (
@@ -47,8 +24,9 @@ const (
 type WorkerOptions struct {
 	// Now is the clock deciding which entries are due; time.Now when nil.
 	Now func() time.Time
-	// Notify tells the actor of a change-set that WeCom refused it; nil
-	// means nobody is told (the failure is still logged and compensated).
+	// Notify tells the actor of a change-set that WeCom refused it, or that
+	// it is delayed by a WeCom outage; nil means nobody is told (the
+	// failure is still logged and compensated).
 	Notify Notifier
 	// Logger receives worker logs; slog.Default when nil.
 	Logger *slog.Logger
@@ -56,18 +34,26 @@ type WorkerOptions struct {
 	Poll time.Duration
 	// Backoff says how long to wait before retry number attempt (1-based)
 	// after a transient error; default ExponentialBackoff(1s, 5min, Rand).
+	// It also spaces re-checks after a failed one.
 	Backoff func(attempt int) time.Duration
 	// Rand draws the jitter of the default Backoff, in [0,1); math/rand/v2
 	// when nil.
 	Rand func() float64
-	// MaxAttempts bounds the calls per entry: a transient error on the last
-	// one is treated as permanent (default 10).
+	// MaxAttempts is how many transient failures of an entry pass before
+	// its actor is told (once) that the change is delayed (default 10).
+	// Retries go on regardless; within one Drain an entry that reached it
+	// is not tried again.
 	MaxAttempts int
 	// CallTimeout bounds one mark_tag call (default 30s).
 	CallTimeout time.Duration
 	// Parallel is how many relationships are sent to at once (default 4).
 	// Entries of one relationship are always sent one after another.
 	Parallel int
+	// Recheck reads one relationship marked by store.Reconcile again from
+	// WeCom and clears its mark; it returns an error when the mark stays
+	// (e.g. WeCom is unavailable). Default: the Recheck of a Syncer on the
+	// worker's store and API.
+	Recheck func(ctx context.Context, r store.RelRef) error
 }
 
 // Worker sends the outbox to WeCom.
@@ -78,6 +64,13 @@ type Worker struct {
 	log  *slog.Logger
 	kick chan struct{}
 	mu   sync.Mutex // one pass at a time
+	// sync refreshes the library after 40068 (and re-checks by default).
+	sync *Syncer
+	lib  libraryRefresh
+	// recheckFails counts consecutive failed re-checks; none are tried
+	// before recheckAfter. Both are used under mu.
+	recheckFails int
+	recheckAfter time.Time
 }
 
 // NewWorker returns an outbox worker for st that calls api.
@@ -106,8 +99,12 @@ func NewWorker(st *store.Store, api wecom.API, opts WorkerOptions) *Worker {
 	if opts.Parallel <= 0 {
 		opts.Parallel = DefaultParallel
 	}
+	sy := NewSyncer(st, api, SyncOptions{Now: opts.Now, Logger: opts.Logger})
+	if opts.Recheck == nil {
+		opts.Recheck = sy.Recheck
+	}
 	return &Worker{
-		st: st, api: api, opts: opts,
+		st: st, api: api, opts: opts, sync: sy,
 		log:  opts.Logger.With("pkg", "mirror", "part", "outbox"),
 		kick: make(chan struct{}, 1),
 	}
@@ -122,14 +119,15 @@ func (w *Worker) Kick() {
 }
 
 // Run sends the outbox until ctx is done, waking on Kick, on the poll
-// interval and when the earliest retry falls due. When ctx ends it finishes
-// the call in hand, records its result and returns nil. Store errors are
-// logged and the pass is tried again on the next wake-up.
+// interval and when the earliest retry falls due, and re-checks marked
+// relationships after every pass. When ctx ends it finishes the call in
+// hand, records its result and returns nil. Store errors are logged and the
+// pass is tried again on the next wake-up.
 func (w *Worker) Run(ctx context.Context) error {
 	w.log.Info("outbox worker started")
 	defer w.log.Info("outbox worker stopped")
 	for {
-		res, err := w.pass(ctx)
+		res, err := w.pass(ctx, nil)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -155,12 +153,16 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // Drain sends every entry that is due now, including retries that fall due
-// while it runs, and returns when a pass finds nothing left to try (entries
-// waiting for a later retry stay queued). It returns the first store error,
-// or ctx's error if ctx ended first.
+// while it runs, re-checks marked relationships after every pass, and
+// returns when a pass finds nothing left to try. Entries waiting for a
+// later retry stay queued, as do entries that failed transiently with
+// MaxAttempts or more attempts: each of those is tried at most once more
+// per Drain (Run keeps retrying them). It returns the first store error, or
+// ctx's error if ctx ended first.
 func (w *Worker) Drain(ctx context.Context) error {
+	parked := map[store.ID]bool{}
 	for {
-		res, err := w.pass(ctx)
+		res, err := w.pass(ctx, parked)
 		if err != nil {
 			return fmt.Errorf("mirror drain: %w", err)
 		}
@@ -170,6 +172,9 @@ func (w *Worker) Drain(ctx context.Context) error {
 		if res.attempted == 0 {
 			return nil
 		}
+		for _, id := range res.parked {
+			parked[id] = true
+		}
 	}
 }
 
@@ -177,16 +182,21 @@ func (w *Worker) Drain(ctx context.Context) error {
 type passResult struct {
 	mu        sync.Mutex
 	attempted int
-	wake      time.Time // earliest NextAt of an entry left waiting
-	err       error     // first store error
+	wake      time.Time  // earliest NextAt of an entry left waiting
+	parked    []store.ID // entries past MaxAttempts that failed transiently again
+	err       error      // first store error
 }
 
-func (r *passResult) note(attempted bool, wake time.Time, err error) {
+func (r *passResult) note(attempted bool, out outcome, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if attempted {
 		r.attempted++
 	}
+	if out.parked != 0 {
+		r.parked = append(r.parked, out.parked)
+	}
+	wake := out.retryAt
 	if !wake.IsZero() && (r.wake.IsZero() || wake.Before(r.wake)) {
 		r.wake = wake
 	}
@@ -195,9 +205,10 @@ func (r *passResult) note(attempted bool, wake time.Time, err error) {
 	}
 }
 
-// pass tries every due entry once, relationship by relationship in queue
-// order, up to Parallel relationships at a time.
-func (w *Worker) pass(ctx context.Context) (*passResult, error) {
+// pass tries every due entry once (except those in skip), relationship by
+// relationship in queue order, up to Parallel relationships at a time, then
+// re-checks the marked relationships.
+func (w *Worker) pass(ctx context.Context, skip map[store.ID]bool) (*passResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	res := &passResult{}
@@ -205,8 +216,19 @@ func (w *Worker) pass(ctx context.Context) (*passResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("read outbox: %w", err)
 	}
+	w.send(ctx, entries, skip, res)
+	if res.err == nil && ctx.Err() == nil {
+		if err := w.recheck(ctx); err != nil {
+			res.err = err
+		}
+	}
+	return res, res.err
+}
+
+// send tries the due entries of one pass.
+func (w *Worker) send(ctx context.Context, entries []store.OutboxEntry, skip map[store.ID]bool, res *passResult) {
 	if len(entries) == 0 {
-		return res, nil
+		return
 	}
 	var order []string
 	byRel := map[string][]store.OutboxEntry{}
@@ -225,7 +247,7 @@ func (w *Worker) pass(ctx context.Context) (*passResult, error) {
 		go func() {
 			defer wg.Done()
 			for list := range jobs {
-				w.sendRelationship(ctx, list, now, res)
+				w.sendRelationship(ctx, list, now, skip, res)
 			}
 		}()
 	}
@@ -239,22 +261,21 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	return res, res.err
 }
 
 // sendRelationship sends the entries of one relationship in order, stopping
 // at the first one that must wait.
-func (w *Worker) sendRelationship(ctx context.Context, list []store.OutboxEntry, now time.Time, res *passResult) {
+func (w *Worker) sendRelationship(ctx context.Context, list []store.OutboxEntry, now time.Time, skip map[store.ID]bool, res *passResult) {
 	for _, e := range list {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || skip[e.ID] {
 			return
 		}
 		if e.NextAt.After(now) {
-			res.note(false, e.NextAt, nil)
+			res.note(false, outcome{retryAt: e.NextAt}, nil)
 			return
 		}
 		out, err := w.attempt(ctx, e)
-		res.note(true, out.retryAt, err)
+		res.note(true, out, err)
 		if err != nil || !out.finished {
 			return
 		}

@@ -146,27 +146,6 @@ func TestWorkerPermanentFailure(t *testing.T) {
 	}
 }
 
-func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
-	e := newEnv(t)
-	e.seedSmall(t)
-	e.fullSync(t)
-	cs := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"普通"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeRateLimited})
-	var n notes
-	w := e.worker(WorkerOptions{Notify: n.notify, MaxAttempts: 3})
-	must(t, w.Drain(context.Background()))
-	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.Attempts != 3 || !strings.Contains(ob.ErrMsg, "3 attempts") {
-		t.Fatalf("entry = %+v", ob)
-	}
-	if got := len(e.fake.CallsTo(markTagPath)); got != 3 {
-		t.Errorf("calls = %d, want 3", got)
-	}
-	if got := n.all(); len(got) != 1 || !strings.Contains(got[0][1], "多次重试") {
-		t.Errorf("notes = %v", got)
-	}
-}
-
 func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	e := newEnv(t)
 	e.seedSmall(t)

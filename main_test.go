@@ -189,12 +189,12 @@ func TestServeGracefulSIGTERM(t *testing.T) {
 
 func TestDemoScripted(t *testing.T) {
 	var out bytes.Buffer
-	in := strings.NewReader("/tag 王小明 +高意向\n/tags 王小明\nquit\n")
+	in := strings.NewReader("/tag 李华 +高意向\n/tags 李华\nquit\n")
 	code := run([]string{"-config", "config.yaml", "demo"}, in, &out, &out)
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, out.String())
 	}
-	for _, want := range []string{"已为 王小明 添加「高意向」", "意向程度：高意向"} {
+	for _, want := range []string{"已为 李华 添加「高意向」", "意向程度：高意向"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
 		}

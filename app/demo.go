@@ -11,8 +11,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -26,10 +28,13 @@ type DemoBot struct {
 	Main *Main
 	User string // the employee typing
 
-	dir   string
-	msgs  int                 // fake WeCom messages already shown
-	cards map[string]cardView // last card per user
-	seq   int
+	dir  string
+	back atomic.Int64 // how far the bot's clock runs behind, while seeding history
+	msgs int          // fake WeCom messages already shown
+	// seededCalls counts the fake WeCom calls made before the demo started.
+	seededCalls int
+	cards       map[string]cardView // last card per user
+	seq         int
 }
 
 // StartDemo starts a demo bot. cfg supplies roles, tag-group policies and
@@ -64,10 +69,10 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	if d.Main, err = New(cfg, Options{Logger: logger}); err != nil {
+	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
 		return fail(err)
 	}
-	if err := d.Main.SyncIfNeeded(ctx); err != nil {
+	if err := d.seedHistory(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
 	}
@@ -77,6 +82,9 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	}
 	return d, nil
 }
+
+// now is the bot's clock: real time, or the past while history is seeded.
+func (d *DemoBot) now() time.Time { return time.Now().Add(-time.Duration(d.back.Load())) }
 
 // Close stops the bot, the fake WeCom, and removes the temp dir.
 func (d *DemoBot) Close() error {
@@ -98,10 +106,10 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 	switch {
 	case line == "":
 		return "", nil
-	case strings.HasPrefix(line, "/as"):
-		return d.switchUser(strings.TrimSpace(strings.TrimPrefix(line, "/as"))), nil
-	case strings.HasPrefix(line, "/click"):
-		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "/click")))
+	case consoleCmd(line, "/as"):
+		return d.switchUser(strings.TrimSpace(line[len("/as"):])), nil
+	case consoleCmd(line, "/click"):
+		n, err := strconv.Atoi(strings.TrimSpace(line[len("/click"):]))
 		card, ok := d.cards[d.User]
 		if err != nil || !ok || n < 1 || n > len(card.Buttons) {
 			return "（没有可点的按钮：/click 后面写卡片上的按钮编号，例如 /click 1）", nil
@@ -112,7 +120,7 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 			"EventKey": b.Key, "TaskId": card.TaskID, "ResponseCode": card.ResponseCode,
 		})
 		return d.deliver(ctx, xml)
-	case line == "/wecom" || strings.HasPrefix(line, "/wecom "):
+	case consoleCmd(line, "/wecom"):
 		return d.console(ctx, strings.Fields(line)[1:])
 	case strings.HasPrefix(line, "~"):
 		return "（客户消息注入 `~客户名: 文本` 要等对话分类功能上线后才可用）", nil
@@ -122,12 +130,21 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 	return d.deliver(ctx, d.Fake.CallbackText(d.User, line, msgID))
 }
 
+// consoleCmd reports whether line is the demo's own command name (any
+// letter case: /AS, /Click), alone or followed by a space.
+func consoleCmd(line, name string) bool {
+	if len(line) < len(name) || !strings.EqualFold(line[:len(name)], name) {
+		return false
+	}
+	return len(line) == len(name) || line[len(name)] == ' ' || line[len(name)] == '\t'
+}
+
 func (d *DemoBot) switchUser(id string) string {
 	var names []string
 	for _, u := range DemoUsers {
 		if u.ID == id {
 			d.User = id
-			return fmt.Sprintf("（现在你是 %s %s，角色：%s）", u.ID, u.Name, d.Main.Config.Role(u.ID))
+			return fmt.Sprintf("（现在你是 %s %s，角色：%s）", u.ID, u.Name, commands.Role(d.Main.Config.Role(u.ID)).Label())
 		}
 		names = append(names, u.ID+" "+u.Name)
 	}
@@ -205,7 +222,7 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 	}
 	defer d.Close()
 	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户，日志 %s）。\n", len(demoCustomers), logf.Name())
-	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 王小明 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
+	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 李华 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
 	sc := bufio.NewScanner(in)
 	for {
 		fmt.Fprintf(out, "%s> ", d.User)

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"time"
+
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -75,4 +78,40 @@ func SeedDemo(fake *wecomtest.Server) {
 		}
 		fake.AddCustomer(cust)
 	}
+}
+
+// demoHistory is what the demo's employees did in the days before you
+// arrived: hours ago, who, what they typed.
+var demoHistory = []struct {
+	hoursAgo int
+	user     string
+	line     string
+}{
+	{50, "zhangsan", "/tag 王小明 +中意向 +展会"},
+	{30, "lisi", "/tag 王小明 +已报价"},
+	{26, "zhangsan", "/tag 李华 +已报价"},
+	{20, "zhaoliu", "/tag 刘洋 +高意向"},
+	{5, "zhangsan", "/tag 王小明 +高意向"},
+}
+
+// seedHistory gives the demo a past: the first sync three days ago, then
+// demoHistory through the real command router (the replies of the past are
+// not shown), each at its time, mirrored to the fake WeCom; then the clock
+// catches up with the present. So /history
+// has a story and /rollback 王小明 昨天 has somewhere to go.
+func (d *DemoBot) seedHistory(ctx context.Context) error {
+	d.back.Store(int64(72 * time.Hour))
+	defer d.back.Store(0)
+	if err := d.Main.SyncIfNeeded(ctx); err != nil {
+		return err
+	}
+	for _, h := range demoHistory {
+		d.back.Store(int64(time.Duration(h.hoursAgo) * time.Hour))
+		d.Main.Router.HandleText(ctx, h.user, h.line)
+	}
+	if err := d.Main.Worker.Drain(ctx); err != nil {
+		return err
+	}
+	d.seededCalls = len(d.Fake.Calls())
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +60,8 @@ type markTagBody struct {
 func markTagCalls(t *testing.T, d *DemoBot) []markTagBody {
 	t.Helper()
 	var out []markTagBody
-	for _, c := range d.Fake.CallsTo("externalcontact/mark_tag") {
-		if c.ErrCode != 0 || c.Status != 200 {
+	for _, c := range d.Fake.Calls()[d.seededCalls:] {
+		if c.Path != "externalcontact/mark_tag" || c.ErrCode != 0 || c.Status != 200 {
 			continue
 		}
 		var b markTagBody
@@ -74,12 +75,12 @@ func markTagCalls(t *testing.T, d *DemoBot) []markTagBody {
 
 func TestEndToEndTagReachesWeCom(t *testing.T) {
 	d := startDemo(t)
-	out := say(t, d, "/tag 王小明 +高意向")
-	if !strings.Contains(out, "已为 王小明 添加「高意向」") {
+	out := say(t, d, "/tag 王小明 +转介绍")
+	if !strings.Contains(out, "已为 王小明 添加「转介绍」") {
 		t.Fatalf("reply: %s", out)
 	}
 	calls := markTagCalls(t, d)
-	want := tagID(t, d, "高意向")
+	want := tagID(t, d, "转介绍")
 	if len(calls) != 1 || calls[0].UserID != "zhangsan" || calls[0].ExternalUserID != "wmDemo0001" ||
 		len(calls[0].AddTag) != 1 || calls[0].AddTag[0] != want || len(calls[0].RemoveTag) != 0 {
 		t.Fatalf("mark_tag calls %+v", calls)
@@ -87,7 +88,7 @@ func TestEndToEndTagReachesWeCom(t *testing.T) {
 	if tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan"); !contains(tags, want) {
 		t.Fatalf("fake WeCom tags %v", tags)
 	}
-	msgs := d.Fake.Messages()
+	msgs := d.Fake.Messages()[d.msgs-1:]
 	if len(msgs) != 1 || msgs[0].ToUser != "zhangsan" {
 		t.Fatalf("replies %+v", msgs)
 	}
@@ -210,18 +211,36 @@ func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
 
 func TestEndToEndCardConfirm(t *testing.T) {
 	d := startDemo(t)
+	// A rollback to before the first sync is refused: the ledger does not
+	// know the tags customers had then.
 	say(t, d, "/as lisi")
-	out := say(t, d, "/rollback 王小明 2020-01-01")
+	if out := say(t, d, "/rollback 王小明 2020-01-01"); !strings.Contains(out, "（首次同步）开始，更早的状态不知道") || strings.Contains(out, "[1]") {
+		t.Fatalf("rollback before the first sync: %s", out)
+	}
+	// zhangsan's change, changed again by the admin: the manager's undo of
+	// it conflicts, and he gets a card proposing a forced undo.
+	say(t, d, "/as zhangsan")
+	out := say(t, d, "/tag 李华 +高意向")
+	_, id, ok := strings.Cut(out, "变更 #")
+	if !ok {
+		t.Fatalf("tag: %s", out)
+	}
+	id, _, _ = strings.Cut(id, "，")
+	say(t, d, "/as wangwu")
+	say(t, d, "/untag 李华 高意向")
+	say(t, d, "/tag 李华 +高意向")
+	say(t, d, "/as lisi")
+	out = say(t, d, "/undo "+id)
 	if !strings.Contains(out, "[1]") {
 		t.Fatalf("no card: %s", out)
 	}
 	before := len(markTagCalls(t, d))
 	out = say(t, d, "/click 1")
-	if !strings.Contains(out, "恢复到") {
+	if !strings.Contains(out, "已撤销 #"+id) || !strings.Contains(out, "覆盖了之后别人的修改") {
 		t.Fatalf("click reply: %s", out)
 	}
 	if after := len(markTagCalls(t, d)); after <= before {
-		t.Fatal("confirmed rollback sent nothing to WeCom")
+		t.Fatal("confirmed undo sent nothing to WeCom")
 	}
 	// The clicked card's button becomes 已确认, so it cannot be used again.
 	ups := d.Fake.CardUpdates()
@@ -238,10 +257,8 @@ func TestEndToEndCardConfirm(t *testing.T) {
 	if len(markTagCalls(t, d)) != n {
 		t.Fatal("second click changed something")
 	}
-	for _, f := range []string{"zhangsan", "lisi"} {
-		if tags := d.Fake.CustomerTags("wmDemo0001", f); len(tags) != 0 {
-			t.Fatalf("%s still has %v on WeCom", f, tags)
-		}
+	if tags := d.Fake.CustomerTags("wmDemo0002", "zhangsan"); slices.Contains(tags, tagID(t, d, "高意向")) {
+		t.Fatalf("高意向 still on WeCom: %v", tags)
 	}
 }
 
@@ -336,5 +353,21 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	h, _ := m.Store.History(store.Query{Actor: "zhangsan"})
 	if len(h) != 3 || h[0].Source != store.SourceUndo || h[0].Inbox != undo {
 		t.Fatalf("ledger %+v", h)
+	}
+}
+
+func TestEndToEndRollbackToYesterday(t *testing.T) {
+	d := startDemo(t)
+	say(t, d, "/as lisi")
+	out := say(t, d, "/rollback 王小明 昨天")
+	if !strings.Contains(out, "跟进人 zhangsan：") || !strings.Contains(out, "-高意向") || !strings.Contains(out, "[1] 确认") {
+		t.Fatalf("rollback proposal: %s", out)
+	}
+	if out := say(t, d, "/click 1"); !strings.Contains(out, "已把 王小明 的标签恢复到") {
+		t.Fatalf("confirm: %s", out)
+	}
+	tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan")
+	if !contains(tags, tagID(t, d, "中意向")) || contains(tags, tagID(t, d, "高意向")) {
+		t.Fatalf("WeCom after the rollback: %v", tags)
 	}
 }

@@ -34,8 +34,12 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 		return store.Customer{}, fmt.Errorf("find customer: %w", err)
 	}
 	if len(found) == 0 {
+		find := ""
+		if len([]rune(tok.Value)) <= echoRunes {
+			find = "，或先 /find " + quoteIf(tok.Value, needsQuote(tok.Value)) + " 看看"
+		}
 		return store.Customer{}, userErr(CodeNotFound,
-			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid，或先 /find %s 看看。", tok.Value, tok.Value)
+			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(tok.Value), find)
 	}
 	if !req.Role.AtLeast(RoleManager) {
 		var own []store.Customer
@@ -49,10 +53,13 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 			found = own
 		case len(found) > 1:
 			return store.Customer{}, userErr(CodeNotFound,
-				"你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", tok.Value, len(found))
+				"你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", clip(tok.Value), len(found))
 		}
 	}
-	if len(found) == 1 {
+	// A write names its customer exactly: a fragment ("王") matching one
+	// customer is shown as a list to pick from rather than written to.
+	partial := req.Spec.Writes && !r.exactMatch(found[0], tok.Value)
+	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
 	list := found
@@ -70,8 +77,33 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	if len(found) > len(list) {
 		more = fmt.Sprintf("\n（只列出前 %d 位，名字写全一点可以缩小范围）", len(list))
 	}
+	if len(found) == 1 {
+		return store.Customer{}, userErr(CodeAmbiguous, "「%s」只是部分匹配，找到 1 位客户：\n%s\n为免改错客户，请确认：直接发送 #1，或 %s",
+			clip(tok.Value), lines[0], exampleWithPick(req, idx))
+	}
 	return store.Customer{}, userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
 		len(found), strings.Join(lines, "\n"), more, exampleWithPick(req, idx))
+}
+
+// exactMatch reports whether text names c exactly: its external_userid,
+// name, a remark or a mobile (case and surrounding spaces aside), rather
+// than a part of one.
+func (r *Router) exactMatch(c store.Customer, text string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	q := norm(text)
+	if text == c.ID || q == norm(c.Name) {
+		return true
+	}
+	rels, err := r.st.Relationships(c.ID)
+	if err != nil {
+		return false
+	}
+	for _, rel := range rels {
+		if q == norm(rel.Remark) || slices.ContainsFunc(rel.Mobiles, func(m string) bool { return q == norm(m) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // exampleWithPick shows the user's command with "#1" in place of the customer.
@@ -131,9 +163,12 @@ func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (s
 	switch {
 	case mention != "":
 		if !slices.Contains(c.Followers, mention) {
-			return "", nil, userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。", mention, name, strings.Join(c.Followers, "、"))
+			return "", nil, mentionNotFollower(mention, name, c.Followers)
 		}
 		if !manager && mention != req.UserID {
+			if slices.Contains(c.Followers, req.UserID) {
+				return mention, otherRelationship(mention), nil
+			}
 			return mention, notFollower(name, []string{mention}), nil
 		}
 		return mention, nil, nil

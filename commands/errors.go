@@ -50,3 +50,22 @@ func (r *Router) errorReplies(ctx context.Context, userID, cmd string, err error
 		slog.String("command", cmd), slog.String("err", err.Error()))
 	return []Reply{{Text: fmt.Sprintf("内部错误（编号 %d），请稍后再试", id)}}
 }
+
+// Input limits. 输入长度限制。
+const (
+	// MaxInputRunes is the longest message the router reads; longer ones
+	// get a short refusal (a command is never that long, and echoing it
+	// would take several WeCom messages).
+	MaxInputRunes = 500
+	// echoRunes is how much of a user's text a reply quotes back.
+	echoRunes = 20
+)
+
+// clip shortens user text quoted back in a reply to echoRunes runes and "…".
+func clip(s string) string {
+	rs := []rune(s)
+	if len(rs) <= echoRunes {
+		return s
+	}
+	return string(rs[:echoRunes]) + "…"
+}

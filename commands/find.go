@@ -30,7 +30,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 		case t.Kind == Word:
 			words = append(words, t.Value)
 		default:
-			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 	}
 	text := strings.Join(words, " ")
@@ -44,15 +44,22 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
+	var others []store.Customer
 	if !req.Role.AtLeast(RoleManager) {
+		others = slices.DeleteFunc(slices.Clone(found), func(c store.Customer) bool { return slices.Contains(c.Followers, req.UserID) })
 		found = slices.DeleteFunc(found, func(c store.Customer) bool { return !slices.Contains(c.Followers, req.UserID) })
 	}
+	if len(found) == 0 && len(others) > 0 {
+		return []Reply{{Text: r.othersText(req, text, others)}}, nil
+	}
 	if len(found) == 0 {
-		return []Reply{{Text: fmt.Sprintf("没有找到「%s」。可以用姓名、备注、手机号查找，或 /find tag:标签 按标签找。", text)}}, nil
+		return []Reply{{Text: fmt.Sprintf("没有找到「%s」。可以用姓名、备注、手机号查找，或 /find tag:标签 按标签找。", clip(text))}}, nil
 	}
 	start := (page - 1) * findPageSize
 	if start >= len(found) {
-		return []Reply{{Text: fmt.Sprintf("只有 %d 位客户，没有第 %d 页。", len(found), page)}}, nil
+		last := (len(found) + findPageSize - 1) / findPageSize
+		return []Reply{{Text: fmt.Sprintf("只有 %d 位客户（%d 页），没有第 %d 页。看最后一页：/find %s page:%d",
+			len(found), last, page, quoteIf(text, needsQuote(text)), last)}}, nil
 	}
 	end := min(start+findPageSize, len(found))
 	ids := make([]string, 0, end-start)
@@ -71,6 +78,21 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", quoteIf(text, needsQuote(text)), page+1))
 	}
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}
+
+// othersText tells an employee that the customers found are followed by
+// colleagues only: they exist, but their tags are not shown.
+func (r *Router) othersText(req *Request, text string, others []store.Customer) string {
+	lines := []string{fmt.Sprintf("你跟进的客户里没有「%s」。同事跟进的客户里有 %d 位：", clip(text), len(others))}
+	for i, c := range others {
+		if i == maxMatches {
+			lines = append(lines, fmt.Sprintf("…另有 %d 位", len(others)-i))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.describeCustomer(c, req.UserID), strings.Join(c.Followers, "、")))
+	}
+	lines = append(lines, "你不能查看或修改他们的标签，请联系跟进人或主管。")
+	return strings.Join(lines, "\n")
 }
 
 // findByTags lists relationships having every named tag, page by page;
@@ -121,10 +143,14 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	}
 	label := refNames(refs(tags))
 	if len(hits) <= skip {
-		if page > 1 {
-			return []Reply{{Text: fmt.Sprintf("有%s的客户没有第 %d 页了。", label, page)}}, nil
+		if page > 1 && len(hits) > 0 {
+			last := (len(hits) + findPageSize - 1) / findPageSize
+			return []Reply{{Text: fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, findPage(req.Cmd, last))}}, nil
 		}
-		return []Reply{{Text: fmt.Sprintf("没有客户同时有%s。", label)}}, nil
+		if len(tags) > 1 {
+			return []Reply{{Text: fmt.Sprintf("没有客户同时有%s。可以少写几个标签再找。", label)}}, nil
+		}
+		return []Reply{{Text: fmt.Sprintf("没有客户有%s。发送 /groups 查看标签库。", label)}}, nil
 	}
 	hits = hits[skip:]
 	more := len(hits) > findPageSize
@@ -144,11 +170,16 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	r.remember(req.UserID, req.Now, picks, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1")
 	if more {
-		next := req.Cmd.clone()
-		next.Name = "find"
-		next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
-		next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(page + 1)})
-		lines = append(lines, "下一页："+next.String())
+		lines = append(lines, "下一页："+findPage(req.Cmd, page+1))
 	}
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}
+
+// findPage is the /find command with page:n.
+func findPage(cmd Command, n int) string {
+	next := cmd.clone()
+	next.Name = "find"
+	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
+	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
+	return next.String()
 }

@@ -11,8 +11,8 @@ import (
 func (r *Router) runHelp(_ context.Context, req *Request) ([]Reply, error) {
 	if len(req.Cmd.Args) > 0 {
 		name := strings.TrimLeft(req.Cmd.Args[0].Value, "/／")
-		if req.Cmd.Args[0].Kind != Word || name == "" {
-			return nil, userErr(CodeUsage, "用法：%s", req.Spec.Usage)
+		if req.Cmd.Args[0].Kind != Word || name == "" || len(req.Cmd.Args) > 1 {
+			return nil, userErr(CodeUsage, "/help 一次说明一个命令，例如 /help tag。用法：%s", req.Spec.Usage)
 		}
 		s, ok := r.byName[foldName(name)]
 		if !ok {
@@ -30,6 +30,14 @@ func (r *Router) runHelp(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	lines = append(lines, "客户名里有空格请加引号，如 \"王 小明\"。详细说明：/help 命令名，例如 /help tag")
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+}
+
+// noArgs refuses arguments to a command that takes none.
+func noArgs(req *Request) error {
+	if len(req.Cmd.Args) == 0 {
+		return nil
+	}
+	return userErr(CodeUsage, "/%s 不带参数，直接发送 %s 即可。", req.Spec.Name, req.Spec.Usage)
 }
 
 // specHelp is the /help <command> text of one spec.
@@ -50,6 +58,9 @@ func specHelp(s *Spec) string {
 
 // runWhoami is /whoami: the user's role and what they may change.
 func (r *Router) runWhoami(_ context.Context, req *Request) ([]Reply, error) {
+	if err := noArgs(req); err != nil {
+		return nil, err
+	}
 	lines := []string{fmt.Sprintf("你是 %s，角色：%s。", req.UserID, req.Role.Label())}
 	switch req.Role {
 	case RoleAdmin:

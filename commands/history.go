@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -16,12 +18,15 @@ const historyPageSize = 10
 // runHistory is /history [<客户> | @userid | tag:标签] [since:] [until:]
 // [page:N | before:id]. Without a subject it shows the user's own changes.
 // Refused attempts are included. Employees see their own relationships
-// and their own actions only.
+// and their own actions only. tag:X covers every tag ever called X (a tag
+// deleted and restored has a new id), merged newest first.
 func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	q := store.Query{IncludeDenied: true}
 	page := 1
 	var subject []string
+	var tagIDs []string
 	custIdx := -1
+	timed := false
 	for i, t := range req.Cmd.Args {
 		switch {
 		case t.Kind == Filter && (t.Key == "since" || t.Key == "until"):
@@ -29,20 +34,27 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			if err != nil {
 				return nil, err
 			}
+			timed = true
 			if t.Key == "since" {
 				q.Since = span.From
 				subject = append(subject, "自 "+r.fmtTime(span.From))
 			} else {
 				q.Until = span.To
-				subject = append(subject, "到 "+r.fmtTime(span.To))
+				subject = append(subject, "到 "+r.untilText(span))
 			}
-		case t.Kind == Filter && t.Key == "tag":
-			tag, err := r.historyTag(t.Value)
+		case t.Kind == Filter && t.Key == "tag" && tagIDs == nil:
+			tags, err := r.historyTags(t.Value)
 			if err != nil {
 				return nil, err
 			}
-			q.Tag = tag.ID
-			subject = append(subject, "标签「"+tag.Name+"」")
+			label := "标签「" + tags[0].Name + "」"
+			for _, tag := range tags {
+				tagIDs = append(tagIDs, tag.ID)
+				if tag.Deleted {
+					label = "标签「" + tags[0].Name + "」（含已删除的同名标签）"
+				}
+			}
+			subject = append(subject, label)
 		case t.Kind == Filter && t.Key == "page":
 			n, err := strconv.Atoi(t.Value)
 			if err != nil || n < 1 || n > 1000 {
@@ -57,12 +69,15 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			q.Before = id
 		case t.Kind == Mention && q.Actor == "":
 			q.Actor = t.Value
-			subject = append(subject, t.Value+" 做的变更")
+			subject = append(subject, clip(t.Value)+" 做的变更")
 		case (t.Kind == Word || t.Kind == Pick) && custIdx < 0:
 			custIdx = i
 		default:
-			return nil, userErr(CodeUsage, "看不懂「%s」（客户名里有空格请加引号）。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, userErr(CodeUsage, "看不懂「%s」（客户名里有空格请加引号）。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) { // until is exclusive
+		return nil, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /history since:上周 until:昨天。")
 	}
 	manager := req.Role.AtLeast(RoleManager)
 	if custIdx >= 0 {
@@ -71,13 +86,14 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			return nil, err
 		}
 		if !manager && !slices.Contains(c.Followers, req.UserID) {
-			return []Reply{{Text: notFollower(displayName(c), c.Followers).Reply}}, nil
+			return []Reply{{Text: notFollowerRead(displayName(c), c.Followers)}}, nil
 		}
 		q.Customer = c.ID
 		subject = append([]string{displayName(c)}, subject...)
 	}
-	if q.Customer == "" && q.Actor == "" && q.Tag == "" {
-		q.Actor = req.UserID
+	own := false
+	if q.Customer == "" && q.Actor == "" && tagIDs == nil {
+		q.Actor, own = req.UserID, true
 		subject = append([]string{"你做的变更"}, subject...)
 	}
 	if !manager {
@@ -88,25 +104,41 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			q.Follower = req.UserID
 		}
 	}
+	title := strings.Join(subject, "，")
+	none := func() []Reply {
+		next := "可以换个客户、标签或时间再查，例如 /history 客户名、/history tag:标签。"
+		switch {
+		case timed:
+			next = "可以放宽时间（since:/until:）再查，或去掉时间查看全部。"
+		case own:
+			next = "你还没有做过标签变更。打标签：/tag 客户 +标签；查看某位客户的记录：/history 客户名。"
+		}
+		return []Reply{{Text: "没有找到记录（" + title + "）。" + next}}
+	}
+	noPage := func(last int) []Reply {
+		if last == 0 {
+			return none()
+		}
+		return []Reply{{Text: fmt.Sprintf("只有 %d 页，没有第 %d 页。看最后一页：%s", last, page, withPaging(req.Cmd, "page", strconv.Itoa(last)))}}
+	}
 	for p := 1; p < page; p++ {
 		q.Limit = historyPageSize
-		prev, err := r.st.History(q)
+		prev, err := r.fetchHistory(q, tagIDs)
 		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
+			return nil, err
 		}
 		if len(prev) < historyPageSize {
-			return []Reply{{Text: fmt.Sprintf("没有第 %d 页了。", page)}}, nil
+			return noPage(p - 1 + min(len(prev), 1)), nil
 		}
 		q.Before = prev[len(prev)-1].ID
 	}
 	q.Limit = historyPageSize + 1
-	list, err := r.st.History(q)
+	list, err := r.fetchHistory(q, tagIDs)
 	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
+		return nil, err
 	}
-	title := strings.Join(subject, "，")
 	if len(list) == 0 {
-		return []Reply{{Text: "没有找到记录（" + title + "）。"}}, nil
+		return noPage(page - 1), nil
 	}
 	more := len(list) > historyPageSize
 	if more {
@@ -114,6 +146,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	names := map[string]string{}
 	lines := []string{fmt.Sprintf("%s（新的在前）：", title)}
+	undoable := false
 	for _, cs := range list {
 		name, ok := names[cs.Customer]
 		if !ok {
@@ -124,32 +157,121 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			names[cs.Customer] = name
 		}
 		lines = append(lines, r.csLine(cs, name))
+		undoable = undoable || (cs.Effective() && (manager || cs.Actor == req.UserID))
 	}
 	if more {
-		next := req.Cmd.clone()
-		next.Name = "history"
-		next.Args = slices.DeleteFunc(next.Args, func(t Token) bool {
-			return t.Kind == Filter && (t.Key == "page" || t.Key == "before")
-		})
-		next.Args = append(next.Args, Token{Kind: Filter, Key: "before", Value: "#" + list[len(list)-1].ID.String()})
-		lines = append(lines, "更多："+next.String())
+		lines = append(lines, "更多："+withPaging(req.Cmd, "before", "#"+list[len(list)-1].ID.String()))
 	}
-	lines = append(lines, "撤销某条：/undo 变更号")
+	if undoable {
+		lines = append(lines, "撤销某条：/undo 变更号")
+	}
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 }
 
-// historyTag finds a tag for /history tag:X, deleted tags included.
-func (r *Router) historyTag(name string) (store.Tag, error) {
-	live, err := r.st.Tags(false)
+// withPaging is the /history command with its page: or before: replaced.
+func withPaging(cmd Command, key, value string) string {
+	next := cmd.clone()
+	next.Name = "history"
+	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool {
+		return t.Kind == Filter && (t.Key == "page" || t.Key == "before")
+	})
+	next.Args = append(next.Args, Token{Kind: Filter, Key: key, Value: value})
+	return next.String()
+}
+
+// untilText shows an until: bound: the last day it includes for a day,
+// week or month ("2020-01-01"), else the instant.
+func (r *Router) untilText(span Span) string {
+	if span.From.Equal(span.To) {
+		return r.fmtTime(span.To)
+	}
+	return r.fmtDate(span.To.Add(-time.Nanosecond))
+}
+
+// fetchHistory runs q for each of tagIDs (or once without a tag) and
+// merges the results newest first, keeping q.Limit: paging by q.Before
+// works across the merge as it does on one query.
+func (r *Router) fetchHistory(q store.Query, tagIDs []string) ([]store.ChangeSet, error) {
+	if len(tagIDs) <= 1 {
+		if len(tagIDs) == 1 {
+			q.Tag = tagIDs[0]
+		}
+		list, err := r.st.History(q)
+		if err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		return list, nil
+	}
+	seen := map[store.ID]bool{}
+	var all []store.ChangeSet
+	for _, id := range tagIDs {
+		qq := q
+		qq.Tag = id
+		list, err := r.st.History(qq)
+		if err != nil {
+			return nil, fmt.Errorf("history of tag %s: %w", id, err)
+		}
+		for _, cs := range list {
+			if !seen[cs.ID] {
+				seen[cs.ID] = true
+				all = append(all, cs)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b store.ChangeSet) int { return cmp.Compare(b.ID, a.ID) })
+	if len(all) > q.Limit {
+		all = all[:q.Limit]
+	}
+	return all, nil
+}
+
+// historyTags finds every tag, live or deleted, a /history tag:X means:
+// those named X (exactly, else ignoring case, else "组名/X"), in one group.
+func (r *Router) historyTags(name string) ([]store.Tag, error) {
+	name = strings.TrimSpace(name)
+	all, err := r.st.Tags(true)
 	if err != nil {
-		return store.Tag{}, fmt.Errorf("read tags: %w", err)
+		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	t, err := r.resolveTag(name, live)
-	if err == nil {
-		return t, nil
+	match := func(eq func(t store.Tag) bool) []store.Tag {
+		var out []store.Tag
+		for _, t := range all {
+			if eq(t) {
+				out = append(out, t)
+			}
+		}
+		return out
 	}
-	if del, derr := r.st.DeletedTagsByName(name); derr == nil && len(del) > 0 {
-		return del[0], nil
+	found := match(func(t store.Tag) bool { return t.Name == name })
+	if len(found) == 0 {
+		found = match(func(t store.Tag) bool { return strings.EqualFold(t.Name, name) })
 	}
-	return store.Tag{}, err
+	if len(found) == 0 {
+		if i := strings.IndexAny(name, "/:：／"); i > 0 {
+			group, tag := name[:i], strings.TrimLeft(name[i:], "/:：／")
+			found = match(func(t store.Tag) bool { return t.GroupName == group && t.Name == tag })
+		}
+	}
+	if len(found) == 0 {
+		live, err := r.st.Tags(false)
+		if err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
+		_, err = r.resolveTag(name, live)
+		if err == nil { // cannot happen: a live tag is among all
+			err = userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
+		}
+		return nil, err
+	}
+	var groups []string
+	for _, t := range found {
+		if !slices.Contains(groups, t.GroupName) {
+			groups = append(groups, t.GroupName)
+		}
+	}
+	if len(groups) > 1 {
+		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
+			clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
+	}
+	return found, nil
 }

@@ -39,7 +39,7 @@ func TestHistoryPaging(t *testing.T) {
 	if n := strings.Count(got, " [command] #"); n != 6 || strings.Contains(got, "更多") {
 		t.Fatalf("page 3 has %d lines:\n%s", n, got)
 	}
-	e.mustSay("zhangsan", "/history 王小明 page:4", "没有第 4 页了")
+	e.mustSay("zhangsan", "/history 王小明 page:4", "只有 3 页，没有第 4 页。看最后一页：/history 王小明 page:3")
 	// Without a subject: the user's own changes.
 	e.mustSay("zhangsan", "/history", "你做的变更（新的在前）：")
 	e.mustSay("zhangsan", "/历史 @zhangsan", "zhangsan 做的变更")
@@ -82,7 +82,7 @@ func TestHistoryTimeWords(t *testing.T) {
 			t.Errorf("%s: %d lines, want %d", tc.cmd, got, tc.want)
 		}
 	}
-	e.mustSay("mgr", "/history 王小明 since:前天 until:前天", "没有找到记录（王小明，自 11-19 00:00，到 11-20 00:00）")
+	e.mustSay("mgr", "/history 王小明 since:前天 until:前天", "没有找到记录（王小明，自 11-19 00:00，到 11-19）。可以放宽时间")
 	e.mustSay("mgr", "/history 王小明 since:大前天", "看不懂时间「大前天」")
 }
 
@@ -113,6 +113,22 @@ func TestParseTime(t *testing.T) {
 		{in: "11-21 15:04", from: day(11, 21, 15, 4), to: day(11, 21, 15, 4)},
 		{in: "8:00", from: day(11, 21, 8, 0), to: day(11, 21, 8, 0)},
 		{in: "Yesterday", from: day(11, 20, 0, 0), to: day(11, 21, 0, 0)},
+		{in: "三天前", from: day(11, 18, 15, 4), to: day(11, 18, 15, 4)},
+		{in: "两天前", from: day(11, 19, 15, 4), to: day(11, 19, 15, 4)},
+		{in: "十天前", from: day(11, 11, 15, 4), to: day(11, 11, 15, 4)},
+		{in: "两小时前", from: day(11, 21, 13, 4), to: day(11, 21, 13, 4)},
+		{in: "二十分钟前", from: day(11, 21, 14, 44), to: day(11, 21, 14, 44)},
+		{in: "一周前", from: day(11, 14, 15, 4), to: day(11, 14, 15, 4)},
+		{in: "2个月前", from: day(9, 21, 15, 4), to: day(9, 21, 15, 4)},
+		{in: "本月", from: day(11, 1, 0, 0), to: day(12, 1, 0, 0)},
+		{in: "这个月", from: day(11, 1, 0, 0), to: day(12, 1, 0, 0)},
+		{in: "上个月", from: day(10, 1, 0, 0), to: day(11, 1, 0, 0)},
+		{in: "上月", from: day(10, 1, 0, 0), to: day(11, 1, 0, 0)},
+		{in: "２０２６－１１－０１", from: day(11, 1, 0, 0), to: day(11, 2, 0, 0)},
+		{in: "１１．０１ １５：０４", from: day(11, 1, 15, 4), to: day(11, 1, 15, 4)},
+		{in: "３天前", from: day(11, 18, 15, 4), to: day(11, 18, 15, 4)},
+		{in: "零天前", err: "看不懂时间"},
+		{in: "十十天前", err: "看不懂时间"},
 		{in: "16:00", err: "还没到"},
 		{in: "明天", err: "看不懂时间"},
 		{in: "2026-02-30", err: "看不懂时间"},
@@ -132,4 +148,91 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v – %v, %v; want %v – %v", tc.in, span.From, span.To, err, tc.from, tc.to)
 		}
 	}
+}
+
+func TestChineseNumber(t *testing.T) {
+	for in, want := range map[string]int{"一": 1, "两": 2, "九": 9, "十": 10, "十一": 11, "二十": 20, "二十五": 25, "九十九": 99, "12": 12} {
+		if got, ok := number(in); !ok || got != want {
+			t.Errorf("number(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "零", "十十", "一一", "百", "二十十"} {
+		if got, ok := number(in); ok {
+			t.Errorf("number(%q) = %d, want no number", in, got)
+		}
+	}
+}
+
+func TestHistoryTimeBoundsAndEmptyReplies(t *testing.T) {
+	e := historyEnv(t)
+	for _, tc := range []struct{ user, cmd, want string }{
+		{"mgr", "/history 王小明 since:今天 until:昨天", "since 晚于 until，请检查时间"},
+		{"mgr", "/history 王小明 until:2020-01-01", "没有找到记录（王小明，到 2020-01-01）。可以放宽时间（since:/until:）再查"},
+		{"mgr", "/history 王小明 until:２０２６－１１－２０", "王小明，到 11-20（新的在前）"},
+		{"mgr", "/history 王小明 until:2026-11-21 10:00", "王小明，到 11-21 10:00（新的在前）"},
+		{"mgr", "/history 王小明 since: 今天", "王小明，自 11-21 00:00（新的在前）"},
+		{"mgr", "/history 王小明 since:三天前 until:两天前", "没有找到记录（王小明，自 11-18 15:04，到 11-19 15:04）"},
+		{"mgr", "/history 王小明 page:9", "只有 3 页，没有第 9 页。看最后一页：/history 王小明 page:3"},
+		{"mgr", "/history", "没有找到记录（你做的变更）。你还没有做过标签变更。打标签：/tag 客户 +标签；查看某位客户的记录：/history 客户名。"},
+		{"mgr", "/history 王大明", "没有找到记录（王大明）。可以换个客户、标签或时间再查"},
+	} {
+		e.mustSay(tc.user, tc.cmd, tc.want)
+	}
+}
+
+// TestHistoryUndoHint: "撤销某条" shows only when a listed change-set is
+// one the user may undo.
+func TestHistoryUndoHint(t *testing.T) {
+	e := newEnv(t)
+	e.apply("sync", "c2", "zhangsan", "t12")
+	e.mustSay("zhangsan", "/tag 王小红 +VIP", "受保护标签") // denied
+	for _, tc := range []struct {
+		user, cmd string
+		hint      bool
+	}{
+		{"zhangsan", "/history", false},     // a denied attempt only
+		{"zhangsan", "/history 王小红", false}, // and a sync record
+		{"mgr", "/history 王小红", true},       // managers may undo the sync record
+	} {
+		got := e.say(tc.user, tc.cmd)
+		if !strings.Contains(got, "（新的在前）") || strings.Contains(got, "撤销某条：/undo 变更号") != tc.hint {
+			t.Errorf("%s %s: hint %v wanted:\n%s", tc.user, tc.cmd, tc.hint, got)
+		}
+	}
+	e.mustSay("zhangsan", "/tag 王小红 +高意向", "#3")
+	e.mustSay("zhangsan", "/history", "撤销某条：/undo 变更号")
+}
+
+// TestHistoryTagCoversDeletedAndRestored: tag:咖啡 after the tag was
+// deleted and restored (a new id) lists the old tag's and the new tag's
+// records together, newest first, page by page.
+func TestHistoryTagCoversDeletedAndRestored(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 7; i++ { // #1 … #7 on the old tag, ending with it on
+		e.apply("zhangsan", "c1", "zhangsan", []string{"t12", "-t12"}[i%2])
+	}
+	e.clk.Advance(time.Hour)
+	e.deleteTag("t12")                                // #8
+	e.mustSay("boss", "/restore tag 咖啡", "已恢复标签「咖啡」") // #9
+	for i := 0; i < 4; i++ {                          // #10 … #13 on the new tag
+		e.apply("zhangsan", "c1", "zhangsan", []string{"-tnew1", "tnew1"}[i%2])
+	}
+	got := e.mustSay("mgr", "/history tag:咖啡", "标签「咖啡」（含已删除的同名标签）（新的在前）：\n")
+	for _, want := range []string{"-咖啡 王小明 [command] #10", "boss +咖啡 王小明 [restore] #9", "sync -咖啡 王小明 [sync] #8", "+咖啡 王小明 [command] #7", "更多：/history tag:咖啡 before:#4"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("page 1 lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "] #"); n != historyPageSize {
+		t.Fatalf("page 1 has %d lines:\n%s", n, got)
+	}
+	for _, cmd := range []string{"/history tag:咖啡 before:#4", "/history tag:咖啡 page:2"} {
+		got = e.mustSay("zhangsan", cmd, "#3")
+		if n := strings.Count(got, "] #"); n != 3 || !strings.Contains(got, "#1") || strings.Contains(got, "更多") {
+			t.Fatalf("%s:\n%s", cmd, got)
+		}
+	}
+	e.mustSay("mgr", "/history tag:咖啡 page:3", "只有 2 页，没有第 3 页。看最后一页：/history tag:咖啡 page:2")
+	e.mustSay("mgr", "/history tag:咖啡 王小明 since:今天", "#13")
+	e.mustSay("mgr", "/history tag:咖啡啡", "没有标签「咖啡啡」")
 }

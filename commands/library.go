@@ -11,8 +11,8 @@ import (
 // runGroups is /groups: the tag library, group by group, with each
 // group's policy (互斥, 受保护, who may edit).
 func (r *Router) runGroups(_ context.Context, req *Request) ([]Reply, error) {
-	if len(req.Cmd.Args) > 0 {
-		return nil, userErr(CodeUsage, "/groups 不带参数。")
+	if err := noArgs(req); err != nil {
+		return nil, err
 	}
 	tags, err := r.st.Tags(false)
 	if err != nil {

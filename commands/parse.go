@@ -97,11 +97,11 @@ func readToken(rs []rune, i int) (Token, int, error) {
 		kind = Mention
 	case '#', '＃':
 		j := i + 1
-		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+		for j < len(rs) && isDigit(rs[j]) {
 			j++
 		}
 		if j > i+1 && (j == len(rs) || unicode.IsSpace(rs[j])) {
-			return Token{Kind: Pick, Value: string(rs[i+1 : j])}, j, nil
+			return Token{Kind: Pick, Value: halfWidth(string(rs[i+1 : j]))}, j, nil
 		}
 		v, next, _, err := readBody(rs, i)
 		return Token{Kind: Word, Value: v}, next, err
@@ -125,6 +125,11 @@ func readToken(rs []rune, i int) (Token, int, error) {
 			if v != "" || quoted {
 				return Token{Kind: Filter, Key: key, Value: v}, next, nil
 			}
+			// "since: 昨天": the value follows after a space.
+			if k := skipSpace(rs, next); k > next && k < len(rs) && joinsKey(rs[k:]) {
+				v, next, _, err := readBody(rs, k)
+				return Token{Kind: Filter, Key: key, Value: v}, next, err
+			}
 		}
 	}
 	v, next, _, err := readBody(rs, i)
@@ -147,7 +152,41 @@ func readBody(rs []rune, i int) (string, int, bool, error) {
 	for j < len(rs) && !unicode.IsSpace(rs[j]) {
 		j++
 	}
-	return string(rs[i:j]), j, false, nil
+	return halfWidth(string(rs[i:j])), j, false, nil
+}
+
+// joinsKey reports whether the text after "key: " is the key's value: not
+// a token of its own kind (+标签, @人, #2) nor another key.
+func joinsKey(rs []rune) bool {
+	if strings.ContainsRune("+＋-－@＠#＃", rs[0]) {
+		return false
+	}
+	_, n := keyPrefix(rs)
+	return n == 0
+}
+
+// isDigit reports an ASCII or full-width digit.
+func isDigit(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+
+// isFullWidth reports the full-width runes halfWidth maps: digits and the
+// punctuation of commands and times.
+func isFullWidth(r rune) bool {
+	return r >= '０' && r <= '９' || strings.ContainsRune("：－／．＋＠＃", r)
+}
+
+// halfWidth maps full-width digits and ：－／．＋＠＃ to ASCII, so
+// "１１－０１ １５：０４" reads as a date and "＃２" as a pick. Unquoted
+// text is normalised when parsed; quoted text is kept as typed.
+func halfWidth(s string) string {
+	if !strings.ContainsFunc(s, isFullWidth) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFullWidth(r) {
+			return r - 0xFEE0
+		}
+		return r
+	}, s)
 }
 
 // keyPrefix reports a known filter key followed by ':' or '：' at the start
@@ -248,7 +287,7 @@ func needsQuote(v string) bool {
 		return true
 	}
 	r := []rune(v)[0]
-	return isOpenQuote(r)
+	return isOpenQuote(r) || strings.ContainsFunc(v, isFullWidth)
 }
 
 // quoteIf quotes v with the first quote pair whose closer v lacks.

@@ -24,7 +24,11 @@ func TestParse(t *testing.T) {
 		{in: "/rollback #2 11-01 9:30 @lisi", want: Command{Slash: true, Name: "rollback", Args: []Token{{Kind: Pick, Value: "2"}, w("11-01 9:30"), {Kind: Mention, Value: "lisi"}}}},
 		{in: "/history 王小明 since:\"3 天前\"", want: Command{Slash: true, Name: "history", Args: []Token{w("王小明"), {Kind: Filter, Key: "since", Value: "3 天前"}}}},
 		{in: "#3", want: Command{Args: []Token{{Kind: Pick, Value: "3"}}}},
-		{in: "#3a + - @ tag: foo:bar", want: Command{Args: []Token{w("#3a"), w("+"), w("-"), w("@"), w("tag:"), w("foo:bar")}}},
+		{in: "#3a + - @ tag: foo:bar", want: Command{Args: []Token{w("#3a"), w("+"), w("-"), w("@"), {Kind: Filter, Key: "tag", Value: "foo:bar"}}}},
+		{in: "/history since: 昨天 15:04 tag: +x", want: Command{Slash: true, Name: "history", Args: []Token{
+			{Kind: Filter, Key: "since", Value: "昨天 15:04"}, w("tag:"), {Kind: AddTag, Value: "x"}}}},
+		{in: "/history since:２０２６－１１－０１　１５：０４ ＃１２ \"１２\"", want: Command{Slash: true, Name: "history", Args: []Token{
+			{Kind: Filter, Key: "since", Value: "2026-11-01 15:04"}, {Kind: Pick, Value: "12"}, w("１２")}}},
 		{in: "  给王小明打个标签  ", want: Command{Args: []Token{w("给王小明打个标签")}}},
 		{in: "/", want: Command{Slash: true}},
 		{in: "", want: Command{}},

@@ -191,14 +191,40 @@ func editorsLabel(editors []string) string {
 
 // notFollower is the denial for changing a customer one does not follow.
 func notFollower(customer string, followers []string) *denial {
-	who := "主管"
-	if len(followers) > 0 {
-		who = "跟进人 " + strings.Join(followers, "、") + " 或主管"
-	}
 	return &denial{
-		Reply:  fmt.Sprintf("你没有权限修改 %s 的标签：你不是这位客户的跟进人。请联系%s。", customer, who),
+		Reply:  fmt.Sprintf("你没有权限修改 %s 的标签：你不是这位客户的跟进人。请联系%s。", customer, followersWho(followers)),
 		Record: "不是这位客户的跟进人",
 	}
+}
+
+// followersWho names whom to contact about a customer: "跟进人 a、b 或主管".
+func followersWho(followers []string) string {
+	if len(followers) == 0 {
+		return "主管"
+	}
+	return "跟进人 " + strings.Join(followers, "、") + " 或主管"
+}
+
+// notFollowerRead is the answer to reading (/tags, /history) a customer
+// one does not follow.
+func notFollowerRead(customer string, followers []string) string {
+	return fmt.Sprintf("你不能查看 %s 的标签：你不是这位客户的跟进人。请联系%s。", customer, followersWho(followers))
+}
+
+// otherRelationship is the denial for an employee who follows the
+// customer but names another follower's relationship with @.
+func otherRelationship(mention string) *denial {
+	return &denial{
+		Reply:  fmt.Sprintf("你只能改自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可改你自己的。", mention, mention),
+		Record: "只能改自己跟进关系上的标签",
+	}
+}
+
+// mentionNotFollower refuses an @mention of someone who does not follow
+// the customer, naming who does.
+func mentionNotFollower(mention, customer string, followers []string) error {
+	return userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。请改成 @%s，或去掉 @%s。",
+		clip(mention), customer, strings.Join(followers, "、"), strings.Join(followers, " 或 @"), clip(mention))
 }
 
 // limits describes, for /whoami, what the user may not change.

@@ -88,7 +88,10 @@ type Spec struct {
 	Summary string   // one line for /help
 	Help    string   // details for /help <command>
 	MinRole Role
-	Run     func(ctx context.Context, req *Request) ([]Reply, error)
+	// Writes marks commands that change tags: a customer named only by a
+	// fragment of a name must be confirmed with #1 first.
+	Writes bool
+	Run    func(ctx context.Context, req *Request) ([]Reply, error)
 }
 
 // Request is one parsed command from one user. 一次请求。
@@ -192,17 +195,17 @@ func (r *Router) specList() []Spec {
 			Summary: "给客户加标签（-标签 同时删除）",
 			Help: "客户可以写姓名、备注、手机号或 external_userid；名字里有空格请加引号，如 \"王 小明\"。\n" +
 				"客户后面不带符号的词也算加标签。互斥标签组里加一个会自动去掉同组其它标签。\n" +
-				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Run: r.runTag},
+				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Writes: true, Run: r.runTag},
 		{Name: "untag", Aliases: []string{"删标签", "去标签"}, Usage: "/untag <客户> 标签… [@跟进人]",
-			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Run: r.runUntag},
-		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户>",
+			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Writes: true, Run: r.runUntag},
+		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户> [@跟进人]",
 			Summary: "查看客户现在的标签", Help: "按标签组列出，并写明谁在何时加的。例：/tags 王小明", MinRole: RoleEmployee, Run: r.runTags},
 		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [tag:标签…] [page:2]",
 			Summary: "按名字、备注、手机号或标签找客户",
 			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, Run: r.runFind},
 		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2]",
 			Summary: "查看标签变更记录（含被拒绝的尝试）",
-			Help: "时间可写 今天、昨天、前天、3天前、2小时前、上周、2026-11-01、11-01 15:04。\n" +
+			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04。\n" +
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周", MinRole: RoleEmployee, Run: r.runHistory},
 		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
 			Summary: "撤销你最近的一次变更（或指定的变更）",
@@ -211,7 +214,7 @@ func (r *Router) specList() []Spec {
 			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, Run: r.runRedo},
 		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",
 			Summary: "把客户的标签恢复到过去某个时间（主管）",
-			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Run: r.runRollback},
+			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Writes: true, Run: r.runRollback},
 		{Name: "confirm", Aliases: []string{"确认"}, Usage: "/confirm", Summary: "确认待执行的操作",
 			Help: "确认 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runConfirm},
 		{Name: "cancel", Aliases: []string{"取消"}, Usage: "/cancel", Summary: "放弃待执行的操作",

@@ -16,7 +16,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 	var words []string
 	for i, t := range req.Cmd.Args {
 		if t.Kind != Word {
-			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 		if i == 0 && (strings.EqualFold(t.Value, "tag") || t.Value == "标签") {
 			continue
@@ -45,12 +45,12 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 	}
 	if old == nil {
 		if len(dels) > 0 {
-			return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了。发送 /history tag:%s 查看。", name, name)}}, nil
+			return r.restoredBefore(req, name, dels[0])
 		}
 		if live, _ := r.st.TagsByName(name); len(live) > 0 {
 			return []Reply{{Text: fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", name)}}, nil
 		}
-		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", name)
+		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", clip(name))
 	}
 	removed, err := r.deletionRemovals(old.ID)
 	if err != nil {
@@ -104,6 +104,31 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 	}
 	text += fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", tag.Name)
 	return []Reply{{Text: text}}, nil
+}
+
+// restoredBefore answers a /restore of a tag restored already. If the
+// restore's re-tagging was undone since, it says how to put it back:
+// /redo (by who undid it) or /undo of that undo.
+func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Reply, error) {
+	q := quoteIf(name, needsQuote(name))
+	text := fmt.Sprintf("「%s」已经恢复过了，标签还在标签库里。发送 /history tag:%s 查看。", name, q)
+	list, err := r.st.History(store.Query{Batch: "restore-" + old.RestoredAs, Limit: 1})
+	if err != nil {
+		return nil, fmt.Errorf("restore batch: %w", err)
+	}
+	if len(list) == 0 {
+		return []Reply{{Text: text}}, nil
+	}
+	u, undone, err := r.undoneBy(list[0].ID, 0)
+	if err != nil || !undone {
+		return []Reply{{Text: text}}, err
+	}
+	how := fmt.Sprintf("/undo %d（撤销那次撤销）", u.ID)
+	if last, err := r.lastRedoable(req.UserID); err == nil && (last.ID == u.ID || u.Batch != "" && last.Batch == u.Batch) {
+		how = fmt.Sprintf("/redo（或 /undo %d）", u.ID)
+	}
+	return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了，但重新打回客户的那批变更已被 %s 撤销（#%d）。要再打回去请发送 %s。",
+		name, u.Actor, u.ID, how)}}, nil
 }
 
 // deletionRemovals lists the change-sets that recorded the tag's deletion,

@@ -107,3 +107,22 @@ func TestRestoreWithoutTagCreator(t *testing.T) {
 	e.r = r
 	e.mustSay("boss", "/restore tag 高意向", "恢复标签需要连接企业微信")
 }
+
+// TestRestoreAgainAfterUndoSuggestsRedo: a restore that was undone is not
+// restored twice; the reply says how to put the tags back.
+func TestRestoreAgainAfterUndoSuggestsRedo(t *testing.T) {
+	e := newEnv(t)
+	e.apply("zhangsan", "c1", "zhangsan", "t12")
+	e.apply("zhangsan", "c2", "zhangsan", "t12")
+	e.deleteTag("t12")
+	e.mustSay("boss", "/restore tag 咖啡", "重新打回 2 个客户关系")
+	e.mustSay("boss", "/restore tag 咖啡", "「咖啡」已经恢复过了，标签还在标签库里。发送 /history tag:咖啡 查看。")
+	e.mustSay("boss", "/undo", "已撤销 #5、#6（一起做的 2 项变更）")
+	e.mustSay("boss", "/restore tag 咖啡", "「咖啡」已经恢复过了，但重新打回客户的那批变更已被 boss 撤销（#8）。要再打回去请发送 /redo（或 /undo 8）。")
+	e.mustSay("boss", "/redo", "已重做 2 项变更")
+	if got := e.tagNames("c2", "zhangsan"); !slices.Equal(got, []string{"咖啡"}) {
+		t.Fatalf("tags %v", got)
+	}
+	e.mustSay("boss", "/restore tag 咖啡", "「咖啡」已经恢复过了，标签还在标签库里。")
+	e.verify()
+}

@@ -47,7 +47,7 @@ func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
 		case Mention:
 			mention = t.Value
 		default:
-			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 	}
 	if len(words) == 0 {
@@ -64,16 +64,39 @@ func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
 	followers := c.Followers
 	if mention != "" {
 		if !slices.Contains(c.Followers, mention) {
-			return nil, userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。", mention, displayName(c), strings.Join(c.Followers, "、"))
+			return nil, mentionNotFollower(mention, displayName(c), c.Followers)
 		}
 		followers = []string{mention}
 	}
 	at := span.From
+	if err := r.checkHorizon(req, c, at); err != nil {
+		return nil, err
+	}
 	plans, err := r.rollbackPlans(c.ID, followers, at)
 	if err != nil {
 		return nil, err
 	}
 	return r.proposeRollback(req, c, followers, at, plans, "")
+}
+
+// checkHorizon refuses a rollback to before the first full sync: the
+// ledger does not know the tags customers had then, and a rollback would
+// wipe them.
+func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) error {
+	first, err := r.st.FirstSyncedAt()
+	if err != nil {
+		return fmt.Errorf("first sync time: %w", err)
+	}
+	if first.IsZero() || !at.Before(first) {
+		return nil
+	}
+	earliest := first.Truncate(time.Minute)
+	if earliest.Before(first) {
+		earliest = earliest.Add(time.Minute) // a time users can type, not before the sync
+	}
+	name := displayName(c)
+	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
+		name, r.fmtTime(first), r.fmtTime(earliest), req.Cmd.Args[0].format(false), r.fmtTime(earliest))
 }
 
 // rollbackPlans computes the diff of each relationship.
@@ -195,6 +218,9 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 
 // runConfirm is /confirm: runs the user's pending proposal.
 func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) {
+	if err := noArgs(req); err != nil {
+		return nil, err
+	}
 	p, err := r.takeProposal(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err
@@ -204,6 +230,9 @@ func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) 
 
 // runCancel is /cancel: drops the user's pending proposal.
 func (r *Router) runCancel(_ context.Context, req *Request) ([]Reply, error) {
+	if err := noArgs(req); err != nil {
+		return nil, err
+	}
 	p, err := r.takeProposal(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err

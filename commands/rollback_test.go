@@ -130,3 +130,31 @@ func TestRollbackCardAndChangedPlan(t *testing.T) {
 	}
 	e.verify()
 }
+
+// TestRollbackBeforeFirstSyncRefused: the ledger starts at the first full
+// sync; a rollback to before it would wipe tags customers had then.
+func TestRollbackBeforeFirstSyncRefused(t *testing.T) {
+	e := newEnv(t)
+	e.apply("sync", "c1", "zhangsan", "t12") // what the first sync found
+	e.clk.Advance(30 * time.Second)
+	if err := e.st.SetSyncedAt(e.clk.Now()); err != nil { // 11-21 15:04:30
+		t.Fatal(err)
+	}
+	e.clk.Advance(time.Hour)
+	e.mustSay("zhangsan", "/tag 王小明 +高意向", "#2")
+	e.clk.Advance(24 * time.Hour)
+	const refusal = "王小明 的标签记录从 11-21 15:04（首次同步）开始，更早的状态不知道。最早可以回滚到 11-21 15:05：/rollback 王小明 11-21 15:05"
+	for _, when := range []string{"昨天", "2020-01-01", "11-21 15:04", "2天前"} {
+		e.mustSay("mgr", "/rollback 王小明 "+when+" @zhangsan", refusal)
+	}
+	e.mustSay("mgr", "/confirm", "没有等待确认的操作")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡", "高意向"}) {
+		t.Fatalf("tags %v", got)
+	}
+	// The suggested time is accepted and keeps what the sync found.
+	e.mustSay("mgr", "/rollback 王小明 11-21 15:05 @zhangsan", "跟进人 zhangsan：-高意向")
+	e.mustSay("mgr", "/confirm", "已把 王小明 的标签恢复到 11-21 15:05")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡"}) {
+		t.Fatalf("tags after rollback %v", got)
+	}
+}

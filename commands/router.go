@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/internal/suggest"
 
@@ -15,6 +16,10 @@ import (
 // It never fails: problems become replies. 处理一条文本消息。
 func (r *Router) HandleText(ctx context.Context, userID, text string) []Reply {
 	now := r.now()
+	if n := utf8.RuneCountInString(text); n > MaxInputRunes {
+		return []Reply{{Text: fmt.Sprintf("消息太长（%d 字），我只处理 %d 字以内的命令，什么都没有改。请只发送命令本身，例如 /tag 王小明 +高意向",
+			n, MaxInputRunes)}}
+	}
 	cmd, err := Parse(text)
 	if err != nil {
 		return r.errorReplies(ctx, userID, "", err)
@@ -35,6 +40,10 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 		return []Reply{{Text: r.unknownCommand(cmd.Name)}}
 	}
 	role := r.perms.role(userID)
+	// A role refusal (/rollback by an employee, /restore by a manager) is
+	// not recorded in the ledger: it is refused before the arguments are
+	// read, so there is no relationship to record it on. Refused tag
+	// changes and undos are recorded by the commands themselves.
 	if !role.AtLeast(spec.MinRole) {
 		return []Reply{{Text: fmt.Sprintf("/%s 只有%s可以使用。你的角色是%s，请联系%s。",
 			spec.Name, spec.MinRole.whoCan(), role.Label(), spec.MinRole.Label())}}
@@ -65,26 +74,65 @@ func (r *Router) handleBarePick(ctx context.Context, userID string, pick Token, 
 		return r.errorReplies(ctx, userID, "", err)
 	}
 	if pl.cmd == nil {
-		return []Reply{{Text: fmt.Sprintf("请在命令里用 #%s 指定客户，例如 /tags #%s 或 /tag #%s +高意向", pick.Value, pick.Value, pick.Value)}}
+		return []Reply{{Text: fmt.Sprintf("请在命令里用 #%s 指定客户，例如 /tags #%s 或 /tag #%s +高意向", clip(pick.Value), clip(pick.Value), clip(pick.Value))}}
 	}
 	cmd := pl.cmd.clone()
 	cmd.Args[pl.argIdx] = pick
 	return r.dispatch(ctx, userID, cmd, now)
 }
 
-// unknownCommand suggests the closest command name.
+// commandWords are Chinese words users try as commands, with the command
+// they mean; an unknown name containing one is pointed there.
+var commandWords = []struct{ word, cmd string }{
+	{"分组", "groups"}, {"标签组", "groups"}, {"标签库", "groups"},
+	{"删标签", "untag"}, {"去标签", "untag"}, {"删除", "untag"},
+	{"打标签", "tag"}, {"加标签", "tag"}, {"查标签", "tags"},
+	{"历史", "history"}, {"记录", "history"}, {"撤销", "undo"}, {"重做", "redo"},
+	{"回滚", "rollback"}, {"恢复", "restore"}, {"确认", "confirm"}, {"取消", "cancel"},
+	{"帮助", "help"}, {"查找", "find"}, {"搜索", "find"}, {"权限", "whoami"},
+}
+
+// unknownCommand answers an unknown command name, suggesting commands
+// only when they are close: a known Chinese word in it, the start of a
+// command name (/hist), or a small edit distance (at most 2 and less than
+// half the name: /histroy, /tga).
 func (r *Router) unknownCommand(name string) string {
-	best, bestD := "tag", -1
-	for key, s := range r.byName {
-		d := suggest.Distance(foldName(name), key)
+	if s := r.suggestCommands(name); len(s) > 0 {
+		return fmt.Sprintf("没有这个命令 /%s，你是不是想用 /%s？发送 /help 查看全部命令", clip(name), strings.Join(s, " 或 /"))
+	}
+	return fmt.Sprintf("没有这个命令 /%s。发送 /help 查看全部命令", clip(name))
+}
+
+// suggestCommands lists the command names close to name, best first.
+func (r *Router) suggestCommands(name string) []string {
+	key := foldName(name)
+	for _, w := range commandWords {
+		if strings.Contains(key, w.word) {
+			return []string{w.cmd}
+		}
+	}
+	var prefix []string
+	if utf8.RuneCountInString(key) >= 2 {
+		for _, s := range r.specs {
+			if strings.HasPrefix(s.Name, key) {
+				prefix = append(prefix, s.Name)
+			}
+		}
+	}
+	if len(prefix) > 0 {
+		return prefix
+	}
+	best, bestD := "", -1
+	for k, s := range r.byName {
+		d := suggest.OSADistance(key, k)
 		if bestD < 0 || d < bestD || (d == bestD && s.Name < best) {
 			best, bestD = s.Name, d
 		}
 	}
-	if n := len([]rune(name)); bestD > 2 && bestD > n/2 {
-		best = "tag"
+	if n := utf8.RuneCountInString(key); bestD >= 0 && bestD <= 2 && 2*bestD < n {
+		return []string{best}
 	}
-	return fmt.Sprintf("没有这个命令 /%s，你是不是想用 /%s？发送 /help 查看全部命令", name, best)
+	return nil
 }
 
 // foldName lowercases ASCII letters of a command name.

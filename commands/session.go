@@ -92,7 +92,7 @@ func (r *Router) picked(user string, now time.Time, tok Token) (string, error) {
 	}
 	n, err := strconv.Atoi(tok.Value)
 	if err != nil || n < 1 || n > len(pl.ids) {
-		return "", userErr(CodeUsage, "#%s 不在列表里，请用 #1 到 #%d。", tok.Value, len(pl.ids))
+		return "", userErr(CodeUsage, "#%s 不在列表里，请用 #1 到 #%d。", clip(tok.Value), len(pl.ids))
 	}
 	return pl.ids[n-1], nil
 }

@@ -40,7 +40,8 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		{user: "zhangsan", cmd: "/TAG 13800000001 +咖啡", want: "添加「咖啡」", effect: applied, rel: "c1/zhangsan", tags: []string{"咖啡"}},
 		{user: "wangwu", cmd: "/tag 王小明 +高意向", want: "你不是这位客户的跟进人", effect: denied, rel: "c1/zhangsan"},
 		{user: "lisi", cmd: "/tag 王小红 +高意向", want: "请联系跟进人 zhangsan 或主管", effect: denied, rel: "c2/zhangsan"},
-		{user: "zhangsan", cmd: "/tag 王小明 +高意向 @lisi", want: "你不是这位客户的跟进人", effect: denied, rel: "c1/lisi"},
+		{user: "zhangsan", cmd: "/tag 王小明 +高意向 @lisi", want: "你只能改自己跟进关系上的标签（@lisi 是别人的）。去掉 @lisi 即可改你自己的。", effect: denied, rel: "c1/lisi"},
+		{user: "wangwu", cmd: "/tag 王小明 +高意向 @lisi", want: "你不是这位客户的跟进人", effect: denied, rel: "c1/lisi"},
 		{user: "mgr", cmd: "/tag 王小明 +高意向", want: "有 2 位跟进人：lisi、zhangsan。请加上 @跟进人", effect: none, rel: "c1/zhangsan"},
 		{user: "mgr", cmd: "/tag 王小明 +高意向 @lisi", want: "已为 王小明（跟进人 lisi）添加「高意向」", effect: applied, rel: "c1/lisi", tags: []string{"高意向"}},
 		{user: "mgr", cmd: "/tag 王小红 +高意向", want: "（跟进人 zhangsan）添加「高意向」", effect: applied, rel: "c2/zhangsan", tags: []string{"高意向"}},
@@ -76,7 +77,7 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		{user: "mgr", cmd: "/tags 王小明", setup: has("c1", "lisi", "t12"), want: "跟进人 lisi：\n兴趣：咖啡", effect: none, rel: "c1/lisi", tags: []string{"咖啡"}},
 		// /undo, /redo
 		{user: "zhangsan", cmd: "/undo", setup: func(e *env) store.ID { return e.apply("zhangsan", "c1", "zhangsan", "t3").ID }, want: "已撤销 #", effect: applied, rel: "c1/zhangsan"},
-		{user: "zhangsan", cmd: "/undo {id}", setup: has("c1", "zhangsan", "t3"), want: "你只能撤销自己的变更；", effect: none, rel: "c1/zhangsan", tags: []string{"高意向"}},
+		{user: "zhangsan", cmd: "/undo {id}", setup: has("c1", "zhangsan", "t3"), want: "你只能撤销自己的变更；", effect: denied, rel: "c1/zhangsan", tags: []string{"高意向"}},
 		{user: "mgr", cmd: "/undo {id}", setup: func(e *env) store.ID { return e.apply("zhangsan", "c1", "zhangsan", "t3").ID }, want: "已撤销", effect: applied, rel: "c1/zhangsan"},
 		{user: "zhangsan", cmd: "/undo {id}", setup: func(e *env) store.ID { return e.apply("zhangsan", "c1", "zhangsan", "t1").ID }, want: "受保护标签", effect: denied, rel: "c1/zhangsan", tags: []string{"VIP"}},
 		{user: "zhangsan", cmd: "/undo", want: "你还没有可以撤销的变更", effect: none, rel: "c1/zhangsan"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -28,14 +29,21 @@ type tagRequest struct {
 }
 
 // parseTagArgs reads "<客户> +a -b c @x" into names; bare words add when
-// bareAdds, else remove.
+// bareAdds (/tag), else remove (/untag, where +a is refused: /untag only
+// removes). A sign standing alone ("+ 高意向") is refused with the fix.
 func parseTagArgs(req *Request, bareAdds bool) (add, remove []string, mention string, err error) {
 	args := req.Cmd.Args
 	if len(args) < 2 {
 		return nil, nil, "", userErr(CodeUsage, "请写出客户和标签。用法：%s", req.Spec.Usage)
 	}
+	if err := loneSign(req); err != nil {
+		return nil, nil, "", err
+	}
+	var plus []Token
 	for _, t := range args[1:] {
 		switch {
+		case t.Kind == AddTag && !bareAdds:
+			plus = append(plus, t)
 		case t.Kind == AddTag || (t.Kind == Word && bareAdds):
 			add = append(add, t.Value)
 		case t.Kind == RemoveTag || t.Kind == Word:
@@ -43,13 +51,49 @@ func parseTagArgs(req *Request, bareAdds bool) (add, remove []string, mention st
 		case t.Kind == Mention && mention == "":
 			mention = t.Value
 		default:
-			return nil, nil, "", userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, nil, "", userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
+	}
+	if len(plus) > 0 {
+		fix := Command{Slash: true, Name: "tag", Args: append([]Token{args[0]}, plus...)}
+		if mention != "" {
+			fix.Args = append(fix.Args, Token{Kind: Mention, Value: mention})
+		}
+		return nil, nil, "", userErr(CodeUsage, "/untag 只删除标签；加标签请用 %s", fix.String())
 	}
 	if len(add)+len(remove) == 0 {
 		return nil, nil, "", userErr(CodeUsage, "请写出要改的标签。用法：%s", req.Spec.Usage)
 	}
 	return add, remove, mention, nil
+}
+
+// loneSign refuses "+ 高意向" (a sign, a space, the tag), showing the
+// command written without the space.
+func loneSign(req *Request) error {
+	args := req.Cmd.Args
+	for i := 1; i < len(args); i++ {
+		t := args[i]
+		if t.Kind != Word || (t.Value != "+" && t.Value != "＋" && t.Value != "-" && t.Value != "－") {
+			continue
+		}
+		sign := halfWidth(t.Value)
+		if i+1 == len(args) || args[i+1].Kind != Word {
+			return userErr(CodeUsage, "「%s」后面要紧跟标签名，不要有空格，例如 /%s %s %s高意向",
+				sign, req.Spec.Name, clip(args[0].format(false)), sign)
+		}
+		fix := req.Cmd.clone()
+		fix.Name = req.Spec.Name
+		kind := AddTag
+		if sign == "-" {
+			kind = RemoveTag
+		} else if req.Spec.Name == "untag" {
+			fix.Name = "tag" // /untag only removes
+		}
+		fix.Args[i] = Token{Kind: kind, Value: args[i+1].Value}
+		fix.Args = append(fix.Args[:i+1], fix.Args[i+2:]...)
+		return userErr(CodeUsage, "「%s」后面不要有空格：%s", sign, fix.String())
+	}
+	return nil
 }
 
 func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([]Reply, error) {
@@ -73,21 +117,50 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		sign  string
 	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
 		for _, n := range list.names {
-			t, err := r.resolveTag(n, live)
+			tags, err := r.resolveTagList(n, live)
 			if err != nil {
 				return nil, err
 			}
-			if prev, dup := seen[t.ID]; dup {
-				if prev != list.sign {
-					return nil, userErr(CodeUsage, "「%s」不能同时加和删。", t.Name)
+			for _, t := range tags {
+				if prev, dup := seen[t.ID]; dup {
+					if prev != list.sign {
+						return nil, userErr(CodeUsage, "「%s」不能同时加和删。请只写一次：要加写 +%s，要删写 -%s。", t.Name, t.Name, t.Name)
+					}
+					continue
 				}
-				continue
+				seen[t.ID] = list.sign
+				*list.dst = append(*list.dst, t)
 			}
-			seen[t.ID] = list.sign
-			*list.dst = append(*list.dst, t)
 		}
 	}
 	return r.applyTags(ctx, req, tr, live)
+}
+
+// listSeps split "+高意向，官网" into several tags of the same sign.
+const listSeps = ",，、"
+
+// resolveTagList resolves one written tag, or a list "高意向，官网" (every
+// part with the same sign) when the whole is not a tag name.
+func (r *Router) resolveTagList(name string, live []store.Tag) ([]store.Tag, error) {
+	t, err := r.resolveTag(name, live)
+	if err == nil || !strings.ContainsAny(name, listSeps) {
+		if err != nil {
+			return nil, err
+		}
+		return []store.Tag{t}, nil
+	}
+	var out []store.Tag
+	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return strings.ContainsRune(listSeps, c) }) {
+		t, err := r.resolveTag(part, live)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, nil
 }
 
 // applyTags checks and applies one tag change on one relationship.
@@ -106,7 +179,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if err != nil {
 		return nil, fmt.Errorf("read relationship: %w", err)
 	}
-	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live)
+	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live, name)
 	if err != nil {
 		return nil, err
 	}
@@ -155,15 +228,17 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 }
 
 // exclusiveRemovals returns the tags that adding tags of exclusive groups
-// takes off the relationship, and refuses two adds in one such group.
-func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag) ([]store.Tag, error) {
+// takes off the relationship, and refuses two adds in one such group
+// (customer names the customer in the example of the refusal).
+func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag, customer string) ([]store.Tag, error) {
 	byGroup := map[string]store.Tag{}
 	for _, t := range add {
 		if !r.perms.exclusive(t.GroupName) {
 			continue
 		}
 		if prev, ok := byGroup[t.GroupName]; ok {
-			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。", t.GroupName, prev.Name, t.Name)
+			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。请只保留一个再发送，例如 /tag %s +%s",
+				t.GroupName, prev.Name, t.Name, quoteIf(customer, needsQuote(customer)), quoteIf(prev.Name, needsQuote(prev.Name)))
 		}
 		byGroup[t.GroupName] = t
 	}
@@ -221,7 +296,7 @@ func (r *Router) recordDenied(req *Request, customer, follower string, add, remo
 			Actor: req.UserID, Source: store.SourceCommand, Customer: customer, Follower: follower,
 			Add: refs(add), Remove: refs(remove), Reason: req.Cmd.String(), Denied: den.Record, Inbox: req.Inbox,
 		})
-		if err != nil {
+		if err != nil && !isNotFound(err) { // a relationship ended meanwhile: nothing to record it on
 			return nil, fmt.Errorf("record denied attempt: %w", err)
 		}
 	}
@@ -234,15 +309,18 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 	if len(req.Cmd.Args) == 0 {
 		return nil, userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
 	}
+	mention := ""
+	for _, t := range req.Cmd.Args[1:] {
+		if t.Kind == Mention && mention == "" {
+			mention = t.Value
+			continue
+		}
+		return nil, userErr(CodeUsage, "看不懂「%s」：/tags 一次查看一位客户（名字里有空格请加引号）。用法：%s",
+			clip(t.format(false)), req.Spec.Usage)
+	}
 	c, err := r.resolveCustomer(req, 0)
 	if err != nil {
 		return nil, err
-	}
-	mention := ""
-	for _, t := range req.Cmd.Args[1:] {
-		if t.Kind == Mention {
-			mention = t.Value
-		}
 	}
 	rels, err := r.st.Relationships(c.ID)
 	if err != nil {
@@ -260,10 +338,16 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	name := displayName(c)
 	if len(shown) == 0 {
-		if !req.Role.AtLeast(RoleManager) {
-			return []Reply{{Text: notFollower(name, c.Followers).Reply}}, nil
+		if !req.Role.AtLeast(RoleManager) && !slices.Contains(c.Followers, req.UserID) {
+			return []Reply{{Text: notFollowerRead(name, c.Followers)}}, nil
 		}
-		return []Reply{{Text: fmt.Sprintf("%s 没有这位跟进人的记录（跟进人：%s）。", name, strings.Join(c.Followers, "、"))}}, nil
+		if !req.Role.AtLeast(RoleManager) {
+			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", mention, mention)}}, nil
+		}
+		if mention == "" || len(c.Followers) == 0 {
+			return []Reply{{Text: fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, quoteIf(name, needsQuote(name)))}}, nil
+		}
+		return nil, mentionNotFollower(mention, name, c.Followers)
 	}
 	lines := []string{r.describeCustomer(c, req.UserID) + " 的标签："}
 	for _, rel := range shown {

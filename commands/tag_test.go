@@ -32,7 +32,9 @@ func TestAmbiguousCustomerPick(t *testing.T) {
 	e.clk.Advance(PickTTL + time.Second)
 	e.mustSay("zhangsan", "#1", "没有可以用 # 选择的列表")
 	// Managers see every follower's customers; employees only their own.
-	e.mustSay("lisi", "/tag 王 +咖啡", "已为 王小明 添加「咖啡」")
+	// A fragment matching one customer is confirmed with #1 before a write.
+	e.mustSay("lisi", "/tag 王 +咖啡", "「王」只是部分匹配，找到 1 位客户：\n1. 王小明")
+	e.mustSay("lisi", "#1", "已为 王小明 添加「咖啡」")
 	e.mustSay("mgr", "/tags 王", "找到 3 位客户")
 	e.mustSay("mgr", "#1", "王小明（小明科技，备注 王总） 的标签：\n跟进人 lisi：\n兴趣：咖啡")
 }
@@ -136,7 +138,7 @@ func TestExclusiveReplacementInOneChangeSet(t *testing.T) {
 func TestPlainTextUnknownCommandAndInternalError(t *testing.T) {
 	e := newEnv(t)
 	e.mustSay("zhangsan", "给王小明打个高意向", "我现在只认识以 / 开头的命令")
-	e.mustSay("zhangsan", "/xxx", "没有这个命令 /xxx，你是不是想用 /tag？发送 /help 查看全部命令")
+	e.mustSay("zhangsan", "/xxx", "没有这个命令 /xxx。发送 /help 查看全部命令")
 	e.mustSay("zhangsan", "/histroy", "你是不是想用 /history？")
 	e.mustSay("zhangsan", "/untg 王小明 咖啡", "你是不是想用 /untag？")
 	e.mustSay("zhangsan", `/tag "王 小明 +高意向`, "引号没有配对")

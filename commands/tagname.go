@@ -47,7 +47,7 @@ func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
 		groups[i] = t.GroupName
 	}
 	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
-		name, strings.Join(groups, "、"), groups[0], name)
+		clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
 }
 
 // unknownTag explains a tag name the library lacks: deleted (and how to
@@ -55,13 +55,13 @@ func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
 func (r *Router) unknownTag(name string, live []store.Tag) error {
 	if del, err := r.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
 		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
-			name, r.fmtTime(del[0].DeletedAt), name)
+			name, r.fmtTime(del[0].DeletedAt), quoteIf(name, needsQuote(name)))
 	}
 	near := similarTags(name, live, 3)
 	if len(near) == 0 {
-		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", name)
+		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
 	}
-	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", name, quoteNames(near))
+	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", clip(name), quoteNames(near))
 }
 
 // similarTags returns up to n tag names close to name: substrings either

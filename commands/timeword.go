@@ -17,7 +17,7 @@ type Span struct {
 var (
 	reFullDate = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	reMonthDay = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})$`)
-	reAgo      = regexp.MustCompile(`^(\d{1,4})\s*(天|小时|个小时|分钟|周|个星期)前$`)
+	reAgo      = regexp.MustCompile(`^(\d{1,4}|[一二两三四五六七八九十]{1,3})\s*(天|小时|个小时|分钟|周|个星期|个月)前$`)
 	reClock    = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
 )
 
@@ -26,7 +26,7 @@ var dayWords = map[string]int{"今天": 0, "today": 0, "昨天": 1, "yesterday":
 
 // badTime is the reply for an unreadable time.
 func badTime(s string) error {
-	return userErr(CodeBadTime, "看不懂时间「%s」。可以写：今天、昨天、前天、3天前、2小时前、上周、2026-11-01、11-01、2026-11-01 15:04", s)
+	return userErr(CodeBadTime, "看不懂时间「%s」。可以写：今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01、2026-11-01 15:04", clip(s))
 }
 
 // isDayWord reports whether s names a day without a clock time, so a
@@ -39,12 +39,14 @@ func isDayWord(s string) bool {
 }
 
 // ParseTime reads a time as users write it, relative to now, in loc:
-// 今天 昨天 前天, N天前 N小时前 N分钟前 N周前, 本周 上周, 2026-11-01, 11-01
-// (this year, or last year if that is still ahead), each day optionally
-// followed by a clock time "15:04", or a bare "15:04" (today). Times in the
-// future are refused. 解析时间词。
+// 今天 昨天 前天, N天前 N小时前 N分钟前 N周前 N个月前 (N in digits or
+// Chinese numerals: 三天前, 两小时前), 本周 上周, 本月 上个月, 2026-11-01,
+// 11-01 (this year, or last year if that is still ahead), each day
+// optionally followed by a clock time "15:04", or a bare "15:04" (today).
+// Full-width digits and punctuation read as ASCII. Times in the future are
+// refused. 解析时间词。
 func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
-	s = strings.TrimSpace(s)
+	s = halfWidth(strings.TrimSpace(s))
 	now = now.In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	day, clock, hasClock := strings.Cut(s, " ")
@@ -58,16 +60,27 @@ func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 	case !hasClock && (lower == "本周" || lower == "这周"):
 		from := today.AddDate(0, 0, -weekdayMon(today))
 		span = Span{from, from.AddDate(0, 0, 7)}
-	case !hasClock && lower == "上周":
+	case !hasClock && (lower == "上周" || lower == "上星期"):
 		from := today.AddDate(0, 0, -weekdayMon(today)-7)
 		span = Span{from, from.AddDate(0, 0, 7)}
+	case !hasClock && (lower == "本月" || lower == "这个月"):
+		from := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
+		span = Span{from, from.AddDate(0, 1, 0)}
+	case !hasClock && (lower == "上个月" || lower == "上月"):
+		from := time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, loc)
+		span = Span{from, from.AddDate(0, 1, 0)}
 	case reAgo.MatchString(s):
 		m := reAgo.FindStringSubmatch(s)
-		n, _ := strconv.Atoi(m[1])
+		n, ok := number(m[1])
+		if !ok {
+			return Span{}, badTime(s)
+		}
 		var t time.Time
 		switch m[2] {
 		case "天":
 			t = now.AddDate(0, 0, -n)
+		case "个月":
+			t = now.AddDate(0, -n, 0)
 		case "小时", "个小时":
 			t = now.Add(-time.Duration(n) * time.Hour)
 		case "分钟":
@@ -100,6 +113,40 @@ func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", s)
 	}
 	return span, nil
+}
+
+// chineseDigits are the values of the Chinese numerals 一 to 九 (两 is 二).
+var chineseDigits = map[rune]int{'一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+// number reads a count written in ASCII digits or Chinese numerals up to
+// 九十九: 3, 三, 两, 十, 十二, 二十, 二十五.
+func number(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	rs := []rune(s)
+	tens, ones, ok := 0, 0, false
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10, true
+	case len(rs) == 1:
+		ones, ok = chineseDigits[rs[0]]
+		return ones, ok
+	case len(rs) == 2 && rs[0] == '十':
+		ones, ok = chineseDigits[rs[1]]
+		return 10 + ones, ok
+	case len(rs) == 2 && rs[1] == '十':
+		tens, ok = chineseDigits[rs[0]]
+		return tens * 10, ok
+	case len(rs) == 3 && rs[1] == '十':
+		tens, ok = chineseDigits[rs[0]]
+		if !ok {
+			return 0, false
+		}
+		ones, ok = chineseDigits[rs[2]]
+		return tens*10 + ones, ok
+	}
+	return 0, false
 }
 
 // parseDay reads a day word or date as local midnight.
@@ -143,4 +190,14 @@ func (r *Router) fmtTime(t time.Time) string {
 		return t.Format("2006-01-02 15:04")
 	}
 	return t.Format("01-02 15:04")
+}
+
+// fmtDate formats a day for replies: "11-21", with the year when it is
+// not the current one.
+func (r *Router) fmtDate(t time.Time) string {
+	t = t.In(r.loc)
+	if t.Year() != r.now().In(r.loc).Year() {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("01-02")
 }

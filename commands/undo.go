@@ -24,11 +24,11 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 		case (t.Kind == Word || t.Kind == Pick) && id == 0:
 			n, err := store.ParseID(strings.TrimPrefix(t.Value, "#"))
 			if err != nil {
-				return nil, userErr(CodeUsage, "「%s」不是变更号。用法：%s（变更号见 /history）", t.Value, req.Spec.Usage)
+				return nil, userErr(CodeUsage, "「%s」不是变更号。用法：%s（变更号见 /history）", clip(t.Value), req.Spec.Usage)
 			}
 			id = n
 		default:
-			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", t.format(false), req.Spec.Usage)
+			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 	}
 	r.writeMu.Lock()
@@ -55,7 +55,7 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 // runRedo is /redo: reverts the user's last undo that is not yet redone.
 func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 	if len(req.Cmd.Args) > 0 {
-		return nil, userErr(CodeUsage, "/redo 不带参数：它恢复你最近一次撤销的变更。")
+		return nil, userErr(CodeUsage, "/redo 不带参数：它恢复你最近一次撤销的变更，直接发送 /redo 即可。要恢复指定的撤销请 /undo 撤销的变更号。")
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
@@ -74,11 +74,11 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 // undo of one) is reverted together with the rest of its batch.
 func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
 	manager := req.Role.AtLeast(RoleManager)
-	if target.Actor != req.UserID && !manager {
-		return nil, userErr(CodeDenied, "你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, target.Actor, target.Actor)
-	}
 	if !target.Effective() {
 		return nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
+	}
+	if target.Actor != req.UserID && !manager {
+		return r.denyUndo(req, target)
 	}
 	if force && !manager {
 		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
@@ -86,6 +86,11 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	members, err := r.batchMembers(target)
 	if err != nil {
 		return nil, err
+	}
+	if !redo {
+		if reply, err := r.alreadyUndone(req, target, members); reply != nil || err != nil {
+			return reply, err
+		}
 	}
 	ids := make([]store.ID, len(members))
 	for i, m := range members {
@@ -108,7 +113,9 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	case errors.As(err, &ce):
 		return r.conflictReplies(req, ce, redo)
 	case errors.Is(err, store.ErrNoChange):
-		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（可能已撤销或被改回），没有变化。", target.ID)
+		name := r.customerName(target.Customer)
+		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（之后又被改回），没有变化。发送 /tags %s 查看现在的标签。",
+			target.ID, quoteIf(name, needsQuote(name)))
 	case err != nil:
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
@@ -123,9 +130,40 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	}
 	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
 	if cs.Forced {
-		text += "\n已强制撤销，覆盖了之后别人的修改。"
+		over, err := r.overwrote(target, cs)
+		if err != nil {
+			return nil, err
+		}
+		if over {
+			text += "\n已强制撤销，覆盖了之后别人的修改。"
+		}
 	}
 	return []Reply{{Text: text}}, nil
+}
+
+// syncActors are the actors of records WeCom itself caused: full syncs,
+// tag deletions and refusals of the WeCom API.
+var syncActors = map[string]bool{"sync": true, "system": true}
+
+// denyUndo refuses an employee's undo of someone else's change-set and
+// records the attempt on the target's relationship (visible in /history).
+// Role refusals of /rollback and /restore are not recorded: they name no
+// change of one relationship, and the router refuses them before parsing.
+func (r *Router) denyUndo(req *Request, target store.ChangeSet) ([]Reply, error) {
+	reply := fmt.Sprintf("你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, target.Actor, target.Actor)
+	record := fmt.Sprintf("只能撤销自己的变更，#%d 是 %s 做的", target.ID, target.Actor)
+	if syncActors[target.Actor] || target.Source == store.SourceSync {
+		reply = fmt.Sprintf("#%d 是企业微信同步记录，不能由你撤销；需要改请直接 /tag，或请主管处理。", target.ID)
+		record = fmt.Sprintf("#%d 是企业微信同步记录，员工不能撤销", target.ID)
+	}
+	_, err := r.st.Apply(store.ChangeSet{
+		Actor: req.UserID, Source: store.SourceUndo, Customer: target.Customer, Follower: target.Follower,
+		Add: target.Remove, Remove: target.Add, Reverts: target.ID, Reason: req.Cmd.String(), Denied: record, Inbox: req.Inbox,
+	})
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("record denied undo: %w", err)
+	}
+	return []Reply{{Text: reply}}, nil
 }
 
 // checkRevert checks that req may take back one change-set: the
@@ -266,71 +304,6 @@ func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo boo
 	})
 	return []Reply{{Text: strings.Join(lines, "\n")},
 		confirmCard(task, what+"？", "会覆盖之后别人的修改", card)}, nil
-}
-
-// lastUndoable finds the user's newest effective change-set that is not an
-// undo and has not been undone (an undo that was redone does not count).
-func (r *Router) lastUndoable(user string) (store.ChangeSet, error) {
-	undone := map[store.ID]bool{}
-	redone := map[store.ID]bool{}
-	found, err := r.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
-		if cs.Source != store.SourceUndo {
-			return !undone[cs.ID], nil
-		}
-		t, err := r.st.Get(cs.Reverts)
-		if err != nil {
-			return false, err
-		}
-		if t.Source == store.SourceUndo {
-			redone[t.ID] = true
-		} else if !redone[cs.ID] {
-			undone[t.ID] = true
-		}
-		return false, nil
-	})
-	return found, err
-}
-
-// lastRedoable finds the user's newest undo that has not been redone.
-func (r *Router) lastRedoable(user string) (store.ChangeSet, error) {
-	redone := map[store.ID]bool{}
-	return r.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
-		if cs.Source != store.SourceUndo {
-			return false, nil
-		}
-		t, err := r.st.Get(cs.Reverts)
-		if err != nil {
-			return false, err
-		}
-		if t.Source == store.SourceUndo {
-			redone[t.ID] = true
-			return false, nil
-		}
-		return !redone[cs.ID], nil
-	})
-}
-
-// scanOwn walks the user's effective change-sets newest first until pick
-// accepts one; store.ErrNotFound if none within undoScan.
-func (r *Router) scanOwn(user string, pick func(store.ChangeSet) (bool, error)) (store.ChangeSet, error) {
-	q := store.Query{Actor: user, Limit: 50}
-	for seen := 0; seen < undoScan; {
-		list, err := r.st.History(q)
-		if err != nil {
-			return store.ChangeSet{}, err
-		}
-		for _, cs := range list {
-			if ok, err := pick(cs); err != nil || ok {
-				return cs, err
-			}
-		}
-		if len(list) < q.Limit {
-			break
-		}
-		seen += len(list)
-		q.Before = list[len(list)-1].ID
-	}
-	return store.ChangeSet{}, fmt.Errorf("nothing to undo for %s: %w", user, store.ErrNotFound)
 }
 
 // effectText is "添加「a」，移除「b」" for a change-set.

@@ -27,7 +27,7 @@ func TestUndoRedo(t *testing.T) {
 	// After redos, /undo takes back the newest re-applied change first.
 	e.mustSay("zhangsan", "/undo", "已撤销 #2：王小明 移除「咖啡」")
 	e.mustSay("zhangsan", "/undo", "已撤销 #1：王小明 移除「高意向」")
-	e.mustSay("zhangsan", "/undo #2", "#2 的改动已经不在了")
+	e.mustSay("zhangsan", "/undo #2", "#2 已被你撤销（#7），不需要再撤销。要恢复请 /undo 7。")
 	if got := e.tagNames("c1", "zhangsan"); len(got) != 0 {
 		t.Fatalf("after undos %v", got)
 	}
@@ -96,5 +96,71 @@ func TestUndoConflict(t *testing.T) {
 	e.mustSay("zhangsan", "/tag 王小明 咖啡", "#7")
 	e.mustSay("boss", "/undo 5", "无法直接撤销 #5")
 	e.mustSay("boss", "/undo 5 force", "已撤销 #5")
+	e.verify()
+}
+
+// TestUndoRefusalsRecordedAndExplained: a denied attempt cannot be undone,
+// whoever asks; an employee's undo of a colleague's change is refused and
+// recorded; sync records are explained as such.
+func TestUndoRefusalsRecordedAndExplained(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +VIP", "受保护标签") // #1, denied
+	for _, u := range []string{"zhangsan", "lisi", "wangwu", "mgr", "boss"} {
+		e.mustSay(u, "/undo 1", "#1 是被拒绝的尝试，没有改变任何标签，不需要撤销。")
+	}
+	e.mustSay("lisi", "/tag 王小明 +咖啡", "#2")
+	n := len(e.ledger())
+	e.mustSay("zhangsan", "/undo 2", "你只能撤销自己的变更；#2 是 lisi 做的。请联系 lisi 或主管。")
+	l := e.ledger()
+	if len(l) != n+1 || l[0].Effective() || l[0].Actor != "zhangsan" || l[0].Follower != "lisi" || l[0].Reverts != 2 || l[0].Reason != "/undo 2" {
+		t.Fatalf("refused undo recorded as %+v", l[0])
+	}
+	e.mustSay("lisi", "/history 王小明", "zhangsan -咖啡 王小明 [undo] #3（跟进人 lisi）（撤销 #2）（被拒绝：只能撤销自己的变更，#2 是 lisi 做的）")
+	if got := e.tagNames("c1", "lisi"); !slices.Equal(got, []string{"咖啡"}) {
+		t.Fatalf("lisi's tags %v", got)
+	}
+	sync := e.apply("sync", "c1", "zhangsan", "t11").ID.String()
+	system := e.apply("system", "c1", "zhangsan", "t12").ID.String()
+	e.mustSay("zhangsan", "/undo "+sync, "#"+sync+" 是企业微信同步记录，不能由你撤销；需要改请直接 /tag，或请主管处理。")
+	e.mustSay("zhangsan", "/undo "+system, "#"+system+" 是企业微信同步记录，不能由你撤销")
+	e.mustSay("mgr", "/undo "+sync, "已撤销 #"+sync+"：王小明 移除「保健品」")
+	e.verify()
+}
+
+// TestUndoAlreadyUndoneByAnyone: undoing again names who undid it; plain
+// /undo skips change-sets someone else undid.
+func TestUndoAlreadyUndoneByAnyone(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +咖啡", "#1")
+	e.mustSay("mgr", "/undo 1", "已撤销 #1：王小明 移除「咖啡」（变更 #2，")
+	e.mustSay("zhangsan", "/undo 1", "#1 已被 mgr 撤销（#2），不需要再撤销。")
+	e.mustSay("mgr", "/undo 1", "#1 已被你撤销（#2），不需要再撤销。要恢复请 /undo 2。")
+	e.mustSay("zhangsan", "/undo", "你还没有可以撤销的变更")
+	e.mustSay("zhangsan", "/tag 王小明 +高意向", "#3")
+	e.mustSay("zhangsan", "/tag 王小明 +保健品", "#4")
+	e.mustSay("mgr", "/undo 4", "已撤销 #4")
+	e.mustSay("zhangsan", "/undo", "已撤销 #3：王小明 移除「高意向」")
+	// The undo of an undo puts the change back: it counts as not undone.
+	e.mustSay("mgr", "/undo 2", "已撤销 #2：王小明 添加「咖啡」")
+	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡"}) {
+		t.Fatalf("tags %v", got)
+	}
+	e.verify()
+}
+
+// TestForcedUndoSaysOverwriteOnlyWhenItDid: "覆盖了之后别人的修改" only when
+// the forced undo changed a tag someone else changed after the target.
+func TestForcedUndoSaysOverwriteOnlyWhenItDid(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("zhangsan", "/tag 王小明 +咖啡 +保健品", "#1")
+	e.mustSay("mgr", "/untag 王小明 咖啡 @zhangsan", "#2")
+	got := e.mustSay("boss", "/undo 1 force", "已撤销 #1：王小明 移除「保健品」")
+	if strings.Contains(got, "覆盖") {
+		t.Fatalf("forced undo overwrote nothing: %s", got)
+	}
+	e.mustSay("zhangsan", "/tag 王小明 +高意向", "#4")
+	e.mustSay("mgr", "/untag 王小明 高意向 @zhangsan", "#5")
+	e.mustSay("mgr", "/tag 王小明 +高意向 @zhangsan", "#6")
+	e.mustSay("boss", "/undo 4 force", "已撤销 #4：王小明 移除「高意向」（变更 #7，/redo 可恢复）\n已强制撤销，覆盖了之后别人的修改。")
 	e.verify()
 }

@@ -57,7 +57,7 @@ type markTagBody struct {
 	RemoveTag      []string `json:"remove_tag"`
 }
 
-func markTagCalls(t *testing.T, d *DemoBot) []markTagBody {
+func markTagCalls(t testing.TB, d *DemoBot) []markTagBody {
 	t.Helper()
 	var out []markTagBody
 	for _, c := range d.Fake.Calls()[d.seededCalls:] {

@@ -19,6 +19,7 @@ type relPlan struct {
 
 func (p relPlan) empty() bool { return len(p.add) == 0 && len(p.remove) == 0 }
 
+// String shows the plan as "跟进人 x：+a -b".
 func (p relPlan) String() string {
 	cs := store.ChangeSet{Add: p.add, Remove: p.remove}
 	s := "跟进人 " + p.follower + "："

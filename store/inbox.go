@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -144,4 +145,20 @@ func (s *Store) SetMeta(name, value string, ttl time.Duration) error {
 		_, _, err := tx.Set("meta:x:"+name, value, opts)
 		return err
 	})
+}
+
+type inboxKey struct{}
+
+// WithInbox marks ctx as the handling of inbox message id. Change-sets made
+// while handling it should carry the id (ChangeSet.Inbox), so that applying
+// them also marks the message done: a crash after the change can then not
+// run the same message again.
+func WithInbox(ctx context.Context, id ID) context.Context {
+	return context.WithValue(ctx, inboxKey{}, id)
+}
+
+// InboxOf returns the inbox message ctx handles, or 0.
+func InboxOf(ctx context.Context) ID {
+	id, _ := ctx.Value(inboxKey{}).(ID)
+	return id
 }

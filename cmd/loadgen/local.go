@@ -24,11 +24,13 @@ import (
 // counts the messages it was handed.
 type noopHandler struct{ n atomic.Int64 }
 
+// HandleText counts a text message.
 func (h *noopHandler) HandleText(context.Context, string, string) []commands.Reply {
 	h.n.Add(1)
 	return nil
 }
 
+// HandleCard counts a card click.
 func (h *noopHandler) HandleCard(context.Context, string, commands.CardEvent) []commands.Reply {
 	h.n.Add(1)
 	return nil

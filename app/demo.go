@@ -47,9 +47,7 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	}
 	fake := wecomtest.New(wecomtest.Options{})
 	SeedDemo(fake)
-	o := fake.Options()
-	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
-	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	UseFake(cfg, fake)
 	cfg.Store.Path = dir + "/tagbot.db"
 	cfg.Server.Listen = "127.0.0.1:0"
 	if len(cfg.Roles.Admins) == 0 && len(cfg.Roles.Managers) == 0 {

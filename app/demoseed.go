@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/tagbot/tagbot/config"
+
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -49,6 +51,14 @@ var demoCustomers = []struct {
 type demoFollow struct {
 	user, remark, mobile string
 	tags                 []string
+}
+
+// UseFake points cfg's WeCom credentials, callback secrets and api_base at
+// a fake WeCom.
+func UseFake(cfg *config.Config, fake *wecomtest.Server) {
+	o := fake.Options()
+	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
+	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
 }
 
 // SeedDemo fills a fake WeCom with the demo company: employees, the tag

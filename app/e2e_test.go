@@ -134,10 +134,8 @@ func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
 	fake := wecomtest.New(wecomtest.Options{})
 	defer fake.Close()
 	SeedDemo(fake)
-	o := fake.Options()
 	cfg := config.Default()
-	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
-	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	UseFake(cfg, fake)
 	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
 	cfg.Server.Listen = "127.0.0.1:0"
 	ctx := context.Background()
@@ -301,10 +299,8 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	fake := wecomtest.New(wecomtest.Options{})
 	defer fake.Close()
 	SeedDemo(fake)
-	o := fake.Options()
 	cfg := config.Default()
-	cfg.WeCom.CorpID, cfg.WeCom.Secret, cfg.WeCom.AgentID = o.CorpID, o.Secret, o.AgentID
-	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.APIBase = o.Token, o.EncodingAESKey, fake.URL()
+	UseFake(cfg, fake)
 	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
 	ctx := context.Background()
 	m, err := New(cfg, Options{Logger: discard()})

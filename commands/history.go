@@ -233,25 +233,7 @@ func (r *Router) historyTags(name string) ([]store.Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	match := func(eq func(t store.Tag) bool) []store.Tag {
-		var out []store.Tag
-		for _, t := range all {
-			if eq(t) {
-				out = append(out, t)
-			}
-		}
-		return out
-	}
-	found := match(func(t store.Tag) bool { return t.Name == name })
-	if len(found) == 0 {
-		found = match(func(t store.Tag) bool { return strings.EqualFold(t.Name, name) })
-	}
-	if len(found) == 0 {
-		if i := strings.IndexAny(name, "/:：／"); i > 0 {
-			group, tag := name[:i], strings.TrimLeft(name[i:], "/:：／")
-			found = match(func(t store.Tag) bool { return t.GroupName == group && t.Name == tag })
-		}
-	}
+	found := matchTags(name, all)
 	if len(found) == 0 {
 		live, err := r.st.Tags(false)
 		if err != nil {

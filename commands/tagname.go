@@ -17,25 +17,7 @@ func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
 	if name == "" {
 		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
 	}
-	match := func(eq func(t store.Tag) bool) []store.Tag {
-		var out []store.Tag
-		for _, t := range live {
-			if eq(t) {
-				out = append(out, t)
-			}
-		}
-		return out
-	}
-	found := match(func(t store.Tag) bool { return t.Name == name })
-	if len(found) == 0 {
-		found = match(func(t store.Tag) bool { return strings.EqualFold(t.Name, name) })
-	}
-	if len(found) == 0 {
-		if i := strings.IndexAny(name, "/:：／"); i > 0 {
-			group, tag := name[:i], strings.TrimLeft(name[i:], "/:：／")
-			found = match(func(t store.Tag) bool { return t.GroupName == group && t.Name == tag })
-		}
-	}
+	found := matchTags(name, live)
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -165,4 +147,29 @@ func (r *Router) csLine(cs store.ChangeSet, customer string) string {
 		line += "（被拒绝：" + cs.Denied + "）"
 	}
 	return line
+}
+
+// matchTags finds the tags called name: exactly, else ignoring case, else
+// written as 组名/标签.
+func matchTags(name string, tags []store.Tag) []store.Tag {
+	match := func(eq func(t store.Tag) bool) []store.Tag {
+		var out []store.Tag
+		for _, t := range tags {
+			if eq(t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	found := match(func(t store.Tag) bool { return t.Name == name })
+	if len(found) == 0 {
+		found = match(func(t store.Tag) bool { return strings.EqualFold(t.Name, name) })
+	}
+	if len(found) == 0 {
+		if i := strings.IndexAny(name, "/:：／"); i > 0 {
+			group, tag := name[:i], strings.TrimLeft(name[i:], "/:：／")
+			found = match(func(t store.Tag) bool { return t.GroupName == group && t.Name == tag })
+		}
+	}
+	return found
 }

@@ -98,7 +98,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	})
 	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
-		Now: opts.Now, Notify: m.Sender.Notify, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
+		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 	})
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,

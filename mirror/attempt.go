@@ -86,12 +86,15 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 			}
 		}
 	}
-	fin, ferr := w.st.OutboxFailed(e.ID, code, msg)
+	notice := w.failureNotice(e, code)
+	fin, ferr := w.st.OutboxFailed(e.ID, code, msg, notice)
 	if ferr != nil {
 		return outcome{}, fmt.Errorf("record entry %d failed: %w", e.ID, ferr)
 	}
 	log.Warn("outbox entry failed", "err", err, "compensated", uint64(fin.Compensated))
-	w.notifyFailure(ctx, fin, code)
+	if notice != "" && w.opts.Queued != nil {
+		w.opts.Queued(context.WithoutCancel(ctx))
+	}
 	return outcome{finished: true}, nil
 }
 

@@ -27,8 +27,8 @@
 // exponential backoff for as long as it takes; when its attempts reach
 // MaxAttempts the actor is told once that the change is delayed, not lost.
 // Only a refusal (84061, 40096, …) fails an entry: store.OutboxFailed takes
-// the change back in the ledger and the actor is told it did not take
-// effect. 40068 (a tag deleted in the console while the call was queued) is
+// the change back in the ledger and, in the same transaction, queues the
+// notice telling the actor it did not take effect. 40068 (a tag deleted in the console while the call was queued) is
 // not a refusal of the whole call: the worker refreshes the library, drops
 // the deleted tags from the call and sends the rest; calls are always sent
 // without the tags the library knows to be deleted.

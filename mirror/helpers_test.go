@@ -193,3 +193,16 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// told is everything people were told: Notify calls, then the notices
+// queued in the store with a failure.
+func (e *env) told(t *testing.T, n *notes) [][2]string {
+	t.Helper()
+	out := n.all()
+	q, err := e.st.RepliesPending(0)
+	must(t, err)
+	for _, r := range q {
+		out = append(out, [2]string{r.User, r.Text})
+	}
+	return out
+}

@@ -101,11 +101,13 @@ func (w *Worker) notifyDelay(ctx context.Context, e store.OutboxEntry) {
 	w.opts.Notify(nctx, e.Actor, delayText(e))
 }
 
-// notifyFailure tells the actor of a failed entry, unless the actor is not
-// a person or no Notifier is set.
-func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code int) {
+// failureNotice is what the actor of an entry WeCom refused is told; ""
+// when the actor is not a person or no Notifier is set. The notice is
+// queued in the store with the failure (store.OutboxFailed), so a crash
+// cannot record one without the other.
+func (w *Worker) failureNotice(e store.OutboxEntry, code int) string {
 	if w.opts.Notify == nil || quietActors[e.Actor] {
-		return
+		return ""
 	}
 	var csp *store.ChangeSet
 	if cs, err := w.st.Get(e.CS); err == nil {
@@ -117,7 +119,5 @@ func (w *Worker) notifyFailure(ctx context.Context, e store.OutboxEntry, code in
 	if c, err := w.st.Customer(e.Customer); err == nil {
 		name = c.Name
 	}
-	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.CallTimeout)
-	defer cancel()
-	w.opts.Notify(nctx, e.Actor, failureText(e, csp, name, code))
+	return failureText(e, csp, name, code)
 }

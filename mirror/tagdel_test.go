@@ -70,8 +70,8 @@ func TestWorkerDropsTagsDeletedInConsole(t *testing.T) {
 					t.Errorf("deleted tag put back by %+v", h)
 				}
 			}
-			if len(n.all()) != 0 {
-				t.Errorf("notes = %v", n.all())
+			if told := e.told(t, &n); len(told) != 0 {
+				t.Errorf("notes = %v", told)
 			}
 			must(t, e.st.Verify())
 		})
@@ -94,7 +94,7 @@ func TestWorker40068WithoutDeletedTagIsARefusal(t *testing.T) {
 	if got := len(e.fake.CallsTo("externalcontact/get_corp_tag_list")); got < 2 {
 		t.Errorf("get_corp_tag_list calls = %d: the library was not refreshed after 40068", got)
 	}
-	if got := n.all(); len(got) != 1 || !strings.Contains(got[0][1], "标签已在企业微信中被删除") {
+	if got := e.told(t, &n); len(got) != 1 || !strings.Contains(got[0][1], "标签已在企业微信中被删除") {
 		t.Errorf("notes = %v", got)
 	}
 	must(t, e.st.Verify())

@@ -24,10 +24,15 @@ const (
 type WorkerOptions struct {
 	// Now is the clock deciding which entries are due; time.Now when nil.
 	Now func() time.Time
-	// Notify tells the actor of a change-set that WeCom refused it, or that
-	// it is delayed by a WeCom outage; nil means nobody is told (the
+	// Notify tells the actor of a change-set that it is delayed by a WeCom
+	// outage. Its presence also means someone is listening: a refusal
+	// notice is then queued in the store with the failure itself (store
+	// replies, sent by the bot's sender). nil means nobody is told (the
 	// failure is still logged and compensated).
 	Notify Notifier
+	// Queued is called after a notice was queued in the store, so it can go
+	// out now (the bot's Sender.Flush); nil leaves it to the sender's tick.
+	Queued func(ctx context.Context)
 	// Logger receives worker logs; slog.Default when nil.
 	Logger *slog.Logger
 	// Poll is how often Run looks at the queue without a Kick (default 1s).

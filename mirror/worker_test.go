@@ -81,8 +81,8 @@ func TestWorkerRetriesTransientErrors(t *testing.T) {
 			if got := e.fake.CustomerTags("c1", "zhangsan"); !slices.Equal(got, []string{e.lib["VIP"]}) {
 				t.Errorf("wecom tags = %v", got)
 			}
-			if len(n.all()) != 0 {
-				t.Errorf("notified on success: %v", n.all())
+			if told := e.told(t, &n); len(told) != 0 {
+				t.Errorf("notified on success: %v", told)
 			}
 			must(t, e.st.Verify())
 		})
@@ -127,7 +127,7 @@ func TestWorkerPermanentFailure(t *testing.T) {
 			if len(rel.Tags) != 0 {
 				t.Errorf("tags after compensation = %v", rel.TagIDs())
 			}
-			got := n.all()
+			got := e.told(t, &n)
 			if len(got) != tc.wantNotes {
 				t.Fatalf("notes = %v, want %d", got, tc.wantNotes)
 			}

@@ -35,13 +35,16 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatal("c1 still pending")
 	}
 	// A permanent failure takes the claim back out of the projection.
-	f, err := s.OutboxFailed(pend[1].ID, 84061, "not external contact")
+	f, err := s.OutboxFailed(pend[1].ID, 84061, "not external contact", "变更未生效")
 	must(t, err)
 	if f.Status != OutboxFailed || f.Compensated == 0 {
 		t.Fatalf("failed %+v", f)
 	}
 	if got := relTags(t, s, "c2", "zhangsan"); len(got) != 0 {
 		t.Fatalf("c2 still has %v after a refused mark_tag", got)
+	}
+	if q, _ := s.RepliesFor("zhangsan"); len(q) != 1 || q[0].Text != "变更未生效" {
+		t.Fatalf("notice not queued with the failure: %+v", q)
 	}
 	comp, _ := s.Get(f.Compensated)
 	if comp.Source != SourceSync || comp.Reverts != b.ID || comp.Outbox != 0 {

@@ -66,24 +66,29 @@ func (s *Store) ReplyPut(user string, items []QueuedReply) error {
 	}
 	now := s.now().UTC()
 	return s.db.Update(func(tx *buntdb.Tx) error {
-		for _, r := range items {
-			seq, err := nextSeq(tx, "rq")
-			if err != nil {
-				return err
-			}
-			r.ID, r.User = ID(seq), user
-			if r.QueuedAt.IsZero() {
-				r.QueuedAt = now
-			}
-			if _, _, err := tx.Set(fmt.Sprintf("%s%012d", rquPrefix(user), seq), "", nil); err != nil {
-				return err
-			}
-			if err := putJSON(tx, rqKey(r.ID), &r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return queueRepliesTx(tx, user, items, now)
 	})
+}
+
+// queueRepliesTx queues replies to user inside tx (user and items checked).
+func queueRepliesTx(tx *buntdb.Tx, user string, items []QueuedReply, now time.Time) error {
+	for _, r := range items {
+		seq, err := nextSeq(tx, "rq")
+		if err != nil {
+			return err
+		}
+		r.ID, r.User = ID(seq), user
+		if r.QueuedAt.IsZero() {
+			r.QueuedAt = now
+		}
+		if _, _, err := tx.Set(fmt.Sprintf("%s%012d", rquPrefix(user), seq), "", nil); err != nil {
+			return err
+		}
+		if err := putJSON(tx, rqKey(r.ID), &r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RepliesPending lists up to limit queued replies of every member, oldest

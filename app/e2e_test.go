@@ -292,9 +292,10 @@ func TestEndToEndWeComSideChangesAndRestore(t *testing.T) {
 }
 
 // TestCrashAfterApplyDoesNotRunMessageAgain: a command's change-set marks
-// its inbox message done in the same transaction, so a crash between the
+// its inbox message applied in the same transaction, so a crash between the
 // change and the end of processing cannot run the message again — which
-// for /undo would take back a second, older change.
+// for /undo would take back a second, older change — and the member is
+// told after the restart that it took effect.
 func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	fake := wecomtest.New(wecomtest.Options{})
 	defer fake.Close()
@@ -327,12 +328,20 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	// before the loop marks the message done or replies.
 	undo := put("m3", "/undo")
 	m.Router.HandleText(store.WithInbox(ctx, undo), "zhangsan", "/undo")
-	if p, _ := m.Store.InboxPending(0); len(p) != 0 {
-		t.Fatalf("the applied /undo is still in the inbox: %+v", p)
+	if p, _ := m.Store.InboxPending(0); len(p) != 1 || p[0].Applied == 0 {
+		t.Fatalf("the /undo is not marked applied: %+v", p)
 	}
-	// After the restart the loop finds nothing to run again.
+	// After the restart the loop does not run it again, and says so.
+	before := len(fake.Messages())
 	if err := m.Loop.Drain(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if p, _ := m.Store.InboxPending(0); len(p) != 0 {
+		t.Fatalf("still pending: %+v", p)
+	}
+	msgs := fake.Messages()[before:]
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "已经执行") {
+		t.Fatalf("replies after the restart: %+v", msgs)
 	}
 	rel, err := m.Store.Relationship("wmDemo0002", "zhangsan")
 	if err != nil {

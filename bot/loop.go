@@ -236,6 +236,16 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		l.done(in.ID)
 		return
 	}
+	if in.Applied != 0 {
+		// Its change was made, then a crash cut the handling short: running
+		// it again could apply a second change (an /undo undoing another).
+		log.Warn("message applied before a restart; not run again", "cs", uint64(in.Applied))
+		if m.FromUserName != "sys" {
+			l.reply(parent, m.FromUserName, []commands.Reply{{Text: fmt.Sprintf(appliedText, in.Applied)}})
+		}
+		l.done(in.ID)
+		return
+	}
 	// A WeCom event that refreshes the store (a tag deleted in the console,
 	// a customer edited in the client) is a read of WeCom, safe to repeat,
 	// and dropping it would lose that change for good: it gets
@@ -296,6 +306,10 @@ func (l *Loop) done(id store.ID) {
 	delete(l.retryAt, id)
 	l.mu.Unlock()
 }
+
+// appliedText tells a member that a message of theirs took effect but its
+// reply was lost to a restart.
+const appliedText = "你之前发的一条消息已经执行（变更 #%d），但服务重启，回复没能发出。发送 /history 查看详情。"
 
 // maxRefreshBackoff caps the wait between retries of a message.
 const maxRefreshBackoff = 5 * time.Minute

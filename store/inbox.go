@@ -23,6 +23,11 @@ type InboxMessage struct {
 	Body     []byte    `json:"body"` // decrypted inner XML
 	Received time.Time `json:"received"`
 	Attempts int       `json:"attempts"`
+	// Applied is the first change-set made while handling the message,
+	// written in that change-set's transaction. A message still pending
+	// with Applied set was cut short by a crash after its change: it must
+	// not run again (an /undo would undo a second change).
+	Applied ID `json:"applied,omitempty"`
 }
 
 // InboxPut stores a received message unless its dedup key was seen before,
@@ -111,6 +116,18 @@ func (s *Store) InboxDone(id ID) error {
 	})
 }
 
+// markAppliedTx records on inbox message id (if still pending) the first
+// change-set handling it made.
+func markAppliedTx(tx *buntdb.Tx, id, cs ID) error {
+	key := seqKey("in:", uint64(id))
+	m, err := getJSON[InboxMessage](tx, key, nil)
+	if err != nil || m == nil || m.Applied != 0 {
+		return err
+	}
+	m.Applied = cs
+	return putJSON(tx, key, m)
+}
+
 // inboxDoneTx removes a message from the inbox inside tx.
 func inboxDoneTx(tx *buntdb.Tx, id ID) {
 	tx.Delete(seqKey("inq:", uint64(id)))
@@ -151,8 +168,8 @@ type inboxKey struct{}
 
 // WithInbox marks ctx as the handling of inbox message id. Change-sets made
 // while handling it should carry the id (ChangeSet.Inbox), so that applying
-// them also marks the message done: a crash after the change can then not
-// run the same message again.
+// them also marks the message applied: a crash after the change can then
+// not run the same message again.
 func WithInbox(ctx context.Context, id ID) context.Context {
 	return context.WithValue(ctx, inboxKey{}, id)
 }

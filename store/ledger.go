@@ -92,10 +92,12 @@ func (s *Store) applyTx(tx *buntdb.Tx, cs *ChangeSet) error {
 	if err != nil {
 		return err
 	}
-	if cs.Inbox != 0 {
-		inboxDoneTx(tx, cs.Inbox)
-	}
 	cs.ID = ID(seq)
+	if cs.Inbox != 0 {
+		if err := markAppliedTx(tx, cs.Inbox, cs.ID); err != nil {
+			return err
+		}
+	}
 	cs.Time = s.stamp()
 	if cs.Effective() {
 		if !cs.Source.Mirrored() {

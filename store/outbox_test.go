@@ -209,7 +209,7 @@ func TestFindCustomers(t *testing.T) {
 	}
 }
 
-func TestApplyMarksItsInboxMessageDone(t *testing.T) {
+func TestApplyMarksItsInboxMessageApplied(t *testing.T) {
 	s, _ := openTest(t)
 	id, _, err := s.InboxPut("msg-9", []byte("<xml/>"))
 	must(t, err)
@@ -218,13 +218,24 @@ func TestApplyMarksItsInboxMessageDone(t *testing.T) {
 	if !errors.Is(err, ErrNoChange) {
 		t.Fatal(err)
 	}
-	if p, _ := s.InboxPending(0); len(p) != 1 {
-		t.Fatal("a no-op change took the message out of the inbox")
+	if p, _ := s.InboxPending(0); len(p) != 1 || p[0].Applied != 0 {
+		t.Fatalf("a no-op change marked the message: %+v", p)
 	}
 	cs, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: tags("t1"), Inbox: id})
 	must(t, err)
-	if p, _ := s.InboxPending(0); len(p) != 0 || cs.Inbox != id {
+	if p, _ := s.InboxPending(0); len(p) != 1 || p[0].Applied != cs.ID || cs.Inbox != id {
 		t.Fatalf("inbox after the change: %+v", p)
 	}
-	must(t, s.InboxDone(id)) // the loop's own InboxDone afterwards is harmless
+	// A second change of the same message keeps the first as Applied.
+	apply2, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c2", Follower: "zhangsan", Add: tags("t1"), Inbox: id})
+	must(t, err)
+	if p, _ := s.InboxPending(0); p[0].Applied != cs.ID || apply2.ID == cs.ID {
+		t.Fatalf("applied moved to %d", p[0].Applied)
+	}
+	must(t, s.InboxDone(id))
+	if p, _ := s.InboxPending(0); len(p) != 0 {
+		t.Fatalf("pending after done %+v", p)
+	}
+	// A change naming a message no longer in the inbox is fine.
+	apply(t, s, "zhangsan", "c2", []string{"t2"}, nil)
 }

@@ -71,7 +71,7 @@ type ChangeSet struct {
 	Denied   string    `json:"denied,omitempty"`  // set on a refused attempt: recorded, changed nothing
 	Forced   bool      `json:"forced,omitempty"`  // an undo applied despite a conflict
 	Outbox   ID        `json:"outbox,omitempty"`  // the outbox entry that mirrors it to WeCom
-	Inbox    ID        `json:"inbox,omitempty"`   // the received message that caused it; marked done with it
+	Inbox    ID        `json:"inbox,omitempty"`   // the received message that caused it; marked applied with it
 }
 
 // Effective reports whether the change-set changed tags (denied attempts did not).

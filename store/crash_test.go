@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/tidwall/buntdb"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,4 +177,29 @@ func TestSecondOpenerIsRefused(t *testing.T) {
 	s, err = Open(path, Options{})
 	must(t, err)
 	must(t, s.Close())
+}
+
+// A torn write can keep a change-set but lose its sequence counter; the
+// next change-set must not overwrite it.
+func TestOpenRepairsSequenceBehindKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tagbot.db")
+	s, err := Open(path, Options{})
+	must(t, err)
+	seed(t, s)
+	first := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+	must(t, s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set("meta:seq:cs", "0", nil)
+		return err
+	}))
+	must(t, s.Close())
+	s, err = Open(path, Options{})
+	must(t, err)
+	defer s.Close()
+	second := apply(t, s, "zhangsan", "c2", []string{"t2"}, nil)
+	if second.ID == first.ID {
+		t.Fatalf("change-set %d overwritten", first.ID)
+	}
+	if got, _ := s.Get(first.ID); got.Customer != "c1" {
+		t.Fatalf("first change-set now %+v", got)
+	}
 }

@@ -57,6 +57,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -188,6 +189,9 @@ func (s *Store) init() error {
 		case v != SchemaVersion:
 			return fmt.Errorf("%w: %s has schema version %q, want %q", ErrCorrupt, s.path, v, SchemaVersion)
 		}
+		if err := s.repairSeqs(tx); err != nil {
+			return err
+		}
 		last, err := lastSeq(tx, "cs")
 		if err != nil || last == 0 {
 			return err
@@ -199,6 +203,42 @@ func (s *Store) init() error {
 		s.lastTime = cs.Time
 		return nil
 	})
+}
+
+// repairSeqs makes each sequence counter at least the highest key it
+// numbers. BuntDB writes a transaction's keys in no particular order, so a
+// write torn by a power cut can keep a new cs:<seq> but lose its counter;
+// the next Apply would then overwrite an immutable change-set. Lifting the
+// counter prevents that; `tagbot check` (Verify) reports what else the
+// torn write left behind.
+func (s *Store) repairSeqs(tx *buntdb.Tx) error {
+	for _, name := range []string{"cs", "ob", "in", "rq"} {
+		prefix := name + ":"
+		var top uint64
+		var ferr error
+		tx.DescendLessOrEqual("", prefix+"~", func(k, _ string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			id, err := seqOf(k, prefix)
+			top, ferr = uint64(id), err
+			return false
+		})
+		if ferr != nil {
+			return ferr
+		}
+		last, err := lastSeq(tx, name)
+		if err != nil {
+			return err
+		}
+		if top > last {
+			s.log.Warn("sequence behind its keys, repaired (run tagbot check)", "seq", name, "counter", last, "highest", top)
+			if _, _, err := tx.Set("meta:seq:"+name, strconv.FormatUint(top, 10), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close flushes and closes the file and releases the lock.

@@ -161,7 +161,7 @@ func (l *Loop) feed(ctx context.Context, queues []chan store.InboxMessage) error
 		if busy {
 			continue // its worker keeps the sender's order
 		}
-		user := senderOf(m.Body)
+		user := orderKey(m.Body)
 		l.mu.Lock()
 		at, retry := l.retryAt[m.ID]
 		wait := retry && now.Before(at)
@@ -190,13 +190,23 @@ func (l *Loop) feed(ctx context.Context, queues []chan store.InboxMessage) error
 	return nil
 }
 
-// senderOf is the FromUserName of a stored message ("" if unparsable).
-func senderOf(body []byte) string {
+// orderKey says which stored messages must be handled in order, on one
+// worker: a member's messages; WeCom's own events ("sys") per customer, and
+// tag-library events together, so one slow customer refresh does not hold
+// up the rest ("" if unparsable).
+func orderKey(body []byte) string {
 	m, err := ParseMessage(body)
 	if err != nil {
 		return ""
 	}
-	return m.FromUserName
+	switch {
+	case m.FromUserName != "sys":
+		return m.FromUserName
+	case m.Event == EventExternalContact:
+		return "sys:customer:" + m.ExternalUser
+	default:
+		return "sys:" + m.Event
+	}
 }
 
 // Drain processes everything pending now in the caller's goroutine, in

@@ -246,3 +246,22 @@ func TestRefreshEventOutlivesOutage(t *testing.T) {
 		t.Fatalf("%d messages still pending after WeCom came back", n)
 	}
 }
+
+func TestOrderKey(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		body []byte
+		want string
+	}{
+		{e.fake.CallbackText("alice", "hi", "m1"), "alice"},
+		{e.event("sys", "Event", "change_external_contact", "ChangeType", "edit_external_contact", "UserID", "alice", "ExternalUserID", "wmA"), "sys:customer:wmA"},
+		{e.event("sys", "Event", "change_external_contact", "ChangeType", "edit_external_contact", "UserID", "alice", "ExternalUserID", "wmB"), "sys:customer:wmB"},
+		{e.event("sys", "Event", "change_external_tag", "ChangeType", "delete", "TagType", "tag", "Id", "et1"), "sys:change_external_tag"},
+		{[]byte("<xml><bad"), ""},
+	}
+	for _, tc := range cases {
+		if got := orderKey(tc.body); got != tc.want {
+			t.Errorf("orderKey(%.60s) = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+}

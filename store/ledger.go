@@ -115,11 +115,19 @@ func (s *Store) applyTx(tx *buntdb.Tx, cs *ChangeSet) error {
 
 // stamp returns the time for a new change-set: now, but never before the
 // previous change-set, so ledger order is time order.
+//
+// A clock that once ran far ahead leaves every later change-set stamped with
+// that future time until real time catches up; that is logged (at most once
+// a minute) so an operator can fix the clock.
 func (s *Store) stamp() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.now().UTC()
 	if t.Before(s.lastTime) {
+		if ahead := s.lastTime.Sub(t); ahead > time.Minute && t.Sub(s.warnedAt) > time.Minute {
+			s.warnedAt = t
+			s.log.Warn("ledger time is ahead of the clock; change-sets keep the ledger's time", "ahead", ahead.Round(time.Second))
+		}
 		t = s.lastTime
 	}
 	s.lastTime = t

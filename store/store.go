@@ -109,6 +109,7 @@ type Store struct {
 	lock     *os.File   // <path>.lock, held while open
 	mu       sync.Mutex // guards lastTime
 	lastTime time.Time  // time of the newest change-set
+	warnedAt time.Time  // when stamp last warned of a clock behind the ledger
 }
 
 // Open opens (creating if needed) the store file at path. A file that is not

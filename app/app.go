@@ -117,8 +117,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	return m, nil
 }
 
-// Start listens on server.listen and runs the loop, the outbox worker and
-// the sender in the background until Shutdown.
+// Start listens on server.listen and runs the loop, the outbox worker, the
+// sender and, unless wecom.sync_interval is 0, the periodic full sync (see
+// periodicSync) in the background until Shutdown.
 func (m *Main) Start(ctx context.Context) error {
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
@@ -139,7 +140,11 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "loop", m.Loop.Run)
 	m.goRun(ctx, "outbox", m.Worker.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
-	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath)
+	if m.Config.WeCom.SyncInterval > 0 {
+		m.goRun(ctx, "periodic sync", m.periodicSync)
+	}
+	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
+		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil
 }
 

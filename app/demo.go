@@ -39,7 +39,10 @@ type DemoBot struct {
 
 // StartDemo starts a demo bot. cfg supplies roles, tag-group policies and
 // limits; credentials, api_base, store path and listen address are the
-// demo's own. Logs go to logw.
+// demo's own, and the periodic full sync is off: the seeded first sync is
+// dated three days back, so it would run at once and race the /wecom lines
+// (a change it read first would enter the ledger as sync, not wecom-ui).
+// Logs go to logw.
 func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBot, error) {
 	dir, err := os.MkdirTemp("", "tagbot-demo-")
 	if err != nil {
@@ -50,6 +53,7 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	UseFake(cfg, fake)
 	cfg.Store.Path = dir + "/tagbot.db"
 	cfg.Server.Listen = "127.0.0.1:0"
+	cfg.WeCom.SyncInterval = 0
 	if len(cfg.Roles.Admins) == 0 && len(cfg.Roles.Managers) == 0 {
 		for _, u := range DemoUsers {
 			switch u.Role {

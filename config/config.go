@@ -25,6 +25,11 @@ const (
 	EnvServerListen   = "TAGBOT_SERVER_LISTEN"
 )
 
+// MinSyncInterval is the shortest wecom.sync_interval accepted (other than 0):
+// a full sync reads every customer, so running it more often only burns the
+// corp's API quota. 定期全量同步的最短间隔。
+const MinSyncInterval = time.Minute
+
 // Values accepted by store.sync (BuntDB SyncPolicy). 存储落盘策略。
 const (
 	SyncEverySecond = "every_second"
@@ -78,6 +83,10 @@ type WeCom struct {
 	EncodingAESKey string // 43 characters 回调 EncodingAESKey
 	APIBase        string // without trailing slash 不带结尾斜杠
 	RateLimits     map[string]int
+	// SyncInterval is how often serve runs a full sync to repair drift no
+	// callback reported; 0 disables it, otherwise at least MinSyncInterval.
+	// 定期全量同步间隔，0 表示关闭。
+	SyncInterval time.Duration
 }
 
 // Server configures the HTTP callback server. 回调服务。
@@ -129,9 +138,10 @@ type Log struct {
 func Default() *Config {
 	return &Config{
 		WeCom: WeCom{
-			AgentID:    1000002,
-			APIBase:    "https://qyapi.weixin.qq.com",
-			RateLimits: map[string]int{},
+			AgentID:      1000002,
+			APIBase:      "https://qyapi.weixin.qq.com",
+			RateLimits:   map[string]int{},
+			SyncInterval: 24 * time.Hour,
 		},
 		Server: Server{
 			Listen:          "127.0.0.1:8080",

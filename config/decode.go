@@ -33,6 +33,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"token", d.str(&c.WeCom.Token)},
 				{"encoding_aes_key", d.str(&c.WeCom.EncodingAESKey)},
 				{"api_base", d.str(&c.WeCom.APIBase)},
+				{"sync_interval", d.duration(&c.WeCom.SyncInterval)},
 				{"rate_limits", func(n *yaml.Node, p string) {
 					d.anyMap(n, p, func(name string, v *yaml.Node, p string) {
 						if isNull(deref(v)) {

@@ -10,7 +10,7 @@ import (
 // operators rely on; the committed example must show every one of them.
 var contractKeys = []string{
 	"wecom", "wecom.corp_id", "wecom.agent_id", "wecom.secret", "wecom.token",
-	"wecom.encoding_aes_key", "wecom.api_base", "wecom.rate_limits",
+	"wecom.encoding_aes_key", "wecom.api_base", "wecom.rate_limits", "wecom.sync_interval",
 	"server", "server.listen", "server.callback_path", "server.timestamp_window", "server.max_body_bytes",
 	"store", "store.path", "store.sync",
 	"roles", "roles.admins", "roles.managers",

@@ -62,6 +62,10 @@ func TestParseErrors(t *testing.T) {
 			"config.yaml:2: server.timestamp_window: want a duration like 5m or 90s, got \"300\""},
 		{"duration mapping", "server:\n  timestamp_window: {m: 5}\n",
 			"config.yaml:2: server.timestamp_window: want a duration like 5m or 90s, got a mapping"},
+		{"sync interval without unit", "wecom:\n  sync_interval: 3600\n",
+			"config.yaml:2: wecom.sync_interval: want a duration like 5m or 90s, got \"3600\""},
+		{"sync interval list", "wecom:\n  sync_interval: [1h]\n",
+			"config.yaml:2: wecom.sync_interval: want a duration like 5m or 90s, got a list"},
 		{"list from scalar", "roles:\n  admins: zhangsan\n",
 			"config.yaml:2: roles.admins: want a list, got \"zhangsan\""},
 		{"list element not a string", "roles:\n  managers:\n    - lisi\n    - {name: x}\n",
@@ -94,6 +98,12 @@ func TestParseErrors(t *testing.T) {
 			"config.yaml:2: server.callback_path: must be a URL path starting with /, got \"wecom/callback\""},
 		{"negative window", "server:\n  timestamp_window: -1m\n",
 			"config.yaml:2: server.timestamp_window: must not be negative (use 0 to disable), got -1m0s"},
+		{"sync interval below a minute", "wecom:\n  corp_id: ww1\n  sync_interval: 30s\n",
+			"config.yaml:3: wecom.sync_interval: must be at least 1m (use 0 to disable), got 30s"},
+		{"sync interval just below a minute", "wecom:\n  sync_interval: 59.9s\n",
+			"config.yaml:2: wecom.sync_interval: must be at least 1m (use 0 to disable), got 59.9s"},
+		{"sync interval negative", "wecom:\n  sync_interval: -1h\n",
+			"config.yaml:2: wecom.sync_interval: must be at least 1m (use 0 to disable), got -1h0m0s"},
 		{"body limit zero", "server:\n  max_body_bytes: 0\n",
 			"config.yaml:2: server.max_body_bytes: must be a positive number of bytes (got 0)"},
 		{"store path empty", "store:\n  path: \"  \"\n",
@@ -162,6 +172,7 @@ wecom:
   token: tok
   encoding_aes_key: ` + validKey + `
   api_base: http://127.0.0.1:9000/
+  sync_interval: 6h30m
   rate_limits:
     externalcontact/mark_tag: 600
     message/send: 100
@@ -196,7 +207,8 @@ log:
 		WeCom: WeCom{
 			CorpID: "ww0123456789abcdef", AgentID: 16, Secret: "s3cret", Token: "tok",
 			EncodingAESKey: validKey, APIBase: "http://127.0.0.1:9000",
-			RateLimits: map[string]int{"externalcontact/mark_tag": 600, "message/send": 100},
+			RateLimits:   map[string]int{"externalcontact/mark_tag": 600, "message/send": 100},
+			SyncInterval: 6*time.Hour + 30*time.Minute,
 		},
 		Server: Server{Listen: ":0", CallbackPath: "/cb", TimestampWindow: 0, MaxBodyBytes: 2048},
 		Store:  Store{Path: "/var/lib/tagbot/t.db", Sync: SyncAlways},
@@ -239,6 +251,7 @@ func TestDefault(t *testing.T) {
 		{"agent_id", d.WeCom.AgentID, 1000002},
 		{"api_base", d.WeCom.APIBase, "https://qyapi.weixin.qq.com"},
 		{"rate_limits", len(d.WeCom.RateLimits), 0},
+		{"sync_interval", d.WeCom.SyncInterval, 24 * time.Hour},
 		{"listen", d.Server.Listen, "127.0.0.1:8080"},
 		{"callback_path", d.Server.CallbackPath, "/wecom/callback"},
 		{"timestamp_window", d.Server.TimestampWindow, 5 * time.Minute},
@@ -266,5 +279,39 @@ func TestDefault(t *testing.T) {
 		"wecom.encoding_aes_key: required (set it in config.yaml or TAGBOT_WECOM_ENCODING_AES_KEY)"
 	if err := d.RequireCredentials(); err == nil || err.Error() != want {
 		t.Errorf("RequireCredentials() =\n%v\nwant\n%s", err, want)
+	}
+}
+
+func TestSyncInterval(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want time.Duration
+	}{
+		{"", 24 * time.Hour},
+		{"wecom:\n  sync_interval:\n", 24 * time.Hour},
+		{"wecom:\n  sync_interval: 0\n", 0},
+		{"wecom:\n  sync_interval: 0s\n", 0},
+		{"wecom:\n  sync_interval: 1m\n", time.Minute},
+		{"wecom:\n  sync_interval: 60s\n", time.Minute},
+		{"wecom:\n  sync_interval: 6h\n", 6 * time.Hour},
+		{"wecom:\n  sync_interval: 168h\n", 7 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		c, err := Parse([]byte(tt.yaml), "config.yaml", nil)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.yaml, err)
+			continue
+		}
+		if c.WeCom.SyncInterval != tt.want {
+			t.Errorf("Parse(%q): sync_interval = %v, want %v", tt.yaml, c.WeCom.SyncInterval, tt.want)
+		}
+	}
+
+	// Validate catches a too short interval set in code, like Parse does.
+	c := Default()
+	c.WeCom.SyncInterval = time.Second
+	want := "wecom.sync_interval: must be at least 1m (use 0 to disable), got 1s"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v, want %s", err, want)
 	}
 }

@@ -27,6 +27,7 @@ type redactedView struct {
 		Token          string         `yaml:"token"`
 		EncodingAESKey string         `yaml:"encoding_aes_key"`
 		APIBase        string         `yaml:"api_base"`
+		SyncInterval   string         `yaml:"sync_interval"`
 		RateLimits     map[string]int `yaml:"rate_limits"`
 	} `yaml:"wecom"`
 	Server struct {
@@ -71,6 +72,7 @@ func (c Config) Redacted() string {
 	v.WeCom.Token = mask(c.WeCom.Token)
 	v.WeCom.EncodingAESKey = mask(c.WeCom.EncodingAESKey)
 	v.WeCom.APIBase = c.WeCom.APIBase
+	v.WeCom.SyncInterval = c.WeCom.SyncInterval.String()
 	v.WeCom.RateLimits = c.WeCom.RateLimits
 	v.Server.Listen = c.Server.Listen
 	v.Server.CallbackPath = c.Server.CallbackPath
@@ -113,6 +115,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("token", mask(c.WeCom.Token)),
 		slog.String("encoding_aes_key", mask(c.WeCom.EncodingAESKey)),
 		slog.String("api_base", c.WeCom.APIBase),
+		slog.Duration("sync_interval", c.WeCom.SyncInterval),
 		slog.String("listen", c.Server.Listen),
 		slog.String("callback_path", c.Server.CallbackPath),
 		slog.String("store", c.Store.Path),
@@ -123,8 +126,8 @@ func (c Config) LogValue() slog.Value {
 
 // String shows the WeCom settings with the secret, token and AES key masked.
 func (w WeCom) String() string {
-	return fmt.Sprintf("{CorpID:%s AgentID:%d Secret:%s Token:%s EncodingAESKey:%s APIBase:%s RateLimits:%v}",
-		w.CorpID, w.AgentID, mask(w.Secret), mask(w.Token), mask(w.EncodingAESKey), w.APIBase, w.RateLimits)
+	return fmt.Sprintf("{CorpID:%s AgentID:%d Secret:%s Token:%s EncodingAESKey:%s APIBase:%s RateLimits:%v SyncInterval:%s}",
+		w.CorpID, w.AgentID, mask(w.Secret), mask(w.Token), mask(w.EncodingAESKey), w.APIBase, w.RateLimits, w.SyncInterval)
 }
 
 // GoString is String, so %#v never leaks secrets.

@@ -57,6 +57,7 @@ func TestRedactedIsYAML(t *testing.T) {
 		"  token: '***'",
 		"  encoding_aes_key: '***'",
 		"  timestamp_window: 5m0s",
+		"  sync_interval: 24h0m0s",
 		"    protected: [VIP]",
 	} {
 		if !strings.Contains(out, line+"\n") {

@@ -63,6 +63,9 @@ func (c *Config) validate(r *reporter) {
 		u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		r.add("wecom.api_base", "must be an http(s) URL like https://qyapi.weixin.qq.com, got %s", strconv.Quote(w.APIBase))
 	}
+	if w.SyncInterval != 0 && w.SyncInterval < MinSyncInterval {
+		r.add("wecom.sync_interval", "must be at least 1m (use 0 to disable), got %s", w.SyncInterval)
+	}
 	for _, name := range slices.Sorted(maps.Keys(w.RateLimits)) {
 		p := join("wecom.rate_limits", name)
 		if !apiPath.MatchString(name) {

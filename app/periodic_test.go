@@ -1,0 +1,260 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+// lockedBuffer is a log sink the components may write to concurrently.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// driftRig is a synced tagbot over the demo company whose relationship
+// 李华/zhangsan has then been changed on the WeCom side only, as a member
+// editing it in the WeCom client while no callback arrives.
+type driftRig struct {
+	fake    *wecomtest.Server
+	m       *Main
+	skew    *atomic.Int64 // how far the bot's clock runs ahead of real time
+	logs    *lockedBuffer
+	first   store.ID // the first sync's change-set for 李华
+	want    []string // the tags WeCom now has
+	follows int      // get_follow_user_list calls before Start
+}
+
+const driftCustomer, driftFollower = "wmDemo0002", "zhangsan"
+
+func newDriftRig(t *testing.T, interval time.Duration) *driftRig {
+	t.Helper()
+	fake := wecomtest.New(wecomtest.Options{})
+	t.Cleanup(fake.Close)
+	SeedDemo(fake)
+	cfg := config.Default() // set directly: Validate's 1m minimum is not applied
+	UseFake(cfg, fake)
+	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
+	cfg.Server.Listen = "127.0.0.1:0"
+	cfg.WeCom.SyncInterval = interval
+	r := &driftRig{fake: fake, skew: new(atomic.Int64), logs: &lockedBuffer{}}
+	now := func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) }
+	logger := slog.New(slog.NewTextHandler(r.logs, nil))
+	m, err := New(cfg, Options{Logger: logger, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.m = m
+	if err := m.SyncIfNeeded(context.Background()); err != nil {
+		m.Store.Close()
+		t.Fatal(err)
+	}
+	first := r.syncSets(t)
+	if len(first) == 0 {
+		m.Store.Close()
+		t.Fatal("the first sync recorded nothing for 李华")
+	}
+	r.first = first[0].ID
+
+	ids := map[string]string{}
+	for _, g := range fake.TagGroups() {
+		for _, tg := range g.Tags {
+			ids[tg.Name] = tg.ID
+		}
+	}
+	if got := fake.CustomerTags(driftCustomer, driftFollower); !slices.Equal(got, []string{ids["中意向"]}) {
+		m.Store.Close()
+		t.Fatalf("seeded tags of 李华 %v, want [中意向]", got)
+	}
+	r.want = []string{ids["低意向"], ids["展会"]}
+	slices.Sort(r.want)
+	fake.SetCustomerTags(driftCustomer, driftFollower, r.want)
+	r.follows = len(fake.CallsTo("externalcontact/get_follow_user_list"))
+	return r
+}
+
+// start runs the bot and stops it when the test ends.
+func (r *driftRig) start(t *testing.T) {
+	t.Helper()
+	if err := r.m.Start(context.Background()); err != nil {
+		r.m.Store.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.m.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+}
+
+// syncSets lists the sync change-sets of 李华/zhangsan, newest first.
+func (r *driftRig) syncSets(t *testing.T) []store.ChangeSet {
+	t.Helper()
+	h, err := r.m.Store.History(store.Query{Customer: driftCustomer, Follower: driftFollower, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.ChangeSet
+	for _, cs := range h {
+		if cs.Source == store.SourceSync {
+			out = append(out, cs)
+		}
+	}
+	return out
+}
+
+// storeTags is the ledger's current tags of 李华/zhangsan, sorted.
+func (r *driftRig) storeTags(t *testing.T) []string {
+	t.Helper()
+	rel, err := r.m.Store.Relationship(driftCustomer, driftFollower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.Sorted(maps.Keys(rel.Tags))
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// checkRepaired waits for the periodic sync to record WeCom's change as one
+// `sync` change-set, then checks ledger and WeCom agree.
+func (r *driftRig) checkRepaired(t *testing.T) {
+	t.Helper()
+	waitFor(t, "a sync change-set", func() bool {
+		sets := r.syncSets(t)
+		return len(sets) > 0 && sets[0].ID != r.first
+	})
+	cs := r.syncSets(t)[0]
+	var add, remove []string
+	for _, ref := range cs.Add {
+		add = append(add, ref.ID)
+	}
+	for _, ref := range cs.Remove {
+		remove = append(remove, ref.ID)
+	}
+	slices.Sort(add)
+	if !slices.Equal(add, r.want) || len(remove) != 1 || cs.Actor != "sync" || !strings.HasPrefix(cs.Batch, "sync-") {
+		t.Errorf("sync change-set %+v: add %v remove %v, want add %v and the one old tag removed", cs, add, remove, r.want)
+	}
+	if got := r.storeTags(t); !slices.Equal(got, r.want) {
+		t.Errorf("ledger tags %v, want WeCom's %v", got, r.want)
+	}
+	if n := len(r.fake.CallsTo("externalcontact/mark_tag")); n != 0 {
+		t.Errorf("the sync sent %d mark_tag calls back to WeCom", n)
+	}
+	if err := r.m.Store.Verify(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPeriodicSyncRepairsDriftWithoutCallback(t *testing.T) {
+	r := newDriftRig(t, 50*time.Millisecond)
+	r.start(t)
+	r.checkRepaired(t)
+	// It keeps running at every interval, not once.
+	waitFor(t, "further periodic syncs", func() bool {
+		return len(r.fake.CallsTo("externalcontact/get_follow_user_list")) >= r.follows+3
+	})
+	if p, _ := r.m.Store.InboxPending(0); len(p) != 0 {
+		t.Errorf("inbox %+v: the repair came from a callback", p)
+	}
+	if !strings.Contains(r.logs.String(), "level=INFO msg=\"periodic full sync done\"") {
+		t.Errorf("no info log of the report:\n%s", r.logs)
+	}
+}
+
+func TestPeriodicSyncAtStartWhenOverdue(t *testing.T) {
+	// The interval is far away, but by the bot's clock the last sync is
+	// older than it: one runs at once.
+	r := newDriftRig(t, time.Hour)
+	r.skew.Store(int64(61 * time.Minute))
+	r.start(t)
+	r.checkRepaired(t)
+	waitFor(t, "the report of the start sync", func() bool {
+		return strings.Contains(r.logs.String(), `msg="periodic full sync done" pkg=app trigger=overdue`)
+	})
+}
+
+func TestPeriodicSyncFailureRetriedAtNextTick(t *testing.T) {
+	r := newDriftRig(t, 50*time.Millisecond)
+	// 60011 (no privilege) is not transient: the client gives up at once.
+	r.fake.Fault("externalcontact/get_follow_user_list", wecomtest.Fault{ErrCode: 60011, Times: 2})
+	r.start(t)
+	r.checkRepaired(t)
+	failed := 0
+	for _, c := range r.fake.CallsTo("externalcontact/get_follow_user_list") {
+		if c.ErrCode == 60011 {
+			failed++
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d failed syncs, want 2 before the repair", failed)
+	}
+	if n := strings.Count(r.logs.String(), "level=WARN msg=\"periodic full sync failed"); n != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", n, r.logs)
+	}
+}
+
+func TestPeriodicSyncNotRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		interval time.Duration
+		skew     time.Duration
+	}{
+		// 0 runs none, even when the last sync is long past.
+		{"disabled", 0, 48 * time.Hour},
+		// The last sync is recent and the interval far: nothing yet.
+		{"not due", time.Hour, 59 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newDriftRig(t, tt.interval)
+			before := r.storeTags(t)
+			r.skew.Store(int64(tt.skew))
+			r.start(t)
+			time.Sleep(300 * time.Millisecond)
+			if n := len(r.fake.CallsTo("externalcontact/get_follow_user_list")); n != r.follows {
+				t.Errorf("%d full syncs ran, want none", n-r.follows)
+			}
+			if sets := r.syncSets(t); len(sets) != 1 || sets[0].ID != r.first {
+				t.Errorf("sync change-sets %+v, want only the first sync's", sets)
+			}
+			if got := r.storeTags(t); !slices.Equal(got, before) {
+				t.Errorf("ledger tags %v changed from %v", got, before)
+			}
+		})
+	}
+}

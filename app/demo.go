@@ -217,13 +217,14 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer os.Remove(logf.Name())
 	defer logf.Close()
 	d, err := StartDemo(ctx, cfg, logf)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户，日志 %s）。\n", len(demoCustomers), logf.Name())
+	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户；运行日志 %s，退出时删除）。\n", len(demoCustomers), logf.Name())
 	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 李华 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
 	sc := bufio.NewScanner(in)
 	for {

@@ -102,7 +102,7 @@ func TestKillServeMidStream(t *testing.T) {
 	if err := st.Verify(); err != nil {
 		t.Fatalf("after SIGKILL: %v", err)
 	}
-	if p, _ := st.PendingOutbox(0); len(p) == 0 {
+	if p, err := st.PendingOutbox(0); err != nil || len(p) == 0 {
 		t.Fatal("nothing was in flight at the kill; the test proves nothing")
 	}
 	st.Close()
@@ -160,7 +160,7 @@ func TestKillServeMidStream(t *testing.T) {
 	if applied != total {
 		t.Fatalf("%d commands applied for %d acknowledged", applied, total)
 	}
-	if p, _ := st.PendingOutbox(0); len(p) != 0 {
+	if p, err := st.PendingOutbox(0); err != nil || len(p) != 0 {
 		t.Fatalf("%d outbox calls still pending", len(p))
 	}
 	rel, err := st.Relationship("wmDemo0001", "zhangsan")

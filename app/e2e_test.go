@@ -328,7 +328,7 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	// before the loop marks the message done or replies.
 	undo := put("m3", "/undo")
 	m.Router.HandleText(store.WithInbox(ctx, undo), "zhangsan", "/undo")
-	if p, _ := m.Store.InboxPending(0); len(p) != 1 || p[0].Applied == 0 {
+	if p, err := m.Store.InboxPending(0); err != nil || len(p) != 1 || p[0].Applied == 0 {
 		t.Fatalf("the /undo is not marked applied: %+v", p)
 	}
 	// After the restart the loop does not run it again, and says so.
@@ -336,7 +336,7 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 	if err := m.Loop.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := m.Store.InboxPending(0); len(p) != 0 {
+	if p, err := m.Store.InboxPending(0); err != nil || len(p) != 0 {
 		t.Fatalf("still pending: %+v", p)
 	}
 	msgs := fake.Messages()[before:]

@@ -200,7 +200,7 @@ func TestOpenRepairsSequenceBehindKeys(t *testing.T) {
 	if second.ID == first.ID {
 		t.Fatalf("change-set %d overwritten", first.ID)
 	}
-	if got, _ := s.Get(first.ID); got.Customer != "c1" {
+	if got, err := s.Get(first.ID); err != nil || got.Customer != "c1" {
 		t.Fatalf("first change-set now %+v", got)
 	}
 }

@@ -2,9 +2,16 @@ package store
 
 import (
 	"errors"
+	"log/slog"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/internal/logtest"
+	"github.com/tidwall/buntdb"
 )
 
 func TestApplyProjectsAndQueues(t *testing.T) {
@@ -183,12 +190,44 @@ func ids(refs []TagRef) []string {
 }
 
 func TestClockStepBackIsClamped(t *testing.T) {
-	s, clk := openTest(t)
+	var logs logtest.Buffer
+	clk := clocktest.New(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	s, err := Open(filepath.Join(t.TempDir(), "tagbot.db"), Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	must(t, err)
+	defer s.Close()
+	seed(t, s)
 	a := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
 	clk.Advance(-time.Hour)
 	b := apply(t, s, "zhangsan", "c1", []string{"t2"}, nil)
 	if b.Time.Before(a.Time) {
 		t.Fatalf("ledger time went backwards: %v < %v", b.Time, a.Time)
+	}
+	// The operator hears of the clock once a minute, not on every change.
+	apply(t, s, "zhangsan", "c1", []string{"t3"}, nil)
+	if n := strings.Count(logs.String(), "ledger time is ahead of the clock"); n != 1 || !strings.Contains(logs.String(), "ahead=1h0m0s") {
+		t.Fatalf("%d warnings:\n%s", n, logs.String())
+	}
+}
+
+func TestSyncPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want buntdb.SyncPolicy
+		ok   bool
+	}{
+		{"", buntdb.EverySecond, true},
+		{"every_second", buntdb.EverySecond, true},
+		{"always", buntdb.Always, true},
+		{"never", buntdb.Never, true},
+		{"sometimes", 0, false},
+	} {
+		got, err := syncPolicy(tc.name)
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("syncPolicy(%q) = %v, %v", tc.name, got, err)
+		}
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "x.db"), Options{Sync: "sometimes"}); err == nil {
+		t.Fatal("Open accepted an unknown sync policy")
 	}
 }
 
@@ -239,7 +278,7 @@ func TestUndoneByOtherIsNoConflict(t *testing.T) {
 	if len(revs) != 1 || revs[0].ID != undo.ID {
 		t.Fatalf("reverts of %d: %+v", cs.ID, revs)
 	}
-	if first, _ := s.FirstSyncedAt(); !first.IsZero() {
+	if first, err := s.FirstSyncedAt(); err != nil || !first.IsZero() {
 		t.Fatal("first sync before any sync")
 	}
 	must(t, s.SetSyncedAt(clk.Now()))

@@ -17,7 +17,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if len(pend) != 2 || pend[0].CS != a.ID || pend[1].CS != b.ID {
 		t.Fatalf("pending %+v", pend)
 	}
-	if ok, _ := s.HasPendingOutbox("c1", "zhangsan"); !ok {
+	if ok, err := s.HasPendingOutbox("c1", "zhangsan"); err != nil || !ok {
 		t.Fatal("c1 not pending")
 	}
 	must(t, s.OutboxRetry(pend[0].ID, clk.Now().Add(time.Minute), 45009, "api freq out of limit"))
@@ -31,7 +31,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if e.Status != OutboxDone || e.Attempts != 2 {
 		t.Fatalf("after done %+v", e)
 	}
-	if ok, _ := s.HasPendingOutbox("c1", "zhangsan"); ok {
+	if ok, err := s.HasPendingOutbox("c1", "zhangsan"); err != nil || ok {
 		t.Fatal("c1 still pending")
 	}
 	// A permanent failure takes the claim back out of the projection.
@@ -43,7 +43,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if got := relTags(t, s, "c2", "zhangsan"); len(got) != 0 {
 		t.Fatalf("c2 still has %v after a refused mark_tag", got)
 	}
-	if q, _ := s.RepliesFor("zhangsan"); len(q) != 1 || q[0].Text != "变更未生效" {
+	if q, err := s.RepliesFor("zhangsan"); err != nil || len(q) != 1 || q[0].Text != "变更未生效" {
 		t.Fatalf("notice not queued with the failure: %+v", q)
 	}
 	comp, _ := s.Get(f.Compensated)
@@ -52,7 +52,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 	// Finished entries stay finished.
 	must(t, s.OutboxRetry(pend[1].ID, clk.Now(), -1, "x"))
-	if e, _ := s.Outbox(pend[1].ID); e.Status != OutboxFailed {
+	if e, err := s.Outbox(pend[1].ID); err != nil || e.Status != OutboxFailed {
 		t.Fatalf("retry reopened a failed entry: %+v", e)
 	}
 	pend, _ = s.PendingOutbox(0)
@@ -71,7 +71,7 @@ func TestInboxDedupAcrossReopen(t *testing.T) {
 	if dup || id == 0 {
 		t.Fatalf("first put dup=%v id=%d", dup, id)
 	}
-	if _, dup, _ := s.InboxPut("msg-1", []byte("<xml>hello</xml>")); !dup {
+	if _, dup, err := s.InboxPut("msg-1", []byte("<xml>hello</xml>")); err != nil || !dup {
 		t.Fatal("second put not a dup")
 	}
 	must(t, s.Close())
@@ -79,7 +79,7 @@ func TestInboxDedupAcrossReopen(t *testing.T) {
 	s, err = Open(path, Options{})
 	must(t, err)
 	defer s.Close()
-	if _, dup, _ := s.InboxPut("msg-1", []byte("x")); !dup {
+	if _, dup, err := s.InboxPut("msg-1", []byte("x")); err != nil || !dup {
 		t.Fatal("dup not detected after reopen")
 	}
 	pend, err := s.InboxPending(0)
@@ -93,10 +93,10 @@ func TestInboxDedupAcrossReopen(t *testing.T) {
 		t.Fatalf("attempts %d", n)
 	}
 	must(t, s.InboxDone(pend[0].ID))
-	if pend, _ := s.InboxPending(0); len(pend) != 0 {
+	if pend, err := s.InboxPending(0); err != nil || len(pend) != 0 {
 		t.Fatalf("pending after done %v", pend)
 	}
-	if _, dup, _ := s.InboxPut("msg-1", nil); !dup {
+	if _, dup, err := s.InboxPut("msg-1", nil); err != nil || !dup {
 		t.Fatal("dedup marker lost after done")
 	}
 }
@@ -134,7 +134,7 @@ func TestDeletedTagRecordedAndRestorable(t *testing.T) {
 	if _, err := s.Apply(ChangeSet{Actor: "a", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: tags("t1")}); !errors.Is(err, ErrTagDeleted) {
 		t.Fatalf("adding deleted tag: %v", err)
 	}
-	if live, _ := s.TagsByName("VIP"); len(live) != 0 {
+	if live, err := s.TagsByName("VIP"); err != nil || len(live) != 0 {
 		t.Fatalf("VIP still live: %v", live)
 	}
 	must(t, s.Verify())
@@ -160,10 +160,10 @@ func TestReconcile(t *testing.T) {
 	if len(got) != 1 || !reflect.DeepEqual(ids(got[0].Add), []string{"t3"}) || !reflect.DeepEqual(ids(got[0].Remove), []string{"t1"}) {
 		t.Fatalf("second reconcile %+v", got)
 	}
-	if p, _ := s.PendingOutbox(0); len(p) != 0 {
+	if p, err := s.PendingOutbox(0); err != nil || len(p) != 0 {
 		t.Fatal("a change seen on WeCom was queued for WeCom again")
 	}
-	if found, _ := s.FindCustomers("小王", 10); len(found) != 1 || found[0].ID != "c1" {
+	if found, err := s.FindCustomers("小王", 10); err != nil || len(found) != 1 || found[0].ID != "c1" {
 		t.Fatalf("find by new remark %+v", found)
 	}
 	// Complete observation without lisi ends that relationship.
@@ -178,7 +178,7 @@ func TestReconcile(t *testing.T) {
 	if !reflect.DeepEqual(c.Followers, []string{"zhangsan"}) {
 		t.Fatalf("followers %v", c.Followers)
 	}
-	if found, _ := s.FindCustomers("小王", 10); len(found) != 0 {
+	if found, err := s.FindCustomers("小王", 10); err != nil || len(found) != 0 {
 		t.Fatalf("stale lookup %+v", found)
 	}
 	must(t, s.Verify())
@@ -218,22 +218,22 @@ func TestApplyMarksItsInboxMessageApplied(t *testing.T) {
 	if !errors.Is(err, ErrNoChange) {
 		t.Fatal(err)
 	}
-	if p, _ := s.InboxPending(0); len(p) != 1 || p[0].Applied != 0 {
+	if p, err := s.InboxPending(0); err != nil || len(p) != 1 || p[0].Applied != 0 {
 		t.Fatalf("a no-op change marked the message: %+v", p)
 	}
 	cs, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: tags("t1"), Inbox: id})
 	must(t, err)
-	if p, _ := s.InboxPending(0); len(p) != 1 || p[0].Applied != cs.ID || cs.Inbox != id {
+	if p, err := s.InboxPending(0); err != nil || len(p) != 1 || p[0].Applied != cs.ID || cs.Inbox != id {
 		t.Fatalf("inbox after the change: %+v", p)
 	}
 	// A second change of the same message keeps the first as Applied.
 	apply2, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c2", Follower: "zhangsan", Add: tags("t1"), Inbox: id})
 	must(t, err)
-	if p, _ := s.InboxPending(0); p[0].Applied != cs.ID || apply2.ID == cs.ID {
+	if p, err := s.InboxPending(0); err != nil || p[0].Applied != cs.ID || apply2.ID == cs.ID {
 		t.Fatalf("applied moved to %d", p[0].Applied)
 	}
 	must(t, s.InboxDone(id))
-	if p, _ := s.InboxPending(0); len(p) != 0 {
+	if p, err := s.InboxPending(0); err != nil || len(p) != 0 {
 		t.Fatalf("pending after done %+v", p)
 	}
 	// A change naming a message no longer in the inbox is fine.

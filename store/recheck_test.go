@@ -16,7 +16,7 @@ func TestReconcileMarksBusyRelationshipsForRecheck(t *testing.T) {
 	if len(got) != 0 {
 		t.Fatalf("reconciled a relationship with pending calls: %+v", got)
 	}
-	if r, _ := s.Rechecks(0); len(r) != 0 {
+	if r, err := s.Rechecks(0); err != nil || len(r) != 0 {
 		t.Fatalf("recheck offered while calls are pending: %v", r)
 	}
 	pend, _ := s.PendingOutbox(0)
@@ -33,7 +33,7 @@ func TestReconcileMarksBusyRelationshipsForRecheck(t *testing.T) {
 		t.Fatalf("after the calls were sent: %+v", got)
 	}
 	must(t, s.RecheckDone(r[0]))
-	if r, _ := s.Rechecks(0); len(r) != 0 {
+	if r, err := s.Rechecks(0); err != nil || len(r) != 0 {
 		t.Fatalf("rechecks after done %v", r)
 	}
 }
@@ -61,7 +61,7 @@ func TestReconcileSkipsRelationshipsChangedSinceTheRead(t *testing.T) {
 	if tags := relTags(t, s, "c1", "zhangsan"); !reflect.DeepEqual(tags, []string{"t1"}) {
 		t.Fatalf("the bot's own change was taken back: %v", tags)
 	}
-	if r, _ := s.Rechecks(0); !reflect.DeepEqual(r, []RelRef{{"c1", "zhangsan"}}) {
+	if r, err := s.Rechecks(0); err != nil || !reflect.DeepEqual(r, []RelRef{{"c1", "zhangsan"}}) {
 		t.Fatalf("rechecks %v", r)
 	}
 }

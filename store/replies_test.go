@@ -39,7 +39,7 @@ func TestReplyQueueOrderAndDone(t *testing.T) {
 	if !all[1].QueuedAt.Equal(clk.Now().Add(-time.Second)) || all[1].User != "zhangsan" || !reflect.DeepEqual(all[1].Card, card) {
 		t.Fatalf("card reply %+v", all[1])
 	}
-	if two, _ := s.RepliesPending(2); len(two) != 2 {
+	if two, err := s.RepliesPending(2); err != nil || len(two) != 2 {
 		t.Fatalf("limit 2 gave %d", len(two))
 	}
 	users, err := s.ReplyUsers()
@@ -52,7 +52,7 @@ func TestReplyQueueOrderAndDone(t *testing.T) {
 	if got, want := replyTexts(z), []string{"z1", "card:undo-7", "z2"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("zhangsan %q, want %q", got, want)
 	}
-	if li, _ := s.RepliesFor("li"); len(li) != 1 || li[0].Text != "li1" {
+	if li, err := s.RepliesFor("li"); err != nil || len(li) != 1 || li[0].Text != "li1" {
 		t.Fatalf("li %+v", li)
 	}
 
@@ -115,7 +115,7 @@ func TestReplyPutRejects(t *testing.T) {
 			}
 		})
 	}
-	if all, _ := s.RepliesPending(0); len(all) != 0 {
+	if all, err := s.RepliesPending(0); err != nil || len(all) != 0 {
 		t.Fatalf("a rejected batch left %d replies", len(all))
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tagbot/tagbot/app"
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -160,6 +163,8 @@ func TestServeGracefulSIGTERM(t *testing.T) {
 }
 
 func TestDemoScripted(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // the demo's store and log live there, and must go
 	var out bytes.Buffer
 	in := strings.NewReader("/tag 李华 +高意向\n/tags 李华\nquit\n")
 	code := run([]string{"-config", "config.yaml", "demo"}, in, &out, &out)
@@ -170,5 +175,43 @@ func TestDemoScripted(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
 		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("the demo left %v behind", left)
+	}
+}
+
+// TestDemoCtrlC: a demo waiting for input ends on SIGINT, cleanly, and
+// removes its temp files.
+func TestDemoCtrlC(t *testing.T) {
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "TAGBOT_CLI_CHILD="+strings.Join([]string{"-config", "config.yaml", "demo"}, "\x1f"))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var out logtest.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "zhangsan> ") {
+		if time.Now().After(deadline) {
+			t.Fatalf("demo never prompted: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("demo exit after Ctrl-C: %v\n%s", err, out.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("the demo left %v behind", left)
 	}
 }

@@ -226,14 +226,36 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 	defer d.Close()
 	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户；运行日志 %s，退出时删除）。\n", len(demoCustomers), logf.Name())
 	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 李华 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
-	sc := bufio.NewScanner(in)
+	// Lines are read on their own goroutine, so Ctrl-C (ctx) ends the demo
+	// — and its deferred clean-up runs — even while it waits for input.
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
 	for {
 		fmt.Fprintf(out, "%s> ", d.User)
-		if !sc.Scan() {
+		var line string
+		select {
+		case <-ctx.Done():
 			fmt.Fprintln(out)
-			return sc.Err()
+			return nil
+		case l, ok := <-lines:
+			if !ok {
+				fmt.Fprintln(out)
+				return <-readErr
+			}
+			line = l
 		}
-		line := sc.Text()
 		if t := strings.TrimSpace(line); t == "quit" || t == "exit" || t == "退出" {
 			return nil
 		}

@@ -195,7 +195,7 @@ func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
 	d := startDemo(t)
 	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
 	out := say(t, d, "/tag 李华 +高意向")
-	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "未生效") && !strings.Contains(out, "失败") {
+	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "没能同步到企业微信") || !strings.Contains(out, "记录已按企业微信的实际情况更正") {
 		t.Fatalf("replies: %s", out)
 	}
 	rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")

@@ -153,7 +153,9 @@ func TestRefreshCustomer(t *testing.T) {
 					}
 				}
 			}
-			if p, _ := e.st.PendingOutbox(0); len(p) != 0 {
+			p, err := e.st.PendingOutbox(0)
+			must(t, err)
+			if len(p) != 0 {
 				t.Errorf("refresh queued %d WeCom calls", len(p))
 			}
 			must(t, e.st.Verify())

@@ -101,13 +101,14 @@ func (w *Worker) notifyDelay(ctx context.Context, e store.OutboxEntry) {
 	w.opts.Notify(nctx, e.Actor, delayText(e))
 }
 
-// failureNotice is what the actor of an entry WeCom refused is told; ""
-// when the actor is not a person or no Notifier is set. The notice is
-// queued in the store with the failure (store.OutboxFailed), so a crash
-// cannot record one without the other.
-func (w *Worker) failureNotice(e store.OutboxEntry, code int) string {
+// failureNotice makes what the actor of an entry WeCom refused is told,
+// for store.OutboxFailed to queue with the failure (so a crash cannot record
+// one without the other); nil when the actor is not a person or no Notifier
+// is set. The change-set and customer name are read now: the notice runs
+// inside the store's transaction.
+func (w *Worker) failureNotice(e store.OutboxEntry, code int) func(store.OutboxEntry) string {
 	if w.opts.Notify == nil || quietActors[e.Actor] {
-		return ""
+		return nil
 	}
 	var csp *store.ChangeSet
 	if cs, err := w.st.Get(e.CS); err == nil {
@@ -119,5 +120,5 @@ func (w *Worker) failureNotice(e store.OutboxEntry, code int) string {
 	if c, err := w.st.Customer(e.Customer); err == nil {
 		name = c.Name
 	}
-	return failureText(e, csp, name, code)
+	return func(fin store.OutboxEntry) string { return failureText(fin, csp, name, code) }
 }

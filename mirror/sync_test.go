@@ -104,7 +104,9 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	if rep.Duration = 0; rep != want {
 		t.Errorf("report = %+v, want %+v", rep, want)
 	}
-	if cnt, _ := e.st.CustomerCount(); cnt != n {
+	cnt, err := e.st.CustomerCount()
+	must(t, err)
+	if cnt != n {
 		t.Errorf("customers = %d", cnt)
 	}
 	// History starts with the sync that found the tags.
@@ -114,10 +116,14 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 		t.Fatalf("history of wm00001 = %+v", h)
 	}
 	firstBatch := h[0].Batch
-	if at, _ := e.st.SyncedAt(); !at.Equal(e.clk.Now()) {
+	at, err := e.st.SyncedAt()
+	must(t, err)
+	if !at.Equal(e.clk.Now()) {
 		t.Errorf("synced at %v", at)
 	}
-	if p, _ := e.st.PendingOutbox(0); len(p) != 0 {
+	p, err := e.st.PendingOutbox(0)
+	must(t, err)
+	if len(p) != 0 {
 		t.Errorf("sync queued %d WeCom calls", len(p))
 	}
 
@@ -167,7 +173,9 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	if len(removed) != had || had == 0 {
 		t.Errorf("removal batch has %d change-sets, %d relationships had the tag", len(removed), had)
 	}
-	if left, _ := e.st.CustomersWithTags([]string{gone}, "", 0); len(left) != 0 {
+	left, err := e.st.CustomersWithTags([]string{gone}, "", 0)
+	must(t, err)
+	if len(left) != 0 {
 		t.Errorf("%d relationships still have the deleted tag", len(left))
 	}
 	must(t, e.st.Verify())
@@ -209,14 +217,20 @@ func TestFullSyncFailsWithoutWritingCustomers(t *testing.T) {
 	if _, err := e.syncer().FullSync(context.Background()); err == nil || !strings.Contains(err.Error(), "40058") {
 		t.Fatalf("FullSync = %v, want the batch error", err)
 	}
-	if n, _ := e.st.CustomerCount(); n != 0 {
+	n, err := e.st.CustomerCount()
+	must(t, err)
+	if n != 0 {
 		t.Errorf("%d customers written by a failed sync", n)
 	}
-	if at, _ := e.st.SyncedAt(); !at.IsZero() {
+	at, err := e.st.SyncedAt()
+	must(t, err)
+	if !at.IsZero() {
 		t.Errorf("synced at set by a failed sync")
 	}
 	e.fullSync(t)
-	if n, _ := e.st.CustomerCount(); n != 2 {
+	n, err = e.st.CustomerCount()
+	must(t, err)
+	if n != 2 {
 		t.Errorf("customers after retry = %d", n)
 	}
 }

@@ -57,7 +57,7 @@ func crashChild(path string) {
 			}
 		case 5:
 			if p, _ := s.PendingOutbox(1); len(p) > 0 {
-				s.OutboxFailed(p[0].ID, 84061, "not external contact", "变更未生效")
+				s.OutboxFailed(p[0].ID, 84061, "not external contact", func(OutboxEntry) string { return "变更未生效" })
 			}
 		}
 		if _, err := s.Apply(cs); err != nil && !errors.Is(err, ErrNoChange) {

@@ -164,11 +164,12 @@ func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 // OutboxFailed records a permanent failure. WeCom did not make the change,
 // so in the same transaction a `sync` change-set takes back what the failed
 // change-set claimed and is still in the projection, keeping the ledger true
-// to WeCom. A non-empty notice is queued as a reply to the entry's actor in
-// that same transaction, so the refusal is never recorded without the
-// actor hearing of it. It returns the finished entry (with Compensated set
-// when a change-set was written).
-func (s *Store) OutboxFailed(id ID, code int, msg, notice string) (OutboxEntry, error) {
+// to WeCom. notice (may be nil) is called inside that transaction with the
+// finished entry; a non-empty result is queued as a reply to the entry's
+// actor, so the refusal is never recorded without the actor hearing of it.
+// notice must not use the store. It returns the finished entry (with
+// Compensated set when a change-set was written).
+func (s *Store) OutboxFailed(id ID, code int, msg string, notice func(OutboxEntry) string) (OutboxEntry, error) {
 	var out OutboxEntry
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		e, err := getOutbox(tx, id)
@@ -207,8 +208,11 @@ func (s *Store) OutboxFailed(id ID, code int, msg, notice string) (OutboxEntry, 
 			}
 		}
 		out = *e
-		if notice != "" && e.Actor != "" && !strings.ContainsAny(e.Actor, ":\r\n") {
-			if err := queueRepliesTx(tx, e.Actor, []QueuedReply{{Text: notice}}, s.now().UTC()); err != nil {
+		if notice == nil || e.Actor == "" || strings.ContainsAny(e.Actor, ":\r\n") {
+			return finish(tx, e)
+		}
+		if text := notice(*e); text != "" {
+			if err := queueRepliesTx(tx, e.Actor, []QueuedReply{{Text: text}}, s.now().UTC()); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -35,7 +36,9 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatal("c1 still pending")
 	}
 	// A permanent failure takes the claim back out of the projection.
-	f, err := s.OutboxFailed(pend[1].ID, 84061, "not external contact", "变更未生效")
+	f, err := s.OutboxFailed(pend[1].ID, 84061, "not external contact", func(e OutboxEntry) string {
+		return fmt.Sprintf("变更未生效，已更正 #%d", e.Compensated)
+	})
 	must(t, err)
 	if f.Status != OutboxFailed || f.Compensated == 0 {
 		t.Fatalf("failed %+v", f)
@@ -43,7 +46,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if got := relTags(t, s, "c2", "zhangsan"); len(got) != 0 {
 		t.Fatalf("c2 still has %v after a refused mark_tag", got)
 	}
-	if q, err := s.RepliesFor("zhangsan"); err != nil || len(q) != 1 || q[0].Text != "变更未生效" {
+	if q, err := s.RepliesFor("zhangsan"); err != nil || len(q) != 1 || q[0].Text != fmt.Sprintf("变更未生效，已更正 #%d", f.Compensated) {
 		t.Fatalf("notice not queued with the failure: %+v", q)
 	}
 	comp, _ := s.Get(f.Compensated)

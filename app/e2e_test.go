@@ -19,6 +19,7 @@ import (
 
 func startDemo(t *testing.T) *DemoBot {
 	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir()) // StartDemo's own temp dir goes in there
 	d, err := StartDemo(context.Background(), config.Default(), io.Discard)
 	if err != nil {
 		t.Fatal(err)

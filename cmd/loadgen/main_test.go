@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,8 @@ func TestCheckLoopback(t *testing.T) {
 }
 
 func TestRunInProcess(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // the generator's store dir goes in there, and must go
 	var out bytes.Buffer
 	if err := run(config{rate: 100, duration: 300 * time.Millisecond, users: 5, timeout: 5 * time.Second, sync: "never"}, &out); err != nil {
 		t.Fatal(err)
@@ -39,6 +42,9 @@ func TestRunInProcess(t *testing.T) {
 	s := out.String()
 	if !strings.Contains(s, "p99") || !strings.Contains(s, "loop: 30 stored callbacks processed") {
 		t.Fatalf("report:\n%s", s)
+	}
+	if left, err := os.ReadDir(tmp); err != nil || len(left) != 0 {
+		t.Fatalf("left behind: %v %v", left, err)
 	}
 }
 

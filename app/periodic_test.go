@@ -188,7 +188,11 @@ func TestPeriodicSyncRepairsDriftWithoutCallback(t *testing.T) {
 	waitFor(t, "further periodic syncs", func() bool {
 		return len(r.fake.CallsTo("externalcontact/get_follow_user_list")) >= r.follows+3
 	})
-	if p, _ := r.m.Store.InboxPending(0); len(p) != 0 {
+	p, err := r.m.Store.InboxPending(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 0 {
 		t.Errorf("inbox %+v: the repair came from a callback", p)
 	}
 	if !strings.Contains(r.logs.String(), "level=INFO msg=\"periodic full sync done\"") {
@@ -244,11 +248,35 @@ func TestPeriodicSyncNotRun(t *testing.T) {
 			r := newDriftRig(t, tt.interval)
 			before := r.storeTags(t)
 			r.skew.Store(int64(tt.skew))
-			r.start(t)
-			time.Sleep(300 * time.Millisecond)
+			if err := r.m.Start(context.Background()); err != nil {
+				r.m.Store.Close()
+				t.Fatal(err)
+			}
+			// Shutdown waits for the periodic goroutine, which decides
+			// whether a sync is overdue before anything else: once it
+			// returns, a sync either ran or never will (one cut short by
+			// the shutdown still logs "periodic full sync stopped").
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := r.m.Shutdown(ctx); err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+			logs := r.logs.String()
+			if !strings.Contains(logs, `msg="tagbot started"`) {
+				t.Fatalf("no start log:\n%s", logs)
+			}
+			if strings.Contains(logs, "periodic full sync") {
+				t.Errorf("a periodic sync was started:\n%s", logs)
+			}
 			if n := len(r.fake.CallsTo("externalcontact/get_follow_user_list")); n != r.follows {
 				t.Errorf("%d full syncs ran, want none", n-r.follows)
 			}
+			st, err := store.Open(r.m.Config.Store.Path, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			r.m.Store = st // the checks below read the reopened ledger
 			if sets := r.syncSets(t); len(sets) != 1 || sets[0].ID != r.first {
 				t.Errorf("sync change-sets %+v, want only the first sync's", sets)
 			}

@@ -30,24 +30,26 @@ type testHandler struct {
 	mu    sync.Mutex
 	texts map[string][]string
 	cards []commands.CardEvent
-	delay time.Duration
-	until time.Duration // time left before the deadline of the last HandleText ctx
+	// onStart, when set before the loop runs, is called first by every
+	// HandleText (it may block, holding up that worker).
+	onStart  func(userID, text string)
+	deadline time.Time // the deadline of the last HandleText ctx (zero: none)
 }
 
 func (h *testHandler) HandleText(ctx context.Context, userID, text string) []commands.Reply {
+	if h.onStart != nil {
+		h.onStart(userID, text)
+	}
 	if text == "panic" {
 		panic("test handler asked to panic")
 	}
-	time.Sleep(h.delay)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.texts == nil {
 		h.texts = map[string][]string{}
 	}
 	h.texts[userID] = append(h.texts[userID], text)
-	if d, ok := ctx.Deadline(); ok {
-		h.until = time.Until(d)
-	}
+	h.deadline, _ = ctx.Deadline()
 	return []commands.Reply{{Text: "echo: " + text}}
 }
 

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,26 +32,115 @@ func TestTextMessageEndToEnd(t *testing.T) {
 	}
 }
 
+// One member's messages run one at a time and in order, even with idle
+// workers: while the first is held in the handler, none of the later ones
+// starts, and another member is not held up.
 func TestRunKeepsPerUserOrder(t *testing.T) {
 	e := newEnv(t)
-	e.handler.delay = time.Millisecond
-	for i := 0; i < 15; i++ {
-		e.deliver(t, e.fake.CallbackText("alice", fmt.Sprintf("a%02d", i), fmt.Sprintf("%d", 100+i)))
-		e.deliver(t, e.fake.CallbackText("bob", fmt.Sprintf("b%02d", i), fmt.Sprintf("%d", 200+i)))
+	e.loop = NewLoop(LoopOptions{Store: e.st, Handler: e.handler, Sender: e.sender, Now: e.clk.Now, Logger: e.log,
+		Workers: 8, Poll: 20 * time.Millisecond})
+	release, held := make(chan struct{}), make(chan struct{})
+	unblock := sync.OnceFunc(func() { close(release) })
+	var mu sync.Mutex
+	var started []string
+	e.handler.onStart = func(user, text string) {
+		mu.Lock()
+		started = append(started, text)
+		mu.Unlock()
+		if text == "a0" {
+			close(held)
+			<-release
+		}
 	}
+	startedSoFar := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(started)
+	}
+	e.deliver(t, e.fake.CallbackText("alice", "a0", "100"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.loop.Run(ctx) }()
-	waitFor(t, "all handled", func() bool { return e.handler.total() == 30 && e.pending(t) == 0 })
-	cancel()
-	<-done
-	for _, u := range []string{"alice", "bob"} {
-		got := e.handler.seen(u)
-		for i, s := range got {
-			if want := fmt.Sprintf("%c%02d", u[0], i); s != want {
-				t.Fatalf("%s message %d = %q, want %q (order %q)", u, i, s, want, got)
-			}
+	defer func() { unblock(); cancel(); <-done }()
+	select {
+	case <-held:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first message never reached the handler")
+	}
+	for i := 1; i < 8; i++ {
+		e.deliver(t, e.fake.CallbackText("alice", fmt.Sprintf("a%d", i), fmt.Sprint(100+i)))
+	}
+	e.deliver(t, e.fake.CallbackText("bob", "b0", "200"))
+	e.loop.Wake()
+	// bob's message is handled only after a feed that queued all of
+	// alice's (the inbox is fed in order); one of them on another worker
+	// would start at once: give it an upper bound of 200 ms to show up.
+	waitFor(t, "bob's message or another of alice's", func() bool { return len(startedSoFar()) > 1 })
+	for end := time.Now().Add(200 * time.Millisecond); ; time.Sleep(5 * time.Millisecond) {
+		if got := startedSoFar(); !slices.Equal(got, []string{"a0", "b0"}) {
+			t.Fatalf("handler started %q while a0 was still running, want only bob's b0 besides", got)
 		}
+		if time.Now().After(end) {
+			break
+		}
+	}
+	unblock()
+	waitFor(t, "all handled", func() bool { return e.handler.total() == 9 && e.pending(t) == 0 })
+	want := []string{"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"}
+	if got := e.handler.seen("alice"); !slices.Equal(got, want) {
+		t.Fatalf("alice's messages handled in order %q, want %q", got, want)
+	}
+	var alice []string
+	for _, s := range startedSoFar() {
+		if s[0] == 'a' {
+			alice = append(alice, s)
+		}
+	}
+	if !slices.Equal(alice, want) {
+		t.Fatalf("alice's messages started in order %q, want %q", alice, want)
+	}
+}
+
+// A customer event waiting for a retry holds back the same customer's
+// later events, so WeCom's changes are applied in the order they were made.
+func TestRetryHoldsLaterEventsOfTheSameCustomer(t *testing.T) {
+	e := newEnv(t)
+	// One worker: a message fed to it is handled before any fed after it.
+	e.loop = NewLoop(LoopOptions{Store: e.st, Handler: e.handler, Refresher: e.refresher, Sender: e.sender,
+		Now: e.clk.Now, Logger: e.log, Workers: 1, Poll: 20 * time.Millisecond})
+	e.refresher.failures, e.refresher.err = 1, &wecom.APIError{API: "externalcontact/get", Code: -1, Msg: "busy"}
+	first := refreshCall{"customer", "wmA", "alice", "edit_external_contact"}
+	second := refreshCall{"customer", "wmA", "bob", "edit_external_contact"}
+	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", first.change,
+		"UserID", first.follower, "ExternalUserID", first.external))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.loop.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the first refresh to fail and wait for a retry", func() bool {
+		e.loop.mu.Lock()
+		defer e.loop.mu.Unlock()
+		return len(e.loop.retryAt) == 1
+	})
+
+	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", second.change,
+		"UserID", second.follower, "ExternalUserID", second.external))
+	e.deliver(t, e.fake.CallbackText("bob", "after", "300"))
+	e.loop.Wake()
+	// Had the second event been fed, the single worker would have run it
+	// before bob's text, which came after it.
+	waitFor(t, "bob's message", func() bool { return len(e.handler.seen("bob")) == 1 })
+	if got := e.refresher.recorded(); !slices.Equal(got, []refreshCall{first}) {
+		t.Fatalf("refresh calls before the retry is due %v, want only %v", got, first)
+	}
+
+	e.clk.Advance(6 * time.Second) // past the first retry's back-off (5 s)
+	e.loop.Wake()
+	waitFor(t, "the retry and the second event", func() bool {
+		return len(e.refresher.recorded()) == 3 && e.pending(t) == 0
+	})
+	if got, want := e.refresher.recorded(), []refreshCall{first, first, second}; !slices.Equal(got, want) {
+		t.Fatalf("refresh calls %v, want %v", got, want)
 	}
 }
 
@@ -79,7 +170,10 @@ func TestRestartBetweenReceiptAndProcessing(t *testing.T) {
 func TestCrashingMessageDroppedAfterMaxAttempts(t *testing.T) {
 	e := newEnv(t)
 	e.deliver(t, e.fake.CallbackText("alice", "crashes the process", "6101"))
-	p, _ := e.st.InboxPending(0)
+	p, err := e.st.InboxPending(0)
+	if err != nil || len(p) != 1 {
+		t.Fatalf("pending %v: %v", p, err)
+	}
 	for i := 0; i < DefaultMaxAttempts; i++ { // three earlier runs died mid-message
 		if _, err := e.st.InboxAttempt(p[0].ID); err != nil {
 			t.Fatal(err)
@@ -97,7 +191,10 @@ func TestCrashingMessageDroppedAfterMaxAttempts(t *testing.T) {
 func TestHandlerPanicRepliesWithID(t *testing.T) {
 	e := newEnv(t)
 	e.deliver(t, e.fake.CallbackText("alice", "panic", "7001"))
-	p, _ := e.st.InboxPending(0)
+	p, err := e.st.InboxPending(0)
+	if err != nil || len(p) != 1 {
+		t.Fatalf("pending %v: %v", p, err)
+	}
 	id := p[0].ID
 	e.deliver(t, e.fake.CallbackText("alice", "after", "7002"))
 	e.drain(t)
@@ -219,9 +316,19 @@ func TestPerMessageTimeout(t *testing.T) {
 			e := newEnv(t)
 			e.loop = NewLoop(LoopOptions{Store: e.st, Handler: e.handler, Sender: e.sender, Timeout: tt.timeout, Logger: e.log})
 			e.deliver(t, e.fake.CallbackText("alice", "hi", "9100"))
+			// The deadline comes from context.WithTimeout on the real clock
+			// (no injected seam): it was set while Drain ran, so it lies
+			// between these two readings plus the timeout, with no slack.
+			before := time.Now()
 			e.drain(t)
-			if u := e.handler.until; u <= tt.want-2*time.Second || u > tt.want {
-				t.Fatalf("handler had %s left, want about %s", u, tt.want)
+			after := time.Now()
+			d := e.handler.deadline
+			if d.IsZero() {
+				t.Fatal("handler ctx has no deadline")
+			}
+			if lo, hi := before.Add(tt.want), after.Add(tt.want); d.Before(lo) || d.After(hi) {
+				t.Fatalf("handler deadline %s after the start of Drain, want %s (at most %s later)",
+					d.Sub(before), tt.want, after.Sub(before))
 			}
 		})
 	}

@@ -134,26 +134,50 @@ func TestTransportErrorsAreTransient(t *testing.T) {
 	})
 }
 
-// FuzzConvertErrRedacts feeds SDK-shaped transport errors whose URL carries a
-// token and checks that the converted error never exposes the query string.
+// FuzzConvertErrRedacts feeds SDK-shaped transport errors whose URL carries
+// a credential (an API call's access_token, or gettoken's corpsecret) and
+// checks that the converted error exposes neither the query parameter nor,
+// for values of 6 or more bytes, the value itself.
 func FuzzConvertErrRedacts(f *testing.F) {
 	f.Add("externalcontact/mark_tag", "tok123", 502, true)
 	f.Add("gettoken", "s3cr3t", 200, false)
 	f.Add("a b/%zz", "x&y=z", 404, true)
-	f.Fuzz(func(t *testing.T, path, token string, status int, asURLError bool) {
-		if token == "" || strings.Contains(path, "?") || strings.Contains(path, token) {
+	f.Add("externalcontact/get", "corpsecret=abcdef&x", 503, false)
+	f.Add("user/get\n", "秘密的令牌值", 500, false)
+	f.Fuzz(func(t *testing.T, path, secret string, status int, asURLError bool) {
+		if secret == "" || strings.Contains(path, "?") || strings.Contains(path, "#") {
 			return
 		}
-		raw := "https://qyapi.weixin.qq.com/cgi-bin/" + path + "?access_token=" + url.QueryEscape(token)
-		var in error
-		if asURLError {
-			in = &url.Error{Op: "Post", URL: raw, Err: io.EOF}
-		} else {
-			in = fmt.Errorf("http post error : uri=%v , statusCode=%v", raw, status)
+		cases := []struct{ api, prefix, param string }{
+			{path, "https://qyapi.weixin.qq.com/cgi-bin/" + path + "?access_token=", "access_token"},
+			{"gettoken", "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww" + path + "&corpsecret=", "corpsecret"},
 		}
-		got := convertErr(path, in)
-		if strings.Contains(strings.ReplaceAll(got.Error(), "access_token=REDACTED", ""), "access_token=") {
-			t.Fatalf("converted error leaks the query: %v", got)
+		for _, c := range cases {
+			convert := func(value string) string {
+				raw := c.prefix + url.QueryEscape(value)
+				var in error
+				if asURLError {
+					in = &url.Error{Op: "Get", URL: raw, Err: io.EOF}
+				} else {
+					in = fmt.Errorf("http get error : uri=%v , statusCode=%v", raw, status)
+				}
+				return convertErr(c.api, in).Error()
+			}
+			got := convert(secret)
+			if strings.Contains(strings.ReplaceAll(got, c.param+"=REDACTED", ""), c.param+"=") {
+				t.Fatalf("converted error leaks the %s parameter: %v", c.param, got)
+			}
+			if len(secret) < 6 {
+				continue
+			}
+			// What the error says with an empty value is public: the value
+			// may only appear where it is part of that text (the path, say).
+			public := convert("")
+			for _, v := range []string{secret, url.QueryEscape(secret)} {
+				if strings.Contains(got, v) && !strings.Contains(public, v) {
+					t.Fatalf("converted error leaks the %s value %q: %v", c.param, v, got)
+				}
+			}
 		}
 	})
 }

@@ -52,16 +52,20 @@ func TestLimitersWait(t *testing.T) {
 	if err := l.wait(context.Background(), pathMarkTag); err != nil {
 		t.Fatalf("first call must pass the burst: %v", err)
 	}
-	// The next token is ~60s away: a short deadline is refused without sleeping.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// The next token is ~60s away: a deadline before it is refused at
+	// once, without sleeping until the deadline (ctx is still live after the
+	// refusal) and without keeping a reservation (the bucket is not in debt).
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	start := time.Now()
 	err := l.wait(ctx, pathMarkTag)
 	if !errors.Is(err, ErrRateLimited) || !IsTransient(err) {
 		t.Fatalf("second call: %v, want ErrRateLimited", err)
 	}
-	if time.Since(start) > 500*time.Millisecond {
-		t.Fatal("refusal should be immediate, not a sleep until the deadline")
+	if ctx.Err() != nil {
+		t.Fatalf("refusal came after the deadline (%v): it slept instead of refusing", ctx.Err())
+	}
+	if tok := l.get(pathMarkTag).Tokens(); tok < -0.5 {
+		t.Fatalf("refused call left the bucket at %.2f tokens: its reservation was kept", tok)
 	}
 	cctx, ccancel := context.WithCancel(context.Background())
 	ccancel()

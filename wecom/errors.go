@@ -148,7 +148,7 @@ func redactURL(raw string) string {
 	if err != nil {
 		return "<unparseable url>"
 	}
-	u.RawQuery = ""
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
 	u.User = nil
 	return u.String()
 }

@@ -62,6 +62,7 @@ type Loop struct {
 	mu       sync.Mutex
 	inflight map[store.ID]bool
 	retryAt  map[store.ID]time.Time
+	waiting  map[string]store.ID // order key → the message waiting for a retry
 }
 
 // NewLoop returns a loop. It panics if Store, Handler or Sender is nil.
@@ -92,7 +93,7 @@ func NewLoop(opts LoopOptions) *Loop {
 	}
 	return &Loop{
 		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),
-		inflight: map[store.ID]bool{}, retryAt: map[store.ID]time.Time{},
+		inflight: map[store.ID]bool{}, retryAt: map[store.ID]time.Time{}, waiting: map[string]store.ID{},
 	}
 }
 
@@ -231,6 +232,16 @@ var errPanic = errors.New("panic")
 // process handles one inbox message: count the attempt, parse, dispatch and
 // mark it done, or leave it for a retry after a transient failure.
 func (l *Loop) process(parent context.Context, in store.InboxMessage) {
+	key := orderKey(in.Body)
+	l.mu.Lock()
+	w, behind := l.waiting[key]
+	l.mu.Unlock()
+	if behind && w < in.ID {
+		// An earlier message of the same sender waits for a retry: this one
+		// must not overtake it. It stays in the inbox; feed hands it out
+		// again once the earlier one is through.
+		return
+	}
 	n, err := l.opts.Store.InboxAttempt(in.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return // already done
@@ -286,6 +297,7 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		log.Warn("message failed, will retry", "err", err, "retry_in", backoff)
 		l.mu.Lock()
 		l.retryAt[in.ID] = l.opts.Now().Add(backoff)
+		l.waiting[key] = in.ID
 		l.mu.Unlock()
 		return
 	}
@@ -314,6 +326,11 @@ func (l *Loop) done(id store.ID) {
 	}
 	l.mu.Lock()
 	delete(l.retryAt, id)
+	for k, w := range l.waiting {
+		if w == id {
+			delete(l.waiting, k)
+		}
+	}
 	l.mu.Unlock()
 }
 

@@ -372,3 +372,28 @@ func TestOrderKey(t *testing.T) {
 		}
 	}
 }
+
+// A later message already handed out (here: in one Drain pass) does not
+// overtake an earlier one of the same sender that is waiting for a retry.
+func TestLaterMessageDoesNotOvertakeARetry(t *testing.T) {
+	e := newEnv(t)
+	e.refresher.failures, e.refresher.err = 1, &wecom.APIError{API: "externalcontact/get", Code: -1, Msg: "busy"}
+	first := refreshCall{"customer", "wmA", "alice", "edit_external_contact"}
+	second := refreshCall{"customer", "wmA", "bob", "edit_external_contact"}
+	for _, c := range []refreshCall{first, second} {
+		e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", c.change,
+			"UserID", c.follower, "ExternalUserID", c.external))
+	}
+	e.drain(t)
+	if got := e.refresher.recorded(); !slices.Equal(got, []refreshCall{first}) {
+		t.Fatalf("refresh calls while the first waits %v, want only %v", got, first)
+	}
+	e.clk.Advance(6 * time.Second)
+	e.drain(t)
+	if got, want := e.refresher.recorded(), []refreshCall{first, first, second}; !slices.Equal(got, want) {
+		t.Fatalf("refresh calls %v, want %v", got, want)
+	}
+	if n := e.pending(t); n != 0 {
+		t.Fatalf("%d still pending", n)
+	}
+}

@@ -132,13 +132,7 @@ func TestEndToEndRetriedCallbackProcessedOnce(t *testing.T) {
 }
 
 func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
-	fake := wecomtest.New(wecomtest.Options{})
-	defer fake.Close()
-	SeedDemo(fake)
-	cfg := config.Default()
-	UseFake(cfg, fake)
-	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
-	cfg.Server.Listen = "127.0.0.1:0"
+	fake, cfg := fakeCompany(t)
 	ctx := context.Background()
 
 	// First life: the callback is received and acknowledged, but the
@@ -261,6 +255,20 @@ func TestEndToEndCardConfirm(t *testing.T) {
 	}
 }
 
+// fakeCompany starts a fake WeCom holding the demo company and returns a
+// config pointing at it, with the store in t.TempDir and a loopback listener.
+func fakeCompany(t *testing.T) (*wecomtest.Server, *config.Config) {
+	t.Helper()
+	fake := wecomtest.New(wecomtest.Options{})
+	t.Cleanup(fake.Close)
+	SeedDemo(fake)
+	cfg := config.Default()
+	UseFake(cfg, fake)
+	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
+	cfg.Server.Listen = "127.0.0.1:0"
+	return fake, cfg
+}
+
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func TestEndToEndWeComSideChangesAndRestore(t *testing.T) {
@@ -298,12 +306,7 @@ func TestEndToEndWeComSideChangesAndRestore(t *testing.T) {
 // for /undo would take back a second, older change — and the member is
 // told after the restart that it took effect.
 func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
-	fake := wecomtest.New(wecomtest.Options{})
-	defer fake.Close()
-	SeedDemo(fake)
-	cfg := config.Default()
-	UseFake(cfg, fake)
-	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
+	fake, cfg := fakeCompany(t)
 	ctx := context.Background()
 	m, err := New(cfg, Options{Logger: discard()})
 	if err != nil {

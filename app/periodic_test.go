@@ -1,40 +1,19 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
-
-// lockedBuffer is a log sink the components may write to concurrently.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // driftRig is a synced tagbot over the demo company whose relationship
 // 李华/zhangsan has then been changed on the WeCom side only, as a member
@@ -43,7 +22,7 @@ type driftRig struct {
 	fake    *wecomtest.Server
 	m       *Main
 	skew    *atomic.Int64 // how far the bot's clock runs ahead of real time
-	logs    *lockedBuffer
+	logs    *logtest.Buffer
 	first   store.ID // the first sync's change-set for 李华
 	want    []string // the tags WeCom now has
 	follows int      // get_follow_user_list calls before Start
@@ -53,15 +32,9 @@ const driftCustomer, driftFollower = "wmDemo0002", "zhangsan"
 
 func newDriftRig(t *testing.T, interval time.Duration) *driftRig {
 	t.Helper()
-	fake := wecomtest.New(wecomtest.Options{})
-	t.Cleanup(fake.Close)
-	SeedDemo(fake)
-	cfg := config.Default() // set directly: Validate's 1m minimum is not applied
-	UseFake(cfg, fake)
-	cfg.Store.Path = filepath.Join(t.TempDir(), "tagbot.db")
-	cfg.Server.Listen = "127.0.0.1:0"
-	cfg.WeCom.SyncInterval = interval
-	r := &driftRig{fake: fake, skew: new(atomic.Int64), logs: &lockedBuffer{}}
+	fake, cfg := fakeCompany(t)
+	cfg.WeCom.SyncInterval = interval // set directly: Validate's 1m minimum is not applied
+	r := &driftRig{fake: fake, skew: new(atomic.Int64), logs: &logtest.Buffer{}}
 	now := func() time.Time { return time.Now().Add(time.Duration(r.skew.Load())) }
 	logger := slog.New(slog.NewTextHandler(r.logs, nil))
 	m, err := New(cfg, Options{Logger: logger, Now: now})

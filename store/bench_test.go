@@ -86,7 +86,7 @@ var bigStore = sync.OnceValues(func() (string, error) {
 			}
 			batch = batch[:0]
 			// A running bot drains the outbox; so does the benchmark store.
-			if err := s.db.Update(func(tx *buntdb.Tx) error {
+			if err := s.update(func(tx *txn) error {
 				for _, cs := range done {
 					e, err := getOutbox(tx, cs.Outbox)
 					if err != nil {

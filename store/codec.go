@@ -27,7 +27,7 @@ func encode(v any) string {
 }
 
 // getJSON reads and decodes the value at key; a missing key yields missing.
-func getJSON[T any](tx *buntdb.Tx, key string, missing error) (*T, error) {
+func getJSON[T any](tx *txn, key string, missing error) (*T, error) {
 	v, err := tx.Get(key)
 	if errors.Is(err, buntdb.ErrNotFound) {
 		return nil, missing
@@ -43,7 +43,7 @@ func getJSON[T any](tx *buntdb.Tx, key string, missing error) (*T, error) {
 }
 
 // putJSON encodes v at key.
-func putJSON(tx *buntdb.Tx, key string, v any) error {
+func putJSON(tx *txn, key string, v any) error {
 	_, _, err := tx.Set(key, encode(v), nil)
 	return err
 }
@@ -58,7 +58,7 @@ func seqOf(key, prefix string) (ID, error) {
 }
 
 // indexed loads the change-set an index key (ix:…:<seq>) points at.
-func indexed(tx *buntdb.Tx, key, prefix string) (ChangeSet, error) {
+func indexed(tx *txn, key, prefix string) (ChangeSet, error) {
 	id, err := seqOf(key, prefix)
 	if err != nil {
 		return ChangeSet{}, err
@@ -69,7 +69,7 @@ func indexed(tx *buntdb.Tx, key, prefix string) (ChangeSet, error) {
 // walkIndex calls fn with each change-set of an index walk until fn returns
 // false or a change-set cannot be read; walk is one of BuntDB's ordered
 // iterations over keys starting with prefix.
-func walkIndex(tx *buntdb.Tx, prefix string, walk func(iter func(k, v string) bool) error, fn func(cs ChangeSet) bool) error {
+func walkIndex(tx *txn, prefix string, walk func(iter func(k, v string) bool) error, fn func(cs ChangeSet) bool) error {
 	var ferr error
 	err := walk(func(k, _ string) bool {
 		if !strings.HasPrefix(k, prefix) {
@@ -90,7 +90,7 @@ func walkIndex(tx *buntdb.Tx, prefix string, walk func(iter func(k, v string) bo
 
 // scanJSON decodes every value whose key has the prefix, in key order, and
 // calls fn until it returns false.
-func scanJSON[T any](tx *buntdb.Tx, prefix string, fn func(key string, v *T) bool) error {
+func scanJSON[T any](tx *txn, prefix string, fn func(key string, v *T) bool) error {
 	var ferr error
 	scan(tx, prefix, func(k, raw string) bool {
 		var v T
@@ -103,9 +103,9 @@ func scanJSON[T any](tx *buntdb.Tx, prefix string, fn func(key string, v *T) boo
 }
 
 // viewOne reads one value in a read-only transaction.
-func viewOne[T any](s *Store, get func(tx *buntdb.Tx) (*T, error)) (T, error) {
+func viewOne[T any](s *Store, get func(tx *txn) (*T, error)) (T, error) {
 	var out T
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		p, err := get(tx)
 		if err == nil {
 			out = *p

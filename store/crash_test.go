@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // TestMain lets the test binary double as the crash child: with
@@ -188,7 +186,7 @@ func TestOpenRepairsSequenceBehindKeys(t *testing.T) {
 	must(t, err)
 	seed(t, s)
 	first := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
-	must(t, s.db.Update(func(tx *buntdb.Tx) error {
+	must(t, s.update(func(tx *txn) error {
 		_, _, err := tx.Set("meta:seq:cs", "0", nil)
 		return err
 	}))

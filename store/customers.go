@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // FollowInfo is what WeCom says of one relationship, without its tags
@@ -22,11 +20,11 @@ type FollowInfo struct {
 
 func relKey(customer, follower string) string { return "rel:" + customer + ":" + follower }
 
-func getRel(tx *buntdb.Tx, customer, follower string) (*Relationship, error) {
+func getRel(tx *txn, customer, follower string) (*Relationship, error) {
 	return getJSON[Relationship](tx, relKey(customer, follower), fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower))
 }
 
-func getCustomer(tx *buntdb.Tx, id string) (*Customer, error) {
+func getCustomer(tx *txn, id string) (*Customer, error) {
 	return getJSON[Customer](tx, "cust:"+id, fmt.Errorf("customer %s: %w", id, ErrNotFound))
 }
 
@@ -54,7 +52,7 @@ func normText(s string) string {
 }
 
 // relsOf reads every relationship of a customer.
-func relsOf(tx *buntdb.Tx, c *Customer) ([]*Relationship, error) {
+func relsOf(tx *txn, c *Customer) ([]*Relationship, error) {
 	out := make([]*Relationship, 0, len(c.Followers))
 	for _, f := range c.Followers {
 		r, err := getRel(tx, c.ID, f)
@@ -69,7 +67,7 @@ func relsOf(tx *buntdb.Tx, c *Customer) ([]*Relationship, error) {
 // upsertCustomerTx writes a customer and the given relationships' metadata,
 // keeping the tags already projected. It does not remove relationships that
 // are not listed.
-func upsertCustomerTx(tx *buntdb.Tx, c Customer, follows []FollowInfo, now time.Time) (*Customer, error) {
+func upsertCustomerTx(tx *txn, c Customer, follows []FollowInfo, now time.Time) (*Customer, error) {
 	old, err := getCustomer(tx, c.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -120,7 +118,7 @@ func upsertCustomerTx(tx *buntdb.Tx, c Customer, follows []FollowInfo, now time.
 // relationships (remark, mobiles, add time, state). Tags are not touched:
 // they change only through change-sets.
 func (s *Store) UpsertCustomer(c Customer, follows []FollowInfo) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		_, err := upsertCustomerTx(tx, c, follows, s.now())
 		return err
 	})
@@ -128,18 +126,18 @@ func (s *Store) UpsertCustomer(c Customer, follows []FollowInfo) error {
 
 // Customer reads one customer.
 func (s *Store) Customer(id string) (Customer, error) {
-	return viewOne(s, func(tx *buntdb.Tx) (*Customer, error) { return getCustomer(tx, id) })
+	return viewOne(s, func(tx *txn) (*Customer, error) { return getCustomer(tx, id) })
 }
 
 // Relationship reads one relationship with its current tags.
 func (s *Store) Relationship(customer, follower string) (Relationship, error) {
-	return viewOne(s, func(tx *buntdb.Tx) (*Relationship, error) { return getRel(tx, customer, follower) })
+	return viewOne(s, func(tx *txn) (*Relationship, error) { return getRel(tx, customer, follower) })
 }
 
 // Relationships reads every relationship of a customer.
 func (s *Store) Relationships(customer string) ([]Relationship, error) {
 	var out []Relationship
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		c, err := getCustomer(tx, customer)
 		if err != nil {
 			return err
@@ -162,7 +160,7 @@ func (s *Store) FindCustomers(text string, limit int) ([]Customer, error) {
 		return nil, nil
 	}
 	ids := map[string]bool{}
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		if _, err := tx.Get("cust:" + text); err == nil {
 			ids[text] = true
 			return nil
@@ -201,7 +199,7 @@ func (s *Store) customersByID(ids []string, limit int) ([]Customer, error) {
 		ids = ids[:limit]
 	}
 	out := make([]Customer, 0, len(ids))
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		for _, id := range ids {
 			c, err := getCustomer(tx, id)
 			if err != nil {
@@ -221,7 +219,7 @@ func (s *Store) CustomersWithTags(tagIDs []string, after string, limit int) ([]R
 		return nil, nil
 	}
 	var out []Relationship
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		prefix := "tt:" + tagIDs[0] + ":"
 		var ferr error
 		tx.AscendGreaterOrEqual("", prefix+after, func(k, _ string) bool {
@@ -254,7 +252,7 @@ func (s *Store) CustomersWithTags(tagIDs []string, after string, limit int) ([]R
 // CustomerCount counts the customers in the store.
 func (s *Store) CustomerCount() (int, error) {
 	n := 0
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		return tx.AscendGreaterOrEqual("", "cust:", func(k, _ string) bool {
 			if !strings.HasPrefix(k, "cust:") {
 				return false

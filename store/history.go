@@ -3,8 +3,6 @@ package store
 import (
 	"fmt"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // Query selects change-sets for History. At most one of Customer, Actor, Tag
@@ -31,7 +29,7 @@ func (s *Store) History(q Query) ([]ChangeSet, error) {
 		q.Limit = 20
 	}
 	var out []ChangeSet
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		lo, hi, err := idRange(tx, q)
 		if err != nil || lo > hi {
 			return err
@@ -91,7 +89,7 @@ func (q *Query) match(cs *ChangeSet) bool {
 }
 
 // idRange maps the query's time bounds and page to an inclusive id range.
-func idRange(tx *buntdb.Tx, q Query) (lo, hi ID, err error) {
+func idRange(tx *txn, q Query) (lo, hi ID, err error) {
 	last, err := lastSeq(tx, "cs")
 	if err != nil {
 		return 0, 0, err
@@ -119,7 +117,7 @@ func idRange(tx *buntdb.Tx, q Query) (lo, hi ID, err error) {
 
 // firstAtOrAfter finds the first change-set id whose time is ≥ t, by binary
 // search over the dense, time-ordered sequence (last+1 if none).
-func firstAtOrAfter(tx *buntdb.Tx, t time.Time, last uint64) (uint64, error) {
+func firstAtOrAfter(tx *txn, t time.Time, last uint64) (uint64, error) {
 	lo, hi := uint64(1), last+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
@@ -140,7 +138,7 @@ func firstAtOrAfter(tx *buntdb.Tx, t time.Time, last uint64) (uint64, error) {
 // of the given sources (e.g. SourceUndo for /redo).
 func (s *Store) LastBy(actor string, sources ...Source) (ChangeSet, error) {
 	var found ChangeSet
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		prefix := "ix:a:" + actor + ":"
 		walk := func(iter func(k, v string) bool) error { return tx.DescendLessOrEqual("", prefix+"~", iter) }
 		ferr := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {

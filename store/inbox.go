@@ -36,7 +36,7 @@ func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
 	if key == "" {
 		return 0, false, fmt.Errorf("store: inbox message needs a dedup key")
 	}
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *txn) error {
 		if _, err := tx.Get("ind:" + key); err == nil {
 			dup = true
 			return nil
@@ -49,7 +49,9 @@ func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
 		}
 		id = ID(seq)
 		m := InboxMessage{ID: id, Key: key, Body: body, Received: s.now().UTC()}
-		if _, _, err := tx.Set("ind:"+key, id.String(), &buntdb.SetOptions{Expires: true, TTL: DedupTTL}); err != nil {
+		now := s.now()
+		sweepExpired(tx, now, sweepBatch)
+		if err := setExpiring(tx, "ind:"+key, id.String(), now.Add(DedupTTL)); err != nil {
 			return err
 		}
 		if _, _, err := tx.Set(seqKey("inq:", seq), "", nil); err != nil {
@@ -64,7 +66,7 @@ func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
 // InboxPending lists up to limit messages not yet processed, oldest first.
 func (s *Store) InboxPending(limit int) ([]InboxMessage, error) {
 	var out []InboxMessage
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		var ferr error
 		scan(tx, "inq:", func(k, _ string) bool {
 			key := "in:" + k[len("inq:"):]
@@ -89,7 +91,7 @@ func (s *Store) InboxPending(limit int) ([]InboxMessage, error) {
 // worker every time can be given up on).
 func (s *Store) InboxAttempt(id ID) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		key := seqKey("in:", uint64(id))
 		v, err := tx.Get(key)
 		if err != nil {
@@ -110,7 +112,7 @@ func (s *Store) InboxAttempt(id ID) (int, error) {
 // InboxDone removes a processed message; its dedup marker stays for DedupTTL.
 // Done twice is fine.
 func (s *Store) InboxDone(id ID) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		inboxDoneTx(tx, id)
 		return nil
 	})
@@ -118,7 +120,7 @@ func (s *Store) InboxDone(id ID) error {
 
 // markAppliedTx records on inbox message id (if still pending) the first
 // change-set handling it made.
-func markAppliedTx(tx *buntdb.Tx, id, cs ID) error {
+func markAppliedTx(tx *txn, id, cs ID) error {
 	key := seqKey("in:", uint64(id))
 	m, err := getJSON[InboxMessage](tx, key, nil)
 	if err != nil || m == nil || m.Applied != 0 {
@@ -129,7 +131,7 @@ func markAppliedTx(tx *buntdb.Tx, id, cs ID) error {
 }
 
 // inboxDoneTx removes a message from the inbox inside tx.
-func inboxDoneTx(tx *buntdb.Tx, id ID) {
+func inboxDoneTx(tx *txn, id ID) {
 	tx.Delete(seqKey("inq:", uint64(id)))
 	tx.Delete(seqKey("in:", uint64(id)))
 }
@@ -138,7 +140,7 @@ func inboxDoneTx(tx *buntdb.Tx, id ID) {
 // welcome sent to a user); "" if absent.
 func (s *Store) Meta(name string) (string, error) {
 	var v string
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		var err error
 		v, err = tx.Get("meta:x:" + name)
 		if errors.Is(err, buntdb.ErrNotFound) {
@@ -154,12 +156,14 @@ func (s *Store) SetMeta(name, value string, ttl time.Duration) error {
 	if strings.ContainsAny(name, "\r\n") {
 		return fmt.Errorf("store: bad meta name %q", name)
 	}
-	var opts *buntdb.SetOptions
-	if ttl > 0 {
-		opts = &buntdb.SetOptions{Expires: true, TTL: ttl}
-	}
-	return s.db.Update(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("meta:x:"+name, value, opts)
+	return s.update(func(tx *txn) error {
+		now := s.now()
+		sweepExpired(tx, now, sweepBatch)
+		if ttl > 0 {
+			return setExpiring(tx, "meta:x:"+name, value, now.Add(ttl))
+		}
+		clearExpiry(tx, "meta:x:"+name)
+		_, _, err := tx.Set("meta:x:"+name, value, nil)
 		return err
 	})
 }

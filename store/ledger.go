@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // Apply appends a change-set to the ledger. Tag ids are required in Add and
@@ -17,7 +15,7 @@ import (
 // entry are written in one transaction. A change-set with Denied set is only
 // recorded.
 func (s *Store) Apply(cs ChangeSet) (ChangeSet, error) {
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		return s.applyTx(tx, &cs)
 	})
 	if err != nil {
@@ -31,7 +29,7 @@ func (s *Store) Apply(cs ChangeSet) (ChangeSet, error) {
 // returns ErrNoChange.
 func (s *Store) ApplyBatch(css []ChangeSet) ([]ChangeSet, error) {
 	var out []ChangeSet
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		out = out[:0]
 		for i := range css {
 			cs := css[i]
@@ -58,7 +56,7 @@ func (s *Store) ApplyBatch(css []ChangeSet) ([]ChangeSet, error) {
 // Get reads one change-set.
 func (s *Store) Get(id ID) (ChangeSet, error) {
 	var cs ChangeSet
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		var err error
 		cs, err = getChangeSet(tx, id)
 		return err
@@ -66,7 +64,7 @@ func (s *Store) Get(id ID) (ChangeSet, error) {
 	return cs, err
 }
 
-func getChangeSet(tx *buntdb.Tx, id ID) (ChangeSet, error) {
+func getChangeSet(tx *txn, id ID) (ChangeSet, error) {
 	cs, err := getJSON[ChangeSet](tx, seqKey("cs:", uint64(id)), fmt.Errorf("change-set %d: %w", id, ErrNotFound))
 	if err != nil {
 		return ChangeSet{}, err
@@ -75,7 +73,7 @@ func getChangeSet(tx *buntdb.Tx, id ID) (ChangeSet, error) {
 }
 
 // applyTx validates, normalises and writes cs inside tx.
-func (s *Store) applyTx(tx *buntdb.Tx, cs *ChangeSet) error {
+func (s *Store) applyTx(tx *txn, cs *ChangeSet) error {
 	if cs.Customer == "" || cs.Follower == "" || cs.Actor == "" || cs.Source == "" {
 		return fmt.Errorf("store: change-set needs customer, follower, actor and source")
 	}
@@ -136,7 +134,7 @@ func (s *Store) stamp() time.Time {
 
 // normalise resolves tag refs from the library and drops tags that would not
 // change the relationship.
-func normalise(tx *buntdb.Tx, cs *ChangeSet, rel *Relationship) error {
+func normalise(tx *txn, cs *ChangeSet, rel *Relationship) error {
 	seen := map[string]bool{}
 	var add, remove []TagRef
 	for _, ref := range cs.Add {
@@ -177,7 +175,7 @@ func normalise(tx *buntdb.Tx, cs *ChangeSet, rel *Relationship) error {
 
 // project applies an effective change-set to the relationship's tags and to
 // the tag → relationship keys.
-func project(tx *buntdb.Tx, rel *Relationship, cs *ChangeSet) {
+func project(tx *txn, rel *Relationship, cs *ChangeSet) {
 	if rel.Tags == nil {
 		rel.Tags = map[string]Mark{}
 	}
@@ -192,7 +190,7 @@ func project(tx *buntdb.Tx, rel *Relationship, cs *ChangeSet) {
 }
 
 // writeChangeSet stores cs and its index keys.
-func writeChangeSet(tx *buntdb.Tx, cs *ChangeSet) error {
+func writeChangeSet(tx *txn, cs *ChangeSet) error {
 	seq := fmt.Sprintf("%012d", uint64(cs.ID))
 	if _, _, err := tx.Set("cs:"+seq, encode(cs), nil); err != nil {
 		return err

@@ -6,17 +6,15 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
-func getTag(tx *buntdb.Tx, id string) (*Tag, error) {
+func getTag(tx *txn, id string) (*Tag, error) {
 	return getJSON[Tag](tx, "tag:"+id, fmt.Errorf("%w: %s", ErrUnknownTag, id))
 }
 
 // Tag reads one tag of the library, deleted or not.
 func (s *Store) Tag(id string) (Tag, error) {
-	return viewOne(s, func(tx *buntdb.Tx) (*Tag, error) { return getTag(tx, id) })
+	return viewOne(s, func(tx *txn) (*Tag, error) { return getTag(tx, id) })
 }
 
 // Tags lists the library's tags ordered by group order, group, tag order,
@@ -24,7 +22,7 @@ func (s *Store) Tag(id string) (Tag, error) {
 func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
 	var tags []Tag
 	groups := map[string]Group{}
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		err := scanJSON(tx, "grp:", func(_ string, g *Group) bool {
 			groups[g.ID] = *g
 			return true
@@ -59,7 +57,7 @@ func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
 // Groups lists the tag groups that are not deleted.
 func (s *Store) Groups() ([]Group, error) {
 	var out []Group
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		return scanJSON(tx, "grp:", func(_ string, g *Group) bool {
 			if !g.Deleted {
 				out = append(out, *g)
@@ -102,7 +100,7 @@ func (s *Store) DeletedTagsByName(name string) ([]Tag, error) {
 }
 
 // scan calls fn for every key with the prefix, in key order, until fn returns false.
-func scan(tx *buntdb.Tx, prefix string, fn func(k, v string) bool) {
+func scan(tx *txn, prefix string, fn func(k, v string) bool) {
 	tx.AscendGreaterOrEqual("", prefix, func(k, v string) bool {
 		if !strings.HasPrefix(k, prefix) {
 			return false
@@ -125,7 +123,7 @@ type Library struct {
 // It returns the tags newly marked deleted.
 func (s *Store) PutLibrary(lib Library, actor string) ([]Tag, error) {
 	var deleted []Tag
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		deleted = deleted[:0]
 		now := s.now().UTC()
 		seen := map[string]bool{}
@@ -183,7 +181,7 @@ func (s *Store) PutLibrary(lib Library, actor string) ([]Tag, error) {
 
 // deleteTagTx records the removal of a deleted tag from every relationship
 // that had it, then marks the tag deleted.
-func (s *Store) deleteTagTx(tx *buntdb.Tx, t Tag, actor string, now time.Time) error {
+func (s *Store) deleteTagTx(tx *txn, t Tag, actor string, now time.Time) error {
 	var pairs []string
 	scan(tx, "tt:"+t.ID+":", func(k, _ string) bool {
 		pairs = append(pairs, k[len("tt:"+t.ID+":"):])
@@ -208,7 +206,7 @@ func (s *Store) deleteTagTx(tx *buntdb.Tx, t Tag, actor string, now time.Time) e
 // PutTag adds or updates one tag (and its group) in the library, e.g. after
 // the bot created it on WeCom.
 func (s *Store) PutTag(g Group, t Tag) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		if _, _, err := tx.Set("grp:"+g.ID, encode(&g), nil); err != nil {
 			return err
 		}
@@ -219,7 +217,7 @@ func (s *Store) PutTag(g Group, t Tag) error {
 
 // MarkRestored links a deleted tag to the tag that recreated it.
 func (s *Store) MarkRestored(oldID, newID string) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		t, err := getTag(tx, oldID)
 		if err != nil {
 			return err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // Outbox entry states.
@@ -48,7 +46,7 @@ func obrKey(customer, follower string, seq uint64) string {
 }
 
 // enqueueMarkTag writes the outbox entry for an effective change-set.
-func enqueueMarkTag(tx *buntdb.Tx, cs *ChangeSet) (ID, error) {
+func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 	seq, err := nextSeq(tx, "ob")
 	if err != nil {
 		return 0, err
@@ -73,19 +71,19 @@ func enqueueMarkTag(tx *buntdb.Tx, cs *ChangeSet) (ID, error) {
 	return e.ID, err
 }
 
-func getOutbox(tx *buntdb.Tx, id ID) (*OutboxEntry, error) {
+func getOutbox(tx *txn, id ID) (*OutboxEntry, error) {
 	return getJSON[OutboxEntry](tx, seqKey("ob:", uint64(id)), fmt.Errorf("outbox %d: %w", id, ErrNotFound))
 }
 
 // Outbox reads one outbox entry.
 func (s *Store) Outbox(id ID) (OutboxEntry, error) {
-	return viewOne(s, func(tx *buntdb.Tx) (*OutboxEntry, error) { return getOutbox(tx, id) })
+	return viewOne(s, func(tx *txn) (*OutboxEntry, error) { return getOutbox(tx, id) })
 }
 
 // PendingOutbox lists up to limit pending entries in queue order (0 = all).
 func (s *Store) PendingOutbox(limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		var ferr error
 		scan(tx, "obq:", func(k, _ string) bool {
 			id, err := seqOf(k, "obq:")
@@ -109,14 +107,14 @@ func (s *Store) PendingOutbox(limit int) ([]OutboxEntry, error) {
 // HasPendingOutbox reports whether a relationship has calls not yet sent.
 func (s *Store) HasPendingOutbox(customer, follower string) (bool, error) {
 	found := false
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		found = hasPending(tx, customer, follower)
 		return nil
 	})
 	return found, err
 }
 
-func hasPending(tx *buntdb.Tx, customer, follower string) bool {
+func hasPending(tx *txn, customer, follower string) bool {
 	found := false
 	scan(tx, "obr:"+customer+":"+follower+":", func(string, string) bool {
 		found = true
@@ -126,7 +124,7 @@ func hasPending(tx *buntdb.Tx, customer, follower string) bool {
 }
 
 // finish moves an entry out of the queue with the given status.
-func finish(tx *buntdb.Tx, e *OutboxEntry) error {
+func finish(tx *txn, e *OutboxEntry) error {
 	tx.Delete(seqKey("obq:", uint64(e.ID)))
 	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
 	_, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil)
@@ -136,7 +134,7 @@ func finish(tx *buntdb.Tx, e *OutboxEntry) error {
 // OutboxDone marks an entry sent. Marking an entry that is no longer
 // pending is a no-op, so a late duplicate cannot change a finished entry.
 func (s *Store) OutboxDone(id ID) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		e, err := getOutbox(tx, id)
 		if err != nil || e.Status != OutboxPending {
 			return err
@@ -149,7 +147,7 @@ func (s *Store) OutboxDone(id ID) error {
 
 // OutboxRetry records a transient failure and when to try again.
 func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		e, err := getOutbox(tx, id)
 		if err != nil || e.Status != OutboxPending {
 			return err
@@ -171,7 +169,7 @@ func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 // Compensated set when a change-set was written).
 func (s *Store) OutboxFailed(id ID, code int, msg string, notice func(OutboxEntry) string) (OutboxEntry, error) {
 	var out OutboxEntry
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		e, err := getOutbox(tx, id)
 		if err != nil {
 			return err

@@ -2,8 +2,6 @@ package store
 
 import (
 	"strings"
-
-	"github.com/tidwall/buntdb"
 )
 
 // RelRef names one relationship.
@@ -14,7 +12,7 @@ func rcKey(customer, follower string) string { return "rc:" + customer + ":" + f
 // busy reports whether what WeCom says of a relationship cannot be trusted
 // now: calls are still pending, or the ledger changed it after since. A busy
 // relationship is marked for a re-check inside tx.
-func (s *Store) busy(tx *buntdb.Tx, customer, follower string, since ID) bool {
+func (s *Store) busy(tx *txn, customer, follower string, since ID) bool {
 	if !hasPending(tx, customer, follower) && !changedSince(tx, customer, follower, since) {
 		return false
 	}
@@ -24,7 +22,7 @@ func (s *Store) busy(tx *buntdb.Tx, customer, follower string, since ID) bool {
 
 // changedSince reports whether a change-set from id since on touched the
 // relationship.
-func changedSince(tx *buntdb.Tx, customer, follower string, since ID) bool {
+func changedSince(tx *txn, customer, follower string, since ID) bool {
 	if since == 0 {
 		return false
 	}
@@ -44,7 +42,7 @@ func changedSince(tx *buntdb.Tx, customer, follower string, since ID) bool {
 // WeCom, it is ReconcileOptions.Since.
 func (s *Store) NextID() (ID, error) {
 	var id ID
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		n, err := lastSeq(tx, "cs")
 		id = ID(n + 1)
 		return err
@@ -56,7 +54,7 @@ func (s *Store) NextID() (ID, error) {
 // WeCom whose outbox calls have all been sent, at most limit (0 = all).
 func (s *Store) Rechecks(limit int) ([]RelRef, error) {
 	var out []RelRef
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		scan(tx, "rc:", func(k, _ string) bool {
 			cust, fol, _ := strings.Cut(k[len("rc:"):], ":")
 			if !hasPending(tx, cust, fol) {
@@ -71,7 +69,7 @@ func (s *Store) Rechecks(limit int) ([]RelRef, error) {
 
 // RecheckDone clears a relationship's re-check mark.
 func (s *Store) RecheckDone(r RelRef) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		tx.Delete(rcKey(r.Customer, r.Follower))
 		return nil
 	})

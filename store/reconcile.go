@@ -2,8 +2,6 @@ package store
 
 import (
 	"errors"
-
-	"github.com/tidwall/buntdb"
 )
 
 // ObservedFollow is one relationship as WeCom reports it, tags included.
@@ -43,7 +41,7 @@ type ReconcileOptions struct {
 // ignored. It returns the change-sets written.
 func (s *Store) Reconcile(obs Observation, opts ReconcileOptions) ([]ChangeSet, error) {
 	var out []ChangeSet
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		out = out[:0]
 		infos := make([]FollowInfo, len(obs.Follows))
 		for i, f := range obs.Follows {
@@ -91,7 +89,7 @@ func (s *Store) Reconcile(obs Observation, opts ReconcileOptions) ([]ChangeSet, 
 
 // diffTx writes the change-set that brings one relationship's projection to
 // the tags WeCom reports, or nothing if they agree.
-func (s *Store) diffTx(tx *buntdb.Tx, customer, follower string, wecom []string, opts ReconcileOptions) (*ChangeSet, error) {
+func (s *Store) diffTx(tx *txn, customer, follower string, wecom []string, opts ReconcileOptions) (*ChangeSet, error) {
 	rel, err := getRel(tx, customer, follower)
 	if err != nil {
 		return nil, err
@@ -131,7 +129,7 @@ func (s *Store) diffTx(tx *buntdb.Tx, customer, follower string, wecom []string,
 // relationship's tags, then the relationship is dropped from the projection.
 func (s *Store) RemoveRelationship(customer, follower string, opts ReconcileOptions) (*ChangeSet, error) {
 	var out *ChangeSet
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		c, err := getCustomer(tx, customer)
 		if err != nil {
 			return err
@@ -142,7 +140,7 @@ func (s *Store) RemoveRelationship(customer, follower string, opts ReconcileOpti
 	return out, err
 }
 
-func (s *Store) endRelationshipTx(tx *buntdb.Tx, c *Customer, follower string, opts ReconcileOptions) (*ChangeSet, error) {
+func (s *Store) endRelationshipTx(tx *txn, c *Customer, follower string, opts ReconcileOptions) (*ChangeSet, error) {
 	rels, err := relsOf(tx, c)
 	if err != nil {
 		return nil, err

@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/tidwall/buntdb"
 )
 
 // QueuedReply is a reply waiting to be sent to a member: a text or a card.
@@ -49,7 +47,7 @@ func rqKey(id ID) string { return seqKey("rq:", uint64(id)) }
 
 func rquPrefix(user string) string { return "rqu:" + user + ":" }
 
-func getReply(tx *buntdb.Tx, id ID) (*QueuedReply, error) {
+func getReply(tx *txn, id ID) (*QueuedReply, error) {
 	return getJSON[QueuedReply](tx, rqKey(id), fmt.Errorf("reply %d: %w", id, ErrNotFound))
 }
 
@@ -65,13 +63,13 @@ func (s *Store) ReplyPut(user string, items []QueuedReply) error {
 		}
 	}
 	now := s.now().UTC()
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		return queueRepliesTx(tx, user, items, now)
 	})
 }
 
 // queueRepliesTx queues replies to user inside tx (user and items checked).
-func queueRepliesTx(tx *buntdb.Tx, user string, items []QueuedReply, now time.Time) error {
+func queueRepliesTx(tx *txn, user string, items []QueuedReply, now time.Time) error {
 	for _, r := range items {
 		seq, err := nextSeq(tx, "rq")
 		if err != nil {
@@ -95,7 +93,7 @@ func queueRepliesTx(tx *buntdb.Tx, user string, items []QueuedReply, now time.Ti
 // first (0 = all).
 func (s *Store) RepliesPending(limit int) ([]QueuedReply, error) {
 	var out []QueuedReply
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		return scanJSON(tx, "rq:", func(_ string, r *QueuedReply) bool {
 			out = append(out, *r)
 			return limit <= 0 || len(out) < limit
@@ -107,7 +105,7 @@ func (s *Store) RepliesPending(limit int) ([]QueuedReply, error) {
 // RepliesFor lists user's queued replies in order.
 func (s *Store) RepliesFor(user string) ([]QueuedReply, error) {
 	var out []QueuedReply
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		prefix := rquPrefix(user)
 		var ferr error
 		scan(tx, prefix, func(k, _ string) bool {
@@ -132,7 +130,7 @@ func (s *Store) RepliesFor(user string) ([]QueuedReply, error) {
 // ReplyUsers lists the members with queued replies, sorted.
 func (s *Store) ReplyUsers() ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		pivot := "rqu:"
 		for {
 			var user string
@@ -159,7 +157,7 @@ func (s *Store) ReplyUsers() ([]string, error) {
 // RepliesDone removes sent (or dropped) replies; ids no longer queued are
 // skipped.
 func (s *Store) RepliesDone(ids ...ID) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		for _, id := range ids {
 			r, err := getReply(tx, id)
 			if errors.Is(err, ErrNotFound) {
@@ -201,7 +199,7 @@ func (s *Store) ReplyCut(id ID, rest string) error {
 
 // updateReply changes one queued reply in a transaction.
 func (s *Store) updateReply(id ID, change func(r *QueuedReply) error) error {
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	return s.update(func(tx *txn) error {
 		r, err := getReply(tx, id)
 		if err != nil {
 			return err

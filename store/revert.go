@@ -60,7 +60,7 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 		opts.Source = SourceUndo
 	}
 	var out []ChangeSet
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *txn) error {
 		out = out[:0]
 		origs := make([]ChangeSet, 0, len(ids))
 		var conflict *ConflictError
@@ -118,7 +118,7 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 // relationship, by someone other than actor and not among except, that
 // touch orig's tags. An undo of orig itself is no conflict: reverting orig
 // again then simply finds nothing left to change.
-func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
+func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
 	tags := map[string]bool{}
 	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
 		for _, t := range refs {
@@ -151,7 +151,7 @@ func laterTouching(tx *buntdb.Tx, orig *ChangeSet, actor string, except []ID) ([
 // and returns the tag ids it had then, sorted.
 func (s *Store) TagsAt(customer, follower string, t time.Time) ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		var err error
 		out, err = tagsAt(tx, customer, follower, t)
 		return err
@@ -159,7 +159,7 @@ func (s *Store) TagsAt(customer, follower string, t time.Time) ([]string, error)
 	return out, err
 }
 
-func tagsAt(tx *buntdb.Tx, customer, follower string, t time.Time) ([]string, error) {
+func tagsAt(tx *txn, customer, follower string, t time.Time) ([]string, error) {
 	last, err := lastSeq(tx, "cs")
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func tagsAt(tx *buntdb.Tx, customer, follower string, t time.Time) ([]string, er
 // tags at time t: what to add and what to remove now. Tags deleted from the
 // library since cannot come back and are listed in lost.
 func (s *Store) RollbackPlan(customer, follower string, t time.Time) (add, remove, lost []TagRef, err error) {
-	err = s.db.View(func(tx *buntdb.Tx) error {
+	err = s.view(func(tx *txn) error {
 		rel, err := getRel(tx, customer, follower)
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *Store) RollbackPlan(customer, follower string, t time.Time) (add, remov
 // (an undo, and the undo of that undo is listed by RevertsOf(undo.ID)).
 func (s *Store) RevertsOf(id ID) ([]ChangeSet, error) {
 	var out []ChangeSet
-	err := s.db.View(func(tx *buntdb.Tx) error {
+	err := s.view(func(tx *txn) error {
 		orig, err := getChangeSet(tx, id)
 		if err != nil {
 			return err

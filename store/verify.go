@@ -3,8 +3,6 @@ package store
 import (
 	"fmt"
 	"strings"
-
-	"github.com/tidwall/buntdb"
 )
 
 // Verify checks that the ledger, the projection and the outbox agree:
@@ -13,7 +11,7 @@ import (
 // entry, and every pending entry is queued. It reads the whole store and is
 // meant for tests, `tagbot check` and after a crash.
 func (s *Store) Verify() error {
-	return s.db.View(func(tx *buntdb.Tx) error {
+	return s.view(func(tx *txn) error {
 		replay := map[string]map[string]bool{} // customer:follower → tags
 		var problems []string
 		var ferr error

@@ -3,8 +3,6 @@ package store
 import (
 	"errors"
 	"testing"
-
-	"github.com/tidwall/buntdb"
 )
 
 // TestVerifyFindsEachBrokenInvariant breaks one invariant at a time behind
@@ -12,9 +10,9 @@ import (
 func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 	cases := []struct {
 		name   string
-		damage func(tx *buntdb.Tx, cs ChangeSet) error
+		damage func(tx *txn, cs ChangeSet) error
 	}{
-		{"projection lost a tag", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"projection lost a tag", func(tx *txn, cs ChangeSet) error {
 			rel, err := getRel(tx, cs.Customer, cs.Follower)
 			if err != nil {
 				return err
@@ -22,7 +20,7 @@ func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 			delete(rel.Tags, cs.Add[0].ID)
 			return putJSON(tx, relKey(cs.Customer, cs.Follower), rel)
 		}},
-		{"projection gained a tag", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"projection gained a tag", func(tx *txn, cs ChangeSet) error {
 			rel, err := getRel(tx, cs.Customer, cs.Follower)
 			if err != nil {
 				return err
@@ -30,19 +28,19 @@ func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 			rel.Tags["t4"] = Mark{By: "ghost"}
 			return putJSON(tx, relKey(cs.Customer, cs.Follower), rel)
 		}},
-		{"outbox entry missing", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"outbox entry missing", func(tx *txn, cs ChangeSet) error {
 			_, err := tx.Delete(seqKey("ob:", uint64(cs.Outbox)))
 			return err
 		}},
-		{"pending entry not queued", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"pending entry not queued", func(tx *txn, cs ChangeSet) error {
 			_, err := tx.Delete(seqKey("obq:", uint64(cs.Outbox)))
 			return err
 		}},
-		{"stray tag key", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"stray tag key", func(tx *txn, cs ChangeSet) error {
 			_, _, err := tx.Set(ttKey("t2", cs.Customer, cs.Follower), "", nil)
 			return err
 		}},
-		{"tag key missing", func(tx *buntdb.Tx, cs ChangeSet) error {
+		{"tag key missing", func(tx *txn, cs ChangeSet) error {
 			_, err := tx.Delete(ttKey(cs.Add[0].ID, cs.Customer, cs.Follower))
 			return err
 		}},
@@ -52,7 +50,7 @@ func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 			s, _ := openTest(t)
 			cs := apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
 			must(t, s.Verify())
-			must(t, s.db.Update(func(tx *buntdb.Tx) error { return tc.damage(tx, cs) }))
+			must(t, s.update(func(tx *txn) error { return tc.damage(tx, cs) }))
 			if err := s.Verify(); !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("Verify after %s: %v", tc.name, err)
 			}

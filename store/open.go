@@ -1,0 +1,226 @@
+package store
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Options tune Open.
+type Options struct {
+	// Sync is "every_second" (default), "always" or "never": when BuntDB
+	// fsyncs. Every committed transaction is written to the file before
+	// Apply returns, so a killed process loses nothing under any policy;
+	// the policy only matters for power loss.
+	Sync string
+	// ReadOnly loads the file into memory and never writes to it, under a
+	// shared lock (several readers, no writer): for `tagbot check`.
+	ReadOnly bool
+	// CutTornTail lets Open cut off a torn last transaction (saving the cut
+	// bytes beside the file) instead of refusing: for `tagbot repair`.
+	CutTornTail bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger receives store logs; slog.Default when nil.
+	Logger *slog.Logger
+}
+
+// Open opens (creating if needed) the store file at path. A file that is not
+// a readable store yields an error wrapping ErrCorrupt; one whose last
+// transaction is torn, ErrTorn (unless opts.CutTornTail); one another
+// process has open, ErrLocked. The file, its lock file and a folder Open
+// creates are private to the user (0600, 0700).
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	policy, err := syncPolicy(opts.Sync)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store")}
+	if path == ":memory:" {
+		s.db, err = buntdb.Open(path)
+	} else {
+		err = s.openFile(opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.SetConfig(buntdb.Config{SyncPolicy: policy, AutoShrinkDisabled: true})
+	if err == nil {
+		err = s.init(opts.ReadOnly)
+	}
+	if err != nil {
+		s.db.Close()
+		s.lock.release()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openFile locks the file, checks its tail and loads it.
+func (s *Store) openFile(opts Options) error {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("store: create directory: %w", err)
+	}
+	lock, err := lockStore(s.path, opts.ReadOnly)
+	if err != nil {
+		return err
+	}
+	if err := s.load(lock, opts); err != nil {
+		lock.release()
+		return err
+	}
+	s.lock = lock
+	return nil
+}
+
+// load checks the tail of the locked file and loads it into BuntDB.
+func (s *Store) load(lock *storeLock, opts Options) (err error) {
+	if s.tail, err = checkTail(lock.path); err != nil {
+		return err
+	}
+	if s.tail.Torn {
+		if !opts.CutTornTail || opts.ReadOnly {
+			return fmt.Errorf("%w: %s: %s (run tagbot repair)", ErrTorn, s.path, s.tail)
+		}
+		if err := cutTail(lock.path, s.tail, s.now()); err != nil {
+			return err
+		}
+		s.log.Warn("cut off a torn last transaction", "path", s.path, "tail", s.tail.String())
+	}
+	if !opts.ReadOnly {
+		if err := privateMode(lock.path, s.log); err != nil {
+			return err
+		}
+	}
+	s.db, err = openBunt(lock, opts.ReadOnly)
+	if errors.Is(err, buntdb.ErrInvalid) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: %s", ErrCorrupt, s.path)
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// openBunt opens BuntDB on the file, or (readOnly) loads the file into an
+// in-memory BuntDB, so that nothing is ever written to it.
+func openBunt(lock *storeLock, readOnly bool) (*buntdb.DB, error) {
+	if !readOnly {
+		return buntdb.Open(lock.path)
+	}
+	db, err := buntdb.Open(":memory:")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lock.data.Seek(0, io.SeekStart); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Load(bufio.NewReaderSize(lock.data, 1<<20)); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func syncPolicy(name string) (buntdb.SyncPolicy, error) {
+	switch name {
+	case "", "every_second":
+		return buntdb.EverySecond, nil
+	case "always":
+		return buntdb.Always, nil
+	case "never":
+		return buntdb.Never, nil
+	}
+	return 0, fmt.Errorf("store: unknown sync policy %q (want every_second, always or never)", name)
+}
+
+// init writes the schema version on a new store, checks it on an old one and
+// loads the time of the newest change-set.
+func (s *Store) init(readOnly bool) error {
+	return s.update(func(tx *txn) error {
+		v, err := tx.Get("meta:version")
+		switch {
+		case errors.Is(err, buntdb.ErrNotFound):
+			n, _ := tx.Len()
+			if n > 0 {
+				return fmt.Errorf("%w: %s has no meta:version", ErrCorrupt, s.path)
+			}
+			_, _, err = tx.Set("meta:version", SchemaVersion, nil)
+			return err
+		case err != nil:
+			return err
+		case v != SchemaVersion:
+			return fmt.Errorf("%w: %s has schema version %q, want %q", ErrCorrupt, s.path, v, SchemaVersion)
+		}
+		if err := s.repairSeqs(tx); err != nil {
+			return err
+		}
+		if n, err := migrateTTLs(tx, s.now()); err != nil {
+			return err
+		} else if n > 0 {
+			s.log.Info("moved expiring keys off BuntDB TTLs", "keys", n)
+		}
+		last, err := lastSeq(tx, "cs")
+		if err != nil || last == 0 {
+			return err
+		}
+		cs, err := getChangeSet(tx, ID(last))
+		if err != nil {
+			return fmt.Errorf("%w: newest change-set %d: %v", ErrCorrupt, last, err)
+		}
+		s.lastTime = cs.Time
+		return nil
+	})
+}
+
+// repairSeqs makes each sequence counter at least the highest key it
+// numbers. BuntDB writes a transaction's keys in no particular order, so a
+// write torn by a power cut can keep a new cs:<seq> but lose its counter;
+// the next Apply would then overwrite an immutable change-set. Lifting the
+// counter prevents that; `tagbot check` (Verify) reports what else the
+// torn write left behind.
+func (s *Store) repairSeqs(tx *txn) error {
+	for _, name := range []string{"cs", "ob", "in", "rq"} {
+		prefix := name + ":"
+		var top uint64
+		var ferr error
+		tx.DescendLessOrEqual("", prefix+"~", func(k, _ string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			id, err := seqOf(k, prefix)
+			top, ferr = uint64(id), err
+			return false
+		})
+		if ferr != nil {
+			return ferr
+		}
+		last, err := lastSeq(tx, name)
+		if err != nil {
+			return err
+		}
+		if top > last {
+			s.log.Warn("sequence behind its keys, repaired (run tagbot check)", "seq", name, "counter", last, "highest", top)
+			if _, _, err := tx.Set("meta:seq:"+name, strconv.FormatUint(top, 10), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// TailReport is what the start-up check found at the end of a store file.
+type TailReport struct {
+	Size   int64 // file size
+	Framed bool  // the file has frame markers (written by this version)
+	// GoodEnd is where the last whole transaction ends; Size unless Torn.
+	GoodEnd int64
+	// Torn reports bytes after GoodEnd: TornCommands whole commands and,
+	// when Partial, the start of one more.
+	Torn         bool
+	TornCommands int
+	Partial      bool
+}
+
+// String describes the report for an operator.
+func (r TailReport) String() string {
+	if !r.Torn {
+		return fmt.Sprintf("tail ok (%d bytes)", r.Size)
+	}
+	return fmt.Sprintf("the last transaction is incomplete: %d bytes after byte %d (%d whole commands%s)",
+		r.Size-r.GoodEnd, r.GoodEnd, r.TornCommands, map[bool]string{true: " and a cut one", false: ""}[r.Partial])
+}
+
+// compactedRun is how many SETs in strictly ascending key order, ending in
+// the frame marker, show a compacted file (BuntDB's shrink writes every key
+// in order) rather than a transaction (whose commands come in map order).
+const compactedRun = 64
+
+// checkTail reads the end of the file at path and finds where its last
+// whole transaction ends. It reads a little (a few hundred KB) unless the
+// last transaction is large, or the file has no frames yet.
+func checkTail(path string) (TailReport, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return TailReport{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return TailReport{}, err
+	}
+	rep := TailReport{Size: fi.Size(), GoodEnd: fi.Size()}
+	for window := int64(256 << 10); ; window *= 2 {
+		base := max(rep.Size-window, 0)
+		buf := make([]byte, rep.Size-base)
+		if _, err := f.ReadAt(buf, base); err != nil && !errors.Is(err, io.EOF) {
+			return rep, err
+		}
+		cmds, partial, err := parseTail(buf, base)
+		if err != nil {
+			if base == 0 {
+				return rep, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+			}
+			continue
+		}
+		good, framed, ok := goodEnd(cmds, base == 0)
+		if !ok {
+			continue
+		}
+		rep.Framed = framed
+		if !framed {
+			// A store from before frames: nothing to check against. Open
+			// writes its first frame.
+			return rep, nil
+		}
+		rep.Partial = partial
+		rep.TornCommands = len(cmds) - good
+		rep.Torn = partial || rep.TornCommands > 0
+		if good > 0 {
+			rep.GoodEnd = cmds[good-1].end
+		} else {
+			rep.GoodEnd = base
+		}
+		return rep, nil
+	}
+}
+
+// goodEnd returns the number of leading commands of cmds that end with a
+// whole transaction: every command after them belongs to a transaction
+// whose marker or part of whose commands is missing. framed is false when
+// cmds (the whole file: atStart) has no marker at all. ok is false when
+// cmds does not reach back far enough to tell.
+func goodEnd(cmds []aofCmd, atStart bool) (good int, framed, ok bool) {
+	for e := len(cmds); e >= 0; e-- {
+		switch frameEndsAt(cmds, e, atStart) {
+		case frameYes:
+			return e, true, true
+		case frameMore:
+			return 0, false, false
+		case frameNone:
+			// No marker before e: the file (if atStart) is from before
+			// frames up to e. With none at all it has no frames yet.
+			return e, e < len(cmds), atStart
+		}
+	}
+	return 0, false, atStart // unreachable: e == 0 is always frameNone
+}
+
+type frameVerdict int
+
+const (
+	frameNo   frameVerdict = iota // no transaction ends at e
+	frameYes                      // a whole transaction ends at e
+	frameMore                     // the buffer does not reach back far enough
+	frameNone                     // there is no marker before e at all
+)
+
+// frameEndsAt reports whether a whole transaction ends just before cmds[e].
+func frameEndsAt(cmds []aofCmd, e int, atStart bool) frameVerdict {
+	m := e - 1
+	for m >= 0 && (cmds[m].del || cmds[m].key != frameKey) {
+		m--
+	}
+	if m < 0 {
+		return frameNone
+	}
+	want, err := parseFrameSum(cmds[m].val)
+	if err != nil {
+		return frameNo
+	}
+	start := e - want.n - 1 // the marker is not counted in n
+	if start < 0 {
+		if !atStart {
+			return frameMore
+		}
+		return frameNo
+	}
+	if m >= start {
+		var got frameSum
+		for i := start; i < e; i++ {
+			if i != m {
+				got.add(cmds[i].del, cmds[i].key, cmds[i].val)
+			}
+		}
+		if got == want {
+			return frameYes
+		}
+	}
+	if m == e-1 {
+		return compactedEnd(cmds, m, atStart)
+	}
+	return frameNo
+}
+
+// compactedEnd reports whether cmds[m] (a marker) ends a compacted run:
+// the file as BuntDB's shrink wrote it, every key once, in key order.
+func compactedEnd(cmds []aofCmd, m int, atStart bool) frameVerdict {
+	run := 1
+	for i := m; i > 0 && run < compactedRun; i-- {
+		a, b := cmds[i-1], cmds[i]
+		if a.del || b.del || a.key >= b.key {
+			return frameNo
+		}
+		run++
+	}
+	switch {
+	case run >= compactedRun || (atStart && run == m+1):
+		return frameYes
+	case !atStart:
+		return frameMore
+	}
+	return frameNo
+}

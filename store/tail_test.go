@@ -1,0 +1,190 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tidwall/buntdb"
+)
+
+// tornFixture builds a store with a history of varied transactions and
+// returns its path, the file size after each transaction, and the
+// change-sets each size includes.
+func tornFixture(t *testing.T) (path string, ends []int64, applied map[int64][]ID) {
+	t.Helper()
+	s, _ := openTest(t)
+	path = s.Path()
+	applied = map[int64][]ID{}
+	var ids []ID
+	mark := func() {
+		ends = append(ends, s.FileSize())
+		applied[s.FileSize()] = slices.Clone(ids)
+	}
+	mark()
+	for i := range 60 {
+		switch i % 4 {
+		case 0:
+			ids = append(ids, apply(t, s, "zhangsan", "c1", []string{"t1"}, nil).ID)
+		case 1:
+			ids = append(ids, apply(t, s, "zhangsan", "c1", nil, []string{"t1"}).ID)
+		case 2:
+			_, _, err := s.InboxPut(fmt.Sprintf("msg-%d", i), []byte("<xml>hello</xml>"))
+			must(t, err)
+		case 3:
+			out, err := s.ApplyBatch([]ChangeSet{
+				{Actor: "lisi", Source: SourceCommand, Customer: "c2", Follower: "zhangsan", Add: tags("t3"), Batch: fmt.Sprintf("b%d", i)},
+				{Actor: "lisi", Source: SourceCommand, Customer: "c1", Follower: "lisi", Add: tags("t4"), Batch: fmt.Sprintf("b%d", i)},
+			})
+			must(t, err)
+			var batch []ID
+			for _, cs := range out {
+				ids = append(ids, cs.ID)
+				batch = append(batch, cs.ID)
+			}
+			mark()
+			undo, err := s.RevertAll(batch, RevertOptions{Actor: "lisi", Batch: fmt.Sprintf("u%d", i)})
+			must(t, err)
+			for _, cs := range undo {
+				ids = append(ids, cs.ID)
+			}
+		}
+		mark()
+	}
+	must(t, s.Close())
+	return path, ends, applied
+}
+
+// TestTornTailAtEveryCut does what a power cut does: the file ends at an
+// arbitrary byte of its last 20 KB. Open refuses every cut that is not a
+// transaction boundary, accepts every one that is, and repair (CutTornTail)
+// keeps exactly the whole transactions.
+func TestTornTailAtEveryCut(t *testing.T) {
+	path, ends, applied := tornFixture(t)
+	orig, err := os.ReadFile(path)
+	must(t, err)
+	size := int64(len(orig))
+	if size != ends[len(ends)-1] {
+		t.Fatalf("file is %d bytes, last transaction ended at %d", size, ends[len(ends)-1])
+	}
+	var cuts []int64
+	for c := size - 20<<10; c < size; c += 257 { // 80 cut points
+		cuts = append(cuts, c)
+	}
+	cuts = append(cuts, ends[len(ends)-5:]...) // and some exact boundaries
+	for _, cut := range cuts {
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "tagbot.db")
+			must(t, os.WriteFile(p, orig[:cut], 0o600))
+			boundary := slices.Contains(ends, cut)
+			s, err := Open(p, Options{})
+			if boundary {
+				if err != nil {
+					t.Fatalf("cut at a transaction boundary refused: %v", err)
+				}
+				s.Close()
+			} else if !errors.Is(err, ErrTorn) {
+				t.Fatalf("torn cut: Open = %v, want ErrTorn", err)
+			}
+			s, err = Open(p, Options{CutTornTail: true})
+			must(t, err)
+			defer s.Close()
+			must(t, s.Verify())
+			last := int64(0)
+			for _, e := range ends {
+				if e <= cut {
+					last = e
+				}
+			}
+			if got := s.FileSize(); got < last {
+				t.Fatalf("repair cut into whole transactions: file %d bytes, last whole one ends at %d", got, last)
+			}
+			want := applied[last]
+			for _, id := range want {
+				if _, err := s.Get(id); err != nil {
+					t.Errorf("change-set %d of a whole transaction lost: %v", id, err)
+				}
+			}
+			if _, err := s.Get(ID(len(want) + 1)); !errors.Is(err, ErrNotFound) {
+				t.Errorf("change-set %d of the torn transaction survived repair: %v", len(want)+1, err)
+			}
+		})
+	}
+}
+
+// TestTailAfterCompaction: a compacted file ends in key order, not with a
+// transaction; it opens, and a torn write after it is still found.
+func TestTailAfterCompaction(t *testing.T) {
+	for _, n := range []int{3, 400} { // under and over compactedRun keys
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			s, _ := openTest(t)
+			for i := range n {
+				_, _, err := s.InboxPut(fmt.Sprintf("k%d", i), []byte("x"))
+				must(t, err)
+			}
+			must(t, s.Compact())
+			path := s.Path()
+			must(t, s.Close())
+			s, err := Open(path, Options{})
+			must(t, err)
+			compacted := s.FileSize()
+			apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+			full := s.FileSize()
+			must(t, s.Close())
+			must(t, os.Truncate(path, compacted+(full-compacted)/2))
+			if _, err := Open(path, Options{}); !errors.Is(err, ErrTorn) {
+				t.Fatalf("torn write after compaction: Open = %v, want ErrTorn", err)
+			}
+		})
+	}
+}
+
+// TestLegacyFileWithoutFrames: a store written before frames opens, and is
+// framed from its next write on.
+func TestLegacyFileWithoutFrames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := buntdb.Open(path)
+	must(t, err)
+	must(t, db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set("meta:version", SchemaVersion, nil)
+		return err
+	}))
+	must(t, db.Close())
+	s, err := Open(path, Options{})
+	must(t, err)
+	if s.Tail().Framed {
+		t.Fatal("a file without markers reported framed")
+	}
+	must(t, s.SetMeta("x", "1", 0))
+	must(t, s.Close())
+	s, err = Open(path, Options{})
+	must(t, err)
+	defer s.Close()
+	if !s.Tail().Framed || s.Tail().Torn {
+		t.Fatalf("after a write: %+v, want framed and whole", s.Tail())
+	}
+}
+
+// TestReadOnlyOpenWritesNothing: check's open leaves the file byte for
+// byte as it was, even where a writer would repair sequences.
+func TestReadOnlyOpenWritesNothing(t *testing.T) {
+	s, _ := openTest(t)
+	apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+	path := s.Path()
+	must(t, s.Close())
+	before, err := os.ReadFile(path)
+	must(t, err)
+	r, err := Open(path, Options{ReadOnly: true})
+	must(t, err)
+	must(t, r.Verify())
+	apply(t, r, "zhangsan", "c1", []string{"t3"}, nil) // lands in memory only
+	must(t, r.Close())
+	after, err := os.ReadFile(path)
+	must(t, err)
+	if string(before) != string(after) {
+		t.Fatal("a read-only open changed the file")
+	}
+}

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/tidwall/buntdb"
+)
+
+// frameKey holds the frame marker every write transaction ends with. It
+// sorts after every other key (all of them start with a lowercase letter),
+// which matters for compaction: BuntDB rewrites the file in key order, so a
+// compacted file ends with this key too (see checkTail).
+const frameKey = "~frame"
+
+// txn is a BuntDB transaction as the store's code sees it. Reads go straight
+// to BuntDB; Set and Delete also record the final state of each key the
+// transaction writes, from which update writes the frame marker.
+//
+// Why: BuntDB appends a transaction to its file as a run of SET/DEL commands
+// in no fixed order and with no begin or end mark, so a write torn by a power
+// cut leaves the first part of a transaction that loads like a whole one.
+// The marker (count and checksum of the transaction's other commands) lets
+// Open tell a whole last transaction from a torn one.
+type txn struct {
+	*buntdb.Tx
+	writes map[string]write
+}
+
+// write is the final state of one key in a transaction.
+type write struct {
+	del bool
+	val string
+}
+
+// errTTL is returned when code asks BuntDB for an expiring key: BuntDB
+// deletes expired keys in transactions of its own, without a frame marker,
+// so expiry is the store's own job (expire.go).
+var errTTL = errors.New("store: BuntDB TTLs are not used (see expire.go)")
+
+// Set writes key and records it for the frame marker.
+func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, error) {
+	if opts != nil && opts.Expires {
+		return "", false, errTTL
+	}
+	prev, replaced, err := t.Tx.Set(key, value, nil)
+	if err == nil {
+		t.record(key, write{val: value})
+	}
+	return prev, replaced, err
+}
+
+// Delete removes key and records it for the frame marker.
+func (t *txn) Delete(key string) (string, error) {
+	prev, err := t.Tx.Delete(key)
+	if err == nil {
+		t.record(key, write{del: true})
+	}
+	return prev, err
+}
+
+func (t *txn) record(key string, w write) {
+	if t.writes == nil {
+		t.writes = make(map[string]write, 16)
+	}
+	t.writes[key] = w
+}
+
+// seal writes the frame marker of a transaction that wrote anything.
+func (t *txn) seal() error {
+	if len(t.writes) == 0 {
+		return nil
+	}
+	var sum frameSum
+	for k, w := range t.writes {
+		sum.add(w.del, k, w.val)
+	}
+	_, _, err := t.Tx.Set(frameKey, sum.String(), nil)
+	return err
+}
+
+// update runs fn in a write transaction and seals it with the frame marker.
+func (s *Store) update(fn func(tx *txn) error) error {
+	return s.db.Update(func(btx *buntdb.Tx) error {
+		tx := &txn{Tx: btx}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.seal()
+	})
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(fn func(tx *txn) error) error {
+	return s.db.View(func(btx *buntdb.Tx) error {
+		return fn(&txn{Tx: btx})
+	})
+}
+
+// frameSum is an order-independent checksum of a transaction's commands:
+// BuntDB writes them in map order.
+type frameSum struct {
+	n   int
+	sum uint64
+	xor uint32
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// add counts one command: a SET of key to val, or a DEL of key.
+func (f *frameSum) add(del bool, key, val string) {
+	op := byte('s')
+	if del {
+		op, val = 'd', ""
+	}
+	c := crc32.Update(0, castagnoli, []byte{op})
+	c = crc32.Update(c, castagnoli, bytesOf(key))
+	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, bytesOf(val))
+	f.n++
+	f.sum += uint64(c)
+	f.xor ^= c
+}
+
+// String is the marker's value: "f1 <commands> <sum> <xor>".
+func (f frameSum) String() string {
+	return "f1 " + strconv.Itoa(f.n) + " " + strconv.FormatUint(f.sum, 16) + " " + strconv.FormatUint(uint64(f.xor), 16)
+}
+
+// parseFrameSum reads a marker's value.
+func parseFrameSum(v string) (frameSum, error) {
+	parts := strings.Fields(v)
+	if len(parts) != 4 || parts[0] != "f1" {
+		return frameSum{}, fmt.Errorf("frame marker %q", v)
+	}
+	n, err1 := strconv.Atoi(parts[1])
+	sum, err2 := strconv.ParseUint(parts[2], 16, 64)
+	x, err3 := strconv.ParseUint(parts[3], 16, 32)
+	if err := errors.Join(err1, err2, err3); err != nil || n < 1 {
+		return frameSum{}, fmt.Errorf("frame marker %q", v)
+	}
+	return frameSum{n: n, sum: sum, xor: uint32(x)}, nil
+}
+
+// bytesOf views a string's bytes without copying; crc32 only reads them.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

@@ -192,7 +192,11 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) {
 // writeChangeSet stores cs and its index keys.
 func writeChangeSet(tx *txn, cs *ChangeSet) error {
 	seq := fmt.Sprintf("%012d", uint64(cs.ID))
-	if _, _, err := tx.Set("cs:"+seq, encode(cs), nil); err != nil {
+	val, err := chainLink(tx, cs)
+	if err != nil {
+		return err
+	}
+	if _, _, err := tx.Set("cs:"+seq, val, nil); err != nil {
 		return err
 	}
 	keys := []string{"ix:c:" + cs.Customer + ":" + seq, "ix:a:" + cs.Actor + ":" + seq}

@@ -161,7 +161,10 @@ func (s *Store) init(readOnly bool) error {
 			if n > 0 {
 				return fmt.Errorf("%w: %s has no meta:version", ErrCorrupt, s.path)
 			}
-			_, _, err = tx.Set("meta:version", SchemaVersion, nil)
+			if _, _, err = tx.Set("meta:version", SchemaVersion, nil); err != nil {
+				return err
+			}
+			_, err = startChain(tx, s.now())
 			return err
 		case err != nil:
 			return err
@@ -175,6 +178,11 @@ func (s *Store) init(readOnly bool) error {
 			return err
 		} else if n > 0 {
 			s.log.Info("moved expiring keys off BuntDB TTLs", "keys", n)
+		}
+		if start, err := startChain(tx, s.now()); err != nil {
+			return err
+		} else if start != nil {
+			s.log.Warn("ledger hash chain started: the change-sets before it are sealed by one digest", "before", start.Before)
 		}
 		last, err := lastSeq(tx, "cs")
 		if err != nil || last == 0 {

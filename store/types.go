@@ -57,6 +57,10 @@ type TagRef struct {
 // ChangeSet is one immutable entry of the ledger: what changed on one
 // customer relationship, who did it, why, and what it reverts.
 type ChangeSet struct {
+	// Hash is the SHA-256 (hex) of the stored change-set without this
+	// field, Prev included: it chains the ledger (chain.go). Set by Apply.
+	// It must stay the first field: the stored form is {"hash":"…",<rest>}.
+	Hash     string    `json:"hash,omitempty"`
 	ID       ID        `json:"id"`
 	Time     time.Time `json:"time"`
 	Actor    string    `json:"actor"`             // WeCom userid, or "system"
@@ -72,6 +76,7 @@ type ChangeSet struct {
 	Forced   bool      `json:"forced,omitempty"`  // an undo applied despite a conflict
 	Outbox   ID        `json:"outbox,omitempty"`  // the outbox entry that mirrors it to WeCom
 	Inbox    ID        `json:"inbox,omitempty"`   // the received message that caused it; marked applied with it
+	Prev     string    `json:"prev,omitempty"`    // Hash of the change-set before it (chain.go)
 }
 
 // Effective reports whether the change-set changed tags (denied attempts did not).

@@ -9,8 +9,12 @@ import (
 // replaying every change-set gives exactly the stored current tags and
 // tag → relationship keys, every change-set that needs WeCom has its outbox
 // entry, and every pending entry is queued. It reads the whole store and is
-// meant for tests, `tagbot check` and after a crash.
+// meant for tests, `tagbot check` and after a crash. It also checks the
+// ledger's hash chain (VerifyChain).
 func (s *Store) Verify() error {
+	if _, err := s.VerifyChain(); err != nil {
+		return err
+	}
 	return s.view(func(tx *txn) error {
 		replay := map[string]map[string]bool{} // customer:follower → tags
 		var problems []string

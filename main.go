@@ -5,7 +5,9 @@
 //	tagbot [-config config.yaml] serve     run the bot (callback server, workers)
 //	tagbot [-config config.yaml] sync      pull the tag library and every customer from WeCom
 //	tagbot [-config config.yaml] demo      the whole bot against an in-process fake WeCom, in the terminal
-//	tagbot [-config config.yaml] check     verify that ledger, current tags and outbox agree
+//	tagbot [-config config.yaml] check [--anchor] [--against SEQ:HASH]
+//	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
+//	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot version
 //
 // Exit codes: 0 ok, 1 runtime failure, 2 bad configuration, bad usage or an
@@ -38,7 +40,12 @@ commands:
   serve     run the bot: WeCom callback server, message loop, outbox worker
   sync      pull the tag library and every customer from WeCom into the store
   demo      the whole bot against an in-process fake WeCom, chat in the terminal
-  check     verify that ledger, current tags and outbox agree
+  check     verify (read-only) the store: its last transaction, the ledger's hash
+            chain, and that ledger, current tags and outbox agree
+            --anchor prints the chain's head to write down; --against SEQ:HASH
+            checks an anchor written down earlier
+  repair    cut off a torn last transaction (kept aside), rebuild the current
+            tags, indexes and queues from the ledger and the outbox
   version   print the version
 `
 
@@ -60,6 +67,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sub := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	sub.SetOutput(stderr)
 	sub.StringVar(configPath, "config", *configPath, "path to config.yaml")
+	var checkOpts app.CheckOptions
+	if cmd == "check" {
+		sub.BoolVar(&checkOpts.Anchor, "anchor", false, "print the ledger's head (SEQ:HASH) to write down")
+		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
+	}
 	if err := sub.Parse(rest); err != nil {
 		return 2
 	}
@@ -82,7 +94,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "sync":
 		err = app.Sync(ctx, *configPath, stdout, stderr)
 	case "check":
-		err = app.Check(*configPath, stdout)
+		err = app.Check(*configPath, checkOpts, stdout)
+	case "repair":
+		err = app.Repair(*configPath, stdout)
 	case "demo":
 		err = app.Demo(ctx, *configPath, stdin, stdout)
 	default:

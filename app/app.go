@@ -76,13 +76,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Store, err = store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync, Now: opts.Now, Logger: opts.Logger})
 	if err != nil {
-		if errors.Is(err, store.ErrCorrupt) {
-			return nil, UsageError{fmt.Errorf("%w (move it away or restore a backup)", err)}
-		}
-		if errors.Is(err, store.ErrLocked) {
-			return nil, UsageError{err}
-		}
-		return nil, err
+		return nil, storeOpenError(err)
 	}
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
-	"github.com/tagbot/tagbot/store"
 )
 
 // loadConfig reads the configuration; with creds it also requires the WeCom
@@ -78,25 +77,5 @@ func Sync(ctx context.Context, configPath string, out, logw io.Writer) error {
 	}
 	fmt.Fprintf(out, "同步完成 sync done: %d tag groups, %d tags, %d customers, %d relationships, %d change-sets, %d tags deleted, %s\n",
 		rep.Groups, rep.Tags, rep.Customers, rep.Relationships, rep.ChangeSets, rep.DeletedTags, rep.Duration.Round(time.Millisecond))
-	return nil
-}
-
-// Check verifies that the ledger, the current tags and the outbox agree.
-func Check(configPath string, out io.Writer) error {
-	cfg, err := loadConfig(configPath, false)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync})
-	if err != nil {
-		return UsageError{err}
-	}
-	defer st.Close()
-	if err := st.Verify(); err != nil {
-		return err
-	}
-	n, _ := st.CustomerCount()
-	pending, _ := st.PendingOutbox(0)
-	fmt.Fprintf(out, "store %s is consistent: %d customers, %d outbox calls pending\n", cfg.Store.Path, n, len(pending))
 	return nil
 }

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// RepairReport says what Rebuild changed, per kind of derived key.
+type RepairReport struct {
+	Projection int // relationships whose current tags were rewritten from the ledger
+	Orphans    int // relationships the ledger changes that the store no longer has (left as they are)
+	Added      map[string]int
+	Removed    map[string]int
+}
+
+// Changed reports whether Rebuild changed anything.
+func (r RepairReport) Changed() bool {
+	return r.Projection > 0 || len(r.Added) > 0 || len(r.Removed) > 0
+}
+
+// String lists the changes for an operator.
+func (r RepairReport) String() string {
+	if !r.Changed() && r.Orphans == 0 {
+		return "nothing to rebuild"
+	}
+	var parts []string
+	if r.Projection > 0 {
+		parts = append(parts, fmt.Sprintf("current tags of %d relationships rebuilt from the ledger", r.Projection))
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Added)) {
+		parts = append(parts, fmt.Sprintf("%d %s keys added", r.Added[k], k))
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Removed)) {
+		parts = append(parts, fmt.Sprintf("%d %s keys removed", r.Removed[k], k))
+	}
+	if r.Orphans > 0 {
+		parts = append(parts, fmt.Sprintf("%d relationships in the ledger are no longer in the store (left alone)", r.Orphans))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Rebuild rewrites, in one transaction, everything the store derives from
+// the ledger and the outbox: each relationship's current tags and the
+// tag → relationship keys (replaying the ledger), the ledger's index keys,
+// the outbox queues (from each entry's status) and the reply queue. The
+// ledger, the outbox entries and the messages themselves are never changed.
+func (s *Store) Rebuild() (RepairReport, error) {
+	rep := RepairReport{Added: map[string]int{}, Removed: map[string]int{}}
+	err := s.update(func(tx *txn) error {
+		want := map[string]map[string]struct{}{} // derived key prefix → keys
+		replay := map[string]map[string]Mark{}   // customer:follower → tags
+		if err := s.derivedFromLedger(tx, want, replay); err != nil {
+			return err
+		}
+		if err := derivedFromQueues(tx, want); err != nil {
+			return err
+		}
+		if err := rebuildProjection(tx, replay, want, &rep); err != nil {
+			return err
+		}
+		for prefix, keys := range want {
+			syncKeys(tx, prefix, keys, &rep)
+		}
+		return nil
+	})
+	if !rep.Changed() {
+		rep.Added, rep.Removed = nil, nil
+	}
+	return rep, err
+}
+
+// derivedFromLedger replays every change-set: the index keys it needs and
+// the tags each relationship has after it.
+func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]struct{}, replay map[string]map[string]Mark) error {
+	for _, p := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "tt:"} {
+		want[p] = map[string]struct{}{}
+	}
+	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
+		seq := fmt.Sprintf("%012d", uint64(cs.ID))
+		want["ix:c:"]["ix:c:"+cs.Customer+":"+seq] = struct{}{}
+		want["ix:a:"]["ix:a:"+cs.Actor+":"+seq] = struct{}{}
+		if cs.Batch != "" {
+			want["ix:b:"]["ix:b:"+cs.Batch+":"+seq] = struct{}{}
+		}
+		for _, t := range slices.Concat(cs.Add, cs.Remove) {
+			want["ix:t:"]["ix:t:"+t.ID+":"+seq] = struct{}{}
+		}
+		if !cs.Effective() {
+			return true
+		}
+		rk := cs.Customer + ":" + cs.Follower
+		if replay[rk] == nil {
+			replay[rk] = map[string]Mark{}
+		}
+		for _, t := range cs.Add {
+			replay[rk][t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
+		}
+		for _, t := range cs.Remove {
+			delete(replay[rk], t.ID)
+		}
+		return true
+	})
+}
+
+// derivedFromQueues lists the queue keys the outbox entries and queued
+// replies need.
+func derivedFromQueues(tx *txn, want map[string]map[string]struct{}) error {
+	for _, p := range []string{"obq:", "obr:", "rqu:"} {
+		want[p] = map[string]struct{}{}
+	}
+	err := scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
+		if e.Status == OutboxPending {
+			want["obq:"][seqKey("obq:", uint64(e.ID))] = struct{}{}
+			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = struct{}{}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	return scanJSON(tx, "rq:", func(_ string, r *QueuedReply) bool {
+		want["rqu:"][rquPrefix(r.User)+fmt.Sprintf("%012d", uint64(r.ID))] = struct{}{}
+		return true
+	})
+}
+
+// rebuildProjection rewrites relationships whose tags differ from the
+// replay, and lists the tag → relationship keys they need.
+func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[string]map[string]struct{}, rep *RepairReport) error {
+	seen := map[string]bool{}
+	var ferr error
+	var fix []*Relationship
+	err := scanJSON(tx, "rel:", func(_ string, r *Relationship) bool {
+		rk := r.Customer + ":" + r.Follower
+		seen[rk] = true
+		tags := replay[rk]
+		if !maps.Equal(tags, r.Tags) && (len(tags) > 0 || len(r.Tags) > 0) {
+			r.Tags = maps.Clone(tags)
+			if r.Tags == nil {
+				r.Tags = map[string]Mark{}
+			}
+			fix = append(fix, r)
+		}
+		for id := range tags {
+			want["tt:"][ttKey(id, r.Customer, r.Follower)] = struct{}{}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range fix {
+		if ferr = putJSON(tx, relKey(r.Customer, r.Follower), r); ferr != nil {
+			return ferr
+		}
+	}
+	rep.Projection = len(fix)
+	for rk, tags := range replay {
+		if !seen[rk] && len(tags) > 0 {
+			rep.Orphans++
+		}
+	}
+	return nil
+}
+
+// syncKeys makes the keys under prefix exactly want (values "").
+func syncKeys(tx *txn, prefix string, want map[string]struct{}, rep *RepairReport) {
+	var extra []string
+	scan(tx, prefix, func(k, _ string) bool {
+		if _, ok := want[k]; !ok {
+			extra = append(extra, k)
+		}
+		return true
+	})
+	name := strings.TrimSuffix(prefix, ":")
+	for _, k := range extra {
+		tx.Delete(k)
+		rep.Removed[name]++
+	}
+	for k := range want {
+		if _, err := tx.Get(k); err != nil {
+			tx.Set(k, "", nil)
+			rep.Added[name]++
+		}
+	}
+}

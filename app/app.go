@@ -137,6 +137,7 @@ func (m *Main) Start(ctx context.Context) error {
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}
+	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

@@ -56,3 +56,29 @@ func (m *Main) fullSync(ctx context.Context, why string) {
 		"relationships", rep.Relationships, "tags", rep.Tags, "change_sets", rep.ChangeSets,
 		"deleted_tags", rep.DeletedTags, "duration", rep.Duration.Round(time.Millisecond))
 }
+
+// compactCheck is how often serve asks the store whether a compaction is due.
+const compactCheck = 5 * time.Minute
+
+// periodicCompact compacts the store when store.compact_interval says
+// (CompactIfDue), so the bytes of deleted data (processed callbacks, sent
+// replies) leave the disk in bounded time. It returns when ctx ends.
+func (m *Main) periodicCompact(ctx context.Context) error {
+	tick := time.NewTicker(compactCheck)
+	defer tick.Stop()
+	for {
+		start := time.Now()
+		done, err := m.Store.CompactIfDue(m.Config.Store.CompactInterval)
+		switch {
+		case err != nil:
+			m.log.Warn("store compaction failed; retrying later", "err", err)
+		case done:
+			m.log.Info("store compacted", "bytes", m.Store.FileSize(), "duration", time.Since(start).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}

@@ -101,6 +101,11 @@ type Server struct {
 type Store struct {
 	Path string
 	Sync string // one of SyncEverySecond, SyncAlways, SyncNever
+	// CompactInterval is how long deleted data (processed callbacks, sent
+	// replies, expired markers) may stay in the file: serve compacts it
+	// this often (if it changed). 0 compacts only when the file doubled.
+	// 已删除数据在文件中最多保留多久。
+	CompactInterval time.Duration
 }
 
 // Roles lists privileged WeCom userids. 管理员与经理名单。
@@ -150,8 +155,9 @@ func Default() *Config {
 			MaxBodyBytes:    1 << 20,
 		},
 		Store: Store{
-			Path: "data/tagbot.db",
-			Sync: SyncEverySecond,
+			Path:            "data/tagbot.db",
+			Sync:            SyncEverySecond,
+			CompactInterval: 24 * time.Hour,
 		},
 		Groups: map[string]GroupPolicy{},
 		Messages: Messages{

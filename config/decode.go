@@ -57,6 +57,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 			d.mapping(n, p, []field{
 				{"path", d.str(&c.Store.Path)},
 				{"sync", d.str(&c.Store.Sync)},
+				{"compact_interval", d.duration(&c.Store.CompactInterval)},
 			})
 		}},
 		{"roles", func(n *yaml.Node, p string) {

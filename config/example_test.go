@@ -12,7 +12,7 @@ var contractKeys = []string{
 	"wecom", "wecom.corp_id", "wecom.agent_id", "wecom.secret", "wecom.token",
 	"wecom.encoding_aes_key", "wecom.api_base", "wecom.rate_limits", "wecom.sync_interval",
 	"server", "server.listen", "server.callback_path", "server.timestamp_window", "server.max_body_bytes",
-	"store", "store.path", "store.sync",
+	"store", "store.path", "store.sync", "store.compact_interval",
 	"roles", "roles.admins", "roles.managers",
 	"groups",
 	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",

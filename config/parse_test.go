@@ -184,6 +184,7 @@ server:
 store:
   path: /var/lib/tagbot/t.db
   sync: always
+  compact_interval: 1h
 roles:
   admins: &boss [zhangsan]
   managers: *boss
@@ -211,7 +212,7 @@ log:
 			SyncInterval: 6*time.Hour + 30*time.Minute,
 		},
 		Server: Server{Listen: ":0", CallbackPath: "/cb", TimestampWindow: 0, MaxBodyBytes: 2048},
-		Store:  Store{Path: "/var/lib/tagbot/t.db", Sync: SyncAlways},
+		Store:  Store{Path: "/var/lib/tagbot/t.db", Sync: SyncAlways, CompactInterval: time.Hour},
 		Roles:  Roles{Admins: []string{"zhangsan"}, Managers: []string{"zhangsan"}},
 		Groups: map[string]GroupPolicy{
 			"客户等级": {EditableBy: []string{"managers", "admins", "wangwu"}, Exclusive: true, Protected: []string{"VIP"}},

@@ -37,8 +37,9 @@ type redactedView struct {
 		MaxBodyBytes    int64  `yaml:"max_body_bytes"`
 	} `yaml:"server"`
 	Store struct {
-		Path string `yaml:"path"`
-		Sync string `yaml:"sync"`
+		Path            string `yaml:"path"`
+		Sync            string `yaml:"sync"`
+		CompactInterval string `yaml:"compact_interval"`
 	} `yaml:"store"`
 	Roles struct {
 		Admins   []string `yaml:"admins"`
@@ -80,6 +81,7 @@ func (c Config) Redacted() string {
 	v.Server.MaxBodyBytes = c.Server.MaxBodyBytes
 	v.Store.Path = c.Store.Path
 	v.Store.Sync = c.Store.Sync
+	v.Store.CompactInterval = c.Store.CompactInterval.String()
 	v.Roles.Admins = c.Roles.Admins
 	v.Roles.Managers = c.Roles.Managers
 	v.Groups = make(map[string]redactedGroup, len(c.Groups))

@@ -94,6 +94,9 @@ func (c *Config) validate(r *reporter) {
 		r.add("store.path", "must not be empty")
 	}
 	oneOf(r, "store.sync", c.Store.Sync, SyncEverySecond, SyncAlways, SyncNever)
+	if ci := c.Store.CompactInterval; ci != 0 && ci < MinSyncInterval {
+		r.add("store.compact_interval", "must be at least 1m (use 0 to compact only when the file doubled), got %s", ci)
+	}
 
 	nonEmpty(r, "roles.admins", c.Roles.Admins)
 	nonEmpty(r, "roles.managers", c.Roles.Managers)

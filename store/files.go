@@ -85,6 +85,43 @@ func (s *Store) Compact() error {
 	return nil
 }
 
+// compactMinSize and compactGrowth are when the file is compacted for its
+// size alone (BuntDB's own auto-shrink rule, which the store turns off):
+// at 64 MB and twice its size after the last compaction.
+const (
+	compactMinSize = 64 << 20
+	compactGrowth  = 2
+)
+
+// CompactIfDue compacts when the last compaction (meta:compacted) is at
+// least every ago and the file has grown since, or when the file has
+// doubled since and passed compactMinSize. every 0 leaves only the size
+// rule. It reports whether it compacted.
+func (s *Store) CompactIfDue(every time.Duration) (bool, error) {
+	var last struct {
+		At   time.Time `json:"at"`
+		Size int64     `json:"size"`
+	}
+	if v, err := s.Meta("compacted"); err != nil {
+		return false, err
+	} else if v != "" {
+		if err := decode("meta:x:compacted", v, &last); err != nil {
+			return false, err
+		}
+	}
+	now, size := s.now(), s.FileSize()
+	due := (every > 0 && now.Sub(last.At) >= every && size > last.Size) ||
+		(size >= compactMinSize && size >= compactGrowth*last.Size)
+	if !due {
+		return false, nil
+	}
+	if err := s.Compact(); err != nil {
+		return false, err
+	}
+	last.At, last.Size = now.UTC(), s.FileSize()
+	return true, s.SetMeta("compacted", encode(&last), 0)
+}
+
 // FileSize is the size of the store file now (0 for :memory:).
 func (s *Store) FileSize() int64 {
 	if s.lock == nil {

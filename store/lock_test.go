@@ -1,11 +1,14 @@
 package store
 
 import (
+	"encoding/base64"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestAliasesOfOneStoreAreRefused: a second tagbot given the same data
@@ -128,4 +131,44 @@ func mustGetwd(t *testing.T) string {
 	wd, err := os.Getwd()
 	must(t, err)
 	return wd
+}
+
+// TestProcessedBodyLeavesTheFile: a callback's body is in the file while it
+// waits, deleted when processed, and gone from the disk after compaction.
+func TestProcessedBodyLeavesTheFile(t *testing.T) {
+	s, clk := openTest(t)
+	if done, err := s.CompactIfDue(24 * time.Hour); err != nil || !done { // never compacted: due
+		t.Fatalf("first compaction: %v %v", done, err)
+	}
+	body := []byte("<xml><Content>客户手机13912345678的私密留言</Content></xml>")
+	secret := base64.StdEncoding.EncodeToString(body) // as the inbox stores it
+	id, _, err := s.InboxPut("m1", body)
+	must(t, err)
+	if !fileHas(t, s.Path(), secret) {
+		t.Fatal("the body is not in the file while pending; the test proves nothing")
+	}
+	must(t, s.InboxDone(id))
+	if done, err := s.CompactIfDue(24 * time.Hour); err != nil || done {
+		t.Fatalf("compaction before its interval: %v %v", done, err)
+	}
+	clk.Advance(24 * time.Hour)
+	if done, err := s.CompactIfDue(24 * time.Hour); err != nil || !done {
+		t.Fatalf("compaction after its interval: %v %v", done, err)
+	}
+	if fileHas(t, s.Path(), secret) {
+		t.Fatal("the processed body is still in the file after compaction")
+	}
+	if done, err := s.CompactIfDue(24 * time.Hour); err != nil || done {
+		t.Fatalf("compaction again at once: %v %v", done, err)
+	}
+	if _, dup, err := s.InboxPut("m1", []byte("again")); err != nil || !dup {
+		t.Fatalf("dedup marker lost by compaction: dup %v, %v", dup, err)
+	}
+}
+
+func fileHas(t *testing.T, path, s string) bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	return strings.Contains(string(b), s)
 }

@@ -3,13 +3,13 @@ module github.com/tagbot/tagbot
 go 1.26.8
 
 require (
-	github.com/expr-lang/expr v1.17.8 // fixed choice, for classify/ (conditions)
-	github.com/sashabaranov/go-openai v1.43.0 // fixed choice, for classify/ (optional LLM)
 	github.com/silenceper/wechat/v2 v2.1.14
 	github.com/tidwall/buntdb v1.3.0
 	golang.org/x/time v0.16.0
 	gopkg.in/yaml.v3 v3.0.1
 )
+
+require github.com/goccy/go-json v0.12.0
 
 require (
 	github.com/bradfitz/gomemcache v0.0.0-20220106215444-fb4bf637b56d // indirect

@@ -9,7 +9,15 @@ import (
 )
 
 func getTag(tx *txn, id string) (*Tag, error) {
-	return getJSON[Tag](tx, "tag:"+id, fmt.Errorf("%w: %s", ErrUnknownTag, id))
+	lib, err := tx.library()
+	if err != nil {
+		return nil, err
+	}
+	t, ok := lib.tags[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTag, id)
+	}
+	return &t, nil
 }
 
 // Tag reads one tag of the library, deleted or not.
@@ -20,83 +28,24 @@ func (s *Store) Tag(id string) (Tag, error) {
 // Tags lists the library's tags ordered by group order, group, tag order,
 // name. Deleted tags are included only when withDeleted.
 func (s *Store) Tags(withDeleted bool) ([]Tag, error) {
-	var tags []Tag
-	groups := map[string]Group{}
-	err := s.view(func(tx *txn) error {
-		err := scanJSON(tx, "grp:", func(_ string, g *Group) bool {
-			groups[g.ID] = *g
-			return true
-		})
-		if err != nil {
-			return err
-		}
-		return scanJSON(tx, "tag:", func(_ string, t *Tag) bool {
-			if withDeleted || !t.Deleted {
-				tags = append(tags, *t)
-			}
-			return true
-		})
-	})
-	sort.SliceStable(tags, func(i, j int) bool {
-		a, b := tags[i], tags[j]
-		ga, gb := groups[a.GroupID], groups[b.GroupID]
-		if ga.Order != gb.Order {
-			return ga.Order > gb.Order // WeCom: larger order first
-		}
-		if a.GroupName != b.GroupName {
-			return a.GroupName < b.GroupName
-		}
-		if a.Order != b.Order {
-			return a.Order > b.Order
-		}
-		return a.Name < b.Name
-	})
-	return tags, err
+	return s.lib.Load().tagsWhere(func(t *Tag) bool { return withDeleted || !t.Deleted }), nil
 }
 
 // Groups lists the tag groups that are not deleted.
 func (s *Store) Groups() ([]Group, error) {
-	var out []Group
-	err := s.view(func(tx *txn) error {
-		return scanJSON(tx, "grp:", func(_ string, g *Group) bool {
-			if !g.Deleted {
-				out = append(out, *g)
-			}
-			return true
-		})
-	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Order != out[j].Order {
-			return out[i].Order > out[j].Order
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out, err
+	return s.lib.Load().liveGroups(), nil
 }
 
 // TagsByName returns the live tags called name (a name may repeat across groups).
 func (s *Store) TagsByName(name string) ([]Tag, error) {
-	all, err := s.Tags(false)
-	var out []Tag
-	for _, t := range all {
-		if t.Name == name {
-			out = append(out, t)
-		}
-	}
-	return out, err
+	return s.lib.Load().tagsWhere(func(t *Tag) bool { return !t.Deleted && t.Name == name }), nil
 }
 
 // DeletedTagsByName returns deleted tags called name, newest deletion first.
 func (s *Store) DeletedTagsByName(name string) ([]Tag, error) {
-	all, err := s.Tags(true)
-	var out []Tag
-	for _, t := range all {
-		if t.Deleted && t.Name == name {
-			out = append(out, t)
-		}
-	}
+	out := s.lib.Load().tagsWhere(func(t *Tag) bool { return t.Deleted && t.Name == name })
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DeletedAt.After(out[j].DeletedAt) })
-	return out, err
+	return out, nil
 }
 
 // scan calls fn for every key with the prefix, in key order, until fn returns false.

@@ -66,6 +66,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -116,6 +117,8 @@ type Store struct {
 	log  *slog.Logger
 
 	lock     *storeLock // held while open; nil for :memory:
+	wmu      sync.Mutex // serializes write transactions (update)
+	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
 	mu       sync.Mutex // guards lastTime
 	lastTime time.Time  // time of the newest change-set

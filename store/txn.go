@@ -28,7 +28,9 @@ const frameKey = "~frame"
 // Open tell a whole last transaction from a torn one.
 type txn struct {
 	*buntdb.Tx
-	writes map[string]write
+	writes   map[string]write
+	lib      *library // the library when the transaction began
+	libDirty bool     // the transaction wrote a grp: or tag: key
 }
 
 // write is the final state of one key in a transaction.
@@ -64,6 +66,9 @@ func (t *txn) Delete(key string) (string, error) {
 }
 
 func (t *txn) record(key string, w write) {
+	if isLibraryKey(key) {
+		t.libDirty = true
+	}
 	if t.writes == nil {
 		t.writes = make(map[string]write, 16)
 	}
@@ -83,21 +88,37 @@ func (t *txn) seal() error {
 	return err
 }
 
-// update runs fn in a write transaction and seals it with the frame marker.
+// update runs fn in a write transaction and seals it with the frame
+// marker. A transaction that changed the tag library replaces the
+// in-memory one as it commits; writes are serialized (s.wmu) so the next
+// one sees it.
 func (s *Store) update(fn func(tx *txn) error) error {
-	return s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var lib *library
+	err := s.db.Update(func(btx *buntdb.Tx) error {
+		tx := &txn{Tx: btx, lib: s.lib.Load()}
 		if err := fn(tx); err != nil {
 			return err
 		}
+		if tx.libDirty || tx.lib == nil {
+			var err error
+			if lib, err = loadLibrary(tx); err != nil {
+				return err
+			}
+		}
 		return tx.seal()
 	})
+	if err == nil && lib != nil {
+		s.lib.Store(lib)
+	}
+	return err
 }
 
 // view runs fn in a read-only transaction.
 func (s *Store) view(fn func(tx *txn) error) error {
 	return s.db.View(func(btx *buntdb.Tx) error {
-		return fn(&txn{Tx: btx})
+		return fn(&txn{Tx: btx, lib: s.lib.Load()})
 	})
 }
 

@@ -12,6 +12,10 @@ import (
 // KeyCancel drops it. A click on an expired, already handled or someone
 // else's card changes nothing and says so. 处理卡片按钮点击。
 func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
+	return clean(r.handleCard(ctx, userID, ev))
+}
+
+func (r *Router) handleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
 	now := r.now()
 	var name string
 	switch ev.EventKey {

@@ -36,7 +36,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	if len(found) == 0 {
 		find := ""
 		if len([]rune(tok.Value)) <= echoRunes {
-			find = "，或先 /find " + quoteIf(tok.Value, needsQuote(tok.Value)) + " 看看"
+			find = "，或先 /find " + clipQuoted(tok.Value) + " 看看"
 		}
 		return store.Customer{}, userErr(CodeNotFound,
 			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(tok.Value), find)
@@ -111,7 +111,7 @@ func exampleWithPick(req *Request, idx int) string {
 	c := req.Cmd.clone()
 	c.Args[idx] = Token{Kind: Pick, Value: "1"}
 	c.Name = req.Spec.Name
-	return c.String()
+	return c.Display()
 }
 
 // describeCustomer is "王小明（小明科技，备注 王总）": the remark is the
@@ -119,7 +119,7 @@ func exampleWithPick(req *Request, idx int) string {
 func (r *Router) describeCustomer(c store.Customer, user string) string {
 	var extra []string
 	if c.CorpName != "" {
-		extra = append(extra, c.CorpName)
+		extra = append(extra, dn(c.CorpName))
 	}
 	if rels, err := r.st.Relationships(c.ID); err == nil {
 		remark := ""
@@ -129,25 +129,23 @@ func (r *Router) describeCustomer(c store.Customer, user string) string {
 			}
 		}
 		if remark != "" && remark != c.Name {
-			extra = append(extra, "备注 "+remark)
+			extra = append(extra, "备注 "+dn(remark))
 		}
 	}
-	name := c.Name
-	if name == "" {
-		name = c.ID
-	}
+	name := displayName(c)
 	if len(extra) == 0 {
 		return name
 	}
 	return name + "（" + strings.Join(extra, "，") + "）"
 }
 
-// displayName is the customer's name, or id when it has none.
+// displayName is the customer's name as replies show it (display.Name),
+// or its id when the name is empty or shows as nothing.
 func displayName(c store.Customer) string {
-	if c.Name != "" {
-		return c.Name
+	if n := dn(c.Name); n != "" {
+		return n
 	}
-	return c.ID
+	return dn(c.ID)
 }
 
 // pickFollower decides which relationship of c a change by req applies to:
@@ -180,7 +178,16 @@ func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (s
 		return c.Followers[0], nil, nil
 	}
 	return "", nil, userErr(CodeAmbiguous, "%s 有 %d 位跟进人：%s。请加上 @跟进人 指定，例如 %s @%s",
-		name, len(c.Followers), strings.Join(c.Followers, "、"), req.Cmd.String(), c.Followers[0])
+		name, len(c.Followers), names(c.Followers, "、"), req.Cmd.Display(), dn(c.Followers[0]))
+}
+
+// names shows user ids or names joined by sep, each through dn.
+func names(list []string, sep string) string {
+	out := make([]string, len(list))
+	for i, n := range list {
+		out[i] = dn(n)
+	}
+	return strings.Join(out, sep)
 }
 
 // isNotFound reports store "not found" errors of any kind.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -59,7 +60,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if start >= len(found) {
 		last := (len(found) + findPageSize - 1) / findPageSize
 		return []Reply{{Text: fmt.Sprintf("只有 %d 位客户（%d 页），没有第 %d 页。看最后一页：/find %s page:%d",
-			len(found), last, page, quoteIf(text, needsQuote(text)), last)}}, nil
+			len(found), last, page, clipQuoted(text), last)}}, nil
 	}
 	end := min(start+findPageSize, len(found))
 	ids := make([]string, 0, end-start)
@@ -68,14 +69,14 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 		ids = append(ids, c.ID)
 		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
 		if req.Role.AtLeast(RoleManager) && len(c.Followers) > 0 {
-			line += " 跟进：" + strings.Join(c.Followers, "、")
+			line += " 跟进：" + names(c.Followers, "、")
 		}
 		lines = append(lines, line)
 	}
 	r.remember(req.UserID, req.Now, ids, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1 或 /tag #1 +标签")
 	if end < len(found) {
-		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", quoteIf(text, needsQuote(text)), page+1))
+		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", clipQuoted(text), page+1))
 	}
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 }
@@ -89,7 +90,7 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 			lines = append(lines, fmt.Sprintf("…另有 %d 位", len(others)-i))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.describeCustomer(c, req.UserID), strings.Join(c.Followers, "、")))
+		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.describeCustomer(c, req.UserID), names(c.Followers, "、")))
 	}
 	lines = append(lines, "你不能查看或修改他们的标签，请联系跟进人或主管。")
 	return strings.Join(lines, "\n")
@@ -163,7 +164,7 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 		picks[i] = rel.Customer
 		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(names[rel.Customer], req.UserID))
 		if rel.Follower != req.UserID {
-			line += " 跟进人 " + rel.Follower
+			line += " 跟进人 " + dn(rel.Follower)
 		}
 		lines = append(lines, line)
 	}
@@ -181,5 +182,12 @@ func findPage(cmd Command, n int) string {
 	next.Name = "find"
 	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
 	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
-	return next.String()
+	return next.Display()
+}
+
+// clipQuoted is user text as an argument of a command shown back:
+// cleaned like the command (display.Line) and quoted when needed.
+func clipQuoted(text string) string {
+	text = display.Line(text, display.CommandRunes)
+	return quoteIf(text, needsQuote(text))
 }

@@ -47,11 +47,11 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			if err != nil {
 				return nil, err
 			}
-			label := "标签「" + tags[0].Name + "」"
+			label := "标签「" + dn(tags[0].Name) + "」"
 			for _, tag := range tags {
 				tagIDs = append(tagIDs, tag.ID)
 				if tag.Deleted {
-					label = "标签「" + tags[0].Name + "」（含已删除的同名标签）"
+					label = "标签「" + dn(tags[0].Name) + "」（含已删除的同名标签）"
 				}
 			}
 			subject = append(subject, label)
@@ -98,7 +98,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	if !manager {
 		if q.Actor != "" && q.Actor != req.UserID {
-			return []Reply{{Text: "员工只能查看自己做的变更（/history @" + req.UserID + "）。查看同事的记录请联系主管。"}}, nil
+			return []Reply{{Text: "员工只能查看自己做的变更（/history @" + dn(req.UserID) + "）。查看同事的记录请联系主管。"}}, nil
 		}
 		if q.Actor == "" {
 			q.Follower = req.UserID
@@ -150,7 +150,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	for _, cs := range list {
 		name, ok := names[cs.Customer]
 		if !ok {
-			name = cs.Customer
+			name = dn(cs.Customer)
 			if c, err := r.st.Customer(cs.Customer); err == nil {
 				name = displayName(c)
 			}
@@ -176,7 +176,7 @@ func withPaging(cmd Command, key, value string) string {
 		return t.Kind == Filter && (t.Key == "page" || t.Key == "before")
 	})
 	next.Args = append(next.Args, Token{Kind: Filter, Key: key, Value: value})
-	return next.String()
+	return next.Display()
 }
 
 // untilText shows an until: bound: the last day it includes for a day,
@@ -253,7 +253,7 @@ func (r *Router) historyTags(name string) ([]store.Tag, error) {
 	}
 	if len(groups) > 1 {
 		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
-			clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
+			clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
 	}
 	return found, nil
 }

@@ -48,7 +48,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 			return r.restoredBefore(req, name, dels[0])
 		}
 		if live, _ := r.st.TagsByName(name); len(live) > 0 {
-			return []Reply{{Text: fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", name)}}, nil
+			return []Reply{{Text: fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", dn(name))}}, nil
 		}
 		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", clip(name))
 	}
@@ -95,14 +95,14 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 		r.kick()
 	}
 	text := fmt.Sprintf("已恢复标签「%s」（标签组「%s」），重新打回 %d 个客户关系（删除时共 %d 个）。",
-		tag.Name, tag.GroupName, len(out), len(removed))
+		dn(tag.Name), dn(tag.GroupName), len(out), len(removed))
 	if gone > 0 {
 		text += fmt.Sprintf("\n%d 个客户已不再跟进，跳过。", gone)
 	}
 	if taken > 0 {
 		text += fmt.Sprintf("\n%d 个客户之后已选了同组（互斥）的其它标签，跳过。", taken)
 	}
-	text += fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", tag.Name)
+	text += fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", quoteIf(dn(tag.Name), needsQuote(dn(tag.Name))))
 	return []Reply{{Text: text}}, nil
 }
 
@@ -110,6 +110,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 // restore's re-tagging was undone since, it says how to put it back:
 // /redo (by who undid it) or /undo of that undo.
 func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Reply, error) {
+	name = dn(name)
 	q := quoteIf(name, needsQuote(name))
 	text := fmt.Sprintf("「%s」已经恢复过了，标签还在标签库里。发送 /history tag:%s 查看。", name, q)
 	list, err := r.st.History(store.Query{Batch: "restore-" + old.RestoredAs, Limit: 1})
@@ -128,7 +129,7 @@ func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Rep
 		how = fmt.Sprintf("/redo（或 /undo %d）", u.ID)
 	}
 	return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了，但重新打回客户的那批变更已被 %s 撤销（#%d）。要再打回去请发送 %s。",
-		name, u.Actor, u.ID, how)}}, nil
+		name, dn(u.Actor), u.ID, how)}}, nil
 }
 
 // deletionRemovals lists the change-sets that recorded the tag's deletion,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -22,7 +23,7 @@ func (p relPlan) empty() bool { return len(p.add) == 0 && len(p.remove) == 0 }
 // String shows the plan as "跟进人 x：+a -b".
 func (p relPlan) String() string {
 	cs := store.ChangeSet{Add: p.add, Remove: p.remove}
-	s := "跟进人 " + p.follower + "："
+	s := "跟进人 " + dn(p.follower) + "："
 	if p.empty() {
 		s += "无变化"
 	} else {
@@ -97,7 +98,7 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 	}
 	name := displayName(c)
 	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
-		name, r.fmtTime(first), r.fmtTime(earliest), req.Cmd.Args[0].format(false), r.fmtTime(earliest))
+		name, r.fmtTime(first), r.fmtTime(earliest), display.Line(req.Cmd.Args[0].format(false), display.NameRunes), r.fmtTime(earliest))
 }
 
 // rollbackPlans computes the diff of each relationship.

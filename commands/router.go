@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/internal/suggest"
 
 	"github.com/tagbot/tagbot/store"
@@ -15,6 +16,28 @@ import (
 // HandleText runs one text message from userID and returns the replies.
 // It never fails: problems become replies. 处理一条文本消息。
 func (r *Router) HandleText(ctx context.Context, userID, text string) []Reply {
+	return clean(r.handleText(ctx, userID, text))
+}
+
+// clean passes every reply text and card field through display.Reply: a
+// name that reached a reply without dn still cannot hide or reorder text.
+func clean(replies []Reply) []Reply {
+	for i, rp := range replies {
+		replies[i].Text = display.Reply(rp.Text)
+		if c := rp.Card; c != nil {
+			cc := *c
+			cc.Title, cc.Desc = display.Reply(c.Title), display.Reply(c.Desc)
+			cc.Lines = make([]string, len(c.Lines))
+			for j, l := range c.Lines {
+				cc.Lines[j] = display.Line(l, 0x7fffffff)
+			}
+			replies[i].Card = &cc
+		}
+	}
+	return replies
+}
+
+func (r *Router) handleText(ctx context.Context, userID, text string) []Reply {
 	now := r.now()
 	if n := utf8.RuneCountInString(text); n > MaxInputRunes {
 		return []Reply{{Text: fmt.Sprintf("消息太长（%d 字），我只处理 %d 字以内的命令，什么都没有改。请只发送命令本身，例如 /tag 王小明 +高意向",

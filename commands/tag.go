@@ -59,7 +59,7 @@ func parseTagArgs(req *Request, bareAdds bool) (add, remove []string, mention st
 		if mention != "" {
 			fix.Args = append(fix.Args, Token{Kind: Mention, Value: mention})
 		}
-		return nil, nil, "", userErr(CodeUsage, "/untag 只删除标签；加标签请用 %s", fix.String())
+		return nil, nil, "", userErr(CodeUsage, "/untag 只删除标签；加标签请用 %s", fix.Display())
 	}
 	if len(add)+len(remove) == 0 {
 		return nil, nil, "", userErr(CodeUsage, "请写出要改的标签。用法：%s", req.Spec.Usage)
@@ -91,7 +91,7 @@ func loneSign(req *Request) error {
 		}
 		fix.Args[i] = Token{Kind: kind, Value: args[i+1].Value}
 		fix.Args = append(fix.Args[:i+1], fix.Args[i+2:]...)
-		return userErr(CodeUsage, "「%s」后面不要有空格：%s", sign, fix.String())
+		return userErr(CodeUsage, "「%s」后面不要有空格：%s", sign, fix.Display())
 	}
 	return nil
 }
@@ -124,7 +124,8 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 			for _, t := range tags {
 				if prev, dup := seen[t.ID]; dup {
 					if prev != list.sign {
-						return nil, userErr(CodeUsage, "「%s」不能同时加和删。请只写一次：要加写 +%s，要删写 -%s。", t.Name, t.Name, t.Name)
+						n := dn(t.Name)
+						return nil, userErr(CodeUsage, "「%s」不能同时加和删。请只写一次：要加写 +%s，要删写 -%s。", n, n, n)
 					}
 					continue
 				}
@@ -187,7 +188,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	for _, t := range append(append([]store.Tag(nil), tr.add...), remove...) {
 		if den := r.perms.check(req.UserID, req.Role, t); den != nil {
 			if isAuto(t, auto) {
-				den.Reply = fmt.Sprintf("标签组「%s」是互斥的，加这个标签需要去掉「%s」。", t.GroupName, t.Name) + den.Reply
+				den.Reply = fmt.Sprintf("标签组「%s」是互斥的，加这个标签需要去掉「%s」。", dn(t.GroupName), dn(t.Name)) + den.Reply
 			}
 			return r.recordDenied(req, tr.customer.ID, follower, tr.add, remove, den)
 		}
@@ -205,7 +206,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	r.kick()
 	who := name + " "
 	if follower != req.UserID {
-		who = fmt.Sprintf("%s（跟进人 %s）", name, follower)
+		who = fmt.Sprintf("%s（跟进人 %s）", name, dn(follower))
 	}
 	var did []string
 	if len(cs.Add) > 0 {
@@ -216,7 +217,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	}
 	text := fmt.Sprintf("已为 %s%s（变更 #%d，/undo 可撤销）", who, strings.Join(did, "，"), cs.ID)
 	if len(auto) > 0 {
-		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", auto[0].GroupName)
+		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", dn(auto[0].GroupName))
 	}
 	if kept := missing(refs(tr.add), cs.Add); len(kept) > 0 {
 		text += "\n" + refNames(kept) + " 原本就有。"
@@ -238,7 +239,7 @@ func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.T
 		}
 		if prev, ok := byGroup[t.GroupName]; ok {
 			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。请只保留一个再发送，例如 /tag %s +%s",
-				t.GroupName, prev.Name, t.Name, quoteIf(customer, needsQuote(customer)), quoteIf(prev.Name, needsQuote(prev.Name)))
+				dn(t.GroupName), dn(prev.Name), dn(t.Name), quoteIf(customer, needsQuote(customer)), quoteIf(dn(prev.Name), needsQuote(dn(prev.Name))))
 		}
 		byGroup[t.GroupName] = t
 	}
@@ -342,7 +343,7 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 			return []Reply{{Text: notFollowerRead(name, c.Followers)}}, nil
 		}
 		if !req.Role.AtLeast(RoleManager) {
-			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", mention, mention)}}, nil
+			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", dn(mention), dn(mention))}}, nil
 		}
 		if mention == "" || len(c.Followers) == 0 {
 			return []Reply{{Text: fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, quoteIf(name, needsQuote(name)))}}, nil
@@ -352,7 +353,7 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 	lines := []string{r.describeCustomer(c, req.UserID) + " 的标签："}
 	for _, rel := range shown {
 		if len(shown) > 1 || rel.Follower != req.UserID {
-			lines = append(lines, "跟进人 "+rel.Follower+"：")
+			lines = append(lines, "跟进人 "+dn(rel.Follower)+"：")
 		}
 		var groups []string
 		byGroup := map[string][]string{}
@@ -365,13 +366,13 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 				groups = append(groups, t.GroupName)
 			}
 			byGroup[t.GroupName] = append(byGroup[t.GroupName],
-				fmt.Sprintf("%s（%s %s #%d）", t.Name, m.By, r.fmtTime(m.At), m.CS))
+				fmt.Sprintf("%s（%s %s #%d）", dn(t.Name), dn(m.By), r.fmtTime(m.At), m.CS))
 		}
 		if len(groups) == 0 {
 			lines = append(lines, "（没有标签）")
 		}
 		for _, g := range groups {
-			lines = append(lines, g+"："+strings.Join(byGroup[g], "、"))
+			lines = append(lines, dn(g)+"："+strings.Join(byGroup[g], "、"))
 		}
 	}
 	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", quoteIf(name, needsQuote(name)), quoteIf(name, needsQuote(name))))

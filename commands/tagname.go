@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/internal/suggest"
 	"github.com/tagbot/tagbot/store"
 )
@@ -29,7 +30,7 @@ func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
 		groups[i] = t.GroupName
 	}
 	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
-		clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
+		clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
 }
 
 // unknownTag explains a tag name the library lacks: deleted (and how to
@@ -37,7 +38,7 @@ func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
 func (r *Router) unknownTag(name string, live []store.Tag) error {
 	if del, err := r.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
 		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
-			name, r.fmtTime(del[0].DeletedAt), quoteIf(name, needsQuote(name)))
+			dn(name), r.fmtTime(del[0].DeletedAt), quoteIf(dn(name), needsQuote(dn(name))))
 	}
 	near := similarTags(name, live, 3)
 	if len(near) == 0 {
@@ -83,21 +84,18 @@ func similarTags(name string, live []store.Tag, n int) []string {
 func quoteNames(names []string) string {
 	var b strings.Builder
 	for _, n := range names {
-		b.WriteString("「" + n + "」")
+		b.WriteString("「" + dn(n) + "」")
 	}
 	return b.String()
 }
 
 // refNames formats tag refs as 「a」「b」.
 func refNames(refs []store.TagRef) string {
-	names := make([]string, len(refs))
-	for i, t := range refs {
-		names[i] = t.Name
-		if names[i] == "" {
-			names[i] = t.ID
-		}
+	var b strings.Builder
+	for _, t := range refs {
+		b.WriteString("「" + nameOf(t) + "」")
 	}
-	return quoteNames(names)
+	return b.String()
 }
 
 // refs turns tags into the refs a change-set names.
@@ -124,18 +122,22 @@ func changeText(cs store.ChangeSet) string {
 	return strings.Join(parts, " ")
 }
 
+// nameOf is a tag's name as replies show it, or its id when it has none.
 func nameOf(t store.TagRef) string {
-	if t.Name != "" {
-		return t.Name
+	if n := dn(t.Name); n != "" {
+		return n
 	}
-	return t.ID
+	return dn(t.ID)
 }
+
+// deniedRunes bounds the reason of a refused attempt in a ledger line.
+const deniedRunes = 80
 
 // csLine is one ledger line: "11-21 15:04 zhangsan +高意向 -低意向 王小明 [command] #12".
 func (r *Router) csLine(cs store.ChangeSet, customer string) string {
-	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.fmtTime(cs.Time), cs.Actor, changeText(cs), customer, cs.Source, cs.ID)
+	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.fmtTime(cs.Time), dn(cs.Actor), changeText(cs), customer, dn(string(cs.Source)), cs.ID)
 	if cs.Follower != cs.Actor {
-		line += "（跟进人 " + cs.Follower + "）"
+		line += "（跟进人 " + dn(cs.Follower) + "）"
 	}
 	if cs.Reverts != 0 {
 		line += fmt.Sprintf("（撤销 #%d）", cs.Reverts)
@@ -144,7 +146,7 @@ func (r *Router) csLine(cs store.ChangeSet, customer string) string {
 		line += "（强制）"
 	}
 	if cs.Denied != "" {
-		line += "（被拒绝：" + cs.Denied + "）"
+		line += "（被拒绝：" + display.Line(cs.Denied, deniedRunes) + "）"
 	}
 	return line
 }

@@ -110,7 +110,7 @@ func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 		}
 	}
 	if span.From.After(now) {
-		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", s)
+		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", clip(s))
 	}
 	return span, nil
 }

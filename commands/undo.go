@@ -150,7 +150,7 @@ var syncActors = map[string]bool{"sync": true, "system": true}
 // Role refusals of /rollback and /restore are not recorded: they name no
 // change of one relationship, and the router refuses them before parsing.
 func (r *Router) denyUndo(req *Request, target store.ChangeSet) ([]Reply, error) {
-	reply := fmt.Sprintf("你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, target.Actor, target.Actor)
+	reply := fmt.Sprintf("你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, dn(target.Actor), dn(target.Actor))
 	record := fmt.Sprintf("只能撤销自己的变更，#%d 是 %s 做的", target.ID, target.Actor)
 	if syncActors[target.Actor] || target.Source == store.SourceSync {
 		reply = fmt.Sprintf("#%d 是企业微信同步记录，不能由你撤销；需要改请直接 /tag，或请主管处理。", target.ID)
@@ -173,7 +173,7 @@ func (r *Router) denyUndo(req *Request, target store.ChangeSet) ([]Reply, error)
 func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, error) {
 	rel, err := r.st.Relationship(target.Customer, target.Follower)
 	if isNotFound(err) {
-		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", target.Follower, target.ID)
+		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", dn(target.Follower), target.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read relationship: %w", err)
@@ -189,7 +189,7 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 				return nil, fmt.Errorf("read tag: %w", err)
 			}
 			if t.Deleted && list.dst == &readd {
-				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", t.Name, t.Name)
+				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), quoteIf(dn(t.Name), needsQuote(dn(t.Name))))
 			}
 			*list.dst = append(*list.dst, t)
 		}
@@ -250,7 +250,7 @@ func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) stri
 	lines = append(lines, head)
 	for i, cs := range out {
 		newIDs[i] = "#" + cs.ID.String()
-		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.customerName(cs.Customer), cs.Follower, effectText(cs)))
+		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.customerName(cs.Customer), dn(cs.Follower), effectText(cs)))
 	}
 	tail := "（变更 %s，/redo 可恢复）"
 	if redo {
@@ -273,7 +273,7 @@ func (r *Router) checkExclusiveReadd(rel store.Relationship, readd, drop []store
 				continue
 			}
 			return userErr(CodeConflict, "撤销 #%d 会让互斥的标签组「%s」同时有「%s」和「%s」。请直接用 /tag 改成想要的标签。",
-				id, t.GroupName, t.Name, other.Name)
+				id, dn(t.GroupName), dn(t.Name), dn(other.Name))
 		}
 	}
 	return nil
@@ -323,5 +323,5 @@ func (r *Router) customerName(id string) string {
 	if c, err := r.st.Customer(id); err == nil {
 		return displayName(c)
 	}
-	return id
+	return dn(id)
 }

@@ -26,7 +26,7 @@ func (r *Router) alreadyUndone(req *Request, target store.ChangeSet, members []s
 			first = u
 		}
 	}
-	who, next := " "+first.Actor+" ", ""
+	who, next := " "+dn(first.Actor)+" ", ""
 	if first.Actor == req.UserID {
 		who = "你"
 	}

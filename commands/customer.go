@@ -20,11 +20,15 @@ const maxMatches = 9
 func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) {
 	tok := req.Cmd.Args[idx]
 	if tok.Kind == Pick {
-		id, err := r.picked(req.UserID, req.Now, tok)
+		id, note, err := r.sess.pick(req, tok)
 		if err != nil {
 			return store.Customer{}, err
 		}
-		return r.st.Customer(id)
+		c, err := r.st.Customer(id)
+		if err == nil && note != "" {
+			req.note = note + "：" + displayName(c)
+		}
+		return c, err
 	}
 	if tok.Kind != Word {
 		return store.Customer{}, userErr(CodeUsage, "请先写客户（姓名、备注、手机号或 #编号）。用法：%s", req.Spec.Usage)
@@ -72,7 +76,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 		ids[i] = c.ID
 		lines[i] = fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
 	}
-	r.remember(req.UserID, req.Now, ids, &req.Cmd, idx)
+	r.sess.remember(req, ids, &req.Cmd, idx)
 	more := ""
 	if len(found) > len(list) {
 		more = fmt.Sprintf("\n（只列出前 %d 位，名字写全一点可以缩小范围）", len(list))

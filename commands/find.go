@@ -73,7 +73,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 		}
 		lines = append(lines, line)
 	}
-	r.remember(req.UserID, req.Now, ids, nil, 0)
+	r.sess.remember(req, ids, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1 或 /tag #1 +标签")
 	if end < len(found) {
 		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", clipQuoted(text), page+1))
@@ -168,7 +168,7 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 		}
 		lines = append(lines, line)
 	}
-	r.remember(req.UserID, req.Now, picks, nil, 0)
+	r.sess.remember(req, picks, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1")
 	if more {
 		lines = append(lines, "下一页："+findPage(req.Cmd, page+1))

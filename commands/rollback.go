@@ -138,7 +138,7 @@ func (r *Router) proposeRollback(req *Request, c store.Customer, followers []str
 	}
 	what := fmt.Sprintf("回滚 %s 到 %s", name, r.fmtTime(at))
 	var task string
-	task = r.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
+	task = r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		return r.confirmRollback(req2, c, followers, at, plans, task)
 	})
 	text := intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
@@ -223,7 +223,7 @@ func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) 
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}
-	p, err := r.takeProposal(req.UserID, "", req.Now)
+	p, err := r.sess.take(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func (r *Router) runCancel(_ context.Context, req *Request) ([]Reply, error) {
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}
-	p, err := r.takeProposal(req.UserID, "", req.Now)
+	p, err := r.sess.take(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err
 	}

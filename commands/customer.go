@@ -45,13 +45,8 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 		return store.Customer{}, userErr(CodeNotFound,
 			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(tok.Value), find)
 	}
-	if !req.Role.AtLeast(RoleManager) {
-		var own []store.Customer
-		for _, c := range found {
-			if slices.Contains(c.Followers, req.UserID) {
-				own = append(own, c)
-			}
-		}
+	if v := req.Viewer(); !v.SeesAll() {
+		own, _ := v.Split(found)
 		switch {
 		case len(own) > 0:
 			found = own
@@ -161,20 +156,21 @@ func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (s
 	if len(c.Followers) == 0 {
 		return "", nil, userErr(CodeNotFound, "%s 目前没有跟进人，无法修改标签。", name)
 	}
-	manager := req.Role.AtLeast(RoleManager)
+	v := req.Viewer()
+	manager := v.SeesAll()
 	switch {
 	case mention != "":
 		if !slices.Contains(c.Followers, mention) {
 			return "", nil, mentionNotFollower(mention, name, c.Followers)
 		}
-		if !manager && mention != req.UserID {
-			if slices.Contains(c.Followers, req.UserID) {
+		if !v.SeesRelationship(mention) {
+			if v.Follows(c) {
 				return mention, otherRelationship(mention), nil
 			}
 			return mention, notFollower(name, []string{mention}), nil
 		}
 		return mention, nil, nil
-	case slices.Contains(c.Followers, req.UserID):
+	case v.Follows(c):
 		return req.UserID, nil, nil
 	case !manager:
 		return c.Followers[0], notFollower(name, c.Followers), nil

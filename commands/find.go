@@ -45,11 +45,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	var others []store.Customer
-	if !req.Role.AtLeast(RoleManager) {
-		others = slices.DeleteFunc(slices.Clone(found), func(c store.Customer) bool { return slices.Contains(c.Followers, req.UserID) })
-		found = slices.DeleteFunc(found, func(c store.Customer) bool { return !slices.Contains(c.Followers, req.UserID) })
-	}
+	found, others := req.Viewer().Split(found)
 	if len(found) == 0 && len(others) > 0 {
 		return []Reply{{Text: r.othersText(req, text, others)}}, nil
 	}
@@ -68,7 +64,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	for i, c := range found[start:end] {
 		ids = append(ids, c.ID)
 		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
-		if req.Role.AtLeast(RoleManager) && len(c.Followers) > 0 {
+		if req.Viewer().SeesAll() && len(c.Followers) > 0 {
 			line += " 跟进：" + names(c.Followers, "、")
 		}
 		lines = append(lines, line)
@@ -123,7 +119,7 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 			return nil, fmt.Errorf("customers with tags: %w", err)
 		}
 		for _, rel := range chunk {
-			if !req.Role.AtLeast(RoleManager) && rel.Follower != req.UserID {
+			if !req.Viewer().SeesRelationship(rel.Follower) {
 				continue
 			}
 			c, err := r.st.Customer(rel.Customer)

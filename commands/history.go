@@ -79,13 +79,13 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) { // until is exclusive
 		return nil, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /history since:上周 until:昨天。")
 	}
-	manager := req.Role.AtLeast(RoleManager)
+	v := req.Viewer()
 	if custIdx >= 0 {
 		c, err := r.resolveCustomer(req, custIdx)
 		if err != nil {
 			return nil, err
 		}
-		if !manager && !slices.Contains(c.Followers, req.UserID) {
+		if !v.SeesCustomer(c) {
 			return []Reply{{Text: notFollowerRead(displayName(c), c.Followers)}}, nil
 		}
 		q.Customer = c.ID
@@ -96,13 +96,9 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 		q.Actor, own = req.UserID, true
 		subject = append([]string{"你做的变更"}, subject...)
 	}
-	if !manager {
-		if q.Actor != "" && q.Actor != req.UserID {
-			return []Reply{{Text: "员工只能查看自己做的变更（/history @" + dn(req.UserID) + "）。查看同事的记录请联系主管。"}}, nil
-		}
-		if q.Actor == "" {
-			q.Follower = req.UserID
-		}
+	q, ok := v.ScopeHistory(q)
+	if !ok {
+		return []Reply{{Text: "员工只能查看自己做的变更（/history @" + dn(req.UserID) + "）。查看同事的记录请联系主管。"}}, nil
 	}
 	title := strings.Join(subject, "，")
 	none := func() []Reply {
@@ -157,7 +153,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			names[cs.Customer] = name
 		}
 		lines = append(lines, r.csLine(cs, name))
-		undoable = undoable || (cs.Effective() && (manager || cs.Actor == req.UserID))
+		undoable = undoable || (cs.Effective() && v.MayRevert(cs))
 	}
 	if more {
 		lines = append(lines, "更多："+withPaging(req.Cmd, "before", "#"+list[len(list)-1].ID.String()))

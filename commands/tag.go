@@ -331,18 +331,14 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	var shown []store.Relationship
-	for _, rel := range rels {
-		if (mention == "" || rel.Follower == mention) && (req.Role.AtLeast(RoleManager) || rel.Follower == req.UserID) {
-			shown = append(shown, rel)
-		}
-	}
+	v := req.Viewer()
+	shown := v.Relationships(slices.DeleteFunc(rels, func(rel store.Relationship) bool { return mention != "" && rel.Follower != mention }))
 	name := displayName(c)
 	if len(shown) == 0 {
-		if !req.Role.AtLeast(RoleManager) && !slices.Contains(c.Followers, req.UserID) {
+		if !v.SeesCustomer(c) {
 			return []Reply{{Text: notFollowerRead(name, c.Followers)}}, nil
 		}
-		if !req.Role.AtLeast(RoleManager) {
+		if !v.SeesAll() {
 			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", dn(mention), dn(mention))}}, nil
 		}
 		if mention == "" || len(c.Followers) == 0 {

@@ -73,14 +73,14 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 // change-set made as part of a user batch (a rollback, a restore, or the
 // undo of one) is reverted together with the rest of its batch.
 func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
-	manager := req.Role.AtLeast(RoleManager)
+	v := req.Viewer()
 	if !target.Effective() {
 		return nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
 	}
-	if target.Actor != req.UserID && !manager {
+	if !v.MayRevert(target) {
 		return r.denyUndo(req, target)
 	}
-	if force && !manager {
+	if force && !v.SeesAll() {
 		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
 	}
 	members, err := r.batchMembers(target)
@@ -290,7 +290,7 @@ func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo boo
 		lines = append(lines, l)
 		card = append(card, l)
 	}
-	if !req.Role.AtLeast(RoleManager) {
+	if !req.Viewer().SeesAll() {
 		lines = append(lines, "请联系主管处理，或用 /tag 直接改成你想要的标签。")
 		return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 	}

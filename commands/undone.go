@@ -30,7 +30,7 @@ func (r *Router) alreadyUndone(req *Request, target store.ChangeSet, members []s
 	if first.Actor == req.UserID {
 		who = "你"
 	}
-	if first.Actor == req.UserID || req.Role.AtLeast(RoleManager) {
+	if req.Viewer().MayRevert(first) {
 		next = fmt.Sprintf("要恢复请 /undo %d。", first.ID)
 	}
 	return []Reply{{Text: fmt.Sprintf("#%d 已被%s撤销（#%d），不需要再撤销。%s", target.ID, who, first.ID, next)}}, nil

@@ -102,7 +102,7 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	ids := make([]string, len(tagNames))
 	var tags []store.Tag
 	for i, n := range tagNames {
-		t, err := r.resolveTag(n, live)
+		t, err := r.lib.resolve(n, live)
 		if err != nil {
 			return nil, err
 		}

@@ -1,13 +1,11 @@
 package commands
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -37,13 +35,13 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 			timed = true
 			if t.Key == "since" {
 				q.Since = span.From
-				subject = append(subject, "自 "+r.fmtTime(span.From))
+				subject = append(subject, "自 "+r.tf.at(span.From))
 			} else {
 				q.Until = span.To
-				subject = append(subject, "到 "+r.untilText(span))
+				subject = append(subject, "到 "+r.tf.until(span))
 			}
 		case t.Kind == Filter && t.Key == "tag" && tagIDs == nil:
-			tags, err := r.historyTags(t.Value)
+			tags, err := r.lib.everNamed(t.Value)
 			if err != nil {
 				return nil, err
 			}
@@ -119,7 +117,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	for p := 1; p < page; p++ {
 		q.Limit = historyPageSize
-		prev, err := r.fetchHistory(q, tagIDs)
+		prev, err := r.led.fetch(q, tagIDs)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +127,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 		q.Before = prev[len(prev)-1].ID
 	}
 	q.Limit = historyPageSize + 1
-	list, err := r.fetchHistory(q, tagIDs)
+	list, err := r.led.fetch(q, tagIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -173,83 +171,4 @@ func withPaging(cmd Command, key, value string) string {
 	})
 	next.Args = append(next.Args, Token{Kind: Filter, Key: key, Value: value})
 	return next.Display()
-}
-
-// untilText shows an until: bound: the last day it includes for a day,
-// week or month ("2020-01-01"), else the instant.
-func (r *Router) untilText(span Span) string {
-	if span.From.Equal(span.To) {
-		return r.fmtTime(span.To)
-	}
-	return r.fmtDate(span.To.Add(-time.Nanosecond))
-}
-
-// fetchHistory runs q for each of tagIDs (or once without a tag) and
-// merges the results newest first, keeping q.Limit: paging by q.Before
-// works across the merge as it does on one query.
-func (r *Router) fetchHistory(q store.Query, tagIDs []string) ([]store.ChangeSet, error) {
-	if len(tagIDs) <= 1 {
-		if len(tagIDs) == 1 {
-			q.Tag = tagIDs[0]
-		}
-		list, err := r.st.History(q)
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		return list, nil
-	}
-	seen := map[store.ID]bool{}
-	var all []store.ChangeSet
-	for _, id := range tagIDs {
-		qq := q
-		qq.Tag = id
-		list, err := r.st.History(qq)
-		if err != nil {
-			return nil, fmt.Errorf("history of tag %s: %w", id, err)
-		}
-		for _, cs := range list {
-			if !seen[cs.ID] {
-				seen[cs.ID] = true
-				all = append(all, cs)
-			}
-		}
-	}
-	slices.SortFunc(all, func(a, b store.ChangeSet) int { return cmp.Compare(b.ID, a.ID) })
-	if len(all) > q.Limit {
-		all = all[:q.Limit]
-	}
-	return all, nil
-}
-
-// historyTags finds every tag, live or deleted, a /history tag:X means:
-// those named X (exactly, else ignoring case, else "组名/X"), in one group.
-func (r *Router) historyTags(name string) ([]store.Tag, error) {
-	name = strings.TrimSpace(name)
-	all, err := r.st.Tags(true)
-	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
-	}
-	found := matchTags(name, all)
-	if len(found) == 0 {
-		live, err := r.st.Tags(false)
-		if err != nil {
-			return nil, fmt.Errorf("read tags: %w", err)
-		}
-		_, err = r.resolveTag(name, live)
-		if err == nil { // cannot happen: a live tag is among all
-			err = userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
-		}
-		return nil, err
-	}
-	var groups []string
-	for _, t := range found {
-		if !slices.Contains(groups, t.GroupName) {
-			groups = append(groups, t.GroupName)
-		}
-	}
-	if len(groups) > 1 {
-		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
-			clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
-	}
-	return found, nil
 }

@@ -128,6 +128,9 @@ type Router struct {
 	log   *slog.Logger
 	loc   *time.Location
 	perms *perms
+	tf    timeFormat // times in replies
+	led   ledger     // ledger queries
+	lib   tagLib     // tag names → tags
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -173,6 +176,9 @@ func NewRouter(opts Options) (*Router, error) {
 	if r.loc == nil {
 		r.loc = time.FixedZone("CST", 8*3600)
 	}
+	r.tf = timeFormat{loc: r.loc, now: r.now}
+	r.led = ledger{st: r.st}
+	r.lib = tagLib{st: r.st, tf: r.tf}
 	for _, s := range r.specList() {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {

@@ -52,7 +52,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 		}
 		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", clip(name))
 	}
-	removed, err := r.deletionRemovals(old.ID)
+	removed, err := r.led.deletionRemovals(old.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 	}
 	var css []store.ChangeSet
 	gone, taken := 0, 0
-	reason := fmt.Sprintf("/restore tag %s（原标签 %s 于 %s 删除）", name, old.ID, r.fmtTime(old.DeletedAt))
+	reason := fmt.Sprintf("/restore tag %s（原标签 %s 于 %s 删除）", name, old.ID, r.tf.at(old.DeletedAt))
 	for _, d := range removed {
 		rel, err := r.st.Relationship(d.Customer, d.Follower)
 		if isNotFound(err) {
@@ -72,7 +72,7 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 		if err != nil {
 			return nil, fmt.Errorf("read relationship: %w", err)
 		}
-		if r.perms.exclusive(tag.GroupName) && r.hasGroupTag(rel, tag) {
+		if r.perms.exclusive(tag.GroupName) && r.lib.hasOtherInGroup(rel, tag) {
 			taken++
 			continue
 		}
@@ -120,40 +120,16 @@ func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Rep
 	if len(list) == 0 {
 		return []Reply{{Text: text}}, nil
 	}
-	u, undone, err := r.undoneBy(list[0].ID, 0)
+	u, undone, err := r.led.undoneBy(list[0].ID, 0)
 	if err != nil || !undone {
 		return []Reply{{Text: text}}, err
 	}
 	how := fmt.Sprintf("/undo %d（撤销那次撤销）", u.ID)
-	if last, err := r.lastRedoable(req.UserID); err == nil && (last.ID == u.ID || u.Batch != "" && last.Batch == u.Batch) {
+	if last, err := r.led.lastRedoable(req.UserID); err == nil && (last.ID == u.ID || u.Batch != "" && last.Batch == u.Batch) {
 		how = fmt.Sprintf("/redo（或 /undo %d）", u.ID)
 	}
 	return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了，但重新打回客户的那批变更已被 %s 撤销（#%d）。要再打回去请发送 %s。",
 		name, dn(u.Actor), u.ID, how)}}, nil
-}
-
-// deletionRemovals lists the change-sets that recorded the tag's deletion,
-// one per relationship.
-func (r *Router) deletionRemovals(tagID string) ([]store.ChangeSet, error) {
-	q := store.Query{Batch: "tagdel-" + tagID, Limit: 500}
-	seen := map[string]bool{}
-	var out []store.ChangeSet
-	for {
-		list, err := r.st.History(q)
-		if err != nil {
-			return nil, fmt.Errorf("deletion history: %w", err)
-		}
-		for _, cs := range list {
-			if k := cs.Customer + ":" + cs.Follower; !seen[k] {
-				seen[k] = true
-				out = append(out, cs)
-			}
-		}
-		if len(list) < q.Limit {
-			return out, nil
-		}
-		q.Before = list[len(list)-1].ID
-	}
 }
 
 // recreate returns a live tag of the same group and name, creating it on
@@ -173,17 +149,4 @@ func (r *Router) recreate(ctx context.Context, old store.Tag) (store.Tag, error)
 		return store.Tag{}, fmt.Errorf("create tag %s/%s: %w", old.GroupName, old.Name, err)
 	}
 	return t, nil
-}
-
-// hasGroupTag reports whether rel has a tag of t's group other than t.
-func (r *Router) hasGroupTag(rel store.Relationship, t store.Tag) bool {
-	for id := range rel.Tags {
-		if id == t.ID {
-			continue
-		}
-		if other, err := r.st.Tag(id); err == nil && other.GroupName == t.GroupName {
-			return true
-		}
-	}
-	return false
 }

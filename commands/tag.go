@@ -117,7 +117,7 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		sign  string
 	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
 		for _, n := range list.names {
-			tags, err := r.resolveTagList(n, live)
+			tags, err := r.lib.resolveList(n, live)
 			if err != nil {
 				return nil, err
 			}
@@ -139,30 +139,6 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 
 // listSeps split "+高意向，官网" into several tags of the same sign.
 const listSeps = ",，、"
-
-// resolveTagList resolves one written tag, or a list "高意向，官网" (every
-// part with the same sign) when the whole is not a tag name.
-func (r *Router) resolveTagList(name string, live []store.Tag) ([]store.Tag, error) {
-	t, err := r.resolveTag(name, live)
-	if err == nil || !strings.ContainsAny(name, listSeps) {
-		if err != nil {
-			return nil, err
-		}
-		return []store.Tag{t}, nil
-	}
-	var out []store.Tag
-	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return strings.ContainsRune(listSeps, c) }) {
-		t, err := r.resolveTag(part, live)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	if len(out) == 0 {
-		return nil, err
-	}
-	return out, nil
-}
 
 // applyTags checks and applies one tag change on one relationship.
 func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live []store.Tag) ([]Reply, error) {
@@ -362,7 +338,7 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 				groups = append(groups, t.GroupName)
 			}
 			byGroup[t.GroupName] = append(byGroup[t.GroupName],
-				fmt.Sprintf("%s（%s %s #%d）", dn(t.Name), dn(m.By), r.fmtTime(m.At), m.CS))
+				fmt.Sprintf("%s（%s %s #%d）", dn(t.Name), dn(m.By), r.tf.at(m.At), m.CS))
 		}
 		if len(groups) == 0 {
 			lines = append(lines, "（没有标签）")

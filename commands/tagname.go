@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -9,43 +10,6 @@ import (
 	"github.com/tagbot/tagbot/internal/suggest"
 	"github.com/tagbot/tagbot/store"
 )
-
-// resolveTag finds the live tag a user means by name: exact, then
-// case-insensitive, then "组名/标签" (or 组名:标签) when a name repeats
-// across groups. Unknown names get a did-you-mean reply.
-func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
-	}
-	found := matchTags(name, live)
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		return store.Tag{}, r.unknownTag(name, live)
-	}
-	groups := make([]string, len(found))
-	for i, t := range found {
-		groups[i] = t.GroupName
-	}
-	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
-		clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
-}
-
-// unknownTag explains a tag name the library lacks: deleted (and how to
-// restore it), or the closest names.
-func (r *Router) unknownTag(name string, live []store.Tag) error {
-	if del, err := r.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
-		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
-			dn(name), r.fmtTime(del[0].DeletedAt), quoteIf(dn(name), needsQuote(dn(name))))
-	}
-	near := similarTags(name, live, 3)
-	if len(near) == 0 {
-		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
-	}
-	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", clip(name), quoteNames(near))
-}
 
 // similarTags returns up to n tag names close to name: substrings either
 // way, or within an edit distance of a third of the name (at least 1).
@@ -135,7 +99,7 @@ const deniedRunes = 80
 
 // csLine is one ledger line: "11-21 15:04 zhangsan +高意向 -低意向 王小明 [command] #12".
 func (r *Router) csLine(cs store.ChangeSet, customer string) string {
-	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.fmtTime(cs.Time), dn(cs.Actor), changeText(cs), customer, dn(string(cs.Source)), cs.ID)
+	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.tf.at(cs.Time), dn(cs.Actor), changeText(cs), customer, dn(string(cs.Source)), cs.ID)
 	if cs.Follower != cs.Actor {
 		line += "（跟进人 " + dn(cs.Follower) + "）"
 	}
@@ -174,4 +138,118 @@ func matchTags(name string, tags []store.Tag) []store.Tag {
 		}
 	}
 	return found
+}
+
+// tagLib finds the tags users name in the tag library: live ones for
+// changes, live and deleted ones for history. 标签库查找。
+type tagLib struct {
+	st *store.Store
+	tf timeFormat
+}
+
+// resolve finds the live tag a user means by name: exact, then
+// case-insensitive, then "组名/标签" (or 组名:标签) when a name repeats
+// across groups. Unknown names get a did-you-mean reply.
+func (l tagLib) resolve(name string, live []store.Tag) (store.Tag, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
+	}
+	found := matchTags(name, live)
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return store.Tag{}, l.unknown(name, live)
+	}
+	groups := make([]string, len(found))
+	for i, t := range found {
+		groups[i] = t.GroupName
+	}
+	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
+		clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
+}
+
+// resolveList resolves one written tag, or a list "高意向，官网" (every
+// part with the same sign) when the whole is not a tag name.
+func (l tagLib) resolveList(name string, live []store.Tag) ([]store.Tag, error) {
+	t, err := l.resolve(name, live)
+	if err == nil || !strings.ContainsAny(name, listSeps) {
+		if err != nil {
+			return nil, err
+		}
+		return []store.Tag{t}, nil
+	}
+	var out []store.Tag
+	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return strings.ContainsRune(listSeps, c) }) {
+		t, err := l.resolve(part, live)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, nil
+}
+
+// unknown explains a tag name the library lacks: deleted (and how to
+// restore it), or the closest names.
+func (l tagLib) unknown(name string, live []store.Tag) error {
+	if del, err := l.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
+		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
+			dn(name), l.tf.at(del[0].DeletedAt), quoteIf(dn(name), needsQuote(dn(name))))
+	}
+	near := similarTags(name, live, 3)
+	if len(near) == 0 {
+		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
+	}
+	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", clip(name), quoteNames(near))
+}
+
+// everNamed finds every tag, live or deleted, a /history tag:X means:
+// those named X (exactly, else ignoring case, else "组名/X"), in one group.
+func (l tagLib) everNamed(name string) ([]store.Tag, error) {
+	name = strings.TrimSpace(name)
+	all, err := l.st.Tags(true)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	found := matchTags(name, all)
+	if len(found) == 0 {
+		live, err := l.st.Tags(false)
+		if err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
+		_, err = l.resolve(name, live)
+		if err == nil { // cannot happen: a live tag is among all
+			err = userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
+		}
+		return nil, err
+	}
+	var groups []string
+	for _, t := range found {
+		if !slices.Contains(groups, t.GroupName) {
+			groups = append(groups, t.GroupName)
+		}
+	}
+	if len(groups) > 1 {
+		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
+			clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
+	}
+	return found, nil
+}
+
+// hasOtherInGroup reports whether rel has a tag of t's group other than t.
+func (l tagLib) hasOtherInGroup(rel store.Relationship, t store.Tag) bool {
+	for id := range rel.Tags {
+		if id == t.ID {
+			continue
+		}
+		if other, err := l.st.Tag(id); err == nil && other.GroupName == t.GroupName {
+			return true
+		}
+	}
+	return false
 }

@@ -41,7 +41,7 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}
 	} else {
-		target, err = r.lastUndoable(req.UserID)
+		target, err = r.led.lastUndoable(req.UserID)
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "你还没有可以撤销的变更。发送 /history 查看记录。")
 		}
@@ -59,7 +59,7 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	undo, err := r.lastRedoable(req.UserID)
+	undo, err := r.led.lastRedoable(req.UserID)
 	if isNotFound(err) {
 		return nil, userErr(CodeNotFound, "你最近没有撤销过变更，没有可以重做的。")
 	}
@@ -83,7 +83,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	if force && !v.SeesAll() {
 		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
 	}
-	members, err := r.batchMembers(target)
+	members, err := r.led.batchMembers(target)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	}
 	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
 	if cs.Forced {
-		over, err := r.overwrote(target, cs)
+		over, err := r.led.overwrote(target, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -211,28 +211,6 @@ func userBatch(batch string) bool {
 		}
 	}
 	return false
-}
-
-// batchMembers is target alone, or every effective change-set of its user
-// batch, oldest first.
-func (r *Router) batchMembers(target store.ChangeSet) ([]store.ChangeSet, error) {
-	if !userBatch(target.Batch) {
-		return []store.ChangeSet{target}, nil
-	}
-	list, err := r.st.History(store.Query{Batch: target.Batch, Limit: 10000})
-	if err != nil {
-		return nil, fmt.Errorf("read batch %s: %w", target.Batch, err)
-	}
-	out := make([]store.ChangeSet, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].Effective() {
-			out = append(out, list[i])
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, target)
-	}
-	return out, nil
 }
 
 // batchRevertText describes the revert of a whole batch.
@@ -324,4 +302,30 @@ func (r *Router) customerName(id string) string {
 		return displayName(c)
 	}
 	return dn(id)
+}
+
+// alreadyUndone answers an undo of change-sets that are all undone
+// already (by anyone): who undid them, in which change-set.
+func (r *Router) alreadyUndone(req *Request, target store.ChangeSet, members []store.ChangeSet) ([]Reply, error) {
+	var first store.ChangeSet
+	for i, m := range members {
+		u, undone, err := r.led.undoneBy(m.ID, 0)
+		if err != nil {
+			return nil, err
+		}
+		if !undone {
+			return nil, nil
+		}
+		if i == 0 {
+			first = u
+		}
+	}
+	who, next := " "+dn(first.Actor)+" ", ""
+	if first.Actor == req.UserID {
+		who = "你"
+	}
+	if req.Viewer().MayRevert(first) {
+		next = fmt.Sprintf("要恢复请 /undo %d。", first.ID)
+	}
+	return []Reply{{Text: fmt.Sprintf("#%d 已被%s撤销（#%d），不需要再撤销。%s", target.ID, who, first.ID, next)}}, nil
 }

@@ -52,6 +52,44 @@ func (l ledger) fetch(q store.Query, tagIDs []string) ([]store.ChangeSet, error)
 	return all, nil
 }
 
+// ledgerPage is one page of history: up to the page size of change-sets,
+// newest first, and whether more follow. An empty list with pages > 0
+// means the page asked for is past the last one, which is pages.
+type ledgerPage struct {
+	list  []store.ChangeSet
+	more  bool
+	pages int
+}
+
+// page returns page n (from 1) of q's change-sets (merged over tagIDs),
+// size per page; q.Limit is ignored.
+func (l ledger) page(q store.Query, tagIDs []string, n, size int) (ledgerPage, error) {
+	for p := 1; p < n; p++ {
+		q.Limit = size
+		prev, err := l.fetch(q, tagIDs)
+		if err != nil {
+			return ledgerPage{}, err
+		}
+		if len(prev) < size {
+			return ledgerPage{pages: p - 1 + min(len(prev), 1)}, nil
+		}
+		q.Before = prev[len(prev)-1].ID
+	}
+	q.Limit = size + 1
+	list, err := l.fetch(q, tagIDs)
+	if err != nil {
+		return ledgerPage{}, err
+	}
+	if len(list) == 0 {
+		return ledgerPage{pages: n - 1}, nil
+	}
+	more := len(list) > size
+	if more {
+		list = list[:size]
+	}
+	return ledgerPage{list: list, more: more}, nil
+}
+
 // deletionRemovals lists the change-sets that recorded the tag's deletion,
 // one per relationship.
 func (l ledger) deletionRemovals(tagID string) ([]store.ChangeSet, error) {

@@ -3,9 +3,12 @@
 // plain Chinese. Replies are short Chinese texts that say what to do next.
 // 命令：解析并执行员工在企业微信里发给 tagbot 的请求。
 //
-// The package never talks to WeCom: every tag change goes through
-// store.Apply or store.ApplyBatch (ledger, projection and outbox in one
-// transaction), after which Options.Kick wakes the outbox worker.
+// Every tag change goes through store.Apply or store.ApplyBatch (ledger,
+// projection and outbox in one transaction), after which Options.Kick
+// wakes the outbox worker, which tells WeCom. The package itself calls
+// WeCom only through Options.Tags (TagCreator: /restore recreates a deleted
+// tag), and never while holding its write lock, so a slow WeCom cannot
+// hold up other users' commands.
 package commands
 
 import (

@@ -57,7 +57,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	}
 	// A write names its customer exactly: a fragment ("王") matching one
 	// customer is shown as a list to pick from rather than written to.
-	partial := req.Spec.Writes && !r.exactMatch(found[0], tok.Value)
+	partial := req.Spec.Writes && !r.cust.exactMatch(found[0], tok.Value)
 	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
@@ -69,7 +69,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	lines := make([]string, len(list))
 	for i, c := range list {
 		ids[i] = c.ID
-		lines[i] = fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
+		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
 	}
 	r.sess.remember(req, ids, &req.Cmd, idx)
 	more := ""
@@ -84,58 +84,12 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 		len(found), strings.Join(lines, "\n"), more, exampleWithPick(req, idx))
 }
 
-// exactMatch reports whether text names c exactly: its external_userid,
-// name, a remark or a mobile (case and surrounding spaces aside), rather
-// than a part of one.
-func (r *Router) exactMatch(c store.Customer, text string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	q := norm(text)
-	if text == c.ID || q == norm(c.Name) {
-		return true
-	}
-	rels, err := r.st.Relationships(c.ID)
-	if err != nil {
-		return false
-	}
-	for _, rel := range rels {
-		if q == norm(rel.Remark) || slices.ContainsFunc(rel.Mobiles, func(m string) bool { return q == norm(m) }) {
-			return true
-		}
-	}
-	return false
-}
-
 // exampleWithPick shows the user's command with "#1" in place of the customer.
 func exampleWithPick(req *Request, idx int) string {
 	c := req.Cmd.clone()
 	c.Args[idx] = Token{Kind: Pick, Value: "1"}
 	c.Name = req.Spec.Name
 	return c.Display()
-}
-
-// describeCustomer is "王小明（小明科技，备注 王总）": the remark is the
-// user's own when they follow the customer, else the first one set.
-func (r *Router) describeCustomer(c store.Customer, user string) string {
-	var extra []string
-	if c.CorpName != "" {
-		extra = append(extra, dn(c.CorpName))
-	}
-	if rels, err := r.st.Relationships(c.ID); err == nil {
-		remark := ""
-		for _, rel := range rels {
-			if rel.Remark != "" && (remark == "" || rel.Follower == user) {
-				remark = rel.Remark
-			}
-		}
-		if remark != "" && remark != c.Name {
-			extra = append(extra, "备注 "+dn(remark))
-		}
-	}
-	name := displayName(c)
-	if len(extra) == 0 {
-		return name
-	}
-	return name + "（" + strings.Join(extra, "，") + "）"
 }
 
 // displayName is the customer's name as replies show it (display.Name),

@@ -182,7 +182,7 @@ func (r *Router) renderHistory(req *Request, a historyArgs, pg ledgerPage) strin
 	for _, cs := range pg.list {
 		name, ok := names[cs.Customer]
 		if !ok {
-			name = r.customerName(cs.Customer)
+			name = r.cust.name(cs.Customer)
 			names[cs.Customer] = name
 		}
 		lines = append(lines, r.csLine(cs, name))

@@ -122,6 +122,12 @@ type Request struct {
 
 // Router parses requests, checks roles and runs commands. It is safe for
 // concurrent use. 命令路由。
+//
+// Each concern has its own small type the router calls: sessions (pick
+// lists and proposals), Viewer (who sees which customer), ledger (history
+// queries), tagLib (tag names), customerDir (customers) and timeFormat.
+// New features (natural language, classification, statistics) belong in
+// types or packages like these, not in more Router methods.
 type Router struct {
 	st    *store.Store
 	cfg   *config.Config
@@ -134,6 +140,7 @@ type Router struct {
 	tf    timeFormat // times in replies
 	led   ledger     // ledger queries
 	lib   tagLib     // tag names → tags
+	cust  customerDir
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -182,6 +189,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r.tf = timeFormat{loc: r.loc, now: r.now}
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
+	r.cust = customerDir{st: r.st}
 	for _, s := range r.specList() {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {

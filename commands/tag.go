@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -278,75 +277,4 @@ func (r *Router) recordDenied(req *Request, customer, follower string, add, remo
 		}
 	}
 	return []Reply{{Text: den.Reply}}, nil
-}
-
-// runTags is /tags <客户> [@跟进人]: current tags per relationship, by
-// group, with who added each and when. Employees see their own relationship.
-func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
-	if len(req.Cmd.Args) == 0 {
-		return nil, userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
-	}
-	mention := ""
-	for _, t := range req.Cmd.Args[1:] {
-		if t.Kind == Mention && mention == "" {
-			mention = t.Value
-			continue
-		}
-		return nil, userErr(CodeUsage, "看不懂「%s」：/tags 一次查看一位客户（名字里有空格请加引号）。用法：%s",
-			clip(t.format(false)), req.Spec.Usage)
-	}
-	c, err := r.resolveCustomer(req, 0)
-	if err != nil {
-		return nil, err
-	}
-	rels, err := r.st.Relationships(c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read relationships: %w", err)
-	}
-	all, err := r.st.Tags(true)
-	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
-	}
-	v := req.Viewer()
-	shown := v.Relationships(slices.DeleteFunc(rels, func(rel store.Relationship) bool { return mention != "" && rel.Follower != mention }))
-	name := displayName(c)
-	if len(shown) == 0 {
-		if !v.SeesCustomer(c) {
-			return []Reply{{Text: notFollowerRead(name, c.Followers)}}, nil
-		}
-		if !v.SeesAll() {
-			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", dn(mention), dn(mention))}}, nil
-		}
-		if mention == "" || len(c.Followers) == 0 {
-			return []Reply{{Text: fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, quoteIf(name, needsQuote(name)))}}, nil
-		}
-		return nil, mentionNotFollower(mention, name, c.Followers)
-	}
-	lines := []string{r.describeCustomer(c, req.UserID) + " 的标签："}
-	for _, rel := range shown {
-		if len(shown) > 1 || rel.Follower != req.UserID {
-			lines = append(lines, "跟进人 "+dn(rel.Follower)+"：")
-		}
-		var groups []string
-		byGroup := map[string][]string{}
-		for _, t := range all { // library order
-			m, has := rel.Tags[t.ID]
-			if !has {
-				continue
-			}
-			if _, ok := byGroup[t.GroupName]; !ok {
-				groups = append(groups, t.GroupName)
-			}
-			byGroup[t.GroupName] = append(byGroup[t.GroupName],
-				fmt.Sprintf("%s（%s %s #%d）", dn(t.Name), dn(m.By), r.tf.at(m.At), m.CS))
-		}
-		if len(groups) == 0 {
-			lines = append(lines, "（没有标签）")
-		}
-		for _, g := range groups {
-			lines = append(lines, dn(g)+"："+strings.Join(byGroup[g], "、"))
-		}
-	}
-	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", quoteIf(name, needsQuote(name)), quoteIf(name, needsQuote(name))))
-	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 }

@@ -170,6 +170,21 @@ func (l tagLib) resolve(name string, live []store.Tag) (store.Tag, error) {
 		clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
 }
 
+// resolveAll resolves each written tag name to a live tag.
+func (l tagLib) resolveAll(names []string) ([]store.Tag, error) {
+	live, err := l.st.Tags(false)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	out := make([]store.Tag, len(names))
+	for i, n := range names {
+		if out[i], err = l.resolve(n, live); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // resolveList resolves one written tag, or a list "高意向，官网" (every
 // part with the same sign) when the whole is not a tag name.
 func (l tagLib) resolveList(name string, live []store.Tag) ([]store.Tag, error) {

@@ -113,7 +113,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	case errors.As(err, &ce):
 		return r.conflictReplies(req, ce, redo)
 	case errors.Is(err, store.ErrNoChange):
-		name := r.customerName(target.Customer)
+		name := r.cust.name(target.Customer)
 		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（之后又被改回），没有变化。发送 /tags %s 查看现在的标签。",
 			target.ID, quoteIf(name, needsQuote(name)))
 	case err != nil:
@@ -124,7 +124,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 		return []Reply{{Text: r.batchRevertText(members, out, redo)}}, nil
 	}
 	cs := out[0]
-	name := r.customerName(cs.Customer)
+	name := r.cust.name(cs.Customer)
 	if redo {
 		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
 	}
@@ -228,7 +228,7 @@ func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) stri
 	lines = append(lines, head)
 	for i, cs := range out {
 		newIDs[i] = "#" + cs.ID.String()
-		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.customerName(cs.Customer), dn(cs.Follower), effectText(cs)))
+		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.cust.name(cs.Customer), dn(cs.Follower), effectText(cs)))
 	}
 	tail := "（变更 %s，/redo 可恢复）"
 	if redo {
@@ -261,7 +261,7 @@ func (r *Router) checkExclusiveReadd(rel store.Relationship, readd, drop []store
 // undo (/undo <id> force or the card's button).
 func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo bool) ([]Reply, error) {
 	lines := []string{fmt.Sprintf("无法直接撤销 #%d：之后有别人改过相同的标签：", ce.Target.ID)}
-	name := r.customerName(ce.Target.Customer)
+	name := r.cust.name(ce.Target.Customer)
 	var card []string
 	for _, cs := range ce.Later {
 		l := r.csLine(cs, name)
@@ -294,14 +294,6 @@ func effectText(cs store.ChangeSet) string {
 		did = append(did, "移除"+refNames(cs.Remove))
 	}
 	return strings.Join(did, "，")
-}
-
-// customerName names a customer for replies, falling back to its id.
-func (r *Router) customerName(id string) string {
-	if c, err := r.st.Customer(id); err == nil {
-		return displayName(c)
-	}
-	return dn(id)
 }
 
 // alreadyUndone answers an undo of change-sets that are all undone

@@ -19,41 +19,16 @@ const maxMatches = 9
 // #N (returned as a *UserError after remembering the list).
 func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) {
 	tok := req.Cmd.Args[idx]
-	if tok.Kind == Pick {
-		id, note, err := r.sess.pick(req, tok)
-		if err != nil {
-			return store.Customer{}, err
-		}
-		c, err := r.st.Customer(id)
-		if err == nil && note != "" {
-			req.note = note + "：" + displayName(c)
-		}
-		return c, err
-	}
-	if tok.Kind != Word {
+	switch tok.Kind {
+	case Pick:
+		return r.pickedCustomer(req, tok)
+	case Word:
+	default:
 		return store.Customer{}, userErr(CodeUsage, "请先写客户（姓名、备注、手机号或 #编号）。用法：%s", req.Spec.Usage)
 	}
-	found, err := r.st.FindCustomers(tok.Value, 200)
+	found, err := r.matchCustomers(req, tok.Value)
 	if err != nil {
-		return store.Customer{}, fmt.Errorf("find customer: %w", err)
-	}
-	if len(found) == 0 {
-		find := ""
-		if len([]rune(tok.Value)) <= echoRunes {
-			find = "，或先 /find " + clipQuoted(tok.Value) + " 看看"
-		}
-		return store.Customer{}, userErr(CodeNotFound,
-			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(tok.Value), find)
-	}
-	if v := req.Viewer(); !v.SeesAll() {
-		own, _ := v.Split(found)
-		switch {
-		case len(own) > 0:
-			found = own
-		case len(found) > 1:
-			return store.Customer{}, userErr(CodeNotFound,
-				"你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", clip(tok.Value), len(found))
-		}
+		return store.Customer{}, err
 	}
 	// A write names its customer exactly: a fragment ("王") matching one
 	// customer is shown as a list to pick from rather than written to.
@@ -61,10 +36,55 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
-	list := found
-	if len(list) > maxMatches {
-		list = list[:maxMatches]
+	return store.Customer{}, r.offerPick(req, idx, found)
+}
+
+// pickedCustomer is the customer "#N" picks from the user's list; a pick
+// from a list older than the previous message notes which list it was.
+func (r *Router) pickedCustomer(req *Request, tok Token) (store.Customer, error) {
+	id, note, err := r.sess.pick(req, tok)
+	if err != nil {
+		return store.Customer{}, err
 	}
+	c, err := r.st.Customer(id)
+	if err == nil && note != "" {
+		req.note = note + "：" + displayName(c)
+	}
+	return c, err
+}
+
+// matchCustomers finds the customers text names, at least one: for an
+// employee, those they follow when there are any.
+func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, error) {
+	found, err := r.st.FindCustomers(text, 200)
+	if err != nil {
+		return nil, fmt.Errorf("find customer: %w", err)
+	}
+	if len(found) == 0 {
+		find := ""
+		if len([]rune(text)) <= echoRunes {
+			find = "，或先 /find " + clipQuoted(text) + " 看看"
+		}
+		return nil, userErr(CodeNotFound, "没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(text), find)
+	}
+	v := req.Viewer()
+	own, _ := v.Split(found)
+	switch {
+	case v.SeesAll() || len(own) == len(found):
+		return found, nil
+	case len(own) > 0:
+		return own, nil
+	case len(found) > 1:
+		return nil, userErr(CodeNotFound, "你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", clip(text), len(found))
+	}
+	return found, nil // one colleague's customer: the command refuses it by name
+}
+
+// offerPick remembers found (the first maxMatches) as the user's numbered
+// list, rerunning req's command on a bare #N, and returns the
+// *UserError that shows it.
+func (r *Router) offerPick(req *Request, idx int, found []store.Customer) error {
+	list := found[:min(len(found), maxMatches)]
 	ids := make([]string, len(list))
 	lines := make([]string, len(list))
 	for i, c := range list {
@@ -72,15 +92,15 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
 	}
 	r.sess.remember(req, ids, &req.Cmd, idx)
+	if len(found) == 1 {
+		return userErr(CodeAmbiguous, "「%s」只是部分匹配，找到 1 位客户：\n%s\n为免改错客户，请确认：直接发送 #1，或 %s",
+			clip(req.Cmd.Args[idx].Value), lines[0], exampleWithPick(req, idx))
+	}
 	more := ""
 	if len(found) > len(list) {
 		more = fmt.Sprintf("\n（只列出前 %d 位，名字写全一点可以缩小范围）", len(list))
 	}
-	if len(found) == 1 {
-		return store.Customer{}, userErr(CodeAmbiguous, "「%s」只是部分匹配，找到 1 位客户：\n%s\n为免改错客户，请确认：直接发送 #1，或 %s",
-			clip(tok.Value), lines[0], exampleWithPick(req, idx))
-	}
-	return store.Customer{}, userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
+	return userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
 		len(found), strings.Join(lines, "\n"), more, exampleWithPick(req, idx))
 }
 

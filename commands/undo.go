@@ -73,31 +73,13 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 // change-set made as part of a user batch (a rollback, a restore, or the
 // undo of one) is reverted together with the rest of its batch.
 func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
-	v := req.Viewer()
-	if !target.Effective() {
-		return nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
-	}
-	if !v.MayRevert(target) {
-		return r.denyUndo(req, target)
-	}
-	if force && !v.SeesAll() {
-		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
-	}
-	members, err := r.led.batchMembers(target)
-	if err != nil {
-		return nil, err
-	}
-	if !redo {
-		if reply, err := r.alreadyUndone(req, target, members); reply != nil || err != nil {
-			return reply, err
-		}
+	members, reply, err := r.checkUndo(req, target, force, redo)
+	if reply != nil || err != nil {
+		return reply, err
 	}
 	ids := make([]store.ID, len(members))
 	for i, m := range members {
 		ids[i] = m.ID
-		if reply, err := r.checkRevert(req, m); reply != nil || err != nil {
-			return reply, err
-		}
 	}
 	verb := "/undo"
 	if redo {
@@ -120,25 +102,64 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
 	r.kick()
+	text, err := r.revertText(target, members, out, redo)
+	return textReply(text), err
+}
+
+// checkUndo decides whether req may revert target and returns the
+// change-sets to revert with it (its batch); a reply answers instead when
+// it may not, or when they are all undone already.
+func (r *Router) checkUndo(req *Request, target store.ChangeSet, force, redo bool) ([]store.ChangeSet, []Reply, error) {
+	v := req.Viewer()
+	if !target.Effective() {
+		return nil, nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
+	}
+	if !v.MayRevert(target) {
+		reply, err := r.denyUndo(req, target)
+		return nil, reply, err
+	}
+	if force && !v.SeesAll() {
+		return nil, nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
+	}
+	members, err := r.led.batchMembers(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !redo {
+		if reply, err := r.alreadyUndone(req, target, members); reply != nil || err != nil {
+			return nil, reply, err
+		}
+	}
+	for _, m := range members {
+		if reply, err := r.checkRevert(req, m); reply != nil || err != nil {
+			return nil, reply, err
+		}
+	}
+	return members, nil, nil
+}
+
+// revertText is the reply to a done undo or redo of target (out: the new
+// change-sets).
+func (r *Router) revertText(target store.ChangeSet, members, out []store.ChangeSet, redo bool) (string, error) {
 	if len(members) > 1 {
-		return []Reply{{Text: r.batchRevertText(members, out, redo)}}, nil
+		return r.batchRevertText(members, out, redo), nil
 	}
 	cs := out[0]
 	name := r.cust.name(cs.Customer)
 	if redo {
-		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
+		return fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID), nil
 	}
 	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
 	if cs.Forced {
 		over, err := r.led.overwrote(target, cs)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		if over {
 			text += "\n已强制撤销，覆盖了之后别人的修改。"
 		}
 	}
-	return []Reply{{Text: text}}, nil
+	return text, nil
 }
 
 // syncActors are the actors of records WeCom itself caused: full syncs,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -50,7 +51,7 @@ func (d *DemoBot) fakeTagID(name string) string {
 func (d *DemoBot) consoleDeleteTag(ctx context.Context, name string) (string, error) {
 	id := d.fakeTagID(name)
 	if id == "" {
-		return fmt.Sprintf("（企业微信里没有标签「%s」）", name), nil
+		return fmt.Sprintf("（企业微信里没有标签「%s」）", display.Name(name)), nil
 	}
 	d.Fake.DeleteTag(id)
 	shown, err := d.deliver(ctx, d.Fake.CallbackEvent("sys", map[string]string{
@@ -63,6 +64,7 @@ func (d *DemoBot) consoleDeleteTag(ctx context.Context, name string) (string, er
 	if err != nil {
 		return "", err
 	}
+	name = display.Name(name)
 	note := fmt.Sprintf("（企业微信后台删除了标签「%s」，%d 处客户标签随之消失；tagbot 已记入历史。管理员可以 /restore tag %s）", name, len(removed), name)
 	return strings.TrimSpace(shown + "\n" + note), nil
 }
@@ -73,18 +75,18 @@ func (d *DemoBot) consoleTag(ctx context.Context, customer string, changes []str
 		return "", err
 	}
 	if len(found) != 1 {
-		return fmt.Sprintf("（找到 %d 位「%s」，请写得更准确，例如备注或手机号）", len(found), customer), nil
+		return fmt.Sprintf("（找到 %d 位「%s」，请写得更准确，例如备注或手机号）", len(found), display.Echo(customer)), nil
 	}
 	ext := found[0].ID
 	if !slices.Contains(found[0].Followers, d.User) {
-		return fmt.Sprintf("（%s 不是 %s 的客户，企业微信客户端里改不了）", found[0].Name, d.User), nil
+		return fmt.Sprintf("（%s 不是 %s 的客户，企业微信客户端里改不了）", display.Name(found[0].Name), d.User), nil
 	}
 	tags := d.Fake.CustomerTags(ext, d.User)
 	for _, c := range changes {
 		name := strings.TrimLeft(c, "+-＋－")
 		id := d.fakeTagID(name)
 		if id == "" {
-			return fmt.Sprintf("（企业微信里没有标签「%s」）", name), nil
+			return fmt.Sprintf("（企业微信里没有标签「%s」）", display.Name(name)), nil
 		}
 		tags = slices.DeleteFunc(tags, func(t string) bool { return t == id })
 		if !strings.HasPrefix(c, "-") && !strings.HasPrefix(c, "－") {
@@ -103,9 +105,9 @@ func (d *DemoBot) consoleTag(ctx context.Context, customer string, changes []str
 	if err != nil {
 		return "", err
 	}
-	note := fmt.Sprintf("（你在企业微信客户端改了 %s 的标签）", found[0].Name)
+	note := fmt.Sprintf("（你在企业微信客户端改了 %s 的标签）", display.Name(found[0].Name))
 	if len(h) == 1 && h[0].Source == store.SourceWeComUI {
-		note = fmt.Sprintf("（你在企业微信客户端改了 %s 的标签；tagbot 已记入历史 #%d，来源 wecom-ui）", found[0].Name, h[0].ID)
+		note = fmt.Sprintf("（你在企业微信客户端改了 %s 的标签；tagbot 已记入历史 #%d，来源 wecom-ui）", display.Name(found[0].Name), h[0].ID)
 	}
 	return strings.TrimSpace(shown + "\n" + note), nil
 }

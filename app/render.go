@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -55,20 +56,20 @@ func parseCard(m wecomtest.Message) (cardView, bool) {
 // String renders a card as text with numbered buttons.
 func (v cardView) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "┌ %s\n", v.Title)
-	for _, s := range []string{v.Desc, v.Sub} {
+	fmt.Fprintf(&b, "┌ %s\n", display.Line(v.Title, display.CommandRunes))
+	for _, s := range []string{display.Line(v.Desc, display.CommandRunes), v.Sub} {
 		for _, line := range strings.Split(s, "\n") {
-			if line != "" {
+			if line = display.Line(line, display.CommandRunes); line != "" {
 				fmt.Fprintf(&b, "│ %s\n", line)
 			}
 		}
 	}
 	for _, l := range v.Lines {
-		fmt.Fprintf(&b, "│ %s\n", l)
+		fmt.Fprintf(&b, "│ %s\n", display.Line(l, display.CommandRunes))
 	}
 	var btns []string
 	for i, bt := range v.Buttons {
-		btns = append(btns, fmt.Sprintf("[%d] %s", i+1, bt.Text))
+		btns = append(btns, fmt.Sprintf("[%d] %s", i+1, display.Line(bt.Text, display.NameRunes)))
 	}
 	fmt.Fprintf(&b, "└ %s   （/click 编号）", strings.Join(btns, "  "))
 	return b.String()
@@ -89,8 +90,9 @@ func (d *DemoBot) render() string {
 				text = v.String()
 			}
 		}
+		text = display.Reply(text)
 		if m.ToUser != d.User {
-			text = fmt.Sprintf("[发给 %s] %s", m.ToUser, text)
+			text = fmt.Sprintf("[发给 %s] %s", display.Name(m.ToUser), text)
 		}
 		out = append(out, text)
 	}

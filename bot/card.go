@@ -3,8 +3,10 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/wecom"
 )
 
@@ -12,28 +14,63 @@ import (
 // (the documented maximum is 6); longer cards use sub_title_text.
 const maxHorizontalLines = 6
 
+// Recommended lengths, in characters, of template card fields (WeCom's
+// template_card documentation: "建议不超过 N 个字"). Longer text is cut
+// with "…" by display.Line, so a long name cannot break the card's layout.
+const (
+	cardTitleRunes    = 26  // main_title.title
+	cardDescRunes     = 30  // main_title.desc
+	cardSubTitleRunes = 112 // sub_title_text, all lines together
+	cardKeyNameRunes  = 5   // horizontal_content_list.keyname
+	cardValueRunes    = 26  // horizontal_content_list.value
+	cardButtonRunes   = 10  // button_list.text
+)
+
 // TemplateCard converts a Card to a WeCom button_interaction template card:
 // task_id, main_title {title, desc}, buttons {key, text}, and the Lines as
 // horizontal_content_list items when every line is "name：value" (or
 // "name: value") and there are at most six, else as sub_title_text.
 func TemplateCard(c commands.Card) wecom.TemplateCard {
 	tc := wecom.TemplateCard{
-		CardType:  wecom.CardTypeButtonInteraction,
-		TaskID:    c.TaskID,
-		MainTitle: wecom.CardTitle{Title: c.Title, Desc: c.Desc},
+		CardType: wecom.CardTypeButtonInteraction,
+		TaskID:   c.TaskID,
+		MainTitle: wecom.CardTitle{
+			Title: display.Line(c.Title, cardTitleRunes),
+			Desc:  display.Line(c.Desc, cardDescRunes),
+		},
 	}
 	if items, ok := horizontal(c.Lines); ok {
 		tc.HorizontalContentList = items
 	} else if len(c.Lines) > 0 {
-		tc.SubTitleText = strings.Join(c.Lines, "\n")
+		tc.SubTitleText = subTitle(c.Lines)
 	}
 	for _, b := range c.Buttons {
-		tc.ButtonList = append(tc.ButtonList, wecom.CardButton{Key: b.Key, Text: b.Text})
+		tc.ButtonList = append(tc.ButtonList, wecom.CardButton{Key: b.Key, Text: display.Line(b.Text, cardButtonRunes)})
 	}
 	return tc
 }
 
-// horizontal turns "name：value" lines into horizontal content items.
+// subTitle joins lines, each cleaned to one line, and cuts the text at
+// cardSubTitleRunes (the last line that does not fit ends in "…").
+func subTitle(lines []string) string {
+	var out []string
+	left := cardSubTitleRunes
+	for _, l := range lines {
+		l = display.Line(l, left)
+		if l == "" {
+			continue
+		}
+		out = append(out, l)
+		left -= utf8.RuneCountInString(l) + 1 // the newline counts
+		if left < 2 || strings.HasSuffix(l, display.Ellipsis) {
+			break
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// horizontal turns "name：value" lines into horizontal content items, when
+// every name fits cardKeyNameRunes (values are cut at cardValueRunes).
 func horizontal(lines []string) ([]wecom.HorizontalContent, bool) {
 	if len(lines) == 0 || len(lines) > maxHorizontalLines {
 		return nil, false
@@ -44,9 +81,9 @@ func horizontal(lines []string) ([]wecom.HorizontalContent, bool) {
 		if !ok {
 			name, value, ok = strings.Cut(l, ": ")
 		}
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || name == "" || value == "" {
-			return nil, false
+		name, value = display.Line(name, 0x7fffffff), display.Line(value, cardValueRunes)
+		if !ok || name == "" || value == "" || utf8.RuneCountInString(name) > cardKeyNameRunes {
+			return nil, false // a long key name would be cut: use sub_title_text
 		}
 		items = append(items, wecom.HorizontalContent{KeyName: name, Value: value})
 	}
@@ -58,12 +95,11 @@ func horizontal(lines []string) ([]wecom.HorizontalContent, bool) {
 // buttons, …); buttons are left out since text cannot be clicked.
 func CardText(c commands.Card) string {
 	var parts []string
-	for _, s := range []string{c.Title, c.Desc} {
-		if s != "" {
+	for _, s := range append([]string{c.Title, c.Desc}, c.Lines...) {
+		if s = display.Line(s, display.CommandRunes); s != "" {
 			parts = append(parts, s)
 		}
 	}
-	parts = append(parts, c.Lines...)
 	return strings.Join(parts, "\n")
 }
 

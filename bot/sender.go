@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 )
@@ -107,7 +108,7 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Rep
 			}
 			r.Text = text
 		}
-		if r.Text != "" {
+		if r.Text = display.Reply(r.Text); r.Text != "" {
 			items = append(items, store.QueuedReply{Text: r.Text})
 		}
 	}

@@ -12,6 +12,10 @@ import (
 // KeyCancel drops it. A click on an expired, already handled or someone
 // else's card changes nothing and says so. 处理卡片按钮点击。
 func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
+	return clean(r.handleCard(ctx, userID, ev))
+}
+
+func (r *Router) handleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
 	now := r.now()
 	var name string
 	switch ev.EventKey {
@@ -29,7 +33,7 @@ func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []
 	spec := r.byName[name]
 	req := &Request{UserID: userID, Role: r.perms.role(userID), Spec: spec, Inbox: store.InboxOf(ctx),
 		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now}
-	p, err := r.takeProposal(userID, ev.TaskID, now)
+	p, err := r.sess.take(userID, ev.TaskID, now)
 	if err != nil {
 		return append(r.errorReplies(ctx, userID, "card", err), Reply{ButtonDone: "已失效"})
 	}

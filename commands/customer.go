@@ -19,91 +19,89 @@ const maxMatches = 9
 // #N (returned as a *UserError after remembering the list).
 func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) {
 	tok := req.Cmd.Args[idx]
-	if tok.Kind == Pick {
-		id, err := r.picked(req.UserID, req.Now, tok)
-		if err != nil {
-			return store.Customer{}, err
-		}
-		return r.st.Customer(id)
-	}
-	if tok.Kind != Word {
+	switch tok.Kind {
+	case Pick:
+		return r.pickedCustomer(req, tok)
+	case Word:
+	default:
 		return store.Customer{}, userErr(CodeUsage, "请先写客户（姓名、备注、手机号或 #编号）。用法：%s", req.Spec.Usage)
 	}
-	found, err := r.st.FindCustomers(tok.Value, 200)
+	found, err := r.matchCustomers(req, tok.Value)
 	if err != nil {
-		return store.Customer{}, fmt.Errorf("find customer: %w", err)
-	}
-	if len(found) == 0 {
-		find := ""
-		if len([]rune(tok.Value)) <= echoRunes {
-			find = "，或先 /find " + quoteIf(tok.Value, needsQuote(tok.Value)) + " 看看"
-		}
-		return store.Customer{}, userErr(CodeNotFound,
-			"没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(tok.Value), find)
-	}
-	if !req.Role.AtLeast(RoleManager) {
-		var own []store.Customer
-		for _, c := range found {
-			if slices.Contains(c.Followers, req.UserID) {
-				own = append(own, c)
-			}
-		}
-		switch {
-		case len(own) > 0:
-			found = own
-		case len(found) > 1:
-			return store.Customer{}, userErr(CodeNotFound,
-				"你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", clip(tok.Value), len(found))
-		}
+		return store.Customer{}, err
 	}
 	// A write names its customer exactly: a fragment ("王") matching one
 	// customer is shown as a list to pick from rather than written to.
-	partial := req.Spec.Writes && !r.exactMatch(found[0], tok.Value)
+	partial := req.Spec.Writes && !r.cust.exactMatch(found[0], tok.Value)
 	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
-	list := found
-	if len(list) > maxMatches {
-		list = list[:maxMatches]
+	return store.Customer{}, r.offerPick(req, idx, found)
+}
+
+// pickedCustomer is the customer "#N" picks from the user's list; a pick
+// from a list older than the previous message notes which list it was.
+func (r *Router) pickedCustomer(req *Request, tok Token) (store.Customer, error) {
+	id, note, err := r.sess.pick(req, tok)
+	if err != nil {
+		return store.Customer{}, err
 	}
+	c, err := r.st.Customer(id)
+	if err == nil && note != "" {
+		req.note = note + "：" + displayName(c)
+	}
+	return c, err
+}
+
+// matchCustomers finds the customers text names, at least one: for an
+// employee, those they follow when there are any.
+func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, error) {
+	found, err := r.st.FindCustomers(text, 200)
+	if err != nil {
+		return nil, fmt.Errorf("find customer: %w", err)
+	}
+	if len(found) == 0 {
+		find := ""
+		if len([]rune(text)) <= echoRunes {
+			find = "，或先 /find " + clipQuoted(text) + " 看看"
+		}
+		return nil, userErr(CodeNotFound, "没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(text), find)
+	}
+	v := req.Viewer()
+	own, _ := v.Split(found)
+	switch {
+	case v.SeesAll() || len(own) == len(found):
+		return found, nil
+	case len(own) > 0:
+		return own, nil
+	case len(found) > 1:
+		return nil, userErr(CodeNotFound, "你跟进的客户里没有「%s」（其他同事的客户里有 %d 位）。请核对名字，或联系跟进人。", clip(text), len(found))
+	}
+	return found, nil // one colleague's customer: the command refuses it by name
+}
+
+// offerPick remembers found (the first maxMatches) as the user's numbered
+// list, rerunning req's command on a bare #N, and returns the
+// *UserError that shows it.
+func (r *Router) offerPick(req *Request, idx int, found []store.Customer) error {
+	list := found[:min(len(found), maxMatches)]
 	ids := make([]string, len(list))
 	lines := make([]string, len(list))
 	for i, c := range list {
 		ids[i] = c.ID
-		lines[i] = fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
+		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
 	}
-	r.remember(req.UserID, req.Now, ids, &req.Cmd, idx)
+	r.sess.remember(req, ids, &req.Cmd, idx)
+	if len(found) == 1 {
+		return userErr(CodeAmbiguous, "「%s」只是部分匹配，找到 1 位客户：\n%s\n为免改错客户，请确认：直接发送 #1，或 %s",
+			clip(req.Cmd.Args[idx].Value), lines[0], exampleWithPick(req, idx))
+	}
 	more := ""
 	if len(found) > len(list) {
 		more = fmt.Sprintf("\n（只列出前 %d 位，名字写全一点可以缩小范围）", len(list))
 	}
-	if len(found) == 1 {
-		return store.Customer{}, userErr(CodeAmbiguous, "「%s」只是部分匹配，找到 1 位客户：\n%s\n为免改错客户，请确认：直接发送 #1，或 %s",
-			clip(tok.Value), lines[0], exampleWithPick(req, idx))
-	}
-	return store.Customer{}, userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
+	return userErr(CodeAmbiguous, "找到 %d 位客户：\n%s%s\n请用 #2 这样的编号指定，例如直接发送 #2，或 %s",
 		len(found), strings.Join(lines, "\n"), more, exampleWithPick(req, idx))
-}
-
-// exactMatch reports whether text names c exactly: its external_userid,
-// name, a remark or a mobile (case and surrounding spaces aside), rather
-// than a part of one.
-func (r *Router) exactMatch(c store.Customer, text string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	q := norm(text)
-	if text == c.ID || q == norm(c.Name) {
-		return true
-	}
-	rels, err := r.st.Relationships(c.ID)
-	if err != nil {
-		return false
-	}
-	for _, rel := range rels {
-		if q == norm(rel.Remark) || slices.ContainsFunc(rel.Mobiles, func(m string) bool { return q == norm(m) }) {
-			return true
-		}
-	}
-	return false
 }
 
 // exampleWithPick shows the user's command with "#1" in place of the customer.
@@ -111,43 +109,16 @@ func exampleWithPick(req *Request, idx int) string {
 	c := req.Cmd.clone()
 	c.Args[idx] = Token{Kind: Pick, Value: "1"}
 	c.Name = req.Spec.Name
-	return c.String()
+	return c.Display()
 }
 
-// describeCustomer is "王小明（小明科技，备注 王总）": the remark is the
-// user's own when they follow the customer, else the first one set.
-func (r *Router) describeCustomer(c store.Customer, user string) string {
-	var extra []string
-	if c.CorpName != "" {
-		extra = append(extra, c.CorpName)
-	}
-	if rels, err := r.st.Relationships(c.ID); err == nil {
-		remark := ""
-		for _, rel := range rels {
-			if rel.Remark != "" && (remark == "" || rel.Follower == user) {
-				remark = rel.Remark
-			}
-		}
-		if remark != "" && remark != c.Name {
-			extra = append(extra, "备注 "+remark)
-		}
-	}
-	name := c.Name
-	if name == "" {
-		name = c.ID
-	}
-	if len(extra) == 0 {
-		return name
-	}
-	return name + "（" + strings.Join(extra, "，") + "）"
-}
-
-// displayName is the customer's name, or id when it has none.
+// displayName is the customer's name as replies show it (display.Name),
+// or its id when the name is empty or shows as nothing.
 func displayName(c store.Customer) string {
-	if c.Name != "" {
-		return c.Name
+	if n := dn(c.Name); n != "" {
+		return n
 	}
-	return c.ID
+	return dn(c.ID)
 }
 
 // pickFollower decides which relationship of c a change by req applies to:
@@ -159,20 +130,21 @@ func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (s
 	if len(c.Followers) == 0 {
 		return "", nil, userErr(CodeNotFound, "%s 目前没有跟进人，无法修改标签。", name)
 	}
-	manager := req.Role.AtLeast(RoleManager)
+	v := req.Viewer()
+	manager := v.SeesAll()
 	switch {
 	case mention != "":
 		if !slices.Contains(c.Followers, mention) {
 			return "", nil, mentionNotFollower(mention, name, c.Followers)
 		}
-		if !manager && mention != req.UserID {
-			if slices.Contains(c.Followers, req.UserID) {
+		if !v.SeesRelationship(mention) {
+			if v.Follows(c) {
 				return mention, otherRelationship(mention), nil
 			}
 			return mention, notFollower(name, []string{mention}), nil
 		}
 		return mention, nil, nil
-	case slices.Contains(c.Followers, req.UserID):
+	case v.Follows(c):
 		return req.UserID, nil, nil
 	case !manager:
 		return c.Followers[0], notFollower(name, c.Followers), nil
@@ -180,7 +152,16 @@ func (r *Router) pickFollower(req *Request, c store.Customer, mention string) (s
 		return c.Followers[0], nil, nil
 	}
 	return "", nil, userErr(CodeAmbiguous, "%s 有 %d 位跟进人：%s。请加上 @跟进人 指定，例如 %s @%s",
-		name, len(c.Followers), strings.Join(c.Followers, "、"), req.Cmd.String(), c.Followers[0])
+		name, len(c.Followers), names(c.Followers, "、"), req.Cmd.Display(), dn(c.Followers[0]))
+}
+
+// names shows user ids or names joined by sep, each through dn.
+func names(list []string, sep string) string {
+	out := make([]string, len(list))
+	for i, n := range list {
+		out[i] = dn(n)
+	}
+	return strings.Join(out, sep)
 }
 
 // isNotFound reports store "not found" errors of any kind.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/tagbot/tagbot/internal/display"
 )
 
 // Error codes of UserError. 用户错误代码。
@@ -58,14 +60,13 @@ const (
 	// would take several WeCom messages).
 	MaxInputRunes = 500
 	// echoRunes is how much of a user's text a reply quotes back.
-	echoRunes = 20
+	echoRunes = display.EchoRunes
 )
 
-// clip shortens user text quoted back in a reply to echoRunes runes and "…".
-func clip(s string) string {
-	rs := []rune(s)
-	if len(rs) <= echoRunes {
-		return s
-	}
-	return string(rs[:echoRunes]) + "…"
-}
+// clip shows user text quoted back in a reply: one line, nothing
+// invisible, longer text cut to echoRunes runes and "…" (display.Line).
+func clip(s string) string { return display.Line(s, echoRunes+1) }
+
+// dn shows a name that comes from WeCom, the config or a user (customer,
+// remark, tag, group, user id) inside a reply: display.Name.
+func dn(s string) string { return display.Name(s) }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -44,11 +45,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	var others []store.Customer
-	if !req.Role.AtLeast(RoleManager) {
-		others = slices.DeleteFunc(slices.Clone(found), func(c store.Customer) bool { return slices.Contains(c.Followers, req.UserID) })
-		found = slices.DeleteFunc(found, func(c store.Customer) bool { return !slices.Contains(c.Followers, req.UserID) })
-	}
+	found, others := req.Viewer().Split(found)
 	if len(found) == 0 && len(others) > 0 {
 		return []Reply{{Text: r.othersText(req, text, others)}}, nil
 	}
@@ -59,23 +56,23 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if start >= len(found) {
 		last := (len(found) + findPageSize - 1) / findPageSize
 		return []Reply{{Text: fmt.Sprintf("只有 %d 位客户（%d 页），没有第 %d 页。看最后一页：/find %s page:%d",
-			len(found), last, page, quoteIf(text, needsQuote(text)), last)}}, nil
+			len(found), last, page, clipQuoted(text), last)}}, nil
 	}
 	end := min(start+findPageSize, len(found))
 	ids := make([]string, 0, end-start)
 	lines := []string{fmt.Sprintf("找到 %d 位客户（第 %d 页）：", len(found), page)}
 	for i, c := range found[start:end] {
 		ids = append(ids, c.ID)
-		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(c, req.UserID))
-		if req.Role.AtLeast(RoleManager) && len(c.Followers) > 0 {
-			line += " 跟进：" + strings.Join(c.Followers, "、")
+		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
+		if req.Viewer().SeesAll() && len(c.Followers) > 0 {
+			line += " 跟进：" + names(c.Followers, "、")
 		}
 		lines = append(lines, line)
 	}
-	r.remember(req.UserID, req.Now, ids, nil, 0)
+	r.sess.remember(req, ids, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1 或 /tag #1 +标签")
 	if end < len(found) {
-		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", quoteIf(text, needsQuote(text)), page+1))
+		lines = append(lines, fmt.Sprintf("下一页：/find %s page:%d", clipQuoted(text), page+1))
 	}
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 }
@@ -89,7 +86,7 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 			lines = append(lines, fmt.Sprintf("…另有 %d 位", len(others)-i))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.describeCustomer(c, req.UserID), strings.Join(c.Followers, "、")))
+		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.cust.describe(c, req.UserID), names(c.Followers, "、")))
 	}
 	lines = append(lines, "你不能查看或修改他们的标签，请联系跟进人或主管。")
 	return strings.Join(lines, "\n")
@@ -98,59 +95,43 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 // findByTags lists relationships having every named tag, page by page;
 // employees see their own relationships only, text narrows by name.
 func (r *Router) findByTags(req *Request, tagNames []string, text string, page int) ([]Reply, error) {
-	live, err := r.st.Tags(false)
+	tags, err := r.lib.resolveAll(tagNames)
 	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
+		return nil, err
 	}
-	ids := make([]string, len(tagNames))
-	var tags []store.Tag
-	for i, n := range tagNames {
-		t, err := r.resolveTag(n, live)
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = t.ID
-		tags = append(tags, t)
+	skip := (page - 1) * findPageSize
+	hits, err := r.cust.withTags(req.Viewer(), tags, text, skip+findPageSize+1)
+	if err != nil {
+		return nil, err
 	}
-	skip, want := (page-1)*findPageSize, findPageSize+1
-	var hits []store.Relationship
-	names := map[string]store.Customer{}
-	after := ""
-	for len(hits) < skip+want {
-		chunk, err := r.st.CustomersWithTags(ids, after, 200)
-		if err != nil {
-			return nil, fmt.Errorf("customers with tags: %w", err)
-		}
-		for _, rel := range chunk {
-			if !req.Role.AtLeast(RoleManager) && rel.Follower != req.UserID {
-				continue
-			}
-			c, err := r.st.Customer(rel.Customer)
-			if err != nil {
-				return nil, fmt.Errorf("read customer: %w", err)
-			}
-			if text != "" && !strings.Contains(strings.ToLower(c.Name+" "+rel.Remark), strings.ToLower(text)) {
-				continue
-			}
-			names[c.ID] = c
-			hits = append(hits, rel)
-		}
-		if len(chunk) < 200 {
-			break
-		}
-		last := chunk[len(chunk)-1]
-		after = last.Customer + ":" + last.Follower
+	text, picks := r.renderTagHits(req, tags, hits, page)
+	if picks != nil {
+		r.sess.remember(req, picks, nil, 0)
 	}
+	return textReply(text), nil
+}
+
+// tagHit is a relationship found by its tags, with its customer.
+type tagHit struct {
+	rel      store.Relationship
+	customer store.Customer
+}
+
+// renderTagHits writes page (from 1) of the hits as a numbered list the
+// user picks from (picks: the customer ids in list order), or says why
+// there is none.
+func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []tagHit, page int) (text string, picks []string) {
 	label := refNames(refs(tags))
+	skip := (page - 1) * findPageSize
 	if len(hits) <= skip {
 		if page > 1 && len(hits) > 0 {
 			last := (len(hits) + findPageSize - 1) / findPageSize
-			return []Reply{{Text: fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, findPage(req.Cmd, last))}}, nil
+			return fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, findPage(req.Cmd, last)), nil
 		}
 		if len(tags) > 1 {
-			return []Reply{{Text: fmt.Sprintf("没有客户同时有%s。可以少写几个标签再找。", label)}}, nil
+			return fmt.Sprintf("没有客户同时有%s。可以少写几个标签再找。", label), nil
 		}
-		return []Reply{{Text: fmt.Sprintf("没有客户有%s。发送 /groups 查看标签库。", label)}}, nil
+		return fmt.Sprintf("没有客户有%s。发送 /groups 查看标签库。", label), nil
 	}
 	hits = hits[skip:]
 	more := len(hits) > findPageSize
@@ -158,21 +139,20 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 		hits = hits[:findPageSize]
 	}
 	lines := []string{fmt.Sprintf("有%s的客户（第 %d 页）：", label, page)}
-	picks := make([]string, len(hits))
-	for i, rel := range hits {
-		picks[i] = rel.Customer
-		line := fmt.Sprintf("%d. %s", i+1, r.describeCustomer(names[rel.Customer], req.UserID))
-		if rel.Follower != req.UserID {
-			line += " 跟进人 " + rel.Follower
+	picks = make([]string, len(hits))
+	for i, h := range hits {
+		picks[i] = h.rel.Customer
+		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(h.customer, req.UserID))
+		if h.rel.Follower != req.UserID {
+			line += " 跟进人 " + dn(h.rel.Follower)
 		}
 		lines = append(lines, line)
 	}
-	r.remember(req.UserID, req.Now, picks, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1")
 	if more {
 		lines = append(lines, "下一页："+findPage(req.Cmd, page+1))
 	}
-	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+	return strings.Join(lines, "\n"), picks
 }
 
 // findPage is the /find command with page:n.
@@ -181,5 +161,12 @@ func findPage(cmd Command, n int) string {
 	next.Name = "find"
 	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
 	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
-	return next.String()
+	return next.Display()
+}
+
+// clipQuoted is user text as an argument of a command shown back:
+// cleaned like the command (display.Line) and quoted when needed.
+func clipQuoted(text string) string {
+	text = display.Line(text, display.CommandRunes)
+	return quoteIf(text, needsQuote(text))
 }

@@ -61,7 +61,7 @@ func (r *Router) runWhoami(_ context.Context, req *Request) ([]Reply, error) {
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}
-	lines := []string{fmt.Sprintf("你是 %s，角色：%s。", req.UserID, req.Role.Label())}
+	lines := []string{fmt.Sprintf("你是 %s，角色：%s。", dn(req.UserID), req.Role.Label())}
 	switch req.Role {
 	case RoleAdmin:
 		lines = append(lines, "你可以修改所有客户的所有标签，撤销任何人的变更，回滚客户（/rollback），恢复被删除的标签（/restore）。")

@@ -1,13 +1,11 @@
 package commands
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -18,154 +16,185 @@ const historyPageSize = 10
 // runHistory is /history [<客户> | @userid | tag:标签] [since:] [until:]
 // [page:N | before:id]. Without a subject it shows the user's own changes.
 // Refused attempts are included. Employees see their own relationships
-// and their own actions only. tag:X covers every tag ever called X (a tag
-// deleted and restored has a new id), merged newest first.
+// and their own actions only (Viewer.ScopeHistory). tag:X covers every tag
+// ever called X (a tag deleted and restored has a new id), merged newest
+// first.
 func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
-	q := store.Query{IncludeDenied: true}
-	page := 1
-	var subject []string
-	var tagIDs []string
-	custIdx := -1
-	timed := false
-	for i, t := range req.Cmd.Args {
-		switch {
-		case t.Kind == Filter && (t.Key == "since" || t.Key == "until"):
-			span, err := ParseTime(t.Value, req.Now, r.loc)
-			if err != nil {
-				return nil, err
-			}
-			timed = true
-			if t.Key == "since" {
-				q.Since = span.From
-				subject = append(subject, "自 "+r.fmtTime(span.From))
-			} else {
-				q.Until = span.To
-				subject = append(subject, "到 "+r.untilText(span))
-			}
-		case t.Kind == Filter && t.Key == "tag" && tagIDs == nil:
-			tags, err := r.historyTags(t.Value)
-			if err != nil {
-				return nil, err
-			}
-			label := "标签「" + tags[0].Name + "」"
-			for _, tag := range tags {
-				tagIDs = append(tagIDs, tag.ID)
-				if tag.Deleted {
-					label = "标签「" + tags[0].Name + "」（含已删除的同名标签）"
-				}
-			}
-			subject = append(subject, label)
-		case t.Kind == Filter && t.Key == "page":
-			n, err := strconv.Atoi(t.Value)
-			if err != nil || n < 1 || n > 1000 {
-				return nil, userErr(CodeUsage, "page: 后面写页码，例如 page:2。")
-			}
-			page = n
-		case t.Kind == Filter && t.Key == "before":
-			id, err := store.ParseID(t.Value)
-			if err != nil {
-				return nil, userErr(CodeUsage, "before: 后面写变更号，例如 before:#120。")
-			}
-			q.Before = id
-		case t.Kind == Mention && q.Actor == "":
-			q.Actor = t.Value
-			subject = append(subject, clip(t.Value)+" 做的变更")
-		case (t.Kind == Word || t.Kind == Pick) && custIdx < 0:
-			custIdx = i
-		default:
-			return nil, userErr(CodeUsage, "看不懂「%s」（客户名里有空格请加引号）。用法：%s", clip(t.format(false)), req.Spec.Usage)
-		}
-	}
-	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) { // until is exclusive
-		return nil, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /history since:上周 until:昨天。")
-	}
-	manager := req.Role.AtLeast(RoleManager)
-	if custIdx >= 0 {
-		c, err := r.resolveCustomer(req, custIdx)
-		if err != nil {
-			return nil, err
-		}
-		if !manager && !slices.Contains(c.Followers, req.UserID) {
-			return []Reply{{Text: notFollowerRead(displayName(c), c.Followers)}}, nil
-		}
-		q.Customer = c.ID
-		subject = append([]string{displayName(c)}, subject...)
-	}
-	own := false
-	if q.Customer == "" && q.Actor == "" && tagIDs == nil {
-		q.Actor, own = req.UserID, true
-		subject = append([]string{"你做的变更"}, subject...)
-	}
-	if !manager {
-		if q.Actor != "" && q.Actor != req.UserID {
-			return []Reply{{Text: "员工只能查看自己做的变更（/history @" + req.UserID + "）。查看同事的记录请联系主管。"}}, nil
-		}
-		if q.Actor == "" {
-			q.Follower = req.UserID
-		}
-	}
-	title := strings.Join(subject, "，")
-	none := func() []Reply {
-		next := "可以换个客户、标签或时间再查，例如 /history 客户名、/history tag:标签。"
-		switch {
-		case timed:
-			next = "可以放宽时间（since:/until:）再查，或去掉时间查看全部。"
-		case own:
-			next = "你还没有做过标签变更。打标签：/tag 客户 +标签；查看某位客户的记录：/history 客户名。"
-		}
-		return []Reply{{Text: "没有找到记录（" + title + "）。" + next}}
-	}
-	noPage := func(last int) []Reply {
-		if last == 0 {
-			return none()
-		}
-		return []Reply{{Text: fmt.Sprintf("只有 %d 页，没有第 %d 页。看最后一页：%s", last, page, withPaging(req.Cmd, "page", strconv.Itoa(last)))}}
-	}
-	for p := 1; p < page; p++ {
-		q.Limit = historyPageSize
-		prev, err := r.fetchHistory(q, tagIDs)
-		if err != nil {
-			return nil, err
-		}
-		if len(prev) < historyPageSize {
-			return noPage(p - 1 + min(len(prev), 1)), nil
-		}
-		q.Before = prev[len(prev)-1].ID
-	}
-	q.Limit = historyPageSize + 1
-	list, err := r.fetchHistory(q, tagIDs)
+	a, err := r.parseHistory(req)
 	if err != nil {
 		return nil, err
 	}
-	if len(list) == 0 {
-		return noPage(page - 1), nil
+	if refusal, err := r.scopeHistory(req, &a); refusal != "" || err != nil {
+		return textReply(refusal), err
 	}
-	more := len(list) > historyPageSize
-	if more {
-		list = list[:historyPageSize]
+	pg, err := r.led.page(a.q, a.tagIDs, a.page, historyPageSize)
+	if err != nil {
+		return nil, err
 	}
+	return textReply(r.renderHistory(req, a, pg)), nil
+}
+
+// textReply is one text reply, or none for "".
+func textReply(text string) []Reply {
+	if text == "" {
+		return nil
+	}
+	return []Reply{{Text: text}}
+}
+
+// historyArgs is a parsed /history: the ledger query, the page, and what
+// the reply's title says.
+type historyArgs struct {
+	q       store.Query
+	tagIDs  []string // tag:X, every tag ever called X
+	page    int
+	custIdx int      // the argument naming a customer, -1 if none
+	subject []string // parts of the title, e.g. "王小明", "自 11-01 00:00"
+	timed   bool     // since: or until: given
+	own     bool     // no subject: the user's own changes
+}
+
+// parseHistory reads the arguments of /history.
+func (r *Router) parseHistory(req *Request) (historyArgs, error) {
+	a := historyArgs{q: store.Query{IncludeDenied: true}, page: 1, custIdx: -1}
+	for i, t := range req.Cmd.Args {
+		var err error
+		switch {
+		case t.Kind == Filter:
+			err = r.historyFilter(req, t, &a)
+		case t.Kind == Mention && a.q.Actor == "":
+			a.q.Actor = t.Value
+			a.subject = append(a.subject, clip(t.Value)+" 做的变更")
+		case (t.Kind == Word || t.Kind == Pick) && a.custIdx < 0:
+			a.custIdx = i
+		default:
+			err = historyUsage(req, t)
+		}
+		if err != nil {
+			return historyArgs{}, err
+		}
+	}
+	if !a.q.Since.IsZero() && !a.q.Until.IsZero() && !a.q.Since.Before(a.q.Until) { // until is exclusive
+		return historyArgs{}, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /history since:上周 until:昨天。")
+	}
+	return a, nil
+}
+
+// historyUsage refuses an argument /history does not understand.
+func historyUsage(req *Request, t Token) error {
+	return userErr(CodeUsage, "看不懂「%s」（客户名里有空格请加引号）。用法：%s", clip(t.format(false)), req.Spec.Usage)
+}
+
+// historyFilter reads one key:value argument of /history into a.
+func (r *Router) historyFilter(req *Request, t Token, a *historyArgs) error {
+	switch {
+	case t.Key == "since" || t.Key == "until":
+		span, err := ParseTime(t.Value, req.Now, r.loc)
+		if err != nil {
+			return err
+		}
+		a.timed = true
+		if t.Key == "since" {
+			a.q.Since = span.From
+			a.subject = append(a.subject, "自 "+r.tf.at(span.From))
+		} else {
+			a.q.Until = span.To
+			a.subject = append(a.subject, "到 "+r.tf.until(span))
+		}
+	case t.Key == "tag" && a.tagIDs == nil:
+		tags, err := r.lib.everNamed(t.Value)
+		if err != nil {
+			return err
+		}
+		label := "标签「" + dn(tags[0].Name) + "」"
+		for _, tag := range tags {
+			a.tagIDs = append(a.tagIDs, tag.ID)
+			if tag.Deleted {
+				label = "标签「" + dn(tags[0].Name) + "」（含已删除的同名标签）"
+			}
+		}
+		a.subject = append(a.subject, label)
+	case t.Key == "page":
+		n, err := strconv.Atoi(t.Value)
+		if err != nil || n < 1 || n > 1000 {
+			return userErr(CodeUsage, "page: 后面写页码，例如 page:2。")
+		}
+		a.page = n
+	case t.Key == "before":
+		id, err := store.ParseID(t.Value)
+		if err != nil {
+			return userErr(CodeUsage, "before: 后面写变更号，例如 before:#120。")
+		}
+		a.q.Before = id
+	default:
+		return historyUsage(req, t)
+	}
+	return nil
+}
+
+// scopeHistory resolves the customer named and narrows the query to what
+// the user may see; a refusal is the text to answer instead.
+func (r *Router) scopeHistory(req *Request, a *historyArgs) (refusal string, err error) {
+	v := req.Viewer()
+	if a.custIdx >= 0 {
+		c, err := r.resolveCustomer(req, a.custIdx)
+		if err != nil {
+			return "", err
+		}
+		if !v.SeesCustomer(c) {
+			return notFollowerRead(displayName(c), c.Followers), nil
+		}
+		a.q.Customer = c.ID
+		a.subject = append([]string{displayName(c)}, a.subject...)
+	}
+	if a.q.Customer == "" && a.q.Actor == "" && a.tagIDs == nil {
+		a.q.Actor, a.own = req.UserID, true
+		a.subject = append([]string{"你做的变更"}, a.subject...)
+	}
+	q, ok := v.ScopeHistory(a.q)
+	if !ok {
+		return "员工只能查看自己做的变更（/history @" + dn(req.UserID) + "）。查看同事的记录请联系主管。", nil
+	}
+	a.q = q
+	return "", nil
+}
+
+// renderHistory writes one page of history, or says why there is none.
+func (r *Router) renderHistory(req *Request, a historyArgs, pg ledgerPage) string {
+	title := strings.Join(a.subject, "，")
+	if len(pg.list) == 0 && pg.pages > 0 {
+		return fmt.Sprintf("只有 %d 页，没有第 %d 页。看最后一页：%s", pg.pages, a.page, withPaging(req.Cmd, "page", strconv.Itoa(pg.pages)))
+	}
+	if len(pg.list) == 0 {
+		next := "可以换个客户、标签或时间再查，例如 /history 客户名、/history tag:标签。"
+		switch {
+		case a.timed:
+			next = "可以放宽时间（since:/until:）再查，或去掉时间查看全部。"
+		case a.own:
+			next = "你还没有做过标签变更。打标签：/tag 客户 +标签；查看某位客户的记录：/history 客户名。"
+		}
+		return "没有找到记录（" + title + "）。" + next
+	}
+	v := req.Viewer()
 	names := map[string]string{}
 	lines := []string{fmt.Sprintf("%s（新的在前）：", title)}
 	undoable := false
-	for _, cs := range list {
+	for _, cs := range pg.list {
 		name, ok := names[cs.Customer]
 		if !ok {
-			name = cs.Customer
-			if c, err := r.st.Customer(cs.Customer); err == nil {
-				name = displayName(c)
-			}
+			name = r.cust.name(cs.Customer)
 			names[cs.Customer] = name
 		}
 		lines = append(lines, r.csLine(cs, name))
-		undoable = undoable || (cs.Effective() && (manager || cs.Actor == req.UserID))
+		undoable = undoable || (cs.Effective() && v.MayRevert(cs))
 	}
-	if more {
-		lines = append(lines, "更多："+withPaging(req.Cmd, "before", "#"+list[len(list)-1].ID.String()))
+	if pg.more {
+		lines = append(lines, "更多："+withPaging(req.Cmd, "before", "#"+pg.list[len(pg.list)-1].ID.String()))
 	}
 	if undoable {
 		lines = append(lines, "撤销某条：/undo 变更号")
 	}
-	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
+	return strings.Join(lines, "\n")
 }
 
 // withPaging is the /history command with its page: or before: replaced.
@@ -176,84 +205,5 @@ func withPaging(cmd Command, key, value string) string {
 		return t.Kind == Filter && (t.Key == "page" || t.Key == "before")
 	})
 	next.Args = append(next.Args, Token{Kind: Filter, Key: key, Value: value})
-	return next.String()
-}
-
-// untilText shows an until: bound: the last day it includes for a day,
-// week or month ("2020-01-01"), else the instant.
-func (r *Router) untilText(span Span) string {
-	if span.From.Equal(span.To) {
-		return r.fmtTime(span.To)
-	}
-	return r.fmtDate(span.To.Add(-time.Nanosecond))
-}
-
-// fetchHistory runs q for each of tagIDs (or once without a tag) and
-// merges the results newest first, keeping q.Limit: paging by q.Before
-// works across the merge as it does on one query.
-func (r *Router) fetchHistory(q store.Query, tagIDs []string) ([]store.ChangeSet, error) {
-	if len(tagIDs) <= 1 {
-		if len(tagIDs) == 1 {
-			q.Tag = tagIDs[0]
-		}
-		list, err := r.st.History(q)
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		return list, nil
-	}
-	seen := map[store.ID]bool{}
-	var all []store.ChangeSet
-	for _, id := range tagIDs {
-		qq := q
-		qq.Tag = id
-		list, err := r.st.History(qq)
-		if err != nil {
-			return nil, fmt.Errorf("history of tag %s: %w", id, err)
-		}
-		for _, cs := range list {
-			if !seen[cs.ID] {
-				seen[cs.ID] = true
-				all = append(all, cs)
-			}
-		}
-	}
-	slices.SortFunc(all, func(a, b store.ChangeSet) int { return cmp.Compare(b.ID, a.ID) })
-	if len(all) > q.Limit {
-		all = all[:q.Limit]
-	}
-	return all, nil
-}
-
-// historyTags finds every tag, live or deleted, a /history tag:X means:
-// those named X (exactly, else ignoring case, else "组名/X"), in one group.
-func (r *Router) historyTags(name string) ([]store.Tag, error) {
-	name = strings.TrimSpace(name)
-	all, err := r.st.Tags(true)
-	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
-	}
-	found := matchTags(name, all)
-	if len(found) == 0 {
-		live, err := r.st.Tags(false)
-		if err != nil {
-			return nil, fmt.Errorf("read tags: %w", err)
-		}
-		_, err = r.resolveTag(name, live)
-		if err == nil { // cannot happen: a live tag is among all
-			err = userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
-		}
-		return nil, err
-	}
-	var groups []string
-	for _, t := range found {
-		if !slices.Contains(groups, t.GroupName) {
-			groups = append(groups, t.GroupName)
-		}
-	}
-	if len(groups) > 1 {
-		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
-			clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
-	}
-	return found, nil
+	return next.Display()
 }

@@ -22,20 +22,20 @@ func (r *Router) runGroups(_ context.Context, req *Request) ([]Reply, error) {
 		return []Reply{{Text: "标签库是空的（还没有从企业微信同步）。请管理员运行同步，或在企业微信管理后台添加企业标签。"}}, nil
 	}
 	var order []string
-	names := map[string][]string{}
+	byGroup := map[string][]string{}
 	for _, t := range tags {
-		if _, ok := names[t.GroupName]; !ok {
+		if _, ok := byGroup[t.GroupName]; !ok {
 			order = append(order, t.GroupName)
 		}
-		n := t.Name
+		n := dn(t.Name)
 		if r.perms.groups[t.GroupName].protected[t.Name] {
 			n += "🔒"
 		}
-		names[t.GroupName] = append(names[t.GroupName], n)
+		byGroup[t.GroupName] = append(byGroup[t.GroupName], n)
 	}
 	lines := []string{"标签库："}
 	for _, g := range order {
-		line := "【" + g + "】" + strings.Join(names[g], "、")
+		line := "【" + dn(g) + "】" + strings.Join(byGroup[g], "、")
 		if rules := r.groupRules(g); rules != "" {
 			line += "（" + rules + "）"
 		}
@@ -43,12 +43,12 @@ func (r *Router) runGroups(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	var missing []string
 	for _, g := range slices.Sorted(maps.Keys(r.perms.groups)) {
-		if _, ok := names[g]; !ok {
+		if _, ok := byGroup[g]; !ok {
 			missing = append(missing, g)
 		}
 	}
 	if len(missing) > 0 {
-		lines = append(lines, "配置了规则但标签库里还没有的组："+strings.Join(missing, "、"))
+		lines = append(lines, "配置了规则但标签库里还没有的组："+names(missing, "、"))
 	}
 	lines = append(lines, "🔒 为受保护标签，只有主管可以修改。打标签：/tag 客户 +标签")
 	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
@@ -65,7 +65,7 @@ func (r *Router) groupRules(group string) string {
 		parts = append(parts, "互斥：只能选一个")
 	}
 	if len(pol.protected) > 0 {
-		parts = append(parts, "受保护："+strings.Join(slices.Sorted(maps.Keys(pol.protected)), "、"))
+		parts = append(parts, "受保护："+names(slices.Sorted(maps.Keys(pol.protected)), "、"))
 	}
 	if len(pol.editableBy) > 0 {
 		parts = append(parts, "仅"+editorsLabel(pol.editableBy)+"可改")

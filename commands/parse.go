@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/tagbot/tagbot/internal/display"
 	"regexp"
 	"strings"
 	"unicode"
@@ -247,6 +248,10 @@ func (c Command) String() string {
 	}
 	return b.String()
 }
+
+// Display is the command as a reply shows it back: String on one line,
+// without invisible characters, cut at display.CommandRunes.
+func (c Command) Display() string { return display.Line(c.String(), display.CommandRunes) }
 
 // format writes one token; first says it starts a plain text (where a
 // leading slash would make it a command).

@@ -133,14 +133,14 @@ func (p *perms) check(user string, role Role, t store.Tag) *denial {
 	pol := p.groups[t.GroupName]
 	if pol.protected[t.Name] && !role.AtLeast(RoleManager) {
 		return &denial{
-			Reply:  fmt.Sprintf("你没有权限修改「%s」：受保护标签只有主管可以修改。请联系主管。", t.Name),
+			Reply:  fmt.Sprintf("你没有权限修改「%s」：受保护标签只有主管可以修改。请联系主管。", dn(t.Name)),
 			Record: fmt.Sprintf("受保护标签「%s」只有主管可以修改", t.Name),
 		}
 	}
 	if len(pol.editableBy) > 0 && !editorMatches(pol.editableBy, user, role) {
 		who := editorsLabel(pol.editableBy)
 		return &denial{
-			Reply:  fmt.Sprintf("你没有权限修改「%s」：标签组「%s」只有%s可以修改。请联系%s。", t.Name, t.GroupName, who, who),
+			Reply:  fmt.Sprintf("你没有权限修改「%s」：标签组「%s」只有%s可以修改。请联系%s。", dn(t.Name), dn(t.GroupName), who, who),
 			Record: fmt.Sprintf("标签组「%s」只有%s可以修改", t.GroupName, who),
 		}
 	}
@@ -183,7 +183,7 @@ func editorsLabel(editors []string) string {
 		case config.EditorEmployees:
 			names[i] = "员工"
 		default:
-			names[i] = e
+			names[i] = dn(e)
 		}
 	}
 	return strings.Join(names, "、")
@@ -202,7 +202,7 @@ func followersWho(followers []string) string {
 	if len(followers) == 0 {
 		return "主管"
 	}
-	return "跟进人 " + strings.Join(followers, "、") + " 或主管"
+	return "跟进人 " + names(followers, "、") + " 或主管"
 }
 
 // notFollowerRead is the answer to reading (/tags, /history) a customer
@@ -215,7 +215,7 @@ func notFollowerRead(customer string, followers []string) string {
 // customer but names another follower's relationship with @.
 func otherRelationship(mention string) *denial {
 	return &denial{
-		Reply:  fmt.Sprintf("你只能改自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可改你自己的。", mention, mention),
+		Reply:  fmt.Sprintf("你只能改自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可改你自己的。", dn(mention), dn(mention)),
 		Record: "只能改自己跟进关系上的标签",
 	}
 }
@@ -224,7 +224,7 @@ func otherRelationship(mention string) *denial {
 // the customer, naming who does.
 func mentionNotFollower(mention, customer string, followers []string) error {
 	return userErr(CodeNotFound, "%s 不是 %s 的跟进人（跟进人：%s）。请改成 @%s，或去掉 @%s。",
-		clip(mention), customer, strings.Join(followers, "、"), strings.Join(followers, " 或 @"), clip(mention))
+		clip(mention), customer, names(followers, "、"), names(followers, " 或 @"), clip(mention))
 }
 
 // limits describes, for /whoami, what the user may not change.
@@ -236,12 +236,12 @@ func (p *perms) limits(user string, role Role) []string {
 			continue
 		}
 		if len(pol.editableBy) > 0 && !editorMatches(pol.editableBy, user, role) {
-			out = append(out, fmt.Sprintf("标签组「%s」只有%s可以修改", name, editorsLabel(pol.editableBy)))
+			out = append(out, fmt.Sprintf("标签组「%s」只有%s可以修改", dn(name), editorsLabel(pol.editableBy)))
 			continue
 		}
 		if len(pol.protected) > 0 && !role.AtLeast(RoleManager) {
 			out = append(out, fmt.Sprintf("受保护标签 %s（%s）只有主管可以修改",
-				strings.Join(slices.Sorted(maps.Keys(pol.protected)), "、"), name))
+				names(slices.Sorted(maps.Keys(pol.protected)), "、"), dn(name)))
 		}
 	}
 	return out

@@ -3,9 +3,12 @@
 // plain Chinese. Replies are short Chinese texts that say what to do next.
 // 命令：解析并执行员工在企业微信里发给 tagbot 的请求。
 //
-// The package never talks to WeCom: every tag change goes through
-// store.Apply or store.ApplyBatch (ledger, projection and outbox in one
-// transaction), after which Options.Kick wakes the outbox worker.
+// Every tag change goes through store.Apply or store.ApplyBatch (ledger,
+// projection and outbox in one transaction), after which Options.Kick
+// wakes the outbox worker, which tells WeCom. The package itself calls
+// WeCom only through Options.Tags (TagCreator: /restore recreates a deleted
+// tag), and never while holding its write lock, so a slow WeCom cannot
+// hold up other users' commands.
 package commands
 
 import (
@@ -91,7 +94,12 @@ type Spec struct {
 	// Writes marks commands that change tags: a customer named only by a
 	// fragment of a name must be confirmed with #1 first.
 	Writes bool
-	Run    func(ctx context.Context, req *Request) ([]Reply, error)
+	// ShowsCustomers marks commands whose replies name customers: unless
+	// the command picked from the user's numbered list (#N) or showed a
+	// new one, a successful run clears the list, so a later #N cannot pick
+	// from a list the user no longer sees.
+	ShowsCustomers bool
+	Run            func(ctx context.Context, req *Request) ([]Reply, error)
 }
 
 // Request is one parsed command from one user. 一次请求。
@@ -105,10 +113,21 @@ type Request struct {
 	Cmd    Command   // as parsed
 	Name   string    // the name typed (may be an alias)
 	Now    time.Time // when it arrived
+
+	seq    uint64 // the user's message number (sessions.begin)
+	picked bool   // a customer was chosen with #N from the user's list
+	listed bool   // the reply shows a new numbered list
+	note   string // which list a doubtful #N came from, added to the reply
 }
 
 // Router parses requests, checks roles and runs commands. It is safe for
 // concurrent use. 命令路由。
+//
+// Each concern has its own small type the router calls: sessions (pick
+// lists and proposals), Viewer (who sees which customer), ledger (history
+// queries), tagLib (tag names), customerDir (customers) and timeFormat.
+// New features (natural language, classification, statistics) belong in
+// types or packages like these, not in more Router methods.
 type Router struct {
 	st    *store.Store
 	cfg   *config.Config
@@ -118,15 +137,17 @@ type Router struct {
 	log   *slog.Logger
 	loc   *time.Location
 	perms *perms
+	tf    timeFormat // times in replies
+	led   ledger     // ledger queries
+	lib   tagLib     // tag names → tags
+	cust  customerDir
 
 	specs  []*Spec
 	byName map[string]*Spec
 
-	errSeq  atomic.Uint64 // internal error ids
-	taskSeq atomic.Uint64 // card task ids
+	errSeq atomic.Uint64 // internal error ids
 
-	mu       sync.Mutex
-	sessions map[string]*session // per user: pick list, pending proposal
+	sess *sessions // per user: pick list, pending proposal
 
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
@@ -150,7 +171,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r := &Router{
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
-		byName: map[string]*Spec{}, sessions: map[string]*session{},
+		byName: map[string]*Spec{}, sess: newSessions(),
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -165,6 +186,10 @@ func NewRouter(opts Options) (*Router, error) {
 	if r.loc == nil {
 		r.loc = time.FixedZone("CST", 8*3600)
 	}
+	r.tf = timeFormat{loc: r.loc, now: r.now}
+	r.led = ledger{st: r.st}
+	r.lib = tagLib{st: r.st, tf: r.tf}
+	r.cust = customerDir{st: r.st}
 	for _, s := range r.specList() {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
@@ -195,28 +220,28 @@ func (r *Router) specList() []Spec {
 			Summary: "给客户加标签（-标签 同时删除）",
 			Help: "客户可以写姓名、备注、手机号或 external_userid；名字里有空格请加引号，如 \"王 小明\"。\n" +
 				"客户后面不带符号的词也算加标签。互斥标签组里加一个会自动去掉同组其它标签。\n" +
-				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Writes: true, Run: r.runTag},
+				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Writes: true, ShowsCustomers: true, Run: r.runTag},
 		{Name: "untag", Aliases: []string{"删标签", "去标签"}, Usage: "/untag <客户> 标签… [@跟进人]",
-			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Writes: true, Run: r.runUntag},
+			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Writes: true, ShowsCustomers: true, Run: r.runUntag},
 		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户> [@跟进人]",
-			Summary: "查看客户现在的标签", Help: "按标签组列出，并写明谁在何时加的。例：/tags 王小明", MinRole: RoleEmployee, Run: r.runTags},
+			Summary: "查看客户现在的标签", Help: "按标签组列出，并写明谁在何时加的。例：/tags 王小明", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runTags},
 		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [tag:标签…] [page:2]",
 			Summary: "按名字、备注、手机号或标签找客户",
-			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, Run: r.runFind},
+			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},
 		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2]",
 			Summary: "查看标签变更记录（含被拒绝的尝试）",
 			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04。\n" +
-				"不带参数时显示你自己的变更。例：/history 王小明 since:上周", MinRole: RoleEmployee, Run: r.runHistory},
+				"不带参数时显示你自己的变更。例：/history 王小明 since:上周", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
 		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
 			Summary: "撤销你最近的一次变更（或指定的变更）",
-			Help:    "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12", MinRole: RoleEmployee, Run: r.runUndo},
+			Help:    "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
 		{Name: "redo", Aliases: []string{"重做"}, Usage: "/redo", Summary: "恢复你最近一次撤销的变更",
-			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, Run: r.runRedo},
+			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runRedo},
 		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",
 			Summary: "把客户的标签恢复到过去某个时间（主管）",
-			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Writes: true, Run: r.runRollback},
+			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Writes: true, ShowsCustomers: true, Run: r.runRollback},
 		{Name: "confirm", Aliases: []string{"确认"}, Usage: "/confirm", Summary: "确认待执行的操作",
-			Help: "确认 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runConfirm},
+			Help: "确认 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runConfirm},
 		{Name: "cancel", Aliases: []string{"取消"}, Usage: "/cancel", Summary: "放弃待执行的操作",
 			Help: "放弃 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runCancel},
 		{Name: "restore", Aliases: []string{"恢复"}, Usage: "/restore tag <名称>",

@@ -11,12 +11,47 @@ import (
 
 // runRestore is /restore tag <名称> (admins): recreates a tag deleted from
 // the library and puts it back on every relationship the deletion took it
-// from, as one batch "restore-<new id>".
+// from, as one batch "restore-<new id>". The tag is created on WeCom
+// before the write lock is taken, so a slow WeCom never holds up other
+// users' commands; the ledger is then re-checked under the lock.
 func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) {
+	name, err := parseRestore(req)
+	if err != nil {
+		return nil, err
+	}
+	if r.tags == nil {
+		return nil, userErr(CodeUnavailable, "恢复标签需要连接企业微信，当前没有配置。")
+	}
+	old, reply, err := r.deletedTag(req, name)
+	if old == nil {
+		return reply, err
+	}
+	tag, err := r.recreate(ctx, *old) // WeCom, outside the lock
+	if err != nil {
+		return nil, err
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	again, reply, err := r.deletedTag(req, name) // another /restore may have finished meanwhile
+	if again == nil {
+		return reply, err
+	}
+	if again.ID != old.ID {
+		return nil, userErr(CodeConflict, "「%s」刚被别人改动过，请重新发送 /restore tag %s。", dn(name), clipQuoted(name))
+	}
+	res, err := r.reapply(req, *old, tag)
+	if err != nil {
+		return nil, err
+	}
+	return textReply(res.String()), nil
+}
+
+// parseRestore reads "/restore tag <名称>" (the word tag is optional).
+func parseRestore(req *Request) (string, error) {
 	var words []string
 	for i, t := range req.Cmd.Args {
 		if t.Kind != Word {
-			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
+			return "", userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 		if i == 0 && (strings.EqualFold(t.Value, "tag") || t.Value == "标签") {
 			continue
@@ -24,56 +59,75 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 		words = append(words, t.Value)
 	}
 	if len(words) != 1 {
-		return nil, userErr(CodeUsage, "请写一个标签名（有空格请加引号）。用法：%s", req.Spec.Usage)
+		return "", userErr(CodeUsage, "请写一个标签名（有空格请加引号）。用法：%s", req.Spec.Usage)
 	}
-	name := words[0]
-	if r.tags == nil {
-		return nil, userErr(CodeUnavailable, "恢复标签需要连接企业微信，当前没有配置。")
-	}
-	r.writeMu.Lock()
-	defer r.writeMu.Unlock()
+	return words[0], nil
+}
+
+// deletedTag finds the deleted tag called name that is not restored yet;
+// when there is none, the reply (or error) says why.
+func (r *Router) deletedTag(req *Request, name string) (*store.Tag, []Reply, error) {
 	dels, err := r.st.DeletedTagsByName(name)
 	if err != nil {
-		return nil, fmt.Errorf("deleted tags: %w", err)
+		return nil, nil, fmt.Errorf("deleted tags: %w", err)
 	}
-	var old *store.Tag
 	for i := range dels {
 		if dels[i].RestoredAs == "" {
-			old = &dels[i]
-			break
+			return &dels[i], nil, nil
 		}
 	}
-	if old == nil {
-		if len(dels) > 0 {
-			return r.restoredBefore(req, name, dels[0])
-		}
-		if live, _ := r.st.TagsByName(name); len(live) > 0 {
-			return []Reply{{Text: fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", name)}}, nil
-		}
-		return nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", clip(name))
+	if len(dels) > 0 {
+		reply, err := r.restoredBefore(req, name, dels[0])
+		return nil, reply, err
 	}
-	removed, err := r.deletionRemovals(old.ID)
+	if live, _ := r.st.TagsByName(name); len(live) > 0 {
+		return nil, textReply(fmt.Sprintf("「%s」没有被删除，还在标签库里（/groups 查看）。", dn(name))), nil
+	}
+	return nil, nil, userErr(CodeNotFound, "没有找到被删除的标签「%s」。发送 /groups 查看标签库。", clip(name))
+}
+
+// restoreResult is what a /restore did.
+type restoreResult struct {
+	tag              store.Tag
+	applied, removed int // relationships re-tagged, and taken by the deletion
+	gone, taken      int // skipped: relationship ended; exclusive group now has another tag
+}
+
+// String is the reply to a /restore.
+func (res restoreResult) String() string {
+	text := fmt.Sprintf("已恢复标签「%s」（标签组「%s」），重新打回 %d 个客户关系（删除时共 %d 个）。",
+		dn(res.tag.Name), dn(res.tag.GroupName), res.applied, res.removed)
+	if res.gone > 0 {
+		text += fmt.Sprintf("\n%d 个客户已不再跟进，跳过。", res.gone)
+	}
+	if res.taken > 0 {
+		text += fmt.Sprintf("\n%d 个客户之后已选了同组（互斥）的其它标签，跳过。", res.taken)
+	}
+	return text + fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", quoteIf(dn(res.tag.Name), needsQuote(dn(res.tag.Name))))
+}
+
+// reapply puts tag (the recreation of old) back on the relationships the
+// deletion of old took it from, as one batch, and links old to tag;
+// r.writeMu must be held.
+func (r *Router) reapply(req *Request, old, tag store.Tag) (restoreResult, error) {
+	removed, err := r.led.deletionRemovals(old.ID)
 	if err != nil {
-		return nil, err
+		return restoreResult{}, err
 	}
-	tag, err := r.recreate(ctx, *old)
-	if err != nil {
-		return nil, err
-	}
+	res := restoreResult{tag: tag, removed: len(removed)}
 	var css []store.ChangeSet
-	gone, taken := 0, 0
-	reason := fmt.Sprintf("/restore tag %s（原标签 %s 于 %s 删除）", name, old.ID, r.fmtTime(old.DeletedAt))
+	reason := fmt.Sprintf("/restore tag %s（原标签 %s 于 %s 删除）", old.Name, old.ID, r.tf.at(old.DeletedAt))
 	for _, d := range removed {
 		rel, err := r.st.Relationship(d.Customer, d.Follower)
 		if isNotFound(err) {
-			gone++
+			res.gone++
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read relationship: %w", err)
+			return restoreResult{}, fmt.Errorf("read relationship: %w", err)
 		}
-		if r.perms.exclusive(tag.GroupName) && r.hasGroupTag(rel, tag) {
-			taken++
+		if r.perms.exclusive(tag.GroupName) && r.lib.hasOtherInGroup(rel, tag) {
+			res.taken++
 			continue
 		}
 		css = append(css, store.ChangeSet{
@@ -81,35 +135,27 @@ func (r *Router) runRestore(ctx context.Context, req *Request) ([]Reply, error) 
 			Add: []store.TagRef{tag.Ref()}, Reason: reason, Batch: "restore-" + tag.ID, Inbox: req.Inbox,
 		})
 	}
-	var out []store.ChangeSet
 	if len(css) > 0 {
-		out, err = r.st.ApplyBatch(css)
+		out, err := r.st.ApplyBatch(css)
 		if err != nil && !errors.Is(err, store.ErrNoChange) {
-			return nil, fmt.Errorf("apply restore: %w", err)
+			return restoreResult{}, fmt.Errorf("apply restore: %w", err)
 		}
+		res.applied = len(out)
 	}
 	if err := r.st.MarkRestored(old.ID, tag.ID); err != nil {
-		return nil, fmt.Errorf("mark restored: %w", err)
+		return restoreResult{}, fmt.Errorf("mark restored: %w", err)
 	}
-	if len(out) > 0 {
+	if res.applied > 0 {
 		r.kick()
 	}
-	text := fmt.Sprintf("已恢复标签「%s」（标签组「%s」），重新打回 %d 个客户关系（删除时共 %d 个）。",
-		tag.Name, tag.GroupName, len(out), len(removed))
-	if gone > 0 {
-		text += fmt.Sprintf("\n%d 个客户已不再跟进，跳过。", gone)
-	}
-	if taken > 0 {
-		text += fmt.Sprintf("\n%d 个客户之后已选了同组（互斥）的其它标签，跳过。", taken)
-	}
-	text += fmt.Sprintf("\n查看：/history tag:%s；整批撤销：/undo", tag.Name)
-	return []Reply{{Text: text}}, nil
+	return res, nil
 }
 
 // restoredBefore answers a /restore of a tag restored already. If the
 // restore's re-tagging was undone since, it says how to put it back:
 // /redo (by who undid it) or /undo of that undo.
 func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Reply, error) {
+	name = dn(name)
 	q := quoteIf(name, needsQuote(name))
 	text := fmt.Sprintf("「%s」已经恢复过了，标签还在标签库里。发送 /history tag:%s 查看。", name, q)
 	list, err := r.st.History(store.Query{Batch: "restore-" + old.RestoredAs, Limit: 1})
@@ -119,40 +165,16 @@ func (r *Router) restoredBefore(req *Request, name string, old store.Tag) ([]Rep
 	if len(list) == 0 {
 		return []Reply{{Text: text}}, nil
 	}
-	u, undone, err := r.undoneBy(list[0].ID, 0)
+	u, undone, err := r.led.undoneBy(list[0].ID, 0)
 	if err != nil || !undone {
 		return []Reply{{Text: text}}, err
 	}
 	how := fmt.Sprintf("/undo %d（撤销那次撤销）", u.ID)
-	if last, err := r.lastRedoable(req.UserID); err == nil && (last.ID == u.ID || u.Batch != "" && last.Batch == u.Batch) {
+	if last, err := r.led.lastRedoable(req.UserID); err == nil && (last.ID == u.ID || u.Batch != "" && last.Batch == u.Batch) {
 		how = fmt.Sprintf("/redo（或 /undo %d）", u.ID)
 	}
 	return []Reply{{Text: fmt.Sprintf("「%s」已经恢复过了，但重新打回客户的那批变更已被 %s 撤销（#%d）。要再打回去请发送 %s。",
-		name, u.Actor, u.ID, how)}}, nil
-}
-
-// deletionRemovals lists the change-sets that recorded the tag's deletion,
-// one per relationship.
-func (r *Router) deletionRemovals(tagID string) ([]store.ChangeSet, error) {
-	q := store.Query{Batch: "tagdel-" + tagID, Limit: 500}
-	seen := map[string]bool{}
-	var out []store.ChangeSet
-	for {
-		list, err := r.st.History(q)
-		if err != nil {
-			return nil, fmt.Errorf("deletion history: %w", err)
-		}
-		for _, cs := range list {
-			if k := cs.Customer + ":" + cs.Follower; !seen[k] {
-				seen[k] = true
-				out = append(out, cs)
-			}
-		}
-		if len(list) < q.Limit {
-			return out, nil
-		}
-		q.Before = list[len(list)-1].ID
-	}
+		name, dn(u.Actor), u.ID, how)}}, nil
 }
 
 // recreate returns a live tag of the same group and name, creating it on
@@ -172,17 +194,4 @@ func (r *Router) recreate(ctx context.Context, old store.Tag) (store.Tag, error)
 		return store.Tag{}, fmt.Errorf("create tag %s/%s: %w", old.GroupName, old.Name, err)
 	}
 	return t, nil
-}
-
-// hasGroupTag reports whether rel has a tag of t's group other than t.
-func (r *Router) hasGroupTag(rel store.Relationship, t store.Tag) bool {
-	for id := range rel.Tags {
-		if id == t.ID {
-			continue
-		}
-		if other, err := r.st.Tag(id); err == nil && other.GroupName == t.GroupName {
-			return true
-		}
-	}
-	return false
 }

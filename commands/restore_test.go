@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -125,4 +126,38 @@ func TestRestoreAgainAfterUndoSuggestsRedo(t *testing.T) {
 	}
 	e.mustSay("boss", "/restore tag 咖啡", "「咖啡」已经恢复过了，标签还在标签库里。")
 	e.verify()
+}
+
+// lockProbe is a TagCreator that notes whether the router's write lock
+// was held while WeCom was called.
+type lockProbe struct {
+	TagCreator
+	r    *Router
+	held bool
+}
+
+func (p *lockProbe) CreateTag(ctx context.Context, group, name string) (store.Tag, error) {
+	if p.r.writeMu.TryLock() {
+		p.r.writeMu.Unlock()
+	} else {
+		p.held = true
+	}
+	return p.TagCreator.CreateTag(ctx, group, name)
+}
+
+// TestRestoreCallsWeComOutsideWriteLock: the tag is created on WeCom
+// before the write lock is taken.
+func TestRestoreCallsWeComOutsideWriteLock(t *testing.T) {
+	e := newEnv(t)
+	e.apply("zhangsan", "c1", "zhangsan", "t3")
+	e.deleteTag("t3")
+	probe := &lockProbe{TagCreator: e.creator, r: e.r}
+	e.r.tags = probe
+	e.mustSay("boss", "/restore tag 高意向", "已恢复标签「高意向」（标签组「意向程度」），重新打回 1 个客户关系")
+	if e.creator.calls.Load() != 1 {
+		t.Fatalf("CreateTag called %d times, want 1", e.creator.calls.Load())
+	}
+	if probe.held {
+		t.Fatal("CreateTag ran while the write lock was held")
+	}
 }

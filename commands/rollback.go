@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -22,7 +23,7 @@ func (p relPlan) empty() bool { return len(p.add) == 0 && len(p.remove) == 0 }
 // String shows the plan as "跟进人 x：+a -b".
 func (p relPlan) String() string {
 	cs := store.ChangeSet{Add: p.add, Remove: p.remove}
-	s := "跟进人 " + p.follower + "："
+	s := "跟进人 " + dn(p.follower) + "："
 	if p.empty() {
 		s += "无变化"
 	} else {
@@ -97,7 +98,7 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 	}
 	name := displayName(c)
 	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
-		name, r.fmtTime(first), r.fmtTime(earliest), req.Cmd.Args[0].format(false), r.fmtTime(earliest))
+		name, r.tf.at(first), r.tf.at(earliest), display.Line(req.Cmd.Args[0].format(false), display.NameRunes), r.tf.at(earliest))
 }
 
 // rollbackPlans computes the diff of each relationship.
@@ -130,18 +131,18 @@ func (r *Router) proposeRollback(req *Request, c store.Customer, followers []str
 	}
 	if changes == 0 {
 		return []Reply{{Text: intro + fmt.Sprintf("%s 自 %s 以来标签没有可以恢复的变化，不需要回滚。\n%s",
-			name, r.fmtTime(at), strings.Join(lines, "\n"))}}, nil
+			name, r.tf.at(at), strings.Join(lines, "\n"))}}, nil
 	}
 	if den, p := r.checkPlans(req, plans); den != nil {
 		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
 	}
-	what := fmt.Sprintf("回滚 %s 到 %s", name, r.fmtTime(at))
+	what := fmt.Sprintf("回滚 %s 到 %s", name, r.tf.at(at))
 	var task string
-	task = r.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
+	task = r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		return r.confirmRollback(req2, c, followers, at, plans, task)
 	})
 	text := intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
-		name, r.fmtTime(at), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
+		name, r.tf.at(at), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
 	return []Reply{{Text: text}, confirmCard(task, what+"？", "确认后作为一批变更执行，可以 /undo", lines)}, nil
 }
 
@@ -186,7 +187,7 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 	if den, p := r.checkPlans(req, plans); den != nil {
 		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
 	}
-	reason := fmt.Sprintf("/rollback 到 %s", r.fmtTime(at))
+	reason := fmt.Sprintf("/rollback 到 %s", r.tf.at(at))
 	var css []store.ChangeSet
 	for _, p := range plans {
 		if p.empty() {
@@ -214,7 +215,7 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 		undo = "整批撤销请 /undo"
 	}
 	return []Reply{{Text: fmt.Sprintf("已把 %s 的标签恢复到 %s（变更 %s）。%s。",
-		displayName(c), r.fmtTime(at), strings.Join(ids, "、"), undo)}}, nil
+		displayName(c), r.tf.at(at), strings.Join(ids, "、"), undo)}}, nil
 }
 
 // runConfirm is /confirm: runs the user's pending proposal.
@@ -222,7 +223,7 @@ func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) 
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}
-	p, err := r.takeProposal(req.UserID, "", req.Now)
+	p, err := r.sess.take(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func (r *Router) runCancel(_ context.Context, req *Request) ([]Reply, error) {
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}
-	p, err := r.takeProposal(req.UserID, "", req.Now)
+	p, err := r.sess.take(req.UserID, "", req.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/internal/suggest"
 
 	"github.com/tagbot/tagbot/store"
@@ -15,7 +16,30 @@ import (
 // HandleText runs one text message from userID and returns the replies.
 // It never fails: problems become replies. 处理一条文本消息。
 func (r *Router) HandleText(ctx context.Context, userID, text string) []Reply {
+	return clean(r.handleText(ctx, userID, text))
+}
+
+// clean passes every reply text and card field through display.Reply: a
+// name that reached a reply without dn still cannot hide or reorder text.
+func clean(replies []Reply) []Reply {
+	for i, rp := range replies {
+		replies[i].Text = display.Reply(rp.Text)
+		if c := rp.Card; c != nil {
+			cc := *c
+			cc.Title, cc.Desc = display.Reply(c.Title), display.Reply(c.Desc)
+			cc.Lines = make([]string, len(c.Lines))
+			for j, l := range c.Lines {
+				cc.Lines[j] = display.Line(l, 0x7fffffff)
+			}
+			replies[i].Card = &cc
+		}
+	}
+	return replies
+}
+
+func (r *Router) handleText(ctx context.Context, userID, text string) []Reply {
 	now := r.now()
+	seq := r.sess.begin(userID, now)
 	if n := utf8.RuneCountInString(text); n > MaxInputRunes {
 		return []Reply{{Text: fmt.Sprintf("消息太长（%d 字），我只处理 %d 字以内的命令，什么都没有改。请只发送命令本身，例如 /tag 王小明 +高意向",
 			n, MaxInputRunes)}}
@@ -26,15 +50,17 @@ func (r *Router) HandleText(ctx context.Context, userID, text string) []Reply {
 	}
 	if !cmd.Slash {
 		if len(cmd.Args) == 1 && cmd.Args[0].Kind == Pick {
-			return r.handleBarePick(ctx, userID, cmd.Args[0], now)
+			return r.handleBarePick(ctx, userID, cmd.Args[0], now, seq)
 		}
 		return r.handlePlain(ctx, userID, text)
 	}
-	return r.dispatch(ctx, userID, cmd, now)
+	return r.dispatch(ctx, userID, cmd, now, seq)
 }
 
-// dispatch finds the command's spec, checks the role and runs it.
-func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now time.Time) []Reply {
+// dispatch finds the command's spec, checks the role and runs it; seq is
+// the user's message number. A reply naming customers without picking from
+// or showing a numbered list clears the user's list (Spec.ShowsCustomers).
+func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) []Reply {
 	spec, ok := r.byName[foldName(cmd.Name)]
 	if !ok {
 		return []Reply{{Text: r.unknownCommand(cmd.Name)}}
@@ -48,12 +74,29 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 		return []Reply{{Text: fmt.Sprintf("/%s 只有%s可以使用。你的角色是%s，请联系%s。",
 			spec.Name, spec.MinRole.whoCan(), role.Label(), spec.MinRole.Label())}}
 	}
-	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx)}
+	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq}
 	replies, err := spec.Run(ctx, req)
 	if err != nil {
 		return r.errorReplies(ctx, userID, spec.Name, err)
 	}
-	return replies
+	if spec.ShowsCustomers && !req.picked && !req.listed {
+		r.sess.forget(req)
+	}
+	return withNote(replies, req.note)
+}
+
+// withNote adds note, on a line of its own, to the first text reply.
+func withNote(replies []Reply, note string) []Reply {
+	if note == "" {
+		return replies
+	}
+	for i := range replies {
+		if replies[i].Text != "" {
+			replies[i].Text += "\n（" + note + "）"
+			return replies
+		}
+	}
+	return append(replies, Reply{Text: "（" + note + "）"})
 }
 
 // handlePlain answers text that is not a command. This is the seam for the
@@ -68,8 +111,8 @@ func (r *Router) handlePlain(ctx context.Context, userID, text string) []Reply {
 
 // handleBarePick runs a bare "#2": the command that produced the user's
 // last numbered list, with the chosen customer.
-func (r *Router) handleBarePick(ctx context.Context, userID string, pick Token, now time.Time) []Reply {
-	pl, err := r.pickList(userID, now)
+func (r *Router) handleBarePick(ctx context.Context, userID string, pick Token, now time.Time, seq uint64) []Reply {
+	pl, err := r.sess.list(userID, now)
 	if err != nil {
 		return r.errorReplies(ctx, userID, "", err)
 	}
@@ -78,7 +121,7 @@ func (r *Router) handleBarePick(ctx context.Context, userID string, pick Token, 
 	}
 	cmd := pl.cmd.clone()
 	cmd.Args[pl.argIdx] = pick
-	return r.dispatch(ctx, userID, cmd, now)
+	return r.dispatch(ctx, userID, cmd, now, seq)
 }
 
 // commandWords are Chinese words users try as commands, with the command

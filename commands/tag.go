@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -59,7 +58,7 @@ func parseTagArgs(req *Request, bareAdds bool) (add, remove []string, mention st
 		if mention != "" {
 			fix.Args = append(fix.Args, Token{Kind: Mention, Value: mention})
 		}
-		return nil, nil, "", userErr(CodeUsage, "/untag 只删除标签；加标签请用 %s", fix.String())
+		return nil, nil, "", userErr(CodeUsage, "/untag 只删除标签；加标签请用 %s", fix.Display())
 	}
 	if len(add)+len(remove) == 0 {
 		return nil, nil, "", userErr(CodeUsage, "请写出要改的标签。用法：%s", req.Spec.Usage)
@@ -91,7 +90,7 @@ func loneSign(req *Request) error {
 		}
 		fix.Args[i] = Token{Kind: kind, Value: args[i+1].Value}
 		fix.Args = append(fix.Args[:i+1], fix.Args[i+2:]...)
-		return userErr(CodeUsage, "「%s」后面不要有空格：%s", sign, fix.String())
+		return userErr(CodeUsage, "「%s」后面不要有空格：%s", sign, fix.Display())
 	}
 	return nil
 }
@@ -117,14 +116,15 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		sign  string
 	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
 		for _, n := range list.names {
-			tags, err := r.resolveTagList(n, live)
+			tags, err := r.lib.resolveList(n, live)
 			if err != nil {
 				return nil, err
 			}
 			for _, t := range tags {
 				if prev, dup := seen[t.ID]; dup {
 					if prev != list.sign {
-						return nil, userErr(CodeUsage, "「%s」不能同时加和删。请只写一次：要加写 +%s，要删写 -%s。", t.Name, t.Name, t.Name)
+						n := dn(t.Name)
+						return nil, userErr(CodeUsage, "「%s」不能同时加和删。请只写一次：要加写 +%s，要删写 -%s。", n, n, n)
 					}
 					continue
 				}
@@ -138,30 +138,6 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 
 // listSeps split "+高意向，官网" into several tags of the same sign.
 const listSeps = ",，、"
-
-// resolveTagList resolves one written tag, or a list "高意向，官网" (every
-// part with the same sign) when the whole is not a tag name.
-func (r *Router) resolveTagList(name string, live []store.Tag) ([]store.Tag, error) {
-	t, err := r.resolveTag(name, live)
-	if err == nil || !strings.ContainsAny(name, listSeps) {
-		if err != nil {
-			return nil, err
-		}
-		return []store.Tag{t}, nil
-	}
-	var out []store.Tag
-	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return strings.ContainsRune(listSeps, c) }) {
-		t, err := r.resolveTag(part, live)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	if len(out) == 0 {
-		return nil, err
-	}
-	return out, nil
-}
 
 // applyTags checks and applies one tag change on one relationship.
 func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live []store.Tag) ([]Reply, error) {
@@ -187,7 +163,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	for _, t := range append(append([]store.Tag(nil), tr.add...), remove...) {
 		if den := r.perms.check(req.UserID, req.Role, t); den != nil {
 			if isAuto(t, auto) {
-				den.Reply = fmt.Sprintf("标签组「%s」是互斥的，加这个标签需要去掉「%s」。", t.GroupName, t.Name) + den.Reply
+				den.Reply = fmt.Sprintf("标签组「%s」是互斥的，加这个标签需要去掉「%s」。", dn(t.GroupName), dn(t.Name)) + den.Reply
 			}
 			return r.recordDenied(req, tr.customer.ID, follower, tr.add, remove, den)
 		}
@@ -205,7 +181,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	r.kick()
 	who := name + " "
 	if follower != req.UserID {
-		who = fmt.Sprintf("%s（跟进人 %s）", name, follower)
+		who = fmt.Sprintf("%s（跟进人 %s）", name, dn(follower))
 	}
 	var did []string
 	if len(cs.Add) > 0 {
@@ -216,7 +192,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	}
 	text := fmt.Sprintf("已为 %s%s（变更 #%d，/undo 可撤销）", who, strings.Join(did, "，"), cs.ID)
 	if len(auto) > 0 {
-		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", auto[0].GroupName)
+		text += fmt.Sprintf("\n「%s」组内互斥，已自动去掉其它标签。", dn(auto[0].GroupName))
 	}
 	if kept := missing(refs(tr.add), cs.Add); len(kept) > 0 {
 		text += "\n" + refNames(kept) + " 原本就有。"
@@ -238,7 +214,7 @@ func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.T
 		}
 		if prev, ok := byGroup[t.GroupName]; ok {
 			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。请只保留一个再发送，例如 /tag %s +%s",
-				t.GroupName, prev.Name, t.Name, quoteIf(customer, needsQuote(customer)), quoteIf(prev.Name, needsQuote(prev.Name)))
+				dn(t.GroupName), dn(prev.Name), dn(t.Name), quoteIf(customer, needsQuote(customer)), quoteIf(dn(prev.Name), needsQuote(dn(prev.Name))))
 		}
 		byGroup[t.GroupName] = t
 	}
@@ -301,79 +277,4 @@ func (r *Router) recordDenied(req *Request, customer, follower string, add, remo
 		}
 	}
 	return []Reply{{Text: den.Reply}}, nil
-}
-
-// runTags is /tags <客户> [@跟进人]: current tags per relationship, by
-// group, with who added each and when. Employees see their own relationship.
-func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
-	if len(req.Cmd.Args) == 0 {
-		return nil, userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
-	}
-	mention := ""
-	for _, t := range req.Cmd.Args[1:] {
-		if t.Kind == Mention && mention == "" {
-			mention = t.Value
-			continue
-		}
-		return nil, userErr(CodeUsage, "看不懂「%s」：/tags 一次查看一位客户（名字里有空格请加引号）。用法：%s",
-			clip(t.format(false)), req.Spec.Usage)
-	}
-	c, err := r.resolveCustomer(req, 0)
-	if err != nil {
-		return nil, err
-	}
-	rels, err := r.st.Relationships(c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read relationships: %w", err)
-	}
-	all, err := r.st.Tags(true)
-	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
-	}
-	var shown []store.Relationship
-	for _, rel := range rels {
-		if (mention == "" || rel.Follower == mention) && (req.Role.AtLeast(RoleManager) || rel.Follower == req.UserID) {
-			shown = append(shown, rel)
-		}
-	}
-	name := displayName(c)
-	if len(shown) == 0 {
-		if !req.Role.AtLeast(RoleManager) && !slices.Contains(c.Followers, req.UserID) {
-			return []Reply{{Text: notFollowerRead(name, c.Followers)}}, nil
-		}
-		if !req.Role.AtLeast(RoleManager) {
-			return []Reply{{Text: fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", mention, mention)}}, nil
-		}
-		if mention == "" || len(c.Followers) == 0 {
-			return []Reply{{Text: fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, quoteIf(name, needsQuote(name)))}}, nil
-		}
-		return nil, mentionNotFollower(mention, name, c.Followers)
-	}
-	lines := []string{r.describeCustomer(c, req.UserID) + " 的标签："}
-	for _, rel := range shown {
-		if len(shown) > 1 || rel.Follower != req.UserID {
-			lines = append(lines, "跟进人 "+rel.Follower+"：")
-		}
-		var groups []string
-		byGroup := map[string][]string{}
-		for _, t := range all { // library order
-			m, has := rel.Tags[t.ID]
-			if !has {
-				continue
-			}
-			if _, ok := byGroup[t.GroupName]; !ok {
-				groups = append(groups, t.GroupName)
-			}
-			byGroup[t.GroupName] = append(byGroup[t.GroupName],
-				fmt.Sprintf("%s（%s %s #%d）", t.Name, m.By, r.fmtTime(m.At), m.CS))
-		}
-		if len(groups) == 0 {
-			lines = append(lines, "（没有标签）")
-		}
-		for _, g := range groups {
-			lines = append(lines, g+"："+strings.Join(byGroup[g], "、"))
-		}
-	}
-	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", quoteIf(name, needsQuote(name)), quoteIf(name, needsQuote(name))))
-	return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 }

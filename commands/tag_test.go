@@ -27,7 +27,7 @@ func TestAmbiguousCustomerPick(t *testing.T) {
 	e.mustSay("zhangsan", "＃3", "已为 王大明 添加「高意向」")
 	// The list is per user.
 	e.mustSay("lisi", "/tag #1 +咖啡", "没有可以用 # 选择的列表")
-	e.mustSay("zhangsan", "/tag #9 +咖啡", "#9 不在列表里，请用 #1 到 #3")
+	e.mustSay("zhangsan", "/tag #9 +咖啡", "#9 不在列表里（/tag 王 +高意向 的列表），请用 #1 到 #3。")
 	// Lists expire after PickTTL.
 	e.clk.Advance(PickTTL + time.Second)
 	e.mustSay("zhangsan", "#1", "没有可以用 # 选择的列表")

@@ -2,49 +2,14 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/internal/suggest"
 	"github.com/tagbot/tagbot/store"
 )
-
-// resolveTag finds the live tag a user means by name: exact, then
-// case-insensitive, then "组名/标签" (or 组名:标签) when a name repeats
-// across groups. Unknown names get a did-you-mean reply.
-func (r *Router) resolveTag(name string, live []store.Tag) (store.Tag, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
-	}
-	found := matchTags(name, live)
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		return store.Tag{}, r.unknownTag(name, live)
-	}
-	groups := make([]string, len(found))
-	for i, t := range found {
-		groups[i] = t.GroupName
-	}
-	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
-		clip(name), strings.Join(groups, "、"), groups[0], found[0].Name)
-}
-
-// unknownTag explains a tag name the library lacks: deleted (and how to
-// restore it), or the closest names.
-func (r *Router) unknownTag(name string, live []store.Tag) error {
-	if del, err := r.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
-		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
-			name, r.fmtTime(del[0].DeletedAt), quoteIf(name, needsQuote(name)))
-	}
-	near := similarTags(name, live, 3)
-	if len(near) == 0 {
-		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
-	}
-	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", clip(name), quoteNames(near))
-}
 
 // similarTags returns up to n tag names close to name: substrings either
 // way, or within an edit distance of a third of the name (at least 1).
@@ -83,21 +48,18 @@ func similarTags(name string, live []store.Tag, n int) []string {
 func quoteNames(names []string) string {
 	var b strings.Builder
 	for _, n := range names {
-		b.WriteString("「" + n + "」")
+		b.WriteString("「" + dn(n) + "」")
 	}
 	return b.String()
 }
 
 // refNames formats tag refs as 「a」「b」.
 func refNames(refs []store.TagRef) string {
-	names := make([]string, len(refs))
-	for i, t := range refs {
-		names[i] = t.Name
-		if names[i] == "" {
-			names[i] = t.ID
-		}
+	var b strings.Builder
+	for _, t := range refs {
+		b.WriteString("「" + nameOf(t) + "」")
 	}
-	return quoteNames(names)
+	return b.String()
 }
 
 // refs turns tags into the refs a change-set names.
@@ -124,18 +86,22 @@ func changeText(cs store.ChangeSet) string {
 	return strings.Join(parts, " ")
 }
 
+// nameOf is a tag's name as replies show it, or its id when it has none.
 func nameOf(t store.TagRef) string {
-	if t.Name != "" {
-		return t.Name
+	if n := dn(t.Name); n != "" {
+		return n
 	}
-	return t.ID
+	return dn(t.ID)
 }
+
+// deniedRunes bounds the reason of a refused attempt in a ledger line.
+const deniedRunes = 80
 
 // csLine is one ledger line: "11-21 15:04 zhangsan +高意向 -低意向 王小明 [command] #12".
 func (r *Router) csLine(cs store.ChangeSet, customer string) string {
-	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.fmtTime(cs.Time), cs.Actor, changeText(cs), customer, cs.Source, cs.ID)
+	line := fmt.Sprintf("%s %s %s %s [%s] #%d", r.tf.at(cs.Time), dn(cs.Actor), changeText(cs), customer, dn(string(cs.Source)), cs.ID)
 	if cs.Follower != cs.Actor {
-		line += "（跟进人 " + cs.Follower + "）"
+		line += "（跟进人 " + dn(cs.Follower) + "）"
 	}
 	if cs.Reverts != 0 {
 		line += fmt.Sprintf("（撤销 #%d）", cs.Reverts)
@@ -144,7 +110,7 @@ func (r *Router) csLine(cs store.ChangeSet, customer string) string {
 		line += "（强制）"
 	}
 	if cs.Denied != "" {
-		line += "（被拒绝：" + cs.Denied + "）"
+		line += "（被拒绝：" + display.Line(cs.Denied, deniedRunes) + "）"
 	}
 	return line
 }
@@ -172,4 +138,133 @@ func matchTags(name string, tags []store.Tag) []store.Tag {
 		}
 	}
 	return found
+}
+
+// tagLib finds the tags users name in the tag library: live ones for
+// changes, live and deleted ones for history. 标签库查找。
+type tagLib struct {
+	st *store.Store
+	tf timeFormat
+}
+
+// resolve finds the live tag a user means by name: exact, then
+// case-insensitive, then "组名/标签" (or 组名:标签) when a name repeats
+// across groups. Unknown names get a did-you-mean reply.
+func (l tagLib) resolve(name string, live []store.Tag) (store.Tag, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
+	}
+	found := matchTags(name, live)
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return store.Tag{}, l.unknown(name, live)
+	}
+	groups := make([]string, len(found))
+	for i, t := range found {
+		groups[i] = t.GroupName
+	}
+	return store.Tag{}, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 +%s/%s 这样。",
+		clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
+}
+
+// resolveAll resolves each written tag name to a live tag.
+func (l tagLib) resolveAll(names []string) ([]store.Tag, error) {
+	live, err := l.st.Tags(false)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	out := make([]store.Tag, len(names))
+	for i, n := range names {
+		if out[i], err = l.resolve(n, live); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// resolveList resolves one written tag, or a list "高意向，官网" (every
+// part with the same sign) when the whole is not a tag name.
+func (l tagLib) resolveList(name string, live []store.Tag) ([]store.Tag, error) {
+	t, err := l.resolve(name, live)
+	if err == nil || !strings.ContainsAny(name, listSeps) {
+		if err != nil {
+			return nil, err
+		}
+		return []store.Tag{t}, nil
+	}
+	var out []store.Tag
+	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return strings.ContainsRune(listSeps, c) }) {
+		t, err := l.resolve(part, live)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, nil
+}
+
+// unknown explains a tag name the library lacks: deleted (and how to
+// restore it), or the closest names.
+func (l tagLib) unknown(name string, live []store.Tag) error {
+	if del, err := l.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
+		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
+			dn(name), l.tf.at(del[0].DeletedAt), quoteIf(dn(name), needsQuote(dn(name))))
+	}
+	near := similarTags(name, live, 3)
+	if len(near) == 0 {
+		return userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
+	}
+	return userErr(CodeUnknownTag, "没有标签「%s」。相近的有：%s（/groups 查看标签库）", clip(name), quoteNames(near))
+}
+
+// everNamed finds every tag, live or deleted, a /history tag:X means:
+// those named X (exactly, else ignoring case, else "组名/X"), in one group.
+func (l tagLib) everNamed(name string) ([]store.Tag, error) {
+	name = strings.TrimSpace(name)
+	all, err := l.st.Tags(true)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	found := matchTags(name, all)
+	if len(found) == 0 {
+		live, err := l.st.Tags(false)
+		if err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
+		_, err = l.resolve(name, live)
+		if err == nil { // cannot happen: a live tag is among all
+			err = userErr(CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", clip(name))
+		}
+		return nil, err
+	}
+	var groups []string
+	for _, t := range found {
+		if !slices.Contains(groups, t.GroupName) {
+			groups = append(groups, t.GroupName)
+		}
+	}
+	if len(groups) > 1 {
+		return nil, userErr(CodeAmbiguous, "「%s」在多个标签组里：%s。请写成 tag:%s/%s 这样。",
+			clip(name), names(groups, "、"), dn(groups[0]), dn(found[0].Name))
+	}
+	return found, nil
+}
+
+// hasOtherInGroup reports whether rel has a tag of t's group other than t.
+func (l tagLib) hasOtherInGroup(rel store.Relationship, t store.Tag) bool {
+	for id := range rel.Tags {
+		if id == t.ID {
+			continue
+		}
+		if other, err := l.st.Tag(id); err == nil && other.GroupName == t.GroupName {
+			return true
+		}
+	}
+	return false
 }

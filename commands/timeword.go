@@ -110,7 +110,7 @@ func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 		}
 	}
 	if span.From.After(now) {
-		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", s)
+		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", clip(s))
 	}
 	return span, nil
 }
@@ -182,22 +182,37 @@ func parseDay(s string, today time.Time) (time.Time, bool) {
 // weekdayMon counts days since Monday (Chinese weeks start on Monday).
 func weekdayMon(t time.Time) int { return (int(t.Weekday()) + 6) % 7 }
 
-// fmtTime formats a time for replies: "11-21 15:04", with the year when it
+// timeFormat writes times for replies in the users' time zone.
+type timeFormat struct {
+	loc *time.Location
+	now func() time.Time
+}
+
+// at formats a time for replies: "11-21 15:04", with the year when it
 // is not the current one.
-func (r *Router) fmtTime(t time.Time) string {
-	t = t.In(r.loc)
-	if t.Year() != r.now().In(r.loc).Year() {
+func (f timeFormat) at(t time.Time) string {
+	t = t.In(f.loc)
+	if t.Year() != f.now().In(f.loc).Year() {
 		return t.Format("2006-01-02 15:04")
 	}
 	return t.Format("01-02 15:04")
 }
 
-// fmtDate formats a day for replies: "11-21", with the year when it is
+// day formats a day for replies: "11-21", with the year when it is
 // not the current one.
-func (r *Router) fmtDate(t time.Time) string {
-	t = t.In(r.loc)
-	if t.Year() != r.now().In(r.loc).Year() {
+func (f timeFormat) day(t time.Time) string {
+	t = t.In(f.loc)
+	if t.Year() != f.now().In(f.loc).Year() {
 		return t.Format("2006-01-02")
 	}
 	return t.Format("01-02")
+}
+
+// until shows an until: bound: the last day it includes for a day, week
+// or month ("2020-01-01"), else the instant.
+func (f timeFormat) until(span Span) string {
+	if span.From.Equal(span.To) {
+		return f.at(span.To)
+	}
+	return f.day(span.To.Add(-time.Nanosecond))
 }

@@ -41,7 +41,7 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}
 	} else {
-		target, err = r.lastUndoable(req.UserID)
+		target, err = r.led.lastUndoable(req.UserID)
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "你还没有可以撤销的变更。发送 /history 查看记录。")
 		}
@@ -59,7 +59,7 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	undo, err := r.lastRedoable(req.UserID)
+	undo, err := r.led.lastRedoable(req.UserID)
 	if isNotFound(err) {
 		return nil, userErr(CodeNotFound, "你最近没有撤销过变更，没有可以重做的。")
 	}
@@ -73,31 +73,13 @@ func (r *Router) runRedo(ctx context.Context, req *Request) ([]Reply, error) {
 // change-set made as part of a user batch (a rollback, a restore, or the
 // undo of one) is reverted together with the rest of its batch.
 func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet, force, redo bool) ([]Reply, error) {
-	manager := req.Role.AtLeast(RoleManager)
-	if !target.Effective() {
-		return nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
-	}
-	if target.Actor != req.UserID && !manager {
-		return r.denyUndo(req, target)
-	}
-	if force && !manager {
-		return nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
-	}
-	members, err := r.batchMembers(target)
-	if err != nil {
-		return nil, err
-	}
-	if !redo {
-		if reply, err := r.alreadyUndone(req, target, members); reply != nil || err != nil {
-			return reply, err
-		}
+	members, reply, err := r.checkUndo(req, target, force, redo)
+	if reply != nil || err != nil {
+		return reply, err
 	}
 	ids := make([]store.ID, len(members))
 	for i, m := range members {
 		ids[i] = m.ID
-		if reply, err := r.checkRevert(req, m); reply != nil || err != nil {
-			return reply, err
-		}
 	}
 	verb := "/undo"
 	if redo {
@@ -113,32 +95,71 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	case errors.As(err, &ce):
 		return r.conflictReplies(req, ce, redo)
 	case errors.Is(err, store.ErrNoChange):
-		name := r.customerName(target.Customer)
+		name := r.cust.name(target.Customer)
 		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（之后又被改回），没有变化。发送 /tags %s 查看现在的标签。",
 			target.ID, quoteIf(name, needsQuote(name)))
 	case err != nil:
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
 	r.kick()
+	text, err := r.revertText(target, members, out, redo)
+	return textReply(text), err
+}
+
+// checkUndo decides whether req may revert target and returns the
+// change-sets to revert with it (its batch); a reply answers instead when
+// it may not, or when they are all undone already.
+func (r *Router) checkUndo(req *Request, target store.ChangeSet, force, redo bool) ([]store.ChangeSet, []Reply, error) {
+	v := req.Viewer()
+	if !target.Effective() {
+		return nil, nil, userErr(CodeNoChange, "#%d 是被拒绝的尝试，没有改变任何标签，不需要撤销。", target.ID)
+	}
+	if !v.MayRevert(target) {
+		reply, err := r.denyUndo(req, target)
+		return nil, reply, err
+	}
+	if force && !v.SeesAll() {
+		return nil, nil, userErr(CodeDenied, "只有主管可以强制撤销（force）。请联系主管。")
+	}
+	members, err := r.led.batchMembers(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !redo {
+		if reply, err := r.alreadyUndone(req, target, members); reply != nil || err != nil {
+			return nil, reply, err
+		}
+	}
+	for _, m := range members {
+		if reply, err := r.checkRevert(req, m); reply != nil || err != nil {
+			return nil, reply, err
+		}
+	}
+	return members, nil, nil
+}
+
+// revertText is the reply to a done undo or redo of target (out: the new
+// change-sets).
+func (r *Router) revertText(target store.ChangeSet, members, out []store.ChangeSet, redo bool) (string, error) {
 	if len(members) > 1 {
-		return []Reply{{Text: r.batchRevertText(members, out, redo)}}, nil
+		return r.batchRevertText(members, out, redo), nil
 	}
 	cs := out[0]
-	name := r.customerName(cs.Customer)
+	name := r.cust.name(cs.Customer)
 	if redo {
-		return []Reply{{Text: fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID)}}, nil
+		return fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID), nil
 	}
 	text := fmt.Sprintf("已撤销 #%d：%s %s（变更 #%d，/redo 可恢复）", target.ID, name, effectText(cs), cs.ID)
 	if cs.Forced {
-		over, err := r.overwrote(target, cs)
+		over, err := r.led.overwrote(target, cs)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		if over {
 			text += "\n已强制撤销，覆盖了之后别人的修改。"
 		}
 	}
-	return []Reply{{Text: text}}, nil
+	return text, nil
 }
 
 // syncActors are the actors of records WeCom itself caused: full syncs,
@@ -150,7 +171,7 @@ var syncActors = map[string]bool{"sync": true, "system": true}
 // Role refusals of /rollback and /restore are not recorded: they name no
 // change of one relationship, and the router refuses them before parsing.
 func (r *Router) denyUndo(req *Request, target store.ChangeSet) ([]Reply, error) {
-	reply := fmt.Sprintf("你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, target.Actor, target.Actor)
+	reply := fmt.Sprintf("你只能撤销自己的变更；#%d 是 %s 做的。请联系 %s 或主管。", target.ID, dn(target.Actor), dn(target.Actor))
 	record := fmt.Sprintf("只能撤销自己的变更，#%d 是 %s 做的", target.ID, target.Actor)
 	if syncActors[target.Actor] || target.Source == store.SourceSync {
 		reply = fmt.Sprintf("#%d 是企业微信同步记录，不能由你撤销；需要改请直接 /tag，或请主管处理。", target.ID)
@@ -173,7 +194,7 @@ func (r *Router) denyUndo(req *Request, target store.ChangeSet) ([]Reply, error)
 func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, error) {
 	rel, err := r.st.Relationship(target.Customer, target.Follower)
 	if isNotFound(err) {
-		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", target.Follower, target.ID)
+		return nil, userErr(CodeNotFound, "%s 已不再跟进这位客户，#%d 无法撤销。", dn(target.Follower), target.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read relationship: %w", err)
@@ -189,7 +210,7 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 				return nil, fmt.Errorf("read tag: %w", err)
 			}
 			if t.Deleted && list.dst == &readd {
-				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", t.Name, t.Name)
+				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), quoteIf(dn(t.Name), needsQuote(dn(t.Name))))
 			}
 			*list.dst = append(*list.dst, t)
 		}
@@ -213,28 +234,6 @@ func userBatch(batch string) bool {
 	return false
 }
 
-// batchMembers is target alone, or every effective change-set of its user
-// batch, oldest first.
-func (r *Router) batchMembers(target store.ChangeSet) ([]store.ChangeSet, error) {
-	if !userBatch(target.Batch) {
-		return []store.ChangeSet{target}, nil
-	}
-	list, err := r.st.History(store.Query{Batch: target.Batch, Limit: 10000})
-	if err != nil {
-		return nil, fmt.Errorf("read batch %s: %w", target.Batch, err)
-	}
-	out := make([]store.ChangeSet, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].Effective() {
-			out = append(out, list[i])
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, target)
-	}
-	return out, nil
-}
-
 // batchRevertText describes the revert of a whole batch.
 func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) string {
 	ids := make([]string, len(members))
@@ -250,7 +249,7 @@ func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) stri
 	lines = append(lines, head)
 	for i, cs := range out {
 		newIDs[i] = "#" + cs.ID.String()
-		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.customerName(cs.Customer), cs.Follower, effectText(cs)))
+		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.cust.name(cs.Customer), dn(cs.Follower), effectText(cs)))
 	}
 	tail := "（变更 %s，/redo 可恢复）"
 	if redo {
@@ -273,7 +272,7 @@ func (r *Router) checkExclusiveReadd(rel store.Relationship, readd, drop []store
 				continue
 			}
 			return userErr(CodeConflict, "撤销 #%d 会让互斥的标签组「%s」同时有「%s」和「%s」。请直接用 /tag 改成想要的标签。",
-				id, t.GroupName, t.Name, other.Name)
+				id, dn(t.GroupName), dn(t.Name), dn(other.Name))
 		}
 	}
 	return nil
@@ -283,21 +282,21 @@ func (r *Router) checkExclusiveReadd(rel store.Relationship, readd, drop []store
 // undo (/undo <id> force or the card's button).
 func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo bool) ([]Reply, error) {
 	lines := []string{fmt.Sprintf("无法直接撤销 #%d：之后有别人改过相同的标签：", ce.Target.ID)}
-	name := r.customerName(ce.Target.Customer)
+	name := r.cust.name(ce.Target.Customer)
 	var card []string
 	for _, cs := range ce.Later {
 		l := r.csLine(cs, name)
 		lines = append(lines, l)
 		card = append(card, l)
 	}
-	if !req.Role.AtLeast(RoleManager) {
+	if !req.Viewer().SeesAll() {
 		lines = append(lines, "请联系主管处理，或用 /tag 直接改成你想要的标签。")
 		return []Reply{{Text: strings.Join(lines, "\n")}}, nil
 	}
 	lines = append(lines, fmt.Sprintf("仍要撤销请发送 /undo %d force（会覆盖上面的修改），或 /confirm；放弃请 /cancel。", ce.Target.ID))
 	target := ce.Target
 	what := fmt.Sprintf("强制撤销 #%d", target.ID)
-	task := r.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
+	task := r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		r.writeMu.Lock()
 		defer r.writeMu.Unlock()
 		return r.revert(ctx, req2, target, true, redo)
@@ -318,10 +317,28 @@ func effectText(cs store.ChangeSet) string {
 	return strings.Join(did, "，")
 }
 
-// customerName names a customer for replies, falling back to its id.
-func (r *Router) customerName(id string) string {
-	if c, err := r.st.Customer(id); err == nil {
-		return displayName(c)
+// alreadyUndone answers an undo of change-sets that are all undone
+// already (by anyone): who undid them, in which change-set.
+func (r *Router) alreadyUndone(req *Request, target store.ChangeSet, members []store.ChangeSet) ([]Reply, error) {
+	var first store.ChangeSet
+	for i, m := range members {
+		u, undone, err := r.led.undoneBy(m.ID, 0)
+		if err != nil {
+			return nil, err
+		}
+		if !undone {
+			return nil, nil
+		}
+		if i == 0 {
+			first = u
+		}
 	}
-	return id
+	who, next := " "+dn(first.Actor)+" ", ""
+	if first.Actor == req.UserID {
+		who = "你"
+	}
+	if req.Viewer().MayRevert(first) {
+		next = fmt.Sprintf("要恢复请 /undo %d。", first.ID)
+	}
+	return []Reply{{Text: fmt.Sprintf("#%d 已被%s撤销（#%d），不需要再撤销。%s", target.ID, who, first.ID, next)}}, nil
 }

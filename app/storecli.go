@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -118,6 +119,8 @@ func storeOpenError(err error) error {
 		return UsageError{fmt.Errorf("%w (move it away or restore a backup)", err)}
 	case errors.Is(err, store.ErrLocked):
 		return UsageError{err}
+	case errors.Is(err, fs.ErrNotExist):
+		return UsageError{fmt.Errorf("%w (no store there yet: check store.path, or run tagbot sync first)", err)}
 	}
 	return err
 }

@@ -62,7 +62,7 @@ func cutTail(path string, rep TailReport, now time.Time) error {
 // markers — leave the disk. Writes go on meanwhile. The new file is 0600
 // and locked like the old one.
 func (s *Store) Compact() error {
-	if s.lock == nil || s.db == nil {
+	if s.lock == nil || s.readOnly {
 		return nil
 	}
 	tmp := s.lock.path + ".tmp"

@@ -78,7 +78,7 @@ func lockStore(path string, shared bool) (*storeLock, error) {
 func flockFile(name string, flag int, shared bool, shown string) (*os.File, error) {
 	f, err := os.OpenFile(name, flag, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", name, err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	how := syscall.LOCK_EX
 	if shared {

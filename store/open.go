@@ -50,7 +50,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store")}
+	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), readOnly: opts.ReadOnly}
 	if path == ":memory:" {
 		s.db, err = buntdb.Open(path)
 	} else {
@@ -73,8 +73,10 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openFile locks the file, checks its tail and loads it.
 func (s *Store) openFile(opts Options) error {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("store: create directory: %w", err)
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+			return fmt.Errorf("store: create directory: %w", err)
+		}
 	}
 	lock, err := lockStore(s.path, opts.ReadOnly)
 	if err != nil {

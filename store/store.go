@@ -117,6 +117,7 @@ type Store struct {
 	log  *slog.Logger
 
 	lock     *storeLock // held while open; nil for :memory:
+	readOnly bool       // loaded into memory; the file is never written
 	wmu      sync.Mutex // serializes write transactions (update)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file

@@ -60,7 +60,7 @@ func chainLink(tx *txn, cs *ChangeSet) (string, error) {
 	}
 	cs.Hash, cs.Prev = "", prev
 	body := encode(cs)
-	sum := sha256.Sum256([]byte(body))
+	sum := sha256.Sum256(bytesOf(body))
 	cs.Hash = hex.EncodeToString(sum[:])
 	if _, _, err := tx.Set("meta:chain", cs.ID.String()+" "+cs.Hash, nil); err != nil {
 		return "", err

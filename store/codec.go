@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 
@@ -24,14 +25,19 @@ func encode(v any) string {
 	if err != nil {
 		panic(fmt.Sprintf("store: encode %T: %v", v, err)) // only plain structs are stored
 	}
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is ours alone and never written again
 }
 
-// getJSON reads and decodes the value at key; a missing key yields missing.
-func getJSON[T any](tx *txn, key string, missing error) (*T, error) {
+// getJSON reads and decodes the value at key; a missing key yields
+// missing() (nil, nil when missing is nil). The error is made only when
+// needed: these reads are on the hot path.
+func getJSON[T any](tx *txn, key string, missing func() error) (*T, error) {
 	v, err := tx.Get(key)
 	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, missing
+		if missing == nil {
+			return nil, nil
+		}
+		return nil, missing()
 	}
 	if err != nil {
 		return nil, err

@@ -21,11 +21,11 @@ type FollowInfo struct {
 func relKey(customer, follower string) string { return "rel:" + customer + ":" + follower }
 
 func getRel(tx *txn, customer, follower string) (*Relationship, error) {
-	return getJSON[Relationship](tx, relKey(customer, follower), fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower))
+	return getJSON[Relationship](tx, relKey(customer, follower), func() error { return fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower) })
 }
 
 func getCustomer(tx *txn, id string) (*Customer, error) {
-	return getJSON[Customer](tx, "cust:"+id, fmt.Errorf("customer %s: %w", id, ErrNotFound))
+	return getJSON[Customer](tx, "cust:"+id, func() error { return fmt.Errorf("customer %s: %w", id, ErrNotFound) })
 }
 
 // lookupKeys are the cn: keys that find a customer by name, remarks and mobiles.

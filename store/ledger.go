@@ -65,7 +65,7 @@ func (s *Store) Get(id ID) (ChangeSet, error) {
 }
 
 func getChangeSet(tx *txn, id ID) (ChangeSet, error) {
-	cs, err := getJSON[ChangeSet](tx, seqKey("cs:", uint64(id)), fmt.Errorf("change-set %d: %w", id, ErrNotFound))
+	cs, err := getJSON[ChangeSet](tx, seqKey("cs:", uint64(id)), func() error { return fmt.Errorf("change-set %d: %w", id, ErrNotFound) })
 	if err != nil {
 		return ChangeSet{}, err
 	}

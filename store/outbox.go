@@ -72,7 +72,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 }
 
 func getOutbox(tx *txn, id ID) (*OutboxEntry, error) {
-	return getJSON[OutboxEntry](tx, seqKey("ob:", uint64(id)), fmt.Errorf("outbox %d: %w", id, ErrNotFound))
+	return getJSON[OutboxEntry](tx, seqKey("ob:", uint64(id)), func() error { return fmt.Errorf("outbox %d: %w", id, ErrNotFound) })
 }
 
 // Outbox reads one outbox entry.

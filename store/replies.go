@@ -48,7 +48,7 @@ func rqKey(id ID) string { return seqKey("rq:", uint64(id)) }
 func rquPrefix(user string) string { return "rqu:" + user + ":" }
 
 func getReply(tx *txn, id ID) (*QueuedReply, error) {
-	return getJSON[QueuedReply](tx, rqKey(id), fmt.Errorf("reply %d: %w", id, ErrNotFound))
+	return getJSON[QueuedReply](tx, rqKey(id), func() error { return fmt.Errorf("reply %d: %w", id, ErrNotFound) })
 }
 
 // ReplyPut queues items for user, in order, in one transaction. It sets

@@ -28,13 +28,14 @@ const frameKey = "~frame"
 // Open tell a whole last transaction from a torn one.
 type txn struct {
 	*buntdb.Tx
-	writes   map[string]write
+	writes   []write  // in order; a key written twice counts once, as its last write
 	lib      *library // the library when the transaction began
 	libDirty bool     // the transaction wrote a grp: or tag: key
 }
 
-// write is the final state of one key in a transaction.
+// write is one Set or Delete of a transaction.
 type write struct {
+	key string
 	del bool
 	val string
 }
@@ -51,7 +52,7 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 	}
 	prev, replaced, err := t.Tx.Set(key, value, nil)
 	if err == nil {
-		t.record(key, write{val: value})
+		t.record(write{key: key, val: value})
 	}
 	return prev, replaced, err
 }
@@ -60,19 +61,46 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 func (t *txn) Delete(key string) (string, error) {
 	prev, err := t.Tx.Delete(key)
 	if err == nil {
-		t.record(key, write{del: true})
+		t.record(write{key: key, del: true})
 	}
 	return prev, err
 }
 
-func (t *txn) record(key string, w write) {
-	if isLibraryKey(key) {
+func (t *txn) record(w write) {
+	if isLibraryKey(w.key) {
 		t.libDirty = true
 	}
 	if t.writes == nil {
-		t.writes = make(map[string]write, 16)
+		t.writes = make([]write, 0, 16)
 	}
-	t.writes[key] = w
+	t.writes = append(t.writes, w)
+}
+
+// finalWrites calls fn with the last write of each key: what BuntDB puts
+// in the file. A list is cheaper than a map for the dozen keys of an Apply;
+// large transactions use a map to find repeats.
+func (t *txn) finalWrites(fn func(w write)) {
+	if len(t.writes) <= 32 {
+	next:
+		for i, w := range t.writes {
+			for _, later := range t.writes[i+1:] {
+				if later.key == w.key {
+					continue next
+				}
+			}
+			fn(w)
+		}
+		return
+	}
+	last := make(map[string]int, len(t.writes))
+	for i, w := range t.writes {
+		last[w.key] = i
+	}
+	for i, w := range t.writes {
+		if last[w.key] == i {
+			fn(w)
+		}
+	}
 }
 
 // seal writes the frame marker of a transaction that wrote anything.
@@ -81,9 +109,7 @@ func (t *txn) seal() error {
 		return nil
 	}
 	var sum frameSum
-	for k, w := range t.writes {
-		sum.add(w.del, k, w.val)
-	}
+	t.finalWrites(func(w write) { sum.add(w.del, w.key, w.val) })
 	_, _, err := t.Tx.Set(frameKey, sum.String(), nil)
 	return err
 }

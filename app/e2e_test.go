@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -188,7 +189,7 @@ func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
 
 func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
 	d := startDemo(t)
-	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
+	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: errcode.NoRelation, Times: 1})
 	out := say(t, d, "/tag 李华 +高意向")
 	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "没能同步到企业微信") || !strings.Contains(out, "记录已按企业微信的实际情况更正") {
 		t.Fatalf("replies: %s", out)

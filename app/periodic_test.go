@@ -12,6 +12,7 @@ import (
 
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -188,12 +189,12 @@ func TestPeriodicSyncAtStartWhenOverdue(t *testing.T) {
 func TestPeriodicSyncFailureRetriedAtNextTick(t *testing.T) {
 	r := newDriftRig(t, 50*time.Millisecond)
 	// 60011 (no privilege) is not transient: the client gives up at once.
-	r.fake.Fault("externalcontact/get_follow_user_list", wecomtest.Fault{ErrCode: 60011, Times: 2})
+	r.fake.Fault("externalcontact/get_follow_user_list", wecomtest.Fault{ErrCode: errcode.NoPermission, Times: 2})
 	r.start(t)
 	r.checkRepaired(t)
 	failed := 0
 	for _, c := range r.fake.CallsTo("externalcontact/get_follow_user_list") {
-		if c.ErrCode == 60011 {
+		if c.ErrCode == errcode.NoPermission {
 			failed++
 		}
 	}

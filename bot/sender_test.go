@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -158,7 +159,7 @@ func TestSenderCards(t *testing.T) {
 func TestSenderErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "one"}})
 	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "two"}})
 	if e.sender.Pending() != 2 || len(e.fake.Messages()) != 0 {
@@ -218,7 +219,7 @@ func TestSenderRestart(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
 			if tt.fault {
-				e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+				e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 			}
 			old := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: tt.perMinute})
 			old.Send(ctx, "alice", []commands.Reply{{Text: "one"}})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // outcome is what one attempt did to its entry.
@@ -40,7 +41,7 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 		err = w.markTag(ctx, e, add, remove)
 	}
 	refreshed := false
-	for wecom.Code(err) == codeInvalidTagID {
+	for wecom.Code(err) == errcode.InvalidTagID {
 		if rerr := w.lib.refresh(ctx, w.lib.seen(), w.refreshLibrary); rerr != nil {
 			log.Warn("library refresh after 40068 failed", "err", rerr)
 			if wecom.IsTransient(rerr) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -101,7 +102,7 @@ func TestRefreshCustomer(t *testing.T) {
 		{
 			name:     "customer unknown to WeCom",
 			customer: "ghost", follower: "zhangsan", changeType: ChangeEditContact,
-			wantCalls: 1, wantErrCode: wecomtest.CodeInvalidExternalID, wantNoCustomerStored: true,
+			wantCalls: 1, wantErrCode: errcode.InvalidExternalID, wantNoCustomerStored: true,
 		},
 	}
 	for _, tc := range cases {

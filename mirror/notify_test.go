@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -27,18 +28,18 @@ func TestFailureText(t *testing.T) {
 		{
 			name:  "no relationship",
 			entry: store.OutboxEntry{CS: 7, Customer: "wm1", Compensated: 8},
-			cs:    cs, customer: "王小明", code: 84061,
+			cs:    cs, customer: "王小明", code: errcode.NoRelation,
 			want: []string{"#7", "王小明", "加上「VIP」", "去掉「t9」", "客户已不是你的客户，标签未生效", "更正（#8）"},
 		},
 		{
 			name:  "deleted tag, no change-set, no name",
-			entry: store.OutboxEntry{CS: 3, Customer: "wm2"}, code: 40068,
+			entry: store.OutboxEntry{CS: 3, Customer: "wm2"}, code: errcode.InvalidTagID,
 			want:    []string{"#3", "「wm2」", "标签已在企业微信中被删除"},
 			notWant: []string{"更正", "加上"},
 		},
 		{
 			name:  "unknown code",
-			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: 40058,
+			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: errcode.InvalidParam,
 			want: []string{"#4", "赵敏", "错误码 40058", "标签未生效"},
 		},
 	}
@@ -75,7 +76,7 @@ func TestSendTextNotifier(t *testing.T) {
 		t.Fatalf("messages = %+v", msgs)
 	}
 	// A failing send is logged, not fatal.
-	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeAllInvalid, Times: 1})
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.AllInvalid, Times: 1})
 	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "x")
 	if n := len(e.fake.Messages()); n != 1 {
 		t.Errorf("messages = %d", n)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -63,7 +64,7 @@ func TestWorkerRechecksUIEditMadeWhilePending(t *testing.T) {
 func TestWorkerRecheckTransientErrorKeepsMark(t *testing.T) {
 	e := newEnv(t)
 	uiEditWhilePending(t, e)
-	e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy})
+	e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: errcode.SystemBusy})
 	w := e.worker(WorkerOptions{})
 	must(t, w.Drain(context.Background()))
 	if refs := rechecks(t, e.st); !slices.Equal(refs, []store.RelRef{{Customer: "c1", Follower: "zhangsan"}}) {
@@ -127,7 +128,7 @@ func TestSyncerRecheck(t *testing.T) {
 		},
 		{
 			name:     "customer gone from WeCom",
-			before:   func(e *env) { e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: wecomtest.CodeInvalidExternalID}) },
+			before:   func(e *env) { e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: errcode.InvalidExternalID}) },
 			wantTags: []string{"VIP"},
 		},
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -19,8 +20,8 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 		name  string
 		fault wecomtest.Fault
 	}{
-		{"45009", wecomtest.Fault{ErrCode: wecomtest.CodeRateLimited}},
-		{"system busy", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy}},
+		{"45009", wecomtest.Fault{ErrCode: errcode.RateLimited}},
+		{"system busy", wecomtest.Fault{ErrCode: errcode.SystemBusy}},
 		{"http 502", wecomtest.Fault{HTTPStatus: 502}},
 		{"dropped connection", wecomtest.Fault{Drop: true}},
 		{"timeout", wecomtest.Fault{Latency: time.Second}},
@@ -107,7 +108,7 @@ func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 	e.seedSmall(t)
 	e.fullSync(t)
 	cs := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"普通"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.SystemBusy})
 	w := NewWorker(e.st, e.api, WorkerOptions{Now: e.clk.Now, Logger: e.log, Rand: func() float64 { return 0.999 }})
 	var waits []time.Duration
 	for range 14 {

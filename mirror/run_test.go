@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -162,7 +163,7 @@ func TestWorkerRunWakesOnKickAndRetry(t *testing.T) {
 	w.Kick()
 	waitFor(t, "kicked entry sent", func() bool { return outbox(t, e.st, cs.Outbox).Status == store.OutboxDone })
 
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 	cs2 := e.apply(t, "zhangsan", "c2", "zhangsan", nil, []string{"VIP"})
 	w.Kick()
 	waitFor(t, "retried entry sent", func() bool { return outbox(t, e.st, cs2.Outbox).Status == store.OutboxDone })

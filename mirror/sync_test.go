@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -213,7 +214,7 @@ func TestFullSyncEndsRelationships(t *testing.T) {
 func TestFullSyncFailsWithoutWritingCustomers(t *testing.T) {
 	e := newEnv(t)
 	e.seedSmall(t)
-	e.fake.Fault("externalcontact/batch/get_by_user", wecomtest.Fault{ErrCode: wecomtest.CodeInvalidParam, Times: 1})
+	e.fake.Fault("externalcontact/batch/get_by_user", wecomtest.Fault{ErrCode: errcode.InvalidParam, Times: 1})
 	if _, err := e.syncer().FullSync(context.Background()); err == nil || !strings.Contains(err.Error(), "40058") {
 		t.Fatalf("FullSync = %v, want the batch error", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -84,11 +85,11 @@ func TestWorker40068WithoutDeletedTagIsARefusal(t *testing.T) {
 	e.seedSmall(t)
 	e.fullSync(t)
 	cs := e.apply(t, "zhangsan", "c1", "zhangsan", []string{"VIP"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeInvalidTagID, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.InvalidTagID, Times: 1})
 	var n notes
 	must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeInvalidTagID || ob.Compensated == 0 {
+	if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.InvalidTagID || ob.Compensated == 0 {
 		t.Fatalf("entry = %+v, want failed and compensated", ob)
 	}
 	if got := len(e.fake.CallsTo("externalcontact/get_corp_tag_list")); got < 2 {
@@ -113,7 +114,7 @@ func TestWorkerRefusalDoesNotRestoreDeletedTag(t *testing.T) {
 	e.fake.AddCustomer(wecomtest.Customer{ExternalUserID: "c1", Name: "王小明", Follows: []wecomtest.Follow{{UserID: "lisi"}}})
 	must(t, e.worker(WorkerOptions{}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeNoRelation || ob.Compensated == 0 {
+	if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.NoRelation || ob.Compensated == 0 {
 		t.Fatalf("entry = %+v, want failed with 84061 and compensated", ob)
 	}
 	comp, err := e.st.Get(ob.Compensated)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -47,11 +48,11 @@ func TestWorkerRetriesTransientErrors(t *testing.T) {
 		name   string
 		faults []wecomtest.Fault
 	}{
-		{"45009 twice", []wecomtest.Fault{{ErrCode: wecomtest.CodeRateLimited, Times: 2}}},
-		{"system busy", []wecomtest.Fault{{ErrCode: wecomtest.CodeSystemBusy, Times: 1}}},
+		{"45009 twice", []wecomtest.Fault{{ErrCode: errcode.RateLimited, Times: 2}}},
+		{"system busy", []wecomtest.Fault{{ErrCode: errcode.SystemBusy, Times: 1}}},
 		{"http 502 then 503", []wecomtest.Fault{{HTTPStatus: 502, Times: 1}, {HTTPStatus: 503, Times: 1}}},
 		{"dropped connection", []wecomtest.Fault{{Drop: true, Times: 1}}},
-		{"drop then 45009", []wecomtest.Fault{{Drop: true, Times: 1}, {ErrCode: wecomtest.CodeRateLimited, Times: 1}}},
+		{"drop then 45009", []wecomtest.Fault{{Drop: true, Times: 1}, {ErrCode: errcode.RateLimited, Times: 1}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +112,7 @@ func TestWorkerPermanentFailure(t *testing.T) {
 			must(t, w.Drain(context.Background()))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeNoRelation || ob.Attempts != 1 {
+			if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.NoRelation || ob.Attempts != 1 {
 				t.Fatalf("entry = %+v, want failed with 84061 after 1 attempt", ob)
 			}
 			if ob.Compensated == 0 {
@@ -154,7 +155,7 @@ func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	e2 := e.apply(t, "zhangsan", "c1", "zhangsan", []string{"普通"}, []string{"VIP"})
 	e3 := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"高意向"}, nil)
 	e4 := e.apply(t, "lisi", "c1", "lisi", []string{"低意向"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeRateLimited, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.RateLimited, Times: 1})
 	w := e.worker(WorkerOptions{Backoff: func(int) time.Duration { return time.Minute }})
 	must(t, w.Drain(context.Background()))
 

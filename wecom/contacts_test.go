@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -43,7 +44,7 @@ func TestGetExternalContactAndUsers(t *testing.T) {
 		f.CreateTime != 1700000000 || !slices.Equal(f.TagIDs, wantTags) {
 		t.Fatalf("follow = %+v", f)
 	}
-	if _, err := e.c.GetExternalContact(ctx, "nobody"); Code(err) != 40096 || IsTransient(err) {
+	if _, err := e.c.GetExternalContact(ctx, "nobody"); Code(err) != errcode.InvalidExternalID || IsTransient(err) {
 		t.Fatalf("unknown contact: %v", err)
 	}
 
@@ -55,7 +56,7 @@ func TestGetExternalContactAndUsers(t *testing.T) {
 	if err != nil || u != (User{UserID: "sales", Name: "销售小王"}) {
 		t.Fatalf("GetUser = %+v, %v", u, err)
 	}
-	if _, err := e.c.GetUser(ctx, "ghost"); Code(err) != 60111 {
+	if _, err := e.c.GetUser(ctx, "ghost"); Code(err) != errcode.UnknownUserID {
 		t.Fatalf("GetUser(ghost) = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -139,7 +140,7 @@ func TestMessages(t *testing.T) {
 		t.Fatalf("update body = %s", updates[0])
 	}
 
-	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != 81013 || IsTransient(err) {
+	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != errcode.AllInvalid || IsTransient(err) {
 		t.Fatalf("send to unknown user: %v", err)
 	}
 	before := len(e.s.Calls())

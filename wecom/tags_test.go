@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -74,7 +75,7 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if left, err := e.c.GetCorpTagList(ctx, nil, nil); err != nil || len(left) != 0 {
 		t.Fatalf("after deleting the group: %+v, %v", left, err)
 	}
-	if err := e.c.DelCorpTag(ctx, []string{"missing"}, nil); Code(err) != 40068 {
+	if err := e.c.DelCorpTag(ctx, []string{"missing"}, nil); Code(err) != errcode.InvalidTagID {
 		t.Fatalf("deleting an unknown tag: %v", err)
 	}
 }

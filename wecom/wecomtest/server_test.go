@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // newClock returns a settable clock for Options.Now.
@@ -161,9 +162,9 @@ func TestUnknownPathAndMethod(t *testing.T) {
 		t.Fatalf("unknown api status = %d", st)
 	}
 	r := call(t, s, http.MethodGet, "externalcontact/mark_tag", url.Values{"access_token": {token(t, s)}}, nil)
-	wantCode(t, r, CodeInvalidParam)
+	wantCode(t, r, errcode.InvalidParam)
 	r = post(t, s, "externalcontact/get_corp_tag_list", []byte("{not json"))
-	wantCode(t, r, CodeInvalidParam)
+	wantCode(t, r, errcode.InvalidParam)
 }
 
 func TestCallsRecorded(t *testing.T) {
@@ -179,7 +180,7 @@ func TestCallsRecorded(t *testing.T) {
 		t.Fatalf("gettoken call = %+v", calls[0])
 	}
 	mt := s.CallsTo("externalcontact/mark_tag")
-	if len(mt) != 1 || mt[0].ErrCode != CodeUnknownUserID || mt[0].Query.Get("access_token") != tok ||
+	if len(mt) != 1 || mt[0].ErrCode != errcode.UnknownUserID || mt[0].Query.Get("access_token") != tok ||
 		!bytes.Contains(mt[0].Body, []byte(`"nobody"`)) {
 		t.Fatalf("mark_tag call = %+v", mt)
 	}

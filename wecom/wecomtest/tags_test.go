@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // tagList is the typed get_corp_tag_list / add_corp_tag answer.
@@ -58,7 +60,7 @@ func TestGetCorpTagListFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, s, "externalcontact/get_corp_tag_list", tt.body)
-			wantCode(t, r, CodeOK)
+			wantCode(t, r, errcode.OK)
 			if got := decode[tagList](t, r).names(); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("tags = %v, want %v", got, tt.want)
 			}
@@ -84,7 +86,7 @@ func TestAddCorpTag(t *testing.T) {
 		"group_name": "客户等级", "order": 3,
 		"tag": []map[string]any{{"name": "VIP", "order": 2}, {"name": "普通"}, {"name": "VIP"}},
 	})
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	g := decode[addResp](t, r).TagGroup
 	if g.GroupName != "客户等级" || g.Order != 3 || len(g.Tag) != 2 || g.Tag[0].Name != "VIP" || g.Tag[0].Order != 2 ||
 		!strings.HasPrefix(g.GroupID, "et") || !strings.HasPrefix(g.Tag[0].ID, "et") {
@@ -95,7 +97,7 @@ func TestAddCorpTag(t *testing.T) {
 	r = post(t, s, "externalcontact/add_corp_tag", map[string]any{
 		"group_id": g.GroupID, "group_name": "ignored", "tag": []map[string]any{{"name": "SVIP"}, {"name": "VIP"}},
 	})
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	again := decode[addResp](t, r).TagGroup
 	if again.GroupID != g.GroupID || len(again.Tag) != 2 || again.Tag[1].ID != g.Tag[0].ID {
 		t.Fatalf("add to existing group = %+v", again)
@@ -118,13 +120,13 @@ func TestAddCorpTagErrors(t *testing.T) {
 		body map[string]any
 		want int
 	}{
-		{"30 chars ok", map[string]any{"group_name": thirty, "tag": []map[string]any{{"name": thirty}}}, CodeOK},
+		{"30 chars ok", map[string]any{"group_name": thirty, "tag": []map[string]any{{"name": thirty}}}, errcode.OK},
 		{"tag 31 chars", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": thirty + "签"}}}, CodeNameTooLong},
 		{"group 31 chars", map[string]any{"group_name": strings.Repeat("a", 31), "tag": []map[string]any{{"name": "t"}}}, CodeNameTooLong},
-		{"empty tag list", map[string]any{"group_name": "g", "tag": []map[string]any{}}, CodeInvalidParam},
-		{"empty tag name", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": " "}}}, CodeInvalidParam},
-		{"no group", map[string]any{"tag": []map[string]any{{"name": "t"}}}, CodeInvalidParam},
-		{"unknown group id", map[string]any{"group_id": "etNope", "tag": []map[string]any{{"name": "t"}}}, CodeInvalidTagID},
+		{"empty tag list", map[string]any{"group_name": "g", "tag": []map[string]any{}}, errcode.InvalidParam},
+		{"empty tag name", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": " "}}}, errcode.InvalidParam},
+		{"no group", map[string]any{"tag": []map[string]any{{"name": "t"}}}, errcode.InvalidParam},
+		{"unknown group id", map[string]any{"group_id": "etNope", "tag": []map[string]any{{"name": "t"}}}, errcode.InvalidTagID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,14 +147,14 @@ func TestEditCorpTag(t *testing.T) {
 		body map[string]any
 		want int
 	}{
-		{"rename tag", map[string]any{"id": g.Tags[0].ID, "name": "A+", "order": 9}, CodeOK},
-		{"rename group", map[string]any{"id": g.ID, "name": "客户等级"}, CodeOK},
-		{"same name as sibling", map[string]any{"id": g.Tags[0].ID, "name": "B"}, CodeInvalidTagName},
-		{"same name as other group", map[string]any{"id": g.ID, "name": "来源"}, CodeInvalidTagName},
-		{"same name in another group ok", map[string]any{"id": other.Tags[0].ID, "name": "B"}, CodeOK},
+		{"rename tag", map[string]any{"id": g.Tags[0].ID, "name": "A+", "order": 9}, errcode.OK},
+		{"rename group", map[string]any{"id": g.ID, "name": "客户等级"}, errcode.OK},
+		{"same name as sibling", map[string]any{"id": g.Tags[0].ID, "name": "B"}, errcode.InvalidTagName},
+		{"same name as other group", map[string]any{"id": g.ID, "name": "来源"}, errcode.InvalidTagName},
+		{"same name in another group ok", map[string]any{"id": other.Tags[0].ID, "name": "B"}, errcode.OK},
 		{"too long", map[string]any{"id": g.Tags[1].ID, "name": strings.Repeat("x", 31)}, CodeNameTooLong},
-		{"unknown id", map[string]any{"id": "etNope", "name": "x"}, CodeInvalidTagID},
-		{"missing id", map[string]any{"name": "x"}, CodeInvalidTagID},
+		{"unknown id", map[string]any{"id": "etNope", "name": "x"}, errcode.InvalidTagID},
+		{"missing id", map[string]any{"name": "x"}, errcode.InvalidTagID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,24 +178,24 @@ func TestDelCorpTag(t *testing.T) {
 		{UserID: "u1", TagIDs: []string{g.Tags[0].ID, g.Tags[1].ID, src.Tags[0].ID}},
 	}})
 
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{}), CodeInvalidTagID)
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID, "etNope"}}), CodeInvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{}), errcode.InvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID, "etNope"}}), errcode.InvalidTagID)
 	if len(s.CustomerTags("wm1", "u1")) != 3 {
 		t.Fatal("a failed delete removed tags")
 	}
 
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID}}), CodeOK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID}}), errcode.OK)
 	if got := s.CustomerTags("wm1", "u1"); !reflect.DeepEqual(got, []string{g.Tags[1].ID, src.Tags[0].ID}) {
 		t.Fatalf("customer tags after tag delete = %v", got)
 	}
 	// Deleting the last tag deletes the group.
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[1].ID}}), CodeOK)
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{src.ID}}), CodeOK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[1].ID}}), errcode.OK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{src.ID}}), errcode.OK)
 	if got := s.TagGroups(); len(got) != 0 {
 		t.Fatalf("groups left = %+v", got)
 	}
 	if got := s.CustomerTags("wm1", "u1"); len(got) != 0 {
 		t.Fatalf("customer still tagged %v", got)
 	}
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{g.ID}}), CodeInvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{g.ID}}), errcode.InvalidTagID)
 }

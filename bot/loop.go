@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/china"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 )
@@ -89,7 +90,7 @@ func NewLoop(opts LoopOptions) *Loop {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
 	if opts.Location == nil {
-		opts.Location = time.FixedZone("UTC+8", 8*3600)
+		opts.Location = china.Zone
 	}
 	return &Loop{
 		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),

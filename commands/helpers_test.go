@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/china"
 	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 )
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = china.Zone
 
 // fakeCreator stands in for mirror.Syncer: it "creates" the tag on WeCom
 // by giving it a new id and records it with store.PutTag, as the real one does.

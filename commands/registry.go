@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/china"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -163,7 +164,7 @@ func NewRouter(opts Options) (*Router, error) {
 	}
 	r.log = r.log.With("pkg", "commands")
 	if r.loc == nil {
-		r.loc = time.FixedZone("CST", 8*3600)
+		r.loc = china.Zone
 	}
 	for _, s := range r.specList() {
 		s := s

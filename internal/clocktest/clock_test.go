@@ -4,10 +4,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/internal/china"
 )
 
 func TestClock(t *testing.T) {
-	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, china.Zone)
 	tests := []struct {
 		name string
 		move func(c *Clock)

@@ -123,7 +123,6 @@ type Router struct {
 	specs  []*Spec
 	byName map[string]*Spec
 
-	errSeq  atomic.Uint64 // internal error ids
 	taskSeq atomic.Uint64 // card task ids
 
 	mu       sync.Mutex

@@ -16,12 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
-
-// DefaultMaxBodyBytes bounds a callback body when ServerOptions.MaxBodyBytes is 0.
-const DefaultMaxBodyBytes = 64 << 10
 
 // ServerOptions configures the callback server.
 type ServerOptions struct {
@@ -35,7 +33,7 @@ type ServerOptions struct {
 	// from Now (config server.timestamp_window); 0 disables the check.
 	TimestampWindow time.Duration
 	// MaxBodyBytes bounds the POST body (config server.max_body_bytes);
-	// 0 means DefaultMaxBodyBytes.
+	// 0 means config.DefaultMaxBodyBytes, the one default.
 	MaxBodyBytes int64
 	// Wake is called after a new callback is stored (usually Loop.Wake).
 	Wake func()
@@ -59,7 +57,7 @@ func NewServer(opts ServerOptions) *Server {
 		panic("bot: NewServer needs Crypto and Store")
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
+		opts.MaxBodyBytes = config.DefaultMaxBodyBytes
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

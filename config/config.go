@@ -94,8 +94,15 @@ type Server struct {
 	Listen          string
 	CallbackPath    string
 	TimestampWindow time.Duration // 0 disables the check 0 表示不校验
-	MaxBodyBytes    int64
+	MaxBodyBytes    int64         // largest callback body; DefaultMaxBodyBytes when absent
 }
+
+// DefaultMaxBodyBytes is the largest callback body accepted when
+// server.max_body_bytes is absent from config.yaml, and when the callback
+// server (bot.ServerOptions) is given none. A WeCom callback is a few KB;
+// 1 MiB leaves room without letting one request hold much memory.
+// 回调请求体默认上限。
+const DefaultMaxBodyBytes = 1 << 20
 
 // Store configures the BuntDB ledger. 账本存储。
 type Store struct {
@@ -147,7 +154,7 @@ func Default() *Config {
 			Listen:          "127.0.0.1:8080",
 			CallbackPath:    "/wecom/callback",
 			TimestampWindow: 5 * time.Minute,
-			MaxBodyBytes:    1 << 20,
+			MaxBodyBytes:    DefaultMaxBodyBytes,
 		},
 		Store: Store{
 			Path: "data/tagbot.db",

@@ -255,7 +255,7 @@ func TestDefault(t *testing.T) {
 		{"listen", d.Server.Listen, "127.0.0.1:8080"},
 		{"callback_path", d.Server.CallbackPath, "/wecom/callback"},
 		{"timestamp_window", d.Server.TimestampWindow, 5 * time.Minute},
-		{"max_body_bytes", d.Server.MaxBodyBytes, int64(1048576)},
+		{"max_body_bytes", d.Server.MaxBodyBytes, int64(1048576)}, // as config.yaml documents
 		{"store.path", d.Store.Path, "data/tagbot.db"},
 		{"store.sync", d.Store.Sync, "every_second"},
 		{"per_user_per_minute", d.Messages.PerUserPerMinute, 30},

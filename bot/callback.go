@@ -47,8 +47,9 @@ type ServerOptions struct {
 // verification, POST decrypts a callback and stores it in the durable inbox
 // before answering 200 with an empty body. It implements http.Handler.
 type Server struct {
-	opts ServerOptions
-	log  *slog.Logger
+	opts      ServerOptions
+	log       *slog.Logger
+	rejectLog *logThrottle // bounds "callback rejected" lines
 }
 
 // NewServer returns a callback server. It panics if Crypto or Store is nil.
@@ -65,13 +66,16 @@ func NewServer(opts ServerOptions) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Server{opts: opts, log: opts.Logger.With("pkg", "bot")}
+	return &Server{opts: opts, log: opts.Logger.With("pkg", "bot"),
+		rejectLog: newLogThrottle(rejectLogRate, rejectLogBurst)}
 }
 
-// rejection is a request refused with an HTTP status and a log reason.
+// rejection is a request refused with an HTTP status and a log reason
+// (and, for a failure on our side, the error).
 type rejection struct {
 	status int
 	reason string
+	err    error
 }
 
 // ServeHTTP implements http.Handler.
@@ -88,13 +92,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rej = s.receive(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed"}
+		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed", nil}
 	}
 	if rej != nil {
-		s.log.Warn("callback rejected", "method", r.Method, "status", rej.status,
-			"reason", rej.reason, "remote", r.RemoteAddr)
+		s.logRejection(r, rej)
 		http.Error(w, http.StatusText(rej.status), rej.status)
 	}
+}
+
+// logRejection logs a rejected request, at most a few lines a second (see
+// logThrottle); the first line after some were left out counts them in
+// "suppressed". A failure on our side (5xx) is an error, the rest warnings.
+func (s *Server) logRejection(r *http.Request, rej *rejection) {
+	ok, suppressed := s.rejectLog.allow(s.opts.Now())
+	if !ok {
+		return
+	}
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.Int("status", rej.status),
+		slog.String("reason", rej.reason), slog.String("remote", r.RemoteAddr)}
+	if rej.err != nil {
+		attrs = append(attrs, slog.String("err", rej.err.Error()))
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int("suppressed", suppressed))
+	}
+	level := slog.LevelWarn
+	if rej.status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), level, "callback rejected", attrs...)
 }
 
 // query holds the signed query parameters of a callback.
@@ -106,15 +132,15 @@ func (s *Server) parseQuery(r *http.Request) (query, *rejection) {
 	v := r.URL.Query()
 	q := query{v.Get("msg_signature"), v.Get("timestamp"), v.Get("nonce")}
 	if q.signature == "" || q.timestamp == "" || q.nonce == "" {
-		return q, &rejection{http.StatusBadRequest, "missing msg_signature, timestamp or nonce"}
+		return q, &rejection{http.StatusBadRequest, "missing msg_signature, timestamp or nonce", nil}
 	}
 	ts, err := strconv.ParseInt(q.timestamp, 10, 64)
 	if err != nil {
-		return q, &rejection{http.StatusBadRequest, "timestamp is not a number"}
+		return q, &rejection{http.StatusBadRequest, "timestamp is not a number", nil}
 	}
 	if w := s.opts.TimestampWindow; w > 0 {
 		if d := s.opts.Now().Sub(time.Unix(ts, 0)); d > w || d < -w {
-			return q, &rejection{http.StatusForbidden, "timestamp outside the window"}
+			return q, &rejection{http.StatusForbidden, "timestamp outside the window", nil}
 		}
 	}
 	return q, nil
@@ -124,11 +150,11 @@ func (s *Server) parseQuery(r *http.Request) (query, *rejection) {
 func cryptoRejection(err error) *rejection {
 	switch {
 	case errors.Is(err, wxcrypt.ErrSignature):
-		return &rejection{http.StatusForbidden, "signature mismatch"}
+		return &rejection{http.StatusForbidden, "signature mismatch", nil}
 	case errors.Is(err, wxcrypt.ErrReceiverID):
-		return &rejection{http.StatusForbidden, "corp id mismatch"}
+		return &rejection{http.StatusForbidden, "corp id mismatch", nil}
 	default:
-		return &rejection{http.StatusBadRequest, "cannot decrypt: " + err.Error()}
+		return &rejection{http.StatusBadRequest, "cannot decrypt: " + err.Error(), nil}
 	}
 }
 
@@ -142,7 +168,7 @@ func (s *Server) verifyURL(w http.ResponseWriter, r *http.Request) *rejection {
 	// sender did not percent-encode it; base64 never contains spaces.
 	echostr := strings.ReplaceAll(r.URL.Query().Get("echostr"), " ", "+")
 	if echostr == "" {
-		return &rejection{http.StatusBadRequest, "missing echostr"}
+		return &rejection{http.StatusBadRequest, "missing echostr", nil}
 	}
 	plain, err := s.opts.Crypto.VerifyURL(q.signature, q.timestamp, q.nonce, echostr)
 	if err != nil {
@@ -162,23 +188,23 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		return rej
 	}
 	if r.ContentLength > s.opts.MaxBodyBytes {
-		return &rejection{http.StatusRequestEntityTooLarge, "body too large"}
+		return &rejection{http.StatusRequestEntityTooLarge, "body too large", nil}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &rejection{http.StatusRequestEntityTooLarge, "body too large"}
+			return &rejection{http.StatusRequestEntityTooLarge, "body too large", nil}
 		}
-		return &rejection{http.StatusBadRequest, "cannot read body"}
+		return &rejection{http.StatusBadRequest, "cannot read body", nil}
 	}
 	env, err := wxcrypt.ParseEnvelope(body)
 	if err != nil {
-		return &rejection{http.StatusBadRequest, "malformed envelope"}
+		return &rejection{http.StatusBadRequest, "malformed envelope", nil}
 	}
 	corp := s.opts.Crypto.ReceiverID()
 	if env.ToUserName != "" && env.ToUserName != corp {
-		return &rejection{http.StatusForbidden, "envelope ToUserName is not our corp id"}
+		return &rejection{http.StatusForbidden, "envelope ToUserName is not our corp id", nil}
 	}
 	plain, err := s.opts.Crypto.Decrypt(q.signature, q.timestamp, q.nonce, body)
 	if err != nil {
@@ -188,16 +214,15 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	if err != nil {
 		// XML errors may quote bits of the body: details at debug only.
 		s.log.Debug("malformed callback message", "err", err)
-		return &rejection{http.StatusBadRequest, "malformed message"}
+		return &rejection{http.StatusBadRequest, "malformed message", nil}
 	}
 	if msg.ToUserName != "" && msg.ToUserName != corp {
-		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id"}
+		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id", nil}
 	}
 	key := msg.DedupKey()
 	id, dup, err := s.opts.Store.InboxPut(key, plain)
 	if err != nil {
-		s.log.Error("callback not stored", "err", err, "key", key)
-		return &rejection{http.StatusInternalServerError, "store failed"}
+		return &rejection{http.StatusInternalServerError, "callback not stored", err}
 	}
 	w.WriteHeader(http.StatusOK)
 	if dup {

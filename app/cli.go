@@ -87,9 +87,9 @@ func Check(configPath string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync})
+	st, err := openStore(cfg, store.Options{})
 	if err != nil {
-		return UsageError{err}
+		return err
 	}
 	defer st.Close()
 	if err := st.Verify(); err != nil {

@@ -88,7 +88,9 @@ func TestExitCodesPerCause(t *testing.T) {
 				return []string{"-config", cfg}, nil, noop
 			}},
 		{name: "ok", subs: []string{"check", "version"}, code: app.ExitOK, want: "",
-			setup: func(t *testing.T) ([]string, []string, func()) { return []string{"-config", validConfig(t, "")}, nil, noop }},
+			setup: func(t *testing.T) ([]string, []string, func()) {
+				return []string{"-config", validConfig(t, "")}, nil, noop
+			}},
 	}
 	for _, c := range causes {
 		for _, sub := range c.subs {

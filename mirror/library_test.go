@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -34,8 +35,12 @@ func TestRefreshLibrary(t *testing.T) {
 	}
 	added, err := e.st.Tag(g.Tags[0].ID)
 	must(t, err)
-	if added.Name != "钻石" || added.GroupName != "客户等级" || added.GroupID != g.ID || added.CreatedAt.IsZero() {
-		t.Errorf("new tag stored as %+v", added)
+	want := store.Tag{ID: g.Tags[0].ID, GroupID: g.ID, GroupName: "客户等级", Name: "钻石", Order: added.Order, CreatedAt: added.CreatedAt}
+	if diff := cmp.Diff(want, added); diff != "" {
+		t.Errorf("new tag stored (-want +got):\n%s", diff)
+	}
+	if added.CreatedAt.IsZero() {
+		t.Error("new tag stored without its create time")
 	}
 	if got := relTagIDs(t, e, "c1", "zhangsan"); !slices.Equal(got, []string{e.lib["高意向"]}) {
 		t.Errorf("c1 tags = %v", got)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -72,8 +73,13 @@ func TestSendTextNotifier(t *testing.T) {
 	e.fake.AddUser("zhangsan", "张三")
 	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "变更 #1 没能同步到企业微信")
 	msgs := e.fake.Messages()
-	if len(msgs) != 1 || msgs[0].ToUser != "zhangsan" || msgs[0].MsgType != "text" || msgs[0].Text != "变更 #1 没能同步到企业微信" {
-		t.Fatalf("messages = %+v", msgs)
+	type msg struct{ ToUser, MsgType, Text string }
+	var got []msg
+	for _, m := range msgs {
+		got = append(got, msg{m.ToUser, m.MsgType, m.Text})
+	}
+	if diff := cmp.Diff([]msg{{"zhangsan", "text", "变更 #1 没能同步到企业微信"}}, got); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	// A failing send is logged, not fatal.
 	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.AllInvalid, Times: 1})

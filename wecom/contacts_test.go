@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -34,15 +35,20 @@ func TestGetExternalContactAndUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct.ExternalUserID != "wmEXT1" || ct.Name != "张三" || ct.CorpName != "某公司" || ct.Type != 2 || len(ct.Follows) != 2 {
-		t.Fatalf("contact = %+v", ct)
-	}
-	f := ct.Follows[0]
 	wantTags := []string{g.Tags[0].ID, g.Tags[1].ID}
 	slices.Sort(wantTags)
-	if f.UserID != "sales" || f.Remark != "张总" || f.State != "qr-1" || !slices.Equal(f.Mobiles, []string{"13800000000"}) ||
-		f.CreateTime != 1700000000 || !slices.Equal(f.TagIDs, wantTags) {
-		t.Fatalf("follow = %+v", f)
+	want := Contact{ExternalUserID: "wmEXT1", Name: "张三", CorpName: "某公司", Type: 2, Follows: []Follow{
+		{UserID: "sales", Remark: "张总", State: "qr-1", Mobiles: []string{"13800000000"}, CreateTime: 1700000000, TagIDs: wantTags},
+		ct.Follows[1], // compared only by user id below
+	}}
+	if len(ct.Follows) != 2 {
+		t.Fatalf("contact has %d follows, want 2: %+v", len(ct.Follows), ct)
+	}
+	if diff := cmp.Diff(want, ct); diff != "" {
+		t.Fatalf("GetExternalContact (-want +got):\n%s", diff)
+	}
+	if ct.Follows[1].UserID != "support" {
+		t.Fatalf("second follow is %q, want support", ct.Follows[1].UserID)
 	}
 	if _, err := e.c.GetExternalContact(ctx, "nobody"); Code(err) != errcode.InvalidExternalID || IsTransient(err) {
 		t.Fatalf("unknown contact: %v", err)

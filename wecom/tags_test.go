@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -19,8 +21,14 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.ID == "" || g.Name != "客户等级" || g.Order != 5 || len(g.Tags) != 2 || g.Tags[0].Name != "VIP" || g.Tags[0].Order != 2 || g.Tags[0].ID == "" {
-		t.Fatalf("AddCorpTag = %+v", g)
+	// Ids and times are the fake's to choose: present, but not compared.
+	ignoreIDs := cmpopts.IgnoreFields(Tag{}, "ID", "CreateTime")
+	want := TagGroup{ID: g.ID, Name: "客户等级", CreateTime: g.CreateTime, Order: 5, Tags: []Tag{{Name: "VIP", Order: 2}, {Name: "普通"}}}
+	if diff := cmp.Diff(want, g, ignoreIDs); diff != "" {
+		t.Fatalf("AddCorpTag (-want +got):\n%s", diff)
+	}
+	if g.ID == "" || g.Tags[0].ID == "" {
+		t.Fatalf("AddCorpTag returned no ids: group %q, tag %q", g.ID, g.Tags[0].ID)
 	}
 	more, err := e.c.AddCorpTag(ctx, AddTagRequest{GroupID: g.ID, Tags: []NewTag{{Name: "流失"}}})
 	if err != nil || more.ID != g.ID || len(more.Tags) != 1 {

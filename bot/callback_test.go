@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
@@ -79,8 +80,11 @@ func TestOfficialVectorsThroughHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Content != "hello" || m.MsgID != "4561255354251345929" || m.FromUserName != "mycreate" || p[0].Key != "msg:4561255354251345929" {
-		t.Fatalf("stored %+v key %q", m, p[0].Key)
+	type stored struct{ Key, MsgID, FromUserName, Content string }
+	got := stored{p[0].Key, m.MsgID, m.FromUserName, m.Content}
+	want := stored{"msg:4561255354251345929", "4561255354251345929", "mycreate", "hello"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("stored message (-want +got):\n%s", diff)
 	}
 }
 

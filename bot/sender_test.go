@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -130,8 +131,14 @@ func TestSenderCards(t *testing.T) {
 	bad := &commands.Card{TaskID: "bad task id!", Title: "无效卡片", Lines: []string{"只能当文字发"}, Buttons: []commands.Button{{Key: "k", Text: "t"}}}
 	e.sender.Send(context.Background(), "alice", []commands.Reply{{Text: "before"}, {Card: card}, {Card: bad}, {Text: "after"}})
 	msgs := e.fake.Messages()
-	if len(msgs) != 3 || msgs[0].Text != "before" || msgs[1].MsgType != "template_card" || msgs[2].Text != "无效卡片\n只能当文字发\n\nafter" {
-		t.Fatalf("messages %+v", msgs)
+	type msg struct{ MsgType, Text string }
+	var got []msg
+	for _, m := range msgs {
+		got = append(got, msg{m.MsgType, m.Text})
+	}
+	want := []msg{{"text", "before"}, {"template_card", "撤销 #17？\n张三 · VIP"}, {"text", "无效卡片\n只能当文字发\n\nafter"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	var body struct {
 		TemplateCard struct {

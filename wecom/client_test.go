@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -167,8 +168,14 @@ func TestGetTokenFailure(t *testing.T) {
 	e := newEnv(t, wecomtest.Options{}, func(c *Config) { c.Secret += "-wrong" })
 	_, err := e.c.GetFollowUserList(context.Background())
 	var ae *APIError
-	if !errors.As(err, &ae) || ae.API != "gettoken" || ae.Code != 40001 || IsTransient(err) {
-		t.Fatalf("err = %#v", err)
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want an *APIError", err)
+	}
+	if diff := cmp.Diff(&APIError{API: "gettoken", Code: errcode.InvalidSecret, Msg: ae.Msg}, ae); diff != "" {
+		t.Fatalf("APIError (-want +got):\n%s", diff)
+	}
+	if IsTransient(err) {
+		t.Fatal("a wrong secret is reported transient")
 	}
 	if n := len(e.s.CallsTo("externalcontact/get_follow_user_list")); n != 0 {
 		t.Errorf("API called without a token: %d", n)

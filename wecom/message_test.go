@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -125,19 +125,22 @@ func TestMessages(t *testing.T) {
 	if len(updates) != 1 {
 		t.Fatalf("card updates = %d", len(updates))
 	}
-	var upd struct {
+	type button struct {
+		ReplaceName string `json:"replace_name"`
+	}
+	type update struct {
 		UserIDs      []string `json:"userids"`
 		AgentID      int      `json:"agentid"`
 		ResponseCode string   `json:"response_code"`
-		Button       struct {
-			ReplaceName string `json:"replace_name"`
-		} `json:"button"`
+		Button       button   `json:"button"`
 	}
+	var upd update
 	if err := json.Unmarshal(updates[0], &upd); err != nil {
 		t.Fatal(err)
 	}
-	if upd.AgentID != 1000077 || upd.ResponseCode != code || upd.Button.ReplaceName != "已确认" || !slices.Equal(upd.UserIDs, []string{"alice"}) {
-		t.Fatalf("update body = %s", updates[0])
+	want := update{UserIDs: []string{"alice"}, AgentID: 1000077, ResponseCode: code, Button: button{ReplaceName: "已确认"}}
+	if diff := cmp.Diff(want, upd); diff != "" {
+		t.Fatalf("update body (-want +got):\n%s", diff)
 	}
 
 	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != errcode.AllInvalid || IsTransient(err) {

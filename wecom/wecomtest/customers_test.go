@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
@@ -115,8 +116,9 @@ func TestUserGetAndFollowList(t *testing.T) {
 	seedCustomers(t, s)
 	r := get(t, s, "user/get", url.Values{"userid": {"zhangsan"}})
 	wantCode(t, r, errcode.OK)
-	if r["userid"] != "zhangsan" || r["name"] != "张三" || r["department"] == nil {
-		t.Fatalf("user/get = %v", r)
+	if diff := cmp.Diff(map[string]any{"userid": "zhangsan", "name": "张三", "has department": true},
+		map[string]any{"userid": r["userid"], "name": r["name"], "has department": r["department"] != nil}); diff != "" {
+		t.Fatalf("user/get (-want +got):\n%s", diff)
 	}
 	wantCode(t, get(t, s, "user/get", url.Values{"userid": {"ghost"}}), errcode.UnknownUserID)
 	wantCode(t, get(t, s, "user/get", nil), errcode.MissingUserID)
@@ -144,17 +146,27 @@ func TestExternalContactGet(t *testing.T) {
 	wantCode(t, r, errcode.OK)
 	d := decode[contactDetail](t, r)
 	wantContact := externalContactJSON{ExternalUserID: "wm1", Name: "王五", Type: 2, CorpName: "五金店"}
-	if d.ExternalContact != wantContact || d.NextCursor == nil || len(d.FollowUser) != 2 {
-		t.Fatalf("detail = %+v", d)
+	if diff := cmp.Diff(wantContact, d.ExternalContact); diff != "" {
+		t.Fatalf("external_contact (-want +got):\n%s", diff)
+	}
+	if d.NextCursor == nil || len(d.FollowUser) != 2 {
+		t.Fatalf("next_cursor %v (want present), %d follow_user (want 2)", d.NextCursor, len(d.FollowUser))
 	}
 	want := followUserJSON{UserID: "zhangsan", Remark: "老王", Description: "常客", CreateTime: 1700000000,
 		Tags:          []followTagJSON{{GroupName: "客户等级", TagName: "VIP", TagID: g.Tags[0].ID, Type: 1}},
 		RemarkMobiles: []string{"13800000000"}, State: "qr1", AddWay: 1}
-	if !reflect.DeepEqual(d.FollowUser[0], want) {
-		t.Fatalf("follow_user[0] = %+v, want %+v", d.FollowUser[0], want)
+	if diff := cmp.Diff(want, d.FollowUser[0]); diff != "" {
+		t.Fatalf("follow_user[0] (-want +got):\n%s", diff)
 	}
-	if f := d.FollowUser[1]; f.UserID != "lisi" || f.Tags == nil || len(f.Tags) != 0 || f.RemarkMobiles == nil {
-		t.Fatalf("follow_user[1] = %+v (want empty arrays, not null)", f)
+	// Empty arrays, not null: cmp tells []T{} from nil.
+	f := d.FollowUser[1]
+	type arrays struct {
+		UserID        string
+		Tags          []followTagJSON
+		RemarkMobiles []string
+	}
+	if diff := cmp.Diff(arrays{"lisi", []followTagJSON{}, []string{}}, arrays{f.UserID, f.Tags, f.RemarkMobiles}); diff != "" {
+		t.Fatalf("follow_user[1] (-want +got):\n%s", diff)
 	}
 	wantCode(t, get(t, s, "externalcontact/get", url.Values{"external_userid": {"wmNope"}}), errcode.InvalidExternalID)
 	wantCode(t, get(t, s, "externalcontact/get", nil), errcode.MissingExternalID)
@@ -203,8 +215,13 @@ func TestBatchGetByUserPagination(t *testing.T) {
 		}
 		cursor = p.NextCursor
 	}
-	if !reflect.DeepEqual(sizes, []int{100, 100, 50}) || len(seen) != 250 || seen[0] != "wm000" || seen[249] != "wm249" {
-		t.Fatalf("page sizes %v, %d customers (%v…%v)", sizes, len(seen), seen[0], seen[len(seen)-1])
+	type paging struct {
+		Sizes       []int
+		Count       int
+		First, Last string
+	}
+	if diff := cmp.Diff(paging{[]int{100, 100, 50}, 250, "wm000", "wm249"}, paging{sizes, len(seen), seen[0], seen[len(seen)-1]}); diff != "" {
+		t.Fatalf("paging (-want +got):\n%s", diff)
 	}
 	first := decode[batchPage](t, post(t, s, "externalcontact/batch/get_by_user", map[string]any{"userid_list": []string{"sales"}}))
 	if len(first.ExternalContactList) != 50 || !reflect.DeepEqual(first.ExternalContactList[0].FollowInfo.TagID, []string{g.Tags[0].ID}) ||

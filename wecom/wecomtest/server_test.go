@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/wecom/errcode"
 )
@@ -176,8 +177,9 @@ func TestCallsRecorded(t *testing.T) {
 	if len(calls) != 2 {
 		t.Fatalf("calls = %+v", calls)
 	}
-	if calls[0].Path != "gettoken" || calls[0].Status != 200 || calls[0].ErrCode != 0 || !calls[0].At.Equal(clk.Now()) {
-		t.Fatalf("gettoken call = %+v", calls[0])
+	want := Call{Path: "gettoken", Query: calls[0].Query, Body: calls[0].Body, ErrCode: errcode.OK, Status: 200, At: clk.Now()}
+	if diff := cmp.Diff(want, calls[0]); diff != "" {
+		t.Fatalf("gettoken call (-want +got):\n%s", diff)
 	}
 	mt := s.CallsTo("externalcontact/mark_tag")
 	if len(mt) != 1 || mt[0].ErrCode != errcode.UnknownUserID || mt[0].Query.Get("access_token") != tok ||

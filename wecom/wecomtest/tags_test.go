@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
@@ -69,8 +71,15 @@ func TestGetCorpTagListFilters(t *testing.T) {
 
 	r := decode[tagList](t, post(t, s, "externalcontact/get_corp_tag_list", nil))
 	g := r.TagGroup[0]
-	if g.GroupID != level.ID || g.CreateTime != clk.Now().Unix() || g.Tag[0].ID != level.Tags[0].ID || g.Tag[0].CreateTime == 0 {
-		t.Fatalf("group fields = %+v", g)
+	type ids struct {
+		GroupID         string
+		GroupCreateTime int64
+		TagID           string
+		TagCreated      bool
+	}
+	want := ids{level.ID, clk.Now().Unix(), level.Tags[0].ID, true}
+	if diff := cmp.Diff(want, ids{g.GroupID, g.CreateTime, g.Tag[0].ID, g.Tag[0].CreateTime != 0}); diff != "" {
+		t.Fatalf("group fields (-want +got):\n%s", diff)
 	}
 
 	s.DeleteTag(source.ID)
@@ -88,9 +97,13 @@ func TestAddCorpTag(t *testing.T) {
 	})
 	wantCode(t, r, errcode.OK)
 	g := decode[addResp](t, r).TagGroup
-	if g.GroupName != "客户等级" || g.Order != 3 || len(g.Tag) != 2 || g.Tag[0].Name != "VIP" || g.Tag[0].Order != 2 ||
-		!strings.HasPrefix(g.GroupID, "et") || !strings.HasPrefix(g.Tag[0].ID, "et") {
-		t.Fatalf("created group = %+v", g)
+	want := groupJSON{GroupName: "客户等级", Order: 3, Tag: []tagJSON{{Name: "VIP", Order: 2}, {Name: "普通"}}}
+	if diff := cmp.Diff(want, g, cmpopts.IgnoreFields(groupJSON{}, "GroupID", "CreateTime"),
+		cmpopts.IgnoreFields(tagJSON{}, "ID", "CreateTime")); diff != "" {
+		t.Fatalf("created group (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(g.GroupID, "et") || !strings.HasPrefix(g.Tag[0].ID, "et") {
+		t.Fatalf("ids %q, %q do not start with et", g.GroupID, g.Tag[0].ID)
 	}
 
 	// By group_id (group_name ignored), reusing an existing same-name tag.

@@ -29,7 +29,7 @@ type outcome struct {
 // Tags the library knows to be deleted are left out of the call; a 40068
 // answer refreshes the library first and, if that finds tags of the call
 // deleted, the rest is sent again. A transient error is retried later,
-// never compensated; anything else is a refusal (store.OutboxFailed).
+// never compensated; anything else is a refusal (store.OutboxStatusFailed).
 func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, error) {
 	n := e.Attempts + 1
 	log := w.log.With("entry", uint64(e.ID), "cs", uint64(e.CS), "customer", e.Customer, "follower", e.Follower, "attempt", n)

@@ -103,7 +103,7 @@ func (w *Worker) notifyDelay(ctx context.Context, e store.OutboxEntry) {
 }
 
 // failureNotice makes what the actor of an entry WeCom refused is told,
-// for store.OutboxFailed to queue with the failure (so a crash cannot record
+// for Store.OutboxFailed to queue with the failure (so a crash cannot record
 // one without the other); nil when the actor is not a person or no Notifier
 // is set. The change-set and customer name are read now: the notice runs
 // inside the store's transaction.

@@ -39,7 +39,7 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			must(t, w.Drain(ctx))
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxPending || ob.Attempts != 3 || ob.Compensated != 0 {
+			if ob.Status != store.OutboxStatusPending || ob.Attempts != 3 || ob.Compensated != 0 {
 				t.Fatalf("entry after 3 transient failures = %+v, want pending", ob)
 			}
 			if got := relTagIDs(t, e, "c2", "zhangsan"); !slices.Equal(got, []string{e.lib["普通"]}) {
@@ -52,7 +52,7 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			// A later Drain tries it once more; nobody is told again.
 			must(t, w.Drain(ctx))
-			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Attempts != 4 {
+			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 4 {
 				t.Errorf("entry after a 4th failure = %s/%d", ob.Status, ob.Attempts)
 			}
 			if got := len(n.all()); got != 1 {
@@ -61,7 +61,7 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			e.fake.ClearFaults()
 			must(t, w.Drain(ctx))
-			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxDone || ob.Attempts != 5 {
+			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusDone || ob.Attempts != 5 {
 				t.Errorf("entry once WeCom is back = %s/%d", ob.Status, ob.Attempts)
 			}
 			if len(n.all()) != 1 {
@@ -96,7 +96,7 @@ func TestWorkerKeepsCallWeComAppliedButTimedOut(t *testing.T) {
 	if got, want := relTagIDs(t, e, "c1", "zhangsan"), e.fake.CustomerTags("c1", "zhangsan"); !slices.Equal(got, want) {
 		t.Fatalf("ledger %v, WeCom %v", got, want)
 	}
-	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Compensated != 0 {
+	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Compensated != 0 {
 		t.Errorf("entry = %+v, want pending and not compensated", ob)
 	}
 }
@@ -117,7 +117,7 @@ func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 		waits = append(waits, ob.NextAt.Sub(e.clk.Now()))
 		e.clk.Advance(ob.NextAt.Sub(e.clk.Now()))
 	}
-	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Attempts != 14 {
+	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 14 {
 		t.Fatalf("entry = %s/%d, want pending after 14 attempts", ob.Status, ob.Attempts)
 	}
 	if waits[0] < 900*time.Millisecond || waits[0] > time.Second {

@@ -48,7 +48,7 @@ func TestWorkerDropsTagsDeletedInConsole(t *testing.T) {
 			must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(ctx))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxDone || ob.Compensated != 0 {
+			if ob.Status != store.OutboxStatusDone || ob.Compensated != 0 {
 				t.Fatalf("entry = %+v, want done without compensation", ob)
 			}
 			if got := len(e.fake.CallsTo(markTagPath)); got != tc.wantCalls {
@@ -89,7 +89,7 @@ func TestWorker40068WithoutDeletedTagIsARefusal(t *testing.T) {
 	var n notes
 	must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.InvalidTagID || ob.Compensated == 0 {
+	if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.InvalidTagID || ob.Compensated == 0 {
 		t.Fatalf("entry = %+v, want failed and compensated", ob)
 	}
 	if got := len(e.fake.CallsTo("externalcontact/get_corp_tag_list")); got < 2 {
@@ -114,7 +114,7 @@ func TestWorkerRefusalDoesNotRestoreDeletedTag(t *testing.T) {
 	e.fake.AddCustomer(wecomtest.Customer{ExternalUserID: "c1", Name: "王小明", Follows: []wecomtest.Follow{{UserID: "lisi"}}})
 	must(t, e.worker(WorkerOptions{}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.NoRelation || ob.Compensated == 0 {
+	if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.NoRelation || ob.Compensated == 0 {
 		t.Fatalf("entry = %+v, want failed with 84061 and compensated", ob)
 	}
 	comp, err := e.st.Get(ob.Compensated)

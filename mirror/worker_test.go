@@ -76,7 +76,7 @@ func TestWorkerRetriesTransientErrors(t *testing.T) {
 				t.Errorf("mark_tag calls = %d, want %d", got, failures+1)
 			}
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxDone || ob.Attempts != failures+1 {
+			if ob.Status != store.OutboxStatusDone || ob.Attempts != failures+1 {
 				t.Errorf("entry = %s after %d attempts, want done after %d", ob.Status, ob.Attempts, failures+1)
 			}
 			if got := e.fake.CustomerTags("c1", "zhangsan"); !slices.Equal(got, []string{e.lib["VIP"]}) {
@@ -112,7 +112,7 @@ func TestWorkerPermanentFailure(t *testing.T) {
 			must(t, w.Drain(context.Background()))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxFailed || ob.ErrCode != errcode.NoRelation || ob.Attempts != 1 {
+			if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.NoRelation || ob.Attempts != 1 {
 				t.Fatalf("entry = %+v, want failed with 84061 after 1 attempt", ob)
 			}
 			if ob.Compensated == 0 {
@@ -160,13 +160,13 @@ func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	must(t, w.Drain(context.Background()))
 
 	want := map[store.ID]struct {
-		status   string
+		status   store.OutboxStatus
 		attempts int
 	}{
-		e1.Outbox: {store.OutboxPending, 1}, // waiting for its retry
-		e2.Outbox: {store.OutboxPending, 0}, // waits behind e1
-		e3.Outbox: {store.OutboxDone, 1},    // other relationships proceed
-		e4.Outbox: {store.OutboxDone, 1},
+		e1.Outbox: {store.OutboxStatusPending, 1}, // waiting for its retry
+		e2.Outbox: {store.OutboxStatusPending, 0}, // waits behind e1
+		e3.Outbox: {store.OutboxStatusDone, 1},    // other relationships proceed
+		e4.Outbox: {store.OutboxStatusDone, 1},
 	}
 	for id, w := range want {
 		if ob := outbox(t, e.st, id); ob.Status != w.status || ob.Attempts != w.attempts {
@@ -176,7 +176,7 @@ func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	e.clk.Advance(time.Minute)
 	must(t, w.Drain(context.Background()))
 	for _, id := range []store.ID{e1.Outbox, e2.Outbox} {
-		if ob := outbox(t, e.st, id); ob.Status != store.OutboxDone {
+		if ob := outbox(t, e.st, id); ob.Status != store.OutboxStatusDone {
 			t.Errorf("entry %d = %s after the retry", id, ob.Status)
 		}
 	}

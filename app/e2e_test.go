@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
@@ -361,8 +362,15 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 		t.Fatalf("tags after the crash: %v (want 展会 kept, 官网 undone once)", names)
 	}
 	h, _ := m.Store.History(store.Query{Actor: "zhangsan"})
-	if len(h) != 3 || h[0].Source != store.SourceUndo || h[0].Inbox != undo {
-		t.Fatalf("ledger %+v", h)
+	if len(h) != 3 {
+		t.Fatalf("ledger has %d change-sets by zhangsan, want 3: %+v", len(h), h)
+	}
+	type newest struct {
+		Source store.Source
+		Inbox  store.ID
+	}
+	if diff := cmp.Diff(newest{store.SourceUndo, undo}, newest{h[0].Source, h[0].Inbox}); diff != "" {
+		t.Fatalf("newest change-set (-want +got):\n%s", diff)
 	}
 }
 

@@ -57,8 +57,14 @@ func TestOfficialVectorsThroughHandler(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "1616140317555161061" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		t.Fatalf("GET = %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	type answer struct {
+		Status int
+		Body   string
+		Type   string
+	}
+	gotGET := answer{resp.StatusCode, string(body), strings.Split(resp.Header.Get("Content-Type"), ";")[0]}
+	if diff := cmp.Diff(answer{200, "1616140317555161061", "text/plain"}, gotGET); diff != "" {
+		t.Fatalf("GET (-want +got):\n%s", diff)
 	}
 
 	post := "<xml><ToUserName><![CDATA[" + sampleCorpID + "]]></ToUserName><Encrypt><![CDATA[" + samplePostEncr + "]]></Encrypt>\n<AgentID><![CDATA[218]]></AgentID>\n</xml>"

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseMessage(t *testing.T) {
@@ -104,8 +106,13 @@ func TestCutAndPackText(t *testing.T) {
 		})
 	}
 	msg, used, rest := packTexts([]string{"a", "b", strings.Repeat("c", 10)}, 8)
-	if msg != "a\n\nb" || used != 2 || rest != "" {
-		t.Fatalf("packTexts = %q %d %q", msg, used, rest)
+	type packed struct {
+		Msg  string
+		Used int
+		Rest string
+	}
+	if diff := cmp.Diff(packed{"a\n\nb", 2, ""}, packed{msg, used, rest}); diff != "" {
+		t.Fatalf("packTexts (-want +got):\n%s", diff)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // mapEnv is an env lookup backed by a map.
@@ -117,8 +119,13 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.WeCom.CorpID != "ww1" || c.WeCom.AgentID != 12 || c.WeCom.Secret != "from-env" {
-		t.Errorf("Load = %+v", c.WeCom)
+	type loaded struct {
+		CorpID  string
+		AgentID int
+		Secret  string
+	}
+	if diff := cmp.Diff(loaded{"ww1", 12, "from-env"}, loaded{c.WeCom.CorpID, c.WeCom.AgentID, c.WeCom.Secret}); diff != "" {
+		t.Errorf("Load (-want +got):\n%s", diff)
 	}
 	if err := os.WriteFile(path, []byte("wecom:\n  corp_id: \"\"\n"), 0o600); err != nil {
 		t.Fatal(err)

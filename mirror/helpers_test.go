@@ -239,3 +239,16 @@ func viewCSs(css []store.ChangeSet) []csView {
 	}
 	return out
 }
+
+// obView is what a test compares of an outbox entry.
+type obView struct {
+	Status      store.OutboxStatus
+	ErrCode     int
+	Attempts    int
+	Compensated bool // a compensating change-set was recorded
+}
+
+// viewOB is e as an obView.
+func viewOB(e store.OutboxEntry) obView {
+	return obView{Status: e.Status, ErrCode: e.ErrCode, Attempts: e.Attempts, Compensated: e.Compensated != 0}
+}

@@ -25,8 +25,16 @@ func TestRefreshLibrary(t *testing.T) {
 	e.fake.DeleteTag(e.lib["VIP"])
 	deleted, err := s.RefreshLibrary(context.Background())
 	must(t, err)
-	if len(deleted) != 1 || deleted[0].ID != e.lib["VIP"] || !deleted[0].Deleted {
-		t.Fatalf("deleted = %+v", deleted)
+	type delView struct {
+		ID      string
+		Deleted bool
+	}
+	var gotDel []delView
+	for _, d := range deleted {
+		gotDel = append(gotDel, delView{d.ID, d.Deleted})
+	}
+	if diff := cmp.Diff([]delView{{e.lib["VIP"], true}}, gotDel); diff != "" {
+		t.Fatalf("deleted tags (-want +got):\n%s", diff)
 	}
 	removed, err := e.st.History(store.Query{Batch: "tagdel-" + e.lib["VIP"]})
 	must(t, err)
@@ -85,8 +93,12 @@ func TestCreateTag(t *testing.T) {
 			if n := len(e.fake.CallsTo("externalcontact/add_corp_tag")); n != tc.wantCalls {
 				t.Errorf("add_corp_tag calls = %d, want %d", n, tc.wantCalls)
 			}
-			if got.Name != tc.tag || got.GroupName != tc.group || got.Deleted {
-				t.Fatalf("tag = %+v", got)
+			type tagView struct {
+				Name, GroupName string
+				Deleted         bool
+			}
+			if diff := cmp.Diff(tagView{tc.tag, tc.group, false}, tagView{got.Name, got.GroupName, got.Deleted}); diff != "" {
+				t.Fatalf("created tag (-want +got):\n%s", diff)
 			}
 			known := slices.ContainsFunc(groups, func(g store.Group) bool { return g.ID == got.GroupID })
 			if known == tc.wantNewGroup {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -89,8 +90,9 @@ func TestWorker40068WithoutDeletedTagIsARefusal(t *testing.T) {
 	var n notes
 	must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.InvalidTagID || ob.Compensated == 0 {
-		t.Fatalf("entry = %+v, want failed and compensated", ob)
+	want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.InvalidTagID, Attempts: ob.Attempts, Compensated: true}
+	if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+		t.Fatalf("entry (-want +got):\n%s", diff)
 	}
 	if got := len(e.fake.CallsTo("externalcontact/get_corp_tag_list")); got < 2 {
 		t.Errorf("get_corp_tag_list calls = %d: the library was not refreshed after 40068", got)
@@ -114,8 +116,9 @@ func TestWorkerRefusalDoesNotRestoreDeletedTag(t *testing.T) {
 	e.fake.AddCustomer(wecomtest.Customer{ExternalUserID: "c1", Name: "王小明", Follows: []wecomtest.Follow{{UserID: "lisi"}}})
 	must(t, e.worker(WorkerOptions{}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.NoRelation || ob.Compensated == 0 {
-		t.Fatalf("entry = %+v, want failed with 84061 and compensated", ob)
+	want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.NoRelation, Attempts: ob.Attempts, Compensated: true}
+	if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+		t.Fatalf("entry (-want +got):\n%s", diff)
 	}
 	comp, err := e.st.Get(ob.Compensated)
 	must(t, err)

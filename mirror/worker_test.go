@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -112,16 +113,19 @@ func TestWorkerPermanentFailure(t *testing.T) {
 			must(t, w.Drain(context.Background()))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxStatusFailed || ob.ErrCode != errcode.NoRelation || ob.Attempts != 1 {
-				t.Fatalf("entry = %+v, want failed with 84061 after 1 attempt", ob)
-			}
-			if ob.Compensated == 0 {
-				t.Fatal("no compensating change-set")
+			want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.NoRelation, Attempts: 1, Compensated: true}
+			if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+				t.Fatalf("entry (-want +got):\n%s", diff)
 			}
 			comp, err := e.st.Get(ob.Compensated)
 			must(t, err)
-			if comp.Source != store.SourceSync || comp.Reverts != cs.ID || len(comp.Remove) != 2 {
-				t.Errorf("compensation = %+v", comp)
+			type compView struct {
+				Source  store.Source
+				Reverts store.ID
+				Removed int
+			}
+			if diff := cmp.Diff(compView{store.SourceSync, cs.ID, 2}, compView{comp.Source, comp.Reverts, len(comp.Remove)}); diff != "" {
+				t.Errorf("compensation (-want +got):\n%s", diff)
 			}
 			rel, err := e.st.Relationship("c1", "zhangsan")
 			must(t, err)

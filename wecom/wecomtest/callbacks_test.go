@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
 
@@ -148,8 +149,13 @@ func TestCallbackEvent(t *testing.T) {
 	if err := xml.Unmarshal(inner, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.CreateTime != 123 || m.EventKey != "ok" || m.AgentID != 9 {
-		t.Fatalf("overrides = %+v", m)
+	type overrides struct {
+		CreateTime int64
+		EventKey   string
+		AgentID    int64
+	}
+	if diff := cmp.Diff(overrides{123, "ok", 9}, overrides{int64(m.CreateTime), m.EventKey, int64(m.AgentID)}); diff != "" {
+		t.Fatalf("overrides (-want +got):\n%s", diff)
 	}
 }
 

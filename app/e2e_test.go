@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
@@ -84,9 +85,9 @@ func TestEndToEndTagReachesWeCom(t *testing.T) {
 	}
 	calls := markTagCalls(t, d)
 	want := tagID(t, d, "转介绍")
-	if len(calls) != 1 || calls[0].UserID != "zhangsan" || calls[0].ExternalUserID != "wmDemo0001" ||
-		len(calls[0].AddTag) != 1 || calls[0].AddTag[0] != want || len(calls[0].RemoveTag) != 0 {
-		t.Fatalf("mark_tag calls %+v", calls)
+	if diff := cmp.Diff([]markTagBody{{UserID: "zhangsan", ExternalUserID: "wmDemo0001", AddTag: []string{want}}}, calls,
+		cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("mark_tag calls (-want +got):\n%s", diff)
 	}
 	if tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan"); !contains(tags, want) {
 		t.Fatalf("fake WeCom tags %v", tags)

@@ -156,10 +156,22 @@ func TestSenderCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc := body.TemplateCard
-	if tc.CardType != "button_interaction" || tc.TaskID != "undo-17" || tc.MainTitle.Title != "撤销 #17？" ||
-		len(tc.Horiz) != 2 || tc.Horiz[0].KeyName != "客户" || tc.Horiz[1].Value != "VIP" ||
-		len(tc.Buttons) != 2 || tc.Buttons[0].Key != "undo:17:yes" || tc.Buttons[1].Text != "取消" {
-		t.Fatalf("card %+v", tc)
+	type pair struct{ A, B string }
+	type cardView struct {
+		CardType, TaskID, Title string
+		Horiz, Buttons          []pair
+	}
+	gotCard := cardView{CardType: tc.CardType, TaskID: tc.TaskID, Title: tc.MainTitle.Title}
+	for _, h := range tc.Horiz {
+		gotCard.Horiz = append(gotCard.Horiz, pair{h.KeyName, h.Value})
+	}
+	for _, b := range tc.Buttons {
+		gotCard.Buttons = append(gotCard.Buttons, pair{b.Key, b.Text})
+	}
+	wantCard := cardView{"button_interaction", "undo-17", "撤销 #17？",
+		[]pair{{"客户", "张三"}, {"标签", "VIP"}}, []pair{{"undo:17:yes", "确认"}, {"undo:17:no", "取消"}}}
+	if diff := cmp.Diff(wantCard, gotCard); diff != "" {
+		t.Fatalf("card (-want +got):\n%s", diff)
 	}
 }
 

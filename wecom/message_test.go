@@ -91,10 +91,14 @@ func TestMessages(t *testing.T) {
 		t.Fatalf("SendCard = %q, %v", code, err)
 	}
 	msgs := e.s.Messages()
-	if len(msgs) != 3 || msgs[0].MsgType != "text" || msgs[0].Text != "你好 <b>&" ||
-		msgs[1].MsgType != "markdown" || msgs[1].Text != "**加粗**" ||
-		msgs[2].MsgType != "template_card" || msgs[2].ResponseCode != code {
-		t.Fatalf("messages = %+v", msgs)
+	type msg struct{ MsgType, Text, ResponseCode string }
+	var gotMsgs []msg
+	for _, m := range msgs {
+		gotMsgs = append(gotMsgs, msg{m.MsgType, m.Text, m.ResponseCode})
+	}
+	wantMsgs := []msg{{"text", "你好 <b>&", ""}, {"markdown", "**加粗**", ""}, {"template_card", msgs[2].Text, code}}
+	if diff := cmp.Diff(wantMsgs, gotMsgs); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	var sent struct {
 		AgentID      json.Number `json:"agentid"`
@@ -113,9 +117,17 @@ func TestMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc := sent.TemplateCard
-	if sent.AgentID.String() != "1000077" || tc.CardType != CardTypeButtonInteraction || tc.TaskID != card.TaskID ||
-		len(tc.ButtonList) != 2 || tc.ButtonList[0].Key != "confirm:op-123" || tc.SubTitle != "请确认" || len(tc.Horizontal) != 1 {
-		t.Fatalf("sent card = %s", msgs[2].Raw)
+	if got := sent.AgentID.String(); got != "1000077" {
+		t.Errorf("card sent with agentid %s, want 1000077", got)
+	}
+	type cardView struct {
+		CardType, TaskID, SubTitle string
+		Buttons                    []CardButton
+		Horizontal                 []HorizontalContent
+	}
+	wantCard := cardView{CardTypeButtonInteraction, card.TaskID, "请确认", card.ButtonList, card.HorizontalContentList}
+	if diff := cmp.Diff(wantCard, cardView{tc.CardType, tc.TaskID, tc.SubTitle, tc.ButtonList, tc.Horizontal}); diff != "" {
+		t.Fatalf("sent card (-want +got):\n%s", diff)
 	}
 
 	if err := e.c.UpdateCardButton(ctx, []string{"alice"}, code, "已确认"); err != nil {

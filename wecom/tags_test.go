@@ -61,9 +61,9 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(filtered) != 1 || filtered[0].Name != "等级" || filtered[0].Order != 5 ||
-		len(filtered[0].Tags) != 1 || filtered[0].Tags[0].Name != "SVIP" || filtered[0].Tags[0].Order != 9 {
-		t.Fatalf("after edit: %+v", filtered)
+	wantEdited := []TagGroup{{ID: g.ID, Name: "等级", Order: 5, Tags: []Tag{{ID: vip, Name: "SVIP", Order: 9}}}}
+	if diff := cmp.Diff(wantEdited, filtered, cmpopts.IgnoreFields(TagGroup{}, "CreateTime"), cmpopts.IgnoreFields(Tag{}, "CreateTime")); diff != "" {
+		t.Fatalf("after edit (-want +got):\n%s", diff)
 	}
 
 	if err := e.c.DelCorpTag(ctx, []string{vip}, nil); err != nil {

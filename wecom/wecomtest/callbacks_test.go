@@ -135,9 +135,10 @@ func TestCallbackEvent(t *testing.T) {
 	if err := xml.Unmarshal(inner, &m); err != nil {
 		t.Fatalf("%s: %v", inner, err)
 	}
-	if m.Event != "change_external_contact" || m.ChangeType != "edit_external_contact" || m.UserID != "zhangsan" ||
-		m.ExternalUserID != "wm1" || m.FromUserName != "sys" || m.MsgType != "event" || m.ToUserName != "wwtestcorp" || m.AgentID != 1000002 {
-		t.Fatalf("event = %+v", m)
+	want := callbackXML{ToUserName: "wwtestcorp", FromUserName: "sys", CreateTime: m.CreateTime, MsgType: "event", AgentID: 1000002,
+		Event: "change_external_contact", ChangeType: "edit_external_contact", UserID: "zhangsan", ExternalUserID: "wm1"}
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Fatalf("event (-want +got):\n%s", diff)
 	}
 	if !strings.HasPrefix(string(inner), "<xml><ToUserName><![CDATA[wwtestcorp]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>") ||
 		!strings.Contains(string(inner), "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType>") {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
@@ -40,9 +41,10 @@ func TestSendMessage(t *testing.T) {
 				t.Fatalf("%d messages recorded", len(msgs))
 			}
 			got := msgs[i]
-			if got.ToUser != tt.want.ToUser || got.MsgType != tt.want.MsgType || got.Text != tt.want.Text ||
-				got.MsgID != r["msgid"] || string(got.Raw) != tt.body {
-				t.Fatalf("message = %+v, want %+v", got, tt.want)
+			want := tt.want
+			want.MsgID, want.ResponseCode, want.Raw = r["msgid"].(string), got.ResponseCode, json.RawMessage(tt.body)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("message (-want +got):\n%s", diff)
 			}
 			rc, hasRC := r["response_code"].(string)
 			if interactive := strings.Contains(tt.body, "button_interaction"); interactive != hasRC || rc != got.ResponseCode {

@@ -158,26 +158,42 @@ func TestMessages(t *testing.T) {
 	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != errcode.AllInvalid || IsTransient(err) {
 		t.Fatalf("send to unknown user: %v", err)
 	}
-	before := len(e.s.Calls())
+}
+
+// TestMessagesRefusedLocally: requests the client can tell are wrong never
+// reach WeCom.
+func TestMessagesRefusedLocally(t *testing.T) {
+	ctx := context.Background()
 	bad := validCard()
 	bad.TaskID = "has space"
-	if _, err := e.c.SendCard(ctx, "alice", bad); err == nil {
-		t.Fatal("invalid card accepted")
+	tests := []struct {
+		name    string
+		noAgent bool // the client has no agent id
+		call    func(c *Client) error
+		want    error // nil: any error
+	}{
+		{"invalid card", false, func(c *Client) error { _, err := c.SendCard(ctx, "alice", bad); return err }, nil},
+		{"update without users", false, func(c *Client) error { return c.UpdateCardButton(ctx, nil, "rc", "x") }, nil},
+		{"send without recipient", false, func(c *Client) error { return c.SendText(ctx, "", "x") }, nil},
+		{"send without agent id", true, func(c *Client) error { return c.SendText(ctx, "alice", "x") }, errNoAgent},
+		{"update without agent id", true, func(c *Client) error { return c.UpdateCardButton(ctx, []string{"alice"}, "rc", "x") }, errNoAgent},
 	}
-	if err := e.c.UpdateCardButton(ctx, nil, code, "x"); err == nil {
-		t.Fatal("update without users accepted")
-	}
-	if err := e.c.SendText(ctx, "", "x"); err == nil {
-		t.Fatal("send without recipient accepted")
-	}
-	noAgent := newEnv(t, wecomtest.Options{Secret: "secret-noagent-" + t.Name()}, func(c *Config) { c.AgentID = 0 })
-	if err := noAgent.c.SendText(ctx, "alice", "x"); !errors.Is(err, errNoAgent) {
-		t.Errorf("send without agent id: %v", err)
-	}
-	if err := noAgent.c.UpdateCardButton(ctx, []string{"alice"}, code, "x"); !errors.Is(err, errNoAgent) {
-		t.Errorf("update without agent id: %v", err)
-	}
-	if len(e.s.Calls()) != before || len(noAgent.s.Calls()) != 0 {
-		t.Error("invalid requests reached the server")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, wecomtest.Options{}, func(c *Config) {
+				if tt.noAgent {
+					c.AgentID = 0
+				}
+			})
+			e.s.AddUser("alice", "Alice")
+			before := len(e.s.Calls())
+			err := tt.call(e.c)
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("err = %v, want an error (%v)", err, tt.want)
+			}
+			if n := len(e.s.Calls()) - before; n != 0 {
+				t.Errorf("%d calls reached the server", n)
+			}
+		})
 	}
 }

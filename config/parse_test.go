@@ -2,10 +2,12 @@ package config
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 const validKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" // 43 base64 characters
@@ -164,8 +166,11 @@ func TestProblemFields(t *testing.T) {
 		t.Fatalf("got %v, want *Error", err)
 	}
 	want := []Problem{{Path: "wecom.agent_id", Line: 2, Msg: `want an integer, got "abc"`}}
-	if !reflect.DeepEqual(ce.Problems, want) || ce.File != "cfg.yml" {
-		t.Errorf("got %s %+v, want cfg.yml %+v", ce.File, ce.Problems, want)
+	if diff := cmp.Diff(want, ce.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if ce.File != "cfg.yml" {
+		t.Errorf("file = %q, want cfg.yml", ce.File)
 	}
 }
 
@@ -226,9 +231,8 @@ log:
 		Messages: Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
 		Log:      Log{Level: LevelDebug},
 	}
-	got.src = nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got\n%#v\nwant\n%#v", got, want)
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
+		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
 	if err := got.RequireCredentials(); err != nil {
 		t.Errorf("RequireCredentials: %v", err)
@@ -236,15 +240,21 @@ log:
 }
 
 func TestParseEmptyGivesDefaults(t *testing.T) {
-	for _, in := range []string{"", "# only a comment\n", "wecom:\nserver: ~\nlog:\n  level:\n"} {
-		got, err := Parse([]byte(in), "config.yaml", nil)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", in, err)
-		}
-		got.src = nil
-		if !reflect.DeepEqual(got, Default()) {
-			t.Errorf("Parse(%q) = %#v, want defaults", in, got)
-		}
+	tests := []struct{ name, in string }{
+		{"empty", ""},
+		{"only a comment", "# only a comment\n"},
+		{"empty sections", "wecom:\nserver: ~\nlog:\n  level:\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.in), "config.yaml", nil)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(Default(), got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
+				t.Errorf("Parse(%q) differs from the defaults (-want +got):\n%s", tt.in, diff)
+			}
+		})
 	}
 }
 

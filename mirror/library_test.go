@@ -146,14 +146,20 @@ func TestCreateTagThenMark(t *testing.T) {
 }
 
 func TestCreateTagRejectsEmptyNames(t *testing.T) {
-	e := newEnv(t)
-	for _, names := range [][2]string{{"", "x"}, {"g", " "}} {
-		if _, err := e.syncer().CreateTag(context.Background(), names[0], names[1]); err == nil {
-			t.Errorf("CreateTag(%q, %q) succeeded", names[0], names[1])
-		}
+	tests := []struct{ name, group, tag string }{
+		{"empty group", "", "x"},
+		{"blank tag", "g", " "},
 	}
-	if n := len(e.fake.Calls()); n != 0 {
-		t.Errorf("%d API calls for invalid names", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if _, err := e.syncer().CreateTag(context.Background(), tt.group, tt.tag); err == nil {
+				t.Errorf("CreateTag(%q, %q) succeeded", tt.group, tt.tag)
+			}
+			if n := len(e.fake.Calls()); n != 0 {
+				t.Errorf("%d API calls for invalid names", n)
+			}
+		})
 	}
 }
 

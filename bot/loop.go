@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
-	"github.com/tagbot/tagbot/internal/china"
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/ierr"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
@@ -87,7 +87,7 @@ func NewLoop(opts LoopOptions) *Loop {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
 	if opts.Location == nil {
-		opts.Location = china.Zone
+		opts.Location = config.ChinaZone
 	}
 	return &Loop{
 		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),

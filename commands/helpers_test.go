@@ -12,13 +12,12 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
-	"github.com/tagbot/tagbot/internal/china"
 	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 )
 
-var cst = china.Zone
+var cst = config.ChinaZone
 
 // fakeCreator stands in for mirror.Syncer: it "creates" the tag on WeCom
 // by giving it a new id and records it with store.PutTag, as the real one does.

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
-	"github.com/tagbot/tagbot/internal/china"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -163,7 +162,7 @@ func NewRouter(opts Options) (*Router, error) {
 	}
 	r.log = r.log.With("pkg", "commands")
 	if r.loc == nil {
-		r.loc = china.Zone
+		r.loc = config.ChinaZone
 	}
 	for _, s := range r.specList() {
 		s := s

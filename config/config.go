@@ -97,6 +97,15 @@ type Server struct {
 	MaxBodyBytes    int64         // largest callback body; DefaultMaxBodyBytes when absent
 }
 
+// ChinaZone is China Standard Time (中国标准时间, UTC+8, no daylight
+// saving), the zone in which users mean "今天", "昨天" and "3月1日" and in
+// which replies show times. It is a fixed zone, not time.LoadLocation
+// ("Asia/Shanghai"), so it needs no tzdata on the host: China has kept
+// UTC+8 all year since 1991, long before tagbot's ledger starts. Every
+// package that needs the zone uses this variable; do not write
+// time.FixedZone(…, 8*3600) elsewhere. 中国标准时间。
+var ChinaZone = time.FixedZone("CST", 8*3600)
+
 // DefaultMaxBodyBytes is the largest callback body accepted when
 // server.max_body_bytes is absent from config.yaml, and when the callback
 // server (bot.ServerOptions) is given none. A WeCom callback is a few KB;

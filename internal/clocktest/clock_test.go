@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tagbot/tagbot/internal/china"
+	"github.com/tagbot/tagbot/config"
 )
 
 func TestClock(t *testing.T) {
-	start := time.Date(2026, 11, 2, 9, 0, 0, 0, china.Zone)
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, config.ChinaZone)
 	tests := []struct {
 		name string
 		move func(c *Clock)

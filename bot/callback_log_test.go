@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/logtest"
 )
 
@@ -69,5 +70,14 @@ func TestRejectedCallbacksLogAFewLinesASecond(t *testing.T) {
 	m := regexp.MustCompile(`suppressed=(\d+)`).FindStringSubmatch(last)
 	if want := flood - rejectLogBurst; m == nil || m[1] != strconv.Itoa(want) {
 		t.Fatalf("line after the flood = %q, want suppressed=%d", last, want)
+	}
+}
+
+// TestServerDefaultBodyLimit: a server given no limit uses the one default,
+// config.DefaultMaxBodyBytes.
+func TestServerDefaultBodyLimit(t *testing.T) {
+	srv, _ := sampleServer(t)
+	if got := srv.opts.MaxBodyBytes; got != config.DefaultMaxBodyBytes {
+		t.Fatalf("MaxBodyBytes = %d, want config.DefaultMaxBodyBytes (%d)", got, config.DefaultMaxBodyBytes)
 	}
 }

@@ -109,6 +109,20 @@ func TestEndToEndTagReachesWeCom(t *testing.T) {
 	}
 }
 
+// mustContain fails t naming every one of wants that out lacks.
+func mustContain(t *testing.T, what, out string, wants ...string) {
+	t.Helper()
+	var missing []string
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("%s lacks %q:\n%s", what, missing, out)
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -193,9 +207,7 @@ func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
 	d := startDemo(t)
 	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: errcode.NoRelation, Times: 1})
 	out := say(t, d, "/tag 李华 +高意向")
-	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "没能同步到企业微信") || !strings.Contains(out, "记录已按企业微信的实际情况更正") {
-		t.Fatalf("replies: %s", out)
-	}
+	mustContain(t, "replies", out, "添加「高意向」", "没能同步到企业微信", "记录已按企业微信的实际情况更正")
 	rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")
 	if err != nil {
 		t.Fatal(err)
@@ -240,9 +252,10 @@ func TestEndToEndCardConfirm(t *testing.T) {
 	}
 	// The clicked card's button becomes 已确认, so it cannot be used again.
 	ups := d.Fake.CardUpdates()
-	if len(ups) != 1 || !strings.Contains(string(ups[0]), "已确认") || !strings.Contains(string(ups[0]), d.cards["lisi"].ResponseCode) {
-		t.Fatalf("card updates %s", ups)
+	if len(ups) != 1 {
+		t.Fatalf("%d card updates, want 1: %s", len(ups), ups)
 	}
+	mustContain(t, "card update", string(ups[0]), "已确认", d.cards["lisi"].ResponseCode)
 	// Pressing the same card again (the other button: the same one within
 	// the same second is a double-click WeCom-style dedup drops) changes
 	// nothing.
@@ -379,9 +392,7 @@ func TestEndToEndRollbackToYesterday(t *testing.T) {
 	d := startDemo(t)
 	say(t, d, "/as lisi")
 	out := say(t, d, "/rollback 王小明 昨天")
-	if !strings.Contains(out, "跟进人 zhangsan：") || !strings.Contains(out, "-高意向") || !strings.Contains(out, "[1] 确认") {
-		t.Fatalf("rollback proposal: %s", out)
-	}
+	mustContain(t, "rollback proposal", out, "跟进人 zhangsan：", "-高意向", "[1] 确认")
 	if out := say(t, d, "/click 1"); !strings.Contains(out, "已把 王小明 的标签恢复到") {
 		t.Fatalf("confirm: %s", out)
 	}

@@ -31,16 +31,24 @@ func TestCorpTagLifecycle(t *testing.T) {
 		t.Fatalf("AddCorpTag returned no ids: group %q, tag %q", g.ID, g.Tags[0].ID)
 	}
 	more, err := e.c.AddCorpTag(ctx, AddTagRequest{GroupID: g.ID, Tags: []NewTag{{Name: "流失"}}})
-	if err != nil || more.ID != g.ID || len(more.Tags) != 1 {
-		t.Fatalf("AddCorpTag to existing group = %+v, %v", more, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]Tag{{Name: "流失"}}, more.Tags, ignoreIDs); diff != "" || more.ID != g.ID {
+		t.Fatalf("AddCorpTag to existing group %q (want %q), tags (-want +got):\n%s", more.ID, g.ID, diff)
 	}
 
 	groups, err := e.c.GetCorpTagList(ctx, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(groups) != 1 || groups[0].Order != 5 || len(groups[0].Tags) != 3 {
-		t.Fatalf("GetCorpTagList = %+v (group order must be decoded from \"order\")", groups)
+	type listed struct{ Groups, Order, Tags int }
+	got := listed{Groups: len(groups)}
+	if len(groups) > 0 {
+		got.Order, got.Tags = groups[0].Order, len(groups[0].Tags)
+	}
+	if diff := cmp.Diff(listed{1, 5, 3}, got); diff != "" {
+		t.Fatalf("GetCorpTagList (group order must be decoded from \"order\") (-want +got):\n%s", diff)
 	}
 	if groups[0].CreateTime == 0 || groups[0].Tags[0].CreateTime == 0 {
 		t.Errorf("create_time not decoded: %+v", groups[0])

@@ -111,8 +111,12 @@ func TestUpdateTemplateCard(t *testing.T) {
 		})
 	}
 	ups := s.CardUpdates()
-	if len(ups) != 2 || string(ups[0]) != tests[0].body || string(ups[1]) != tests[1].body {
-		t.Fatalf("card updates = %s", ups)
+	var gotUps []string
+	for _, u := range ups {
+		gotUps = append(gotUps, string(u))
+	}
+	if diff := cmp.Diff([]string{tests[0].body, tests[1].body}, gotUps); diff != "" {
+		t.Fatalf("card updates (-want +got):\n%s", diff)
 	}
 }
 

@@ -9,7 +9,10 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/goccy/go-json v0.12.0
+require (
+	github.com/goccy/go-json v0.12.0
+	github.com/google/go-cmp v0.7.0
+)
 
 require (
 	github.com/bradfitz/gomemcache v0.0.0-20220106215444-fb4bf637b56d // indirect

@@ -10,13 +10,13 @@
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot version
 //
-// Exit codes: 0 ok, 1 runtime failure, 2 bad configuration, bad usage or an
-// unreadable store.
+// Exit codes (app.ExitCode, the same for one cause in every subcommand; the
+// README has the table): 0 ok, 1 runtime failure, 2 bad usage, bad
+// configuration, a store in use or an unreadable store.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -56,12 +56,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	global.Usage = func() { fmt.Fprint(stderr, usage) }
 	configPath := global.String("config", "config.yaml", "path to config.yaml")
 	if err := global.Parse(args); err != nil {
-		return 2
+		return app.ExitUsage
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
 		global.Usage()
-		return 2
+		return app.ExitUsage
 	}
 	cmd, rest := rest[0], rest[1:]
 	sub := flag.NewFlagSet(cmd, flag.ContinueOnError)
@@ -73,11 +73,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
 	}
 	if err := sub.Parse(rest); err != nil {
-		return 2
+		return app.ExitUsage
 	}
 	if sub.NArg() > 0 {
 		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
-		return 2
+		return app.ExitUsage
 	}
 
 	// SIGHUP (the terminal went away) ends the demo as cleanly as Ctrl-C.
@@ -88,7 +88,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "tagbot", version)
-		return 0
+		return app.ExitOK
 	case "serve":
 		err = app.Serve(ctx, *configPath, stderr)
 	case "sync":
@@ -102,15 +102,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stderr, "tagbot: unknown command %q\n\n", cmd)
 		global.Usage()
-		return 2
+		return app.ExitUsage
 	}
-	if err == nil {
-		return 0
+	if err != nil {
+		fmt.Fprintln(stderr, "tagbot:", err)
 	}
-	fmt.Fprintln(stderr, "tagbot:", err)
-	var ue app.UsageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
+	return app.ExitCode(err)
 }

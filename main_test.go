@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/app"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
@@ -127,9 +128,16 @@ func TestCLISyncAndCheck(t *testing.T) {
 		t.Fatalf("sync beside an open store: exit %d: %s", code, errs)
 	}
 	// Nothing is written but store.path and its lock file.
-	entries, _ := os.ReadDir(filepath.Dir(db))
-	if len(entries) != 2 || entries[0].Name() != "tagbot.db" || entries[1].Name() != "tagbot.db.lock" {
-		t.Fatalf("store dir holds %v", entries)
+	entries, err := os.ReadDir(filepath.Dir(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"tagbot.db", "tagbot.db.lock"}, names); diff != "" {
+		t.Fatalf("store dir (-want +got):\n%s", diff)
 	}
 }
 

@@ -23,16 +23,6 @@ import (
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
 
-// UsageError marks failures that are the operator's to fix before running
-// again (bad configuration, unreadable store): exit code 2.
-type UsageError struct{ Err error }
-
-// Error returns the underlying message.
-func (e UsageError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e UsageError) Unwrap() error { return e.Err }
-
 // Options tune New beyond the configuration.
 type Options struct {
 	// Now is the clock of every component; time.Now when nil.
@@ -74,9 +64,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
 	}
-	m.Store, err = store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync, Now: opts.Now, Logger: opts.Logger})
+	m.Store, err = openStore(cfg, store.Options{Now: opts.Now, Logger: opts.Logger})
 	if err != nil {
-		return nil, storeOpenError(err)
+		return nil, err
 	}
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,

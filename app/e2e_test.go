@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -82,9 +85,9 @@ func TestEndToEndTagReachesWeCom(t *testing.T) {
 	}
 	calls := markTagCalls(t, d)
 	want := tagID(t, d, "转介绍")
-	if len(calls) != 1 || calls[0].UserID != "zhangsan" || calls[0].ExternalUserID != "wmDemo0001" ||
-		len(calls[0].AddTag) != 1 || calls[0].AddTag[0] != want || len(calls[0].RemoveTag) != 0 {
-		t.Fatalf("mark_tag calls %+v", calls)
+	if diff := cmp.Diff([]markTagBody{{UserID: "zhangsan", ExternalUserID: "wmDemo0001", AddTag: []string{want}}}, calls,
+		cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("mark_tag calls (-want +got):\n%s", diff)
 	}
 	if tags := d.Fake.CustomerTags("wmDemo0001", "zhangsan"); !contains(tags, want) {
 		t.Fatalf("fake WeCom tags %v", tags)
@@ -103,6 +106,20 @@ func TestEndToEndTagReachesWeCom(t *testing.T) {
 	}
 	if err := d.Main.Store.Verify(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// mustContain fails t naming every one of wants that out lacks.
+func mustContain(t *testing.T, what, out string, wants ...string) {
+	t.Helper()
+	var missing []string
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("%s lacks %q:\n%s", what, missing, out)
 	}
 }
 
@@ -188,11 +205,9 @@ func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
 
 func TestEndToEndOutboxFailureToldToActor(t *testing.T) {
 	d := startDemo(t)
-	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
+	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: errcode.NoRelation, Times: 1})
 	out := say(t, d, "/tag 李华 +高意向")
-	if !strings.Contains(out, "添加「高意向」") || !strings.Contains(out, "没能同步到企业微信") || !strings.Contains(out, "记录已按企业微信的实际情况更正") {
-		t.Fatalf("replies: %s", out)
-	}
+	mustContain(t, "replies", out, "添加「高意向」", "没能同步到企业微信", "记录已按企业微信的实际情况更正")
 	rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")
 	if err != nil {
 		t.Fatal(err)
@@ -237,9 +252,10 @@ func TestEndToEndCardConfirm(t *testing.T) {
 	}
 	// The clicked card's button becomes 已确认, so it cannot be used again.
 	ups := d.Fake.CardUpdates()
-	if len(ups) != 1 || !strings.Contains(string(ups[0]), "已确认") || !strings.Contains(string(ups[0]), d.cards["lisi"].ResponseCode) {
-		t.Fatalf("card updates %s", ups)
+	if len(ups) != 1 {
+		t.Fatalf("%d card updates, want 1: %s", len(ups), ups)
 	}
+	mustContain(t, "card update", string(ups[0]), "已确认", d.cards["lisi"].ResponseCode)
 	// Pressing the same card again (the other button: the same one within
 	// the same second is a double-click WeCom-style dedup drops) changes
 	// nothing.
@@ -360,8 +376,15 @@ func TestCrashAfterApplyDoesNotRunMessageAgain(t *testing.T) {
 		t.Fatalf("tags after the crash: %v (want 展会 kept, 官网 undone once)", names)
 	}
 	h, _ := m.Store.History(store.Query{Actor: "zhangsan"})
-	if len(h) != 3 || h[0].Source != store.SourceUndo || h[0].Inbox != undo {
-		t.Fatalf("ledger %+v", h)
+	if len(h) != 3 {
+		t.Fatalf("ledger has %d change-sets by zhangsan, want 3: %+v", len(h), h)
+	}
+	type newest struct {
+		Source store.Source
+		Inbox  store.ID
+	}
+	if diff := cmp.Diff(newest{store.SourceUndo, undo}, newest{h[0].Source, h[0].Inbox}); diff != "" {
+		t.Fatalf("newest change-set (-want +got):\n%s", diff)
 	}
 }
 
@@ -369,9 +392,7 @@ func TestEndToEndRollbackToYesterday(t *testing.T) {
 	d := startDemo(t)
 	say(t, d, "/as lisi")
 	out := say(t, d, "/rollback 王小明 昨天")
-	if !strings.Contains(out, "跟进人 zhangsan：") || !strings.Contains(out, "-高意向") || !strings.Contains(out, "[1] 确认") {
-		t.Fatalf("rollback proposal: %s", out)
-	}
+	mustContain(t, "rollback proposal", out, "跟进人 zhangsan：", "-高意向", "[1] 确认")
 	if out := say(t, d, "/click 1"); !strings.Contains(out, "已把 王小明 的标签恢复到") {
 		t.Fatalf("confirm: %s", out)
 	}

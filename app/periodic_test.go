@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -139,8 +141,15 @@ func (r *driftRig) checkRepaired(t *testing.T) {
 		remove = append(remove, ref.ID)
 	}
 	slices.Sort(add)
-	if !slices.Equal(add, r.want) || len(remove) != 1 || cs.Actor != "sync" || !strings.HasPrefix(cs.Batch, "sync-") {
-		t.Errorf("sync change-set %+v: add %v remove %v, want add %v and the one old tag removed", cs, add, remove, r.want)
+	type view struct {
+		Actor, BatchKind string
+		Add              []string
+		Removed          int
+	}
+	kind, _, _ := strings.Cut(cs.Batch, "-")
+	want := view{Actor: "sync", BatchKind: "sync", Add: r.want, Removed: 1}
+	if diff := cmp.Diff(want, view{cs.Actor, kind, add, len(remove)}); diff != "" {
+		t.Errorf("sync change-set (-want +got):\n%s", diff)
 	}
 	if got := r.storeTags(t); !slices.Equal(got, r.want) {
 		t.Errorf("ledger tags %v, want WeCom's %v", got, r.want)
@@ -188,12 +197,12 @@ func TestPeriodicSyncAtStartWhenOverdue(t *testing.T) {
 func TestPeriodicSyncFailureRetriedAtNextTick(t *testing.T) {
 	r := newDriftRig(t, 50*time.Millisecond)
 	// 60011 (no privilege) is not transient: the client gives up at once.
-	r.fake.Fault("externalcontact/get_follow_user_list", wecomtest.Fault{ErrCode: 60011, Times: 2})
+	r.fake.Fault("externalcontact/get_follow_user_list", wecomtest.Fault{ErrCode: errcode.NoPermission, Times: 2})
 	r.start(t)
 	r.checkRepaired(t)
 	failed := 0
 	for _, c := range r.fake.CallsTo("externalcontact/get_follow_user_list") {
-		if c.ErrCode == 60011 {
+		if c.ErrCode == errcode.NoPermission {
 			failed++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -28,9 +29,9 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{ReadOnly: true})
+	st, err := openStore(cfg, store.Options{ReadOnly: true})
 	if err != nil {
-		return storeOpenError(err)
+		return err
 	}
 	defer st.Close()
 	chain, err := st.VerifyChain()
@@ -86,9 +87,12 @@ func Repair(configPath string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Sync: cfg.Store.Sync, CutTornTail: true})
+	if _, err := os.Stat(cfg.Store.Path); err != nil {
+		return storeOpenError(err) // nothing to repair; do not create an empty store
+	}
+	st, err := openStore(cfg, store.Options{CutTornTail: true})
 	if err != nil {
-		return storeOpenError(err)
+		return err
 	}
 	defer st.Close()
 	if tail := st.Tail(); tail.Torn {
@@ -108,19 +112,17 @@ func Repair(configPath string, out io.Writer) error {
 	return nil
 }
 
-// storeOpenError says what to do about a store that cannot be opened; a
-// store that is torn, corrupt, in use or unreadable is a UsageError (exit
-// 2): the operator's to fix before tagbot can run.
+// storeOpenError says what to do about a store that cannot be opened. Any
+// such store (torn, corrupt, in use, missing, unreadable) is a UsageError
+// (exit 2): the operator's to fix before tagbot can run.
 func storeOpenError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrTorn):
-		return UsageError{fmt.Errorf("%w; run tagbot repair with the same -config, then start again", err)}
+		err = fmt.Errorf("%w; run tagbot repair with the same -config, then start again", err)
 	case errors.Is(err, store.ErrCorrupt):
-		return UsageError{fmt.Errorf("%w (move it away or restore a backup)", err)}
-	case errors.Is(err, store.ErrLocked):
-		return UsageError{err}
+		err = fmt.Errorf("%w (move it away or restore a backup)", err)
 	case errors.Is(err, fs.ErrNotExist):
-		return UsageError{fmt.Errorf("%w (no store there yet: check store.path, or run tagbot sync first)", err)}
+		err = fmt.Errorf("%w (no store there yet: check store.path, or run tagbot sync first)", err)
 	}
-	return err
+	return UsageError{err}
 }

@@ -14,14 +14,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
-
-// DefaultMaxBodyBytes bounds a callback body when ServerOptions.MaxBodyBytes is 0.
-const DefaultMaxBodyBytes = 64 << 10
 
 // ServerOptions configures the callback server.
 type ServerOptions struct {
@@ -35,7 +36,7 @@ type ServerOptions struct {
 	// from Now (config server.timestamp_window); 0 disables the check.
 	TimestampWindow time.Duration
 	// MaxBodyBytes bounds the POST body (config server.max_body_bytes);
-	// 0 means DefaultMaxBodyBytes.
+	// 0 means config.DefaultMaxBodyBytes, the one default.
 	MaxBodyBytes int64
 	// Wake is called after a new callback is stored (usually Loop.Wake).
 	Wake func()
@@ -49,8 +50,9 @@ type ServerOptions struct {
 // verification, POST decrypts a callback and stores it in the durable inbox
 // before answering 200 with an empty body. It implements http.Handler.
 type Server struct {
-	opts ServerOptions
-	log  *slog.Logger
+	opts      ServerOptions
+	log       *slog.Logger
+	rejectLog *logThrottle // bounds "callback rejected" lines
 }
 
 // NewServer returns a callback server. It panics if Crypto or Store is nil.
@@ -59,7 +61,7 @@ func NewServer(opts ServerOptions) *Server {
 		panic("bot: NewServer needs Crypto and Store")
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
+		opts.MaxBodyBytes = config.DefaultMaxBodyBytes
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -67,13 +69,16 @@ func NewServer(opts ServerOptions) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Server{opts: opts, log: opts.Logger.With("pkg", "bot")}
+	return &Server{opts: opts, log: opts.Logger.With("pkg", "bot"),
+		rejectLog: newLogThrottle(rejectLogRate, rejectLogBurst)}
 }
 
-// rejection is a request refused with an HTTP status and a log reason.
+// rejection is a request refused with an HTTP status and a log reason
+// (and, for a failure on our side, the error).
 type rejection struct {
 	status int
 	reason string
+	err    error
 }
 
 // ServeHTTP implements http.Handler.
@@ -90,13 +95,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rej = s.receive(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed"}
+		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed", nil}
 	}
 	if rej != nil {
-		s.log.Warn("callback rejected", "method", r.Method, "status", rej.status,
-			"reason", rej.reason, "remote", r.RemoteAddr)
+		s.logRejection(r, rej)
 		http.Error(w, http.StatusText(rej.status), rej.status)
 	}
+}
+
+// logRejection logs a rejected request, at most a few lines a second (see
+// logThrottle); the first line after some were left out counts them in
+// "suppressed". A failure on our side (5xx) is an error, the rest warnings.
+func (s *Server) logRejection(r *http.Request, rej *rejection) {
+	ok, suppressed := s.rejectLog.allow(s.opts.Now())
+	if !ok {
+		return
+	}
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.Int("status", rej.status),
+		slog.String("reason", rej.reason), slog.String("remote", r.RemoteAddr)}
+	if rej.err != nil {
+		attrs = append(attrs, slog.String("err", rej.err.Error()))
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int("suppressed", suppressed))
+	}
+	level := slog.LevelWarn
+	if rej.status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), level, "callback rejected", attrs...)
 }
 
 // query holds the signed query parameters of a callback.
@@ -108,15 +135,15 @@ func (s *Server) parseQuery(r *http.Request) (query, *rejection) {
 	v := r.URL.Query()
 	q := query{v.Get("msg_signature"), v.Get("timestamp"), v.Get("nonce")}
 	if q.signature == "" || q.timestamp == "" || q.nonce == "" {
-		return q, &rejection{http.StatusBadRequest, "missing msg_signature, timestamp or nonce"}
+		return q, &rejection{http.StatusBadRequest, "missing msg_signature, timestamp or nonce", nil}
 	}
 	ts, err := strconv.ParseInt(q.timestamp, 10, 64)
 	if err != nil {
-		return q, &rejection{http.StatusBadRequest, "timestamp is not a number"}
+		return q, &rejection{http.StatusBadRequest, "timestamp is not a number", nil}
 	}
 	if w := s.opts.TimestampWindow; w > 0 {
 		if d := s.opts.Now().Sub(time.Unix(ts, 0)); d > w || d < -w {
-			return q, &rejection{http.StatusForbidden, "timestamp outside the window"}
+			return q, &rejection{http.StatusForbidden, "timestamp outside the window", nil}
 		}
 	}
 	return q, nil
@@ -126,11 +153,11 @@ func (s *Server) parseQuery(r *http.Request) (query, *rejection) {
 func cryptoRejection(err error) *rejection {
 	switch {
 	case errors.Is(err, wxcrypt.ErrSignature):
-		return &rejection{http.StatusForbidden, "signature mismatch"}
+		return &rejection{http.StatusForbidden, "signature mismatch", nil}
 	case errors.Is(err, wxcrypt.ErrReceiverID):
-		return &rejection{http.StatusForbidden, "corp id mismatch"}
+		return &rejection{http.StatusForbidden, "corp id mismatch", nil}
 	default:
-		return &rejection{http.StatusBadRequest, "cannot decrypt: " + err.Error()}
+		return &rejection{http.StatusBadRequest, "cannot decrypt: " + err.Error(), nil}
 	}
 }
 
@@ -144,7 +171,7 @@ func (s *Server) verifyURL(w http.ResponseWriter, r *http.Request) *rejection {
 	// sender did not percent-encode it; base64 never contains spaces.
 	echostr := strings.ReplaceAll(r.URL.Query().Get("echostr"), " ", "+")
 	if echostr == "" {
-		return &rejection{http.StatusBadRequest, "missing echostr"}
+		return &rejection{http.StatusBadRequest, "missing echostr", nil}
 	}
 	plain, err := s.opts.Crypto.VerifyURL(q.signature, q.timestamp, q.nonce, echostr)
 	if err != nil {
@@ -164,23 +191,23 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		return rej
 	}
 	if r.ContentLength > s.opts.MaxBodyBytes {
-		return &rejection{http.StatusRequestEntityTooLarge, "body too large"}
+		return &rejection{http.StatusRequestEntityTooLarge, "body too large", nil}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &rejection{http.StatusRequestEntityTooLarge, "body too large"}
+			return &rejection{http.StatusRequestEntityTooLarge, "body too large", nil}
 		}
-		return &rejection{http.StatusBadRequest, "cannot read body"}
+		return &rejection{http.StatusBadRequest, "cannot read body", nil}
 	}
 	env, err := wxcrypt.ParseEnvelope(body)
 	if err != nil {
-		return &rejection{http.StatusBadRequest, "malformed envelope"}
+		return &rejection{http.StatusBadRequest, "malformed envelope", nil}
 	}
 	corp := s.opts.Crypto.ReceiverID()
 	if env.ToUserName != "" && env.ToUserName != corp {
-		return &rejection{http.StatusForbidden, "envelope ToUserName is not our corp id"}
+		return &rejection{http.StatusForbidden, "envelope ToUserName is not our corp id", nil}
 	}
 	plain, err := s.opts.Crypto.Decrypt(q.signature, q.timestamp, q.nonce, body)
 	if err != nil {
@@ -190,16 +217,15 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	if err != nil {
 		// XML errors may quote bits of the body: details at debug only.
 		s.log.Debug("malformed callback message", "err", err)
-		return &rejection{http.StatusBadRequest, "malformed message"}
+		return &rejection{http.StatusBadRequest, "malformed message", nil}
 	}
 	if msg.ToUserName != "" && msg.ToUserName != corp {
-		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id"}
+		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id", nil}
 	}
 	key := msg.DedupKey()
 	id, dup, err := s.opts.Store.InboxPut(key, plain)
 	if err != nil {
-		s.log.Error("callback not stored", "err", err, "key", key)
-		return &rejection{http.StatusInternalServerError, "store failed"}
+		return &rejection{http.StatusInternalServerError, "callback not stored", err}
 	}
 	w.WriteHeader(http.StatusOK)
 	if dup {
@@ -211,4 +237,44 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		s.opts.Wake()
 	}
 	return nil
+}
+
+// Rejected callbacks are logged through a logThrottle: a flood of forged,
+// stale or oversized requests (an attacker, a misconfigured proxy, a WeCom
+// retry storm while the store is full) costs a few log lines a second, not
+// one per request, and the first line logged after a quiet spell says how
+// many were left out.
+const (
+	// rejectLogRate is how many rejection lines a second are logged once
+	// the burst is spent.
+	rejectLogRate = 2
+	// rejectLogBurst is how many rejection lines may be logged at once.
+	rejectLogBurst = 5
+)
+
+// logThrottle lets log lines through at a bounded rate and counts the lines
+// it holds back. It is safe for concurrent use.
+type logThrottle struct {
+	mu         sync.Mutex
+	lim        *rate.Limiter
+	suppressed int
+}
+
+// newLogThrottle allows perSecond lines a second after a burst of burst.
+func newLogThrottle(perSecond float64, burst int) *logThrottle {
+	return &logThrottle{lim: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+// allow reports whether a line may be logged at now. When it may,
+// suppressed is how many lines were held back since the last one allowed
+// (and the count starts again from zero).
+func (t *logThrottle) allow(now time.Time) (ok bool, suppressed int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.lim.AllowN(now, 1) {
+		t.suppressed++
+		return false, 0
+	}
+	suppressed, t.suppressed = t.suppressed, 0
+	return true, suppressed
 }

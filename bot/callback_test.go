@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
@@ -56,8 +57,14 @@ func TestOfficialVectorsThroughHandler(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "1616140317555161061" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		t.Fatalf("GET = %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	type answer struct {
+		Status int
+		Body   string
+		Type   string
+	}
+	gotGET := answer{resp.StatusCode, string(body), strings.Split(resp.Header.Get("Content-Type"), ";")[0]}
+	if diff := cmp.Diff(answer{200, "1616140317555161061", "text/plain"}, gotGET); diff != "" {
+		t.Fatalf("GET (-want +got):\n%s", diff)
 	}
 
 	post := "<xml><ToUserName><![CDATA[" + sampleCorpID + "]]></ToUserName><Encrypt><![CDATA[" + samplePostEncr + "]]></Encrypt>\n<AgentID><![CDATA[218]]></AgentID>\n</xml>"
@@ -79,8 +86,11 @@ func TestOfficialVectorsThroughHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Content != "hello" || m.MsgID != "4561255354251345929" || m.FromUserName != "mycreate" || p[0].Key != "msg:4561255354251345929" {
-		t.Fatalf("stored %+v key %q", m, p[0].Key)
+	type stored struct{ Key, MsgID, FromUserName, Content string }
+	got := stored{p[0].Key, m.MsgID, m.FromUserName, m.Content}
+	want := stored{"msg:4561255354251345929", "4561255354251345929", "mycreate", "hello"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("stored message (-want +got):\n%s", diff)
 	}
 }
 

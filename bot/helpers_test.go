@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/mirror"
@@ -140,7 +141,7 @@ type env struct {
 // newEnv builds an env; members alice and bob exist on the fake.
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{clk: clocktest.New(time.Date(2025, 3, 14, 9, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))), handler: &testHandler{}, refresher: &testRefresher{}, logs: &logtest.Buffer{}}
+	e := &env{clk: clocktest.New(time.Date(2025, 3, 14, 9, 0, 0, 0, config.ChinaZone)), handler: &testHandler{}, refresher: &testRefresher{}, logs: &logtest.Buffer{}}
 	e.log = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.fake = wecomtest.New(wecomtest.Options{Secret: fmt.Sprintf("bot-secret-%d", envSeq.Add(1)), Now: e.clk.Now})
 	t.Cleanup(e.fake.Close)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/ierr"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 )
@@ -26,10 +28,6 @@ const (
 	// DefaultMaxAttempts is how many times a message is tried before it is dropped.
 	DefaultMaxAttempts = 3
 )
-
-// internalErrorText is the reply to a request whose handling failed; %d is
-// the inbox id that appears in the logs.
-const internalErrorText = "内部错误（编号 %d），请稍后再试"
 
 // LoopOptions configures the message loop.
 type LoopOptions struct {
@@ -89,7 +87,7 @@ func NewLoop(opts LoopOptions) *Loop {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
 	if opts.Location == nil {
-		opts.Location = time.FixedZone("UTC+8", 8*3600)
+		opts.Location = config.ChinaZone
 	}
 	return &Loop{
 		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),
@@ -301,9 +299,10 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		l.mu.Unlock()
 		return
 	}
-	log.Error("message failed", "err", err, "msgtype", m.MsgType, "event", m.Event, "user", m.FromUserName)
+	text := ierr.Report(ctx, log, "message failed", err, slog.String("msgtype", m.MsgType),
+		slog.String("event", m.Event), slog.String("user", m.FromUserName))
 	if m.FromUserName != "sys" && (m.MsgType != "event" || m.Event == EventTemplateCard) {
-		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: fmt.Sprintf(internalErrorText, in.ID)}})
+		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: text}})
 	}
 	l.done(in.ID)
 }

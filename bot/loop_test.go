@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -199,12 +200,15 @@ func TestHandlerPanicRepliesWithID(t *testing.T) {
 	e.deliver(t, e.fake.CallbackText("alice", "after", "7002"))
 	e.drain(t)
 	got := e.texts("alice")
-	want := fmt.Sprintf("内部错误（编号 %d），请稍后再试", id)
-	if len(got) != 2 || got[0] != want || got[1] != "echo: after" {
-		t.Fatalf("replies %q, want [%q, echo: after]", got, want)
+	if len(got) != 2 || got[1] != "echo: after" {
+		t.Fatalf("replies %q, want [内部错误（编号 N），请稍后再试, echo: after]", got)
 	}
-	if !strings.Contains(e.logs.String(), fmt.Sprintf("inbox=%d", id)) {
-		t.Fatal("panic not logged with the inbox id")
+	m := regexp.MustCompile(`^内部错误（编号 (\d+)），请稍后再试$`).FindStringSubmatch(got[0])
+	if m == nil {
+		t.Fatalf("reply %q, want 内部错误（编号 N），请稍后再试", got[0])
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, fmt.Sprintf("inbox=%d", id)) || !strings.Contains(logs, "error_id="+m[1]) {
+		t.Fatalf("panic not logged with the inbox id and error_id=%s: %s", m[1], logs)
 	}
 	if e.pending(t) != 0 {
 		t.Fatal("panicking message left pending")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseMessage(t *testing.T) {
@@ -61,21 +63,27 @@ func TestParseMessage(t *testing.T) {
 }
 
 func TestParseMessageRejects(t *testing.T) {
-	for _, s := range []string{
-		"", "not xml", "<xml>", "<root><FromUserName>a</FromUserName></root>",
-		"<xml><FromUserName>a</FromUserName><MsgType>text</MsgType></xml>",                                 // no CreateTime
-		"<xml><FromUserName>a</FromUserName><CreateTime>x</CreateTime><MsgType>text</MsgType></xml>",       // bad CreateTime
-		"<xml><FromUserName>a</FromUserName><CreateTime>-1</CreateTime><MsgType>text</MsgType></xml>",      // negative
-		"<xml><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",                                     // no sender
-		"<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>",      // event without Event
-		"<xml><FromUserName>a&#10;b</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>", // control char
-		"<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml><xml/>",
-		"<xml>" + strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20) + "</xml>",
-		"<xml>" + strings.Repeat("<a/>", 300) + "</xml>",
-	} {
-		if m, err := ParseMessage([]byte(s)); !errors.Is(err, ErrMalformed) {
-			t.Errorf("ParseMessage(%.60q) = %+v, %v; want ErrMalformed", s, m, err)
-		}
+	tests := []struct{ name, in string }{
+		{"empty", ""},
+		{"not xml", "not xml"},
+		{"unclosed root", "<xml>"},
+		{"wrong root", "<root><FromUserName>a</FromUserName></root>"},
+		{"no CreateTime", "<xml><FromUserName>a</FromUserName><MsgType>text</MsgType></xml>"},
+		{"bad CreateTime", "<xml><FromUserName>a</FromUserName><CreateTime>x</CreateTime><MsgType>text</MsgType></xml>"},
+		{"negative CreateTime", "<xml><FromUserName>a</FromUserName><CreateTime>-1</CreateTime><MsgType>text</MsgType></xml>"},
+		{"no sender", "<xml><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>"},
+		{"event without Event", "<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>"},
+		{"control char in sender", "<xml><FromUserName>a&#10;b</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>"},
+		{"two roots", "<xml><FromUserName>a</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml><xml/>"},
+		{"too deep", "<xml>" + strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20) + "</xml>"},
+		{"too many elements", "<xml>" + strings.Repeat("<a/>", 300) + "</xml>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if m, err := ParseMessage([]byte(tt.in)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("ParseMessage(%.60q) = %+v, %v; want ErrMalformed", tt.in, m, err)
+			}
+		})
 	}
 }
 
@@ -104,8 +112,13 @@ func TestCutAndPackText(t *testing.T) {
 		})
 	}
 	msg, used, rest := packTexts([]string{"a", "b", strings.Repeat("c", 10)}, 8)
-	if msg != "a\n\nb" || used != 2 || rest != "" {
-		t.Fatalf("packTexts = %q %d %q", msg, used, rest)
+	type packed struct {
+		Msg  string
+		Used int
+		Rest string
+	}
+	if diff := cmp.Diff(packed{"a\n\nb", 2, ""}, packed{msg, used, rest}); diff != "" {
+		t.Fatalf("packTexts (-want +got):\n%s", diff)
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -129,8 +131,14 @@ func TestSenderCards(t *testing.T) {
 	bad := &commands.Card{TaskID: "bad task id!", Title: "无效卡片", Lines: []string{"只能当文字发"}, Buttons: []commands.Button{{Key: "k", Text: "t"}}}
 	e.sender.Send(context.Background(), "alice", []commands.Reply{{Text: "before"}, {Card: card}, {Card: bad}, {Text: "after"}})
 	msgs := e.fake.Messages()
-	if len(msgs) != 3 || msgs[0].Text != "before" || msgs[1].MsgType != "template_card" || msgs[2].Text != "无效卡片\n只能当文字发\n\nafter" {
-		t.Fatalf("messages %+v", msgs)
+	type msg struct{ MsgType, Text string }
+	var got []msg
+	for _, m := range msgs {
+		got = append(got, msg{m.MsgType, m.Text})
+	}
+	want := []msg{{"text", "before"}, {"template_card", "撤销 #17？\n张三 · VIP"}, {"text", "无效卡片\n只能当文字发\n\nafter"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	var body struct {
 		TemplateCard struct {
@@ -148,17 +156,29 @@ func TestSenderCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc := body.TemplateCard
-	if tc.CardType != "button_interaction" || tc.TaskID != "undo-17" || tc.MainTitle.Title != "撤销 #17？" ||
-		len(tc.Horiz) != 2 || tc.Horiz[0].KeyName != "客户" || tc.Horiz[1].Value != "VIP" ||
-		len(tc.Buttons) != 2 || tc.Buttons[0].Key != "undo:17:yes" || tc.Buttons[1].Text != "取消" {
-		t.Fatalf("card %+v", tc)
+	type pair struct{ A, B string }
+	type cardView struct {
+		CardType, TaskID, Title string
+		Horiz, Buttons          []pair
+	}
+	gotCard := cardView{CardType: tc.CardType, TaskID: tc.TaskID, Title: tc.MainTitle.Title}
+	for _, h := range tc.Horiz {
+		gotCard.Horiz = append(gotCard.Horiz, pair{h.KeyName, h.Value})
+	}
+	for _, b := range tc.Buttons {
+		gotCard.Buttons = append(gotCard.Buttons, pair{b.Key, b.Text})
+	}
+	wantCard := cardView{"button_interaction", "undo-17", "撤销 #17？",
+		[]pair{{"客户", "张三"}, {"标签", "VIP"}}, []pair{{"undo:17:yes", "确认"}, {"undo:17:no", "取消"}}}
+	if diff := cmp.Diff(wantCard, gotCard); diff != "" {
+		t.Fatalf("card (-want +got):\n%s", diff)
 	}
 }
 
 func TestSenderErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "one"}})
 	e.sender.Send(ctx, "alice", []commands.Reply{{Text: "two"}})
 	if e.sender.Pending() != 2 || len(e.fake.Messages()) != 0 {
@@ -218,7 +238,7 @@ func TestSenderRestart(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
 			if tt.fault {
-				e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+				e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 			}
 			old := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log, PerUserPerMinute: tt.perMinute})
 			old.Send(ctx, "alice", []commands.Reply{{Text: "one"}})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/internal/ierr"
 )
 
 // Error codes of UserError. 用户错误代码。
@@ -39,18 +40,17 @@ func userErr(code, format string, args ...any) error {
 }
 
 // errorReplies turns an error from a command into what the user sees:
-// a *UserError's message as is; anything else is logged under a new id and
-// the user is told only that id.
+// a *UserError's message as is; anything else is logged under a new
+// internal-error number (ierr, one number space with the bot loop, unique
+// across restarts) and the user is told only that number.
 func (r *Router) errorReplies(ctx context.Context, userID, cmd string, err error) []Reply {
 	var ue *UserError
 	if errors.As(err, &ue) {
 		return []Reply{{Text: ue.Message}}
 	}
-	id := r.errSeq.Add(1)
-	r.log.LogAttrs(ctx, slog.LevelError, "command failed",
-		slog.Uint64("error_id", id), slog.String("user", userID),
-		slog.String("command", cmd), slog.String("err", err.Error()))
-	return []Reply{{Text: fmt.Sprintf("内部错误（编号 %d），请稍后再试", id)}}
+	text := ierr.Report(ctx, r.log, "command failed", err,
+		slog.String("user", userID), slog.String("command", cmd))
+	return []Reply{{Text: text}}
 }
 
 // Input limits. 输入长度限制。

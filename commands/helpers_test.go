@@ -17,7 +17,7 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = config.ChinaZone
 
 // fakeCreator stands in for mirror.Syncer: it "creates" the tag on WeCom
 // by giving it a new id and records it with store.PutTag, as the real one does.

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tagbot/tagbot/config"
@@ -145,8 +144,6 @@ type Router struct {
 	specs  []*Spec
 	byName map[string]*Spec
 
-	errSeq atomic.Uint64 // internal error ids
-
 	sess *sessions // per user: pick list, pending proposal
 
 	// writeMu serialises read-check-apply sequences of commands, so two
@@ -184,7 +181,7 @@ func NewRouter(opts Options) (*Router, error) {
 	}
 	r.log = r.log.With("pkg", "commands")
 	if r.loc == nil {
-		r.loc = time.FixedZone("CST", 8*3600)
+		r.loc = config.ChinaZone
 	}
 	r.tf = timeFormat{loc: r.loc, now: r.now}
 	r.led = ledger{st: r.st}

@@ -80,7 +80,7 @@ func TestRestoreCreateFailureAndRetry(t *testing.T) {
 	e.apply("zhangsan", "c1", "zhangsan", "t12")
 	e.deleteTag("t12")
 	e.creator.fail = errors.New("wecom: add_corp_tag: errcode 40071")
-	e.mustSay("boss", "/restore 咖啡", "内部错误（编号 1）")
+	e.mustSay("boss", "/restore 咖啡", "内部错误（编号 ")
 	if old, _ := e.st.Tag("t12"); old.RestoredAs != "" {
 		t.Fatal("failed restore marked the tag restored")
 	}

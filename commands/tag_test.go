@@ -144,10 +144,11 @@ func TestPlainTextUnknownCommandAndInternalError(t *testing.T) {
 	e.mustSay("zhangsan", `/tag "王 小明 +高意向`, "引号没有配对")
 	// A store failure is logged under an id; the user sees only the id.
 	e.st.Close()
-	e.mustSay("zhangsan", "/tag 王小明 +高意向", "内部错误（编号 1），请稍后再试")
-	e.mustSay("zhangsan", "/tags 王小明", "内部错误（编号 2）")
+	got := e.mustSay("zhangsan", "/tag 王小明 +高意向", "内部错误（编号 ")
+	e.mustSay("zhangsan", "/tags 王小明", "内部错误（编号 ")
+	id := strings.TrimSuffix(strings.TrimPrefix(got, "内部错误（编号 "), "），请稍后再试")
 	logs := e.logs.String()
-	if !strings.Contains(logs, "error_id=1") || !strings.Contains(logs, "database closed") {
+	if !strings.Contains(logs, "error_id="+id) || !strings.Contains(logs, "database closed") {
 		t.Fatalf("internal error not logged: %s", logs)
 	}
 	if strings.Contains(logs, "王小明") {

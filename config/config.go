@@ -94,8 +94,24 @@ type Server struct {
 	Listen          string
 	CallbackPath    string
 	TimestampWindow time.Duration // 0 disables the check 0 表示不校验
-	MaxBodyBytes    int64
+	MaxBodyBytes    int64         // largest callback body; DefaultMaxBodyBytes when absent
 }
+
+// ChinaZone is China Standard Time (中国标准时间, UTC+8, no daylight
+// saving), the zone in which users mean "今天", "昨天" and "3月1日" and in
+// which replies show times. It is a fixed zone, not time.LoadLocation
+// ("Asia/Shanghai"), so it needs no tzdata on the host: China has kept
+// UTC+8 all year since 1991, long before tagbot's ledger starts. Every
+// package that needs the zone uses this variable; do not write
+// time.FixedZone(…, 8*3600) elsewhere. 中国标准时间。
+var ChinaZone = time.FixedZone("CST", 8*3600)
+
+// DefaultMaxBodyBytes is the largest callback body accepted when
+// server.max_body_bytes is absent from config.yaml, and when the callback
+// server (bot.ServerOptions) is given none. A WeCom callback is a few KB;
+// 1 MiB leaves room without letting one request hold much memory.
+// 回调请求体默认上限。
+const DefaultMaxBodyBytes = 1 << 20
 
 // Store configures the BuntDB ledger. 账本存储。
 type Store struct {
@@ -152,7 +168,7 @@ func Default() *Config {
 			Listen:          "127.0.0.1:8080",
 			CallbackPath:    "/wecom/callback",
 			TimestampWindow: 5 * time.Minute,
-			MaxBodyBytes:    1 << 20,
+			MaxBodyBytes:    DefaultMaxBodyBytes,
 		},
 		Store: Store{
 			Path:            "data/tagbot.db",

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // mapEnv is an env lookup backed by a map.
@@ -77,6 +79,8 @@ func TestEnvErrors(t *testing.T) {
 			`wecom.encoding_aes_key: must be 43 characters (got 5) (from env TAGBOT_WECOM_ENCODING_AES_KEY)`},
 		{"api base", "", map[string]string{EnvAPIBase: "qyapi.weixin.qq.com"},
 			`wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got "qyapi.weixin.qq.com" (from env TAGBOT_WECOM_API_BASE)`},
+		{"api base with password", "", map[string]string{EnvAPIBase: "https://u:secret@proxy.example"},
+			`wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got "https://***@proxy.example" (from env TAGBOT_WECOM_API_BASE)`},
 		{"listen", "", map[string]string{EnvServerListen: "8080"},
 			`server.listen: must be host:port like 127.0.0.1:8080, got "8080" (from env TAGBOT_SERVER_LISTEN)`},
 		{"env problems come after file problems", "wecom:\n  agent_id: 0\nlog: {level: x}\n", map[string]string{EnvAgentID: "-3"},
@@ -115,8 +119,13 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.WeCom.CorpID != "ww1" || c.WeCom.AgentID != 12 || c.WeCom.Secret != "from-env" {
-		t.Errorf("Load = %+v", c.WeCom)
+	type loaded struct {
+		CorpID  string
+		AgentID int
+		Secret  string
+	}
+	if diff := cmp.Diff(loaded{"ww1", 12, "from-env"}, loaded{c.WeCom.CorpID, c.WeCom.AgentID, c.WeCom.Secret}); diff != "" {
+		t.Errorf("Load (-want +got):\n%s", diff)
 	}
 	if err := os.WriteFile(path, []byte("wecom:\n  corp_id: \"\"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -27,7 +27,8 @@ type Error struct {
 	cause    error
 }
 
-// Error renders one problem per line, like "config.yaml:7: wecom.token: msg".
+// Error renders one problem per line, like "config.yaml:7: wecom.token: msg",
+// with passwords and query secrets of any URL in a message redacted.
 func (e *Error) Error() string {
 	var b strings.Builder
 	for i, p := range e.Problems {
@@ -44,7 +45,7 @@ func (e *Error) Error() string {
 			b.WriteString(p.Path)
 			b.WriteString(": ")
 		}
-		b.WriteString(p.Msg)
+		b.WriteString(RedactText(p.Msg))
 	}
 	return b.String()
 }

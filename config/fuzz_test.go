@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"os"
-	"reflect"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // FuzzParse checks that Parse never panics, that failures are always a
@@ -42,8 +44,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Redacted() of an accepted config does not parse: %v\n%s", err, c.Redacted())
 		}
 		c.src, back.src = nil, nil
-		if !reflect.DeepEqual(normalize(c), normalize(back)) {
-			t.Fatalf("round trip changed the config:\n%#v\n%#v", c, back)
+		if diff := cmp.Diff(normalize(c), normalize(back), cmpopts.IgnoreUnexported(Config{})); diff != "" {
+			t.Fatalf("round trip changed the config (-before +after):\n%s", diff)
 		}
 	})
 }

@@ -2,10 +2,12 @@ package config
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 const validKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" // 43 base64 characters
@@ -84,6 +86,12 @@ func TestParseErrors(t *testing.T) {
 			"config.yaml:2: wecom.agent_id: must be a positive integer (got 0)"},
 		{"api base scheme", "wecom:\n  api_base: ftp://qyapi.weixin.qq.com\n",
 			"config.yaml:2: wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got \"ftp://qyapi.weixin.qq.com\""},
+		{"api base with password", "wecom:\n  api_base: http://user:secret@proxy.example:8080\n",
+			"config.yaml:2: wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got \"http://***@proxy.example:8080\""},
+		{"api base with query secret", "wecom:\n  api_base: https://proxy.example/?key=secret&x=secret2#frag\n",
+			"config.yaml:2: wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got \"https://proxy.example/?key=***&x=***\""},
+		{"api base password without scheme", "wecom:\n  api_base: user:secret@proxy.example\n",
+			"config.yaml:2: wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got \"***@proxy.example\""},
 		{"api base empty", "wecom:\n  api_base: \"\"\n",
 			"config.yaml:2: wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got \"\""},
 		{"rate limit path with prefix", "wecom:\n  rate_limits:\n    /cgi-bin/message/send: 10\n",
@@ -158,8 +166,11 @@ func TestProblemFields(t *testing.T) {
 		t.Fatalf("got %v, want *Error", err)
 	}
 	want := []Problem{{Path: "wecom.agent_id", Line: 2, Msg: `want an integer, got "abc"`}}
-	if !reflect.DeepEqual(ce.Problems, want) || ce.File != "cfg.yml" {
-		t.Errorf("got %s %+v, want cfg.yml %+v", ce.File, ce.Problems, want)
+	if diff := cmp.Diff(want, ce.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if ce.File != "cfg.yml" {
+		t.Errorf("file = %q, want cfg.yml", ce.File)
 	}
 }
 
@@ -221,9 +232,8 @@ log:
 		Messages: Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
 		Log:      Log{Level: LevelDebug},
 	}
-	got.src = nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got\n%#v\nwant\n%#v", got, want)
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
+		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
 	if err := got.RequireCredentials(); err != nil {
 		t.Errorf("RequireCredentials: %v", err)
@@ -231,15 +241,21 @@ log:
 }
 
 func TestParseEmptyGivesDefaults(t *testing.T) {
-	for _, in := range []string{"", "# only a comment\n", "wecom:\nserver: ~\nlog:\n  level:\n"} {
-		got, err := Parse([]byte(in), "config.yaml", nil)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", in, err)
-		}
-		got.src = nil
-		if !reflect.DeepEqual(got, Default()) {
-			t.Errorf("Parse(%q) = %#v, want defaults", in, got)
-		}
+	tests := []struct{ name, in string }{
+		{"empty", ""},
+		{"only a comment", "# only a comment\n"},
+		{"empty sections", "wecom:\nserver: ~\nlog:\n  level:\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.in), "config.yaml", nil)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(Default(), got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
+				t.Errorf("Parse(%q) differs from the defaults (-want +got):\n%s", tt.in, diff)
+			}
+		})
 	}
 }
 
@@ -256,7 +272,7 @@ func TestDefault(t *testing.T) {
 		{"listen", d.Server.Listen, "127.0.0.1:8080"},
 		{"callback_path", d.Server.CallbackPath, "/wecom/callback"},
 		{"timestamp_window", d.Server.TimestampWindow, 5 * time.Minute},
-		{"max_body_bytes", d.Server.MaxBodyBytes, int64(1048576)},
+		{"max_body_bytes", d.Server.MaxBodyBytes, int64(1048576)}, // as config.yaml documents
 		{"store.path", d.Store.Path, "data/tagbot.db"},
 		{"store.sync", d.Store.Sync, "every_second"},
 		{"per_user_per_minute", d.Messages.PerUserPerMinute, 30},

@@ -72,7 +72,7 @@ func (c Config) Redacted() string {
 	v.WeCom.Secret = mask(c.WeCom.Secret)
 	v.WeCom.Token = mask(c.WeCom.Token)
 	v.WeCom.EncodingAESKey = mask(c.WeCom.EncodingAESKey)
-	v.WeCom.APIBase = c.WeCom.APIBase
+	v.WeCom.APIBase = RedactURL(c.WeCom.APIBase)
 	v.WeCom.SyncInterval = c.WeCom.SyncInterval.String()
 	v.WeCom.RateLimits = c.WeCom.RateLimits
 	v.Server.Listen = c.Server.Listen
@@ -116,7 +116,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret", mask(c.WeCom.Secret)),
 		slog.String("token", mask(c.WeCom.Token)),
 		slog.String("encoding_aes_key", mask(c.WeCom.EncodingAESKey)),
-		slog.String("api_base", c.WeCom.APIBase),
+		slog.String("api_base", RedactURL(c.WeCom.APIBase)),
 		slog.Duration("sync_interval", c.WeCom.SyncInterval),
 		slog.String("listen", c.Server.Listen),
 		slog.String("callback_path", c.Server.CallbackPath),
@@ -129,7 +129,7 @@ func (c Config) LogValue() slog.Value {
 // String shows the WeCom settings with the secret, token and AES key masked.
 func (w WeCom) String() string {
 	return fmt.Sprintf("{CorpID:%s AgentID:%d Secret:%s Token:%s EncodingAESKey:%s APIBase:%s RateLimits:%v SyncInterval:%s}",
-		w.CorpID, w.AgentID, mask(w.Secret), mask(w.Token), mask(w.EncodingAESKey), w.APIBase, w.RateLimits, w.SyncInterval)
+		w.CorpID, w.AgentID, mask(w.Secret), mask(w.Token), mask(w.EncodingAESKey), RedactURL(w.APIBase), w.RateLimits, w.SyncInterval)
 }
 
 // GoString is String, so %#v never leaks secrets.

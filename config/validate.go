@@ -61,7 +61,8 @@ func (c *Config) validate(r *reporter) {
 	}
 	if u, err := url.Parse(w.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
 		u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		r.add("wecom.api_base", "must be an http(s) URL like https://qyapi.weixin.qq.com, got %s", strconv.Quote(w.APIBase))
+		r.add("wecom.api_base", "must be an http(s) URL like https://qyapi.weixin.qq.com, got %s",
+			strconv.Quote(RedactURL(w.APIBase)))
 	}
 	if w.SyncInterval != 0 && w.SyncInterval < MinSyncInterval {
 		r.add("wecom.sync_interval", "must be at least 1m (use 0 to disable), got %s", w.SyncInterval)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // outcome is what one attempt did to its entry.
@@ -28,7 +29,7 @@ type outcome struct {
 // Tags the library knows to be deleted are left out of the call; a 40068
 // answer refreshes the library first and, if that finds tags of the call
 // deleted, the rest is sent again. A transient error is retried later,
-// never compensated; anything else is a refusal (store.OutboxFailed).
+// never compensated; anything else is a refusal (store.OutboxStatusFailed).
 func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, error) {
 	n := e.Attempts + 1
 	log := w.log.With("entry", uint64(e.ID), "cs", uint64(e.CS), "customer", e.Customer, "follower", e.Follower, "attempt", n)
@@ -40,7 +41,7 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 		err = w.markTag(ctx, e, add, remove)
 	}
 	refreshed := false
-	for wecom.Code(err) == codeInvalidTagID {
+	for wecom.Code(err) == errcode.InvalidTagID {
 		if rerr := w.lib.refresh(ctx, w.lib.seen(), w.refreshLibrary); rerr != nil {
 			log.Warn("library refresh after 40068 failed", "err", rerr)
 			if wecom.IsTransient(rerr) {

@@ -26,7 +26,7 @@
 // applied a call whose answer was lost. The entry is retried with a capped
 // exponential backoff for as long as it takes; when its attempts reach
 // MaxAttempts the actor is told once that the change is delayed, not lost.
-// Only a refusal (84061, 40096, …) fails an entry: store.OutboxFailed takes
+// Only a refusal (84061, 40096, …) fails an entry: Store.OutboxFailed takes
 // the change back in the ledger and, in the same transaction, queues the
 // notice telling the actor it did not take effect. 40068 (a tag deleted in the console while the call was queued) is
 // not a refusal of the whole call: the worker refreshes the library, drops

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -205,4 +206,49 @@ func (e *env) told(t *testing.T, n *notes) [][2]string {
 		out = append(out, [2]string{r.User, r.Text})
 	}
 	return out
+}
+
+// csView is what a test compares of a change-set: who made it, where, and
+// which tag ids it added and removed (sorted), without ids, times and tag
+// names. Batch is kept as its kind only ("sync-…" → "sync-").
+type csView struct {
+	Source      store.Source
+	Actor       string
+	Customer    string
+	Follower    string
+	Add, Remove []string
+	BatchKind   string
+}
+
+// viewCS is cs as a csView; nil Add/Remove become empty, so a want of
+// []string{} and a change-set without removals compare equal.
+func viewCS(cs store.ChangeSet) csView {
+	kind, _, _ := strings.Cut(cs.Batch, "-")
+	if kind != "" {
+		kind += "-"
+	}
+	return csView{Source: cs.Source, Actor: cs.Actor, Customer: cs.Customer, Follower: cs.Follower,
+		Add: refIDs(cs.Add), Remove: refIDs(cs.Remove), BatchKind: kind}
+}
+
+// viewCSs is viewCS of each.
+func viewCSs(css []store.ChangeSet) []csView {
+	out := make([]csView, len(css))
+	for i, cs := range css {
+		out[i] = viewCS(cs)
+	}
+	return out
+}
+
+// obView is what a test compares of an outbox entry.
+type obView struct {
+	Status      store.OutboxStatus
+	ErrCode     int
+	Attempts    int
+	Compensated bool // a compensating change-set was recorded
+}
+
+// viewOB is e as an obView.
+func viewOB(e store.OutboxEntry) obView {
+	return obView{Status: e.Status, ErrCode: e.ErrCode, Attempts: e.Attempts, Compensated: e.Compensated != 0}
 }

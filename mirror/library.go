@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // RefreshLibrary reads the whole corp tag library (get_corp_tag_list) into
@@ -174,7 +175,7 @@ func (s *Syncer) CreateTag(ctx context.Context, groupName, tagName string) (stor
 		}
 	}
 	got, err := s.api.AddCorpTag(ctx, req)
-	if err != nil && req.GroupID != "" && wecom.Code(err) == codeInvalidTagID {
+	if err != nil && req.GroupID != "" && wecom.Code(err) == errcode.InvalidTagID {
 		// The group was deleted in the console since the last refresh:
 		// create it anew by name.
 		s.log.Info("stored tag group gone on wecom, creating it by name", "group", req.GroupID)
@@ -214,6 +215,3 @@ func (s *Syncer) liveOnWeCom(ctx context.Context, tagID string) (bool, error) {
 	}
 	return false, nil
 }
-
-// codeInvalidTagID is WeCom's 40068 (不合法的标签ID): the tag or group does not exist.
-const codeInvalidTagID = 40068

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -24,8 +25,16 @@ func TestRefreshLibrary(t *testing.T) {
 	e.fake.DeleteTag(e.lib["VIP"])
 	deleted, err := s.RefreshLibrary(context.Background())
 	must(t, err)
-	if len(deleted) != 1 || deleted[0].ID != e.lib["VIP"] || !deleted[0].Deleted {
-		t.Fatalf("deleted = %+v", deleted)
+	type delView struct {
+		ID      string
+		Deleted bool
+	}
+	var gotDel []delView
+	for _, d := range deleted {
+		gotDel = append(gotDel, delView{d.ID, d.Deleted})
+	}
+	if diff := cmp.Diff([]delView{{e.lib["VIP"], true}}, gotDel); diff != "" {
+		t.Fatalf("deleted tags (-want +got):\n%s", diff)
 	}
 	removed, err := e.st.History(store.Query{Batch: "tagdel-" + e.lib["VIP"]})
 	must(t, err)
@@ -34,8 +43,12 @@ func TestRefreshLibrary(t *testing.T) {
 	}
 	added, err := e.st.Tag(g.Tags[0].ID)
 	must(t, err)
-	if added.Name != "钻石" || added.GroupName != "客户等级" || added.GroupID != g.ID || added.CreatedAt.IsZero() {
-		t.Errorf("new tag stored as %+v", added)
+	want := store.Tag{ID: g.Tags[0].ID, GroupID: g.ID, GroupName: "客户等级", Name: "钻石", Order: added.Order, CreatedAt: added.CreatedAt}
+	if diff := cmp.Diff(want, added); diff != "" {
+		t.Errorf("new tag stored (-want +got):\n%s", diff)
+	}
+	if added.CreatedAt.IsZero() {
+		t.Error("new tag stored without its create time")
 	}
 	if got := relTagIDs(t, e, "c1", "zhangsan"); !slices.Equal(got, []string{e.lib["高意向"]}) {
 		t.Errorf("c1 tags = %v", got)
@@ -80,8 +93,12 @@ func TestCreateTag(t *testing.T) {
 			if n := len(e.fake.CallsTo("externalcontact/add_corp_tag")); n != tc.wantCalls {
 				t.Errorf("add_corp_tag calls = %d, want %d", n, tc.wantCalls)
 			}
-			if got.Name != tc.tag || got.GroupName != tc.group || got.Deleted {
-				t.Fatalf("tag = %+v", got)
+			type tagView struct {
+				Name, GroupName string
+				Deleted         bool
+			}
+			if diff := cmp.Diff(tagView{tc.tag, tc.group, false}, tagView{got.Name, got.GroupName, got.Deleted}); diff != "" {
+				t.Fatalf("created tag (-want +got):\n%s", diff)
 			}
 			known := slices.ContainsFunc(groups, func(g store.Group) bool { return g.ID == got.GroupID })
 			if known == tc.wantNewGroup {
@@ -129,14 +146,20 @@ func TestCreateTagThenMark(t *testing.T) {
 }
 
 func TestCreateTagRejectsEmptyNames(t *testing.T) {
-	e := newEnv(t)
-	for _, names := range [][2]string{{"", "x"}, {"g", " "}} {
-		if _, err := e.syncer().CreateTag(context.Background(), names[0], names[1]); err == nil {
-			t.Errorf("CreateTag(%q, %q) succeeded", names[0], names[1])
-		}
+	tests := []struct{ name, group, tag string }{
+		{"empty group", "", "x"},
+		{"blank tag", "g", " "},
 	}
-	if n := len(e.fake.Calls()); n != 0 {
-		t.Errorf("%d API calls for invalid names", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if _, err := e.syncer().CreateTag(context.Background(), tt.group, tt.tag); err == nil {
+				t.Errorf("CreateTag(%q, %q) succeeded", tt.group, tt.tag)
+			}
+			if n := len(e.fake.Calls()); n != 0 {
+				t.Errorf("%d API calls for invalid names", n)
+			}
+		})
 	}
 }
 

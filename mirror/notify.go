@@ -8,6 +8,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // Notifier tells a user something (e.g. an outbox failure or delay).
@@ -32,13 +33,13 @@ var quietActors = map[string]bool{"": true, "system": true, "sync": true}
 // codeAdvice says, per WeCom errcode, why a change did not take effect and
 // what the user can do.
 var codeAdvice = map[int][2]string{
-	84061: {"客户已不是你的客户，标签未生效", "如客户已重新添加你，请重新操作"},
-	40096: {"企业微信找不到这位客户，标签未生效", "请确认客户仍在通讯录中"},
-	40068: {"标签已在企业微信中被删除，标签未生效", "可请管理员恢复标签后重新操作"},
-	60111: {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
-	40003: {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
-	81013: {"应用没有该成员或客户的权限，标签未生效", "请管理员检查应用的客户联系权限"},
-	48002: {"应用没有调用该接口的权限，标签未生效", "请管理员检查应用的客户联系权限"},
+	errcode.NoRelation:        {"客户已不是你的客户，标签未生效", "如客户已重新添加你，请重新操作"},
+	errcode.InvalidExternalID: {"企业微信找不到这位客户，标签未生效", "请确认客户仍在通讯录中"},
+	errcode.InvalidTagID:      {"标签已在企业微信中被删除，标签未生效", "可请管理员恢复标签后重新操作"},
+	errcode.UnknownUserID:     {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
+	errcode.InvalidUserID:     {"成员账号在企业微信中不存在，标签未生效", "请联系管理员"},
+	errcode.AllInvalid:        {"应用没有该成员或客户的权限，标签未生效", "请管理员检查应用的客户联系权限"},
+	errcode.NoAPIPermission:   {"应用没有调用该接口的权限，标签未生效", "请管理员检查应用的客户联系权限"},
 }
 
 // failureText is the message sent to the actor of a change-set WeCom did
@@ -102,7 +103,7 @@ func (w *Worker) notifyDelay(ctx context.Context, e store.OutboxEntry) {
 }
 
 // failureNotice makes what the actor of an entry WeCom refused is told,
-// for store.OutboxFailed to queue with the failure (so a crash cannot record
+// for Store.OutboxFailed to queue with the failure (so a crash cannot record
 // one without the other); nil when the actor is not a person or no Notifier
 // is set. The change-set and customer name are read now: the notice runs
 // inside the store's transaction.

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -27,18 +29,18 @@ func TestFailureText(t *testing.T) {
 		{
 			name:  "no relationship",
 			entry: store.OutboxEntry{CS: 7, Customer: "wm1", Compensated: 8},
-			cs:    cs, customer: "王小明", code: 84061,
+			cs:    cs, customer: "王小明", code: errcode.NoRelation,
 			want: []string{"#7", "王小明", "加上「VIP」", "去掉「t9」", "客户已不是你的客户，标签未生效", "更正（#8）"},
 		},
 		{
 			name:  "deleted tag, no change-set, no name",
-			entry: store.OutboxEntry{CS: 3, Customer: "wm2"}, code: 40068,
+			entry: store.OutboxEntry{CS: 3, Customer: "wm2"}, code: errcode.InvalidTagID,
 			want:    []string{"#3", "「wm2」", "标签已在企业微信中被删除"},
 			notWant: []string{"更正", "加上"},
 		},
 		{
 			name:  "unknown code",
-			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: 40058,
+			entry: store.OutboxEntry{CS: 4, Customer: "wm3"}, customer: "赵敏", code: errcode.InvalidParam,
 			want: []string{"#4", "赵敏", "错误码 40058", "标签未生效"},
 		},
 	}
@@ -71,11 +73,16 @@ func TestSendTextNotifier(t *testing.T) {
 	e.fake.AddUser("zhangsan", "张三")
 	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "变更 #1 没能同步到企业微信")
 	msgs := e.fake.Messages()
-	if len(msgs) != 1 || msgs[0].ToUser != "zhangsan" || msgs[0].MsgType != "text" || msgs[0].Text != "变更 #1 没能同步到企业微信" {
-		t.Fatalf("messages = %+v", msgs)
+	type msg struct{ ToUser, MsgType, Text string }
+	var got []msg
+	for _, m := range msgs {
+		got = append(got, msg{m.ToUser, m.MsgType, m.Text})
+	}
+	if diff := cmp.Diff([]msg{{"zhangsan", "text", "变更 #1 没能同步到企业微信"}}, got); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	// A failing send is logged, not fatal.
-	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: wecomtest.CodeAllInvalid, Times: 1})
+	e.fake.Fault("message/send", wecomtest.Fault{ErrCode: errcode.AllInvalid, Times: 1})
 	SendTextNotifier(e.api, e.log)(context.Background(), "zhangsan", "x")
 	if n := len(e.fake.Messages()); n != 1 {
 		t.Errorf("messages = %d", n)

@@ -7,7 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -50,8 +52,13 @@ func TestWorkerRechecksUIEditMadeWhilePending(t *testing.T) {
 	}
 	hist, err := e.st.History(store.Query{Customer: "c1", Follower: "zhangsan", Limit: 1})
 	must(t, err)
-	if h := hist[0]; h.ID <= cmd.ID || h.Source != store.SourceWeComUI || h.Actor != "zhangsan" || !slices.Equal(refIDs(h.Add), []string{e.lib["高意向"]}) || len(h.Remove) != 0 {
-		t.Errorf("latest change-set = %+v, want zhangsan's wecom-ui add of 高意向", h)
+	wantCS := csView{Source: store.SourceWeComUI, Actor: "zhangsan", Customer: "c1", Follower: "zhangsan",
+		Add: []string{e.lib["高意向"]}, Remove: []string{}}
+	if diff := cmp.Diff(wantCS, viewCS(hist[0])); diff != "" {
+		t.Errorf("latest change-set (-want +got):\n%s", diff)
+	}
+	if hist[0].ID <= cmd.ID {
+		t.Errorf("latest change-set #%d is not after the command's #%d", hist[0].ID, cmd.ID)
 	}
 	if refs := rechecks(t, e.st); len(refs) != 0 {
 		t.Errorf("marks left: %v", refs)
@@ -63,7 +70,7 @@ func TestWorkerRechecksUIEditMadeWhilePending(t *testing.T) {
 func TestWorkerRecheckTransientErrorKeepsMark(t *testing.T) {
 	e := newEnv(t)
 	uiEditWhilePending(t, e)
-	e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy})
+	e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: errcode.SystemBusy})
 	w := e.worker(WorkerOptions{})
 	must(t, w.Drain(context.Background()))
 	if refs := rechecks(t, e.st); !slices.Equal(refs, []store.RelRef{{Customer: "c1", Follower: "zhangsan"}}) {
@@ -127,7 +134,7 @@ func TestSyncerRecheck(t *testing.T) {
 		},
 		{
 			name:     "customer gone from WeCom",
-			before:   func(e *env) { e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: wecomtest.CodeInvalidExternalID}) },
+			before:   func(e *env) { e.fake.Fault(getContactPath, wecomtest.Fault{ErrCode: errcode.InvalidExternalID}) },
 			wantTags: []string{"VIP"},
 		},
 	}
@@ -181,8 +188,10 @@ func TestRefreshCustomerClearsSettledMark(t *testing.T) {
 	must(t, e.worker(WorkerOptions{Recheck: keep}).Drain(ctx))
 	css, err := e.syncer().RefreshCustomer(ctx, "c1", "zhangsan", ChangeEditContact)
 	must(t, err)
-	if len(css) != 1 || css[0].Source != store.SourceWeComUI || !slices.Equal(refIDs(css[0].Add), []string{e.lib["高意向"]}) {
-		t.Fatalf("change-sets = %+v", css)
+	want := []csView{{Source: store.SourceWeComUI, Actor: "zhangsan", Customer: "c1", Follower: "zhangsan",
+		Add: []string{e.lib["高意向"]}, Remove: []string{}}}
+	if diff := cmp.Diff(want, viewCSs(css)); diff != "" {
+		t.Fatalf("change-sets (-want +got):\n%s", diff)
 	}
 	if refs := rechecks(t, e.st); len(refs) != 0 {
 		t.Errorf("marks left: %v", refs)

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -19,8 +21,8 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 		name  string
 		fault wecomtest.Fault
 	}{
-		{"45009", wecomtest.Fault{ErrCode: wecomtest.CodeRateLimited}},
-		{"system busy", wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy}},
+		{"45009", wecomtest.Fault{ErrCode: errcode.RateLimited}},
+		{"system busy", wecomtest.Fault{ErrCode: errcode.SystemBusy}},
 		{"http 502", wecomtest.Fault{HTTPStatus: 502}},
 		{"dropped connection", wecomtest.Fault{Drop: true}},
 		{"timeout", wecomtest.Fault{Latency: time.Second}},
@@ -38,8 +40,8 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			must(t, w.Drain(ctx))
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxPending || ob.Attempts != 3 || ob.Compensated != 0 {
-				t.Fatalf("entry after 3 transient failures = %+v, want pending", ob)
+			if diff := cmp.Diff(obView{Status: store.OutboxStatusPending, ErrCode: ob.ErrCode, Attempts: 3}, viewOB(ob)); diff != "" {
+				t.Fatalf("entry after 3 transient failures (-want +got):\n%s", diff)
 			}
 			if got := relTagIDs(t, e, "c2", "zhangsan"); !slices.Equal(got, []string{e.lib["普通"]}) {
 				t.Errorf("ledger took the change back: %v", got)
@@ -51,7 +53,7 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			// A later Drain tries it once more; nobody is told again.
 			must(t, w.Drain(ctx))
-			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Attempts != 4 {
+			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 4 {
 				t.Errorf("entry after a 4th failure = %s/%d", ob.Status, ob.Attempts)
 			}
 			if got := len(n.all()); got != 1 {
@@ -60,7 +62,7 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 
 			e.fake.ClearFaults()
 			must(t, w.Drain(ctx))
-			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxDone || ob.Attempts != 5 {
+			if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusDone || ob.Attempts != 5 {
 				t.Errorf("entry once WeCom is back = %s/%d", ob.Status, ob.Attempts)
 			}
 			if len(n.all()) != 1 {
@@ -95,7 +97,7 @@ func TestWorkerKeepsCallWeComAppliedButTimedOut(t *testing.T) {
 	if got, want := relTagIDs(t, e, "c1", "zhangsan"), e.fake.CustomerTags("c1", "zhangsan"); !slices.Equal(got, want) {
 		t.Fatalf("ledger %v, WeCom %v", got, want)
 	}
-	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Compensated != 0 {
+	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Compensated != 0 {
 		t.Errorf("entry = %+v, want pending and not compensated", ob)
 	}
 }
@@ -107,7 +109,7 @@ func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 	e.seedSmall(t)
 	e.fullSync(t)
 	cs := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"普通"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.SystemBusy})
 	w := NewWorker(e.st, e.api, WorkerOptions{Now: e.clk.Now, Logger: e.log, Rand: func() float64 { return 0.999 }})
 	var waits []time.Duration
 	for range 14 {
@@ -116,7 +118,7 @@ func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 		waits = append(waits, ob.NextAt.Sub(e.clk.Now()))
 		e.clk.Advance(ob.NextAt.Sub(e.clk.Now()))
 	}
-	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxPending || ob.Attempts != 14 {
+	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 14 {
 		t.Fatalf("entry = %s/%d, want pending after 14 attempts", ob.Status, ob.Attempts)
 	}
 	if waits[0] < 900*time.Millisecond || waits[0] > time.Second {

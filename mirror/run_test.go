@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -44,9 +45,9 @@ func waitFor(tb testing.TB, what string, cond func() bool) {
 	}
 }
 
-func countStatus(tb testing.TB, st *store.Store, ids []store.ID) map[string]int {
+func countStatus(tb testing.TB, st *store.Store, ids []store.ID) map[store.OutboxStatus]int {
 	tb.Helper()
-	out := map[string]int{}
+	out := map[store.OutboxStatus]int{}
 	for _, id := range ids {
 		out[outbox(tb, st, id).Status]++
 	}
@@ -82,7 +83,7 @@ func TestWorkerStoppedMidwayResumesAfterRestart(t *testing.T) {
 		if err := w1.Run(ctx); err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		done := countStatus(t, e.st, ids)[store.OutboxDone]
+		done := countStatus(t, e.st, ids)[store.OutboxStatusDone]
 		if done < 10 || done >= 30 {
 			t.Fatalf("parallel %d: %d entries done after the stop, want 10..29", parallel, done)
 		}
@@ -93,7 +94,7 @@ func TestWorkerStoppedMidwayResumesAfterRestart(t *testing.T) {
 		e.reopen(t)
 		w2 := e.worker(WorkerOptions{Parallel: parallel})
 		must(t, w2.Drain(context.Background()))
-		if got := countStatus(t, e.st, ids)[store.OutboxDone]; got != 30 {
+		if got := countStatus(t, e.st, ids)[store.OutboxStatusDone]; got != 30 {
 			t.Errorf("parallel %d: %d entries done, want 30", parallel, got)
 		}
 		if got := len(okMarkTags(e.fake)); got != 30 {
@@ -132,10 +133,10 @@ func TestWorkerRunFinishesCallInHand(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
-	if ob := outbox(t, e.st, first.Outbox); ob.Status != store.OutboxDone {
+	if ob := outbox(t, e.st, first.Outbox); ob.Status != store.OutboxStatusDone {
 		t.Errorf("call in hand recorded as %s, want done", ob.Status)
 	}
-	if ob := outbox(t, e.st, second.Outbox); ob.Status != store.OutboxPending || ob.Attempts != 0 {
+	if ob := outbox(t, e.st, second.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 0 {
 		t.Errorf("next entry = %s/%d, want untouched", ob.Status, ob.Attempts)
 	}
 	if got := api.calls.Load(); got != 1 {
@@ -160,12 +161,12 @@ func TestWorkerRunWakesOnKickAndRetry(t *testing.T) {
 
 	cs := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"VIP"}, nil)
 	w.Kick()
-	waitFor(t, "kicked entry sent", func() bool { return outbox(t, e.st, cs.Outbox).Status == store.OutboxDone })
+	waitFor(t, "kicked entry sent", func() bool { return outbox(t, e.st, cs.Outbox).Status == store.OutboxStatusDone })
 
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeSystemBusy, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
 	cs2 := e.apply(t, "zhangsan", "c2", "zhangsan", nil, []string{"VIP"})
 	w.Kick()
-	waitFor(t, "retried entry sent", func() bool { return outbox(t, e.st, cs2.Outbox).Status == store.OutboxDone })
+	waitFor(t, "retried entry sent", func() bool { return outbox(t, e.st, cs2.Outbox).Status == store.OutboxStatusDone })
 	if ob := outbox(t, e.st, cs2.Outbox); ob.Attempts != 2 {
 		t.Errorf("attempts = %d, want 2", ob.Attempts)
 	}
@@ -185,7 +186,7 @@ func TestWorkerRepeatedCallAfterCrashIsHarmless(t *testing.T) {
 	must(t, e.api.MarkTag(context.Background(), ob.Follower, ob.Customer, ob.Add, ob.Remove))
 	e.reopen(t)
 	must(t, e.worker(WorkerOptions{}).Drain(context.Background()))
-	if got := outbox(t, e.st, cs.Outbox); got.Status != store.OutboxDone {
+	if got := outbox(t, e.st, cs.Outbox); got.Status != store.OutboxStatusDone {
 		t.Fatalf("entry = %s", got.Status)
 	}
 	if got := len(okMarkTags(e.fake)); got != 2 {

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -112,8 +114,10 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	// History starts with the sync that found the tags.
 	h, err := e.st.History(store.Query{Customer: "wm00001"})
 	must(t, err)
-	if len(h) != 1 || h[0].Source != store.SourceSync || h[0].Actor != "sync" || !strings.HasPrefix(h[0].Batch, "sync-") {
-		t.Fatalf("history of wm00001 = %+v", h)
+	wantH := []csView{{Source: store.SourceSync, Actor: "sync", Customer: "wm00001", Follower: h[0].Follower,
+		Add: refIDs(h[0].Add), Remove: []string{}, BatchKind: "sync-"}}
+	if diff := cmp.Diff(wantH, viewCSs(h)); diff != "" {
+		t.Fatalf("history of wm00001 (-want +got):\n%s", diff)
 	}
 	firstBatch := h[0].Batch
 	at, err := e.st.SyncedAt()
@@ -130,8 +134,12 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	// Nothing changed: nothing written.
 	before := newestID(t, e.st)
 	e.clk.Advance(time.Hour)
-	if rep := e.fullSync(t); rep.ChangeSets != 0 || rep.DeletedTags != 0 || newestID(t, e.st) != before {
-		t.Errorf("unchanged sync wrote: %+v, newest %d -> %d", rep, before, newestID(t, e.st))
+	rep = e.fullSync(t)
+	if rep.ChangeSets != 0 || rep.DeletedTags != 0 {
+		t.Errorf("unchanged sync reported %d change-sets and %d deleted tags, want 0 and 0", rep.ChangeSets, rep.DeletedTags)
+	}
+	if newest := newestID(t, e.st); newest != before {
+		t.Errorf("unchanged sync wrote: newest change-set %d -> %d", before, newest)
 	}
 
 	// A member removed a tag in the WeCom client.
@@ -143,8 +151,13 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	}
 	h, err = e.st.History(store.Query{Customer: "wm00002", Limit: 1})
 	must(t, err)
-	if cs := h[0]; cs.Source != store.SourceSync || len(cs.Add) != 0 || len(cs.Remove) != 1 || cs.Remove[0].ID != old[0] || cs.Batch == firstBatch || !strings.HasPrefix(cs.Batch, "sync-") {
-		t.Errorf("edit recorded as %+v", cs)
+	wantEdit := csView{Source: store.SourceSync, Actor: "sync", Customer: "wm00002", Follower: "u3",
+		Add: []string{}, Remove: []string{old[0]}, BatchKind: "sync-"}
+	if diff := cmp.Diff(wantEdit, viewCS(h[0])); diff != "" {
+		t.Errorf("edit recorded (-want +got):\n%s", diff)
+	}
+	if h[0].Batch == firstBatch {
+		t.Errorf("edit recorded in the first sync's batch %s", firstBatch)
 	}
 
 	// An admin deleted a tag in the console.
@@ -160,8 +173,8 @@ func TestFullSyncThousandCustomers(t *testing.T) {
 	e.fake.DeleteTag(gone)
 	e.clk.Advance(time.Hour)
 	rep = e.fullSync(t)
-	if rep.DeletedTags != 1 || rep.ChangeSets != 0 || rep.Tags != 7 {
-		t.Errorf("sync after a console delete = %+v", rep)
+	if got, want := [3]int{rep.DeletedTags, rep.ChangeSets, rep.Tags}, [3]int{1, 0, 7}; got != want {
+		t.Errorf("sync after a console delete: deleted tags, change-sets, tags = %v, want %v", got, want)
 	}
 	tag, err := e.st.Tag(gone)
 	must(t, err)
@@ -204,8 +217,8 @@ func TestFullSyncEndsRelationships(t *testing.T) {
 	}
 	h, err := e.st.History(store.Query{Customer: "c1", Limit: 1})
 	must(t, err)
-	if h[0].Follower != "lisi" || len(h[0].Remove) != 1 || h[0].Source != store.SourceSync {
-		t.Errorf("ending recorded as %+v", h[0])
+	if got := viewCS(h[0]); got.Follower != "lisi" || got.Source != store.SourceSync || len(got.Remove) != 1 {
+		t.Errorf("ending recorded as %+v, want lisi's sync change-set removing one tag", got)
 	}
 	must(t, e.st.Verify())
 }
@@ -213,7 +226,7 @@ func TestFullSyncEndsRelationships(t *testing.T) {
 func TestFullSyncFailsWithoutWritingCustomers(t *testing.T) {
 	e := newEnv(t)
 	e.seedSmall(t)
-	e.fake.Fault("externalcontact/batch/get_by_user", wecomtest.Fault{ErrCode: wecomtest.CodeInvalidParam, Times: 1})
+	e.fake.Fault("externalcontact/batch/get_by_user", wecomtest.Fault{ErrCode: errcode.InvalidParam, Times: 1})
 	if _, err := e.syncer().FullSync(context.Background()); err == nil || !strings.Contains(err.Error(), "40058") {
 		t.Fatalf("FullSync = %v, want the batch error", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -47,7 +49,7 @@ func TestWorkerDropsTagsDeletedInConsole(t *testing.T) {
 			must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(ctx))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxDone || ob.Compensated != 0 {
+			if ob.Status != store.OutboxStatusDone || ob.Compensated != 0 {
 				t.Fatalf("entry = %+v, want done without compensation", ob)
 			}
 			if got := len(e.fake.CallsTo(markTagPath)); got != tc.wantCalls {
@@ -84,12 +86,13 @@ func TestWorker40068WithoutDeletedTagIsARefusal(t *testing.T) {
 	e.seedSmall(t)
 	e.fullSync(t)
 	cs := e.apply(t, "zhangsan", "c1", "zhangsan", []string{"VIP"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeInvalidTagID, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.InvalidTagID, Times: 1})
 	var n notes
 	must(t, e.worker(WorkerOptions{Notify: n.notify}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeInvalidTagID || ob.Compensated == 0 {
-		t.Fatalf("entry = %+v, want failed and compensated", ob)
+	want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.InvalidTagID, Attempts: ob.Attempts, Compensated: true}
+	if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+		t.Fatalf("entry (-want +got):\n%s", diff)
 	}
 	if got := len(e.fake.CallsTo("externalcontact/get_corp_tag_list")); got < 2 {
 		t.Errorf("get_corp_tag_list calls = %d: the library was not refreshed after 40068", got)
@@ -113,8 +116,9 @@ func TestWorkerRefusalDoesNotRestoreDeletedTag(t *testing.T) {
 	e.fake.AddCustomer(wecomtest.Customer{ExternalUserID: "c1", Name: "王小明", Follows: []wecomtest.Follow{{UserID: "lisi"}}})
 	must(t, e.worker(WorkerOptions{}).Drain(context.Background()))
 	ob := outbox(t, e.st, cs.Outbox)
-	if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeNoRelation || ob.Compensated == 0 {
-		t.Fatalf("entry = %+v, want failed with 84061 and compensated", ob)
+	want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.NoRelation, Attempts: ob.Attempts, Compensated: true}
+	if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+		t.Fatalf("entry (-want +got):\n%s", diff)
 	}
 	comp, err := e.st.Get(ob.Compensated)
 	must(t, err)

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -47,11 +49,11 @@ func TestWorkerRetriesTransientErrors(t *testing.T) {
 		name   string
 		faults []wecomtest.Fault
 	}{
-		{"45009 twice", []wecomtest.Fault{{ErrCode: wecomtest.CodeRateLimited, Times: 2}}},
-		{"system busy", []wecomtest.Fault{{ErrCode: wecomtest.CodeSystemBusy, Times: 1}}},
+		{"45009 twice", []wecomtest.Fault{{ErrCode: errcode.RateLimited, Times: 2}}},
+		{"system busy", []wecomtest.Fault{{ErrCode: errcode.SystemBusy, Times: 1}}},
 		{"http 502 then 503", []wecomtest.Fault{{HTTPStatus: 502, Times: 1}, {HTTPStatus: 503, Times: 1}}},
 		{"dropped connection", []wecomtest.Fault{{Drop: true, Times: 1}}},
-		{"drop then 45009", []wecomtest.Fault{{Drop: true, Times: 1}, {ErrCode: wecomtest.CodeRateLimited, Times: 1}}},
+		{"drop then 45009", []wecomtest.Fault{{Drop: true, Times: 1}, {ErrCode: errcode.RateLimited, Times: 1}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +77,7 @@ func TestWorkerRetriesTransientErrors(t *testing.T) {
 				t.Errorf("mark_tag calls = %d, want %d", got, failures+1)
 			}
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxDone || ob.Attempts != failures+1 {
+			if ob.Status != store.OutboxStatusDone || ob.Attempts != failures+1 {
 				t.Errorf("entry = %s after %d attempts, want done after %d", ob.Status, ob.Attempts, failures+1)
 			}
 			if got := e.fake.CustomerTags("c1", "zhangsan"); !slices.Equal(got, []string{e.lib["VIP"]}) {
@@ -111,16 +113,19 @@ func TestWorkerPermanentFailure(t *testing.T) {
 			must(t, w.Drain(context.Background()))
 
 			ob := outbox(t, e.st, cs.Outbox)
-			if ob.Status != store.OutboxFailed || ob.ErrCode != wecomtest.CodeNoRelation || ob.Attempts != 1 {
-				t.Fatalf("entry = %+v, want failed with 84061 after 1 attempt", ob)
-			}
-			if ob.Compensated == 0 {
-				t.Fatal("no compensating change-set")
+			want := obView{Status: store.OutboxStatusFailed, ErrCode: errcode.NoRelation, Attempts: 1, Compensated: true}
+			if diff := cmp.Diff(want, viewOB(ob)); diff != "" {
+				t.Fatalf("entry (-want +got):\n%s", diff)
 			}
 			comp, err := e.st.Get(ob.Compensated)
 			must(t, err)
-			if comp.Source != store.SourceSync || comp.Reverts != cs.ID || len(comp.Remove) != 2 {
-				t.Errorf("compensation = %+v", comp)
+			type compView struct {
+				Source  store.Source
+				Reverts store.ID
+				Removed int
+			}
+			if diff := cmp.Diff(compView{store.SourceSync, cs.ID, 2}, compView{comp.Source, comp.Reverts, len(comp.Remove)}); diff != "" {
+				t.Errorf("compensation (-want +got):\n%s", diff)
 			}
 			rel, err := e.st.Relationship("c1", "zhangsan")
 			must(t, err)
@@ -154,18 +159,18 @@ func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	e2 := e.apply(t, "zhangsan", "c1", "zhangsan", []string{"普通"}, []string{"VIP"})
 	e3 := e.apply(t, "zhangsan", "c2", "zhangsan", []string{"高意向"}, nil)
 	e4 := e.apply(t, "lisi", "c1", "lisi", []string{"低意向"}, nil)
-	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: wecomtest.CodeRateLimited, Times: 1})
+	e.fake.Fault(markTagPath, wecomtest.Fault{ErrCode: errcode.RateLimited, Times: 1})
 	w := e.worker(WorkerOptions{Backoff: func(int) time.Duration { return time.Minute }})
 	must(t, w.Drain(context.Background()))
 
 	want := map[store.ID]struct {
-		status   string
+		status   store.OutboxStatus
 		attempts int
 	}{
-		e1.Outbox: {store.OutboxPending, 1}, // waiting for its retry
-		e2.Outbox: {store.OutboxPending, 0}, // waits behind e1
-		e3.Outbox: {store.OutboxDone, 1},    // other relationships proceed
-		e4.Outbox: {store.OutboxDone, 1},
+		e1.Outbox: {store.OutboxStatusPending, 1}, // waiting for its retry
+		e2.Outbox: {store.OutboxStatusPending, 0}, // waits behind e1
+		e3.Outbox: {store.OutboxStatusDone, 1},    // other relationships proceed
+		e4.Outbox: {store.OutboxStatusDone, 1},
 	}
 	for id, w := range want {
 		if ob := outbox(t, e.st, id); ob.Status != w.status || ob.Attempts != w.attempts {
@@ -175,7 +180,7 @@ func TestWorkerOrdersEntriesOfARelationship(t *testing.T) {
 	e.clk.Advance(time.Minute)
 	must(t, w.Drain(context.Background()))
 	for _, id := range []store.ID{e1.Outbox, e2.Outbox} {
-		if ob := outbox(t, e.st, id); ob.Status != store.OutboxDone {
+		if ob := outbox(t, e.st, id); ob.Status != store.OutboxStatusDone {
 			t.Errorf("entry %d = %s after the retry", id, ob.Status)
 		}
 	}

@@ -172,7 +172,7 @@ var bigStore = sync.OnceValues(func() (string, error) {
 					if err != nil {
 						return err
 					}
-					e.Status = OutboxDone
+					e.Status = OutboxStatusDone
 					if err := finish(tx, e); err != nil {
 						return err
 					}

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -262,14 +261,4 @@ func (s *Store) CustomerCount() (int, error) {
 		})
 	})
 	return n, err
-}
-
-// sortRefs orders tag refs by group then name, for display.
-func sortRefs(refs []TagRef) {
-	sort.Slice(refs, func(i, j int) bool {
-		if refs[i].Group != refs[j].Group {
-			return refs[i].Group < refs[j].Group
-		}
-		return refs[i].Name < refs[j].Name
-	})
 }

@@ -31,7 +31,7 @@ func TestApplyProjectsAndQueues(t *testing.T) {
 	}
 	e, err := s.Outbox(cs.Outbox)
 	must(t, err)
-	if e.Status != OutboxPending || !reflect.DeepEqual(e.Add, []string{"t1", "t3"}) || e.Follower != "zhangsan" || e.CS != cs.ID {
+	if e.Status != OutboxStatusPending || !reflect.DeepEqual(e.Add, []string{"t1", "t3"}) || e.Follower != "zhangsan" || e.CS != cs.ID {
 		t.Fatalf("outbox %+v", e)
 	}
 	// Adding what is there and removing what is not changes nothing.

@@ -7,31 +7,37 @@ import (
 	"time"
 )
 
-// Outbox entry states.
+// OutboxStatus is the state of an OutboxEntry, stored as its string.
+type OutboxStatus string
+
+// Outbox entry states. 发件箱条目状态。
 const (
-	OutboxPending = "pending"
-	OutboxDone    = "done"
-	OutboxFailed  = "failed"
+	// OutboxStatusPending: the call is still to be made (or retried).
+	OutboxStatusPending OutboxStatus = "pending"
+	// OutboxStatusDone: WeCom accepted the call.
+	OutboxStatusDone OutboxStatus = "done"
+	// OutboxStatusFailed: WeCom refused the call for good.
+	OutboxStatusFailed OutboxStatus = "failed"
 )
 
 // OutboxEntry is a WeCom call a change-set needs: mark_tag on one
 // relationship. Entries are kept after they finish, as a record.
 type OutboxEntry struct {
-	ID        ID        `json:"id"`
-	CS        ID        `json:"cs"`
-	Op        string    `json:"op"` // "mark_tag"
-	Actor     string    `json:"actor"`
-	Customer  string    `json:"customer"`
-	Follower  string    `json:"follower"`
-	Add       []string  `json:"add,omitempty"`
-	Remove    []string  `json:"remove,omitempty"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
-	NextAt    time.Time `json:"next_at"`
-	ErrCode   int       `json:"errcode,omitempty"`
-	ErrMsg    string    `json:"errmsg,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	DoneAt    time.Time `json:"done_at,omitempty"`
+	ID        ID           `json:"id"`
+	CS        ID           `json:"cs"`
+	Op        string       `json:"op"` // "mark_tag"
+	Actor     string       `json:"actor"`
+	Customer  string       `json:"customer"`
+	Follower  string       `json:"follower"`
+	Add       []string     `json:"add,omitempty"`
+	Remove    []string     `json:"remove,omitempty"`
+	Status    OutboxStatus `json:"status"`
+	Attempts  int          `json:"attempts"`
+	NextAt    time.Time    `json:"next_at"`
+	ErrCode   int          `json:"errcode,omitempty"`
+	ErrMsg    string       `json:"errmsg,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	DoneAt    time.Time    `json:"done_at,omitempty"`
 	// Compensated is the change-set that undid the ledger's claim after a
 	// permanent failure.
 	Compensated ID `json:"compensated,omitempty"`
@@ -54,7 +60,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 	e := OutboxEntry{
 		ID: ID(seq), CS: cs.ID, Op: "mark_tag", Actor: cs.Actor,
 		Customer: cs.Customer, Follower: cs.Follower,
-		Status: OutboxPending, CreatedAt: cs.Time, NextAt: cs.Time,
+		Status: OutboxStatusPending, CreatedAt: cs.Time, NextAt: cs.Time,
 	}
 	for _, t := range cs.Add {
 		e.Add = append(e.Add, t.ID)
@@ -136,10 +142,10 @@ func finish(tx *txn, e *OutboxEntry) error {
 func (s *Store) OutboxDone(id ID) error {
 	return s.update(func(tx *txn) error {
 		e, err := getOutbox(tx, id)
-		if err != nil || e.Status != OutboxPending {
+		if err != nil || e.Status != OutboxStatusPending {
 			return err
 		}
-		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxDone, s.now().UTC(), 0, ""
+		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxStatusDone, s.now().UTC(), 0, ""
 		e.Attempts++
 		return finish(tx, e)
 	})
@@ -149,7 +155,7 @@ func (s *Store) OutboxDone(id ID) error {
 func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 	return s.update(func(tx *txn) error {
 		e, err := getOutbox(tx, id)
-		if err != nil || e.Status != OutboxPending {
+		if err != nil || e.Status != OutboxStatusPending {
 			return err
 		}
 		e.Attempts++
@@ -175,11 +181,11 @@ func (s *Store) OutboxFailed(id ID, code int, msg string, notice func(OutboxEntr
 			return err
 		}
 		out = *e
-		if e.Status != OutboxPending {
+		if e.Status != OutboxStatusPending {
 			return nil
 		}
 		e.Attempts++
-		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxFailed, s.now().UTC(), code, msg
+		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxStatusFailed, s.now().UTC(), code, msg
 		rel, err := getRel(tx, e.Customer, e.Follower)
 		if err == nil {
 			cs := ChangeSet{

@@ -23,13 +23,13 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 	must(t, s.OutboxRetry(pend[0].ID, clk.Now().Add(time.Minute), 45009, "api freq out of limit"))
 	e, _ := s.Outbox(pend[0].ID)
-	if e.Attempts != 1 || e.ErrCode != 45009 || e.Status != OutboxPending {
+	if e.Attempts != 1 || e.ErrCode != 45009 || e.Status != OutboxStatusPending {
 		t.Fatalf("after retry %+v", e)
 	}
 	must(t, s.OutboxDone(pend[0].ID))
 	must(t, s.OutboxDone(pend[0].ID)) // a duplicate mark is harmless
 	e, _ = s.Outbox(pend[0].ID)
-	if e.Status != OutboxDone || e.Attempts != 2 {
+	if e.Status != OutboxStatusDone || e.Attempts != 2 {
 		t.Fatalf("after done %+v", e)
 	}
 	if ok, err := s.HasPendingOutbox("c1", "zhangsan"); err != nil || ok {
@@ -40,7 +40,7 @@ func TestOutboxLifecycle(t *testing.T) {
 		return fmt.Sprintf("变更未生效，已更正 #%d", e.Compensated)
 	})
 	must(t, err)
-	if f.Status != OutboxFailed || f.Compensated == 0 {
+	if f.Status != OutboxStatusFailed || f.Compensated == 0 {
 		t.Fatalf("failed %+v", f)
 	}
 	if got := relTags(t, s, "c2", "zhangsan"); len(got) != 0 {
@@ -55,7 +55,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 	// Finished entries stay finished.
 	must(t, s.OutboxRetry(pend[1].ID, clk.Now(), -1, "x"))
-	if e, err := s.Outbox(pend[1].ID); err != nil || e.Status != OutboxFailed {
+	if e, err := s.Outbox(pend[1].ID); err != nil || e.Status != OutboxStatusFailed {
 		t.Fatalf("retry reopened a failed entry: %+v", e)
 	}
 	pend, _ = s.PendingOutbox(0)

@@ -111,7 +111,7 @@ func derivedFromQueues(tx *txn, want map[string]map[string]struct{}) error {
 		want[p] = map[string]struct{}{}
 	}
 	err := scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
-		if e.Status == OutboxPending {
+		if e.Status == OutboxStatusPending {
 			want["obq:"][seqKey("obq:", uint64(e.ID))] = struct{}{}
 			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = struct{}{}
 		}

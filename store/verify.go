@@ -96,7 +96,7 @@ func (s *Store) Verify() error {
 				return false
 			}
 			_, qerr := tx.Get(seqKey("obq:", uint64(e.ID)))
-			if (e.Status == OutboxPending) != (qerr == nil) {
+			if (e.Status == OutboxStatusPending) != (qerr == nil) {
 				problems = append(problems, fmt.Sprintf("outbox %d: status %s, queued %v", e.ID, e.Status, qerr == nil))
 			}
 			return true

@@ -80,7 +80,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		return nil, fmt.Errorf("wecom: invalid api base %q", cfg.APIBase)
+		return nil, fmt.Errorf("wecom: invalid api base %q", redactURL(base))
 	}
 	timeout := cfg.HTTPTimeout
 	if timeout <= 0 {

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/internal/logtest"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -94,8 +96,8 @@ func TestTokenRefreshAndRetry(t *testing.T) {
 		poison func(*wecomtest.Server)
 		code   int
 	}{
-		{"invalid token 40014", (*wecomtest.Server).InvalidateTokens, 40014},
-		{"expired token 42001", (*wecomtest.Server).ExpireTokens, 42001},
+		{"invalid token 40014", (*wecomtest.Server).InvalidateTokens, errcode.InvalidToken},
+		{"expired token 42001", (*wecomtest.Server).ExpireTokens, errcode.TokenExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,8 +116,12 @@ func TestTokenRefreshAndRetry(t *testing.T) {
 				t.Errorf("gettoken calls = %d, want 2", n)
 			}
 			calls := e.s.CallsTo("user/get")
-			if len(calls) != 3 || calls[1].ErrCode != tt.code || calls[2].ErrCode != 0 {
-				t.Fatalf("user/get calls = %+v", calls)
+			var codes []int
+			for _, c := range calls {
+				codes = append(codes, c.ErrCode)
+			}
+			if diff := cmp.Diff([]int{errcode.OK, tt.code, errcode.OK}, codes); diff != "" {
+				t.Fatalf("user/get errcodes (-want +got):\n%s", diff)
 			}
 			if calls[1].Query.Get("access_token") == calls[2].Query.Get("access_token") {
 				t.Error("retry reused the rejected token")
@@ -132,7 +138,7 @@ func TestTokenRefreshAndRetry(t *testing.T) {
 }
 
 func TestTokenRetryHappensOnlyOnce(t *testing.T) {
-	for _, code := range []int{40014, 42001} {
+	for _, code := range []int{errcode.InvalidToken, errcode.TokenExpired} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			e := newEnv(t, wecomtest.Options{}, nil)
 			e.s.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: code})
@@ -152,9 +158,9 @@ func TestTokenRetryHappensOnlyOnce(t *testing.T) {
 
 func TestOtherErrorsAreNotRetried(t *testing.T) {
 	e := newEnv(t, wecomtest.Options{}, nil)
-	e.s.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 45009, Times: 1})
+	e.s.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: errcode.RateLimited, Times: 1})
 	err := e.c.MarkTag(context.Background(), "u", "ext", []string{"t"}, nil)
-	if Code(err) != 45009 || !IsTransient(err) {
+	if Code(err) != errcode.RateLimited || !IsTransient(err) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(e.s.CallsTo("externalcontact/mark_tag")); n != 1 {
@@ -166,8 +172,14 @@ func TestGetTokenFailure(t *testing.T) {
 	e := newEnv(t, wecomtest.Options{}, func(c *Config) { c.Secret += "-wrong" })
 	_, err := e.c.GetFollowUserList(context.Background())
 	var ae *APIError
-	if !errors.As(err, &ae) || ae.API != "gettoken" || ae.Code != 40001 || IsTransient(err) {
-		t.Fatalf("err = %#v", err)
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want an *APIError", err)
+	}
+	if diff := cmp.Diff(&APIError{API: "gettoken", Code: errcode.InvalidSecret, Msg: ae.Msg}, ae); diff != "" {
+		t.Fatalf("APIError (-want +got):\n%s", diff)
+	}
+	if IsTransient(err) {
+		t.Fatal("a wrong secret is reported transient")
 	}
 	if n := len(e.s.CallsTo("externalcontact/get_follow_user_list")); n != 0 {
 		t.Errorf("API called without a token: %d", n)
@@ -299,13 +311,13 @@ func TestTransientClassificationAgainstFake(t *testing.T) {
 		code      int
 	}{
 		{"http 502", &wecomtest.Fault{HTTPStatus: 502}, true, 0},
-		{"http 500 with errcode", &wecomtest.Fault{ErrCode: -1, HTTPStatus: 500}, true, 0},
+		{"http 500 with errcode", &wecomtest.Fault{ErrCode: errcode.SystemBusy, HTTPStatus: 500}, true, 0},
 		{"dropped connection", &wecomtest.Fault{Drop: true}, true, 0},
-		{"system busy", &wecomtest.Fault{ErrCode: -1}, true, -1},
-		{"freq limit", &wecomtest.Fault{ErrCode: 45009}, true, 45009},
-		{"concurrency limit", &wecomtest.Fault{ErrCode: 45033}, true, 45033},
+		{"system busy", &wecomtest.Fault{ErrCode: errcode.SystemBusy}, true, errcode.SystemBusy},
+		{"freq limit", &wecomtest.Fault{ErrCode: errcode.RateLimited}, true, errcode.RateLimited},
+		{"concurrency limit", &wecomtest.Fault{ErrCode: errcode.ConcurrencyLimited}, true, errcode.ConcurrencyLimited},
 		{"timeout", &wecomtest.Fault{Latency: 3 * time.Second}, true, 0},
-		{"unknown tag", nil, false, 40068},
+		{"unknown tag", nil, false, errcode.InvalidTagID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,7 +341,7 @@ func TestTransientClassificationAgainstFake(t *testing.T) {
 		e.s.AddUser("other", "Other")
 		e.s.AddCustomer(wecomtest.Customer{ExternalUserID: "ext", Follows: []wecomtest.Follow{{UserID: "u"}}})
 		err := e.c.MarkTag(context.Background(), "other", "ext", []string{g.Tags[0].ID}, nil)
-		if Code(err) != 84061 || IsTransient(err) {
+		if Code(err) != errcode.NoRelation || IsTransient(err) {
 			t.Fatalf("err = %v", err)
 		}
 	})

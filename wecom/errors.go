@@ -12,15 +12,7 @@ import (
 	"syscall"
 
 	"github.com/silenceper/wechat/v2/util"
-)
-
-// WeCom errcodes this package treats specially.
-const (
-	codeSystemBusy       = -1    // 系统繁忙
-	codeInvalidToken     = 40014 // 不合法的access_token
-	codeTokenExpired     = 42001 // access_token已过期
-	codeFreqOutOfLimit   = 45009 // 接口调用超过限制
-	codeConcurrencyLimit = 45033 // 接口并发调用超过限制
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // ErrRateLimited 表示本地限流器拒绝了调用（等待时间会超过 ctx 的截止时间）；属于暂时性错误。
@@ -69,7 +61,7 @@ func IsTransient(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		switch ae.Code {
-		case codeSystemBusy, codeFreqOutOfLimit, codeConcurrencyLimit, codeInvalidToken, codeTokenExpired:
+		case errcode.SystemBusy, errcode.RateLimited, errcode.ConcurrencyLimited, errcode.InvalidToken, errcode.TokenExpired:
 			return true
 		}
 		return false
@@ -156,5 +148,5 @@ func redactURL(raw string) string {
 // isTokenError reports whether err says the access token is invalid or expired.
 func isTokenError(err error) bool {
 	c := Code(err)
-	return c == codeInvalidToken || c == codeTokenExpired
+	return c == errcode.InvalidToken || c == errcode.TokenExpired
 }

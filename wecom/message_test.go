@@ -5,10 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -90,10 +91,14 @@ func TestMessages(t *testing.T) {
 		t.Fatalf("SendCard = %q, %v", code, err)
 	}
 	msgs := e.s.Messages()
-	if len(msgs) != 3 || msgs[0].MsgType != "text" || msgs[0].Text != "你好 <b>&" ||
-		msgs[1].MsgType != "markdown" || msgs[1].Text != "**加粗**" ||
-		msgs[2].MsgType != "template_card" || msgs[2].ResponseCode != code {
-		t.Fatalf("messages = %+v", msgs)
+	type msg struct{ MsgType, Text, ResponseCode string }
+	var gotMsgs []msg
+	for _, m := range msgs {
+		gotMsgs = append(gotMsgs, msg{m.MsgType, m.Text, m.ResponseCode})
+	}
+	wantMsgs := []msg{{"text", "你好 <b>&", ""}, {"markdown", "**加粗**", ""}, {"template_card", msgs[2].Text, code}}
+	if diff := cmp.Diff(wantMsgs, gotMsgs); diff != "" {
+		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 	var sent struct {
 		AgentID      json.Number `json:"agentid"`
@@ -112,9 +117,17 @@ func TestMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc := sent.TemplateCard
-	if sent.AgentID.String() != "1000077" || tc.CardType != CardTypeButtonInteraction || tc.TaskID != card.TaskID ||
-		len(tc.ButtonList) != 2 || tc.ButtonList[0].Key != "confirm:op-123" || tc.SubTitle != "请确认" || len(tc.Horizontal) != 1 {
-		t.Fatalf("sent card = %s", msgs[2].Raw)
+	if got := sent.AgentID.String(); got != "1000077" {
+		t.Errorf("card sent with agentid %s, want 1000077", got)
+	}
+	type cardView struct {
+		CardType, TaskID, SubTitle string
+		Buttons                    []CardButton
+		Horizontal                 []HorizontalContent
+	}
+	wantCard := cardView{CardTypeButtonInteraction, card.TaskID, "请确认", card.ButtonList, card.HorizontalContentList}
+	if diff := cmp.Diff(wantCard, cardView{tc.CardType, tc.TaskID, tc.SubTitle, tc.ButtonList, tc.Horizontal}); diff != "" {
+		t.Fatalf("sent card (-want +got):\n%s", diff)
 	}
 
 	if err := e.c.UpdateCardButton(ctx, []string{"alice"}, code, "已确认"); err != nil {
@@ -124,44 +137,63 @@ func TestMessages(t *testing.T) {
 	if len(updates) != 1 {
 		t.Fatalf("card updates = %d", len(updates))
 	}
-	var upd struct {
+	type button struct {
+		ReplaceName string `json:"replace_name"`
+	}
+	type update struct {
 		UserIDs      []string `json:"userids"`
 		AgentID      int      `json:"agentid"`
 		ResponseCode string   `json:"response_code"`
-		Button       struct {
-			ReplaceName string `json:"replace_name"`
-		} `json:"button"`
+		Button       button   `json:"button"`
 	}
+	var upd update
 	if err := json.Unmarshal(updates[0], &upd); err != nil {
 		t.Fatal(err)
 	}
-	if upd.AgentID != 1000077 || upd.ResponseCode != code || upd.Button.ReplaceName != "已确认" || !slices.Equal(upd.UserIDs, []string{"alice"}) {
-		t.Fatalf("update body = %s", updates[0])
+	want := update{UserIDs: []string{"alice"}, AgentID: 1000077, ResponseCode: code, Button: button{ReplaceName: "已确认"}}
+	if diff := cmp.Diff(want, upd); diff != "" {
+		t.Fatalf("update body (-want +got):\n%s", diff)
 	}
 
-	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != 81013 || IsTransient(err) {
+	if err := e.c.SendText(ctx, "ghost", "x"); Code(err) != errcode.AllInvalid || IsTransient(err) {
 		t.Fatalf("send to unknown user: %v", err)
 	}
-	before := len(e.s.Calls())
+}
+
+// TestMessagesRefusedLocally: requests the client can tell are wrong never
+// reach WeCom.
+func TestMessagesRefusedLocally(t *testing.T) {
+	ctx := context.Background()
 	bad := validCard()
 	bad.TaskID = "has space"
-	if _, err := e.c.SendCard(ctx, "alice", bad); err == nil {
-		t.Fatal("invalid card accepted")
+	tests := []struct {
+		name    string
+		noAgent bool // the client has no agent id
+		call    func(c *Client) error
+		want    error // nil: any error
+	}{
+		{"invalid card", false, func(c *Client) error { _, err := c.SendCard(ctx, "alice", bad); return err }, nil},
+		{"update without users", false, func(c *Client) error { return c.UpdateCardButton(ctx, nil, "rc", "x") }, nil},
+		{"send without recipient", false, func(c *Client) error { return c.SendText(ctx, "", "x") }, nil},
+		{"send without agent id", true, func(c *Client) error { return c.SendText(ctx, "alice", "x") }, errNoAgent},
+		{"update without agent id", true, func(c *Client) error { return c.UpdateCardButton(ctx, []string{"alice"}, "rc", "x") }, errNoAgent},
 	}
-	if err := e.c.UpdateCardButton(ctx, nil, code, "x"); err == nil {
-		t.Fatal("update without users accepted")
-	}
-	if err := e.c.SendText(ctx, "", "x"); err == nil {
-		t.Fatal("send without recipient accepted")
-	}
-	noAgent := newEnv(t, wecomtest.Options{Secret: "secret-noagent-" + t.Name()}, func(c *Config) { c.AgentID = 0 })
-	if err := noAgent.c.SendText(ctx, "alice", "x"); !errors.Is(err, errNoAgent) {
-		t.Errorf("send without agent id: %v", err)
-	}
-	if err := noAgent.c.UpdateCardButton(ctx, []string{"alice"}, code, "x"); !errors.Is(err, errNoAgent) {
-		t.Errorf("update without agent id: %v", err)
-	}
-	if len(e.s.Calls()) != before || len(noAgent.s.Calls()) != 0 {
-		t.Error("invalid requests reached the server")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, wecomtest.Options{}, func(c *Config) {
+				if tt.noAgent {
+					c.AgentID = 0
+				}
+			})
+			e.s.AddUser("alice", "Alice")
+			before := len(e.s.Calls())
+			err := tt.call(e.c)
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("err = %v, want an error (%v)", err, tt.want)
+			}
+			if n := len(e.s.Calls()) - before; n != 0 {
+				t.Errorf("%d calls reached the server", n)
+			}
+		})
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
@@ -18,20 +21,34 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.ID == "" || g.Name != "客户等级" || g.Order != 5 || len(g.Tags) != 2 || g.Tags[0].Name != "VIP" || g.Tags[0].Order != 2 || g.Tags[0].ID == "" {
-		t.Fatalf("AddCorpTag = %+v", g)
+	// Ids and times are the fake's to choose: present, but not compared.
+	ignoreIDs := cmpopts.IgnoreFields(Tag{}, "ID", "CreateTime")
+	want := TagGroup{ID: g.ID, Name: "客户等级", CreateTime: g.CreateTime, Order: 5, Tags: []Tag{{Name: "VIP", Order: 2}, {Name: "普通"}}}
+	if diff := cmp.Diff(want, g, ignoreIDs); diff != "" {
+		t.Fatalf("AddCorpTag (-want +got):\n%s", diff)
+	}
+	if g.ID == "" || g.Tags[0].ID == "" {
+		t.Fatalf("AddCorpTag returned no ids: group %q, tag %q", g.ID, g.Tags[0].ID)
 	}
 	more, err := e.c.AddCorpTag(ctx, AddTagRequest{GroupID: g.ID, Tags: []NewTag{{Name: "流失"}}})
-	if err != nil || more.ID != g.ID || len(more.Tags) != 1 {
-		t.Fatalf("AddCorpTag to existing group = %+v, %v", more, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]Tag{{Name: "流失"}}, more.Tags, ignoreIDs); diff != "" || more.ID != g.ID {
+		t.Fatalf("AddCorpTag to existing group %q (want %q), tags (-want +got):\n%s", more.ID, g.ID, diff)
 	}
 
 	groups, err := e.c.GetCorpTagList(ctx, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(groups) != 1 || groups[0].Order != 5 || len(groups[0].Tags) != 3 {
-		t.Fatalf("GetCorpTagList = %+v (group order must be decoded from \"order\")", groups)
+	type listed struct{ Groups, Order, Tags int }
+	got := listed{Groups: len(groups)}
+	if len(groups) > 0 {
+		got.Order, got.Tags = groups[0].Order, len(groups[0].Tags)
+	}
+	if diff := cmp.Diff(listed{1, 5, 3}, got); diff != "" {
+		t.Fatalf("GetCorpTagList (group order must be decoded from \"order\") (-want +got):\n%s", diff)
 	}
 	if groups[0].CreateTime == 0 || groups[0].Tags[0].CreateTime == 0 {
 		t.Errorf("create_time not decoded: %+v", groups[0])
@@ -52,9 +69,9 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(filtered) != 1 || filtered[0].Name != "等级" || filtered[0].Order != 5 ||
-		len(filtered[0].Tags) != 1 || filtered[0].Tags[0].Name != "SVIP" || filtered[0].Tags[0].Order != 9 {
-		t.Fatalf("after edit: %+v", filtered)
+	wantEdited := []TagGroup{{ID: g.ID, Name: "等级", Order: 5, Tags: []Tag{{ID: vip, Name: "SVIP", Order: 9}}}}
+	if diff := cmp.Diff(wantEdited, filtered, cmpopts.IgnoreFields(TagGroup{}, "CreateTime"), cmpopts.IgnoreFields(Tag{}, "CreateTime")); diff != "" {
+		t.Fatalf("after edit (-want +got):\n%s", diff)
 	}
 
 	if err := e.c.DelCorpTag(ctx, []string{vip}, nil); err != nil {
@@ -74,7 +91,7 @@ func TestCorpTagLifecycle(t *testing.T) {
 	if left, err := e.c.GetCorpTagList(ctx, nil, nil); err != nil || len(left) != 0 {
 		t.Fatalf("after deleting the group: %+v, %v", left, err)
 	}
-	if err := e.c.DelCorpTag(ctx, []string{"missing"}, nil); Code(err) != 40068 {
+	if err := e.c.DelCorpTag(ctx, []string{"missing"}, nil); Code(err) != errcode.InvalidTagID {
 		t.Fatalf("deleting an unknown tag: %v", err)
 	}
 }

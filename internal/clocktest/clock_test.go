@@ -4,10 +4,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/config"
 )
 
 func TestClock(t *testing.T) {
-	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, config.ChinaZone)
 	tests := []struct {
 		name string
 		move func(c *Clock)

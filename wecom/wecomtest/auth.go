@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"time"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // accessToken is one issued access_token.
@@ -34,13 +36,13 @@ func (s *Server) getToken(req *apiRequest) (any, *apiError) {
 	corpID, secret := req.query.Get("corpid"), req.query.Get("corpsecret")
 	switch {
 	case corpID == "":
-		return nil, apiErr(CodeMissingCorpID, "")
+		return nil, apiErr(errcode.MissingCorpID, "")
 	case corpID != s.opts.CorpID:
-		return nil, apiErr(CodeInvalidCorpID, "")
+		return nil, apiErr(errcode.InvalidCorpID, "")
 	case secret == "":
-		return nil, apiErr(CodeMissingSecret, "")
+		return nil, apiErr(errcode.MissingSecret, "")
 	case secret != s.opts.Secret:
-		return nil, apiErr(CodeInvalidSecret, "")
+		return nil, apiErr(errcode.InvalidSecret, "")
 	}
 	if t := s.tokens[s.current]; t != nil && t.usable(req.now) {
 		return tokenResp{status: ok(), AccessToken: t.value, ExpiresIn: ceilSeconds(t.expires.Sub(req.now))}, nil
@@ -54,14 +56,14 @@ func (s *Server) getToken(req *apiRequest) (any, *apiError) {
 // checkToken validates an access_token query value at now.
 func (s *Server) checkToken(value string, now time.Time) *apiError {
 	if value == "" {
-		return apiErr(CodeMissingToken, "")
+		return apiErr(errcode.MissingToken, "")
 	}
 	t := s.tokens[value]
 	switch {
 	case t == nil || t.invalid:
-		return apiErr(CodeInvalidToken, "")
+		return apiErr(errcode.InvalidToken, "")
 	case t.expired || !now.Before(t.expires):
-		return apiErr(CodeTokenExpired, "")
+		return apiErr(errcode.TokenExpired, "")
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 func TestGetTokenCredentials(t *testing.T) {
@@ -14,17 +16,17 @@ func TestGetTokenCredentials(t *testing.T) {
 		query url.Values
 		want  int
 	}{
-		{"ok", url.Values{"corpid": {"wwcorp"}, "corpsecret": {"s3cret"}}, CodeOK},
-		{"missing corpid", url.Values{"corpsecret": {"s3cret"}}, CodeMissingCorpID},
-		{"wrong corpid", url.Values{"corpid": {"other"}, "corpsecret": {"s3cret"}}, CodeInvalidCorpID},
-		{"missing secret", url.Values{"corpid": {"wwcorp"}}, CodeMissingSecret},
-		{"wrong secret", url.Values{"corpid": {"wwcorp"}, "corpsecret": {"nope"}}, CodeInvalidSecret},
+		{"ok", url.Values{"corpid": {"wwcorp"}, "corpsecret": {"s3cret"}}, errcode.OK},
+		{"missing corpid", url.Values{"corpsecret": {"s3cret"}}, errcode.MissingCorpID},
+		{"wrong corpid", url.Values{"corpid": {"other"}, "corpsecret": {"s3cret"}}, errcode.InvalidCorpID},
+		{"missing secret", url.Values{"corpid": {"wwcorp"}}, errcode.MissingSecret},
+		{"wrong secret", url.Values{"corpid": {"wwcorp"}, "corpsecret": {"nope"}}, errcode.InvalidSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := call(t, s, http.MethodGet, "gettoken", tt.query, nil)
 			wantCode(t, r, tt.want)
-			if tt.want == CodeOK {
+			if tt.want == errcode.OK {
 				if r["expires_in"] != float64(7200) || len(r["access_token"].(string)) < 32 {
 					t.Fatalf("gettoken = %v", r)
 				}
@@ -46,7 +48,7 @@ func TestTokensAreRandomPerServer(t *testing.T) {
 	}
 	// A token from one fake is unknown to the other.
 	r := call(t, b, http.MethodGet, "user/get", url.Values{"access_token": {ta}, "userid": {"x"}}, nil)
-	wantCode(t, r, CodeInvalidToken)
+	wantCode(t, r, errcode.InvalidToken)
 }
 
 func TestTokenChecks(t *testing.T) {
@@ -58,9 +60,9 @@ func TestTokenChecks(t *testing.T) {
 		q    url.Values
 		want int
 	}{
-		{"valid", url.Values{"access_token": {tok}}, CodeOK},
-		{"missing", url.Values{}, CodeMissingToken},
-		{"unknown", url.Values{"access_token": {"made-up"}}, CodeInvalidToken},
+		{"valid", url.Values{"access_token": {tok}}, errcode.OK},
+		{"missing", url.Values{}, errcode.MissingToken},
+		{"unknown", url.Values{"access_token": {"made-up"}}, errcode.InvalidToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,15 +84,15 @@ func TestTokenExpiryWithClock(t *testing.T) {
 	if r["access_token"] != first || r["expires_in"] != float64(360) {
 		t.Fatalf("gettoken within validity = %v, want same token with 360s left", r)
 	}
-	wantCode(t, call(t, s, http.MethodGet, "user/get", q, nil), CodeOK)
+	wantCode(t, call(t, s, http.MethodGet, "user/get", q, nil), errcode.OK)
 
 	clk.Advance(6 * time.Minute)
-	wantCode(t, call(t, s, http.MethodGet, "user/get", q, nil), CodeTokenExpired)
+	wantCode(t, call(t, s, http.MethodGet, "user/get", q, nil), errcode.TokenExpired)
 	second := token(t, s)
 	if second == first {
 		t.Fatal("expired token was reissued")
 	}
-	wantCode(t, call(t, s, http.MethodGet, "user/get", url.Values{"access_token": {second}, "userid": {"u1"}}, nil), CodeOK)
+	wantCode(t, call(t, s, http.MethodGet, "user/get", url.Values{"access_token": {second}, "userid": {"u1"}}, nil), errcode.OK)
 }
 
 func TestExpireAndInvalidateTokens(t *testing.T) {
@@ -101,18 +103,18 @@ func TestExpireAndInvalidateTokens(t *testing.T) {
 	}
 	t1 := token(t, s)
 	s.ExpireTokens()
-	if got := use(t1); got != CodeTokenExpired {
+	if got := use(t1); got != errcode.TokenExpired {
 		t.Fatalf("after ExpireTokens errcode = %d", got)
 	}
 	t2 := token(t, s)
-	if t2 == t1 || use(t2) != CodeOK {
+	if t2 == t1 || use(t2) != errcode.OK {
 		t.Fatal("no fresh working token after ExpireTokens")
 	}
 	s.InvalidateTokens()
-	if use(t2) != CodeInvalidToken || use(t1) != CodeInvalidToken {
+	if use(t2) != errcode.InvalidToken || use(t1) != errcode.InvalidToken {
 		t.Fatal("InvalidateTokens did not invalidate every token")
 	}
-	if t3 := token(t, s); use(t3) != CodeOK {
+	if t3 := token(t, s); use(t3) != errcode.OK {
 		t.Fatal("no fresh working token after InvalidateTokens")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
 
@@ -134,9 +135,10 @@ func TestCallbackEvent(t *testing.T) {
 	if err := xml.Unmarshal(inner, &m); err != nil {
 		t.Fatalf("%s: %v", inner, err)
 	}
-	if m.Event != "change_external_contact" || m.ChangeType != "edit_external_contact" || m.UserID != "zhangsan" ||
-		m.ExternalUserID != "wm1" || m.FromUserName != "sys" || m.MsgType != "event" || m.ToUserName != "wwtestcorp" || m.AgentID != 1000002 {
-		t.Fatalf("event = %+v", m)
+	want := callbackXML{ToUserName: "wwtestcorp", FromUserName: "sys", CreateTime: m.CreateTime, MsgType: "event", AgentID: 1000002,
+		Event: "change_external_contact", ChangeType: "edit_external_contact", UserID: "zhangsan", ExternalUserID: "wm1"}
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Fatalf("event (-want +got):\n%s", diff)
 	}
 	if !strings.HasPrefix(string(inner), "<xml><ToUserName><![CDATA[wwtestcorp]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>") ||
 		!strings.Contains(string(inner), "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType>") {
@@ -148,8 +150,13 @@ func TestCallbackEvent(t *testing.T) {
 	if err := xml.Unmarshal(inner, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.CreateTime != 123 || m.EventKey != "ok" || m.AgentID != 9 {
-		t.Fatalf("overrides = %+v", m)
+	type overrides struct {
+		CreateTime int64
+		EventKey   string
+		AgentID    int64
+	}
+	if diff := cmp.Diff(overrides{123, "ok", 9}, overrides{int64(m.CreateTime), m.EventKey, int64(m.AgentID)}); diff != "" {
+		t.Fatalf("overrides (-want +got):\n%s", diff)
 	}
 }
 

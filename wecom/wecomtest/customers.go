@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // Documented limits of batch/get_by_user.
@@ -73,11 +75,11 @@ func nonNil[T any](v []T) []T {
 func (s *Server) getUser(req *apiRequest) (any, *apiError) {
 	id := req.query.Get("userid")
 	if id == "" {
-		return nil, apiErr(CodeMissingUserID, "")
+		return nil, apiErr(errcode.MissingUserID, "")
 	}
 	u := s.findUser(id)
 	if u == nil {
-		return nil, apiErr(CodeUnknownUserID, "userid %q", id)
+		return nil, apiErr(errcode.UnknownUserID, "userid %q", id)
 	}
 	return struct {
 		status
@@ -108,11 +110,11 @@ func (s *Server) getFollowUserList(*apiRequest) (any, *apiError) {
 func (s *Server) getExternalContact(req *apiRequest) (any, *apiError) {
 	id := req.query.Get("external_userid")
 	if id == "" {
-		return nil, apiErr(CodeMissingExternalID, "")
+		return nil, apiErr(errcode.MissingExternalID, "")
 	}
 	c := s.findCustomer(id)
 	if c == nil {
-		return nil, apiErr(CodeInvalidExternalID, "external_userid %q", id)
+		return nil, apiErr(errcode.InvalidExternalID, "external_userid %q", id)
 	}
 	follows := []followUserJSON{}
 	for _, f := range c.follows {
@@ -155,14 +157,14 @@ func (s *Server) batchGetByUser(req *apiRequest) (any, *apiError) {
 		return nil, err
 	}
 	if len(in.UserIDList) == 0 {
-		return nil, apiErr(CodeMissingUserID, "userid_list is empty")
+		return nil, apiErr(errcode.MissingUserID, "userid_list is empty")
 	}
 	if len(in.UserIDList) > batchMaxUsers {
-		return nil, apiErr(CodeInvalidParam, "userid_list has %d entries, at most %d", len(in.UserIDList), batchMaxUsers)
+		return nil, apiErr(errcode.InvalidParam, "userid_list has %d entries, at most %d", len(in.UserIDList), batchMaxUsers)
 	}
 	for _, id := range in.UserIDList {
 		if s.findUser(id) == nil {
-			return nil, apiErr(CodeUnknownUserID, "userid %q", id)
+			return nil, apiErr(errcode.UnknownUserID, "userid %q", id)
 		}
 	}
 	limit := in.Limit
@@ -172,7 +174,7 @@ func (s *Server) batchGetByUser(req *apiRequest) (any, *apiError) {
 	limit = min(limit, batchMaxLimit)
 	offset, valid := decodeCursor(in.Cursor)
 	if !valid {
-		return nil, apiErr(CodeInvalidCursor, "cursor %q", in.Cursor)
+		return nil, apiErr(errcode.InvalidCursor, "cursor %q", in.Cursor)
 	}
 
 	var all []batchEntry
@@ -189,7 +191,7 @@ func (s *Server) batchGetByUser(req *apiRequest) (any, *apiError) {
 		}
 	}
 	if offset > len(all) {
-		return nil, apiErr(CodeInvalidCursor, "cursor %q is past the end", in.Cursor)
+		return nil, apiErr(errcode.InvalidCursor, "cursor %q is past the end", in.Cursor)
 	}
 	end := min(offset+limit, len(all))
 	next := ""

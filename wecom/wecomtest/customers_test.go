@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // seedCustomers makes two members, one tag group and customer wm1 followed
@@ -37,18 +40,18 @@ func TestMarkTag(t *testing.T) {
 		want int
 		tags []string // zhangsan's tags on wm1 afterwards
 	}{
-		{"add", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q]}`, normal), CodeOK, []string{vip, normal}},
-		{"remove null", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q],"remove_tag":null}`, lost), CodeOK, []string{vip, normal, lost}},
-		{"remove only", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","remove_tag":[%q,%q]}`, normal, lost), CodeOK, []string{vip}},
-		{"remove absent tag is fine", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","remove_tag":[%q]}`, lost), CodeOK, []string{vip}},
-		{"swap", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q],"remove_tag":[%q]}`, lost, vip), CodeOK, []string{lost}},
-		{"missing userid", `{"external_userid":"wm1","add_tag":["x"]}`, CodeMissingUserID, []string{lost}},
-		{"unknown userid", `{"userid":"ghost","external_userid":"wm1","add_tag":["x"]}`, CodeUnknownUserID, []string{lost}},
-		{"missing external", `{"userid":"zhangsan","add_tag":["x"]}`, CodeMissingExternalID, []string{lost}},
-		{"unknown external", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wmNope","add_tag":[%q]}`, vip), CodeInvalidExternalID, []string{lost}},
-		{"unknown tag", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q,"etNope"]}`, vip), CodeInvalidTagID, []string{lost}},
-		{"unknown tag in remove", `{"userid":"zhangsan","external_userid":"wm1","remove_tag":["etNope"]}`, CodeInvalidTagID, []string{lost}},
-		{"nothing to do", `{"userid":"zhangsan","external_userid":"wm1","add_tag":[],"remove_tag":null}`, CodeInvalidTagID, []string{lost}},
+		{"add", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q]}`, normal), errcode.OK, []string{vip, normal}},
+		{"remove null", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q],"remove_tag":null}`, lost), errcode.OK, []string{vip, normal, lost}},
+		{"remove only", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","remove_tag":[%q,%q]}`, normal, lost), errcode.OK, []string{vip}},
+		{"remove absent tag is fine", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","remove_tag":[%q]}`, lost), errcode.OK, []string{vip}},
+		{"swap", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q],"remove_tag":[%q]}`, lost, vip), errcode.OK, []string{lost}},
+		{"missing userid", `{"external_userid":"wm1","add_tag":["x"]}`, errcode.MissingUserID, []string{lost}},
+		{"unknown userid", `{"userid":"ghost","external_userid":"wm1","add_tag":["x"]}`, errcode.UnknownUserID, []string{lost}},
+		{"missing external", `{"userid":"zhangsan","add_tag":["x"]}`, errcode.MissingExternalID, []string{lost}},
+		{"unknown external", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wmNope","add_tag":[%q]}`, vip), errcode.InvalidExternalID, []string{lost}},
+		{"unknown tag", fmt.Sprintf(`{"userid":"zhangsan","external_userid":"wm1","add_tag":[%q,"etNope"]}`, vip), errcode.InvalidTagID, []string{lost}},
+		{"unknown tag in remove", `{"userid":"zhangsan","external_userid":"wm1","remove_tag":["etNope"]}`, errcode.InvalidTagID, []string{lost}},
+		{"nothing to do", `{"userid":"zhangsan","external_userid":"wm1","add_tag":[],"remove_tag":null}`, errcode.InvalidTagID, []string{lost}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,8 +63,8 @@ func TestMarkTag(t *testing.T) {
 	}
 	// Relationship checks: lisi follows wm1, a member without the customer gets 84061.
 	s.AddUser("wangwu", "王五")
-	wantCode(t, post(t, s, "externalcontact/mark_tag", map[string]any{"userid": "wangwu", "external_userid": "wm1", "add_tag": []string{vip}}), CodeNoRelation)
-	wantCode(t, post(t, s, "externalcontact/mark_tag", map[string]any{"userid": "lisi", "external_userid": "wm1", "add_tag": []string{vip}}), CodeOK)
+	wantCode(t, post(t, s, "externalcontact/mark_tag", map[string]any{"userid": "wangwu", "external_userid": "wm1", "add_tag": []string{vip}}), errcode.NoRelation)
+	wantCode(t, post(t, s, "externalcontact/mark_tag", map[string]any{"userid": "lisi", "external_userid": "wm1", "add_tag": []string{vip}}), errcode.OK)
 	if got := s.CustomerTags("wm1", "lisi"); !reflect.DeepEqual(got, []string{vip}) {
 		t.Fatalf("lisi tags = %v", got)
 	}
@@ -112,15 +115,16 @@ func TestUserGetAndFollowList(t *testing.T) {
 	s := fake(t, Options{})
 	seedCustomers(t, s)
 	r := get(t, s, "user/get", url.Values{"userid": {"zhangsan"}})
-	wantCode(t, r, CodeOK)
-	if r["userid"] != "zhangsan" || r["name"] != "张三" || r["department"] == nil {
-		t.Fatalf("user/get = %v", r)
+	wantCode(t, r, errcode.OK)
+	if diff := cmp.Diff(map[string]any{"userid": "zhangsan", "name": "张三", "has department": true},
+		map[string]any{"userid": r["userid"], "name": r["name"], "has department": r["department"] != nil}); diff != "" {
+		t.Fatalf("user/get (-want +got):\n%s", diff)
 	}
-	wantCode(t, get(t, s, "user/get", url.Values{"userid": {"ghost"}}), CodeUnknownUserID)
-	wantCode(t, get(t, s, "user/get", nil), CodeMissingUserID)
+	wantCode(t, get(t, s, "user/get", url.Values{"userid": {"ghost"}}), errcode.UnknownUserID)
+	wantCode(t, get(t, s, "user/get", nil), errcode.MissingUserID)
 
 	r = get(t, s, "externalcontact/get_follow_user_list", nil)
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	if got := decode[struct {
 		FollowUser []string `json:"follow_user"`
 	}](t, r).FollowUser; !reflect.DeepEqual(got, []string{"zhangsan", "lisi"}) {
@@ -139,23 +143,33 @@ func TestExternalContactGet(t *testing.T) {
 	s := fake(t, Options{})
 	g := seedCustomers(t, s)
 	r := get(t, s, "externalcontact/get", url.Values{"external_userid": {"wm1"}})
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	d := decode[contactDetail](t, r)
 	wantContact := externalContactJSON{ExternalUserID: "wm1", Name: "王五", Type: 2, CorpName: "五金店"}
-	if d.ExternalContact != wantContact || d.NextCursor == nil || len(d.FollowUser) != 2 {
-		t.Fatalf("detail = %+v", d)
+	if diff := cmp.Diff(wantContact, d.ExternalContact); diff != "" {
+		t.Fatalf("external_contact (-want +got):\n%s", diff)
+	}
+	if d.NextCursor == nil || len(d.FollowUser) != 2 {
+		t.Fatalf("next_cursor %v (want present), %d follow_user (want 2)", d.NextCursor, len(d.FollowUser))
 	}
 	want := followUserJSON{UserID: "zhangsan", Remark: "老王", Description: "常客", CreateTime: 1700000000,
 		Tags:          []followTagJSON{{GroupName: "客户等级", TagName: "VIP", TagID: g.Tags[0].ID, Type: 1}},
 		RemarkMobiles: []string{"13800000000"}, State: "qr1", AddWay: 1}
-	if !reflect.DeepEqual(d.FollowUser[0], want) {
-		t.Fatalf("follow_user[0] = %+v, want %+v", d.FollowUser[0], want)
+	if diff := cmp.Diff(want, d.FollowUser[0]); diff != "" {
+		t.Fatalf("follow_user[0] (-want +got):\n%s", diff)
 	}
-	if f := d.FollowUser[1]; f.UserID != "lisi" || f.Tags == nil || len(f.Tags) != 0 || f.RemarkMobiles == nil {
-		t.Fatalf("follow_user[1] = %+v (want empty arrays, not null)", f)
+	// Empty arrays, not null: cmp tells []T{} from nil.
+	f := d.FollowUser[1]
+	type arrays struct {
+		UserID        string
+		Tags          []followTagJSON
+		RemarkMobiles []string
 	}
-	wantCode(t, get(t, s, "externalcontact/get", url.Values{"external_userid": {"wmNope"}}), CodeInvalidExternalID)
-	wantCode(t, get(t, s, "externalcontact/get", nil), CodeMissingExternalID)
+	if diff := cmp.Diff(arrays{"lisi", []followTagJSON{}, []string{}}, arrays{f.UserID, f.Tags, f.RemarkMobiles}); diff != "" {
+		t.Fatalf("follow_user[1] (-want +got):\n%s", diff)
+	}
+	wantCode(t, get(t, s, "externalcontact/get", url.Values{"external_userid": {"wmNope"}}), errcode.InvalidExternalID)
+	wantCode(t, get(t, s, "externalcontact/get", nil), errcode.MissingExternalID)
 }
 
 // batchPage is the typed batch/get_by_user answer.
@@ -187,7 +201,7 @@ func TestBatchGetByUserPagination(t *testing.T) {
 			t.Fatal("pagination does not terminate")
 		}
 		r := post(t, s, "externalcontact/batch/get_by_user", map[string]any{"userid_list": []string{"sales"}, "cursor": cursor, "limit": 100})
-		wantCode(t, r, CodeOK)
+		wantCode(t, r, errcode.OK)
 		p := decode[batchPage](t, r)
 		sizes = append(sizes, len(p.ExternalContactList))
 		for _, e := range p.ExternalContactList {
@@ -201,13 +215,21 @@ func TestBatchGetByUserPagination(t *testing.T) {
 		}
 		cursor = p.NextCursor
 	}
-	if !reflect.DeepEqual(sizes, []int{100, 100, 50}) || len(seen) != 250 || seen[0] != "wm000" || seen[249] != "wm249" {
-		t.Fatalf("page sizes %v, %d customers (%v…%v)", sizes, len(seen), seen[0], seen[len(seen)-1])
+	type paging struct {
+		Sizes       []int
+		Count       int
+		First, Last string
+	}
+	if diff := cmp.Diff(paging{[]int{100, 100, 50}, 250, "wm000", "wm249"}, paging{sizes, len(seen), seen[0], seen[len(seen)-1]}); diff != "" {
+		t.Fatalf("paging (-want +got):\n%s", diff)
 	}
 	first := decode[batchPage](t, post(t, s, "externalcontact/batch/get_by_user", map[string]any{"userid_list": []string{"sales"}}))
-	if len(first.ExternalContactList) != 50 || !reflect.DeepEqual(first.ExternalContactList[0].FollowInfo.TagID, []string{g.Tags[0].ID}) ||
-		len(first.ExternalContactList[1].FollowInfo.TagID) != 0 {
-		t.Fatalf("default limit page: %d entries, first %+v", len(first.ExternalContactList), first.ExternalContactList[0])
+	if n := len(first.ExternalContactList); n != 50 {
+		t.Fatalf("default limit page has %d entries, want 50", n)
+	}
+	firstTwo := [][]string{first.ExternalContactList[0].FollowInfo.TagID, first.ExternalContactList[1].FollowInfo.TagID}
+	if diff := cmp.Diff([][]string{{g.Tags[0].ID}, {}}, firstTwo); diff != "" {
+		t.Fatalf("tag ids of the first two entries (-want +got):\n%s", diff)
 	}
 	capped := decode[batchPage](t, post(t, s, "externalcontact/batch/get_by_user", map[string]any{"userid_list": []string{"sales"}, "limit": 1000}))
 	if len(capped.ExternalContactList) != 100 {
@@ -231,19 +253,19 @@ func TestBatchGetByUserErrors(t *testing.T) {
 		body map[string]any
 		want int
 	}{
-		{"no users", map[string]any{"userid_list": []string{}}, CodeMissingUserID},
-		{"too many users", map[string]any{"userid_list": many}, CodeInvalidParam},
-		{"unknown user", map[string]any{"userid_list": []string{"ghost"}}, CodeUnknownUserID},
-		{"garbage cursor", map[string]any{"userid_list": []string{"sales"}, "cursor": "%%%"}, CodeInvalidCursor},
-		{"foreign cursor", map[string]any{"userid_list": []string{"sales"}, "cursor": "YWJj"}, CodeInvalidCursor},
-		{"cursor past end", map[string]any{"userid_list": []string{"sales"}, "cursor": encodeCursor(5)}, CodeInvalidCursor},
-		{"empty result", map[string]any{"userid_list": []string{"sales"}}, CodeOK},
+		{"no users", map[string]any{"userid_list": []string{}}, errcode.MissingUserID},
+		{"too many users", map[string]any{"userid_list": many}, errcode.InvalidParam},
+		{"unknown user", map[string]any{"userid_list": []string{"ghost"}}, errcode.UnknownUserID},
+		{"garbage cursor", map[string]any{"userid_list": []string{"sales"}, "cursor": "%%%"}, errcode.InvalidCursor},
+		{"foreign cursor", map[string]any{"userid_list": []string{"sales"}, "cursor": "YWJj"}, errcode.InvalidCursor},
+		{"cursor past end", map[string]any{"userid_list": []string{"sales"}, "cursor": encodeCursor(5)}, errcode.InvalidCursor},
+		{"empty result", map[string]any{"userid_list": []string{"sales"}}, errcode.OK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, s, "externalcontact/batch/get_by_user", tt.body)
 			wantCode(t, r, tt.want)
-			if tt.want == CodeOK {
+			if tt.want == errcode.OK {
 				if l, ok := r["external_contact_list"].([]any); !ok || len(l) != 0 {
 					t.Fatalf("empty result = %v, want []", r)
 				}
@@ -275,7 +297,7 @@ func TestConcurrentMarkTag(t *testing.T) {
 				var r result
 				err = json.NewDecoder(resp.Body).Decode(&r)
 				resp.Body.Close()
-				if err != nil || r.code() != CodeOK {
+				if err != nil || r.code() != errcode.OK {
 					t.Errorf("mark_tag = %v, %v", r, err)
 				}
 			}

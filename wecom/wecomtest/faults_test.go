@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // markBody is a valid mark_tag body for seedFaults.
@@ -27,8 +29,8 @@ func TestFaultSequence(t *testing.T) {
 	tok := token(t, s)
 	q := url.Values{"access_token": {tok}}
 	s.Fault("externalcontact/mark_tag", Fault{HTTPStatus: http.StatusBadGateway, Times: 2})
-	s.Fault("/cgi-bin/externalcontact/mark_tag", Fault{ErrCode: CodeRateLimited, ErrMsg: "slow down", Times: 1})
-	s.Fault("externalcontact/mark_tag", Fault{ErrCode: -1, HTTPStatus: http.StatusServiceUnavailable, Times: 1})
+	s.Fault("/cgi-bin/externalcontact/mark_tag", Fault{ErrCode: errcode.RateLimited, ErrMsg: "slow down", Times: 1})
+	s.Fault("externalcontact/mark_tag", Fault{ErrCode: errcode.SystemBusy, HTTPStatus: http.StatusServiceUnavailable, Times: 1})
 
 	for i := range 2 {
 		if st, _ := raw(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody); st != http.StatusBadGateway {
@@ -36,19 +38,19 @@ func TestFaultSequence(t *testing.T) {
 		}
 	}
 	r := call(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody)
-	if r.code() != CodeRateLimited || r["errmsg"] != "slow down" {
+	if r.code() != errcode.RateLimited || r["errmsg"] != "slow down" {
 		t.Fatalf("third call = %v", r)
 	}
 	st, body := raw(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody)
 	if st != http.StatusServiceUnavailable || string(body) == "" {
 		t.Fatalf("fourth call = %d %s", st, body)
 	}
-	wantCode(t, call(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody), CodeOK)
+	wantCode(t, call(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody), errcode.OK)
 	// Other paths were never affected.
-	wantCode(t, call(t, s, http.MethodPost, "externalcontact/get_corp_tag_list", q, nil), CodeOK)
+	wantCode(t, call(t, s, http.MethodPost, "externalcontact/get_corp_tag_list", q, nil), errcode.OK)
 
 	calls := s.CallsTo("externalcontact/mark_tag")
-	want := []struct{ status, code int }{{502, 0}, {502, 0}, {200, CodeRateLimited}, {503, -1}, {200, 0}}
+	want := []struct{ status, code int }{{502, 0}, {502, 0}, {200, errcode.RateLimited}, {503, -1}, {200, 0}}
 	if len(calls) != len(want) {
 		t.Fatalf("%d calls recorded", len(calls))
 	}
@@ -64,7 +66,7 @@ func TestFaultSequence(t *testing.T) {
 
 func TestFaultUnlimitedAndClear(t *testing.T) {
 	s := fake(t, Options{})
-	s.Fault(AllPaths, Fault{ErrCode: -1})
+	s.Fault(AllPaths, Fault{ErrCode: errcode.SystemBusy})
 	for range 3 {
 		r := call(t, s, http.MethodGet, "gettoken", url.Values{"corpid": {"wwtestcorp"}, "corpsecret": {"test-secret"}}, nil)
 		wantCode(t, r, -1)
@@ -117,7 +119,7 @@ func TestFaultDrop(t *testing.T) {
 func TestFaultRatioIsDeterministic(t *testing.T) {
 	run := func() []int {
 		s := fake(t, Options{})
-		s.Fault("gettoken", Fault{ErrCode: CodeRateLimited, Ratio: 0.3})
+		s.Fault("gettoken", Fault{ErrCode: errcode.RateLimited, Ratio: 0.3})
 		var codes []int
 		for range 100 {
 			r := call(t, s, http.MethodGet, "gettoken", url.Values{"corpid": {"wwtestcorp"}, "corpsecret": {"test-secret"}}, nil)
@@ -131,7 +133,7 @@ func TestFaultRatioIsDeterministic(t *testing.T) {
 		if a[i] != b[i] {
 			t.Fatalf("call %d differs between runs: %d vs %d", i, a[i], b[i])
 		}
-		if a[i] == CodeRateLimited {
+		if a[i] == errcode.RateLimited {
 			failed++
 		}
 	}
@@ -148,25 +150,25 @@ func TestRateLimitWithClock(t *testing.T) {
 	mark := func() int { return call(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody).code() }
 
 	for i := range 3 {
-		if c := mark(); c != CodeOK {
+		if c := mark(); c != errcode.OK {
 			t.Fatalf("call %d errcode = %d", i, c)
 		}
 		clk.Advance(10 * time.Second)
 	}
-	if c := mark(); c != CodeRateLimited {
+	if c := mark(); c != errcode.RateLimited {
 		t.Fatalf("4th call in a minute errcode = %d, want 45009", c)
 	}
-	wantCode(t, call(t, s, http.MethodPost, "externalcontact/get_corp_tag_list", q, nil), CodeOK)
+	wantCode(t, call(t, s, http.MethodPost, "externalcontact/get_corp_tag_list", q, nil), errcode.OK)
 	clk.Advance(31 * time.Second) // first call is now 61s old
-	if c := mark(); c != CodeOK {
+	if c := mark(); c != errcode.OK {
 		t.Fatalf("after the window slid errcode = %d", c)
 	}
-	if c := mark(); c != CodeRateLimited {
+	if c := mark(); c != errcode.RateLimited {
 		t.Fatalf("window full again, errcode = %d", c)
 	}
 	clk.Advance(time.Minute)
 	for range 3 {
-		if c := mark(); c != CodeOK {
+		if c := mark(); c != errcode.OK {
 			t.Fatalf("new minute errcode = %d", c)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // Message is one accepted message/send call.
@@ -35,9 +37,9 @@ var interactiveCards = map[string]bool{
 func (s *Server) checkAgent(id flexInt) *apiError {
 	switch {
 	case id == 0:
-		return apiErr(CodeMissingAgentID, "")
+		return apiErr(errcode.MissingAgentID, "")
 	case int64(id) != int64(s.opts.AgentID):
-		return apiErr(CodeInvalidAgentID, "agentid %d", id)
+		return apiErr(errcode.InvalidAgentID, "agentid %d", id)
 	}
 	return nil
 }
@@ -77,17 +79,17 @@ func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
 	switch in.MsgType {
 	case "text":
 		if in.Text == nil || in.Text.Content == "" {
-			return nil, apiErr(CodeEmptyContent, "")
+			return nil, apiErr(errcode.EmptyContent, "")
 		}
 		msg.Text = in.Text.Content
 	case "markdown":
 		if in.Markdown == nil || in.Markdown.Content == "" {
-			return nil, apiErr(CodeEmptyContent, "markdown content empty")
+			return nil, apiErr(errcode.EmptyContent, "markdown content empty")
 		}
 		msg.Text = in.Markdown.Content
 	case "template_card":
 		if in.TemplateCard == nil || in.TemplateCard.CardType == "" {
-			return nil, apiErr(CodeInvalidParam, "template_card.card_type missing")
+			return nil, apiErr(errcode.InvalidParam, "template_card.card_type missing")
 		}
 		var parts []string
 		for _, p := range []string{in.TemplateCard.MainTitle.Title, in.TemplateCard.MainTitle.Desc} {
@@ -97,10 +99,10 @@ func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
 		}
 		msg.Text = strings.Join(parts, "\n")
 	default:
-		return nil, apiErr(CodeInvalidMsgType, "msgtype %q is not supported by the fake", in.MsgType)
+		return nil, apiErr(errcode.InvalidMsgType, "msgtype %q is not supported by the fake", in.MsgType)
 	}
 	if in.ToUser == "" && in.ToParty == "" && in.ToTag == "" {
-		return nil, apiErr(CodeNoRecipient, "")
+		return nil, apiErr(errcode.NoRecipient, "")
 	}
 
 	var valid, invalid []string
@@ -118,7 +120,7 @@ func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
 		}
 	}
 	if len(valid) == 0 {
-		return nil, apiErr(CodeAllInvalid, "")
+		return nil, apiErr(errcode.AllInvalid, "")
 	}
 
 	s.seq++
@@ -169,12 +171,12 @@ func (s *Server) updateTemplateCard(req *apiRequest) (any, *apiError) {
 		return nil, err
 	}
 	if in.ResponseCode == "" {
-		return nil, apiErr(CodeInvalidParam, "response_code missing")
+		return nil, apiErr(errcode.InvalidParam, "response_code missing")
 	}
 	hasCard := len(in.TemplateCard) > 0 && string(in.TemplateCard) != "null"
 	hasButton := in.Button != nil && in.Button.ReplaceName != ""
 	if !hasCard && !hasButton {
-		return nil, apiErr(CodeInvalidParam, "need button.replace_name or template_card")
+		return nil, apiErr(errcode.InvalidParam, "need button.replace_name or template_card")
 	}
 	invalid := []string{}
 	for _, id := range in.UserIDs {

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 func TestSendMessage(t *testing.T) {
@@ -29,7 +32,7 @@ func TestSendMessage(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, s, "message/send", []byte(tt.body))
-			wantCode(t, r, CodeOK)
+			wantCode(t, r, errcode.OK)
 			if r["invaliduser"] != tt.invalidUser || r["msgid"] == "" {
 				t.Fatalf("answer = %v", r)
 			}
@@ -38,9 +41,10 @@ func TestSendMessage(t *testing.T) {
 				t.Fatalf("%d messages recorded", len(msgs))
 			}
 			got := msgs[i]
-			if got.ToUser != tt.want.ToUser || got.MsgType != tt.want.MsgType || got.Text != tt.want.Text ||
-				got.MsgID != r["msgid"] || string(got.Raw) != tt.body {
-				t.Fatalf("message = %+v, want %+v", got, tt.want)
+			want := tt.want
+			want.MsgID, want.ResponseCode, want.Raw = r["msgid"].(string), got.ResponseCode, json.RawMessage(tt.body)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("message (-want +got):\n%s", diff)
 			}
 			rc, hasRC := r["response_code"].(string)
 			if interactive := strings.Contains(tt.body, "button_interaction"); interactive != hasRC || rc != got.ResponseCode {
@@ -58,17 +62,17 @@ func TestSendMessageErrors(t *testing.T) {
 		body string
 		want int
 	}{
-		{"wrong agent", `{"touser":"u","msgtype":"text","agentid":43,"text":{"content":"x"}}`, CodeInvalidAgentID},
-		{"missing agent", `{"touser":"u","msgtype":"text","text":{"content":"x"}}`, CodeMissingAgentID},
-		{"bad agent", `{"touser":"u","msgtype":"text","agentid":"abc","text":{"content":"x"}}`, CodeInvalidParam},
-		{"empty text", `{"touser":"u","msgtype":"text","agentid":42,"text":{"content":""}}`, CodeEmptyContent},
-		{"no text", `{"touser":"u","msgtype":"text","agentid":42}`, CodeEmptyContent},
-		{"empty markdown", `{"touser":"u","msgtype":"markdown","agentid":42,"markdown":{}}`, CodeEmptyContent},
-		{"card without type", `{"touser":"u","msgtype":"template_card","agentid":42,"template_card":{}}`, CodeInvalidParam},
-		{"unsupported type", `{"touser":"u","msgtype":"mpnews","agentid":42}`, CodeInvalidMsgType},
-		{"no recipients", `{"msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeNoRecipient},
-		{"all invalid", `{"touser":"ghost|nobody","msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeAllInvalid},
-		{"party only", `{"toparty":"2","msgtype":"text","agentid":42,"text":{"content":"x"}}`, CodeAllInvalid},
+		{"wrong agent", `{"touser":"u","msgtype":"text","agentid":43,"text":{"content":"x"}}`, errcode.InvalidAgentID},
+		{"missing agent", `{"touser":"u","msgtype":"text","text":{"content":"x"}}`, errcode.MissingAgentID},
+		{"bad agent", `{"touser":"u","msgtype":"text","agentid":"abc","text":{"content":"x"}}`, errcode.InvalidParam},
+		{"empty text", `{"touser":"u","msgtype":"text","agentid":42,"text":{"content":""}}`, errcode.EmptyContent},
+		{"no text", `{"touser":"u","msgtype":"text","agentid":42}`, errcode.EmptyContent},
+		{"empty markdown", `{"touser":"u","msgtype":"markdown","agentid":42,"markdown":{}}`, errcode.EmptyContent},
+		{"card without type", `{"touser":"u","msgtype":"template_card","agentid":42,"template_card":{}}`, errcode.InvalidParam},
+		{"unsupported type", `{"touser":"u","msgtype":"mpnews","agentid":42}`, errcode.InvalidMsgType},
+		{"no recipients", `{"msgtype":"text","agentid":42,"text":{"content":"x"}}`, errcode.NoRecipient},
+		{"all invalid", `{"touser":"ghost|nobody","msgtype":"text","agentid":42,"text":{"content":"x"}}`, errcode.AllInvalid},
+		{"party only", `{"toparty":"2","msgtype":"text","agentid":42,"text":{"content":"x"}}`, errcode.AllInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,17 +93,17 @@ func TestUpdateTemplateCard(t *testing.T) {
 		want    int
 		invalid []any
 	}{
-		{"replace button", `{"userids":["u"],"agentid":1000002,"response_code":"rc1","button":{"replace_name":"已确认"}}`, CodeOK, []any{}},
-		{"replace card", `{"userids":["u","ghost"],"agentid":"1000002","response_code":"rc2","template_card":{"card_type":"text_notice","main_title":{"title":"完成"}}}`, CodeOK, []any{"ghost"}},
-		{"wrong agent", `{"agentid":1,"response_code":"rc","button":{"replace_name":"x"}}`, CodeInvalidAgentID, nil},
-		{"no response code", `{"agentid":1000002,"button":{"replace_name":"x"}}`, CodeInvalidParam, nil},
-		{"nothing to update", `{"agentid":1000002,"response_code":"rc","template_card":null}`, CodeInvalidParam, nil},
+		{"replace button", `{"userids":["u"],"agentid":1000002,"response_code":"rc1","button":{"replace_name":"已确认"}}`, errcode.OK, []any{}},
+		{"replace card", `{"userids":["u","ghost"],"agentid":"1000002","response_code":"rc2","template_card":{"card_type":"text_notice","main_title":{"title":"完成"}}}`, errcode.OK, []any{"ghost"}},
+		{"wrong agent", `{"agentid":1,"response_code":"rc","button":{"replace_name":"x"}}`, errcode.InvalidAgentID, nil},
+		{"no response code", `{"agentid":1000002,"button":{"replace_name":"x"}}`, errcode.InvalidParam, nil},
+		{"nothing to update", `{"agentid":1000002,"response_code":"rc","template_card":null}`, errcode.InvalidParam, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, s, "message/update_template_card", []byte(tt.body))
 			wantCode(t, r, tt.want)
-			if tt.want == CodeOK {
+			if tt.want == errcode.OK {
 				if got, _ := json.Marshal(r["invaliduser"]); string(got) != mustJSON(t, tt.invalid) {
 					t.Fatalf("invaliduser = %s", got)
 				}
@@ -107,8 +111,12 @@ func TestUpdateTemplateCard(t *testing.T) {
 		})
 	}
 	ups := s.CardUpdates()
-	if len(ups) != 2 || string(ups[0]) != tests[0].body || string(ups[1]) != tests[1].body {
-		t.Fatalf("card updates = %s", ups)
+	var gotUps []string
+	for _, u := range ups {
+		gotUps = append(gotUps, string(u))
+	}
+	if diff := cmp.Diff([]string{tests[0].body, tests[1].body}, gotUps); diff != "" {
+		t.Fatalf("card updates (-want +got):\n%s", diff)
 	}
 }
 

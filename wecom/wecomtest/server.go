@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
 
@@ -286,7 +287,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI checks method, token and rate limit, then runs the handler.
 func (s *Server) serveAPI(rt route, method string, req *apiRequest) (any, *apiError) {
 	if method != rt.method {
-		return nil, apiErr(CodeInvalidParam, "http method %s not allowed, use %s", method, rt.method)
+		return nil, apiErr(errcode.InvalidParam, "http method %s not allowed, use %s", method, rt.method)
 	}
 	if rt.auth {
 		if err := s.checkToken(req.query.Get("access_token"), req.now); err != nil {
@@ -294,7 +295,7 @@ func (s *Server) serveAPI(rt route, method string, req *apiRequest) (any, *apiEr
 		}
 	}
 	if s.overLimit(req.path, req.now) {
-		return nil, apiErr(CodeRateLimited, "more than %d calls per minute to %s", s.opts.Limits[req.path], req.path)
+		return nil, apiErr(errcode.RateLimited, "more than %d calls per minute to %s", s.opts.Limits[req.path], req.path)
 	}
 	return rt.h(s, req)
 }

@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // newClock returns a settable clock for Options.Now.
@@ -133,9 +136,14 @@ func decode[T any](t *testing.T, r result) T {
 func TestOptionsDefaults(t *testing.T) {
 	s := fake(t, Options{Limits: map[string]int{"/cgi-bin/externalcontact/mark_tag": 5}})
 	o := s.Options()
-	if o.CorpID != "wwtestcorp" || o.Secret != "test-secret" || o.AgentID != 1000002 ||
-		o.TokenTTL != 2*time.Hour || len(o.EncodingAESKey) != 43 || o.Token == "" || o.Now == nil {
-		t.Fatalf("defaults = %+v", o)
+	want := Options{CorpID: "wwtestcorp", Secret: "test-secret", AgentID: 1000002, Token: o.Token,
+		EncodingAESKey: o.EncodingAESKey, TokenTTL: 2 * time.Hour, Limits: o.Limits, Now: o.Now}
+	if diff := cmp.Diff(want, o, cmpopts.IgnoreFields(Options{}, "Now")); diff != "" {
+		t.Fatalf("defaults (-want +got):\n%s", diff)
+	}
+	if len(o.EncodingAESKey) != 43 || o.Token == "" || o.Now == nil {
+		t.Fatalf("defaults: aes key of %d characters (want 43), token %q (want one), Now set %v (want true)",
+			len(o.EncodingAESKey), o.Token, o.Now != nil)
 	}
 	if o.Limits["externalcontact/mark_tag"] != 5 {
 		t.Fatalf("limits not normalised: %v", o.Limits)
@@ -161,9 +169,9 @@ func TestUnknownPathAndMethod(t *testing.T) {
 		t.Fatalf("unknown api status = %d", st)
 	}
 	r := call(t, s, http.MethodGet, "externalcontact/mark_tag", url.Values{"access_token": {token(t, s)}}, nil)
-	wantCode(t, r, CodeInvalidParam)
+	wantCode(t, r, errcode.InvalidParam)
 	r = post(t, s, "externalcontact/get_corp_tag_list", []byte("{not json"))
-	wantCode(t, r, CodeInvalidParam)
+	wantCode(t, r, errcode.InvalidParam)
 }
 
 func TestCallsRecorded(t *testing.T) {
@@ -175,13 +183,22 @@ func TestCallsRecorded(t *testing.T) {
 	if len(calls) != 2 {
 		t.Fatalf("calls = %+v", calls)
 	}
-	if calls[0].Path != "gettoken" || calls[0].Status != 200 || calls[0].ErrCode != 0 || !calls[0].At.Equal(clk.Now()) {
-		t.Fatalf("gettoken call = %+v", calls[0])
+	want := Call{Path: "gettoken", Query: calls[0].Query, Body: calls[0].Body, ErrCode: errcode.OK, Status: 200, At: clk.Now()}
+	if diff := cmp.Diff(want, calls[0]); diff != "" {
+		t.Fatalf("gettoken call (-want +got):\n%s", diff)
 	}
 	mt := s.CallsTo("externalcontact/mark_tag")
-	if len(mt) != 1 || mt[0].ErrCode != CodeUnknownUserID || mt[0].Query.Get("access_token") != tok ||
-		!bytes.Contains(mt[0].Body, []byte(`"nobody"`)) {
-		t.Fatalf("mark_tag call = %+v", mt)
+	if len(mt) != 1 {
+		t.Fatalf("%d mark_tag calls recorded, want 1", len(mt))
+	}
+	type callView struct {
+		ErrCode     int
+		Token       string
+		NamesNobody bool
+	}
+	got := callView{mt[0].ErrCode, mt[0].Query.Get("access_token"), bytes.Contains(mt[0].Body, []byte(`"nobody"`))}
+	if diff := cmp.Diff(callView{errcode.UnknownUserID, tok, true}, got); diff != "" {
+		t.Fatalf("mark_tag call (-want +got):\n%s", diff)
 	}
 	if len(s.CallsTo("/cgi-bin/externalcontact/mark_tag")) != 1 {
 		t.Fatal("CallsTo does not accept the /cgi-bin/ prefix")

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // tagJSON is a tag as get_corp_tag_list / add_corp_tag answer it.
@@ -86,7 +88,7 @@ func (s *Server) getCorpTagList(req *apiRequest) (any, *apiError) {
 // checkName validates a tag or group name (1..30 characters).
 func checkName(kind, name string) *apiError {
 	if strings.TrimSpace(name) == "" {
-		return apiErr(CodeInvalidParam, "%s name is empty", kind)
+		return apiErr(errcode.InvalidParam, "%s name is empty", kind)
 	}
 	if utf8.RuneCountInString(name) > maxNameRunes {
 		return apiErr(CodeNameTooLong, "%s name %q is longer than %d characters", kind, name, maxNameRunes)
@@ -113,7 +115,7 @@ func (s *Server) addCorpTag(req *apiRequest) (any, *apiError) {
 		return nil, err
 	}
 	if len(in.Tag) == 0 {
-		return nil, apiErr(CodeInvalidParam, "tag list is empty: empty tag groups are not supported")
+		return nil, apiErr(errcode.InvalidParam, "tag list is empty: empty tag groups are not supported")
 	}
 	for _, t := range in.Tag {
 		if err := checkName("tag", t.Name); err != nil {
@@ -123,7 +125,7 @@ func (s *Server) addCorpTag(req *apiRequest) (any, *apiError) {
 	var g *group
 	if in.GroupID != "" {
 		if g = s.liveGroup(in.GroupID); g == nil {
-			return nil, apiErr(CodeInvalidTagID, "group %q does not exist", in.GroupID)
+			return nil, apiErr(errcode.InvalidTagID, "group %q does not exist", in.GroupID)
 		}
 	} else {
 		if err := checkName("group", in.GroupName); err != nil {
@@ -162,7 +164,7 @@ func (s *Server) editCorpTag(req *apiRequest) (any, *apiError) {
 		return nil, err
 	}
 	if in.ID == "" {
-		return nil, apiErr(CodeInvalidTagID, "id is empty")
+		return nil, apiErr(errcode.InvalidTagID, "id is empty")
 	}
 	if in.Name != "" {
 		if err := checkName("tag or group", in.Name); err != nil {
@@ -171,7 +173,7 @@ func (s *Server) editCorpTag(req *apiRequest) (any, *apiError) {
 	}
 	if t := s.liveTag(in.ID); t != nil {
 		if in.Name != "" && in.Name != t.name && t.group.liveTagByName(in.Name) != nil {
-			return nil, apiErr(CodeInvalidTagName, "tag %q already exists in group %q", in.Name, t.group.name)
+			return nil, apiErr(errcode.InvalidTagName, "tag %q already exists in group %q", in.Name, t.group.name)
 		}
 		if in.Name != "" {
 			t.name = in.Name
@@ -183,7 +185,7 @@ func (s *Server) editCorpTag(req *apiRequest) (any, *apiError) {
 	}
 	if g := s.liveGroup(in.ID); g != nil {
 		if in.Name != "" && in.Name != g.name && s.liveGroupByName(in.Name) != nil {
-			return nil, apiErr(CodeInvalidTagName, "group %q already exists", in.Name)
+			return nil, apiErr(errcode.InvalidTagName, "group %q already exists", in.Name)
 		}
 		if in.Name != "" {
 			g.name = in.Name
@@ -193,7 +195,7 @@ func (s *Server) editCorpTag(req *apiRequest) (any, *apiError) {
 		}
 		return ok(), nil
 	}
-	return nil, apiErr(CodeInvalidTagID, "%q is neither a tag nor a group", in.ID)
+	return nil, apiErr(errcode.InvalidTagID, "%q is neither a tag nor a group", in.ID)
 }
 
 // delCorpTag serves POST externalcontact/del_corp_tag: deletes tags and
@@ -208,13 +210,13 @@ func (s *Server) delCorpTag(req *apiRequest) (any, *apiError) {
 		return nil, err
 	}
 	if len(in.TagID) == 0 && len(in.GroupID) == 0 {
-		return nil, apiErr(CodeInvalidTagID, "tag_id and group_id are both empty")
+		return nil, apiErr(errcode.InvalidTagID, "tag_id and group_id are both empty")
 	}
 	var tags []*tag
 	for _, id := range in.TagID {
 		t := s.liveTag(id)
 		if t == nil {
-			return nil, apiErr(CodeInvalidTagID, "tag %q does not exist", id)
+			return nil, apiErr(errcode.InvalidTagID, "tag %q does not exist", id)
 		}
 		tags = append(tags, t)
 	}
@@ -222,7 +224,7 @@ func (s *Server) delCorpTag(req *apiRequest) (any, *apiError) {
 	for _, id := range in.GroupID {
 		g := s.liveGroup(id)
 		if g == nil {
-			return nil, apiErr(CodeInvalidTagID, "group %q does not exist", id)
+			return nil, apiErr(errcode.InvalidTagID, "group %q does not exist", id)
 		}
 		groups = append(groups, g)
 	}
@@ -251,26 +253,26 @@ func (s *Server) markTag(req *apiRequest) (any, *apiError) {
 	}
 	switch {
 	case in.UserID == "":
-		return nil, apiErr(CodeMissingUserID, "")
+		return nil, apiErr(errcode.MissingUserID, "")
 	case s.findUser(in.UserID) == nil:
-		return nil, apiErr(CodeUnknownUserID, "userid %q", in.UserID)
+		return nil, apiErr(errcode.UnknownUserID, "userid %q", in.UserID)
 	case in.ExternalUserID == "":
-		return nil, apiErr(CodeMissingExternalID, "")
+		return nil, apiErr(errcode.MissingExternalID, "")
 	}
 	c := s.findCustomer(in.ExternalUserID)
 	if c == nil {
-		return nil, apiErr(CodeInvalidExternalID, "external_userid %q", in.ExternalUserID)
+		return nil, apiErr(errcode.InvalidExternalID, "external_userid %q", in.ExternalUserID)
 	}
 	f := c.followOf(in.UserID)
 	if f == nil {
-		return nil, apiErr(CodeNoRelation, "%q is not a customer of %q", in.ExternalUserID, in.UserID)
+		return nil, apiErr(errcode.NoRelation, "%q is not a customer of %q", in.ExternalUserID, in.UserID)
 	}
 	if len(in.AddTag) == 0 && len(in.RemoveTag) == 0 {
-		return nil, apiErr(CodeInvalidTagID, "add_tag and remove_tag are both empty")
+		return nil, apiErr(errcode.InvalidTagID, "add_tag and remove_tag are both empty")
 	}
 	for _, id := range append(slices.Clone(in.AddTag), in.RemoveTag...) {
 		if s.liveTag(id) == nil {
-			return nil, apiErr(CodeInvalidTagID, "tag %q does not exist", id)
+			return nil, apiErr(errcode.InvalidTagID, "tag %q does not exist", id)
 		}
 	}
 	for _, id := range in.RemoveTag {

@@ -4,6 +4,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // tagList is the typed get_corp_tag_list / add_corp_tag answer.
@@ -58,7 +62,7 @@ func TestGetCorpTagListFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post(t, s, "externalcontact/get_corp_tag_list", tt.body)
-			wantCode(t, r, CodeOK)
+			wantCode(t, r, errcode.OK)
 			if got := decode[tagList](t, r).names(); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("tags = %v, want %v", got, tt.want)
 			}
@@ -67,8 +71,15 @@ func TestGetCorpTagListFilters(t *testing.T) {
 
 	r := decode[tagList](t, post(t, s, "externalcontact/get_corp_tag_list", nil))
 	g := r.TagGroup[0]
-	if g.GroupID != level.ID || g.CreateTime != clk.Now().Unix() || g.Tag[0].ID != level.Tags[0].ID || g.Tag[0].CreateTime == 0 {
-		t.Fatalf("group fields = %+v", g)
+	type ids struct {
+		GroupID         string
+		GroupCreateTime int64
+		TagID           string
+		TagCreated      bool
+	}
+	want := ids{level.ID, clk.Now().Unix(), level.Tags[0].ID, true}
+	if diff := cmp.Diff(want, ids{g.GroupID, g.CreateTime, g.Tag[0].ID, g.Tag[0].CreateTime != 0}); diff != "" {
+		t.Fatalf("group fields (-want +got):\n%s", diff)
 	}
 
 	s.DeleteTag(source.ID)
@@ -84,21 +95,37 @@ func TestAddCorpTag(t *testing.T) {
 		"group_name": "客户等级", "order": 3,
 		"tag": []map[string]any{{"name": "VIP", "order": 2}, {"name": "普通"}, {"name": "VIP"}},
 	})
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	g := decode[addResp](t, r).TagGroup
-	if g.GroupName != "客户等级" || g.Order != 3 || len(g.Tag) != 2 || g.Tag[0].Name != "VIP" || g.Tag[0].Order != 2 ||
-		!strings.HasPrefix(g.GroupID, "et") || !strings.HasPrefix(g.Tag[0].ID, "et") {
-		t.Fatalf("created group = %+v", g)
+	want := groupJSON{GroupName: "客户等级", Order: 3, Tag: []tagJSON{{Name: "VIP", Order: 2}, {Name: "普通"}}}
+	if diff := cmp.Diff(want, g, cmpopts.IgnoreFields(groupJSON{}, "GroupID", "CreateTime"),
+		cmpopts.IgnoreFields(tagJSON{}, "ID", "CreateTime")); diff != "" {
+		t.Fatalf("created group (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(g.GroupID, "et") || !strings.HasPrefix(g.Tag[0].ID, "et") {
+		t.Fatalf("ids %q, %q do not start with et", g.GroupID, g.Tag[0].ID)
 	}
 
 	// By group_id (group_name ignored), reusing an existing same-name tag.
 	r = post(t, s, "externalcontact/add_corp_tag", map[string]any{
 		"group_id": g.GroupID, "group_name": "ignored", "tag": []map[string]any{{"name": "SVIP"}, {"name": "VIP"}},
 	})
-	wantCode(t, r, CodeOK)
+	wantCode(t, r, errcode.OK)
 	again := decode[addResp](t, r).TagGroup
-	if again.GroupID != g.GroupID || len(again.Tag) != 2 || again.Tag[1].ID != g.Tag[0].ID {
-		t.Fatalf("add to existing group = %+v", again)
+	type added struct {
+		GroupID string
+		Names   []string
+		VIPID   string // the second tag reuses the existing VIP
+	}
+	got := added{GroupID: again.GroupID}
+	for _, tg := range again.Tag {
+		got.Names = append(got.Names, tg.Name)
+	}
+	if len(again.Tag) == 2 {
+		got.VIPID = again.Tag[1].ID
+	}
+	if diff := cmp.Diff(added{g.GroupID, []string{"SVIP", "VIP"}, g.Tag[0].ID}, got); diff != "" {
+		t.Fatalf("add to existing group (-want +got):\n%s", diff)
 	}
 	// By existing group_name: lands in the same group.
 	r = post(t, s, "externalcontact/add_corp_tag", map[string]any{"group_name": "客户等级", "tag": []map[string]any{{"name": "流失"}}})
@@ -118,13 +145,13 @@ func TestAddCorpTagErrors(t *testing.T) {
 		body map[string]any
 		want int
 	}{
-		{"30 chars ok", map[string]any{"group_name": thirty, "tag": []map[string]any{{"name": thirty}}}, CodeOK},
+		{"30 chars ok", map[string]any{"group_name": thirty, "tag": []map[string]any{{"name": thirty}}}, errcode.OK},
 		{"tag 31 chars", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": thirty + "签"}}}, CodeNameTooLong},
 		{"group 31 chars", map[string]any{"group_name": strings.Repeat("a", 31), "tag": []map[string]any{{"name": "t"}}}, CodeNameTooLong},
-		{"empty tag list", map[string]any{"group_name": "g", "tag": []map[string]any{}}, CodeInvalidParam},
-		{"empty tag name", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": " "}}}, CodeInvalidParam},
-		{"no group", map[string]any{"tag": []map[string]any{{"name": "t"}}}, CodeInvalidParam},
-		{"unknown group id", map[string]any{"group_id": "etNope", "tag": []map[string]any{{"name": "t"}}}, CodeInvalidTagID},
+		{"empty tag list", map[string]any{"group_name": "g", "tag": []map[string]any{}}, errcode.InvalidParam},
+		{"empty tag name", map[string]any{"group_name": "g", "tag": []map[string]any{{"name": " "}}}, errcode.InvalidParam},
+		{"no group", map[string]any{"tag": []map[string]any{{"name": "t"}}}, errcode.InvalidParam},
+		{"unknown group id", map[string]any{"group_id": "etNope", "tag": []map[string]any{{"name": "t"}}}, errcode.InvalidTagID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,14 +172,14 @@ func TestEditCorpTag(t *testing.T) {
 		body map[string]any
 		want int
 	}{
-		{"rename tag", map[string]any{"id": g.Tags[0].ID, "name": "A+", "order": 9}, CodeOK},
-		{"rename group", map[string]any{"id": g.ID, "name": "客户等级"}, CodeOK},
-		{"same name as sibling", map[string]any{"id": g.Tags[0].ID, "name": "B"}, CodeInvalidTagName},
-		{"same name as other group", map[string]any{"id": g.ID, "name": "来源"}, CodeInvalidTagName},
-		{"same name in another group ok", map[string]any{"id": other.Tags[0].ID, "name": "B"}, CodeOK},
+		{"rename tag", map[string]any{"id": g.Tags[0].ID, "name": "A+", "order": 9}, errcode.OK},
+		{"rename group", map[string]any{"id": g.ID, "name": "客户等级"}, errcode.OK},
+		{"same name as sibling", map[string]any{"id": g.Tags[0].ID, "name": "B"}, errcode.InvalidTagName},
+		{"same name as other group", map[string]any{"id": g.ID, "name": "来源"}, errcode.InvalidTagName},
+		{"same name in another group ok", map[string]any{"id": other.Tags[0].ID, "name": "B"}, errcode.OK},
 		{"too long", map[string]any{"id": g.Tags[1].ID, "name": strings.Repeat("x", 31)}, CodeNameTooLong},
-		{"unknown id", map[string]any{"id": "etNope", "name": "x"}, CodeInvalidTagID},
-		{"missing id", map[string]any{"name": "x"}, CodeInvalidTagID},
+		{"unknown id", map[string]any{"id": "etNope", "name": "x"}, errcode.InvalidTagID},
+		{"missing id", map[string]any{"name": "x"}, errcode.InvalidTagID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,24 +203,24 @@ func TestDelCorpTag(t *testing.T) {
 		{UserID: "u1", TagIDs: []string{g.Tags[0].ID, g.Tags[1].ID, src.Tags[0].ID}},
 	}})
 
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{}), CodeInvalidTagID)
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID, "etNope"}}), CodeInvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{}), errcode.InvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID, "etNope"}}), errcode.InvalidTagID)
 	if len(s.CustomerTags("wm1", "u1")) != 3 {
 		t.Fatal("a failed delete removed tags")
 	}
 
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID}}), CodeOK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[0].ID}}), errcode.OK)
 	if got := s.CustomerTags("wm1", "u1"); !reflect.DeepEqual(got, []string{g.Tags[1].ID, src.Tags[0].ID}) {
 		t.Fatalf("customer tags after tag delete = %v", got)
 	}
 	// Deleting the last tag deletes the group.
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[1].ID}}), CodeOK)
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{src.ID}}), CodeOK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"tag_id": []string{g.Tags[1].ID}}), errcode.OK)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{src.ID}}), errcode.OK)
 	if got := s.TagGroups(); len(got) != 0 {
 		t.Fatalf("groups left = %+v", got)
 	}
 	if got := s.CustomerTags("wm1", "u1"); len(got) != 0 {
 		t.Fatalf("customer still tagged %v", got)
 	}
-	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{g.ID}}), CodeInvalidTagID)
+	wantCode(t, post(t, s, "externalcontact/del_corp_tag", map[string]any{"group_id": []string{g.ID}}), errcode.InvalidTagID)
 }

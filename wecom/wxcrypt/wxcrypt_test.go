@@ -10,6 +10,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Official sample values from WeCom's 「加解密方案说明」 and the WXBizMsgCrypt
@@ -160,8 +162,10 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseEnvelope: %v", err)
 			}
-			if parsed.MsgSignature != sig || parsed.TimeStamp != "1700000000" || parsed.Nonce != "nonce-1" {
-				t.Fatalf("envelope fields = %+v", parsed)
+			want := parsed
+			want.MsgSignature, want.TimeStamp, want.Nonce = sig, "1700000000", "nonce-1"
+			if diff := cmp.Diff(want, parsed); diff != "" {
+				t.Fatalf("envelope fields (-want +got):\n%s", diff)
 			}
 			raw, _ := base64.StdEncoding.DecodeString(parsed.Encrypt)
 			if len(raw)%32 != 0 {

@@ -10,8 +10,10 @@ require (
 )
 
 require (
+	github.com/expr-lang/expr v1.17.8
 	github.com/goccy/go-json v0.12.0
 	github.com/google/go-cmp v0.7.0
+	github.com/sashabaranov/go-openai v1.43.0
 )
 
 require (

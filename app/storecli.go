@@ -42,7 +42,7 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 		return fmt.Errorf("%w (tagbot -config %s repair rebuilds what derives from the ledger)", err, configPath)
 	}
 	if opts.Against != "" {
-		if err := matchAnchor(st, opts.Against); err != nil {
+		if err := matchAnchor(st, chain, opts.Against); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "anchor %s holds\n", opts.Against)
@@ -62,16 +62,24 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 }
 
 // matchAnchor checks an anchor "<seq>:<hash>" written down earlier against
-// the (verified) chain.
-func matchAnchor(st *store.Store, anchor string) error {
+// the chain VerifyChain has just verified: every hash after the chain's
+// start was recomputed; before it, only the start itself is an anchor.
+func matchAnchor(st *store.Store, chain store.ChainReport, anchor string) error {
 	seq, hash, ok := strings.Cut(strings.TrimSpace(anchor), ":")
 	id, err := store.ParseID(seq)
 	if !ok || err != nil || len(hash) != 64 {
 		return UsageError{fmt.Errorf("check --against: want <seq>:<64 hex digits> as printed by check --anchor, got %q", anchor)}
 	}
+	if start := chain.Start; start != nil && id <= start.Before {
+		if id == start.Before && hash == start.Digest {
+			return nil
+		}
+		return fmt.Errorf("anchor %s does not hold: the hash chain was started at %s over change-sets 1..%d, after this anchor was taken (a chain head removed and the ledger sealed again?)",
+			anchor, start.At.Format("2006-01-02 15:04:05Z07:00"), start.Before)
+	}
 	cs, err := st.Get(id)
 	if err != nil {
-		return fmt.Errorf("anchor %s: change-set %d is not in the ledger", anchor, id)
+		return fmt.Errorf("anchor %s does not hold: change-set %d is not in the ledger", anchor, id)
 	}
 	if cs.Hash != hash {
 		return fmt.Errorf("anchor %s does not hold: change-set %d now has hash %s (the ledger up to it was rewritten)", anchor, id, cs.Hash)
@@ -119,6 +127,8 @@ func storeOpenError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrTorn):
 		err = fmt.Errorf("%w; run tagbot repair with the same -config, then start again", err)
+	case errors.Is(err, store.ErrChainBroken):
+		// as it says
 	case errors.Is(err, store.ErrCorrupt):
 		err = fmt.Errorf("%w (move it away or restore a backup)", err)
 	case errors.Is(err, fs.ErrNotExist):

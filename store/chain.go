@@ -98,6 +98,9 @@ func startChain(tx *txn, now time.Time) (*ChainStart, error) {
 	head := zeroHash
 	var start *ChainStart
 	if last > 0 {
+		if err := neverChained(tx, ID(last)); err != nil {
+			return nil, err
+		}
 		digest, err := legacyDigest(tx, ID(last))
 		if err != nil {
 			return nil, err
@@ -110,6 +113,19 @@ func startChain(tx *txn, now time.Time) (*ChainStart, error) {
 	}
 	_, _, err = tx.Set("meta:chain", strconv.FormatUint(last, 10)+" "+head, nil)
 	return start, err
+}
+
+// neverChained makes sure a store without a chain head really is from
+// before the chain: a head deleted from a chained store must not be taken
+// for that, or the chain would be started afresh over an edited ledger.
+func neverChained(tx *txn, last ID) error {
+	if _, err := tx.Get("meta:chain_start"); err == nil {
+		return fmt.Errorf("%w: the chain head (meta:chain) is missing but a chain was started before: the store was damaged or tampered with; restore a backup", ErrChainBroken)
+	}
+	if v, err := tx.Get(seqKey("cs:", uint64(last))); err == nil && strings.HasPrefix(v, hashPrefix) {
+		return fmt.Errorf("%w: the chain head (meta:chain) is missing but change-set %d is chained: the store was damaged or tampered with; restore a backup", ErrChainBroken, last)
+	}
+	return nil
 }
 
 // legacyDigest hashes change-sets 1..last as stored, in order.

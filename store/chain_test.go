@@ -177,3 +177,20 @@ func editCS(id uint64, edit func(string) string) func(tx *buntdb.Tx) error {
 		return err
 	}
 }
+
+// TestChainHeadDeletedIsNotAFreshStart: deleting the head of a chained
+// ledger must not make the store look like one from before the chain
+// (which would seal an edited ledger afresh).
+func TestChainHeadDeletedIsNotAFreshStart(t *testing.T) {
+	s := chainedStore(t)
+	must(t, s.db.Update(editCS(2, func(v string) string { return strings.Replace(v, `"actor":"zhangsan"`, `"actor":"{hangsan"`, 1) })))
+	must(t, s.update(func(tx *txn) error { _, err := tx.Delete("meta:chain"); return err }))
+	path := s.Path()
+	must(t, s.Close())
+	if st, err := Open(path, Options{}); !errors.Is(err, ErrChainBroken) {
+		if err == nil {
+			st.Close()
+		}
+		t.Fatalf("Open of a chained store without its head: %v, want ErrChainBroken", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // FollowInfo is what WeCom says of one relationship, without its tags
@@ -47,7 +48,13 @@ func lookupKeys(c *Customer, rels []*Relationship) []string {
 
 // normText folds text for customer lookup.
 func normText(s string) string {
-	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), ":", " "))
+	s = strings.Map(func(r rune) rune {
+		if r == ':' || unicode.IsControl(r) { // ':' separates key parts; a line break must never be in a key
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // relsOf reads every relationship of a customer.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -82,7 +84,35 @@ func (s *Store) Compact() error {
 	if err := s.lock.relockData(); err != nil {
 		return fmt.Errorf("store: compact: %w", err)
 	}
-	return nil
+	// BuntDB renames the new file into place without an fsync: make the
+	// new file and the rename durable now, so a power cut soon after does
+	// not leave a file whose end never reached the disk.
+	if err := s.lock.data.Sync(); err != nil {
+		return fmt.Errorf("store: compact: %w", err)
+	}
+	return syncDir(filepath.Dir(s.lock.path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// linkCount is the number of hard links to the file at path (1 normally).
+func linkCount(path string) uint64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 1
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
 }
 
 // compactMinSize and compactGrowth are when the file is compacted for its

@@ -60,14 +60,23 @@ func lockStore(path string, shared bool) (*storeLock, error) {
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	l := &storeLock{path: real}
-	if l.dir, err = flockFile(real+".lock", os.O_RDWR|os.O_CREATE, shared, path); err != nil {
+	if shared {
+		// A reader creates nothing, and may read a store in a folder it
+		// cannot write: the data file's lock is what a writer meets (it
+		// takes both); the lock file is taken too when it can be read.
+		if l.data, err = flockFile(real, os.O_RDONLY, true, path); err != nil {
+			return nil, err
+		}
+		if l.dir, err = flockFile(real+".lock", os.O_RDONLY, true, path); err != nil && errors.Is(err, ErrLocked) {
+			l.release()
+			return nil, err
+		}
+		return l, nil
+	}
+	if l.dir, err = flockFile(real+".lock", os.O_RDWR|os.O_CREATE, false, path); err != nil {
 		return nil, err
 	}
-	flag := os.O_RDWR | os.O_CREATE
-	if shared {
-		flag = os.O_RDONLY
-	}
-	if l.data, err = flockFile(real, flag, shared, path); err != nil {
+	if l.data, err = flockFile(real, os.O_RDWR|os.O_CREATE, false, path); err != nil {
 		l.release()
 		return nil, err
 	}

@@ -97,12 +97,19 @@ func (s *Store) load(lock *storeLock, opts Options) (err error) {
 	}
 	if s.tail.Torn {
 		if !opts.CutTornTail || opts.ReadOnly {
-			return fmt.Errorf("%w: %s: %s (run tagbot repair)", ErrTorn, s.path, s.tail)
+			return fmt.Errorf("%w: %s: %s", ErrTorn, s.path, s.tail)
 		}
 		if err := cutTail(lock.path, s.tail, s.now()); err != nil {
 			return err
 		}
 		s.log.Warn("cut off a torn last transaction", "path", s.path, "tail", s.tail.String())
+		if after, err := checkTail(lock.path); err != nil || after.Torn {
+			return fmt.Errorf("%w: %s: still torn after cutting (%v %s); restore a backup", ErrCorrupt, s.path, err, after)
+		}
+	}
+	if n := linkCount(lock.path); n > 1 {
+		s.log.Warn("the store file has other hard links: they would keep a stale copy of the data (and of deleted callback bodies) after the next compaction; remove them",
+			"path", s.path, "links", n)
 	}
 	if !opts.ReadOnly {
 		if err := privateMode(lock.path, s.log); err != nil {
@@ -226,7 +233,7 @@ func (s *Store) repairSeqs(tx *txn) error {
 			return err
 		}
 		if top > last {
-			s.log.Warn("sequence behind its keys, repaired (run tagbot check)", "seq", name, "counter", last, "highest", top)
+			s.log.Warn("sequence behind its keys, lifted (tagbot check verifies the rest)", "seq", name, "counter", last, "highest", top, "in_memory_only", s.readOnly)
 			if _, _, err := tx.Set("meta:seq:"+name, strconv.FormatUint(top, 10), nil); err != nil {
 				return err
 			}

@@ -186,3 +186,33 @@ func syncKeys(tx *txn, prefix string, want map[string]struct{}, rep *RepairRepor
 		}
 	}
 }
+
+// derivedProblems lists, for Verify, the index and queue keys that are not
+// exactly what Rebuild would make them.
+func (s *Store) derivedProblems(tx *txn) ([]string, error) {
+	want := map[string]map[string]struct{}{}
+	if err := s.derivedFromLedger(tx, want, map[string]map[string]Mark{}); err != nil {
+		return nil, err
+	}
+	if err := derivedFromQueues(tx, want); err != nil {
+		return nil, err
+	}
+	var problems []string
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:"} {
+		missing, extra := len(want[prefix]), 0
+		var example string
+		scan(tx, prefix, func(k, _ string) bool {
+			if _, ok := want[prefix][k]; ok {
+				missing--
+			} else {
+				extra++
+				example = k
+			}
+			return true
+		})
+		if missing > 0 || extra > 0 {
+			problems = append(problems, fmt.Sprintf("%s keys: %d missing, %d that should not be there (e.g. %q)", strings.TrimSuffix(prefix, ":"), missing, extra, example))
+		}
+	}
+	return problems, nil
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // TailReport is what the start-up check found at the end of a store file.
@@ -25,7 +26,7 @@ func (r TailReport) String() string {
 	if !r.Torn {
 		return fmt.Sprintf("tail ok (%d bytes)", r.Size)
 	}
-	return fmt.Sprintf("the last transaction is incomplete: %d bytes after byte %d (%d whole commands%s)",
+	return fmt.Sprintf("%d bytes after byte %d (%d whole commands%s) are part of a transaction that was not written whole",
 		r.Size-r.GoodEnd, r.GoodEnd, r.TornCommands, map[bool]string{true: " and a cut one", false: ""}[r.Partial])
 }
 
@@ -67,8 +68,13 @@ func checkTail(path string) (TailReport, error) {
 		}
 		rep.Framed = framed
 		if !framed {
-			// A store from before frames: nothing to check against. Open
-			// writes its first frame.
+			// A store from before frames: nothing to check against; its
+			// next write is framed. But a store this version wrote has the
+			// chain head and ends in a marker even when compacted: without
+			// one, the end of the file is missing.
+			if slices.ContainsFunc(cmds, func(c aofCmd) bool { return c.key == "meta:chain" }) {
+				return rep, fmt.Errorf("%w: %s ends without a transaction marker: its end is missing (a compaction cut short by a power cut?); restore a backup", ErrCorrupt, path)
+			}
 			return rep, nil
 		}
 		rep.Partial = partial

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tidwall/buntdb"
@@ -187,4 +188,67 @@ func TestReadOnlyOpenWritesNothing(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("a read-only open changed the file")
 	}
+}
+
+// TestCompactedFileCutShort: a compacted file ends in key order with the
+// marker; cut anywhere before that end it has no marker at all, which for a
+// store of this version (it has a chain head) means its end is missing. It
+// is refused, by repair too (cutting cannot bring keys back).
+func TestCompactedFileCutShort(t *testing.T) {
+	s, _ := openTest(t)
+	apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+	must(t, s.Compact())
+	path := s.Path()
+	must(t, s.Close())
+	orig, err := os.ReadFile(path)
+	must(t, err)
+	cmds, partial, err := parseAOF(orig, 0, 0)
+	if err != nil || partial || len(cmds) < 10 || cmds[len(cmds)-1].key != frameKey {
+		t.Fatalf("compacted file: %d commands, partial %v, %v", len(cmds), partial, err)
+	}
+	var cuts []int64
+	for _, c := range cmds[len(cmds)/2 : len(cmds)-1] {
+		cuts = append(cuts, c.end, c.end-3)
+	}
+	for _, cut := range cuts {
+		p := filepath.Join(t.TempDir(), "cut.db")
+		must(t, os.WriteFile(p, orig[:cut], 0o600))
+		for _, opts := range []Options{{}, {ReadOnly: true}, {CutTornTail: true}} {
+			if st, err := Open(p, opts); err == nil {
+				st.Close()
+				t.Fatalf("compacted file cut at %d of %d opened (%+v)", cut, len(orig), opts)
+			} else if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTorn) {
+				t.Fatalf("cut at %d: %v", cut, err)
+			}
+		}
+	}
+}
+
+// TestNamesCannotImitateTheFileFormat: a customer name carrying BuntDB's
+// file syntax and a fake marker never becomes a key with a line break, so
+// the tail check cannot be steered by it; the customer is still found.
+func TestNamesCannotImitateTheFileFormat(t *testing.T) {
+	s, _ := openTest(t)
+	evil := "a\r\n*3\r\n$3\r\nset\r\n$6\r\n~frame\r\n$9\r\nf1 1 0 0\r\n*3\r\n$3\r\nset\r\n$1\r\nz"
+	must(t, s.UpsertCustomer(Customer{ID: "c9", Name: evil}, []FollowInfo{{Follower: "zhangsan", Remark: evil}}))
+	apply(t, s, "zhangsan", "c9", []string{"t1"}, nil)
+	found, err := s.FindCustomers("*3", 10)
+	must(t, err)
+	if len(found) != 1 || found[0].ID != "c9" {
+		t.Fatalf("find by a part of the name: %+v", found)
+	}
+	path := s.Path()
+	must(t, s.Close())
+	raw, err := os.ReadFile(path)
+	must(t, err)
+	cmds, _, err := parseAOF(raw, 0, 0)
+	must(t, err)
+	for _, c := range cmds {
+		if strings.ContainsAny(c.key, "\r\n") {
+			t.Fatalf("key with a line break in the file: %q", c.key)
+		}
+	}
+	s2, err := Open(path, Options{})
+	must(t, err)
+	s2.Close()
 }

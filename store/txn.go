@@ -45,10 +45,18 @@ type write struct {
 // so expiry is the store's own job (expire.go).
 var errTTL = errors.New("store: BuntDB TTLs are not used (see expire.go)")
 
+// errKeyLineBreak is returned for a key with a line break: keys come from
+// WeCom and users (names in cn: keys, ids), and a line break in one could
+// imitate BuntDB's file format to the tail check (tail.go).
+var errKeyLineBreak = errors.New("store: key contains a line break")
+
 // Set writes key and records it for the frame marker.
 func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, error) {
 	if opts != nil && opts.Expires {
 		return "", false, errTTL
+	}
+	if strings.ContainsAny(key, "\r\n") {
+		return "", false, fmt.Errorf("%w: %q", errKeyLineBreak, key)
 	}
 	prev, replaced, err := t.Tx.Set(key, value, nil)
 	if err == nil {

@@ -104,6 +104,11 @@ func (s *Store) Verify() error {
 		if ferr != nil {
 			return ferr
 		}
+		derived, err := s.derivedProblems(tx)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, derived...)
 		if len(problems) > 0 {
 			if len(problems) > 10 {
 				problems = append(problems[:10], fmt.Sprintf("… and %d more", len(problems)-10))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -38,6 +39,14 @@ func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 		}},
 		{"stray tag key", func(tx *txn, cs ChangeSet) error {
 			_, _, err := tx.Set(ttKey("t2", cs.Customer, cs.Follower), "", nil)
+			return err
+		}},
+		{"ledger index key missing", func(tx *txn, cs ChangeSet) error {
+			_, err := tx.Delete(fmt.Sprintf("ix:a:%s:%012d", cs.Actor, uint64(cs.ID)))
+			return err
+		}},
+		{"stray ledger index key", func(tx *txn, cs ChangeSet) error {
+			_, _, err := tx.Set(fmt.Sprintf("ix:a:ghost:%012d", uint64(cs.ID)), "", nil)
 			return err
 		}},
 		{"tag key missing", func(tx *txn, cs ChangeSet) error {

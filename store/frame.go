@@ -88,9 +88,11 @@ func respInt(buf []byte, i int, prefix byte) (int, int, error) {
 	return v, i + j + 1, nil
 }
 
-// parseAOF reads the commands of buf, which starts at file offset base.
-// partial is set when the bytes end inside a command.
-func parseAOF(buf []byte, from int, base int64) (cmds []aofCmd, partial bool, err error) {
+// parseAOF reads the commands of buf from offset from; buf starts at file
+// offset base. bad is set when bytes after the last command are not a
+// whole command (cut short: a torn write; or not a command at all: junk
+// a crash left). err is set only when not even the first command parses.
+func parseAOF(buf []byte, from int, base int64) (cmds []aofCmd, bad bool, err error) {
 	i := from
 	for i < len(buf) {
 		if buf[i] == 0 { // BuntDB skips NUL bytes between commands
@@ -98,11 +100,11 @@ func parseAOF(buf []byte, from int, base int64) (cmds []aofCmd, partial bool, er
 			continue
 		}
 		c, next, err := parseCmd(buf, i)
-		if errors.Is(err, errShort) {
-			return cmds, true, nil
-		}
 		if err != nil {
-			return nil, false, err
+			if len(cmds) == 0 && !errors.Is(err, errShort) {
+				return nil, false, err
+			}
+			return cmds, true, nil
 		}
 		c.end = base + int64(next)
 		cmds = append(cmds, c)
@@ -112,19 +114,34 @@ func parseAOF(buf []byte, from int, base int64) (cmds []aofCmd, partial bool, er
 }
 
 // parseTail parses a buffer that starts at file offset base, somewhere in
-// the middle of the file: it starts at the first line start from which the
-// rest parses.
+// the middle of the file. It starts at the first line start from which the
+// rest parses to the end; if none does (the end is torn or junk), at the
+// first from which whole commands parse, up to where they stop.
 func parseTail(buf []byte, base int64) ([]aofCmd, bool, error) {
 	if base == 0 {
 		return parseAOF(buf, 0, 0)
 	}
+	var torn []aofCmd
 	for i := 1; i < len(buf); i++ {
 		if buf[i] != '*' || buf[i-1] != '\n' {
 			continue
 		}
-		if cmds, partial, err := parseAOF(buf, i, base); err == nil {
-			return cmds, partial, nil
+		cmds, bad, err := parseAOF(buf, i, base)
+		if err != nil || len(cmds) == 0 {
+			continue
 		}
+		if !bad {
+			return cmds, false, nil
+		}
+		if torn == nil {
+			torn = cmds
+		}
+		// Every line start up to where these stopped is on the same run
+		// of commands and stops there too: look past it.
+		i = int(cmds[len(cmds)-1].end - base)
+	}
+	if torn != nil {
+		return torn, true, nil
 	}
 	return nil, false, errShort
 }

@@ -15,7 +15,8 @@ type TailReport struct {
 	// GoodEnd is where the last whole transaction ends; Size unless Torn.
 	GoodEnd int64
 	// Torn reports bytes after GoodEnd: TornCommands whole commands and,
-	// when Partial, the start of one more.
+	// when Partial, more bytes that are not a whole command (cut short, or
+	// junk a crash left).
 	Torn         bool
 	TornCommands int
 	Partial      bool
@@ -27,7 +28,7 @@ func (r TailReport) String() string {
 		return fmt.Sprintf("tail ok (%d bytes)", r.Size)
 	}
 	return fmt.Sprintf("%d bytes after byte %d (%d whole commands%s) are part of a transaction that was not written whole",
-		r.Size-r.GoodEnd, r.GoodEnd, r.TornCommands, map[bool]string{true: " and a cut one", false: ""}[r.Partial])
+		r.Size-r.GoodEnd, r.GoodEnd, r.TornCommands, map[bool]string{true: " and bytes that are no whole command", false: ""}[r.Partial])
 }
 
 // compactedRun is how many SETs in strictly ascending key order, ending in

@@ -252,3 +252,45 @@ func TestNamesCannotImitateTheFileFormat(t *testing.T) {
 	must(t, err)
 	s2.Close()
 }
+
+// TestJunkAfterTheLastTransaction: bytes that are no command after the
+// last whole transaction (a crash can leave them) are a torn end too:
+// refused at start, and repair cuts them off and keeps everything before.
+func TestJunkAfterTheLastTransaction(t *testing.T) {
+	for name, junk := range map[string]string{
+		"text":         "hello world\n",
+		"line break":   "\r\n",
+		"cut command":  "*3\r\n$3\r\nset\r\n$1\r\nx",
+		"bad count":    "*x\r\n",
+		"random bytes": "\x93\x01\xfe*\r\n$9\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, _ := openTest(t)
+			for range 300 { // past the first read window, so the tail is parsed from its middle
+				apply(t, s, "zhangsan", "c1", []string{"t1"}, nil)
+				apply(t, s, "zhangsan", "c1", nil, []string{"t1"})
+			}
+			last := apply(t, s, "zhangsan", "c2", []string{"t3"}, nil)
+			path := s.Path()
+			must(t, s.Close())
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			must(t, err)
+			_, err = f.WriteString(junk)
+			must(t, err)
+			must(t, f.Close())
+			if _, err := Open(path, Options{}); !errors.Is(err, ErrTorn) {
+				t.Fatalf("junk at the end: Open = %v, want ErrTorn", err)
+			}
+			r, err := Open(path, Options{CutTornTail: true})
+			must(t, err)
+			defer r.Close()
+			if r.Tail().Size-r.Tail().GoodEnd != int64(len(junk)) {
+				t.Fatalf("repair cut %d bytes, the junk is %d", r.Tail().Size-r.Tail().GoodEnd, len(junk))
+			}
+			must(t, r.Verify())
+			if _, err := r.Get(last.ID); err != nil {
+				t.Fatalf("the last whole change-set is gone: %v", err)
+			}
+		})
+	}
+}

@@ -61,7 +61,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	err = s.db.SetConfig(buntdb.Config{SyncPolicy: policy, AutoShrinkDisabled: true})
 	if err == nil {
-		err = s.init(opts.ReadOnly)
+		err = s.init()
 	}
 	if err != nil {
 		s.db.Close()
@@ -161,7 +161,7 @@ func syncPolicy(name string) (buntdb.SyncPolicy, error) {
 
 // init writes the schema version on a new store, checks it on an old one and
 // loads the time of the newest change-set.
-func (s *Store) init(readOnly bool) error {
+func (s *Store) init() error {
 	return s.update(func(tx *txn) error {
 		v, err := tx.Get("meta:version")
 		switch {

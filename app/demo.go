@@ -204,12 +204,21 @@ func (d *DemoBot) settle(ctx context.Context) error {
 	return nil
 }
 
-// Demo runs the terminal chat: lines from in, what WeCom shows to out.
-func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) error {
+// demoConfig loads configPath; without that file the demo runs on the
+// built-in defaults plus the sample group policies config.yaml shows, so
+// VIP is protected and 意向程度 exclusive either way.
+func demoConfig(configPath string) (*config.Config, error) {
 	cfg, err := config.Load(configPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg, err = config.Default(), nil
+		cfg.Groups = config.SampleGroups()
 	}
+	return cfg, err
+}
+
+// Demo runs the terminal chat: lines from in, what WeCom shows to out.
+func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) error {
+	cfg, err := demoConfig(configPath)
 	if err != nil {
 		return UsageError{err}
 	}

@@ -3,9 +3,13 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
 )
 
 // runDemo runs the terminal demo on input and returns what it printed.
@@ -36,5 +40,39 @@ func TestDemoWithoutConfigHasSamplePolicies(t *testing.T) {
 				t.Errorf("output has %q:\n%s", tc.notWant, out)
 			}
 		})
+	}
+}
+
+// TestDemoHeldReplies: replies past the per-member limit are announced in
+// Chinese with when they will come, not as an error, and show up once the
+// window allows them.
+func TestDemoHeldReplies(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Messages.PerUserPerMinute = 2
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	for i, want := range []string{"你是 zhangsan", "你是 zhangsan", "每分钟最多收 2 条应用消息：其余回复已排队，约 "} {
+		got, err := d.Say(context.Background(), "/whoami")
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if !strings.Contains(got, want) {
+			t.Fatalf("line %d: %q, want %q", i+1, got, want)
+		}
+		if i == 2 && strings.Contains(got, "你是 zhangsan") {
+			t.Fatalf("line 3 shows its held reply at once: %q", got)
+		}
+	}
+	d.back.Store(-int64(61 * time.Second)) // a minute passes
+	deadline := time.Now().Add(5 * time.Second)
+	for shown := ""; !strings.Contains(shown, "你是 zhangsan"); shown += d.arrived() {
+		if time.Now().After(deadline) {
+			t.Fatalf("held reply never shown; got %q", shown)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

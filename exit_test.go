@@ -50,6 +50,8 @@ func TestExitCodesPerCause(t *testing.T) {
 	causes := []exitCause{
 		{name: "unexpected argument", subs: all, code: app.ExitUsage, want: "unexpected arguments",
 			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"extra"}, noop }},
+		{name: "help asked for", subs: all, code: app.ExitOK, want: "用法 usage",
+			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"-h"}, noop }},
 		{name: "unknown flag", subs: all, code: app.ExitUsage, want: "flag provided but not defined",
 			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"-nope"}, noop }},
 		{name: "unknown config key", subs: []string{"serve", "sync", "check", "demo"}, code: app.ExitUsage, want: "did you mean agent_id",

@@ -9,6 +9,7 @@
 //	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot version
+//	tagbot help                            this usage (also -h, --help; exit 0)
 //
 // Exit codes (app.ExitCode, the same for one cause in every subcommand; the
 // README has the table): 0 ok, 1 runtime failure, 2 bad usage, bad
@@ -17,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,25 +49,38 @@ commands:
   repair    cut off a torn last transaction (kept aside), rebuild the current
             tags, indexes and queues from the ledger and the outbox
   version   print the version
+  help      print this help (also -h, --help)
 `
+
+// commands are the subcommands run knows; anything else is an unknown command.
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tagbot", flag.ContinueOnError)
 	global.SetOutput(stderr)
-	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	global.Usage = func() {} // printed below: to stdout when asked for, else to stderr
 	configPath := global.String("config", "config.yaml", "path to config.yaml")
 	if err := global.Parse(args); err != nil {
-		return app.ExitUsage
+		return usageExit(err, stdout, stderr)
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		global.Usage()
+		fmt.Fprint(stderr, usage)
 		return app.ExitUsage
 	}
 	cmd, rest := rest[0], rest[1:]
+	if !commands[cmd] {
+		fmt.Fprintf(stderr, "tagbot: unknown command %q\n\n%s", cmd, usage)
+		return app.ExitUsage
+	}
+	if cmd == "help" { // help asked for is not an error, whatever follows
+		fmt.Fprint(stdout, usage)
+		return app.ExitOK
+	}
 	sub := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	sub.SetOutput(stderr)
+	sub.Usage = func() {}
 	sub.StringVar(configPath, "config", *configPath, "path to config.yaml")
 	var checkOpts app.CheckOptions
 	if cmd == "check" {
@@ -73,7 +88,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
 	}
 	if err := sub.Parse(rest); err != nil {
-		return app.ExitUsage
+		return usageExit(err, stdout, stderr)
 	}
 	if sub.NArg() > 0 {
 		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
@@ -99,13 +114,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.Repair(*configPath, stdout)
 	case "demo":
 		err = app.Demo(ctx, *configPath, stdin, stdout)
-	default:
-		fmt.Fprintf(stderr, "tagbot: unknown command %q\n\n", cmd)
-		global.Usage()
-		return app.ExitUsage
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tagbot:", err)
 	}
 	return app.ExitCode(err)
+}
+
+// usageExit handles a flag parse error: -h or --help prints the usage to
+// stdout and exits 0; a bad flag (flag already said which) prints it to
+// stderr and exits ExitUsage.
+func usageExit(err error, stdout, stderr io.Writer) int {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return app.ExitOK
+	}
+	fmt.Fprint(stderr, usage)
+	return app.ExitUsage
 }

@@ -41,6 +41,19 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
+// TestCLIHelp: help asked for (help, -h, --help, also after a command)
+// prints the usage on stdout and exits 0; it is not an error.
+func TestCLIHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "serve"}, {"-h"}, {"--help"}, {"-help"}, {"serve", "-h"}, {"check", "--help"}, {"-config", "x.yaml", "demo", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, out, errs := runCLI(args...)
+			if code != 0 || !strings.HasPrefix(out, "用法 usage: tagbot") || errs != "" {
+				t.Fatalf("exit %d (want 0), stdout %q (want the usage), stderr %q (want none)", code, out, errs)
+			}
+		})
+	}
+}
+
 func TestCLIUsageAndConfigErrors(t *testing.T) {
 	cases := []struct {
 		name string
@@ -51,6 +64,8 @@ func TestCLIUsageAndConfigErrors(t *testing.T) {
 		{"version", []string{"version"}, 0, "tagbot"},
 		{"no command", nil, 2, "usage"},
 		{"unknown command", []string{"serv"}, 2, "unknown command"},
+		{"unknown command with arguments", []string{"foo", "bar"}, 2, `unknown command "foo"`},
+		{"unknown command before a flag", []string{"foo", "-x"}, 2, `unknown command "foo"`},
 		{"missing config", []string{"-config", "/nonexistent/tagbot.yaml", "sync"}, 2, "tagbot.yaml"},
 		{"unknown key", []string{"-config", writeFile(t, "a.yaml", "wecom:\n  agentid: 1\n"), "check"}, 2, "did you mean agent_id"},
 		{"short aes key", []string{"sync", "-config", writeFile(t, "b.yaml", "wecom:\n  corp_id: ww1\n  secret: s\n  token: t\n  encoding_aes_key: abc\n")}, 2, "wecom.encoding_aes_key"},

@@ -44,7 +44,7 @@ func BenchmarkCommandsEndToEnd(b *testing.B) {
 		}
 		resp.Body.Close()
 	}
-	if err := d.settle(ctx); err != nil {
+	if _, err := d.settle(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()

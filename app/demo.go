@@ -35,6 +35,7 @@ type DemoBot struct {
 	seededCalls int
 	cards       map[string]cardView // last card per user
 	seq         int
+	sent        sentLog // when messages reached the fake WeCom, for the limits
 }
 
 // StartDemo starts a demo bot. cfg supplies roles, tag-group policies and
@@ -164,52 +165,77 @@ func (d *DemoBot) deliver(ctx context.Context, xml []byte) (string, error) {
 	if resp.StatusCode != 200 {
 		return "", fmt.Errorf("callback answered %s", resp.Status)
 	}
-	if err := d.settle(ctx); err != nil {
+	h, err := d.settle(ctx)
+	if err != nil {
 		return "", err
 	}
-	return d.render(), nil
+	shown := d.render()
+	if !h.until.IsZero() {
+		shown = strings.TrimPrefix(shown+"\n"+d.heldNote(h), "\n")
+	}
+	return shown, nil
 }
 
-// settle waits until the inbox, the outbox and the sender are empty.
-func (d *DemoBot) settle(ctx context.Context) error {
+// settle waits until the inbox, the outbox and the sender are empty, or
+// until only replies the per-member limits hold back are left (then it
+// says until when).
+func (d *DemoBot) settle(ctx context.Context) (held, error) {
 	m := d.Main
 	deadline := time.Now().Add(10 * time.Second)
-	for quiet := 0; quiet < 3; {
+	for quiet, stuck := 0, 0; quiet < 3 && stuck < 3; {
 		m.Sender.Flush(ctx)
 		if err := m.Worker.Drain(ctx); err != nil {
-			return err
+			return held{}, err
 		}
 		in, err := m.Store.InboxPending(1)
 		if err != nil {
-			return err
+			return held{}, err
 		}
 		out, err := m.Store.PendingOutbox(1)
 		if err != nil {
-			return err
+			return held{}, err
 		}
-		if len(in) == 0 && len(out) == 0 && m.Sender.Pending() == 0 {
-			quiet++
-		} else {
-			quiet = 0
+		before := d.sent.noted
+		d.note()
+		h, isHeld := d.heldBack()
+		switch busy := len(in) > 0 || len(out) > 0; {
+		case !busy && m.Sender.Pending() == 0:
+			quiet, stuck = quiet+1, 0
+		case !busy && isHeld && d.sent.noted == before:
+			quiet, stuck = 0, stuck+1
+		default:
+			quiet, stuck = 0, 0
+		}
+		if stuck == 3 {
+			return h, nil
 		}
 		if time.Now().After(deadline) {
-			return errors.New("the bot did not answer within 10 s")
+			return held{}, errors.New("机器人 10 秒内没有处理完（原因见运行日志）")
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return held{}, ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	return nil
+	return held{}, nil
+}
+
+// demoConfig loads configPath; without that file the demo runs on the
+// built-in defaults plus the sample group policies config.yaml shows, so
+// VIP is protected and 意向程度 exclusive either way.
+func demoConfig(configPath string) (*config.Config, error) {
+	cfg, err := config.Load(configPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		cfg, err = config.Default(), nil
+		cfg.Groups = config.SampleGroups()
+	}
+	return cfg, err
 }
 
 // Demo runs the terminal chat: lines from in, what WeCom shows to out.
 func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) error {
-	cfg, err := config.Load(configPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		cfg, err = config.Default(), nil
-	}
+	cfg, err := demoConfig(configPath)
 	if err != nil {
 		return UsageError{err}
 	}
@@ -242,19 +268,32 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 		readErr <- sc.Err()
 		close(lines)
 	}()
+	// Replies the per-member limits held back are shown when they arrive,
+	// also while the demo waits for input, and awaited at the end of input.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		fmt.Fprintf(out, "%s> ", d.User)
 		var line string
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(out)
-			return nil
-		case l, ok := <-lines:
-			if !ok {
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
 				fmt.Fprintln(out)
-				return <-readErr
+				return nil
+			case <-tick.C:
+				if shown := d.arrived(); shown != "" {
+					fmt.Fprintf(out, "\n%s\n%s> ", shown, d.User)
+				}
+			case l, ok := <-lines:
+				if !ok {
+					fmt.Fprintln(out)
+					d.awaitHeld(ctx, out, tick.C)
+					return <-readErr
+				}
+				line = l
+				break wait
 			}
-			line = l
 		}
 		if t := strings.TrimSpace(line); t == "quit" || t == "exit" || t == "退出" {
 			return nil

@@ -183,7 +183,7 @@ func TestEndToEndRestartBetweenReceiptAndProcessing(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &DemoBot{Fake: fake, Main: m, User: "zhangsan", cards: map[string]cardView{}}
-	if err := d.settle(ctx); err != nil {
+	if _, err := d.settle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if out := d.render(); !strings.Contains(out, "已为 王小明 添加「高意向」") {

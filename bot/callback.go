@@ -8,6 +8,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -52,7 +53,8 @@ type ServerOptions struct {
 type Server struct {
 	opts      ServerOptions
 	log       *slog.Logger
-	rejectLog *logThrottle // bounds "callback rejected" lines
+	rejectLog *logThrottle // bounds "callback rejected" warnings (4xx)
+	failLog   *logThrottle // bounds "callback rejected" errors (5xx), apart from the 4xx
 }
 
 // NewServer returns a callback server. It panics if Crypto or Store is nil.
@@ -69,8 +71,18 @@ func NewServer(opts ServerOptions) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Server{opts: opts, log: opts.Logger.With("pkg", "bot"),
-		rejectLog: newLogThrottle(rejectLogRate, rejectLogBurst)}
+	s := &Server{opts: opts, log: opts.Logger.With("pkg", "bot")}
+	s.rejectLog = newLogThrottle(rejectLogRate, rejectLogBurst, s.suppressedReport(slog.LevelWarn))
+	s.failLog = newLogThrottle(rejectLogRate, rejectLogBurst, s.suppressedReport(slog.LevelError))
+	return s
+}
+
+// suppressedReport logs, at level, how many rejection lines a throttle
+// left out since its last line (called by the throttle's timer).
+func (s *Server) suppressedReport(level slog.Level) func(int) {
+	return func(n int) {
+		s.log.LogAttrs(context.Background(), level, "callback rejections not logged", slog.Int("suppressed", n))
+	}
 }
 
 // rejection is a request refused with an HTTP status and a log reason
@@ -104,10 +116,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // logRejection logs a rejected request, at most a few lines a second (see
-// logThrottle); the first line after some were left out counts them in
-// "suppressed". A failure on our side (5xx) is an error, the rest warnings.
+// logThrottle); lines left out are counted in "suppressed", by the next
+// line or, within logFlushAfter, by a line of their own. A failure on our
+// side (5xx) is an error, throttled apart from the rest (warnings), so a
+// flood of forged requests cannot hide it.
 func (s *Server) logRejection(r *http.Request, rej *rejection) {
-	ok, suppressed := s.rejectLog.allow(s.opts.Now())
+	th := s.rejectLog
+	if rej.status >= http.StatusInternalServerError {
+		th = s.failLog
+	}
+	ok, suppressed := th.allow(s.opts.Now())
 	if !ok {
 		return
 	}
@@ -242,27 +260,51 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 // Rejected callbacks are logged through a logThrottle: a flood of forged,
 // stale or oversized requests (an attacker, a misconfigured proxy, a WeCom
 // retry storm while the store is full) costs a few log lines a second, not
-// one per request, and the first line logged after a quiet spell says how
-// many were left out.
+// one per request, and how many were left out is logged within
+// logFlushAfter, also when the flood has stopped.
 const (
 	// rejectLogRate is how many rejection lines a second are logged once
 	// the burst is spent.
 	rejectLogRate = 2
 	// rejectLogBurst is how many rejection lines may be logged at once.
 	rejectLogBurst = 5
+	// logFlushAfter is how soon after a line is first left out the count
+	// of left-out lines is logged (unless a line let through took it).
+	logFlushAfter = time.Second
 )
 
 // logThrottle lets log lines through at a bounded rate and counts the lines
-// it holds back. It is safe for concurrent use.
+// it holds back. When it first holds one back it arms one timer (one per
+// throttle, not per request): after logFlushAfter, report gets the count
+// still pending. It is safe for concurrent use.
 type logThrottle struct {
 	mu         sync.Mutex
 	lim        *rate.Limiter
 	suppressed int
+	armed      bool          // a flush timer is pending
+	report     func(int)     // logs a pending count; nil: counts go to the next line only
+	afterFunc  afterFuncFunc // time.AfterFunc; tests replace it
 }
 
-// newLogThrottle allows perSecond lines a second after a burst of burst.
-func newLogThrottle(perSecond float64, burst int) *logThrottle {
-	return &logThrottle{lim: rate.NewLimiter(rate.Limit(perSecond), burst)}
+// afterFuncFunc runs f once after d (the shape of time.AfterFunc).
+type afterFuncFunc func(d time.Duration, f func())
+
+// newLogThrottle allows perSecond lines a second after a burst of burst;
+// report (if not nil) logs a count of held-back lines no later line took.
+func newLogThrottle(perSecond float64, burst int, report func(int)) *logThrottle {
+	return &logThrottle{lim: rate.NewLimiter(rate.Limit(perSecond), burst), report: report,
+		afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
+}
+
+// flush hands the pending count to report (the timer's work).
+func (t *logThrottle) flush() {
+	t.mu.Lock()
+	n := t.suppressed
+	t.suppressed, t.armed = 0, false
+	t.mu.Unlock()
+	if n > 0 && t.report != nil {
+		t.report(n)
+	}
 }
 
 // allow reports whether a line may be logged at now. When it may,
@@ -273,6 +315,10 @@ func (t *logThrottle) allow(now time.Time) (ok bool, suppressed int) {
 	defer t.mu.Unlock()
 	if !t.lim.AllowN(now, 1) {
 		t.suppressed++
+		if !t.armed && t.report != nil {
+			t.armed = true
+			t.afterFunc(logFlushAfter, t.flush)
+		}
 		return false, 0
 	}
 	suppressed, t.suppressed = t.suppressed, 0

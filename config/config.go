@@ -184,6 +184,17 @@ func Default() *Config {
 	}
 }
 
+// SampleGroups returns the sample tag-group policies the committed
+// config.yaml shows (客户等级 exclusive with VIP protected, 意向程度
+// exclusive). The demo runs on them when there is no config.yaml, so the
+// README's demo table holds either way. 示例标签组策略（config.yaml 与演示共用）。
+func SampleGroups() map[string]GroupPolicy {
+	return map[string]GroupPolicy{
+		"客户等级": {Exclusive: true, Protected: []string{"VIP"}},
+		"意向程度": {Exclusive: true},
+	}
+}
+
 // Role returns RoleAdmin, RoleManager or RoleEmployee for a WeCom userid.
 // Someone listed as both admin and manager is an admin. 返回用户角色。
 func (c *Config) Role(userID string) string {

@@ -136,7 +136,7 @@ func (d *decoder) pairs(n *yaml.Node, path string, each func(name string, k, v *
 			d.at(k.Line, path, "merge keys (<<) are not supported")
 			continue
 		}
-		p := join(path, kd.Value)
+		p := keyPath(path, kd.Value)
 		if first, dup := seen[kd.Value]; dup {
 			d.at(k.Line, p, "duplicate key (first at line %d)", first)
 			continue

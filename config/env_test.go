@@ -80,7 +80,7 @@ func TestEnvErrors(t *testing.T) {
 		{"api base", "", map[string]string{EnvAPIBase: "qyapi.weixin.qq.com"},
 			`wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got "qyapi.weixin.qq.com" (from env TAGBOT_WECOM_API_BASE)`},
 		{"api base with password", "", map[string]string{EnvAPIBase: "https://u:secret@proxy.example"},
-			`wecom.api_base: must be an http(s) URL like https://qyapi.weixin.qq.com, got "https://***@proxy.example" (from env TAGBOT_WECOM_API_BASE)`},
+			`wecom.api_base: must not hold a user name or password (user:password@): tagbot sends none, got "https://***@proxy.example" (from env TAGBOT_WECOM_API_BASE)`},
 		{"listen", "", map[string]string{EnvServerListen: "8080"},
 			`server.listen: must be host:port like 127.0.0.1:8080, got "8080" (from env TAGBOT_SERVER_LISTEN)`},
 		{"env problems come after file problems", "wecom:\n  agent_id: 0\nlog: {level: x}\n", map[string]string{EnvAgentID: "-3"},

@@ -116,6 +116,33 @@ func (r *reporter) err() error {
 	return &Error{File: file, Problems: ps}
 }
 
+// keyPath is join for the free-form keys of a mapping, as errors show
+// them. wecom.rate_limits keys are API paths; anything else there may be a
+// mistyped secret (x?secret=…), so only its leading API-path characters are
+// shown, at most maxKeyShown of them, then "…" (the line names the key).
+func keyPath(path, key string) string {
+	if path != "wecom.rate_limits" {
+		return join(path, key)
+	}
+	n := strings.IndexFunc(key, func(r rune) bool { return !apiKeyChar(r) })
+	if n < 0 && len(key) <= maxKeyShown {
+		return join(path, key)
+	}
+	if n < 0 || n > maxKeyShown {
+		n = maxKeyShown
+	}
+	return join(path, key[:n]+"…")
+}
+
+// maxKeyShown is the longest part of a rate_limits key errors show.
+const maxKeyShown = 64
+
+// apiKeyChar reports whether r may appear in an API path key (and its
+// mistakes such as a /cgi-bin/ prefix).
+func apiKeyChar(r rune) bool {
+	return r == '/' || r == '_' || r == '-' || r == '.' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
+}
+
 // join appends key to a dotted path, quoting keys that would be ambiguous.
 func join(path, key string) string {
 	if key == "" || strings.ContainsAny(key, ".[]\"") || strings.IndexFunc(key, func(r rune) bool {

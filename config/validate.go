@@ -59,16 +59,14 @@ func (c *Config) validate(r *reporter) {
 			r.add("wecom.encoding_aes_key", "must be base64 (A-Z a-z 0-9 + /) as shown in the WeCom admin console")
 		}
 	}
-	if u, err := url.Parse(w.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
-		u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		r.add("wecom.api_base", "must be an http(s) URL like https://qyapi.weixin.qq.com, got %s",
-			strconv.Quote(RedactURL(w.APIBase)))
+	if msg := checkAPIBase(w.APIBase); msg != "" {
+		r.add("wecom.api_base", "%s, got %s", msg, strconv.Quote(RedactURL(w.APIBase)))
 	}
 	if w.SyncInterval != 0 && w.SyncInterval < MinSyncInterval {
 		r.add("wecom.sync_interval", "must be at least 1m (use 0 to disable), got %s", w.SyncInterval)
 	}
 	for _, name := range slices.Sorted(maps.Keys(w.RateLimits)) {
-		p := join("wecom.rate_limits", name)
+		p := keyPath("wecom.rate_limits", name)
 		if !apiPath.MatchString(name) {
 			r.add(p, "must be an API path under /cgi-bin/ without that prefix, like externalcontact/mark_tag")
 		}
@@ -120,6 +118,23 @@ func (c *Config) validate(r *reporter) {
 	}
 
 	oneOf(r, "log.level", c.Log.Level, LevelDebug, LevelInfo, LevelWarn, LevelError)
+}
+
+// checkAPIBase returns "" when raw is an http(s) URL with a host and no
+// user, password, query or fragment, else what is wrong with it.
+func checkAPIBase(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return "must be an http(s) URL like https://qyapi.weixin.qq.com"
+	case u.User != nil:
+		return "must not hold a user name or password (user:password@): tagbot sends none"
+	case u.RawQuery != "" || u.ForceQuery:
+		return "must not have a query (?…): tagbot adds its own"
+	case u.Fragment != "":
+		return "must not have a fragment (#…)"
+	}
+	return ""
 }
 
 // checkListen returns "" when s is host:port with a numeric port.

@@ -32,7 +32,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	}
 	// A write names its customer exactly: a fragment ("王") matching one
 	// customer is shown as a list to pick from rather than written to.
-	partial := req.Spec.Writes && !r.cust.exactMatch(found[0], tok.Value)
+	partial := req.Spec.Writes && !r.cust.exactMatch(req.Viewer(), found[0], tok.Value)
 	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
@@ -60,6 +60,8 @@ func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, er
 	if err != nil {
 		return nil, fmt.Errorf("find customer: %w", err)
 	}
+	v := req.Viewer()
+	found = r.cust.visible(v, found, text)
 	if len(found) == 0 {
 		find := ""
 		if len([]rune(text)) <= echoRunes {
@@ -67,7 +69,6 @@ func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, er
 		}
 		return nil, userErr(CodeNotFound, "没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(text), find)
 	}
-	v := req.Viewer()
 	own, _ := v.Split(found)
 	switch {
 	case v.SeesAll() || len(own) == len(found):
@@ -89,7 +90,7 @@ func (r *Router) offerPick(req *Request, idx int, found []store.Customer) error 
 	lines := make([]string, len(list))
 	for i, c := range list {
 		ids[i] = c.ID
-		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
+		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.Viewer()))
 	}
 	r.sess.remember(req, ids, &req.Cmd, idx)
 	if len(found) == 1 {

@@ -115,7 +115,7 @@ func TestHostileNamesInEveryReply(t *testing.T) {
 		{name: "history_tag", user: "mgr", setup: tagged("t21"), cmds: []string{"/history tag:恶意标签"}, want: "标签「恶意标签」"},
 		{name: "history_not_follower", user: "lisi", cmds: []string{"/history c10"}, want: "你不能查看"},
 		{name: "undo", user: "zhangsan", setup: tagged("t20", "t21"), cmds: []string{"/undo"}, want: "已撤销 #"},
-		{name: "undo_denied", user: "lisi", setup: tagged("t20"), cmds: []string{"/undo {id}"}, want: "你只能撤销自己的变更"},
+		{name: "undo_denied", user: "lisi", setup: func(e *env) string { return e.apply("zhangsan", "c9", "lisi", "t20").ID.String() }, cmds: []string{"/undo {id}"}, want: "你只能撤销自己的变更"},
 		{name: "undo_conflict_card", user: "mgr", setup: func(e *env) string {
 			id := e.apply("zhangsan", "c9", "zhangsan", "t20").ID
 			e.apply("boss", "c9", "zhangsan", "-t20")

@@ -37,6 +37,9 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 	var err error
 	if id != 0 {
 		target, err = r.st.Get(id)
+		if err == nil && !req.Viewer().SeesChange(target) {
+			err = store.ErrNotFound // what the user may not see is not there for them
+		}
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}

@@ -48,7 +48,7 @@ func (r *Router) pickedCustomer(req *Request, tok Token) (store.Customer, error)
 	}
 	c, err := r.st.Customer(id)
 	if err == nil && note != "" {
-		req.note = note + "：" + displayName(c)
+		req.note = note + "：" + r.shownName(req, c)
 	}
 	return c, err
 }
@@ -111,6 +111,41 @@ func exampleWithPick(req *Request, idx int) string {
 	c.Args[idx] = Token{Kind: Pick, Value: "1"}
 	c.Name = req.Spec.Name
 	return c.Display()
+}
+
+// custRef is how a command shown back to the user (a hint) names c so
+// that it names c again: its name when the name is typed as shown and
+// finds c alone for this user, else the #N the user picked c with, else
+// its external_userid. Never a cleaned or cut name, which could find
+// another customer or none.
+func (r *Router) custRef(req *Request, c store.Customer) string {
+	if dn(c.Name) == c.Name && r.uniqueName(req, c) {
+		return quoteIf(c.Name, needsQuote(c.Name))
+	}
+	for _, t := range req.Cmd.Args {
+		if t.Kind == Pick && req.picked {
+			return "#" + t.Value
+		}
+	}
+	return quoteIf(dn(c.ID), needsQuote(dn(c.ID)))
+}
+
+// uniqueName reports whether c's name, typed by req's user, finds c alone.
+func (r *Router) uniqueName(req *Request, c store.Customer) bool {
+	if c.Name == "" {
+		return false
+	}
+	found, err := r.matchCustomers(req, c.Name)
+	return err == nil && len(found) == 1 && found[0].ID == c.ID && r.cust.exactMatch(req.Viewer(), c, c.Name)
+}
+
+// shownName names c in a confirmation or note: its name, with company
+// and remark (describe) when the name alone could be another customer's.
+func (r *Router) shownName(req *Request, c store.Customer) string {
+	if r.uniqueName(req, c) {
+		return displayName(c)
+	}
+	return r.cust.describe(c, req.Viewer())
 }
 
 // displayName is the customer's name as replies show it (display.Name),

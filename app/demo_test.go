@@ -49,3 +49,30 @@ func TestCardViewHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestCardViewLimits: the demo shows each card field cut where WeCom cuts
+// it, not at the length of a text reply.
+func TestCardViewLimits(t *testing.T) {
+	long := strings.Repeat("长", 300)
+	v := cardView{TaskID: "t", Title: long, Desc: long, Sub: long + "\n" + long, Lines: []string{"跟进人：" + long},
+		Buttons: []struct{ Key, Text string }{{"confirm", long}}}
+	lines := strings.Split(v.String(), "\n")
+	for _, tc := range []struct {
+		field string
+		line  string
+		max   int // runes after the 2-rune frame
+	}{
+		{"title", lines[0], display.CardTitleRunes},
+		{"desc", lines[1], display.CardDescRunes},
+		{"sub", lines[2], display.CardSubTitleRunes},
+		{"line", lines[3], display.CardKeyNameRunes + 1 + display.CardValueRunes},
+		{"button", strings.TrimSuffix(strings.TrimPrefix(lines[4], "└ [1] "), "   （/click 编号）"), display.CardButtonRunes + 2},
+	} {
+		if n := len([]rune(tc.line)) - 2; n > tc.max {
+			t.Errorf("%s shows %d runes, WeCom at most %d: %q", tc.field, n, tc.max, tc.line)
+		}
+	}
+	if len(lines) != 5 {
+		t.Errorf("%d lines, want 5 (the second sub line has no room left):\n%s", len(lines), v.String())
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -156,5 +157,44 @@ func TestRollbackBeforeFirstSyncRefused(t *testing.T) {
 	e.mustSay("mgr", "/confirm", "已把 王小明 的标签恢复到 11-21 15:05")
 	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡"}) {
 		t.Fatalf("tags after rollback %v", got)
+	}
+}
+
+// TestRollbackCardTitleKeepsTime: cut to the length WeCom shows, the
+// rollback card's title still says to when, whatever the name.
+func TestRollbackCardTitleKeepsTime(t *testing.T) {
+	for _, name := range []string{"王小明", "深圳前海某某科技张经理", strings.Repeat("长", 40), "恶意\u202e" + strings.Repeat("长", 100)} {
+		t.Run(name[:min(len(name), 12)], func(t *testing.T) {
+			e := newEnv(t)
+			if err := e.st.UpsertCustomer(store.Customer{ID: "c9", Name: name}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+				t.Fatal(err)
+			}
+			e.apply("zhangsan", "c9", "zhangsan", "t3")
+			e.clk.Advance(time.Hour)
+			e.apply("zhangsan", "c9", "zhangsan", "t12")
+			e.clk.Advance(time.Hour)
+			var title string
+			for _, r := range e.r.HandleText(context.Background(), "mgr", "/rollback c9 2026-11-21 15:30") {
+				if r.Card != nil {
+					title = display.Line(r.Card.Title, display.CardTitleRunes)
+				}
+			}
+			if !strings.Contains(title, "11-21 15:30") {
+				t.Errorf("card title as WeCom shows it = %q, want the time 11-21 15:30 in it", title)
+			}
+		})
+	}
+}
+
+// TestCardTitle: only the name is cut, so a long time (with its year)
+// survives the cut WeCom applies, which the middle cut alone would not.
+func TestCardTitle(t *testing.T) {
+	for _, name := range []string{"王小明", "深圳前海某某科技张经理", strings.Repeat("长", 40)} {
+		for _, tail := range []string{" 到 11-21 15:30？", " 到 2025-12-01 00:00？"} {
+			got := display.Line(cardTitle("回滚 ", name, tail), display.CardTitleRunes)
+			if !strings.HasSuffix(got, tail) || !strings.HasPrefix(got, "回滚 ") {
+				t.Errorf("cardTitle(%q, %q) shown as %q: the time or the verb is cut", name, tail, got)
+			}
+		}
 	}
 }

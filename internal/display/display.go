@@ -25,6 +25,16 @@ const (
 	EchoRunes = 20
 	// CommandRunes bounds a command shown back to the user as an example.
 	CommandRunes = 160
+	// CardTitleRunes and the other Card… lengths are the recommended
+	// lengths of WeCom template card fields (template_card documentation:
+	// "建议不超过 N 个字"): the bot cuts a card to them, and the demo shows
+	// cards as cut. A card title keeps what must be read (a time) first.
+	CardTitleRunes    = 26  // main_title.title
+	CardDescRunes     = 30  // main_title.desc
+	CardSubTitleRunes = 112 // sub_title_text, all lines together
+	CardKeyNameRunes  = 5   // horizontal_content_list.keyname
+	CardValueRunes    = 26  // horizontal_content_list.value
+	CardButtonRunes   = 10  // button_list.text
 	// Ellipsis ends a text that was cut.
 	Ellipsis = "…"
 	// maxMarks is how many combining marks may follow one base character

@@ -18,6 +18,7 @@ func TestDemoConsoleCommands(t *testing.T) {
 		{"/as nobody", "（没有这个员工。可选："},
 		{"/Click 1", "（没有可点的按钮"},
 		{"/WECOM", "/wecom deltag <标签>"},
+		{"/wecom tag 不存在 +x", "（企业微信里没有客户「不存在」。"},
 	} {
 		if got := say(t, d, tc.line); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.line, got, tc.want)
@@ -74,5 +75,20 @@ func TestCardViewLimits(t *testing.T) {
 	}
 	if len(lines) != 5 {
 		t.Errorf("%d lines, want 5 (the second sub line has no room left):\n%s", len(lines), v.String())
+	}
+}
+
+// TestDemoDeleteTagHint: the /restore hint after a console deletion names
+// a tag whose name shows differently (invisible characters) by its id.
+func TestDemoDeleteTagHint(t *testing.T) {
+	d := startDemo(t)
+	g := d.Fake.AddTagGroup("恶意组", "VIP\u202e", "普通名")
+	for _, tc := range []struct{ name, want string }{
+		{"VIP\u202e", "管理员可以 /restore tag " + g.Tags[0].ID + "）"},
+		{"普通名", "管理员可以 /restore tag 普通名）"},
+	} {
+		if got := say(t, d, "/wecom deltag "+tc.name); !strings.Contains(got, tc.want) {
+			t.Errorf("deltag %q: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -95,6 +95,15 @@ func TestPickListNeverStale(t *testing.T) {
 			{click: KeyCancel, want: "已取消「回滚 王小明"},
 			{cmd: "#2", want: stale + "/cancel 显示了别的客户"},
 		}, tags: map[string][]string{"c1/zhangsan": {"咖啡"}}},
+		{name: "protected tag refused before the list", steps: []step{
+			{cmd: "/find 138", want: "1. 王小明"},
+			{cmd: "/tag 王 +VIP", want: "你没有权限修改「VIP」：受保护标签只有主管可以修改。", not: "找到"},
+			{cmd: "#1", want: stale},
+		}, tags: map[string][]string{"c1/zhangsan": nil}},
+		{name: "allowed tag still asks which customer", steps: []step{
+			{cmd: "/tag 王 +高意向", want: "找到 3 位客户"},
+			{cmd: "#2", want: "已为 王小红 添加「高意向」"},
+		}, tags: map[string][]string{"c2/zhangsan": {"高意向"}}},
 		{name: "expiry", steps: []step{
 			{cmd: "/find 王", want: "找到 3 位客户"},
 			{cmd: "/tag #1 +咖啡", advance: true, want: "没有可以用 # 选择的列表（列表 10 分钟后失效）"},

@@ -102,6 +102,9 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 	}
 	c, err := r.resolveCustomer(req, 0)
 	if err != nil {
+		if den := r.deniedWhoever(req, err, append(addNames, removeNames...)); den != nil {
+			return textReply(den.Reply), nil
+		}
 		return nil, err
 	}
 	live, err := r.st.Tags(false)
@@ -134,6 +137,34 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		}
 	}
 	return r.applyTags(ctx, req, tr, live)
+}
+
+// deniedWhoever returns the refusal of a tag change that holds whichever
+// customer the user would pick, when resolving the customer ended in a
+// numbered list (err): refused before asking which customer, and the list
+// is dropped. Nil when err is another error or no tag is refused.
+func (r *Router) deniedWhoever(req *Request, err error, names []string) *denial {
+	var ue *UserError
+	if !errors.As(err, &ue) || ue.Code != CodeAmbiguous {
+		return nil
+	}
+	live, lerr := r.st.Tags(false)
+	if lerr != nil {
+		return nil
+	}
+	for _, n := range names {
+		tags, terr := r.lib.resolveList(n, live)
+		if terr != nil {
+			return nil
+		}
+		for _, t := range tags {
+			if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+				req.listed = false // the refusal shows no list: the router drops it
+				return den
+			}
+		}
+	}
+	return nil
 }
 
 // listSeps split "+高意向，官网" into several tags of the same sign.

@@ -99,7 +99,7 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 	}
 	name := displayName(c)
 	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
-		name, r.tf.at(first), r.tf.at(earliest), display.Line(req.Cmd.Args[0].format(false), display.NameRunes), r.tf.at(earliest))
+		name, r.tf.at(first), r.tf.at(earliest), r.custRef(req, c), r.tf.at(earliest))
 }
 
 // rollbackPlans computes the diff of each relationship.

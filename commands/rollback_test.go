@@ -148,6 +148,12 @@ func TestRollbackBeforeFirstSyncRefused(t *testing.T) {
 	for _, when := range []string{"昨天", "2020-01-01", "11-21 15:04", "2天前"} {
 		e.mustSay("mgr", "/rollback 王小明 "+when+" @zhangsan", refusal)
 	}
+	// A name that cannot be typed back as shown (cut) is hinted by its id.
+	long := strings.Repeat("长", 40)
+	if err := e.st.UpsertCustomer(store.Customer{ID: "c9", Name: long}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.mustSay("mgr", "/rollback "+long+" 昨天", "最早可以回滚到 11-21 15:05：/rollback c9 11-21 15:05")
 	e.mustSay("mgr", "/confirm", "没有等待确认的操作")
 	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡", "高意向"}) {
 		t.Fatalf("tags %v", got)

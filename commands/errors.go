@@ -64,7 +64,8 @@ const (
 )
 
 // clip shows user text quoted back in a reply: one line, nothing
-// invisible, longer text cut to echoRunes runes and "…" (display.Line).
+// invisible shown as its code, longer text cut in the middle to echoRunes
+// runes and "…" (display.Line).
 func clip(s string) string { return display.Line(s, echoRunes+1) }
 
 // dn shows a name that comes from WeCom, the config or a user (customer,

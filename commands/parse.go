@@ -263,7 +263,7 @@ func (c Command) String() string {
 }
 
 // Display is the command as a reply shows it back: String on one line,
-// without invisible characters, cut at display.CommandRunes.
+// with invisible characters shown as their code, cut at display.CommandRunes.
 func (c Command) Display() string { return display.Line(c.String(), display.CommandRunes) }
 
 // format writes one token; first says it starts a plain text (where a

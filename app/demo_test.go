@@ -18,6 +18,7 @@ func TestDemoConsoleCommands(t *testing.T) {
 		{"/as nobody", "（没有这个员工。可选："},
 		{"/Click 1", "（没有可点的按钮"},
 		{"/WECOM", "/wecom deltag <标签>"},
+		{"/wecom tag 不存在 +x", "（企业微信里没有客户「不存在」。"},
 	} {
 		if got := say(t, d, tc.line); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.line, got, tc.want)
@@ -46,6 +47,48 @@ func TestCardViewHostile(t *testing.T) {
 	for _, l := range lines {
 		if display.Reply(l) != l || len([]rune(l)) > display.CommandRunes+16 {
 			t.Errorf("line not clean or too long: %q", l)
+		}
+	}
+}
+
+// TestCardViewLimits: the demo shows each card field cut where WeCom cuts
+// it, not at the length of a text reply.
+func TestCardViewLimits(t *testing.T) {
+	long := strings.Repeat("长", 300)
+	v := cardView{TaskID: "t", Title: long, Desc: long, Sub: long + "\n" + long, Lines: []string{"跟进人：" + long},
+		Buttons: []struct{ Key, Text string }{{"confirm", long}}}
+	lines := strings.Split(v.String(), "\n")
+	for _, tc := range []struct {
+		field string
+		line  string
+		max   int // runes after the 2-rune frame
+	}{
+		{"title", lines[0], display.CardTitleRunes},
+		{"desc", lines[1], display.CardDescRunes},
+		{"sub", lines[2], display.CardSubTitleRunes},
+		{"line", lines[3], display.CardKeyNameRunes + 1 + display.CardValueRunes},
+		{"button", strings.TrimSuffix(strings.TrimPrefix(lines[4], "└ [1] "), "   （/click 编号）"), display.CardButtonRunes + 2},
+	} {
+		if n := len([]rune(tc.line)) - 2; n > tc.max {
+			t.Errorf("%s shows %d runes, WeCom at most %d: %q", tc.field, n, tc.max, tc.line)
+		}
+	}
+	if len(lines) != 5 {
+		t.Errorf("%d lines, want 5 (the second sub line has no room left):\n%s", len(lines), v.String())
+	}
+}
+
+// TestDemoDeleteTagHint: the /restore hint after a console deletion names
+// a tag whose name shows differently (invisible characters) by its id.
+func TestDemoDeleteTagHint(t *testing.T) {
+	d := startDemo(t)
+	g := d.Fake.AddTagGroup("恶意组", "VIP\u202e", "普通名")
+	for _, tc := range []struct{ name, want string }{
+		{"VIP\u202e", "管理员可以 /restore tag " + g.Tags[0].ID + "）"},
+		{"普通名", "管理员可以 /restore tag 普通名）"},
+	} {
+		if got := say(t, d, "/wecom deltag "+tc.name); !strings.Contains(got, tc.want) {
+			t.Errorf("deltag %q: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -64,8 +64,12 @@ func (d *DemoBot) consoleDeleteTag(ctx context.Context, name string) (string, er
 	if err != nil {
 		return "", err
 	}
-	name = display.Name(name)
-	note := fmt.Sprintf("（企业微信后台删除了标签「%s」，%d 处客户标签随之消失；tagbot 已记入历史。管理员可以 /restore tag %s）", name, len(removed), name)
+	ref := name // /restore takes the id when the name as shown cannot be typed back
+	if display.Name(name) != name {
+		ref = id
+	}
+	note := fmt.Sprintf("（企业微信后台删除了标签「%s」，%d 处客户标签随之消失；tagbot 已记入历史。管理员可以 /restore tag %s）",
+		display.Name(name), len(removed), display.Name(ref))
 	return strings.TrimSpace(shown + "\n" + note), nil
 }
 
@@ -74,7 +78,10 @@ func (d *DemoBot) consoleTag(ctx context.Context, customer string, changes []str
 	if err != nil {
 		return "", err
 	}
-	if len(found) != 1 {
+	switch {
+	case len(found) == 0:
+		return fmt.Sprintf("（企业微信里没有客户「%s」。请写姓名、备注、手机号或 external_userid）", display.Echo(customer)), nil
+	case len(found) > 1:
 		return fmt.Sprintf("（找到 %d 位「%s」，请写得更准确，例如备注或手机号）", len(found), display.Echo(customer)), nil
 	}
 	ext := found[0].ID

@@ -53,23 +53,31 @@ func parseCard(m wecomtest.Message) (cardView, bool) {
 	return v, true
 }
 
-// String renders a card as text with numbered buttons.
+// String renders a card as text with numbered buttons, each field cut to
+// the length WeCom shows (display.CardTitleRunes and the others), as the
+// bot cuts what it sends.
 func (v cardView) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "┌ %s\n", display.Line(v.Title, display.CommandRunes))
-	for _, s := range []string{display.Line(v.Desc, display.CommandRunes), v.Sub} {
-		for _, line := range strings.Split(s, "\n") {
-			if line = display.Line(line, display.CommandRunes); line != "" {
-				fmt.Fprintf(&b, "│ %s\n", line)
-			}
+	fmt.Fprintf(&b, "┌ %s\n", display.Line(v.Title, display.CardTitleRunes))
+	if desc := display.Line(v.Desc, display.CardDescRunes); desc != "" {
+		fmt.Fprintf(&b, "│ %s\n", desc)
+	}
+	left := display.CardSubTitleRunes
+	for _, line := range strings.Split(v.Sub, "\n") {
+		if left < 2 {
+			break
+		}
+		if line = display.Line(line, left); line != "" {
+			fmt.Fprintf(&b, "│ %s\n", line)
+			left -= len([]rune(line)) + 1
 		}
 	}
 	for _, l := range v.Lines {
-		fmt.Fprintf(&b, "│ %s\n", display.Line(l, display.CommandRunes))
+		fmt.Fprintf(&b, "│ %s\n", display.Line(l, display.CardKeyNameRunes+1+display.CardValueRunes))
 	}
 	var btns []string
 	for i, bt := range v.Buttons {
-		btns = append(btns, fmt.Sprintf("[%d] %s", i+1, display.Line(bt.Text, display.NameRunes)))
+		btns = append(btns, fmt.Sprintf("[%d] %s", i+1, display.Line(bt.Text, display.CardButtonRunes)))
 	}
 	fmt.Fprintf(&b, "└ %s   （/click 编号）", strings.Join(btns, "  "))
 	return b.String()

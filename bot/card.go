@@ -14,16 +14,16 @@ import (
 // (the documented maximum is 6); longer cards use sub_title_text.
 const maxHorizontalLines = 6
 
-// Recommended lengths, in characters, of template card fields (WeCom's
-// template_card documentation: "建议不超过 N 个字"). Longer text is cut
-// with "…" by display.Line, so a long name cannot break the card's layout.
+// Recommended lengths, in characters, of template card fields (see
+// display.CardTitleRunes). Longer text is cut with "…" by display.Line,
+// so a long name cannot break the card's layout.
 const (
-	cardTitleRunes    = 26  // main_title.title
-	cardDescRunes     = 30  // main_title.desc
-	cardSubTitleRunes = 112 // sub_title_text, all lines together
-	cardKeyNameRunes  = 5   // horizontal_content_list.keyname
-	cardValueRunes    = 26  // horizontal_content_list.value
-	cardButtonRunes   = 10  // button_list.text
+	cardTitleRunes    = display.CardTitleRunes
+	cardDescRunes     = display.CardDescRunes
+	cardSubTitleRunes = display.CardSubTitleRunes
+	cardKeyNameRunes  = display.CardKeyNameRunes
+	cardValueRunes    = display.CardValueRunes
+	cardButtonRunes   = display.CardButtonRunes
 )
 
 // TemplateCard converts a Card to a WeCom button_interaction template card:

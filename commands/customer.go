@@ -32,7 +32,7 @@ func (r *Router) resolveCustomer(req *Request, idx int) (store.Customer, error) 
 	}
 	// A write names its customer exactly: a fragment ("王") matching one
 	// customer is shown as a list to pick from rather than written to.
-	partial := req.Spec.Writes && !r.cust.exactMatch(found[0], tok.Value)
+	partial := req.Spec.Writes && !r.cust.exactMatch(req.Viewer(), found[0], tok.Value)
 	if len(found) == 1 && !partial {
 		return found[0], nil
 	}
@@ -48,7 +48,7 @@ func (r *Router) pickedCustomer(req *Request, tok Token) (store.Customer, error)
 	}
 	c, err := r.st.Customer(id)
 	if err == nil && note != "" {
-		req.note = note + "：" + displayName(c)
+		req.note = note + "：" + r.shownName(req, c)
 	}
 	return c, err
 }
@@ -60,6 +60,8 @@ func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, er
 	if err != nil {
 		return nil, fmt.Errorf("find customer: %w", err)
 	}
+	v := req.Viewer()
+	found = r.cust.visible(v, found, text)
 	if len(found) == 0 {
 		find := ""
 		if len([]rune(text)) <= echoRunes {
@@ -67,7 +69,6 @@ func (r *Router) matchCustomers(req *Request, text string) ([]store.Customer, er
 		}
 		return nil, userErr(CodeNotFound, "没有找到客户「%s」。可以用姓名、备注、手机号或 external_userid%s。", clip(text), find)
 	}
-	v := req.Viewer()
 	own, _ := v.Split(found)
 	switch {
 	case v.SeesAll() || len(own) == len(found):
@@ -89,7 +90,7 @@ func (r *Router) offerPick(req *Request, idx int, found []store.Customer) error 
 	lines := make([]string, len(list))
 	for i, c := range list {
 		ids[i] = c.ID
-		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
+		lines[i] = fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.Viewer()))
 	}
 	r.sess.remember(req, ids, &req.Cmd, idx)
 	if len(found) == 1 {
@@ -110,6 +111,41 @@ func exampleWithPick(req *Request, idx int) string {
 	c.Args[idx] = Token{Kind: Pick, Value: "1"}
 	c.Name = req.Spec.Name
 	return c.Display()
+}
+
+// custRef is how a command shown back to the user (a hint) names c so
+// that it names c again: its name when the name is typed as shown and
+// finds c alone for this user, else the #N the user picked c with, else
+// its external_userid. Never a cleaned or cut name, which could find
+// another customer or none.
+func (r *Router) custRef(req *Request, c store.Customer) string {
+	if dn(c.Name) == c.Name && r.uniqueName(req, c) {
+		return quoteIf(c.Name, needsQuote(c.Name))
+	}
+	for _, t := range req.Cmd.Args {
+		if t.Kind == Pick && req.picked {
+			return "#" + t.Value
+		}
+	}
+	return quoteIf(dn(c.ID), needsQuote(dn(c.ID)))
+}
+
+// uniqueName reports whether c's name, typed by req's user, finds c alone.
+func (r *Router) uniqueName(req *Request, c store.Customer) bool {
+	if c.Name == "" {
+		return false
+	}
+	found, err := r.matchCustomers(req, c.Name)
+	return err == nil && len(found) == 1 && found[0].ID == c.ID && r.cust.exactMatch(req.Viewer(), c, c.Name)
+}
+
+// shownName names c in a confirmation or note: its name, with company
+// and remark (describe) when the name alone could be another customer's.
+func (r *Router) shownName(req *Request, c store.Customer) string {
+	if r.uniqueName(req, c) {
+		return displayName(c)
+	}
+	return r.cust.describe(c, req.Viewer())
 }
 
 // displayName is the customer's name as replies show it (display.Name),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -16,17 +17,18 @@ type customerDir struct {
 	st *store.Store
 }
 
-// describe is "王小明（小明科技，备注 王总）": the remark is the
-// user's own when they follow the customer, else the first one set.
-func (d customerDir) describe(c store.Customer, user string) string {
+// describe is "王小明（小明科技，备注 王总）". The remark is one the
+// viewer sees: an employee's own (never a colleague's), for managers and
+// admins their own when set, else the first one set.
+func (d customerDir) describe(c store.Customer, v Viewer) string {
 	var extra []string
 	if c.CorpName != "" {
 		extra = append(extra, dn(c.CorpName))
 	}
 	if rels, err := d.st.Relationships(c.ID); err == nil {
 		remark := ""
-		for _, rel := range rels {
-			if rel.Remark != "" && (remark == "" || rel.Follower == user) {
+		for _, rel := range v.Relationships(rels) {
+			if rel.Remark != "" && (remark == "" || rel.Follower == v.User) {
 				remark = rel.Remark
 			}
 		}
@@ -50,24 +52,57 @@ func (d customerDir) name(id string) string {
 }
 
 // exactMatch reports whether text names c exactly: its external_userid,
-// name, a remark or a mobile (case and surrounding spaces aside), rather
-// than a part of one.
-func (d customerDir) exactMatch(c store.Customer, text string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	q := norm(text)
-	if text == c.ID || q == norm(c.Name) {
+// name, or a remark or mobile of a relationship v sees (case and
+// surrounding spaces aside), rather than a part of one.
+func (d customerDir) exactMatch(v Viewer, c store.Customer, text string) bool {
+	return d.matches(v, c, text, func(s, q string) bool { return s == q })
+}
+
+// visible keeps the customers of found that text matches through what v
+// sees: the store also matches colleagues' remarks and mobiles, which an
+// employee may neither see nor search by. Managers and admins keep all.
+func (d customerDir) visible(v Viewer, found []store.Customer, text string) []store.Customer {
+	if v.SeesAll() {
+		return found
+	}
+	var out []store.Customer
+	for _, c := range found {
+		if d.matches(v, c, text, strings.Contains) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// matches reports whether text matches c's id, name, or a remark or mobile
+// of a relationship v sees, comparing folded texts with match(s, q).
+func (d customerDir) matches(v Viewer, c store.Customer, text string, match func(s, q string) bool) bool {
+	q := foldText(text)
+	if text == c.ID || match(foldText(c.Name), q) {
 		return true
 	}
 	rels, err := d.st.Relationships(c.ID)
 	if err != nil {
 		return false
 	}
-	for _, rel := range rels {
-		if q == norm(rel.Remark) || slices.ContainsFunc(rel.Mobiles, func(m string) bool { return q == norm(m) }) {
+	for _, rel := range v.Relationships(rels) {
+		if match(foldText(rel.Remark), q) || slices.ContainsFunc(rel.Mobiles, func(m string) bool { return match(foldText(m), q) }) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldText folds text for matching as the store's customer lookup does:
+// ':' and control characters become spaces, case and outer spaces go.
+func foldText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == ':' || unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // withTags returns up to limit relationships the viewer sees

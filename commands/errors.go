@@ -63,8 +63,9 @@ const (
 	echoRunes = display.EchoRunes
 )
 
-// clip shows user text quoted back in a reply: one line, nothing
-// invisible, longer text cut to echoRunes runes and "…" (display.Line).
+// clip shows user text quoted back in a reply: one line, invisible
+// characters shown as their code, longer text cut in the middle to
+// echoRunes runes and "…" (display.Line).
 func clip(s string) string { return display.Line(s, echoRunes+1) }
 
 // dn shows a name that comes from WeCom, the config or a user (customer,

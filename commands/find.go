@@ -45,7 +45,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	found, others := req.Viewer().Split(found)
+	found, others := req.Viewer().Split(r.cust.visible(req.Viewer(), found, text))
 	if len(found) == 0 && len(others) > 0 {
 		return []Reply{{Text: r.othersText(req, text, others)}}, nil
 	}
@@ -63,7 +63,7 @@ func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
 	lines := []string{fmt.Sprintf("找到 %d 位客户（第 %d 页）：", len(found), page)}
 	for i, c := range found[start:end] {
 		ids = append(ids, c.ID)
-		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.UserID))
+		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(c, req.Viewer()))
 		if req.Viewer().SeesAll() && len(c.Followers) > 0 {
 			line += " 跟进：" + names(c.Followers, "、")
 		}
@@ -86,7 +86,7 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 			lines = append(lines, fmt.Sprintf("…另有 %d 位", len(others)-i))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.cust.describe(c, req.UserID), names(c.Followers, "、")))
+		lines = append(lines, fmt.Sprintf("· %s 跟进人：%s", r.cust.describe(c, req.Viewer()), names(c.Followers, "、")))
 	}
 	lines = append(lines, "你不能查看或修改他们的标签，请联系跟进人或主管。")
 	return strings.Join(lines, "\n")
@@ -142,7 +142,7 @@ func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []tagHit, pa
 	picks = make([]string, len(hits))
 	for i, h := range hits {
 		picks[i] = h.rel.Customer
-		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(h.customer, req.UserID))
+		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(h.customer, req.Viewer()))
 		if h.rel.Follower != req.UserID {
 			line += " 跟进人 " + dn(h.rel.Follower)
 		}

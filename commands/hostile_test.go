@@ -56,6 +56,23 @@ func hostileEnv(t *testing.T, name string) *env {
 	return e
 }
 
+// deleteTag removes tag id from the library as a WeCom sync would.
+func deleteTag(t *testing.T, e *env, id string) {
+	t.Helper()
+	lib, err := e.st.Tags(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := e.st.Groups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib = slices.DeleteFunc(lib, func(t store.Tag) bool { return t.ID == id })
+	if _, err := e.st.PutLibrary(store.Library{Groups: groups, Tags: lib}, "sync"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // checkShown fails unless every reply keeps names as data: no forbidden
 // rune, no line that starts like the forged confirmation, each text one
 // WeCom message at most, card fields on one line each.
@@ -103,19 +120,19 @@ func TestHostileNamesInEveryReply(t *testing.T) {
 		{name: "tag_manager_two_followers", user: "mgr", cmds: []string{"/tag 13900000099 +高意向"}, want: "有 2 位跟进人"},
 		{name: "tag_no_change", user: "zhangsan", setup: tagged("t3"), cmds: []string{"/tag 13900000099 +高意向"}, want: "没有变化"},
 		{name: "tag_exclusive", user: "zhangsan", cmds: []string{"/tag 13900000099 +高意向 +低意向"}, want: "只能选一个"},
-		{name: "tag_denied", user: "wangwu", cmds: []string{"/tag 13900000099 +高意向"}, want: "你不是这位客户的跟进人"},
+		{name: "tag_denied", user: "wangwu", cmds: []string{"/tag c9 +高意向"}, want: "你不是这位客户的跟进人"},
 		{name: "tag_mention_not_follower", user: "mgr", cmds: []string{"/tag 13900000099 +高意向 @\"x\u202ey\u200bz\""}, want: "不是 恶意"},
 		{name: "find", user: "zhangsan", cmds: []string{"/find 1390000"}, want: "找到 2 位客户"},
-		{name: "find_others", user: "wangwu", cmds: []string{"/find 1390000"}, want: "同事跟进的客户里有 2 位"},
+		{name: "find_others", user: "wangwu", cmds: []string{"/find 恶意"}, want: "同事跟进的客户里有 2 位"},
 		{name: "find_by_tag", user: "mgr", setup: tagged("t3"), cmds: []string{"/find tag:高意向"}, want: "有「高意向」的客户"},
 		{name: "pick_list", user: "zhangsan", cmds: []string{"/tag 1390000 +高意向"}, want: "请用 #2 这样的编号指定"},
 		{name: "pick_list_chosen", user: "zhangsan", cmds: []string{"/tag 1390000 +高意向", "#1"}, want: "已为 恶意"},
 		{name: "history_customer", user: "zhangsan", setup: tagged("t20", "t21"), cmds: []string{"/history 13900000099"}, want: "（新的在前）"},
 		{name: "history_own", user: "zhangsan", setup: tagged("t20"), cmds: []string{"/history"}, want: "你做的变更（新的在前）"},
 		{name: "history_tag", user: "mgr", setup: tagged("t21"), cmds: []string{"/history tag:恶意标签"}, want: "标签「恶意标签」"},
-		{name: "history_not_follower", user: "lisi", cmds: []string{"/history 13900000100"}, want: "你不能查看"},
+		{name: "history_not_follower", user: "lisi", cmds: []string{"/history c10"}, want: "你不能查看"},
 		{name: "undo", user: "zhangsan", setup: tagged("t20", "t21"), cmds: []string{"/undo"}, want: "已撤销 #"},
-		{name: "undo_denied", user: "lisi", setup: tagged("t20"), cmds: []string{"/undo {id}"}, want: "你只能撤销自己的变更"},
+		{name: "undo_denied", user: "lisi", setup: func(e *env) string { return e.apply("zhangsan", "c9", "lisi", "t20").ID.String() }, cmds: []string{"/undo {id}"}, want: "你只能撤销自己的变更"},
 		{name: "undo_conflict_card", user: "mgr", setup: func(e *env) string {
 			id := e.apply("zhangsan", "c9", "zhangsan", "t20").ID
 			e.apply("boss", "c9", "zhangsan", "-t20")
@@ -153,6 +170,22 @@ func TestHostileNamesInEveryReply(t *testing.T) {
 		{name: "echo_bad_token", user: "zhangsan", cmds: []string{"/tags 13900000099 \"x\n" + forged + "\""}, want: "看不懂「\"x"},
 		{name: "echo_untag_fix", user: "zhangsan", cmds: []string{"/untag 13900000099 +\"a\u202eb\n" + forged + "\""}, want: "/untag 只删除标签"},
 		{name: "whoami", user: "zhangsan", cmds: []string{"/whoami"}, want: "角色：员工"},
+		// Hints never repeat a name that is not typed as shown: the id, or the #N picked.
+		{name: "tags_hint_id", user: "zhangsan", cmds: []string{"/tags 13900000099"}, want: "改标签：/tag c9 +标签；看记录：/history c9"},
+		{name: "tags_hint_pick", user: "zhangsan", cmds: []string{"/find 1390000", "/tags #1"}, want: "改标签：/tag #1 +标签；看记录：/history #1"},
+		{name: "tag_no_change_hint", user: "zhangsan", setup: tagged("t3"), cmds: []string{"/tag 13900000099 +高意向"}, want: "发送 /tags c9 查看现在的标签"},
+		{name: "tag_exclusive_hint", user: "zhangsan", cmds: []string{"/tag 13900000099 +高意向 +低意向"}, want: "例如 /tag c9 +高意向"},
+		{name: "undo_deleted_tag_hint", user: "zhangsan", setup: func(e *env) string {
+			tagged("t20")(e)
+			e.apply("zhangsan", "c9", "zhangsan", "-t20")
+			deleteTag(t, e, "t20")
+			return ""
+		}, cmds: []string{"/undo"}, want: "管理员可以先 /restore tag t20。"},
+		{name: "restore_by_id", user: "boss", setup: func(e *env) string {
+			tagged("t20")(e)
+			deleteTag(t, e, "t20")
+			return ""
+		}, cmds: []string{"/restore tag t20"}, want: "已恢复标签「恶意"},
 	}
 	for variant, hostile := range hostileNames {
 		for _, tc := range rows {
@@ -201,5 +234,70 @@ func TestHostileCardClick(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLookAlikeNames: customers whose names differ only by an invisible
+// character or past the length a reply shows, or not at all, are told
+// apart in lists, confirmations and hints, and a hint never acts on
+// another customer.
+func TestLookAlikeNames(t *testing.T) {
+	long := "中国广东省深圳市前海某某科技有限公司采购经理张伟先生华东区负责人"
+	type row struct {
+		name string
+		cmds []string // sent in order by zhangsan
+		want []string // substrings of the last reply
+		tags map[string][]string
+	}
+	rows := []row{
+		{name: "look-alike picked, hinted and tagged by #N", cmds: []string{"/find 13900000008", "/tags #1", "/tag #1 +高意向"},
+			want: []string{"已为 李华⟨U+200B⟩ 添加「高意向」"}, tags: map[string][]string{"c20/zhangsan": nil, "c21/zhangsan": {"高意向"}}},
+		{name: "look-alike tags hint", cmds: []string{"/find 13900000008", "/tags #1"},
+			want: []string{"李华⟨U+200B⟩ 的标签", "改标签：/tag #1 +标签"}},
+		{name: "real name hint by name", cmds: []string{"/tags 李华"}, want: []string{"李华 的标签", "改标签：/tag 李华 +标签"}},
+		{name: "invisible input ignored", cmds: []string{"/tag 李\u200b华 +低意向\u202e"},
+			want: []string{"已为 李华 添加「低意向」"}, tags: map[string][]string{"c20/zhangsan": {"低意向"}, "c21/zhangsan": nil}},
+		{name: "long names stay distinct", cmds: []string{"/find 采购经理"},
+			want: []string{"1. " + display.Name(long+"甲"), "2. " + display.Name(long+"乙")}},
+		{name: "long name hint by id", cmds: []string{"/tags " + long + "甲"}, want: []string{"改标签：/tag c30 +标签"}},
+		{name: "shared name confirmation", cmds: []string{"/tag 张伟 +高意向", "#2"},
+			want: []string{"已为 张伟（乙公司） 添加「高意向」"}, tags: map[string][]string{"c41/zhangsan": {"高意向"}}},
+		{name: "shared name pick note", cmds: []string{"/find 张伟", "/groups", "/tag #1 +高意向"},
+			want: []string{"（#1 取自 /find 张伟 的列表：张伟（甲公司））"}},
+		{name: "shared name no-change hint", cmds: []string{"/find 张伟", "/untag #1 咖啡"},
+			want: []string{"张伟（甲公司） 本来就没有「咖啡」，没有变化。发送 /tags #1 查看"}},
+	}
+	for _, tc := range rows {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, c := range []struct{ id, name, corp, mobile string }{
+				{"c20", "李华", "", ""}, {"c21", "李华\u200b", "", "13900000008"},
+				{"c30", long + "甲", "", ""}, {"c31", long + "乙", "", ""},
+				{"c40", "张伟", "甲公司", ""}, {"c41", "张伟", "乙公司", ""},
+			} {
+				f := store.FollowInfo{Follower: "zhangsan"}
+				if c.mobile != "" {
+					f.Mobiles = []string{c.mobile}
+				}
+				if err := e.st.UpsertCustomer(store.Customer{ID: c.id, Name: c.name, CorpName: c.corp}, []store.FollowInfo{f}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := ""
+			for _, cmd := range tc.cmds {
+				got = e.say("zhangsan", cmd)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply to %q:\n%s\nwant substring %q", tc.cmds, got, w)
+				}
+			}
+			for rel, want := range tc.tags {
+				cust, fol, _ := strings.Cut(rel, "/")
+				if got := e.tagNames(cust, fol); !slices.Equal(got, want) {
+					t.Errorf("%s tags = %v, want %v", rel, got, want)
+				}
+			}
+		})
 	}
 }

@@ -53,9 +53,10 @@ var clockRE = regexp.MustCompile(`^\d{1,2}:\d{2}$`)
 // or plain text. Arguments are separated by spaces; quotes ("…", 「…」,
 // “…”, 『…』) keep spaces inside one argument. A date followed by a clock
 // time ("2026-11-01 15:04") becomes one argument. An unclosed quote is a
-// *UserError. 解析命令。
+// *UserError. Invisible and control characters other than spaces are
+// dropped first (stripInvisible). 解析命令。
 func Parse(text string) (Command, error) {
-	rs := []rune(text)
+	rs := []rune(stripInvisible(text))
 	var c Command
 	i := skipSpace(rs, 0)
 	if i < len(rs) && (rs[i] == '/' || rs[i] == '／') {
@@ -77,6 +78,18 @@ func Parse(text string) (Command, error) {
 	}
 	c.Args = mergeClock(c.Args)
 	return c, nil
+}
+
+// stripInvisible drops what a user cannot see they typed (bidi marks,
+// zero-width characters, controls; display.Forbidden) but keeps spaces and
+// line breaks: "李\u200b华" is 李华, "高意向\u202e" is 高意向.
+func stripInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if display.Forbidden(r) && !unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func skipSpace(rs []rune, i int) int {
@@ -250,7 +263,7 @@ func (c Command) String() string {
 }
 
 // Display is the command as a reply shows it back: String on one line,
-// without invisible characters, cut at display.CommandRunes.
+// with invisible characters shown as their code, cut at display.CommandRunes.
 func (c Command) Display() string { return display.Line(c.String(), display.CommandRunes) }
 
 // format writes one token; first says it starts a plain text (where a

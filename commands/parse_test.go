@@ -30,6 +30,8 @@ func TestParse(t *testing.T) {
 		{in: "/history since:２０２６－１１－０１　１５：０４ ＃１２ \"１２\"", want: Command{Slash: true, Name: "history", Args: []Token{
 			{Kind: Filter, Key: "since", Value: "2026-11-01 15:04"}, {Kind: Pick, Value: "12"}, w("１２")}}},
 		{in: "  给王小明打个标签  ", want: Command{Args: []Token{w("给王小明打个标签")}}},
+		{in: "/tag 李\u200b华 +高意向\u202e @\u2066lisi\x00", want: Command{Slash: true, Name: "tag", Args: []Token{w("李华"), {Kind: AddTag, Value: "高意向"}, {Kind: Mention, Value: "lisi"}}}},
+		{in: "/\u200btags\ufeff #\u200b1", want: Command{Slash: true, Name: "tags", Args: []Token{{Kind: Pick, Value: "1"}}}},
 		{in: "/", want: Command{Slash: true}},
 		{in: "", want: Command{}},
 		{in: `/tag "王 小明 +高意向`, err: "引号没有配对"},

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,10 +17,12 @@ import (
 func TestPickListNeverStale(t *testing.T) {
 	type step struct {
 		cmd, want, not string
-		advance        bool // advance the clock past PickTTL first
+		advance        bool   // advance the clock past PickTTL first
+		click          string // click this button of the last card shown instead of sending cmd
 	}
 	type row struct {
 		name  string
+		user  string // zhangsan when empty
 		steps []step
 		tags  map[string][]string // "c1/zhangsan" → tag names afterwards
 	}
@@ -77,6 +81,29 @@ func TestPickListNeverStale(t *testing.T) {
 			{cmd: "/whoami", want: "角色：员工"},
 			{cmd: "/tag #2 +咖啡", want: "已为 王小红 添加「咖啡」（变更 #1，/undo 可撤销）\n（#2 取自 /find 王 的列表：王小红）"},
 		}, tags: map[string][]string{"c2/zhangsan": {"咖啡"}}},
+		{name: "find, card confirm, pick", user: "mgr", steps: []step{
+			{cmd: "/tag 王小明 +咖啡 @zhangsan", want: "已为 王小明"},
+			{cmd: "/rollback 王小明 15分钟前 @zhangsan", advance: true, want: "发送 /confirm 执行"},
+			{cmd: "/find 王", want: "找到 3 位客户"},
+			{click: KeyConfirm, want: "已把 王小明"},
+			{cmd: "/tags #2", want: stale + "/confirm 显示了别的客户"},
+		}, tags: map[string][]string{"c1/zhangsan": nil}},
+		{name: "find, card cancel, pick", user: "mgr", steps: []step{
+			{cmd: "/tag 王小明 +咖啡 @zhangsan", want: "已为 王小明"},
+			{cmd: "/rollback 王小明 15分钟前 @zhangsan", advance: true, want: "发送 /confirm 执行"},
+			{cmd: "/find 王", want: "找到 3 位客户"},
+			{click: KeyCancel, want: "已取消「回滚 王小明"},
+			{cmd: "#2", want: stale + "/cancel 显示了别的客户"},
+		}, tags: map[string][]string{"c1/zhangsan": {"咖啡"}}},
+		{name: "protected tag refused before the list", steps: []step{
+			{cmd: "/find 138", want: "1. 王小明"},
+			{cmd: "/tag 王 +VIP", want: "你没有权限修改「VIP」：受保护标签只有主管可以修改。", not: "找到"},
+			{cmd: "#1", want: stale},
+		}, tags: map[string][]string{"c1/zhangsan": nil}},
+		{name: "allowed tag still asks which customer", steps: []step{
+			{cmd: "/tag 王 +高意向", want: "找到 3 位客户"},
+			{cmd: "#2", want: "已为 王小红 添加「高意向」"},
+		}, tags: map[string][]string{"c2/zhangsan": {"高意向"}}},
 		{name: "expiry", steps: []step{
 			{cmd: "/find 王", want: "找到 3 位客户"},
 			{cmd: "/tag #1 +咖啡", advance: true, want: "没有可以用 # 选择的列表（列表 10 分钟后失效）"},
@@ -93,11 +120,24 @@ func TestPickListNeverStale(t *testing.T) {
 			if err := e.st.UpsertCustomer(store.Customer{ID: "c5", Name: "孙丽"}, []store.FollowInfo{{Follower: "lisi"}}); err != nil {
 				t.Fatal(err)
 			}
+			user := cmp.Or(tc.user, "zhangsan")
+			task := ""
 			for i, s := range tc.steps {
 				if s.advance {
 					e.clk.Advance(PickTTL + 1)
 				}
-				got := e.say("zhangsan", s.cmd)
+				var rs []Reply
+				if s.click != "" {
+					rs = e.r.HandleCard(context.Background(), user, CardEvent{TaskID: task, EventKey: s.click})
+				} else {
+					rs = e.r.HandleText(context.Background(), user, s.cmd)
+				}
+				for _, r := range rs {
+					if r.Card != nil {
+						task = r.Card.TaskID
+					}
+				}
+				got := joinReplies(rs)
 				if !strings.Contains(got, s.want) || (s.not != "" && strings.Contains(got, s.not)) {
 					t.Fatalf("step %d %q:\nreply: %s\nwant substring %q, not %q", i, s.cmd, got, s.want, s.not)
 				}

@@ -243,7 +243,7 @@ func (r *Router) specList() []Spec {
 			Help: "放弃 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runCancel},
 		{Name: "restore", Aliases: []string{"恢复"}, Usage: "/restore tag <名称>",
 			Summary: "重建被删除的标签并重新打回去（管理员）",
-			Help:    "在企业微信里重新创建标签，再给删除前有这个标签的客户重新打上。例：/restore tag 高意向", MinRole: RoleAdmin, Run: r.runRestore},
+			Help:    "在企业微信里重新创建标签，再给删除前有这个标签的客户重新打上。名字显示不全或带 ⟨U+…⟩ 时写提示里的标签 id。例：/restore tag 高意向", MinRole: RoleAdmin, Run: r.runRestore},
 		{Name: "groups", Aliases: []string{"标签库", "标签组"}, Usage: "/groups", Summary: "查看标签库和各组规则（互斥、受保护）",
 			Help: "互斥：同组只能有一个；受保护：只有主管可以改。", MinRole: RoleEmployee, Run: r.runGroups},
 		{Name: "help", Aliases: []string{"帮助", "?", "？"}, Usage: "/help [命令]", Summary: "查看命令说明",

@@ -64,12 +64,16 @@ func parseRestore(req *Request) (string, error) {
 	return words[0], nil
 }
 
-// deletedTag finds the deleted tag called name that is not restored yet;
+// deletedTag finds the deleted tag called name (or with id name, as
+// tagRef hints for a name that cannot be typed) that is not restored yet;
 // when there is none, the reply (or error) says why.
 func (r *Router) deletedTag(req *Request, name string) (*store.Tag, []Reply, error) {
 	dels, err := r.st.DeletedTagsByName(name)
 	if err != nil {
 		return nil, nil, fmt.Errorf("deleted tags: %w", err)
+	}
+	if t, err := r.st.Tag(name); len(dels) == 0 && err == nil && t.Deleted {
+		dels = []store.Tag{t}
 	}
 	for i := range dels {
 		if dels[i].RestoredAs == "" {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
@@ -98,7 +99,7 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 	}
 	name := displayName(c)
 	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
-		name, r.tf.at(first), r.tf.at(earliest), display.Line(req.Cmd.Args[0].format(false), display.NameRunes), r.tf.at(earliest))
+		name, r.tf.at(first), r.tf.at(earliest), r.custRef(req, c), r.tf.at(earliest))
 }
 
 // rollbackPlans computes the diff of each relationship.
@@ -137,13 +138,21 @@ func (r *Router) proposeRollback(req *Request, c store.Customer, followers []str
 		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
 	}
 	what := fmt.Sprintf("回滚 %s 到 %s", name, r.tf.at(at))
+	title := cardTitle("回滚 ", name, " 到 "+r.tf.at(at)+"？")
 	var task string
 	task = r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		return r.confirmRollback(req2, c, followers, at, plans, task)
 	})
 	text := intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
 		name, r.tf.at(at), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
-	return []Reply{{Text: text}, confirmCard(task, what+"？", "确认后作为一批变更执行，可以 /undo", lines)}, nil
+	return []Reply{{Text: text}, confirmCard(task, title, "确认后作为一批变更执行，可以 /undo", lines)}, nil
+}
+
+// cardTitle is head+name+tail with only the name cut, so the title fits
+// display.CardTitleRunes and the tail (a time) is never cut off.
+func cardTitle(head, name, tail string) string {
+	room := display.CardTitleRunes - utf8.RuneCountInString(head+tail)
+	return head + display.Line(name, max(room, 2)) + tail
 }
 
 // checkPlans checks every tag a rollback touches against the group policies.

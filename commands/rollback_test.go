@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -147,6 +148,12 @@ func TestRollbackBeforeFirstSyncRefused(t *testing.T) {
 	for _, when := range []string{"昨天", "2020-01-01", "11-21 15:04", "2天前"} {
 		e.mustSay("mgr", "/rollback 王小明 "+when+" @zhangsan", refusal)
 	}
+	// A name that cannot be typed back as shown (cut) is hinted by its id.
+	long := strings.Repeat("长", 40)
+	if err := e.st.UpsertCustomer(store.Customer{ID: "c9", Name: long}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.mustSay("mgr", "/rollback "+long+" 昨天", "最早可以回滚到 11-21 15:05：/rollback c9 11-21 15:05")
 	e.mustSay("mgr", "/confirm", "没有等待确认的操作")
 	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡", "高意向"}) {
 		t.Fatalf("tags %v", got)
@@ -156,5 +163,44 @@ func TestRollbackBeforeFirstSyncRefused(t *testing.T) {
 	e.mustSay("mgr", "/confirm", "已把 王小明 的标签恢复到 11-21 15:05")
 	if got := e.tagNames("c1", "zhangsan"); !slices.Equal(got, []string{"咖啡"}) {
 		t.Fatalf("tags after rollback %v", got)
+	}
+}
+
+// TestRollbackCardTitleKeepsTime: cut to the length WeCom shows, the
+// rollback card's title still says to when, whatever the name.
+func TestRollbackCardTitleKeepsTime(t *testing.T) {
+	for _, name := range []string{"王小明", "深圳前海某某科技张经理", strings.Repeat("长", 40), "恶意\u202e" + strings.Repeat("长", 100)} {
+		t.Run(name[:min(len(name), 12)], func(t *testing.T) {
+			e := newEnv(t)
+			if err := e.st.UpsertCustomer(store.Customer{ID: "c9", Name: name}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+				t.Fatal(err)
+			}
+			e.apply("zhangsan", "c9", "zhangsan", "t3")
+			e.clk.Advance(time.Hour)
+			e.apply("zhangsan", "c9", "zhangsan", "t12")
+			e.clk.Advance(time.Hour)
+			var title string
+			for _, r := range e.r.HandleText(context.Background(), "mgr", "/rollback c9 2026-11-21 15:30") {
+				if r.Card != nil {
+					title = display.Line(r.Card.Title, display.CardTitleRunes)
+				}
+			}
+			if !strings.Contains(title, "11-21 15:30") {
+				t.Errorf("card title as WeCom shows it = %q, want the time 11-21 15:30 in it", title)
+			}
+		})
+	}
+}
+
+// TestCardTitle: only the name is cut, so a long time (with its year)
+// survives the cut WeCom applies, which the middle cut alone would not.
+func TestCardTitle(t *testing.T) {
+	for _, name := range []string{"王小明", "深圳前海某某科技张经理", strings.Repeat("长", 40)} {
+		for _, tail := range []string{" 到 11-21 15:30？", " 到 2025-12-01 00:00？"} {
+			got := display.Line(cardTitle("回滚 ", name, tail), display.CardTitleRunes)
+			if !strings.HasSuffix(got, tail) || !strings.HasPrefix(got, "回滚 ") {
+				t.Errorf("cardTitle(%q, %q) shown as %q: the time or the verb is cut", name, tail, got)
+			}
+		}
 	}
 }

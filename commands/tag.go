@@ -102,6 +102,9 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 	}
 	c, err := r.resolveCustomer(req, 0)
 	if err != nil {
+		if den := r.deniedWhoever(req, err, append(addNames, removeNames...)); den != nil {
+			return textReply(den.Reply), nil
+		}
 		return nil, err
 	}
 	live, err := r.st.Tags(false)
@@ -136,6 +139,34 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 	return r.applyTags(ctx, req, tr, live)
 }
 
+// deniedWhoever returns the refusal of a tag change that holds whichever
+// customer the user would pick, when resolving the customer ended in a
+// numbered list (err): refused before asking which customer, and the list
+// is dropped. Nil when err is another error or no tag is refused.
+func (r *Router) deniedWhoever(req *Request, err error, names []string) *denial {
+	var ue *UserError
+	if !errors.As(err, &ue) || ue.Code != CodeAmbiguous {
+		return nil
+	}
+	live, lerr := r.st.Tags(false)
+	if lerr != nil {
+		return nil
+	}
+	for _, n := range names {
+		tags, terr := r.lib.resolveList(n, live)
+		if terr != nil {
+			return nil
+		}
+		for _, t := range tags {
+			if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+				req.listed = false // the refusal shows no list: the router drops it
+				return den
+			}
+		}
+	}
+	return nil
+}
+
 // listSeps split "+高意向，官网" into several tags of the same sign.
 const listSeps = ",，、"
 
@@ -143,7 +174,7 @@ const listSeps = ",，、"
 func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live []store.Tag) ([]Reply, error) {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	name := displayName(tr.customer)
+	name := r.shownName(req, tr.customer)
 	follower, den, err := r.pickFollower(req, tr.customer, tr.mention)
 	if err != nil {
 		return nil, err
@@ -155,7 +186,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if err != nil {
 		return nil, fmt.Errorf("read relationship: %w", err)
 	}
-	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live, name)
+	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live, r.custRef(req, tr.customer))
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +204,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 		Add: refs(tr.add), Remove: refs(remove), Reason: req.Cmd.String(), Inbox: req.Inbox,
 	})
 	if errors.Is(err, store.ErrNoChange) {
-		return []Reply{{Text: noChangeText(name, tr.add, tr.remove)}}, nil
+		return []Reply{{Text: noChangeText(name, r.custRef(req, tr.customer), tr.add, tr.remove)}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apply tags: %w", err)
@@ -205,8 +236,8 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 
 // exclusiveRemovals returns the tags that adding tags of exclusive groups
 // takes off the relationship, and refuses two adds in one such group
-// (customer names the customer in the example of the refusal).
-func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag, customer string) ([]store.Tag, error) {
+// (ref names the customer in the example of the refusal, see custRef).
+func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag, ref string) ([]store.Tag, error) {
 	byGroup := map[string]store.Tag{}
 	for _, t := range add {
 		if !r.perms.exclusive(t.GroupName) {
@@ -214,7 +245,7 @@ func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.T
 		}
 		if prev, ok := byGroup[t.GroupName]; ok {
 			return nil, userErr(CodeUsage, "标签组「%s」是互斥的，只能选一个：「%s」或「%s」。请只保留一个再发送，例如 /tag %s +%s",
-				dn(t.GroupName), dn(prev.Name), dn(t.Name), quoteIf(customer, needsQuote(customer)), quoteIf(dn(prev.Name), needsQuote(dn(prev.Name))))
+				dn(t.GroupName), dn(prev.Name), dn(t.Name), ref, tagRef(prev))
 		}
 		byGroup[t.GroupName] = t
 	}
@@ -253,7 +284,9 @@ func missing(want, got []store.TagRef) []store.TagRef {
 	return out
 }
 
-func noChangeText(name string, add, remove []store.Tag) string {
+// noChangeText says nothing changed for the customer called name (ref:
+// custRef, for the hint).
+func noChangeText(name, ref string, add, remove []store.Tag) string {
 	var parts []string
 	if len(add) > 0 {
 		parts = append(parts, "已经有"+refNames(refs(add)))
@@ -261,7 +294,7 @@ func noChangeText(name string, add, remove []store.Tag) string {
 	if len(remove) > 0 {
 		parts = append(parts, "本来就没有"+refNames(refs(remove)))
 	}
-	return fmt.Sprintf("%s %s，没有变化。发送 /tags %s 查看现在的标签。", name, strings.Join(parts, "，"), name)
+	return fmt.Sprintf("%s %s，没有变化。发送 /tags %s 查看现在的标签。", name, strings.Join(parts, "，"), ref)
 }
 
 // recordDenied records a refused attempt in the ledger (visible in

@@ -209,12 +209,21 @@ func (l tagLib) resolveList(name string, live []store.Tag) ([]store.Tag, error) 
 	return out, nil
 }
 
+// tagRef is how a command shown back to the user names t: its name when
+// it is typed as shown, else its id (/restore takes either).
+func tagRef(t store.Tag) string {
+	if dn(t.Name) == t.Name { // shown as typed: nothing invisible, not cut
+		return quoteIf(t.Name, needsQuote(t.Name))
+	}
+	return quoteIf(dn(t.ID), needsQuote(dn(t.ID)))
+}
+
 // unknown explains a tag name the library lacks: deleted (and how to
 // restore it), or the closest names.
 func (l tagLib) unknown(name string, live []store.Tag) error {
 	if del, err := l.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
 		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
-			dn(name), l.tf.at(del[0].DeletedAt), quoteIf(dn(name), needsQuote(dn(name))))
+			dn(name), l.tf.at(del[0].DeletedAt), tagRef(del[0]))
 	}
 	near := similarTags(name, live, 3)
 	if len(near) == 0 {

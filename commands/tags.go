@@ -67,7 +67,7 @@ func (r *Router) shownRelationships(req *Request, c store.Customer, mention stri
 	case !v.SeesAll():
 		return nil, fmt.Sprintf("你只能查看自己跟进关系上的标签（@%s 是别人的）。去掉 @%s 即可查看你自己的。", dn(mention), dn(mention)), nil
 	case mention == "" || len(c.Followers) == 0:
-		return nil, fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, quoteIf(name, needsQuote(name))), nil
+		return nil, fmt.Sprintf("%s 目前没有跟进人，没有标签可看。发送 /history %s 查看以前的记录。", name, r.custRef(req, c)), nil
 	}
 	return nil, "", mentionNotFollower(mention, name, c.Followers)
 }
@@ -75,7 +75,7 @@ func (r *Router) shownRelationships(req *Request, c store.Customer, mention stri
 // renderTags writes the tags of each shown relationship by group, in
 // library order (all: every tag, deleted ones included).
 func (r *Router) renderTags(req *Request, c store.Customer, shown []store.Relationship, all []store.Tag) string {
-	lines := []string{r.cust.describe(c, req.UserID) + " 的标签："}
+	lines := []string{r.cust.describe(c, req.Viewer()) + " 的标签："}
 	for _, rel := range shown {
 		if len(shown) > 1 || rel.Follower != req.UserID {
 			lines = append(lines, "跟进人 "+dn(rel.Follower)+"：")
@@ -100,7 +100,7 @@ func (r *Router) renderTags(req *Request, c store.Customer, shown []store.Relati
 			lines = append(lines, dn(g)+"："+strings.Join(byGroup[g], "、"))
 		}
 	}
-	name := quoteIf(displayName(c), needsQuote(displayName(c)))
-	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", name, name))
+	ref := r.custRef(req, c)
+	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", ref, ref))
 	return strings.Join(lines, "\n")
 }

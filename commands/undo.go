@@ -37,6 +37,9 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 	var err error
 	if id != 0 {
 		target, err = r.st.Get(id)
+		if err == nil && !req.Viewer().SeesChange(target) {
+			err = store.ErrNotFound // what the user may not see is not there for them
+		}
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}
@@ -95,9 +98,11 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 	case errors.As(err, &ce):
 		return r.conflictReplies(req, ce, redo)
 	case errors.Is(err, store.ErrNoChange):
-		name := r.cust.name(target.Customer)
-		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（之后又被改回），没有变化。发送 /tags %s 查看现在的标签。",
-			target.ID, quoteIf(name, needsQuote(name)))
+		ref := quoteIf(dn(target.Customer), needsQuote(dn(target.Customer)))
+		if c, err := r.st.Customer(target.Customer); err == nil {
+			ref = r.custRef(req, c)
+		}
+		return nil, userErr(CodeNoChange, "#%d 的改动已经不在了（之后又被改回），没有变化。发送 /tags %s 查看现在的标签。", target.ID, ref)
 	case err != nil:
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
@@ -210,7 +215,7 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 				return nil, fmt.Errorf("read tag: %w", err)
 			}
 			if t.Deleted && list.dst == &readd {
-				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), quoteIf(dn(t.Name), needsQuote(dn(t.Name))))
+				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), tagRef(t))
 			}
 			*list.dst = append(*list.dst, t)
 		}

@@ -105,17 +105,24 @@ func TestUndoConflict(t *testing.T) {
 func TestUndoRefusalsRecordedAndExplained(t *testing.T) {
 	e := newEnv(t)
 	e.mustSay("zhangsan", "/tag 王小明 +VIP", "受保护标签") // #1, denied
-	for _, u := range []string{"zhangsan", "lisi", "wangwu", "mgr", "boss"} {
+	for _, u := range []string{"zhangsan", "mgr", "boss"} {
 		e.mustSay(u, "/undo 1", "#1 是被拒绝的尝试，没有改变任何标签，不需要撤销。")
 	}
-	e.mustSay("lisi", "/tag 王小明 +咖啡", "#2")
+	for _, u := range []string{"lisi", "wangwu"} { // zhangsan's relationship: not theirs to see
+		e.mustSay(u, "/undo 1", "没有变更 #1。")
+	}
+	e.mustSay("mgr", "/tag 王小明 +咖啡 @lisi", "#2")
 	n := len(e.ledger())
-	e.mustSay("zhangsan", "/undo 2", "你只能撤销自己的变更；#2 是 lisi 做的。请联系 lisi 或主管。")
+	e.mustSay("zhangsan", "/undo 2", "没有变更 #2。") // lisi's relationship
+	if len(e.ledger()) != n {
+		t.Fatalf("an undo of an unseen change was recorded: %+v", e.ledger()[0])
+	}
+	e.mustSay("lisi", "/undo 2", "你只能撤销自己的变更；#2 是 mgr 做的。请联系 mgr 或主管。")
 	l := e.ledger()
-	if len(l) != n+1 || l[0].Effective() || l[0].Actor != "zhangsan" || l[0].Follower != "lisi" || l[0].Reverts != 2 || l[0].Reason != "/undo 2" {
+	if len(l) != n+1 || l[0].Effective() || l[0].Actor != "lisi" || l[0].Follower != "lisi" || l[0].Reverts != 2 || l[0].Reason != "/undo 2" {
 		t.Fatalf("refused undo recorded as %+v", l[0])
 	}
-	e.mustSay("lisi", "/history 王小明", "zhangsan -咖啡 王小明 [undo] #3（跟进人 lisi）（撤销 #2）（被拒绝：只能撤销自己的变更，#2 是 lisi 做的）")
+	e.mustSay("lisi", "/history 王小明", "lisi -咖啡 王小明 [undo] #3（撤销 #2）（被拒绝：只能撤销自己的变更，#2 是 mgr 做的）")
 	if got := e.tagNames("c1", "lisi"); !slices.Equal(got, []string{"咖啡"}) {
 		t.Fatalf("lisi's tags %v", got)
 	}

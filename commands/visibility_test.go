@@ -26,7 +26,15 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "tag", user: "lisi", cmd: "/tag 王小红 +咖啡", want: "你不是这位客户的跟进人", not: []string{"保健品"}},
 		{spec: "tag", user: "lisi", cmd: "/tag 王 +咖啡", want: "「王」只是部分匹配，找到 1 位客户：\n1. 王小明", not: secret},
 		{spec: "untag", user: "lisi", cmd: "/untag 王小明 咖啡 @zhangsan", want: "你只能改自己跟进关系上的标签", not: []string{"保健品"}},
-		{spec: "tags", user: "lisi", cmd: "/tags 王小明", want: "王小明（小明科技，备注 王总） 的标签：\n（没有标签）", not: secret},
+		{spec: "tags", user: "lisi", cmd: "/tags 王小明", want: "王小明（小明科技） 的标签：\n（没有标签）", not: append(secret, "王总")},
+		{spec: "tags", user: "lisi", cmd: "/tags 王总", want: "没有找到客户「王总」", not: []string{"王小明", "保健品"}},
+		{spec: "tags", user: "zhangsan", cmd: "/tags 王总", want: "王小明（小明科技，备注 王总） 的标签："},
+		{spec: "find", user: "lisi", cmd: "/find 王总", want: "没有找到「王总」", not: []string{"王小明"}},
+		{spec: "find", user: "lisi", cmd: "/find 13800000001", want: "没有找到「13800000001」", not: []string{"王小明"}},
+		{spec: "find", user: "zhaoliu", cmd: "/find 王总", want: "没有找到「王总」", not: []string{"王小明", "zhangsan"}},
+		{spec: "find", user: "zhaoliu", cmd: "/find 王小明", want: "· 王小明（小明科技） 跟进人：lisi、zhangsan", not: []string{"王总"}},
+		{spec: "find", user: "zhangsan", cmd: "/find 800000001", want: "1. 王小明（小明科技，备注 王总）"},
+		{spec: "find", user: "mgr", cmd: "/find 王总", want: "1. 王小明（小明科技，备注 王总） 跟进：lisi、zhangsan"},
 		{spec: "tags", user: "lisi", cmd: "/tags 王小红", want: "你不能查看 王小红 的标签", not: []string{"保健品"}},
 		{spec: "tags", user: "mgr", cmd: "/tags 王小明", want: "跟进人 zhangsan：\n兴趣：保健品"},
 		{spec: "find", user: "lisi", cmd: "/find 王", want: "找到 1 位客户", not: secret},
@@ -37,7 +45,10 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "history", user: "lisi", cmd: "/history tag:保健品", want: "没有找到记录（标签「保健品」）", not: []string{"王小红", "王小明"}},
 		{spec: "history", user: "lisi", cmd: "/history @zhangsan", want: "员工只能查看自己做的变更（/history @lisi）", not: secret},
 		{spec: "history", user: "mgr", cmd: "/history tag:保健品", want: "zhangsan +保健品 王小红"},
-		{spec: "undo", user: "lisi", cmd: "/undo {id}", want: "你只能撤销自己的变更；#", not: []string{"保健品", "王小红"}},
+		{spec: "undo", user: "lisi", cmd: "/undo {id}", want: "没有变更 #", not: []string{"保健品", "王小红", "zhangsan", "只能撤销"}},
+		{spec: "undo", user: "lisi", cmd: "/undo {sync}", want: "没有变更 #", not: []string{"同步", "王小红"}},
+		{spec: "undo", user: "zhangsan", cmd: "/undo {sync}", want: "是企业微信同步记录"},
+		{spec: "undo", user: "lisi", cmd: "/undo {c1}", want: "你只能撤销自己的变更；#", not: []string{"保健品"}},
 		{spec: "redo", user: "lisi", cmd: "/redo", want: "你最近没有撤销过变更", not: secret},
 		{spec: "rollback", user: "lisi", cmd: "/rollback 王小红 昨天", want: "/rollback 只有主管和管理员可以使用", not: secret},
 		{spec: "confirm", user: "lisi", cmd: "/confirm", want: "没有等待确认的操作", not: secret},
@@ -55,7 +66,14 @@ func TestVisibilityTable(t *testing.T) {
 			e.apply("zhangsan", "c1", "zhangsan", "t11")
 			id := e.apply("zhangsan", "c2", "zhangsan", "t11").ID
 			e.mustSay("mgr", "/rollback 王小红 1小时前", "") // a proposal of someone else
-			got := e.mustSay(tc.user, strings.ReplaceAll(tc.cmd, "{id}", id.String()), tc.want)
+			cmd := strings.ReplaceAll(tc.cmd, "{id}", id.String())
+			if strings.Contains(cmd, "{c1}") { // a change on lisi's relationship, by someone else
+				cmd = strings.ReplaceAll(cmd, "{c1}", e.apply("mgr", "c1", "lisi", "t12").ID.String())
+			}
+			if strings.Contains(cmd, "{sync}") {
+				cmd = strings.ReplaceAll(cmd, "{sync}", e.apply("sync", "c2", "zhangsan", "t12").ID.String())
+			}
+			got := e.mustSay(tc.user, cmd, tc.want)
 			for _, n := range tc.not {
 				if strings.Contains(got, n) {
 					t.Errorf("reply shows %q, which %s must not see:\n%s", n, tc.user, got)

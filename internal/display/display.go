@@ -3,13 +3,15 @@
 // are data, never layout. 展示：把外部文字变成可以安全放进回复里的一行。
 //
 // Line is the one function every reply uses for such text: it returns one
-// line without control, bidi or zero-width characters, with runs of
-// combining marks capped, cut to a bounded length with "…". Reply is the
+// line in which control, bidi and zero-width characters show as their code
+// ("⟨U+202E⟩"), with runs of combining marks capped, cut in the middle to a
+// bounded length with "…". Reply is the
 // last line of defence for a whole reply text (built by tagbot, so it may
 // span lines): it drops the same forbidden characters but keeps newlines.
 package display
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +25,16 @@ const (
 	EchoRunes = 20
 	// CommandRunes bounds a command shown back to the user as an example.
 	CommandRunes = 160
+	// CardTitleRunes and the other Card… lengths are the recommended
+	// lengths of WeCom template card fields (template_card documentation:
+	// "建议不超过 N 个字"): the bot cuts a card to them, and the demo shows
+	// cards as cut. A card title keeps what must be read (a time) first.
+	CardTitleRunes    = 26  // main_title.title
+	CardDescRunes     = 30  // main_title.desc
+	CardSubTitleRunes = 112 // sub_title_text, all lines together
+	CardKeyNameRunes  = 5   // horizontal_content_list.keyname
+	CardValueRunes    = 26  // horizontal_content_list.value
+	CardButtonRunes   = 10  // button_list.text
 	// Ellipsis ends a text that was cut.
 	Ellipsis = "…"
 	// maxMarks is how many combining marks may follow one base character
@@ -33,9 +45,12 @@ const (
 // Line returns s as one line of at most max runes (max < 1 means
 // NameRunes): line breaks and other spaces become one space, leading and
 // trailing spaces go, control, format (bidi, zero-width, BOM) and other
-// invisible characters are removed, invalid UTF-8 becomes U+FFFD, more
-// than a few combining marks on one character are dropped, and a longer
-// text is cut to max-1 runes followed by "…". 一行、无控制字符、有长度上限。
+// invisible characters are shown as their code, e.g. "李华⟨U+200B⟩", so two
+// names that differ only by them never look alike; invalid UTF-8 becomes
+// U+FFFD, more than a few combining marks on one character are dropped,
+// and a longer text is cut in the middle ("前半…后半", max-1 runes and
+// "…"), so names that differ at the end stay distinct.
+// 一行、不可见字符显示为编码、有长度上限（从中间截断）。
 func Line(s string, max int) string {
 	if max < 1 {
 		max = NameRunes
@@ -44,14 +59,14 @@ func Line(s string, max int) string {
 		return s
 	}
 	out := make([]rune, 0, min(len(s), 4*max))
-	marks, space, cut := 0, false, false
+	marks, space := 0, false
 	for _, r := range s { // invalid UTF-8 arrives as utf8.RuneError
 		switch {
 		case isBreak(r) || unicode.IsSpace(r):
 			space = true
 			continue
 		case Forbidden(r):
-			continue
+			marks = 0
 		case unicode.In(r, unicode.Mn, unicode.Me):
 			if len(out) == 0 || space || marks >= maxMarks {
 				continue // a mark with no base, or too many on one base
@@ -64,16 +79,36 @@ func Line(s string, max int) string {
 			out = append(out, ' ')
 		}
 		space = false
-		out = append(out, r)
-		if len(out) > max {
-			cut = true
-			break
+		if Forbidden(r) {
+			out = append(out, []rune(Visible(r))...)
+		} else {
+			out = append(out, r)
 		}
 	}
-	if cut || len(out) > max {
-		out = append(out[:max-1], []rune(Ellipsis)...)
+	if len(out) <= max {
+		return string(out)
 	}
-	return string(out)
+	return string(cutMiddle(out, max))
+}
+
+// Visible is how Line shows an invisible or control character: its code
+// point in angle brackets, "⟨U+200B⟩". 不可见字符的可见写法。
+func Visible(r rune) string { return fmt.Sprintf("⟨U+%04X⟩", r) }
+
+// cutMiddle shortens out to max runes: its start, "…", and its end
+// (a combining mark or space at the start of the end part is dropped).
+func cutMiddle(out []rune, max int) []rune {
+	keep := max - 1
+	tailN := keep / 2
+	head := out[:keep-tailN]
+	tail := out[len(out)-tailN:]
+	for len(tail) > 0 && (tail[0] == ' ' || unicode.In(tail[0], unicode.Mn, unicode.Me)) {
+		tail = tail[1:]
+	}
+	res := make([]rune, 0, max)
+	res = append(res, head...)
+	res = append(res, []rune(Ellipsis)...)
+	return append(res, tail...)
 }
 
 // Name is Line(s, NameRunes): a customer name, remark, tag name, group

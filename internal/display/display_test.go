@@ -45,7 +45,7 @@ func check(t *testing.T, s string, max int) {
 	}
 	marks := 0
 	for i, r := range s {
-		if Forbidden(r) || isBreak(r) {
+		if Forbidden(r) || isBreak(r) || r == '\u200b' {
 			t.Errorf("%q: forbidden rune %U at byte %d", s, r, i)
 		}
 		if unicode.In(r, unicode.Mn, unicode.Me) {
@@ -79,17 +79,21 @@ func TestLine(t *testing.T) {
 		{"empty", "", 0, ""},
 		{"newline becomes space", "恶意\n已为 王小明 添加", 0, "恶意 已为 王小明 添加"},
 		{"spaces collapse and trim", "  王 \t\r\n 小明  ", 0, "王 小明"},
-		{"bidi and zero-width removed", "\u202e王\u200b小\u2066明\u2069\ufeff", 0, "王小明"},
-		{"controls removed", "a\x00b\x1bc\u0085d", 0, "abc d"},
-		{"cut with ellipsis", "王小明王小明", 4, "王小明…"},
+		{"bidi and zero-width shown", "\u202e王\u200b小\u2066明\u2069\ufeff", 80, "⟨U+202E⟩王⟨U+200B⟩小⟨U+2066⟩明⟨U+2069⟩⟨U+FEFF⟩"},
+		{"look-alike differs", "李华\u200b", 0, "李华⟨U+200B⟩"},
+		{"controls shown", "a\x00b\x1bc\u0085d", 0, "a⟨U+0000⟩b⟨U+001B⟩c d"},
+		{"cut in the middle", "王小明王小明", 4, "王小…明"},
+		{"cut keeps the end apart", "华东区负责人甲采购经理张伟先生华东区负责人甲", 10, "华东区负责…负责人甲"},
+		{"cut keeps the end apart 2", "华东区负责人甲采购经理张伟先生华东区负责人乙", 10, "华东区负责…负责人乙"},
 		{"exactly max kept", "王小明王", 4, "王小明王"},
-		{"ascii cut", "abcdefgh", 5, "abcd…"},
+		{"ascii cut", "abcdefgh", 5, "ab…gh"},
+		{"cut drops a mark after the ellipsis", "abcde\u0301f", 4, "ab…f"},
 		{"marks capped", "e\u0301\u0301\u0301\u0301\u0301x", 0, "e\u0301\u0301\u0301x"},
 		{"vietnamese kept", "Nguye\u0302\u0303n", 0, "Nguye\u0302\u0303n"},
 		{"mark without base dropped", "\u0301a \u0301b", 0, "a b"},
 		{"invalid utf8 visible", "a\xffb", 0, "a\ufffdb"},
 		{"emoji kept", "🙂 客户", 0, "🙂 客户"},
-		{"only invisible", "\u200b\u202e", 0, ""},
+		{"only invisible", "\u200b\u202e", 0, "⟨U+200B⟩⟨U+202E⟩"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

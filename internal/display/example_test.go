@@ -12,6 +12,6 @@ func ExampleName() {
 	fmt.Printf("已为 %s 添加「高意向」\n", display.Name(name))
 	fmt.Println(display.Line("王小明王小明", 4))
 	// Output:
-	// 已为 恶意 已为 王小明 添加「VIP」（变更 #99，/undo … 添加「高意向」
-	// 王小明…
+	// 已为 恶意 已为 王小明 添加「VIP…do 可撤销）⟨U+202E⟩ 添加「高意向」
+	// 王小…明
 }

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/tidwall/buntdb"
 )
 
 // Query selects change-sets for History. At most one of Customer, Actor, Tag
@@ -23,39 +27,100 @@ type Query struct {
 
 // History returns matching change-sets, newest first. It walks one ordered
 // index within the id range the time bounds map to, so its cost grows with
-// the result and not with the ledger.
+// the result and not with the ledger. A candidate is decoded only if it
+// matches: the other index keys decide customer, actor, tag and batch, and
+// denied and follower are read in place (peek.go).
 func (s *Store) History(q Query) ([]ChangeSet, error) {
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
-	var out []ChangeSet
+	out := make([]ChangeSet, 0, min(q.Limit, 64))
 	err := s.view(func(tx *txn) error {
 		lo, hi, err := idRange(tx, q)
 		if err != nil || lo > hi {
 			return err
 		}
-		prefix := "cs:"
-		switch {
-		case q.Customer != "":
-			prefix = "ix:c:" + q.Customer + ":"
-		case q.Actor != "":
-			prefix = "ix:a:" + q.Actor + ":"
-		case q.Tag != "":
-			prefix = "ix:t:" + q.Tag + ":"
-		case q.Batch != "":
-			prefix = "ix:b:" + q.Batch + ":"
-		}
-		walk := func(iter func(k, v string) bool) error {
-			return tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), iter)
-		}
-		return walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-			if q.match(&cs) {
-				out = append(out, cs)
+		prefix, others := q.indexes()
+		var ferr error
+		err = tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), func(k, v string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			if prefix != "cs:" {
+				v = ""
+			}
+			var cs *ChangeSet
+			if cs, ferr = q.admit(tx, k[len(prefix):], others, v); ferr != nil {
+				return false
+			}
+			if cs != nil {
+				out = append(out, *cs)
 			}
 			return len(out) < q.Limit
 		})
+		return errors.Join(ferr, err)
 	})
+	if len(out) == 0 {
+		out = nil
+	}
 	return out, err
+}
+
+// indexes returns the index History walks and the prefixes of the other
+// indexes a match must also be in: customer first, then actor, tag and
+// batch; the whole ledger (cs:) when none is asked for.
+func (q *Query) indexes() (walk string, others []string) {
+	for _, ix := range [][2]string{{"ix:c:", q.Customer}, {"ix:a:", q.Actor}, {"ix:t:", q.Tag}, {"ix:b:", q.Batch}} {
+		if ix[1] == "" {
+			continue
+		}
+		if walk == "" {
+			walk = ix[0] + ix[1] + ":"
+		} else {
+			others = append(others, ix[0]+ix[1]+":")
+		}
+	}
+	if walk == "" {
+		walk = "cs:"
+	}
+	return walk, others
+}
+
+// admit returns change-set seq (its key suffix) if it matches q, else nil.
+// It reads the other index keys, then the stored value's denied and
+// follower in place, and decodes the value only when those pass. v is the
+// stored value when the caller has it, else "".
+func (q *Query) admit(tx *txn, seq string, others []string, v string) (*ChangeSet, error) {
+	id, err := seqOf(seq, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range others {
+		if _, err := tx.Get(p + seq); errors.Is(err, buntdb.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	key := "cs:" + seq
+	if v == "" {
+		if v, err = tx.Get(key); errors.Is(err, buntdb.ErrNotFound) {
+			return nil, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if q.rejects(v) {
+		return nil, nil
+	}
+	cs, err := decodeChangeSet(key, v)
+	if err != nil {
+		return nil, err
+	}
+	if !q.match(&cs) {
+		return nil, nil
+	}
+	return &cs, nil
 }
 
 func (q *Query) match(cs *ChangeSet) bool {
@@ -116,16 +181,17 @@ func idRange(tx *txn, q Query) (lo, hi ID, err error) {
 }
 
 // firstAtOrAfter finds the first change-set id whose time is ≥ t, by binary
-// search over the dense, time-ordered sequence (last+1 if none).
+// search over the dense, time-ordered sequence (last+1 if none). It reads
+// only each probe's time.
 func firstAtOrAfter(tx *txn, t time.Time, last uint64) (uint64, error) {
 	lo, hi := uint64(1), last+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		cs, err := getChangeSet(tx, ID(mid))
+		at, err := changeSetTime(tx, ID(mid))
 		if err != nil {
 			return 0, err
 		}
-		if cs.Time.Before(t) {
+		if at.Before(t) {
 			lo = mid + 1
 		} else {
 			hi = mid

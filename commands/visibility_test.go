@@ -37,6 +37,8 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "history", user: "lisi", cmd: "/history tag:保健品", want: "没有找到记录（标签「保健品」）", not: []string{"王小红", "王小明"}},
 		{spec: "history", user: "lisi", cmd: "/history @zhangsan", want: "员工只能查看自己做的变更（/history @lisi）", not: secret},
 		{spec: "history", user: "mgr", cmd: "/history tag:保健品", want: "zhangsan +保健品 王小红"},
+		{spec: "history", user: "lisi", cmd: "/history cs:{id}", want: "你不能查看变更 #", not: []string{"保健品", "王小红", "哈希"}},
+		{spec: "history", user: "mgr", cmd: "/history cs:{id}", want: "客户：王小红（跟进人 zhangsan）\n标签：+保健品"},
 		{spec: "undo", user: "lisi", cmd: "/undo {id}", want: "你只能撤销自己的变更；#", not: []string{"保健品", "王小红"}},
 		{spec: "redo", user: "lisi", cmd: "/redo", want: "你最近没有撤销过变更", not: secret},
 		{spec: "rollback", user: "lisi", cmd: "/rollback 王小红 昨天", want: "/rollback 只有主管和管理员可以使用", not: secret},

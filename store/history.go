@@ -49,12 +49,13 @@ func (s *Store) History(q Query) ([]ChangeSet, error) {
 			if prefix != "cs:" {
 				v = ""
 			}
-			var cs *ChangeSet
-			if cs, ferr = q.admit(tx, k[len(prefix):], others, v); ferr != nil {
+			cs, ok, err := q.admit(tx, k[len(prefix):], others, v)
+			if err != nil {
+				ferr = err
 				return false
 			}
-			if cs != nil {
-				out = append(out, *cs)
+			if ok {
+				out = append(out, cs)
 			}
 			return len(out) < q.Limit
 		})
@@ -86,41 +87,38 @@ func (q *Query) indexes() (walk string, others []string) {
 	return walk, others
 }
 
-// admit returns change-set seq (its key suffix) if it matches q, else nil.
+// admit returns change-set seq (its key suffix) and whether it matches q.
 // It reads the other index keys, then the stored value's denied and
 // follower in place, and decodes the value only when those pass. v is the
 // stored value when the caller has it, else "".
-func (q *Query) admit(tx *txn, seq string, others []string, v string) (*ChangeSet, error) {
+func (q *Query) admit(tx *txn, seq string, others []string, v string) (ChangeSet, bool, error) {
 	id, err := seqOf(seq, "")
 	if err != nil {
-		return nil, err
+		return ChangeSet{}, false, err
 	}
 	for _, p := range others {
 		if _, err := tx.Get(p + seq); errors.Is(err, buntdb.ErrNotFound) {
-			return nil, nil
+			return ChangeSet{}, false, nil
 		} else if err != nil {
-			return nil, err
+			return ChangeSet{}, false, err
 		}
 	}
 	key := "cs:" + seq
 	if v == "" {
 		if v, err = tx.Get(key); errors.Is(err, buntdb.ErrNotFound) {
-			return nil, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
+			return ChangeSet{}, false, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
 		} else if err != nil {
-			return nil, err
+			return ChangeSet{}, false, err
 		}
 	}
 	if q.rejects(v) {
-		return nil, nil
+		return ChangeSet{}, false, nil
 	}
 	cs, err := decodeChangeSet(key, v)
 	if err != nil {
-		return nil, err
+		return ChangeSet{}, false, err
 	}
-	if !q.match(&cs) {
-		return nil, nil
-	}
-	return &cs, nil
+	return cs, q.match(&cs), nil
 }
 
 func (q *Query) match(cs *ChangeSet) bool {

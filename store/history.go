@@ -29,18 +29,24 @@ type Query struct {
 // index within the id range the time bounds map to, so its cost grows with
 // the result and not with the ledger. A candidate is decoded only if it
 // matches: the other index keys decide customer, actor, tag and batch, and
-// denied and follower are read in place (peek.go).
+// denied and follower are read in place (peek.go). When nothing but the
+// walked index selects, since: is not searched for: the walk stops at the
+// first candidate older than it, whose value it reads anyway.
 func (s *Store) History(q Query) ([]ChangeSet, error) {
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
 	out := make([]ChangeSet, 0, min(q.Limit, 64))
 	err := s.view(func(tx *txn) error {
-		lo, hi, err := idRange(tx, q)
+		prefix, others := q.indexes()
+		w := historyWalk{q: &q, tx: tx, others: others}
+		if len(others) == 0 {
+			w.since = q.Since
+		}
+		lo, hi, err := idRange(tx, q, w.since.IsZero())
 		if err != nil || lo > hi {
 			return err
 		}
-		prefix, others := q.indexes()
 		var ferr error
 		err = tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), func(k, v string) bool {
 			if !strings.HasPrefix(k, prefix) {
@@ -49,15 +55,15 @@ func (s *Store) History(q Query) ([]ChangeSet, error) {
 			if prefix != "cs:" {
 				v = ""
 			}
-			cs, ok, err := q.admit(tx, k[len(prefix):], others, v)
+			cs, verdict, err := w.admit(k[len(prefix):], v)
 			if err != nil {
 				ferr = err
 				return false
 			}
-			if ok {
+			if verdict == take {
 				out = append(out, cs)
 			}
-			return len(out) < q.Limit
+			return verdict != stop && len(out) < q.Limit
 		})
 		return errors.Join(ferr, err)
 	})
@@ -87,38 +93,60 @@ func (q *Query) indexes() (walk string, others []string) {
 	return walk, others
 }
 
-// admit returns change-set seq (its key suffix) and whether it matches q.
-// It reads the other index keys, then the stored value's denied and
-// follower in place, and decodes the value only when those pass. v is the
+// historyWalk is one History query's walk over an index.
+type historyWalk struct {
+	q      *Query
+	tx     *txn
+	others []string  // the other indexes a match must be in
+	since  time.Time // checked on each candidate instead of searched for
+}
+
+// verdict is what the walk does with a candidate.
+type verdict uint8
+
+const (
+	skip verdict = iota // not a match; walk on
+	take                // a match
+	stop                // older than since: the walk is done
+)
+
+// admit reads change-set seq (its key suffix) as far as it must to judge
+// it: the other index keys, then the stored value's time, denied and
+// follower in place; it decodes the value only when those pass. v is the
 // stored value when the caller has it, else "".
-func (q *Query) admit(tx *txn, seq string, others []string, v string) (ChangeSet, bool, error) {
+func (w *historyWalk) admit(seq, v string) (ChangeSet, verdict, error) {
 	id, err := seqOf(seq, "")
 	if err != nil {
-		return ChangeSet{}, false, err
+		return ChangeSet{}, skip, err
 	}
-	for _, p := range others {
-		if _, err := tx.Get(p + seq); errors.Is(err, buntdb.ErrNotFound) {
-			return ChangeSet{}, false, nil
+	for _, p := range w.others {
+		if _, err := w.tx.Get(p + seq); errors.Is(err, buntdb.ErrNotFound) {
+			return ChangeSet{}, skip, nil
 		} else if err != nil {
-			return ChangeSet{}, false, err
+			return ChangeSet{}, skip, err
 		}
 	}
 	key := "cs:" + seq
 	if v == "" {
-		if v, err = tx.Get(key); errors.Is(err, buntdb.ErrNotFound) {
-			return ChangeSet{}, false, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
+		if v, err = w.tx.Get(key); errors.Is(err, buntdb.ErrNotFound) {
+			return ChangeSet{}, skip, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
 		} else if err != nil {
-			return ChangeSet{}, false, err
+			return ChangeSet{}, skip, err
 		}
 	}
-	if q.rejects(v) {
-		return ChangeSet{}, false, nil
+	if !w.since.IsZero() {
+		if at, err := valueTime(key, id, v); err != nil || at.Before(w.since) {
+			return ChangeSet{}, stop, err
+		}
+	}
+	if w.q.rejects(v) {
+		return ChangeSet{}, skip, nil
 	}
 	cs, err := decodeChangeSet(key, v)
-	if err != nil {
-		return ChangeSet{}, false, err
+	if err != nil || !w.q.match(&cs) {
+		return ChangeSet{}, skip, err
 	}
-	return cs, q.match(&cs), nil
+	return cs, take, nil
 }
 
 func (q *Query) match(cs *ChangeSet) bool {
@@ -151,14 +179,15 @@ func (q *Query) match(cs *ChangeSet) bool {
 	return true
 }
 
-// idRange maps the query's time bounds and page to an inclusive id range.
-func idRange(tx *txn, q Query) (lo, hi ID, err error) {
+// idRange maps the query's time bounds and page to an inclusive id range;
+// since: only if searchSince.
+func idRange(tx *txn, q Query, searchSince bool) (lo, hi ID, err error) {
 	last, err := lastSeq(tx, "cs")
 	if err != nil {
 		return 0, 0, err
 	}
 	lo, hi = 1, ID(last)
-	if !q.Since.IsZero() {
+	if !q.Since.IsZero() && searchSince {
 		n, err := firstAtOrAfter(tx, q.Since, last)
 		if err != nil {
 			return 0, 0, err

@@ -109,17 +109,23 @@ func decodeChangeSet(key, v string) (ChangeSet, error) {
 // changeSetTime reads the time of change-set id, decoding it in full only
 // when the stored value is not in the expected shape.
 func changeSetTime(tx *txn, id ID) (time.Time, error) {
-	v, err := tx.Get(seqKey("cs:", uint64(id)))
+	key := seqKey("cs:", uint64(id))
+	v, err := tx.Get(key)
 	if errors.Is(err, buntdb.ErrNotFound) {
 		return time.Time{}, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return time.Time{}, err
 	}
+	return valueTime(key, id, v)
+}
+
+// valueTime is the time of change-set id stored as v at key.
+func valueTime(key string, id ID, v string) (time.Time, error) {
 	if got, t, ok := peekTime(v); ok && got == id {
 		return t, nil
 	}
-	cs, err := decodeChangeSet(seqKey("cs:", uint64(id)), v)
+	cs, err := decodeChangeSet(key, v)
 	return cs.Time, err
 }
 

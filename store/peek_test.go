@@ -215,6 +215,9 @@ func TestHistoryAgreesWithScan(t *testing.T) {
 		{Since: start.Add(time.Hour), IncludeDenied: true}, {Until: start.Add(2 * time.Hour), Customer: "c1"},
 		{Since: start.Add(65 * time.Minute), Until: start.Add(185 * time.Minute), Follower: "zhangsan", Customer: "c2"},
 		{Before: 12, Limit: 4, IncludeDenied: true}, {Before: 9, Customer: "c2", Follower: "zhangsan"},
+		{Since: start.Add(115 * time.Minute), Customer: "c1", Actor: "zhangsan", IncludeDenied: true}, // since searched
+		{Since: start.Add(115 * time.Minute), Customer: "c1", Until: start.Add(200 * time.Minute)},    // since walked
+		{Since: start.Add(10 * time.Hour)}, {Since: start.Add(10 * time.Hour), Tag: "t1", Batch: "b1"},
 	}
 	for i, q := range queries {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	stdjson "encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -234,5 +235,34 @@ func TestHistoryAgreesWithScan(t *testing.T) {
 				t.Errorf("%+v: History = %v, full scan = %v", q, got, want)
 			}
 		})
+	}
+}
+
+// TestDecodeChangeSet: the decoding History uses (strings referring to the
+// stored value) gives what encoding/json gives, escapes included, and a
+// later decoding does not change an earlier result.
+func TestDecodeChangeSet(t *testing.T) {
+	at := time.Date(2026, 11, 1, 9, 30, 0, 5, time.UTC)
+	values := []string{
+		hashPrefix + strings.Repeat("ab", 32) + `",` + encode(ChangeSet{ID: 1, Time: at, Actor: "张三", Customer: "c1", Follower: "zhangsan",
+			Add: []TagRef{{ID: "t1", Name: "VIP", Group: "等级"}}, Reason: "line\nbreak \"quoted\"", Prev: strings.Repeat("0", 64)})[1:],
+		`{"id":2,"time":"2026-11-01T09:00:00Z","actor":"zhang\u0073an","source":"command","customer":"c\u0031","follower":"lisi","remove":[{"id":"t\u0032"}],"denied":"\u4e0d"}`,
+		`{"id":3,"time":"2026-11-01T09:00:00Z","actor":"","customer":"c3","follower":"x","reason":"` + strings.Repeat("长", 3000) + `\t"}`,
+	}
+	var got []ChangeSet
+	for _, v := range values {
+		cs, err := decodeChangeSet("cs", v)
+		must(t, err)
+		got = append(got, cs)
+	}
+	for i, v := range values {
+		var want ChangeSet
+		must(t, stdjson.Unmarshal([]byte(v), &want))
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("value %d: decoded %+v, encoding/json gives %+v", i+1, got[i], want)
+		}
+	}
+	if _, err := decodeChangeSet("cs:000000000009", `{"id":"nine"}`); err == nil || !strings.Contains(err.Error(), "cs:000000000009") {
+		t.Errorf("a bad value: error %v, want one naming its key", err)
 	}
 }

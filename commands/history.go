@@ -14,7 +14,8 @@ import (
 const historyPageSize = 10
 
 // runHistory is /history [<客户> | @userid | tag:标签] [since:] [until:]
-// [page:N | before:id]. Without a subject it shows the user's own changes.
+// [page:N | before:id], or /history cs:id for one change-set in full with
+// its hashes. Without a subject it shows the user's own changes.
 // Refused attempts are included. Employees see their own relationships
 // and their own actions only (Viewer.ScopeHistory). tag:X covers every tag
 // ever called X (a tag deleted and restored has a new id), merged newest
@@ -23,6 +24,9 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	a, err := r.parseHistory(req)
 	if err != nil {
 		return nil, err
+	}
+	if a.detail != 0 {
+		return r.historyDetail(req, a.detail)
 	}
 	if refusal, err := r.scopeHistory(req, &a); refusal != "" || err != nil {
 		return textReply(refusal), err
@@ -52,6 +56,7 @@ type historyArgs struct {
 	subject []string // parts of the title, e.g. "王小明", "自 11-01 00:00"
 	timed   bool     // since: or until: given
 	own     bool     // no subject: the user's own changes
+	detail  store.ID // cs:N, one change-set in full (historydetail.go)
 }
 
 // parseHistory reads the arguments of /history.
@@ -73,6 +78,9 @@ func (r *Router) parseHistory(req *Request) (historyArgs, error) {
 		if err != nil {
 			return historyArgs{}, err
 		}
+	}
+	if a.detail != 0 && len(req.Cmd.Args) > 1 {
+		return historyArgs{}, userErr(CodeUsage, "cs: 查看一条变更，不和其它条件一起用。例如 /history cs:#%d", a.detail)
 	}
 	if !a.q.Since.IsZero() && !a.q.Until.IsZero() && !a.q.Since.Before(a.q.Until) { // until is exclusive
 		return historyArgs{}, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /history since:上周 until:昨天。")
@@ -126,6 +134,12 @@ func (r *Router) historyFilter(req *Request, t Token, a *historyArgs) error {
 			return userErr(CodeUsage, "before: 后面写变更号，例如 before:#120。")
 		}
 		a.q.Before = id
+	case t.Key == "cs" && a.detail == 0:
+		id, err := store.ParseID(t.Value)
+		if err != nil {
+			return userErr(CodeUsage, "cs: 后面写变更号，例如 /history cs:#120。")
+		}
+		a.detail = id
 	default:
 		return historyUsage(req, t)
 	}

@@ -15,7 +15,7 @@ const (
 	Word      TokenKind = iota // a plain word or quoted text: 王小明, "王 小明", 「王 小明」
 	AddTag                     // +标签 or ＋标签
 	RemoveTag                  // -标签 or －标签
-	Filter                     // key:value with a known key (tag, since, until, page, before)
+	Filter                     // key:value with a known key (tag, since, until, page, before, cs)
 	Mention                    // @userid
 	Pick                       // #2: a number from the last list shown
 )
@@ -42,6 +42,7 @@ var filterKeys = map[string]string{
 	"until": "until", "到": "until",
 	"page": "page", "页": "page",
 	"before": "before",
+	"cs":     "cs", "变更": "cs",
 }
 
 // quotePairs are the quotes users type, opener → closer.

@@ -49,6 +49,8 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "undo", user: "lisi", cmd: "/undo {sync}", want: "没有变更 #", not: []string{"同步", "王小红"}},
 		{spec: "undo", user: "zhangsan", cmd: "/undo {sync}", want: "是企业微信同步记录"},
 		{spec: "undo", user: "lisi", cmd: "/undo {c1}", want: "你只能撤销自己的变更；#", not: []string{"保健品"}},
+		{spec: "history", user: "lisi", cmd: "/history cs:{id}", want: "你不能查看变更 #", not: []string{"保健品", "王小红", "哈希"}},
+		{spec: "history", user: "mgr", cmd: "/history cs:{id}", want: "客户：王小红（跟进人 zhangsan）\n标签：+保健品"},
 		{spec: "redo", user: "lisi", cmd: "/redo", want: "你最近没有撤销过变更", not: secret},
 		{spec: "rollback", user: "lisi", cmd: "/rollback 王小红 昨天", want: "/rollback 只有主管和管理员可以使用", not: secret},
 		{spec: "confirm", user: "lisi", cmd: "/confirm", want: "没有等待确认的操作", not: secret},

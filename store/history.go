@@ -1,8 +1,12 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/tidwall/buntdb"
 )
 
 // Query selects change-sets for History. At most one of Customer, Actor, Tag
@@ -23,39 +27,126 @@ type Query struct {
 
 // History returns matching change-sets, newest first. It walks one ordered
 // index within the id range the time bounds map to, so its cost grows with
-// the result and not with the ledger.
+// the result and not with the ledger. A candidate is decoded only if it
+// matches: the other index keys decide customer, actor, tag and batch, and
+// denied and follower are read in place (peek.go). When nothing but the
+// walked index selects, since: is not searched for: the walk stops at the
+// first candidate older than it, whose value it reads anyway.
 func (s *Store) History(q Query) ([]ChangeSet, error) {
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
-	var out []ChangeSet
+	out := make([]ChangeSet, 0, min(q.Limit, 64))
 	err := s.view(func(tx *txn) error {
-		lo, hi, err := idRange(tx, q)
+		prefix, others := q.indexes()
+		w := historyWalk{q: &q, tx: tx, others: others}
+		if len(others) == 0 {
+			w.since = q.Since
+		}
+		lo, hi, err := idRange(tx, q, w.since.IsZero())
 		if err != nil || lo > hi {
 			return err
 		}
-		prefix := "cs:"
-		switch {
-		case q.Customer != "":
-			prefix = "ix:c:" + q.Customer + ":"
-		case q.Actor != "":
-			prefix = "ix:a:" + q.Actor + ":"
-		case q.Tag != "":
-			prefix = "ix:t:" + q.Tag + ":"
-		case q.Batch != "":
-			prefix = "ix:b:" + q.Batch + ":"
-		}
-		walk := func(iter func(k, v string) bool) error {
-			return tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), iter)
-		}
-		return walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-			if q.match(&cs) {
+		var ferr error
+		err = tx.DescendRange("", seqKey(prefix, uint64(hi)), seqKey(prefix, uint64(lo)-1), func(k, v string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			if prefix != "cs:" {
+				v = ""
+			}
+			cs, verdict, err := w.admit(k[len(prefix):], v)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if verdict == take {
 				out = append(out, cs)
 			}
-			return len(out) < q.Limit
+			return verdict != stop && len(out) < q.Limit
 		})
+		return errors.Join(ferr, err)
 	})
+	if len(out) == 0 {
+		out = nil
+	}
 	return out, err
+}
+
+// indexes returns the index History walks and the prefixes of the other
+// indexes a match must also be in: customer first, then actor, tag and
+// batch; the whole ledger (cs:) when none is asked for.
+func (q *Query) indexes() (walk string, others []string) {
+	for _, ix := range [][2]string{{"ix:c:", q.Customer}, {"ix:a:", q.Actor}, {"ix:t:", q.Tag}, {"ix:b:", q.Batch}} {
+		if ix[1] == "" {
+			continue
+		}
+		if walk == "" {
+			walk = ix[0] + ix[1] + ":"
+		} else {
+			others = append(others, ix[0]+ix[1]+":")
+		}
+	}
+	if walk == "" {
+		walk = "cs:"
+	}
+	return walk, others
+}
+
+// historyWalk is one History query's walk over an index.
+type historyWalk struct {
+	q      *Query
+	tx     *txn
+	others []string  // the other indexes a match must be in
+	since  time.Time // checked on each candidate instead of searched for
+}
+
+// verdict is what the walk does with a candidate.
+type verdict uint8
+
+const (
+	skip verdict = iota // not a match; walk on
+	take                // a match
+	stop                // older than since: the walk is done
+)
+
+// admit reads change-set seq (its key suffix) as far as it must to judge
+// it: the other index keys, then the stored value's time, denied and
+// follower in place; it decodes the value only when those pass. v is the
+// stored value when the caller has it, else "".
+func (w *historyWalk) admit(seq, v string) (ChangeSet, verdict, error) {
+	id, err := seqOf(seq, "")
+	if err != nil {
+		return ChangeSet{}, skip, err
+	}
+	for _, p := range w.others {
+		if _, err := w.tx.Get(p + seq); errors.Is(err, buntdb.ErrNotFound) {
+			return ChangeSet{}, skip, nil
+		} else if err != nil {
+			return ChangeSet{}, skip, err
+		}
+	}
+	key := "cs:" + seq
+	if v == "" {
+		if v, err = w.tx.Get(key); errors.Is(err, buntdb.ErrNotFound) {
+			return ChangeSet{}, skip, fmt.Errorf("change-set %d: %w", id, ErrNotFound)
+		} else if err != nil {
+			return ChangeSet{}, skip, err
+		}
+	}
+	if !w.since.IsZero() {
+		if at, err := valueTime(key, id, v); err != nil || at.Before(w.since) {
+			return ChangeSet{}, stop, err
+		}
+	}
+	if w.q.rejects(v) {
+		return ChangeSet{}, skip, nil
+	}
+	cs, err := decodeChangeSet(key, v)
+	if err != nil || !w.q.match(&cs) {
+		return ChangeSet{}, skip, err
+	}
+	return cs, take, nil
 }
 
 func (q *Query) match(cs *ChangeSet) bool {
@@ -88,14 +179,15 @@ func (q *Query) match(cs *ChangeSet) bool {
 	return true
 }
 
-// idRange maps the query's time bounds and page to an inclusive id range.
-func idRange(tx *txn, q Query) (lo, hi ID, err error) {
+// idRange maps the query's time bounds and page to an inclusive id range;
+// since: only if searchSince.
+func idRange(tx *txn, q Query, searchSince bool) (lo, hi ID, err error) {
 	last, err := lastSeq(tx, "cs")
 	if err != nil {
 		return 0, 0, err
 	}
 	lo, hi = 1, ID(last)
-	if !q.Since.IsZero() {
+	if !q.Since.IsZero() && searchSince {
 		n, err := firstAtOrAfter(tx, q.Since, last)
 		if err != nil {
 			return 0, 0, err
@@ -116,16 +208,17 @@ func idRange(tx *txn, q Query) (lo, hi ID, err error) {
 }
 
 // firstAtOrAfter finds the first change-set id whose time is ≥ t, by binary
-// search over the dense, time-ordered sequence (last+1 if none).
+// search over the dense, time-ordered sequence (last+1 if none). It reads
+// only each probe's time.
 func firstAtOrAfter(tx *txn, t time.Time, last uint64) (uint64, error) {
 	lo, hi := uint64(1), last+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		cs, err := getChangeSet(tx, ID(mid))
+		at, err := changeSetTime(tx, ID(mid))
 		if err != nil {
 			return 0, err
 		}
-		if cs.Time.Before(t) {
+		if at.Before(t) {
 			lo = mid + 1
 		} else {
 			hi = mid

@@ -2,7 +2,10 @@
 // server at a fixed rate and reports the ack latency (POST to 200) and errors.
 //
 // By default it runs everything in-process on loopback: a fake WeCom, a store
-// in a temp dir, the real bot.Server and message loop with a no-op handler.
+// in a temp dir, the real bot.Server and message loop with a no-op handler;
+// it then also reports how many callbacks the loop processed while the
+// generator fired, the backlog left at the last ack and how long that
+// backlog took to drain, and the process's CPU use (client included).
 // With -url it targets an already running server instead (loopback only),
 // signing with -token/-aeskey/-corpid. Runs are bounded in count and time.
 //
@@ -21,10 +24,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -33,7 +38,7 @@ import (
 
 // Bounds that keep a run short and local.
 const (
-	maxRate     = 5000
+	maxRate     = 10000
 	maxDuration = 5 * time.Minute
 	maxInFlight = 512
 )
@@ -53,7 +58,7 @@ type config struct {
 
 func main() {
 	var c config
-	flag.IntVar(&c.rate, "rate", 200, "callbacks per second (at most 5000)")
+	flag.IntVar(&c.rate, "rate", 200, "callbacks per second (at most 10000)")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to fire (at most 5m)")
 	flag.IntVar(&c.users, "users", 50, "distinct sending members")
 	flag.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request timeout")
@@ -75,10 +80,10 @@ func run(c config, out io.Writer) error {
 		return fmt.Errorf("need 0 < rate <= %d, 0 < duration <= %s and users > 0", maxRate, maxDuration)
 	}
 	var (
-		target  string
-		crypto  *wxcrypt.Crypto
-		drained func(context.Context) (int, error)
-		err     error
+		target string
+		crypto *wxcrypt.Crypto
+		loc    *local
+		err    error
 	)
 	if c.url != "" {
 		if err := checkLoopback(c.url); err != nil {
@@ -89,24 +94,27 @@ func run(c config, out io.Writer) error {
 		}
 		target = c.url
 	} else {
-		local, err := startLocal(c)
-		if err != nil {
+		if loc, err = startLocal(c); err != nil {
 			return err
 		}
-		defer local.close()
-		target, crypto, drained = local.url, local.crypto, local.drain
+		defer loc.close()
+		target, crypto = loc.url, loc.crypto
 	}
+	cpu0 := cpuTime()
 	res := fire(c, target, crypto)
+	res.cpu = cpuTime() - cpu0
 	report(out, c, target, res)
-	if drained != nil {
+	if loc != nil {
+		processed := loc.processed()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		start := time.Now()
-		n, err := drained(ctx)
+		n, err := loc.drain(ctx, res.ok)
 		if err != nil {
 			return fmt.Errorf("waiting for the loop: %w", err)
 		}
-		fmt.Fprintf(out, "loop: %d stored callbacks processed, inbox empty %s after the last ack\n", n, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(out, "loop: %d processed while firing (%.0f/s), backlog %d at the last ack, %d in all, inbox empty %s after the last ack\n",
+			processed, float64(processed)/res.elapsed.Seconds(), res.ok-processed, n, time.Since(start).Round(time.Millisecond))
 	}
 	if res.ok == 0 {
 		return errors.New("no callback was acknowledged")
@@ -137,6 +145,7 @@ type result struct {
 	latencies []time.Duration
 	late      int // requests started more than 10 ms after their slot
 	elapsed   time.Duration
+	cpu       time.Duration // process CPU (user+system) while firing
 }
 
 // fire sends rate×duration callbacks on an open-loop schedule.
@@ -232,18 +241,37 @@ func report(out io.Writer, c config, target string, r result) {
 		return fmtDur(r.latencies[int(q*float64(len(r.latencies)-1))])
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rate/s\tduration\tsent\tok\terrors\tachieved/s\tlate starts\tp50\tp90\tp99\tmax\t")
+	fmt.Fprintln(tw, "rate/s\tduration\tsent\tok\terrors\tachieved/s\tlate starts\tp50\tp90\tp99\tmax\tcpu\t")
 	maxs := "-"
 	if n := len(r.latencies); n > 0 {
 		maxs = fmtDur(r.latencies[n-1])
 	}
-	fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%.0f\t%d\t%s\t%s\t%s\t%s\t\n", c.rate, c.duration, r.sent, r.ok, r.sent-r.ok,
-		float64(r.sent)/r.elapsed.Seconds(), r.late, pct(0.50), pct(0.90), pct(0.99), maxs)
+	fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%.0f\t%d\t%s\t%s\t%s\t%s\t%.0f%%\t\n", c.rate, c.duration, r.sent, r.ok, r.sent-r.ok,
+		float64(r.sent)/r.elapsed.Seconds(), r.late, pct(0.50), pct(0.90), pct(0.99), maxs, cpuShare(r.cpu, r.elapsed))
 	tw.Flush()
+	fmt.Fprintf(out, "cpu: %.0f%% of one core while firing, this machine has %d (this process: the generator and, in-process, the server and loop)\n",
+		cpuShare(r.cpu, r.elapsed), runtime.NumCPU())
 	fmt.Fprintf(out, "target: %s\n", target)
 	for msg, n := range r.errors {
 		fmt.Fprintf(out, "error %q × %d\n", msg, n)
 	}
+}
+
+// cpuTime is the CPU time (user and system) this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuShare is cpu over wall time in percent of one core (200% = two cores busy).
+func cpuShare(cpu, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return 100 * cpu.Seconds() / wall.Seconds()
 }
 
 // fmtDur prints a latency in milliseconds with two decimals.

@@ -40,7 +40,7 @@ func TestRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	if !strings.Contains(s, "p99") || !strings.Contains(s, "loop: 30 stored callbacks processed") {
+	if !strings.Contains(s, "p99") || !strings.Contains(s, "backlog") || !strings.Contains(s, ", 30 in all, inbox empty") {
 		t.Fatalf("report:\n%s", s)
 	}
 	if left, err := os.ReadDir(tmp); err != nil || len(left) != 0 {

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"sync"
@@ -54,6 +55,7 @@ type config struct {
 	aesKey   string
 	corpID   string
 	sync     string
+	profile  string
 }
 
 func main() {
@@ -67,6 +69,7 @@ func main() {
 	flag.StringVar(&c.aesKey, "aeskey", "", "EncodingAESKey of the external server")
 	flag.StringVar(&c.corpID, "corpid", "", "corp id of the external server")
 	flag.StringVar(&c.sync, "sync", "every_second", "store sync policy of the in-process server")
+	flag.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the firing to this file")
 	flag.Parse()
 	if err := run(c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -100,9 +103,14 @@ func run(c config, out io.Writer) error {
 		defer loc.close()
 		target, crypto = loc.url, loc.crypto
 	}
+	stop, err := startProfile(c.profile)
+	if err != nil {
+		return err
+	}
 	cpu0 := cpuTime()
 	res := fire(c, target, crypto)
 	res.cpu = cpuTime() - cpu0
+	stop()
 	report(out, c, target, res)
 	if loc != nil {
 		processed := loc.processed()
@@ -255,6 +263,23 @@ func report(out io.Writer, c config, target string, r result) {
 	for msg, n := range r.errors {
 		fmt.Fprintf(out, "error %q × %d\n", msg, n)
 	}
+}
+
+// startProfile starts a CPU profile into path ("" for none); the returned
+// function stops it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // cpuTime is the CPU time (user and system) this process has used so far.

@@ -196,7 +196,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id"}
 	}
 	key := msg.DedupKey()
-	id, dup, err := s.opts.Store.InboxPut(key, plain)
+	id, dup, err := s.opts.Store.InboxPutOrdered(key, orderOf(msg), plain)
 	if err != nil {
 		s.log.Error("callback not stored", "err", err, "key", key)
 		return &rejection{http.StatusInternalServerError, "store failed"}

@@ -114,7 +114,7 @@ func run(c config, out io.Writer) error {
 	report(out, c, target, res)
 	if loc != nil {
 		processed := loc.processed()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		start := time.Now()
 		n, err := loc.drain(ctx, res.ok)

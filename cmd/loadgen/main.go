@@ -25,12 +25,10 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -107,9 +105,9 @@ func run(c config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cpu0 := cpuTime()
+	cpu0, machine0 := cpuTime(), readMachine()
 	res := fire(c, target, crypto)
-	res.cpu = cpuTime() - cpu0
+	res.cpu, res.machine = cpuTime()-cpu0, readMachine().busySince(machine0)
 	stop()
 	report(out, c, target, res)
 	if loc != nil {
@@ -158,6 +156,7 @@ type result struct {
 	late      int // requests started more than 10 ms after their slot
 	elapsed   time.Duration
 	cpu       time.Duration // process CPU (user+system) while firing
+	machine   float64       // percent of all cores busy while firing, any process; -1 unknown
 }
 
 // fire sends rate×duration callbacks on an open-loop schedule.
@@ -261,46 +260,12 @@ func report(out io.Writer, c config, target string, r result) {
 	fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%.0f\t%d\t%s\t%s\t%s\t%s\t%.0f%%\t\n", c.rate, c.duration, r.sent, r.ok, r.sent-r.ok,
 		float64(r.sent)/r.elapsed.Seconds(), r.late, pct(0.50), pct(0.90), pct(0.99), maxs, cpuShare(r.cpu, r.elapsed))
 	tw.Flush()
-	fmt.Fprintf(out, "cpu: %.0f%% of one core while firing, this machine has %d (this process: the generator and, in-process, the server and loop)\n",
-		cpuShare(r.cpu, r.elapsed), runtime.NumCPU())
+	fmt.Fprintf(out, "cpu: %.0f%% of one core while firing, this machine has %d (this process: the generator and, in-process, the server and loop); machine %s busy\n",
+		cpuShare(r.cpu, r.elapsed), runtime.NumCPU(), fmtBusy(r.machine))
 	fmt.Fprintf(out, "target: %s\n", target)
 	for msg, n := range r.errors {
 		fmt.Fprintf(out, "error %q × %d\n", msg, n)
 	}
-}
-
-// startProfile starts a CPU profile into path ("" for none); the returned
-// function stops it.
-func startProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// cpuTime is the CPU time (user and system) this process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// cpuShare is cpu over wall time in percent of one core (200% = two cores busy).
-func cpuShare(cpu, wall time.Duration) float64 {
-	if wall <= 0 {
-		return 0
-	}
-	return 100 * cpu.Seconds() / wall.Seconds()
 }
 
 // fmtDur prints a latency in milliseconds with two decimals.

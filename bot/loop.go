@@ -156,12 +156,13 @@ func (l *Loop) Run(ctx context.Context) error {
 // a finished retry released and the retries now due, then the messages
 // stored since the last feed, except those held behind a retry.
 func (l *Loop) feed(ctx context.Context, queues []chan store.InboxRef) error {
-	for _, r := range l.due(l.opts.Now()) {
-		if err := handOut(ctx, queues, r); err != nil {
-			return err
-		}
-	}
 	for {
+		// Before every batch, so a long backlog does not keep them waiting.
+		for _, r := range l.due(l.opts.Now()) {
+			if err := handOut(ctx, queues, r); err != nil {
+				return err
+			}
+		}
 		l.mu.Lock()
 		after := l.last
 		l.mu.Unlock()

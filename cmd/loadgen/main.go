@@ -14,7 +14,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -54,6 +53,7 @@ type config struct {
 	corpID   string
 	sync     string
 	profile  string
+	netHTTP  bool
 }
 
 func main() {
@@ -67,6 +67,7 @@ func main() {
 	flag.StringVar(&c.aesKey, "aeskey", "", "EncodingAESKey of the external server")
 	flag.StringVar(&c.corpID, "corpid", "", "corp id of the external server")
 	flag.StringVar(&c.sync, "sync", "every_second", "store sync policy of the in-process server")
+	flag.BoolVar(&c.netHTTP, "nethttp", false, "post through net/http's client (default for https; http:// targets get a lighter raw HTTP/1.1 client)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the firing to this file")
 	flag.Parse()
 	if err := run(c, os.Stdout); err != nil {
@@ -162,9 +163,11 @@ type result struct {
 // fire sends rate×duration callbacks on an open-loop schedule.
 func fire(c config, target string, crypto *wxcrypt.Crypto) result {
 	total := int(float64(c.rate) * c.duration.Seconds())
-	client := &http.Client{Timeout: c.timeout, Transport: &http.Transport{
-		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}
-	defer client.CloseIdleConnections()
+	client, err := newPoster(target, c.timeout, c.netHTTP)
+	if err != nil {
+		return result{errors: map[string]int{err.Error(): total}, sent: total, elapsed: time.Nanosecond}
+	}
+	defer client.close()
 	var (
 		mu   sync.Mutex
 		res  = result{errors: map[string]int{}, latencies: make([]time.Duration, 0, total)}
@@ -207,7 +210,7 @@ func fire(c config, target string, crypto *wxcrypt.Crypto) result {
 }
 
 // post sends one encrypted text callback and times it up to the answer.
-func post(client *http.Client, target string, crypto *wxcrypt.Crypto, user string, msgID int64) (time.Duration, error) {
+func post(client poster, target string, crypto *wxcrypt.Crypto, user string, msgID int64) (time.Duration, error) {
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	inner := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><FromUserName><![CDATA[" + user +
@@ -225,19 +228,13 @@ func post(client *http.Client, target string, crypto *wxcrypt.Crypto, user strin
 		sep = "&"
 	}
 	t0 := time.Now()
-	resp, err := client.Post(target+sep+q.Encode(), "text/xml", bytes.NewReader([]byte(body)))
-	if err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return 0, errors.New("timeout")
-		}
-		return 0, errors.New("transport error")
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	status, err := client.post(target+sep+q.Encode(), []byte(body))
 	d := time.Since(t0)
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
+	if err != nil {
+		return 0, transportError(err)
+	}
+	if status != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d", status)
 	}
 	return d, nil
 }

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -61,3 +64,69 @@ func BenchmarkCallbackAck(b *testing.B) {
 		b.Fatalf("%d stored, want %d", len(p), b.N)
 	}
 }
+
+// BenchmarkFeedBacklog measures one wake of the loop's feed that hands out
+// one new message while backlog messages are pending and already handed
+// out (their workers busy): the cost of a wake, which must not grow with
+// the backlog. Run it with a fixed count, since each size builds its store:
+//
+//	go test -run '^$' -bench FeedBacklog -benchtime 2000x ./bot
+func BenchmarkFeedBacklog(b *testing.B) {
+	for _, backlog := range []int{0, 1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("backlog=%d", backlog), func(b *testing.B) {
+			st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{Sync: "never"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			put := func(i int) {
+				user := "user" + strconv.Itoa(i%50)
+				body := "<xml><ToUserName><![CDATA[wwbenchcorp]]></ToUserName><FromUserName><![CDATA[" + user +
+					"]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[/find 张三]]></Content><MsgId>" +
+					strconv.Itoa(i) + "</MsgId><AgentID>1</AgentID></xml>"
+				if _, _, err := st.InboxPutOrdered("m"+strconv.Itoa(i), user, []byte(body)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := 0; i < backlog; i++ {
+				put(i)
+			}
+			l := NewLoop(LoopOptions{Store: st, Handler: nopHandler{}, Sender: nopReplier{},
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			q := make(chan store.InboxRef, backlog+b.N)
+			queues := []chan store.InboxRef{q}
+			ctx := context.Background()
+			if err := l.feed(ctx, queues); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				put(backlog + i)
+				b.StartTimer()
+				if err := l.feed(ctx, queues); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if len(q) != backlog+b.N {
+				b.Fatalf("%d handed out, want %d", len(q), backlog+b.N)
+			}
+		})
+	}
+}
+
+// nopHandler answers nothing.
+type nopHandler struct{}
+
+func (nopHandler) HandleText(context.Context, string, string) []commands.Reply { return nil }
+
+func (nopHandler) HandleCard(context.Context, string, commands.CardEvent) []commands.Reply {
+	return nil
+}
+
+// nopReplier sends nothing.
+type nopReplier struct{}
+
+func (nopReplier) Send(context.Context, string, []commands.Reply) {}

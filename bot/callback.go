@@ -241,7 +241,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		return &rejection{http.StatusForbidden, "message ToUserName is not our corp id", nil}
 	}
 	key := msg.DedupKey()
-	id, dup, err := s.opts.Store.InboxPut(key, plain)
+	id, dup, err := s.opts.Store.InboxPutOrdered(key, orderOf(msg), plain)
 	if err != nil {
 		return &rejection{http.StatusInternalServerError, "callback not stored", err}
 	}

@@ -52,16 +52,24 @@ type LoopOptions struct {
 
 // Loop processes the durable inbox: every stored callback, including those
 // left over from before a restart, is parsed and dispatched once.
+//
+// It reads the inbox queue from a cursor, so each wake costs only what is
+// new: the queue entry carries the message's order key (InboxPutOrdered), and
+// the body is read by the worker that handles the message. A message waiting
+// for a retry and the later messages of its order key held behind it are
+// kept in memory; a restart reads every pending message again, in order.
 type Loop struct {
 	opts LoopOptions
 	log  *slog.Logger
 	wake chan struct{}
 
-	mu       sync.Mutex
-	inflight map[store.ID]bool
-	retryAt  map[store.ID]time.Time
-	waiting  map[string]store.ID // order key → the message waiting for a retry
+	mu      sync.Mutex
+	last    store.ID         // the newest inbox message feed has read
+	waiting map[string]*wait // order key → the message waiting for a retry
 }
+
+// feedBatch is how many queue entries feed reads at a time.
+const feedBatch = 1024
 
 // NewLoop returns a loop. It panics if Store, Handler or Sender is nil.
 func NewLoop(opts LoopOptions) *Loop {
@@ -89,10 +97,7 @@ func NewLoop(opts LoopOptions) *Loop {
 	if opts.Location == nil {
 		opts.Location = config.ChinaZone
 	}
-	return &Loop{
-		opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1),
-		inflight: map[store.ID]bool{}, retryAt: map[store.ID]time.Time{}, waiting: map[string]store.ID{},
-	}
+	return &Loop{opts: opts, log: opts.Logger.With("pkg", "bot"), wake: make(chan struct{}, 1), waiting: map[string]*wait{}}
 }
 
 // Wake tells the loop that new messages are in the inbox. It never blocks.
@@ -107,20 +112,20 @@ func (l *Loop) Wake() {
 // are finished (bounded by Timeout); queued ones stay in the inbox for the
 // next start. It returns nil on cancellation.
 func (l *Loop) Run(ctx context.Context) error {
-	queues := make([]chan store.InboxMessage, l.opts.Workers)
+	l.mu.Lock()
+	l.last = 0 // read everything pending, in order
+	l.mu.Unlock()
+	queues := make([]chan store.InboxRef, l.opts.Workers)
 	var wg sync.WaitGroup
 	for i := range queues {
-		queues[i] = make(chan store.InboxMessage, 64)
+		queues[i] = make(chan store.InboxRef, 64)
 		wg.Add(1)
-		go func(q chan store.InboxMessage) {
+		go func(q chan store.InboxRef) {
 			defer wg.Done()
-			for m := range q {
+			for r := range q {
 				if ctx.Err() == nil {
-					l.process(ctx, m)
+					l.process(ctx, r)
 				}
-				l.mu.Lock()
-				delete(l.inflight, m.ID)
-				l.mu.Unlock()
 			}
 		}(queues[i])
 	}
@@ -145,59 +150,75 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 }
 
-// feed hands pending messages that are not in flight to the worker of their sender.
-func (l *Loop) feed(ctx context.Context, queues []chan store.InboxMessage) error {
-	pending, err := l.opts.Store.InboxPending(1024)
-	if err != nil {
-		return fmt.Errorf("inbox pending: %w", err)
-	}
-	now := l.opts.Now()
-	held := map[string]bool{} // senders with a message waiting for a retry
-	for _, m := range pending {
+// feed hands out, each to the worker of its order key: first the messages
+// a finished retry released and the retries now due, then the messages
+// stored since the last feed, except those held behind a retry.
+func (l *Loop) feed(ctx context.Context, queues []chan store.InboxRef) error {
+	for {
+		// Before every batch, so a long backlog does not keep them waiting.
+		for _, r := range l.due(l.opts.Now()) {
+			if err := handOut(ctx, queues, r); err != nil {
+				return err
+			}
+		}
 		l.mu.Lock()
-		busy := l.inflight[m.ID]
+		after := l.last
 		l.mu.Unlock()
-		if busy {
-			continue // its worker keeps the sender's order
+		refs, err := l.opts.Store.InboxAfter(after, feedBatch)
+		if err != nil {
+			return fmt.Errorf("inbox after %d: %w", after, err)
 		}
-		user := orderKey(m.Body)
-		l.mu.Lock()
-		at, retry := l.retryAt[m.ID]
-		wait := retry && now.Before(at)
-		skip := l.inflight[m.ID] || wait || held[user]
-		if wait {
-			held[user] = true // keep the sender's later messages in order
-		}
-		if !skip {
-			l.inflight[m.ID] = true
-		}
-		l.mu.Unlock()
-		if skip {
-			continue
-		}
-		h := fnv.New32a()
-		h.Write([]byte(user))
-		select {
-		case queues[h.Sum32()%uint32(len(queues))] <- m:
-		case <-ctx.Done():
+		for _, r := range refs {
+			if r.Order == "" { // stored without an order key (an older tagbot)
+				r.Order, r.Body = orderKey(r.Body), nil
+			}
 			l.mu.Lock()
-			delete(l.inflight, m.ID)
+			l.last = r.ID
+			w := l.waiting[r.Order]
+			if w != nil {
+				w.hold(r)
+			}
 			l.mu.Unlock()
-			return ctx.Err()
+			if w != nil {
+				continue
+			}
+			if err := handOut(ctx, queues, r); err != nil {
+				return err
+			}
+		}
+		if len(refs) < feedBatch {
+			return nil
 		}
 	}
-	return nil
 }
 
-// orderKey says which stored messages must be handled in order, on one
-// worker: a member's messages; WeCom's own events ("sys") per customer, and
-// tag-library events together, so one slow customer refresh does not hold
-// up the rest ("" if unparsable).
+// handOut queues r on the worker of its order key, so one key's messages
+// run one at a time, in the order handed out.
+func handOut(ctx context.Context, queues []chan store.InboxRef, r store.InboxRef) error {
+	h := fnv.New32a()
+	h.Write([]byte(r.Order))
+	select {
+	case queues[h.Sum32()%uint32(len(queues))] <- r:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// orderKey is orderOf the parsed body ("" if unparsable).
 func orderKey(body []byte) string {
 	m, err := ParseMessage(body)
 	if err != nil {
 		return ""
 	}
+	return orderOf(m)
+}
+
+// orderOf says which stored messages must be handled in order, on one
+// worker: a member's messages; WeCom's own events ("sys") per customer, and
+// tag-library events together, so one slow customer refresh does not hold
+// up the rest.
+func orderOf(m Message) string {
 	switch {
 	case m.FromUserName != "sys":
 		return m.FromUserName
@@ -209,17 +230,21 @@ func orderKey(body []byte) string {
 }
 
 // Drain processes everything pending now in the caller's goroutine, in
-// inbox order (for tests and the demo). It must not run alongside Run.
+// inbox order, retries included whether due or not (for tests and the
+// demo). It must not run alongside Run.
 func (l *Loop) Drain(ctx context.Context) error {
-	pending, err := l.opts.Store.InboxPending(0)
+	pending, err := l.opts.Store.InboxAfter(0, 0)
 	if err != nil {
 		return fmt.Errorf("inbox pending: %w", err)
 	}
-	for _, m := range pending {
+	for _, r := range pending {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l.process(ctx, m)
+		if r.Order == "" {
+			r.Order, r.Body = orderKey(r.Body), nil
+		}
+		l.process(ctx, r)
 	}
 	return nil
 }
@@ -229,30 +254,29 @@ var errPanic = errors.New("panic")
 
 // process handles one inbox message: count the attempt, parse, dispatch and
 // mark it done, or leave it for a retry after a transient failure.
-func (l *Loop) process(parent context.Context, in store.InboxMessage) {
-	key := orderKey(in.Body)
-	l.mu.Lock()
-	w, behind := l.waiting[key]
-	l.mu.Unlock()
-	if behind && w < in.ID {
-		// An earlier message of the same sender waits for a retry: this one
-		// must not overtake it. It stays in the inbox; feed hands it out
-		// again once the earlier one is through.
+func (l *Loop) process(parent context.Context, r store.InboxRef) {
+	if !l.admit(r) {
+		// An earlier message of the same order key waits for a retry:
+		// this one must not overtake it. It stays in the inbox, held
+		// until the earlier one is through.
 		return
 	}
-	n, err := l.opts.Store.InboxAttempt(in.ID)
+	in, err := l.opts.Store.InboxBegin(r.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return // already done
+		l.release(r) // already done
+		return
 	}
 	if err != nil {
-		l.log.Error("inbox attempt not recorded", "inbox", in.ID, "err", err)
+		l.log.Error("inbox attempt not recorded", "inbox", r.ID, "err", err)
+		l.retryAt(r, l.opts.Now().Add(l.opts.Poll))
 		return
 	}
+	n := in.Attempts
 	log := l.log.With("inbox", in.ID, "attempt", n)
 	m, err := ParseMessage(in.Body)
 	if err != nil {
 		log.Error("stored message unparsable, dropped", "err", err)
-		l.done(in.ID)
+		l.done(r)
 		return
 	}
 	if in.Applied != 0 {
@@ -262,7 +286,7 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 		if m.FromUserName != "sys" {
 			l.reply(parent, m.FromUserName, []commands.Reply{{Text: fmt.Sprintf(appliedText, in.Applied)}})
 		}
-		l.done(in.ID)
+		l.done(r)
 		return
 	}
 	// A WeCom event that refreshes the store (a tag deleted in the console,
@@ -278,7 +302,7 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 	}
 	if n > limit {
 		log.Error("message dropped after repeated failures", "key", in.Key)
-		l.done(in.ID)
+		l.done(r)
 		return
 	}
 	ctx, cancel := context.WithTimeout(store.WithInbox(context.WithoutCancel(parent), in.ID), l.opts.Timeout)
@@ -287,16 +311,13 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 	err = l.safeDispatch(ctx, in.ID, m)
 	log.Debug("message handled", "msgtype", m.MsgType, "event", m.Event, "took", time.Since(start), "ok", err == nil)
 	if err == nil {
-		l.done(in.ID)
+		l.done(r)
 		return
 	}
 	if !errors.Is(err, errPanic) && wecom.IsTransient(err) && n < limit {
 		backoff := min(time.Duration(n*n)*5*time.Second, maxRefreshBackoff)
 		log.Warn("message failed, will retry", "err", err, "retry_in", backoff)
-		l.mu.Lock()
-		l.retryAt[in.ID] = l.opts.Now().Add(backoff)
-		l.waiting[key] = in.ID
-		l.mu.Unlock()
+		l.retryAt(r, l.opts.Now().Add(backoff))
 		return
 	}
 	text := ierr.Report(ctx, log, "message failed", err, slog.String("msgtype", m.MsgType),
@@ -304,7 +325,7 @@ func (l *Loop) process(parent context.Context, in store.InboxMessage) {
 	if m.FromUserName != "sys" && (m.MsgType != "event" || m.Event == EventTemplateCard) {
 		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: text}})
 	}
-	l.done(in.ID)
+	l.done(r)
 }
 
 // safeDispatch runs dispatch, turning a panic into an error wrapping errPanic.
@@ -318,19 +339,13 @@ func (l *Loop) safeDispatch(ctx context.Context, id store.ID, m Message) (err er
 	return l.dispatch(ctx, id, m)
 }
 
-// done removes a message from the inbox and forgets its retry state.
-func (l *Loop) done(id store.ID) {
-	if err := l.opts.Store.InboxDone(id); err != nil {
-		l.log.Error("inbox done not recorded", "inbox", id, "err", err)
+// done removes a message from the inbox and releases the messages held
+// behind it.
+func (l *Loop) done(r store.InboxRef) {
+	if err := l.opts.Store.InboxDone(r.ID); err != nil {
+		l.log.Error("inbox done not recorded", "inbox", r.ID, "err", err)
 	}
-	l.mu.Lock()
-	delete(l.retryAt, id)
-	for k, w := range l.waiting {
-		if w == id {
-			delete(l.waiting, k)
-		}
-	}
-	l.mu.Unlock()
+	l.release(r)
 }
 
 // appliedText tells a member that a message of theirs took effect but its

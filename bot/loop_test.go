@@ -121,7 +121,7 @@ func TestRetryHoldsLaterEventsOfTheSameCustomer(t *testing.T) {
 	waitFor(t, "the first refresh to fail and wait for a retry", func() bool {
 		e.loop.mu.Lock()
 		defer e.loop.mu.Unlock()
-		return len(e.loop.retryAt) == 1
+		return len(e.loop.waiting) == 1
 	})
 
 	e.deliver(t, e.event("sys", "Event", "change_external_contact", "ChangeType", second.change,

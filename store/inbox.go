@@ -23,6 +23,9 @@ type InboxMessage struct {
 	Body     []byte    `json:"body"` // decrypted inner XML
 	Received time.Time `json:"received"`
 	Attempts int       `json:"attempts"`
+	// Order says which messages must be handled one after another (the
+	// sender, see InboxPutOrdered); "" if it was stored without one.
+	Order string `json:"order,omitempty"`
 	// Applied is the first change-set made while handling the message,
 	// written in that change-set's transaction. A message still pending
 	// with Applied set was cut short by a crash after its change: it must
@@ -30,9 +33,33 @@ type InboxMessage struct {
 	Applied ID `json:"applied,omitempty"`
 }
 
+// InboxRef is a pending inbox message as the queue lists it: what a
+// dispatcher needs to decide who handles it and when, without its body.
+type InboxRef struct {
+	ID ID
+	// Order is the order key given to InboxPutOrdered; "" for a message
+	// stored without one (by InboxPut, or by a tagbot from before order
+	// keys were kept).
+	Order string
+	// Body is the message body when Order is "", so the caller can work
+	// the order out itself; nil otherwise.
+	Body []byte
+}
+
 // InboxPut stores a received message unless its dedup key was seen before,
-// in which case dup is true and nothing is written.
+// in which case dup is true and nothing is written. It keeps no order key;
+// see InboxPutOrdered.
 func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
+	return s.InboxPutOrdered(key, "", body)
+}
+
+// InboxPutOrdered is InboxPut with an order key (which messages must be
+// handled one after another, e.g. one sender's), kept in the queue entry so
+// InboxAfter lists pending messages without reading their bodies.
+//
+// The queue entry inq:<seq> holds the order key; before order keys were
+// kept it held "", and InboxAfter still reads that form.
+func (s *Store) InboxPutOrdered(key, order string, body []byte) (id ID, dup bool, err error) {
 	if key == "" {
 		return 0, false, fmt.Errorf("store: inbox message needs a dedup key")
 	}
@@ -48,13 +75,13 @@ func (s *Store) InboxPut(key string, body []byte) (id ID, dup bool, err error) {
 			return err
 		}
 		id = ID(seq)
-		m := InboxMessage{ID: id, Key: key, Body: body, Received: s.now().UTC()}
+		m := InboxMessage{ID: id, Key: key, Body: body, Received: s.now().UTC(), Order: order}
 		now := s.now()
 		sweepExpired(tx, now, sweepBatch)
 		if err := setExpiring(tx, "ind:"+key, id.String(), now.Add(DedupTTL)); err != nil {
 			return err
 		}
-		if _, _, err := tx.Set(seqKey("inq:", seq), "", nil); err != nil {
+		if _, _, err := tx.Set(seqKey("inq:", seq), order, nil); err != nil {
 			return err
 		}
 		_, _, err = tx.Set(seqKey("in:", seq), encode(&m), nil)
@@ -87,26 +114,75 @@ func (s *Store) InboxPending(limit int) ([]InboxMessage, error) {
 	return out, err
 }
 
+// InboxAfter lists up to limit (0: all) pending messages with an id above
+// after, oldest first. It reads only the queue entries, so its cost is that
+// of the messages it returns, not of the whole backlog; only a message
+// stored without an order key (by a tagbot from before they were kept) is
+// read in full, for its body.
+func (s *Store) InboxAfter(after ID, limit int) ([]InboxRef, error) {
+	var out []InboxRef
+	err := s.view(func(tx *txn) error {
+		var ferr error
+		tx.AscendGreaterOrEqual("", seqKey("inq:", uint64(after)+1), func(k, order string) bool {
+			if !strings.HasPrefix(k, "inq:") {
+				return false
+			}
+			var id ID
+			if id, ferr = seqOf(k, "inq:"); ferr != nil {
+				return false
+			}
+			ref := InboxRef{ID: id, Order: order}
+			if order == "" {
+				ref, ferr = legacyRef(tx, id)
+			}
+			out = append(out, ref)
+			return ferr == nil && (limit <= 0 || len(out) < limit)
+		})
+		return ferr
+	})
+	return out, err
+}
+
+// legacyRef reads a queued message whose queue entry has no order key: the
+// record's own order key if it has one, else its body.
+func legacyRef(tx *txn, id ID) (InboxRef, error) {
+	key := seqKey("in:", uint64(id))
+	m, err := getJSON[InboxMessage](tx, key, func() error { return fmt.Errorf("%w: %s missing", ErrCorrupt, key) })
+	if err != nil {
+		return InboxRef{}, err
+	}
+	if m.Order != "" {
+		return InboxRef{ID: id, Order: m.Order}, nil
+	}
+	return InboxRef{ID: id, Body: m.Body}, nil
+}
+
 // InboxAttempt counts a processing attempt (so a message that crashes the
-// worker every time can be given up on).
+// worker every time can be given up on) and returns the count.
 func (s *Store) InboxAttempt(id ID) (int, error) {
-	n := 0
+	m, err := s.InboxBegin(id)
+	return m.Attempts, err
+}
+
+// InboxBegin counts a processing attempt of message id and returns the
+// message, its Attempts including this one. A message no longer pending
+// (done) is ErrNotFound.
+func (s *Store) InboxBegin(id ID) (InboxMessage, error) {
+	var m InboxMessage
 	err := s.update(func(tx *txn) error {
 		key := seqKey("in:", uint64(id))
 		v, err := tx.Get(key)
 		if err != nil {
 			return fmt.Errorf("inbox %d: %w", id, ErrNotFound)
 		}
-		var m InboxMessage
 		if err := decode(key, v, &m); err != nil {
 			return err
 		}
 		m.Attempts++
-		n = m.Attempts
 		_, _, err = tx.Set(key, encode(&m), nil)
 		return err
 	})
-	return n, err
+	return m, err
 }
 
 // InboxDone removes a processed message; its dedup marker stays for DedupTTL.

@@ -34,7 +34,8 @@
 //	ob:<seq>                   OutboxEntry: a WeCom call a change-set needs
 //	obq:<seq>                  present while ob:<seq> is pending (the queue)
 //	in:<seq>                   InboxMessage: a received callback, until done
-//	inq:<seq>                  present while in:<seq> is pending
+//	inq:<seq>                  present while in:<seq> is pending; value: its order key
+//	                           (the sender; "" from tagbots before it was kept)
 //	ind:<dedup key>            dedup marker of a received callback (value = seq, expires after DedupTTL)
 //	rq:<seq>                   QueuedReply: a reply not yet sent, until sent or dropped
 //	rqu:<userid>:<seq>         queued replies by member, in order (value "")

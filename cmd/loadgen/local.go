@@ -100,24 +100,34 @@ func startLocal(c config) (*local, error) {
 	return l, nil
 }
 
-// drain waits until the loop has emptied the inbox and returns how many
-// messages the handler was handed.
-func (l *local) drain(ctx context.Context) (int, error) {
+// processed is how many messages the handler has been handed so far.
+func (l *local) processed() int { return int(l.handler.n.Load()) }
+
+// drain waits until the handler has been handed want messages (watching a
+// counter, so a large backlog is not slowed by the watching), then checks
+// the inbox is empty, and returns how many messages the handler was handed.
+func (l *local) drain(ctx context.Context, want int) (int, error) {
+	for l.processed() < want {
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%d of %d processed: %w", l.processed(), want, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 	for {
 		p, err := l.st.InboxPending(0)
 		if err != nil {
 			return 0, err
 		}
 		if len(p) == 0 {
-			break
+			return l.processed(), nil
 		}
 		select {
 		case <-ctx.Done():
 			return 0, fmt.Errorf("%d still pending: %w", len(p), ctx.Err())
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	return int(l.handler.n.Load()), nil
 }
 
 // close stops everything and removes the temp dir.

@@ -33,18 +33,27 @@ func TestCheckLoopback(t *testing.T) {
 }
 
 func TestRunInProcess(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp) // the generator's store dir goes in there, and must go
-	var out bytes.Buffer
-	if err := run(config{rate: 100, duration: 300 * time.Millisecond, users: 5, timeout: 5 * time.Second, sync: "never"}, &out); err != nil {
-		t.Fatal(err)
-	}
-	s := out.String()
-	if !strings.Contains(s, "p99") || !strings.Contains(s, "loop: 30 stored callbacks processed") {
-		t.Fatalf("report:\n%s", s)
-	}
-	if left, err := os.ReadDir(tmp); err != nil || len(left) != 0 {
-		t.Fatalf("left behind: %v %v", left, err)
+	for _, tt := range []struct {
+		name    string
+		netHTTP bool
+	}{{"raw client", false}, {"net/http client", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp) // the generator's store dir goes in there, and must go
+			var out bytes.Buffer
+			if err := run(config{rate: 100, duration: 300 * time.Millisecond, users: 5, timeout: 5 * time.Second, sync: "never", netHTTP: tt.netHTTP}, &out); err != nil {
+				t.Fatal(err)
+			}
+			s := out.String()
+			for _, want := range []string{"p99", "backlog", ", 30 in all, inbox empty", "µs of CPU per callback"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("report lacks %q:\n%s", want, s)
+				}
+			}
+			if left, err := os.ReadDir(tmp); err != nil || len(left) != 0 {
+				t.Fatalf("left behind: %v %v", left, err)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,9 @@ func checkTail(path string) (TailReport, error) {
 	}
 	rep := TailReport{Size: fi.Size(), GoodEnd: fi.Size()}
 	for window := int64(256 << 10); ; window *= 2 {
+		if window == legacyProbe && rep.Size > window && !mentionsFrames(f) {
+			return rep, nil // a store from before frames (see below)
+		}
 		base := max(rep.Size-window, 0)
 		buf := make([]byte, rep.Size-base)
 		if _, err := f.ReadAt(buf, base); err != nil && !errors.Is(err, io.EOF) {
@@ -87,6 +91,32 @@ func checkTail(path string) (TailReport, error) {
 			rep.GoodEnd = base
 		}
 		return rep, nil
+	}
+}
+
+// legacyProbe is the window past which checkTail first asks whether the
+// file has any frame at all: a large store from before frames would
+// otherwise be parsed whole, several times over, at its first start.
+const legacyProbe = 4 << 20
+
+// mentionsFrames reports whether the file holds the frame marker's key or
+// the chain head's anywhere (as a SET's key argument): a store written by
+// this version does. It scans the raw bytes, which is much cheaper than
+// parsing them.
+func mentionsFrames(f *os.File) bool {
+	needles := [][]byte{[]byte("$6\r\n" + frameKey + "\r\n"), []byte("$10\r\nmeta:chain\r\n")}
+	const chunk = 4 << 20
+	buf := make([]byte, chunk+64)
+	for off := int64(0); ; off += chunk {
+		n, err := f.ReadAt(buf, off)
+		for _, nd := range needles {
+			if bytes.Contains(buf[:n], nd) {
+				return true
+			}
+		}
+		if err != nil || n < len(buf) {
+			return false
+		}
 	}
 }
 

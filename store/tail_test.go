@@ -294,3 +294,34 @@ func TestJunkAfterTheLastTransaction(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeLegacyFileIsNotParsedWhole: a store from before frames larger
+// than the probe window opens as one (without parsing it whole), and one
+// of this version whose end is missing is still refused.
+func TestLargeLegacyFileIsNotParsedWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := buntdb.Open(path)
+	must(t, err)
+	big := strings.Repeat("x", 4096)
+	must(t, db.Update(func(tx *buntdb.Tx) error {
+		tx.Set("meta:version", SchemaVersion, nil)
+		for i := range legacyProbe/4096 + 200 {
+			tx.Set(fmt.Sprintf("meta:x:filler%06d", i), big, nil)
+		}
+		return nil
+	}))
+	must(t, db.Close())
+	rep, err := checkTail(path)
+	if err != nil || rep.Framed || rep.Torn {
+		t.Fatalf("large legacy file: %+v, %v", rep, err)
+	}
+	s, err := Open(path, Options{})
+	must(t, err)
+	must(t, s.SetMeta("after", "1", 0))
+	size := s.FileSize()
+	must(t, s.Close())
+	must(t, os.Truncate(path, size-3)) // now framed: a cut end is torn
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrTorn) {
+		t.Fatalf("framed large file cut short: %v", err)
+	}
+}

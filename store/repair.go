@@ -49,7 +49,7 @@ func (r RepairReport) String() string {
 func (s *Store) Rebuild() (RepairReport, error) {
 	rep := RepairReport{Added: map[string]int{}, Removed: map[string]int{}}
 	err := s.update(func(tx *txn) error {
-		want := map[string]map[string]struct{}{} // derived key prefix → keys
+		want := map[string]map[string]string{} // derived key prefix → keys
 		replay := map[string]map[string]Mark{}   // customer:follower → tags
 		if err := s.derivedFromLedger(tx, want, replay); err != nil {
 			return err
@@ -73,19 +73,19 @@ func (s *Store) Rebuild() (RepairReport, error) {
 
 // derivedFromLedger replays every change-set: the index keys it needs and
 // the tags each relationship has after it.
-func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]struct{}, replay map[string]map[string]Mark) error {
+func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, replay map[string]map[string]Mark) error {
 	for _, p := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "tt:"} {
-		want[p] = map[string]struct{}{}
+		want[p] = map[string]string{}
 	}
 	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
 		seq := fmt.Sprintf("%012d", uint64(cs.ID))
-		want["ix:c:"]["ix:c:"+cs.Customer+":"+seq] = struct{}{}
-		want["ix:a:"]["ix:a:"+cs.Actor+":"+seq] = struct{}{}
+		want["ix:c:"]["ix:c:"+cs.Customer+":"+seq] = ""
+		want["ix:a:"]["ix:a:"+cs.Actor+":"+seq] = ""
 		if cs.Batch != "" {
-			want["ix:b:"]["ix:b:"+cs.Batch+":"+seq] = struct{}{}
+			want["ix:b:"]["ix:b:"+cs.Batch+":"+seq] = ""
 		}
 		for _, t := range slices.Concat(cs.Add, cs.Remove) {
-			want["ix:t:"]["ix:t:"+t.ID+":"+seq] = struct{}{}
+			want["ix:t:"]["ix:t:"+t.ID+":"+seq] = ""
 		}
 		if !cs.Effective() {
 			return true
@@ -104,16 +104,23 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]struct{}, 
 	})
 }
 
-// derivedFromQueues lists the queue keys the outbox entries and queued
-// replies need.
-func derivedFromQueues(tx *txn, want map[string]map[string]struct{}) error {
-	for _, p := range []string{"obq:", "obr:", "rqu:"} {
-		want[p] = map[string]struct{}{}
+// derivedFromQueues lists the queue keys the outbox entries, the received
+// messages still pending and the queued replies need, with their values.
+func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
+	for _, p := range []string{"obq:", "obr:", "rqu:", "inq:"} {
+		want[p] = map[string]string{}
 	}
-	err := scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
+	err := scanJSON(tx, "in:", func(_ string, m *InboxMessage) bool {
+		want["inq:"][seqKey("inq:", uint64(m.ID))] = m.Order // every stored message is pending until done
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	err = scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
 		if e.Status == OutboxStatusPending {
-			want["obq:"][seqKey("obq:", uint64(e.ID))] = struct{}{}
-			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = struct{}{}
+			want["obq:"][seqKey("obq:", uint64(e.ID))] = ""
+			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = ""
 		}
 		return true
 	})
@@ -121,14 +128,14 @@ func derivedFromQueues(tx *txn, want map[string]map[string]struct{}) error {
 		return err
 	}
 	return scanJSON(tx, "rq:", func(_ string, r *QueuedReply) bool {
-		want["rqu:"][rquPrefix(r.User)+fmt.Sprintf("%012d", uint64(r.ID))] = struct{}{}
+		want["rqu:"][rquPrefix(r.User)+fmt.Sprintf("%012d", uint64(r.ID))] = ""
 		return true
 	})
 }
 
 // rebuildProjection rewrites relationships whose tags differ from the
 // replay, and lists the tag → relationship keys they need.
-func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[string]map[string]struct{}, rep *RepairReport) error {
+func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[string]map[string]string, rep *RepairReport) error {
 	seen := map[string]bool{}
 	var ferr error
 	var fix []*Relationship
@@ -144,7 +151,7 @@ func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[stri
 			fix = append(fix, r)
 		}
 		for id := range tags {
-			want["tt:"][ttKey(id, r.Customer, r.Follower)] = struct{}{}
+			want["tt:"][ttKey(id, r.Customer, r.Follower)] = ""
 		}
 		return true
 	})
@@ -165,8 +172,10 @@ func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[stri
 	return nil
 }
 
-// syncKeys makes the keys under prefix exactly want (values "").
-func syncKeys(tx *txn, prefix string, want map[string]struct{}, rep *RepairReport) {
+// syncKeys makes the keys under prefix exactly want: extra ones deleted,
+// missing ones written with their derived value (existing values are kept:
+// an inq: entry from an older tagbot holds "" and is still read).
+func syncKeys(tx *txn, prefix string, want map[string]string, rep *RepairReport) {
 	var extra []string
 	scan(tx, prefix, func(k, _ string) bool {
 		if _, ok := want[k]; !ok {
@@ -179,9 +188,9 @@ func syncKeys(tx *txn, prefix string, want map[string]struct{}, rep *RepairRepor
 		tx.Delete(k)
 		rep.Removed[name]++
 	}
-	for k := range want {
+	for k, v := range want {
 		if _, err := tx.Get(k); err != nil {
-			tx.Set(k, "", nil)
+			tx.Set(k, v, nil)
 			rep.Added[name]++
 		}
 	}
@@ -190,7 +199,7 @@ func syncKeys(tx *txn, prefix string, want map[string]struct{}, rep *RepairRepor
 // derivedProblems lists, for Verify, the index and queue keys that are not
 // exactly what Rebuild would make them.
 func (s *Store) derivedProblems(tx *txn) ([]string, error) {
-	want := map[string]map[string]struct{}{}
+	want := map[string]map[string]string{}
 	if err := s.derivedFromLedger(tx, want, map[string]map[string]Mark{}); err != nil {
 		return nil, err
 	}
@@ -198,7 +207,7 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 		return nil, err
 	}
 	var problems []string
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:"} {
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -87,5 +88,29 @@ func TestRebuildOfAHealthyStoreChangesNothing(t *testing.T) {
 	must(t, err)
 	if rep.Changed() || rep.Orphans != 0 {
 		t.Fatalf("Rebuild of a healthy store: %s", rep)
+	}
+}
+
+// TestRebuildRestoresTheInboxQueue: a pending message whose queue entry
+// was lost would never be handled; Verify finds it and Rebuild puts the
+// entry back with its order key.
+func TestRebuildRestoresTheInboxQueue(t *testing.T) {
+	s, _ := openTest(t)
+	id, _, err := s.InboxPutOrdered("m1", "zhangsan", []byte("<xml/>"))
+	must(t, err)
+	must(t, s.update(func(tx *txn) error { _, err := tx.Delete(seqKey("inq:", uint64(id))); return err }))
+	if err := s.Verify(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "inq keys: 1 missing") {
+		t.Fatalf("Verify with a lost queue entry: %v", err)
+	}
+	rep, err := s.Rebuild()
+	must(t, err)
+	if rep.Added["inq"] != 1 {
+		t.Fatalf("Rebuild: %s", rep)
+	}
+	must(t, s.Verify())
+	refs, err := s.InboxAfter(0, 0)
+	must(t, err)
+	if len(refs) != 1 || refs[0].ID != id || refs[0].Order != "zhangsan" {
+		t.Fatalf("queue after Rebuild: %+v", refs)
 	}
 }

@@ -50,7 +50,7 @@ func (s *Store) Rebuild() (RepairReport, error) {
 	rep := RepairReport{Added: map[string]int{}, Removed: map[string]int{}}
 	err := s.update(func(tx *txn) error {
 		want := map[string]map[string]string{} // derived key prefix → keys
-		replay := map[string]map[string]Mark{}   // customer:follower → tags
+		replay := map[string]map[string]Mark{} // customer:follower → tags
 		if err := s.derivedFromLedger(tx, want, replay); err != nil {
 			return err
 		}

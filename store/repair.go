@@ -44,7 +44,7 @@ func (r RepairReport) String() string {
 // Rebuild rewrites, in one transaction, everything the store derives from
 // the ledger and the outbox: each relationship's current tags and the
 // tag → relationship keys (replaying the ledger), the ledger's index keys,
-// the outbox queues (from each entry's status) and the reply queue. The
+// the outbox queues (from each entry's status), the inbox queue and the reply queue. The
 // ledger, the outbox entries and the messages themselves are never changed.
 func (s *Store) Rebuild() (RepairReport, error) {
 	rep := RepairReport{Added: map[string]int{}, Removed: map[string]int{}}

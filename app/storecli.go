@@ -34,11 +34,11 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	chain, err := st.VerifyChain()
-	if err != nil {
+	chain, err := st.VerifyReport()
+	if errors.Is(err, store.ErrChainBroken) {
 		return err
 	}
-	if err := st.Verify(); err != nil {
+	if err != nil {
 		return fmt.Errorf("%w (tagbot -config %s repair rebuilds what derives from the ledger)", err, configPath)
 	}
 	if opts.Against != "" {
@@ -47,8 +47,14 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "anchor %s holds\n", opts.Against)
 	}
-	n, _ := st.CustomerCount()
-	pending, _ := st.PendingOutbox(0)
+	n, err := st.CustomerCount()
+	if err != nil {
+		return err
+	}
+	pending, err := st.PendingOutbox(0)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "store %s is consistent: %d customers, %d change-sets in an unbroken hash chain, %d outbox calls pending\n",
 		cfg.Store.Path, n, chain.Head, len(pending))
 	if chain.Start != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,6 +42,17 @@ func clearExpiry(tx *txn, key string) {
 	}
 }
 
+// expired reports whether key's time has come (it is then as good as
+// gone, whether or not a sweep has deleted it yet).
+func expired(tx *txn, key string, now time.Time) bool {
+	v, err := tx.Get("xk:" + key)
+	if err != nil {
+		return false
+	}
+	at, err := strconv.ParseInt(v, 10, 64)
+	return err == nil && at <= now.Unix()
+}
+
 // sweepExpired deletes up to limit keys whose time has come.
 func sweepExpired(tx *txn, now time.Time, limit int) {
 	bound := fmt.Sprintf("exp:%012d;", now.Unix()) // ';' sorts after ':'
@@ -71,13 +83,20 @@ func migrateTTLs(tx *txn, now time.Time) (int, error) {
 		ttl      time.Duration
 	}
 	var found []ttlKey
+	var expired []string
 	for _, prefix := range []string{"ind:", "meta:x:"} {
 		scan(tx, prefix, func(k, v string) bool {
-			if ttl, err := tx.TTL(k); err == nil && ttl > 0 {
+			switch ttl, err := tx.TTL(k); {
+			case err != nil: // expired since the file was loaded
+				expired = append(expired, k)
+			case ttl > 0:
 				found = append(found, ttlKey{k, v, ttl})
 			}
 			return true
 		})
+	}
+	for _, k := range expired {
+		tx.Delete(k)
 	}
 	for _, f := range found {
 		if err := setExpiring(tx, f.key, f.val, now.Add(f.ttl)); err != nil {

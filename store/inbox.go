@@ -64,10 +64,12 @@ func (s *Store) InboxPutOrdered(key, order string, body []byte) (id ID, dup bool
 		return 0, false, fmt.Errorf("store: inbox message needs a dedup key")
 	}
 	err = s.update(func(tx *txn) error {
-		if _, err := tx.Get("ind:" + key); err == nil {
+		now := s.now()
+		sweepExpired(tx, now, sweepBatch)
+		if _, err := tx.Get("ind:" + key); err == nil && !expired(tx, "ind:"+key, now) {
 			dup = true
 			return nil
-		} else if !errors.Is(err, buntdb.ErrNotFound) {
+		} else if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 			return err
 		}
 		seq, err := nextSeq(tx, "in")
@@ -75,9 +77,7 @@ func (s *Store) InboxPutOrdered(key, order string, body []byte) (id ID, dup bool
 			return err
 		}
 		id = ID(seq)
-		m := InboxMessage{ID: id, Key: key, Body: body, Received: s.now().UTC(), Order: order}
-		now := s.now()
-		sweepExpired(tx, now, sweepBatch)
+		m := InboxMessage{ID: id, Key: key, Body: body, Received: now.UTC(), Order: order}
 		if err := setExpiring(tx, "ind:"+key, id.String(), now.Add(DedupTTL)); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/tidwall/buntdb"
 )
 
 // Apply appends a change-set to the ledger. Tag ids are required in Add and
@@ -103,7 +105,9 @@ func (s *Store) applyTx(tx *txn, cs *ChangeSet) error {
 				return err
 			}
 		}
-		project(tx, rel, cs)
+		if err := project(tx, rel, cs); err != nil {
+			return err
+		}
 		if _, _, err := tx.Set(relKey(rel.Customer, rel.Follower), encode(rel), nil); err != nil {
 			return err
 		}
@@ -175,18 +179,23 @@ func normalise(tx *txn, cs *ChangeSet, rel *Relationship) error {
 
 // project applies an effective change-set to the relationship's tags and to
 // the tag → relationship keys.
-func project(tx *txn, rel *Relationship, cs *ChangeSet) {
+func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	if rel.Tags == nil {
 		rel.Tags = map[string]Mark{}
 	}
 	for _, t := range cs.Add {
 		rel.Tags[t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
-		tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil)
+		if _, _, err := tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil); err != nil {
+			return err
+		}
 	}
 	for _, t := range cs.Remove {
 		delete(rel.Tags, t.ID)
-		tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower))
+		if _, err := tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
 	}
+	return nil
 }
 
 // writeChangeSet stores cs and its index keys.
@@ -199,7 +208,19 @@ func writeChangeSet(tx *txn, cs *ChangeSet) error {
 	if _, _, err := tx.Set("cs:"+seq, val, nil); err != nil {
 		return err
 	}
-	keys := []string{"ix:c:" + cs.Customer + ":" + seq, "ix:a:" + cs.Actor + ":" + seq}
+	for _, k := range indexKeys(cs, seq) {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexKeys are the ledger's index keys of cs (seq: its id, 12 digits):
+// by customer, actor, batch and each tag. Rebuild derives them the same way.
+func indexKeys(cs *ChangeSet, seq string) []string {
+	keys := make([]string, 0, 3+len(cs.Add)+len(cs.Remove))
+	keys = append(keys, "ix:c:"+cs.Customer+":"+seq, "ix:a:"+cs.Actor+":"+seq)
 	if cs.Batch != "" {
 		keys = append(keys, "ix:b:"+cs.Batch+":"+seq)
 	}
@@ -208,12 +229,7 @@ func writeChangeSet(tx *txn, cs *ChangeSet) error {
 			keys = append(keys, "ix:t:"+t.ID+":"+seq)
 		}
 	}
-	for _, k := range keys {
-		if _, _, err := tx.Set(k, "", nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return keys
 }
 
 func ttKey(tagID, customer, follower string) string {

@@ -172,3 +172,18 @@ func fileHas(t *testing.T, path, s string) bool {
 	must(t, err)
 	return strings.Contains(string(b), s)
 }
+
+// TestDedupMarkerExpires: a repeat within DedupTTL is a duplicate; after
+// it, the same key is a new message, swept or not.
+func TestDedupMarkerExpires(t *testing.T) {
+	s, clk := openTest(t)
+	_, _, err := s.InboxPut("k", []byte("a"))
+	must(t, err)
+	if _, dup, err := s.InboxPut("k", []byte("a")); err != nil || !dup {
+		t.Fatalf("repeat within the TTL: dup %v, %v", dup, err)
+	}
+	clk.Advance(DedupTTL + time.Second)
+	if _, dup, err := s.InboxPut("k", []byte("a")); err != nil || dup {
+		t.Fatalf("repeat after the TTL: dup %v, %v", dup, err)
+	}
+}

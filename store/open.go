@@ -59,7 +59,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.SetConfig(buntdb.Config{SyncPolicy: policy, AutoShrinkDisabled: true})
+	// OnExpired set to do nothing keeps BuntDB from deleting expired keys in
+	// transactions of its own (unframed); keys from an older store that
+	// still carry TTLs are moved to the store's expiry by init.
+	err = s.db.SetConfig(buntdb.Config{SyncPolicy: policy, AutoShrinkDisabled: true, OnExpired: func([]string) {}})
 	if err == nil {
 		err = s.init()
 	}
@@ -162,6 +165,17 @@ func syncPolicy(name string) (buntdb.SyncPolicy, error) {
 // init writes the schema version on a new store, checks it on an old one and
 // loads the time of the newest change-set.
 func (s *Store) init() error {
+	if s.lock != nil && !s.tail.Framed && s.tail.Size > 0 {
+		// A file from before frames: its first frame is a transaction of
+		// its own, so that a tear of the migration below can be cut back
+		// to a marker (else it would look like a compaction cut short).
+		if err := s.update(func(tx *txn) error {
+			_, _, err := tx.Set("meta:framed", s.now().UTC().Format(time.RFC3339), nil)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
 	return s.update(func(tx *txn) error {
 		v, err := tx.Get("meta:version")
 		switch {

@@ -61,7 +61,9 @@ func (s *Store) Rebuild() (RepairReport, error) {
 			return err
 		}
 		for prefix, keys := range want {
-			syncKeys(tx, prefix, keys, &rep)
+			if err := syncKeys(tx, prefix, keys, &rep); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -78,14 +80,8 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 		want[p] = map[string]string{}
 	}
 	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
-		seq := fmt.Sprintf("%012d", uint64(cs.ID))
-		want["ix:c:"]["ix:c:"+cs.Customer+":"+seq] = ""
-		want["ix:a:"]["ix:a:"+cs.Actor+":"+seq] = ""
-		if cs.Batch != "" {
-			want["ix:b:"]["ix:b:"+cs.Batch+":"+seq] = ""
-		}
-		for _, t := range slices.Concat(cs.Add, cs.Remove) {
-			want["ix:t:"]["ix:t:"+t.ID+":"+seq] = ""
+		for _, k := range indexKeys(cs, fmt.Sprintf("%012d", uint64(cs.ID))) {
+			want[k[:len("ix:c:")]][k] = ""
 		}
 		if !cs.Effective() {
 			return true
@@ -175,7 +171,7 @@ func rebuildProjection(tx *txn, replay map[string]map[string]Mark, want map[stri
 // syncKeys makes the keys under prefix exactly want: extra ones deleted,
 // missing ones written with their derived value (existing values are kept:
 // an inq: entry from an older tagbot holds "" and is still read).
-func syncKeys(tx *txn, prefix string, want map[string]string, rep *RepairReport) {
+func syncKeys(tx *txn, prefix string, want map[string]string, rep *RepairReport) error {
 	var extra []string
 	scan(tx, prefix, func(k, _ string) bool {
 		if _, ok := want[k]; !ok {
@@ -185,15 +181,20 @@ func syncKeys(tx *txn, prefix string, want map[string]string, rep *RepairReport)
 	})
 	name := strings.TrimSuffix(prefix, ":")
 	for _, k := range extra {
-		tx.Delete(k)
+		if _, err := tx.Delete(k); err != nil {
+			return err
+		}
 		rep.Removed[name]++
 	}
 	for k, v := range want {
 		if _, err := tx.Get(k); err != nil {
-			tx.Set(k, v, nil)
+			if _, _, err := tx.Set(k, v, nil); err != nil {
+				return err
+			}
 			rep.Added[name]++
 		}
 	}
+	return nil
 }
 
 // derivedProblems lists, for Verify, the index and queue keys that are not

@@ -182,14 +182,14 @@ func frameEndsAt(cmds []aofCmd, e int, atStart bool) frameVerdict {
 		}
 	}
 	if m == e-1 {
-		return compactedEnd(cmds, m, atStart)
+		return compactedEnd(cmds, m, want.n, atStart)
 	}
 	return frameNo
 }
 
 // compactedEnd reports whether cmds[m] (a marker) ends a compacted run:
 // the file as BuntDB's shrink wrote it, every key once, in key order.
-func compactedEnd(cmds []aofCmd, m int, atStart bool) frameVerdict {
+func compactedEnd(cmds []aofCmd, m, n int, atStart bool) frameVerdict {
 	run := 1
 	for i := m; i > 0 && run < compactedRun; i-- {
 		a, b := cmds[i-1], cmds[i]
@@ -199,7 +199,9 @@ func compactedEnd(cmds []aofCmd, m int, atStart bool) frameVerdict {
 		run++
 	}
 	switch {
-	case run >= compactedRun || (atStart && run == m+1):
+	case run >= compactedRun || (atStart && run == m+1 && run > n+1):
+		// A whole file in key order that is longer than the transaction the
+		// marker describes: not the torn first transaction of a new file.
 		return frameYes
 	case !atStart:
 		return frameMore

@@ -103,6 +103,9 @@ func TestTornTailAtEveryCut(t *testing.T) {
 			if got := s.FileSize(); got < last {
 				t.Fatalf("repair cut into whole transactions: file %d bytes, last whole one ends at %d", got, last)
 			}
+			if !boundary && (!s.Tail().Torn || s.Tail().GoodEnd != last) {
+				t.Fatalf("repair found %+v, want torn with the last whole transaction ending at %d", s.Tail(), last)
+			}
 			want := applied[last]
 			for _, id := range want {
 				if _, err := s.Get(id); err != nil {

@@ -65,10 +65,13 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 	return prev, replaced, err
 }
 
-// Delete removes key and records it for the frame marker.
+// Delete removes key and records it for the frame marker. BuntDB writes a
+// DEL for an expired key too (and answers ErrNotFound), so the marker must
+// count it: whether the key is in the tree at all decides.
 func (t *txn) Delete(key string) (string, error) {
+	_, present := t.Tx.Get(key, true)
 	prev, err := t.Tx.Delete(key)
-	if err == nil {
+	if present == nil {
 		t.record(write{key: key, del: true})
 	}
 	return prev, err

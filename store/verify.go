@@ -12,10 +12,18 @@ import (
 // meant for tests, `tagbot check` and after a crash. It also checks the
 // ledger's hash chain (VerifyChain).
 func (s *Store) Verify() error {
-	if _, err := s.VerifyChain(); err != nil {
-		return err
+	_, err := s.VerifyReport()
+	return err
+}
+
+// VerifyReport is Verify that also returns what VerifyChain found (its
+// error is VerifyChain's, else the first problem of the rest).
+func (s *Store) VerifyReport() (ChainReport, error) {
+	chain, err := s.VerifyChain()
+	if err != nil {
+		return chain, err
 	}
-	return s.view(func(tx *txn) error {
+	return chain, s.view(func(tx *txn) error {
 		replay := map[string]map[string]bool{} // customer:follower → tags
 		var problems []string
 		var ferr error

@@ -78,6 +78,7 @@ func sweepExpired(tx *txn, now time.Time, limit int) {
 // migrateTTLs moves keys a store from before expire.go wrote with BuntDB
 // TTLs onto the store's own expiry. It returns how many it moved.
 func migrateTTLs(tx *txn, now time.Time) (int, error) {
+	tx.ttlKeys = true
 	type ttlKey struct {
 		key, val string
 		ttl      time.Duration

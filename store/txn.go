@@ -31,6 +31,7 @@ type txn struct {
 	writes   []write  // in order; a key written twice counts once, as its last write
 	lib      *library // the library when the transaction began
 	libDirty bool     // the transaction wrote a grp: or tag: key
+	ttlKeys  bool     // the transaction may delete keys with BuntDB TTLs (expire.go)
 }
 
 // write is one Set or Delete of a transaction.
@@ -66,12 +67,18 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 }
 
 // Delete removes key and records it for the frame marker. BuntDB writes a
-// DEL for an expired key too (and answers ErrNotFound), so the marker must
-// count it: whether the key is in the tree at all decides.
+// DEL for an expired key too (and answers ErrNotFound), so in a
+// transaction that may meet one (ttlKeys: the migration of keys an older
+// tagbot gave BuntDB TTLs) whether the key is in the tree at all decides.
+// Nothing else has TTLs, so other transactions skip that lookup.
 func (t *txn) Delete(key string) (string, error) {
-	_, present := t.Tx.Get(key, true)
+	present := true
+	if t.ttlKeys {
+		_, gerr := t.Tx.Get(key, true)
+		present = gerr == nil
+	}
 	prev, err := t.Tx.Delete(key)
-	if present == nil {
+	if (t.ttlKeys && present) || err == nil {
 		t.record(write{key: key, del: true})
 	}
 	return prev, err

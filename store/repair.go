@@ -124,7 +124,7 @@ func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
 		return err
 	}
 	return scanJSON(tx, "rq:", func(_ string, r *QueuedReply) bool {
-		want["rqu:"][rquPrefix(r.User)+fmt.Sprintf("%012d", uint64(r.ID))] = ""
+		want["rqu:"][rquKey(r.User, uint64(r.ID))] = ""
 		return true
 	})
 }

@@ -47,6 +47,9 @@ func rqKey(id ID) string { return seqKey("rq:", uint64(id)) }
 
 func rquPrefix(user string) string { return "rqu:" + user + ":" }
 
+// rquKey is the queue key of reply seq to user.
+func rquKey(user string, seq uint64) string { return fmt.Sprintf("%s%012d", rquPrefix(user), seq) }
+
 func getReply(tx *txn, id ID) (*QueuedReply, error) {
 	return getJSON[QueuedReply](tx, rqKey(id), func() error { return fmt.Errorf("reply %d: %w", id, ErrNotFound) })
 }
@@ -79,7 +82,7 @@ func queueRepliesTx(tx *txn, user string, items []QueuedReply, now time.Time) er
 		if r.QueuedAt.IsZero() {
 			r.QueuedAt = now
 		}
-		if _, _, err := tx.Set(fmt.Sprintf("%s%012d", rquPrefix(user), seq), "", nil); err != nil {
+		if _, _, err := tx.Set(rquKey(user, seq), "", nil); err != nil {
 			return err
 		}
 		if err := putJSON(tx, rqKey(r.ID), &r); err != nil {
@@ -166,7 +169,7 @@ func (s *Store) RepliesDone(ids ...ID) error {
 			if err != nil {
 				return err
 			}
-			tx.Delete(fmt.Sprintf("%s%012d", rquPrefix(r.User), uint64(id)))
+			tx.Delete(rquKey(r.User, uint64(id)))
 			if _, err := tx.Delete(rqKey(id)); err != nil {
 				return err
 			}

@@ -82,6 +82,9 @@ type Facts interface {
 	// Events is how many events of type the customer had within window
 	// before the input's time, the input itself included.
 	Events(eventType string, window time.Duration) (int, error)
+	// Recent is the conversation before and including the input, oldest
+	// first, at most limit messages (context for the LLM).
+	Recent(limit int) ([]Message, error)
 }
 
 // Mode says what happens to a rule's match.
@@ -116,6 +119,9 @@ type Match struct {
 	Priority int      `json:"priority,omitempty"`
 	Score    float64  `json:"score"` // 0..1; rules score 1 unless they say otherwise
 	Evidence Evidence `json:"evidence"`
+	// Verify is set for a rule marked `llm: verify`: the LLM must agree
+	// before the match is suggested (when no LLM is configured, it stands).
+	Verify bool `json:"verify,omitempty"`
 }
 
 // Classifier classifies one input into matches, best first. The rule engine

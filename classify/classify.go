@@ -130,3 +130,23 @@ type Match struct {
 type Classifier interface {
 	Classify(ctx context.Context, in Input, facts Facts) ([]Match, error)
 }
+
+// Offer is the outcome of classifying one received input for one follower:
+// the matches to suggest to (or, in auto mode, apply for) that follower.
+type Offer struct {
+	// Ref identifies the received input in the store (stable across
+	// retries of the same input, e.g. "act:42"), so an Offerer can tell a
+	// retry from a new input.
+	Ref      string
+	Input    Input
+	Follower string // userid of the employee who follows the customer
+	Matches  []Match
+}
+
+// Offerer turns offers into suggestions: it drops what is already pending,
+// already true or recently rejected, stores the rest durably and sends the
+// follower a card (or applies auto matches). The classification worker calls
+// it; package suggestion implements it.
+type Offerer interface {
+	Offer(ctx context.Context, o Offer) error
+}

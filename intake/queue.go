@@ -103,6 +103,13 @@ func (q *Queue) put(_ context.Context, acts []store.Activity, cursorName, cursor
 	if err := q.checkKnown(acts); err != nil {
 		return 0, 0, err
 	}
+	return q.putRaw(acts, cursorName, cursor)
+}
+
+// putRaw stores validated activities (with a cursor, if named) in one
+// transaction without checking customers: 微信客服 customers need not be
+// anyone's contact (the worker then finds no follower to suggest to).
+func (q *Queue) putRaw(acts []store.Activity, cursorName, cursor string) (accepted, dups int, err error) {
 	_, dupIdx, err := q.store.PutActivities(store.ActivityBatch{Items: acts, Retention: q.retention, CursorName: cursorName, Cursor: cursor})
 	if err != nil {
 		return 0, 0, fmt.Errorf("intake: store: %w", err)

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -162,4 +163,17 @@ func toInput(a *store.Activity) (classify.Input, error) {
 		return classify.Input{}, err
 	}
 	return classify.Input{Event: &classify.Event{ID: Ref(a.ID), Customer: a.Customer, Employee: a.Employee, Type: a.Type, Time: a.Time, Attrs: attrs}}, nil
+}
+
+// unmarshalAttrs decodes stored attributes; numbers become float64, as
+// encoding/json gives them (expr compares them with ints fine).
+func unmarshalAttrs(raw json.RawMessage) (map[string]any, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

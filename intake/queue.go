@@ -8,6 +8,7 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -240,4 +241,16 @@ func dedupKey(src store.ActivitySource, kind, id string) string {
 		return ""
 	}
 	return string(src) + ":" + kind + ":" + id
+}
+
+// marshalAttrs encodes an event's attributes as a JSON object; nil for none.
+func marshalAttrs(attrs map[string]any) (json.RawMessage, error) {
+	if len(attrs) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(attrs)
+	if err != nil {
+		return nil, fmt.Errorf("not encodable as JSON: %w", err)
+	}
+	return b, nil
 }

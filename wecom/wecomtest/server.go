@@ -1,7 +1,7 @@
 // Package wecomtest is an in-memory fake of the WeCom (企业微信) server API
 // for tests and demos. It serves the documented JSON APIs tagbot uses under
 // /cgi-bin/ on a loopback httptest server (access tokens, customer tags,
-// customers, members, app messages and template-card updates), records every
+// customers, members, app messages, template-card updates and 微信客服 kf/sync_msg), records every
 // call, injects faults and rate limits, and delivers real encrypted
 // callbacks (via ../wxcrypt) to a callback URL.
 //

@@ -41,14 +41,20 @@ type facts struct {
 	cust     classify.CustomerFacts
 
 	mu     sync.Mutex
-	window map[time.Duration][]store.Activity
+	window map[time.Duration][]windowed
+}
+
+// windowed is an activity of a window with its normalised text.
+type windowed struct {
+	*store.Activity
+	norm string
 }
 
 var _ classify.Facts = (*facts)(nil)
 
 // newFacts returns the Facts of activity a for follower.
 func newFacts(s *store.Store, a store.Activity, follower string) *facts {
-	return &facts{store: s, act: a, follower: follower, window: map[time.Duration][]store.Activity{}}
+	return &facts{store: s, act: a, follower: follower, window: map[time.Duration][]windowed{}}
 }
 
 // Customer is the customer and the relationship with the follower; what the
@@ -85,7 +91,7 @@ func (f *facts) Count(word string, window time.Duration) (int, error) {
 	w := normalize(word)
 	n := 0
 	for _, a := range acts {
-		if a.Kind == store.ActivityMessage && a.From == classify.FromCustomer && strings.Contains(normalize(a.Text), w) {
+		if a.Kind == store.ActivityMessage && a.From == classify.FromCustomer && strings.Contains(a.norm, w) {
 			n++
 		}
 	}
@@ -109,7 +115,7 @@ func (f *facts) Events(eventType string, window time.Duration) (int, error) {
 }
 
 // within lists the customer's activities in [time-window, time].
-func (f *facts) within(window time.Duration) ([]store.Activity, error) {
+func (f *facts) within(window time.Duration) ([]windowed, error) {
 	if window <= 0 {
 		return nil, errors.New("intake: window must be positive")
 	}
@@ -118,9 +124,13 @@ func (f *facts) within(window time.Duration) ([]store.Activity, error) {
 	if acts, ok := f.window[window]; ok {
 		return acts, nil
 	}
-	var acts []store.Activity
+	var acts []windowed
 	err := f.store.CustomerActivities(f.act.Customer, f.act.Time.Add(-window), f.act.Time, false, func(a *store.Activity) bool {
-		acts = append(acts, *a)
+		w := windowed{Activity: a}
+		if a.Kind == store.ActivityMessage {
+			w.norm = normalize(a.Text)
+		}
+		acts = append(acts, w)
 		return true
 	})
 	if err == nil {

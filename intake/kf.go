@@ -80,10 +80,11 @@ func (k *KFSyncer) SyncKF(ctx context.Context, token, openKfID string) error {
 			return fmt.Errorf("kf/sync_msg: %w", err)
 		}
 		acts := k.activities(page)
-		if _, _, err := k.queue.putRaw(acts, name, page.NextCursor); err != nil {
+		accepted, _, err := k.queue.putRaw(acts, name, page.NextCursor)
+		if err != nil {
 			return fmt.Errorf("kf store: %w", err)
 		}
-		total += len(acts)
+		total += accepted
 		cursor = page.NextCursor
 		if page.HasMore != 1 || page.NextCursor == "" {
 			break

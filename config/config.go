@@ -69,6 +69,7 @@ type Config struct {
 	Groups   map[string]GroupPolicy // keyed by tag group name 按标签组名称
 	Messages Messages
 	Log      Log
+	LLM      LLM // optional LLM assist (llm.go) 可选的大模型辅助
 
 	// src remembers where each value came from, for error messages.
 	src *sources
@@ -181,6 +182,7 @@ func Default() *Config {
 			PerUserPerHour:   1000,
 		},
 		Log: Log{Level: LevelInfo},
+		LLM: defaultLLM(),
 	}
 }
 

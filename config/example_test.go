@@ -19,6 +19,7 @@ var contractKeys = []string{
 	"groups",
 	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",
 	"log", "log.level",
+	"llm", "llm.base_url", "llm.model", "llm.api_key", "llm.timeout", "llm.max_concurrency", "llm.daily_token_budget", "llm.redact",
 }
 
 func TestCommittedExample(t *testing.T) {

@@ -241,6 +241,7 @@ log:
 		},
 		Messages: Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
 		Log:      Log{Level: LevelDebug},
+		LLM:      defaultLLM(),
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

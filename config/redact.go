@@ -53,6 +53,7 @@ type redactedView struct {
 	Log struct {
 		Level string `yaml:"level"`
 	} `yaml:"log"`
+	LLM redactedLLM `yaml:"llm"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -91,6 +92,7 @@ func (c Config) Redacted() string {
 	v.Messages.PerUserPerMinute = c.Messages.PerUserPerMinute
 	v.Messages.PerUserPerHour = c.Messages.PerUserPerHour
 	v.Log.Level = c.Log.Level
+	v.LLM = c.LLM.redacted()
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -123,6 +125,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("store", c.Store.Path),
 		slog.Int("groups", len(c.Groups)),
 		slog.String("log_level", c.Log.Level),
+		slog.Any("llm", c.LLM),
 	)
 }
 

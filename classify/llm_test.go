@@ -1,0 +1,253 @@
+package classify_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tagbot/tagbot/classify"
+	"github.com/tagbot/tagbot/classify/llmtest"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/clocktest"
+)
+
+// t0 is 10:00 China time.
+var t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, config.ChinaZone)
+
+// library is the tag library of the tests.
+var library = []classify.LLMTag{
+	{Name: "高意向", Group: "意向程度"}, {Name: "低意向", Group: "意向程度"},
+	{Name: "VIP", Group: "客户等级"}, {Name: "价格敏感型", Group: "客户画像"},
+}
+
+// fakeFacts is Facts over fixed values.
+type fakeFacts struct {
+	cust   classify.CustomerFacts
+	recent []classify.Message
+	err    error
+}
+
+func (f fakeFacts) Customer() classify.CustomerFacts          { return f.cust }
+func (f fakeFacts) Count(string, time.Duration) (int, error)  { return 0, nil }
+func (f fakeFacts) Events(string, time.Duration) (int, error) { return 0, nil }
+func (f fakeFacts) Recent(limit int) ([]classify.Message, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if len(f.recent) > limit {
+		return f.recent[len(f.recent)-limit:], nil
+	}
+	return f.recent, nil
+}
+
+// customerSays is a customer message input and the facts around it.
+func customerSays(text string) (classify.Input, classify.Facts) {
+	m := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromCustomer, Text: text, Time: t0}
+	return classify.Input{Message: &m}, fakeFacts{cust: classify.CustomerFacts{ID: m.Customer, Name: "李华"}}
+}
+
+// newLLM builds an LLM against srv with a test clock; edit changes options.
+func newLLM(t *testing.T, srv *llmtest.Server, edit func(*classify.LLMOptions)) (*classify.LLM, *clocktest.Clock) {
+	t.Helper()
+	clock := clocktest.New(t0)
+	opts := classify.LLMOptions{
+		Config: config.LLM{BaseURL: srv.URL, Model: "fake-model", APIKey: "sk-test", Timeout: 2 * time.Second,
+			MaxConcurrency: 4, DailyTokenBudget: 0, Redact: true},
+		Tags: func() []classify.LLMTag { return library },
+		Now:  clock.Now,
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	l, err := classify.NewLLM(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, clock
+}
+
+func TestLLMClassifyAnswers(t *testing.T) {
+	snippet := "这款多少钱？有优惠吗"
+	suggest := func(tag string, score float64, reason string) classify.Match {
+		return classify.Match{Source: classify.SourceLLM, Rule: "llm", Tags: []string{tag}, Mode: classify.ModeSuggest,
+			Score: score, Evidence: classify.Evidence{Snippet: snippet, Reason: reason}}
+	}
+	tests := []struct {
+		name      string
+		reply     llmtest.Reply
+		timeout   time.Duration
+		want      []classify.Match
+		wantStats classify.LLMStats
+	}{
+		{"answer", llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("价格敏感型", 0.9, "问价格和优惠"), llmtest.Suggest("高意向", 0.7, "想买")),
+			PromptTokens: 100, CompletionTokens: 20}, 0,
+			[]classify.Match{suggest("价格敏感型", 0.9, "问价格和优惠"), suggest("高意向", 0.7, "想买")},
+			classify.LLMStats{Calls: 1, TokensUsed: 120, TokensToday: 120}},
+		{"fenced JSON", llmtest.Reply{Content: "```json\n" + llmtest.Tags(llmtest.Suggest("价格敏感型", 0.8, "问价")) + "\n```"}, 0,
+			[]classify.Match{suggest("价格敏感型", 0.8, "问价")}, classify.LLMStats{Calls: 1}},
+		{"malformed JSON", llmtest.Reply{Content: `{"tags": [{"tag": "高意向", "confidence": }`, PromptTokens: 5}, 0,
+			nil, classify.LLMStats{Calls: 1, Malformed: 1, TokensUsed: 5, TokensToday: 5}},
+		{"prose instead of JSON", llmtest.Reply{Content: "这位客户是高意向"}, 0, nil, classify.LLMStats{Calls: 1, Malformed: 1}},
+		{"no tags field", llmtest.Reply{Content: `{"labels":["高意向"]}`}, 0, nil, classify.LLMStats{Calls: 1, Malformed: 1}},
+		{"unknown tag dropped", llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("钻石会员", 0.95, "x"), llmtest.Suggest("高意向", 0.8, "想买"))}, 0,
+			[]classify.Match{suggest("高意向", 0.8, "想买")}, classify.LLMStats{Calls: 1, UnknownTags: 1}},
+		{"low confidence dropped", llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.3, "不确定"))}, 0,
+			nil, classify.LLMStats{Calls: 1}},
+		{"error status", llmtest.Reply{Status: http.StatusInternalServerError}, 0, nil, classify.LLMStats{Calls: 1, Errors: 1}},
+		{"rate limited", llmtest.Reply{Status: http.StatusTooManyRequests}, 0, nil, classify.LLMStats{Calls: 1, Errors: 1}},
+		{"timeout", llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "x")), Delay: 2 * time.Second}, 100 * time.Millisecond,
+			nil, classify.LLMStats{Calls: 1, Timeouts: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.New(t)
+			srv.Always(tt.reply)
+			l, _ := newLLM(t, srv, func(o *classify.LLMOptions) {
+				if tt.timeout > 0 {
+					o.Config.Timeout = tt.timeout
+				}
+			})
+			in, facts := customerSays(snippet)
+			got, err := l.Classify(context.Background(), in, facts)
+			if err != nil {
+				t.Fatalf("Classify: %v (an LLM failure must not be an error)", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("matches (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantStats, l.Stats()); diff != "" {
+				t.Errorf("Stats (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLLMOnlyCustomerMessages(t *testing.T) {
+	srv := llmtest.New(t)
+	l, _ := newLLM(t, srv, nil)
+	emp := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromEmployee, Text: "您好", Time: t0}
+	ev := classify.Event{Customer: "wmCUSTOMER0000001", Type: "coupon_claim", Time: t0}
+	for name, in := range map[string]classify.Input{"employee message": {Message: &emp}, "event": {Event: &ev}} {
+		t.Run(name, func(t *testing.T) {
+			got, err := l.Classify(context.Background(), in, fakeFacts{})
+			if err != nil || got != nil {
+				t.Errorf("Classify = %v, %v; want nil, nil", got, err)
+			}
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent for non-customer input, want 0", n)
+	}
+}
+
+func TestLLMFactsError(t *testing.T) {
+	srv := llmtest.New(t)
+	l, _ := newLLM(t, srv, nil)
+	in, _ := customerSays("多少钱")
+	_, err := l.Classify(context.Background(), in, fakeFacts{err: fmt.Errorf("store closed")})
+	if err == nil || !strings.Contains(err.Error(), "store closed") {
+		t.Errorf("Classify error = %v, want the facts error", err)
+	}
+}
+
+func TestLLMCache(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买")), PromptTokens: 10})
+	l, _ := newLLM(t, srv, nil)
+	for i, text := range []string{"想买这款", "想买这款", "下单了"} {
+		in, facts := customerSays(text)
+		got, err := l.Classify(context.Background(), in, facts)
+		if err != nil || len(got) != 1 || got[0].Tags[0] != "高意向" {
+			t.Fatalf("classification %d = %v, %v; want 高意向", i, got, err)
+		}
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2 (the repeated conversation is answered from the cache)", n)
+	}
+	want := classify.LLMStats{Calls: 2, CacheHits: 1, TokensUsed: 20, TokensToday: 20}
+	if diff := cmp.Diff(want, l.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}
+
+func TestLLMMalformedNotCached(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Script(llmtest.Reply{Content: "oops"})
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
+	l, _ := newLLM(t, srv, nil)
+	in, facts := customerSays("想买这款")
+	first, _ := l.Classify(context.Background(), in, facts)
+	second, _ := l.Classify(context.Background(), in, facts)
+	if len(first) != 0 || len(second) != 1 {
+		t.Errorf("first = %v (want none: malformed), second = %v (want 高意向: asked again)", first, second)
+	}
+}
+
+func TestLLMBudget(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买")), PromptTokens: 80, CompletionTokens: 40})
+	l, clock := newLLM(t, srv, func(o *classify.LLMOptions) { o.Config.DailyTokenBudget = 100 })
+	ask := func(text string) int {
+		in, facts := customerSays(text)
+		got, err := l.Classify(context.Background(), in, facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	steps := []struct {
+		name     string
+		at       time.Time
+		text     string
+		matches  int
+		requests int
+	}{
+		{"under budget: asked", t0, "第一句", 1, 1},
+		{"120 of 100 spent: skipped", t0.Add(time.Hour), "第二句", 0, 1},
+		{"23:59 the same day: still skipped", time.Date(2026, 12, 2, 23, 59, 0, 0, config.ChinaZone), "第三句", 0, 1},
+		{"00:00 the next day (China time): asked", time.Date(2026, 12, 3, 0, 0, 0, 0, config.ChinaZone), "第四句", 1, 2},
+	}
+	for _, s := range steps {
+		clock.Set(s.at)
+		if got := ask(s.text); got != s.matches {
+			t.Errorf("%s: %d matches, want %d", s.name, got, s.matches)
+		}
+		if got := len(srv.Requests()); got != s.requests {
+			t.Errorf("%s: %d requests so far, want %d", s.name, got, s.requests)
+		}
+	}
+	want := classify.LLMStats{Calls: 2, BudgetSkips: 2, TokensUsed: 240, TokensToday: 120}
+	if diff := cmp.Diff(want, l.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}
+
+func TestLLMConcurrencyCap(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(), Delay: 50 * time.Millisecond})
+	l, _ := newLLM(t, srv, func(o *classify.LLMOptions) { o.Config.MaxConcurrency = 2 })
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in, facts := customerSays(fmt.Sprintf("第%d句", i))
+			if _, err := l.Classify(context.Background(), in, facts); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := srv.MaxInFlight(); got != 2 {
+		t.Errorf("at most %d requests in flight, want exactly max_concurrency 2", got)
+	}
+	if got := len(srv.Requests()); got != 8 {
+		t.Errorf("%d requests, want 8 (waiting for a slot is not failing)", got)
+	}
+}

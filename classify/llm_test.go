@@ -3,6 +3,7 @@ package classify_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -59,8 +60,9 @@ func newLLM(t *testing.T, srv *llmtest.Server, edit func(*classify.LLMOptions)) 
 	opts := classify.LLMOptions{
 		Config: config.LLM{BaseURL: srv.URL, Model: "fake-model", APIKey: "sk-test", Timeout: 2 * time.Second,
 			MaxConcurrency: 4, DailyTokenBudget: 0, Redact: true},
-		Tags: func() []classify.LLMTag { return library },
-		Now:  clock.Now,
+		Tags:   func() []classify.LLMTag { return library },
+		Now:    clock.Now,
+		Logger: slog.New(slog.DiscardHandler),
 	}
 	if edit != nil {
 		edit(&opts)

@@ -57,7 +57,7 @@ func newLLMRedactor(names []LLMName) *llmRedactor {
 	var alts []string
 	for _, n := range names {
 		t := strings.TrimSpace(n.Text)
-		if utf8.RuneCountInString(t) < 2 || r.who[t] != "" {
+		if !utf8.ValidString(t) || utf8.RuneCountInString(t) < 2 || len(t) < 3 && llmWordByte(t[0]) || r.who[t] != "" {
 			continue
 		}
 		ph := llmPhEmployee
@@ -87,7 +87,9 @@ func newLLMRedactor(names []LLMName) *llmRedactor {
 		}
 		alts[i] = q
 	}
-	r.names = regexp.MustCompile(strings.Join(alts, "|"))
+	// Every alternative is quoted valid UTF-8, so this compiles; if it ever
+	// did not, names go unredacted rather than the process down.
+	r.names, _ = regexp.Compile(strings.Join(alts, "|"))
 	return r
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/bot"
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/mirror"
@@ -42,6 +43,9 @@ type Main struct {
 	Sender   *bot.Sender
 	Loop     *bot.Loop
 	Callback *bot.Server
+	// LLM is the optional LLM assist (nil unless llm: is configured); the
+	// classification worker runs it through classify.Combine.
+	LLM *classify.LLM
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -88,6 +92,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 	})
 	if err != nil {
+		m.Store.Close()
+		return nil, UsageError{err}
+	}
+	if m.LLM, err = newLLM(m, opts); err != nil {
 		m.Store.Close()
 		return nil, UsageError{err}
 	}

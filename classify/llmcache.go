@@ -65,25 +65,32 @@ func (c *llmCache) len() int {
 // llmBudget counts the tokens of one day in China time (config.ChinaZone)
 // and says whether another call may be made.
 type llmBudget struct {
-	mu    sync.Mutex
-	limit int64 // 0: no limit
-	day   string
-	used  int64
+	mu     sync.Mutex
+	limit  int64 // 0: no limit
+	day    string
+	used   int64
+	warned bool // today's first refusal was reported
 }
 
 // roll starts a new day's count when now is past local midnight.
 func (b *llmBudget) roll(now time.Time) {
 	if d := now.In(config.ChinaZone).Format(time.DateOnly); d != b.day {
-		b.day, b.used = d, 0
+		b.day, b.used, b.warned = d, 0, false
 	}
 }
 
-// allow reports whether today's tokens are still under the limit.
-func (b *llmBudget) allow(now time.Time) bool {
+// allow reports whether today's tokens are still under the limit; first
+// is true for the day's first refusal.
+func (b *llmBudget) allow(now time.Time) (ok, first bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll(now)
-	return b.limit == 0 || b.used < b.limit
+	if b.limit == 0 || b.used < b.limit {
+		return true, false
+	}
+	first = !b.warned
+	b.warned = true
+	return false, first
 }
 
 // spend adds n tokens to today's count.

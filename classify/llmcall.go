@@ -43,9 +43,11 @@ func (l *LLM) ask(ctx context.Context, kind string, req openai.ChatCompletionReq
 		l.stats.cacheHits.Add(1)
 		return v, true
 	}
-	if !l.budget.allow(l.now()) {
+	if ok, first := l.budget.allow(l.now()); !ok {
 		l.stats.budgetSkips.Add(1)
-		l.log.Debug("llm daily token budget spent; not asked", "kind", kind)
+		if first {
+			l.log.Warn("llm daily_token_budget spent: rules alone until midnight (China time)", "budget", l.budget.limit)
+		}
 		return nil, false
 	}
 	content, err := l.complete(ctx, req)

@@ -59,6 +59,7 @@ type Server struct {
 	// URL is the base URL to configure as llm.base_url (ends in /v1).
 	URL string
 
+	ts       *httptest.Server
 	mu       sync.Mutex
 	script   []Reply
 	handler  func(Request) Reply
@@ -67,15 +68,24 @@ type Server struct {
 	maxIn    int
 }
 
-// New starts a server that answers `{"tags":[]}` until scripted; it is
-// closed when the test ends.
+// New starts a server (Start) that is closed when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{handler: func(Request) Reply { return Reply{Content: `{"tags":[]}`, PromptTokens: 10, CompletionTokens: 2} }}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	s.URL = ts.URL + "/v1"
+	s := Start()
+	t.Cleanup(s.Close)
 	return s
 }
+
+// Start starts a server that answers `{"tags":[]}` until scripted; Close
+// stops it.
+func Start() *Server {
+	s := &Server{handler: func(Request) Reply { return Reply{Content: `{"tags":[]}`, PromptTokens: 10, CompletionTokens: 2} }}
+	s.ts = httptest.NewServer(s)
+	s.URL = s.ts.URL + "/v1"
+	return s
+}
+
+// Close stops the server, waiting for the requests it holds.
+func (s *Server) Close() { s.ts.Close() }
 
 // Script queues replies, answered in order before the handler.
 func (s *Server) Script(replies ...Reply) {

@@ -253,3 +253,19 @@ func TestLLMConcurrencyCap(t *testing.T) {
 		t.Errorf("%d requests, want 8 (waiting for a slot is not failing)", got)
 	}
 }
+
+func TestLLMCallerCancelled(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
+	l, _ := newLLM(t, srv, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in, facts := customerSays("想买")
+	got, err := l.Classify(ctx, in, facts)
+	if got != nil || err != nil {
+		t.Errorf("Classify = %v, %v; want nothing", got, err)
+	}
+	if s := l.Stats(); s.Errors != 1 || s.Timeouts != 0 {
+		t.Errorf("Stats = %+v; want the cancellation counted as an error, not a timeout", s)
+	}
+}

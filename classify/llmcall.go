@@ -43,6 +43,8 @@ func (l *LLM) ask(ctx context.Context, kind string, req openai.ChatCompletionReq
 		l.stats.cacheHits.Add(1)
 		return v, true
 	}
+	// Checked before the call: calls already in flight may take the day a
+	// little past the budget (at most max_concurrency answers).
 	if ok, first := l.budget.allow(l.now()); !ok {
 		l.stats.budgetSkips.Add(1)
 		if first {

@@ -33,9 +33,7 @@ func llmClassifyPrompt(tags []LLMTag) string {
 	var b strings.Builder
 	b.WriteString(llmPromptRules)
 	b.WriteString("\n只能从下面的标签库里选，最多 3 个；没有明显合适的就返回空列表。confidence 是 0 到 1 之间的把握程度。\n标签库（标签组/标签）：\n")
-	for _, t := range tags {
-		fmt.Fprintf(&b, "- %s/%s\n", t.Group, t.Name)
-	}
+	llmTagLines(&b, tags)
 	b.WriteString(`只输出 JSON：{"tags":[{"tag":"标签名","confidence":0.8,"reason":"依据"}]}`)
 	return b.String()
 }
@@ -46,11 +44,17 @@ func llmVerifyPrompt(tags []LLMTag) string {
 	var b strings.Builder
 	b.WriteString(llmPromptRules)
 	b.WriteString("\n一条规则想给这位客户打上下面的标签（标签组/标签）。请判断聊天记录是否支持：客户确实表达了相应的需求或情况才算支持；否定、反问、与此无关都算不支持。\n")
-	for _, t := range tags {
-		fmt.Fprintf(&b, "- %s/%s\n", t.Group, t.Name)
-	}
+	llmTagLines(&b, tags)
 	b.WriteString(`只输出 JSON：{"supported":true,"confidence":0.8,"reason":"依据"}`)
 	return b.String()
+}
+
+// llmTagLines lists tags as "- 组/标签" lines; a line break inside a name
+// (the library comes from WeCom) cannot start a line of its own.
+func llmTagLines(b *strings.Builder, tags []LLMTag) {
+	for _, t := range tags {
+		fmt.Fprintf(b, "- %s/%s\n", strings.Join(strings.Fields(t.Group), " "), strings.Join(strings.Fields(t.Name), " "))
+	}
 }
 
 // llmConvLine is one message as the LLM sees it.

@@ -269,3 +269,35 @@ func TestLLMCallerCancelled(t *testing.T) {
 		t.Errorf("Stats = %+v; want the cancellation counted as an error, not a timeout", s)
 	}
 }
+
+// BenchmarkLLMCachedClassify is what a message costs the LLM assist before
+// any network: the conversation (10 messages) redacted, the request built
+// and hashed, the answer found in the cache.
+func BenchmarkLLMCachedClassify(b *testing.B) {
+	srv := llmtest.Start()
+	defer srv.Close()
+	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
+	clock := clocktest.New(t0)
+	l, err := classify.NewLLM(classify.LLMOptions{
+		Config: config.LLM{BaseURL: srv.URL, Model: "m", Timeout: time.Second, MaxConcurrency: 1, Redact: true},
+		Tags:   func() []classify.LLMTag { return library }, Now: clock.Now, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, _ := customerSays("我是李华，电话 13812345678，这款什么时候发货？")
+	var recent []classify.Message
+	for i := range 9 {
+		recent = append(recent, classify.Message{From: classify.FromEmployee, Text: fmt.Sprintf("您好李华，第%d条回复，订单 2026120212345678", i), Time: t0})
+	}
+	facts := fakeFacts{cust: classify.CustomerFacts{ID: in.Message.Customer, Name: "李华"}, recent: append(recent, *in.Message)}
+	if _, err := l.Classify(context.Background(), in, facts); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ms, _ := l.Classify(context.Background(), in, facts); len(ms) != 1 {
+			b.Fatal("not answered from the cache")
+		}
+	}
+}

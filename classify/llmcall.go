@@ -3,7 +3,7 @@ package classify
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"net/url"
 
@@ -136,12 +136,25 @@ func (l *LLM) failed(ctx context.Context, kind string, err error) {
 
 // llmCacheKey hashes what decides the answer: the model, the prompts (the
 // tag list is in the system prompt, the redacted conversation in the user
-// message) and the schema.
+// message) and the answer's schema name (the schema follows from the tag
+// list).
 func llmCacheKey(req openai.ChatCompletionRequest) [32]byte {
-	b, _ := json.Marshal(struct {
-		Model    string
-		Messages []openai.ChatCompletionMessage
-		Format   *openai.ChatCompletionResponseFormat
-	}{req.Model, req.Messages, req.ResponseFormat})
-	return sha256.Sum256(b)
+	h := sha256.New()
+	field := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	field(req.Model)
+	for _, m := range req.Messages {
+		field(m.Role)
+		field(m.Content)
+	}
+	if f := req.ResponseFormat; f != nil && f.JSONSchema != nil {
+		field(f.JSONSchema.Name)
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	return key
 }

@@ -151,7 +151,7 @@ func (l *LLM) Classify(ctx context.Context, in Input, facts Facts) ([]Match, err
 	if !ok {
 		return nil, nil
 	}
-	return l.matches(v.([]LLMAnswerTag), lib, in.Message), nil
+	return l.matches(v.([]llmAnswerTag), lib, in.Message), nil
 }
 
 // Verify asks the model whether the conversation supports m's tags (a rule
@@ -245,7 +245,7 @@ func llmEndsWith(msgs []Message, m Message) bool {
 
 // matches turns an answer into matches: tags outside the library dropped
 // (counted), below MinScore dropped, best first, at most maxLLMTags.
-func (l *LLM) matches(answer []LLMAnswerTag, lib []LLMTag, msg *Message) []Match {
+func (l *LLM) matches(answer []llmAnswerTag, lib []LLMTag, msg *Message) []Match {
 	known := make(map[string]bool, len(lib))
 	for _, t := range lib {
 		known[t.Name] = true

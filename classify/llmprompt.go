@@ -125,8 +125,8 @@ func llmVerifySchema() llmSchema {
 	}
 }
 
-// LLMAnswerTag is one tag of the LLM's answer.
-type LLMAnswerTag struct {
+// llmAnswerTag is one tag of the LLM's answer.
+type llmAnswerTag struct {
 	Tag        string  `json:"tag"`
 	Confidence float64 `json:"confidence"`
 	Reason     string  `json:"reason"`
@@ -138,9 +138,9 @@ var errLLMMalformed = errors.New("malformed LLM answer")
 // parseLLMTags decodes a classification answer: the tags with their
 // confidence clamped to 0..1 and reasons trimmed, without blank or repeated
 // tags (a repeat keeps the highest confidence).
-func parseLLMTags(content string) ([]LLMAnswerTag, error) {
+func parseLLMTags(content string) ([]llmAnswerTag, error) {
 	var a struct {
-		Tags *[]LLMAnswerTag `json:"tags"`
+		Tags *[]llmAnswerTag `json:"tags"`
 	}
 	if err := decodeLLMAnswer(content, &a); err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func parseLLMTags(content string) ([]LLMAnswerTag, error) {
 	if a.Tags == nil {
 		return nil, fmt.Errorf("%w: no tags field", errLLMMalformed)
 	}
-	var out []LLMAnswerTag
+	var out []llmAnswerTag
 	at := map[string]int{}
 	for _, t := range *a.Tags {
 		t.Tag = strings.TrimSpace(t.Tag)

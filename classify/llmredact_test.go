@@ -45,14 +45,14 @@ func TestLLMRedactor(t *testing.T) {
 func TestParseLLMTags(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    []LLMAnswerTag
+		want    []llmAnswerTag
 		wantErr bool
 	}{
 		{`{"tags":[]}`, nil, false},
 		{`{"tags":[{"tag":" 高意向 ","confidence":1.7,"reason":" 想买 "},{"tag":"高意向","confidence":0.2},{"tag":"","confidence":1}]}`,
-			[]LLMAnswerTag{{Tag: "高意向", Confidence: 1, Reason: "想买"}}, false},
-		{`{"tags":[{"tag":"VIP","confidence":-3}]}`, []LLMAnswerTag{{Tag: "VIP", Confidence: 0}}, false},
-		{"```json\n{\"tags\":[{\"tag\":\"VIP\",\"confidence\":0.5}]}\n```", []LLMAnswerTag{{Tag: "VIP", Confidence: 0.5}}, false},
+			[]llmAnswerTag{{Tag: "高意向", Confidence: 1, Reason: "想买"}}, false},
+		{`{"tags":[{"tag":"VIP","confidence":-3}]}`, []llmAnswerTag{{Tag: "VIP", Confidence: 0}}, false},
+		{"```json\n{\"tags\":[{\"tag\":\"VIP\",\"confidence\":0.5}]}\n```", []llmAnswerTag{{Tag: "VIP", Confidence: 0.5}}, false},
 		{`{"tags":null}`, nil, true},
 		{`{}`, nil, true},
 		{`[]`, nil, true},

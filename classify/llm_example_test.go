@@ -27,7 +27,7 @@ func ExampleCombine() {
 		return
 	}
 	var rules classify.Classifier // the rule engine; nil: LLM alone
-	in, facts := customerSays("今天下单什么时候能发货？")
+	in, facts := llmCustomerSays("今天下单什么时候能发货？")
 	matches, _ := classify.Combine(rules, llm).Classify(context.Background(), in, facts)
 	for _, m := range matches {
 		fmt.Println(m.Source, m.Tags, m.Mode, m.Score, m.Evidence.Reason)

@@ -18,26 +18,26 @@ import (
 	"github.com/tagbot/tagbot/internal/clocktest"
 )
 
-// t0 is 10:00 China time.
-var t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, config.ChinaZone)
+// llmT0 is 10:00 China time.
+var llmT0 = time.Date(2026, 12, 2, 10, 0, 0, 0, config.ChinaZone)
 
-// library is the tag library of the tests.
-var library = []classify.LLMTag{
+// llmLibrary is the tag library of the tests.
+var llmLibrary = []classify.LLMTag{
 	{Name: "高意向", Group: "意向程度"}, {Name: "低意向", Group: "意向程度"},
 	{Name: "VIP", Group: "客户等级"}, {Name: "价格敏感型", Group: "客户画像"},
 }
 
-// fakeFacts is Facts over fixed values.
-type fakeFacts struct {
+// llmFakeFacts is Facts over fixed values.
+type llmFakeFacts struct {
 	cust   classify.CustomerFacts
 	recent []classify.Message
 	err    error
 }
 
-func (f fakeFacts) Customer() classify.CustomerFacts          { return f.cust }
-func (f fakeFacts) Count(string, time.Duration) (int, error)  { return 0, nil }
-func (f fakeFacts) Events(string, time.Duration) (int, error) { return 0, nil }
-func (f fakeFacts) Recent(limit int) ([]classify.Message, error) {
+func (f llmFakeFacts) Customer() classify.CustomerFacts          { return f.cust }
+func (f llmFakeFacts) Count(string, time.Duration) (int, error)  { return 0, nil }
+func (f llmFakeFacts) Events(string, time.Duration) (int, error) { return 0, nil }
+func (f llmFakeFacts) Recent(limit int) ([]classify.Message, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -47,20 +47,20 @@ func (f fakeFacts) Recent(limit int) ([]classify.Message, error) {
 	return f.recent, nil
 }
 
-// customerSays is a customer message input and the facts around it.
-func customerSays(text string) (classify.Input, classify.Facts) {
-	m := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromCustomer, Text: text, Time: t0}
-	return classify.Input{Message: &m}, fakeFacts{cust: classify.CustomerFacts{ID: m.Customer, Name: "李华"}}
+// llmCustomerSays is a customer message input and the facts around it.
+func llmCustomerSays(text string) (classify.Input, classify.Facts) {
+	m := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromCustomer, Text: text, Time: llmT0}
+	return classify.Input{Message: &m}, llmFakeFacts{cust: classify.CustomerFacts{ID: m.Customer, Name: "李华"}}
 }
 
 // newLLM builds an LLM against srv with a test clock; edit changes options.
-func newLLM(t *testing.T, srv *llmtest.Server, edit func(*classify.LLMOptions)) (*classify.LLM, *clocktest.Clock) {
+func newTestLLM(t *testing.T, srv *llmtest.Server, edit func(*classify.LLMOptions)) (*classify.LLM, *clocktest.Clock) {
 	t.Helper()
-	clock := clocktest.New(t0)
+	clock := clocktest.New(llmT0)
 	opts := classify.LLMOptions{
 		Config: config.LLM{BaseURL: srv.URL, Model: "fake-model", APIKey: "sk-test", Timeout: 2 * time.Second,
 			MaxConcurrency: 4, DailyTokenBudget: 0, Redact: true},
-		Tags:   func() []classify.LLMTag { return library },
+		Tags:   func() []classify.LLMTag { return llmLibrary },
 		Now:    clock.Now,
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -110,12 +110,12 @@ func TestLLMClassifyAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t)
 			srv.Always(tt.reply)
-			l, _ := newLLM(t, srv, func(o *classify.LLMOptions) {
+			l, _ := newTestLLM(t, srv, func(o *classify.LLMOptions) {
 				if tt.timeout > 0 {
 					o.Config.Timeout = tt.timeout
 				}
 			})
-			in, facts := customerSays(snippet)
+			in, facts := llmCustomerSays(snippet)
 			got, err := l.Classify(context.Background(), in, facts)
 			if err != nil {
 				t.Fatalf("Classify: %v (an LLM failure must not be an error)", err)
@@ -132,12 +132,12 @@ func TestLLMClassifyAnswers(t *testing.T) {
 
 func TestLLMOnlyCustomerMessages(t *testing.T) {
 	srv := llmtest.New(t)
-	l, _ := newLLM(t, srv, nil)
-	emp := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromEmployee, Text: "您好", Time: t0}
-	ev := classify.Event{Customer: "wmCUSTOMER0000001", Type: "coupon_claim", Time: t0}
+	l, _ := newTestLLM(t, srv, nil)
+	emp := classify.Message{Customer: "wmCUSTOMER0000001", Employee: "zhangsan", From: classify.FromEmployee, Text: "您好", Time: llmT0}
+	ev := classify.Event{Customer: "wmCUSTOMER0000001", Type: "coupon_claim", Time: llmT0}
 	for name, in := range map[string]classify.Input{"employee message": {Message: &emp}, "event": {Event: &ev}} {
 		t.Run(name, func(t *testing.T) {
-			got, err := l.Classify(context.Background(), in, fakeFacts{})
+			got, err := l.Classify(context.Background(), in, llmFakeFacts{})
 			if err != nil || got != nil {
 				t.Errorf("Classify = %v, %v; want nil, nil", got, err)
 			}
@@ -150,9 +150,9 @@ func TestLLMOnlyCustomerMessages(t *testing.T) {
 
 func TestLLMFactsError(t *testing.T) {
 	srv := llmtest.New(t)
-	l, _ := newLLM(t, srv, nil)
-	in, _ := customerSays("多少钱")
-	_, err := l.Classify(context.Background(), in, fakeFacts{err: fmt.Errorf("store closed")})
+	l, _ := newTestLLM(t, srv, nil)
+	in, _ := llmCustomerSays("多少钱")
+	_, err := l.Classify(context.Background(), in, llmFakeFacts{err: fmt.Errorf("store closed")})
 	if err == nil || !strings.Contains(err.Error(), "store closed") {
 		t.Errorf("Classify error = %v, want the facts error", err)
 	}
@@ -161,9 +161,9 @@ func TestLLMFactsError(t *testing.T) {
 func TestLLMCache(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买")), PromptTokens: 10})
-	l, _ := newLLM(t, srv, nil)
+	l, _ := newTestLLM(t, srv, nil)
 	for i, text := range []string{"想买这款", "想买这款", "下单了"} {
-		in, facts := customerSays(text)
+		in, facts := llmCustomerSays(text)
 		got, err := l.Classify(context.Background(), in, facts)
 		if err != nil || len(got) != 1 || got[0].Tags[0] != "高意向" {
 			t.Fatalf("classification %d = %v, %v; want 高意向", i, got, err)
@@ -182,8 +182,8 @@ func TestLLMMalformedNotCached(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Script(llmtest.Reply{Content: "oops"})
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
-	l, _ := newLLM(t, srv, nil)
-	in, facts := customerSays("想买这款")
+	l, _ := newTestLLM(t, srv, nil)
+	in, facts := llmCustomerSays("想买这款")
 	first, _ := l.Classify(context.Background(), in, facts)
 	second, _ := l.Classify(context.Background(), in, facts)
 	if len(first) != 0 || len(second) != 1 {
@@ -194,9 +194,9 @@ func TestLLMMalformedNotCached(t *testing.T) {
 func TestLLMBudget(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买")), PromptTokens: 80, CompletionTokens: 40})
-	l, clock := newLLM(t, srv, func(o *classify.LLMOptions) { o.Config.DailyTokenBudget = 100 })
+	l, clock := newTestLLM(t, srv, func(o *classify.LLMOptions) { o.Config.DailyTokenBudget = 100 })
 	ask := func(text string) int {
-		in, facts := customerSays(text)
+		in, facts := llmCustomerSays(text)
 		got, err := l.Classify(context.Background(), in, facts)
 		if err != nil {
 			t.Fatal(err)
@@ -210,8 +210,8 @@ func TestLLMBudget(t *testing.T) {
 		matches  int
 		requests int
 	}{
-		{"under budget: asked", t0, "第一句", 1, 1},
-		{"120 of 100 spent: skipped", t0.Add(time.Hour), "第二句", 0, 1},
+		{"under budget: asked", llmT0, "第一句", 1, 1},
+		{"120 of 100 spent: skipped", llmT0.Add(time.Hour), "第二句", 0, 1},
 		{"23:59 the same day: still skipped", time.Date(2026, 12, 2, 23, 59, 0, 0, config.ChinaZone), "第三句", 0, 1},
 		{"00:00 the next day (China time): asked", time.Date(2026, 12, 3, 0, 0, 0, 0, config.ChinaZone), "第四句", 1, 2},
 	}
@@ -233,13 +233,13 @@ func TestLLMBudget(t *testing.T) {
 func TestLLMConcurrencyCap(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(), Delay: 50 * time.Millisecond})
-	l, _ := newLLM(t, srv, func(o *classify.LLMOptions) { o.Config.MaxConcurrency = 2 })
+	l, _ := newTestLLM(t, srv, func(o *classify.LLMOptions) { o.Config.MaxConcurrency = 2 })
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in, facts := customerSays(fmt.Sprintf("第%d句", i))
+			in, facts := llmCustomerSays(fmt.Sprintf("第%d句", i))
 			if _, err := l.Classify(context.Background(), in, facts); err != nil {
 				t.Error(err)
 			}
@@ -257,10 +257,10 @@ func TestLLMConcurrencyCap(t *testing.T) {
 func TestLLMCallerCancelled(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
-	l, _ := newLLM(t, srv, nil)
+	l, _ := newTestLLM(t, srv, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	in, facts := customerSays("想买")
+	in, facts := llmCustomerSays("想买")
 	got, err := l.Classify(ctx, in, facts)
 	if got != nil || err != nil {
 		t.Errorf("Classify = %v, %v; want nothing", got, err)
@@ -277,20 +277,20 @@ func BenchmarkLLMCachedClassify(b *testing.B) {
 	srv := llmtest.Start()
 	defer srv.Close()
 	srv.Always(llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))})
-	clock := clocktest.New(t0)
+	clock := clocktest.New(llmT0)
 	l, err := classify.NewLLM(classify.LLMOptions{
 		Config: config.LLM{BaseURL: srv.URL, Model: "m", Timeout: time.Second, MaxConcurrency: 1, Redact: true},
-		Tags:   func() []classify.LLMTag { return library }, Now: clock.Now, Logger: slog.New(slog.DiscardHandler),
+		Tags:   func() []classify.LLMTag { return llmLibrary }, Now: clock.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	in, _ := customerSays("我是李华，电话 13812345678，这款什么时候发货？")
+	in, _ := llmCustomerSays("我是李华，电话 13812345678，这款什么时候发货？")
 	var recent []classify.Message
 	for i := range 9 {
-		recent = append(recent, classify.Message{From: classify.FromEmployee, Text: fmt.Sprintf("您好李华，第%d条回复，订单 2026120212345678", i), Time: t0})
+		recent = append(recent, classify.Message{From: classify.FromEmployee, Text: fmt.Sprintf("您好李华，第%d条回复，订单 2026120212345678", i), Time: llmT0})
 	}
-	facts := fakeFacts{cust: classify.CustomerFacts{ID: in.Message.Customer, Name: "李华"}, recent: append(recent, *in.Message)}
+	facts := llmFakeFacts{cust: classify.CustomerFacts{ID: in.Message.Customer, Name: "李华"}, recent: append(recent, *in.Message)}
 	if _, err := l.Classify(context.Background(), in, facts); err != nil {
 		b.Fatal(err)
 	}

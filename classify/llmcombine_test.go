@@ -13,13 +13,13 @@ import (
 	"github.com/tagbot/tagbot/classify/llmtest"
 )
 
-func ruleMatch(name string, verify bool, tags ...string) classify.Match {
+func llmRuleMatch(name string, verify bool, tags ...string) classify.Match {
 	return classify.Match{Source: classify.SourceRule, Rule: name, Tags: tags, Mode: classify.ModeSuggest, Score: 1, Verify: verify}
 }
 
 func TestCombineVerify(t *testing.T) {
-	price := ruleMatch("价格咨询", true, "价格敏感型")
-	plain := ruleMatch("意向", false, "高意向")
+	price := llmRuleMatch("价格咨询", true, "价格敏感型")
+	plain := llmRuleMatch("意向", false, "高意向")
 	tests := []struct {
 		name     string
 		verdict  llmtest.Reply
@@ -39,10 +39,10 @@ func TestCombineVerify(t *testing.T) {
 			srv.Always(tt.verdict)
 			var l *classify.LLM
 			if !tt.noLLM {
-				l, _ = newLLM(t, srv, nil)
+				l, _ = newTestLLM(t, srv, nil)
 			}
-			rules := rulesFunc(func(classify.Input) []classify.Match { return []classify.Match{price, plain} })
-			in, facts := customerSays("这个多少钱")
+			rules := llmRulesFunc(func(classify.Input) []classify.Match { return []classify.Match{price, plain} })
+			in, facts := llmCustomerSays("这个多少钱")
 			got, err := classify.Combine(rules, l).Classify(context.Background(), in, facts)
 			if err != nil {
 				t.Fatal(err)
@@ -63,8 +63,8 @@ func TestCombineVerify(t *testing.T) {
 
 func TestCombineAsksLLMOnlyWithoutRuleMatch(t *testing.T) {
 	answer := llmtest.Reply{Content: llmtest.Tags(llmtest.Suggest("高意向", 0.9, "想买"))}
-	emp := classify.Message{Customer: "wmCUSTOMER0000001", From: classify.FromEmployee, Text: "想买吗", Time: t0}
-	cust, facts := customerSays("想买")
+	emp := classify.Message{Customer: "wmCUSTOMER0000001", From: classify.FromEmployee, Text: "想买吗", Time: llmT0}
+	cust, facts := llmCustomerSays("想买")
 	tests := []struct {
 		name     string
 		rules    classify.Classifier
@@ -72,17 +72,17 @@ func TestCombineAsksLLMOnlyWithoutRuleMatch(t *testing.T) {
 		wantTags [][]string
 		requests int
 	}{
-		{"rule matched: no LLM", rulesFunc(func(classify.Input) []classify.Match { return []classify.Match{ruleMatch("r", false, "低意向")} }),
+		{"rule matched: no LLM", llmRulesFunc(func(classify.Input) []classify.Match { return []classify.Match{llmRuleMatch("r", false, "低意向")} }),
 			cust, [][]string{{"低意向"}}, 0},
-		{"no rule matched: LLM", rulesFunc(func(classify.Input) []classify.Match { return nil }), cust, [][]string{{"高意向"}}, 1},
+		{"no rule matched: LLM", llmRulesFunc(func(classify.Input) []classify.Match { return nil }), cust, [][]string{{"高意向"}}, 1},
 		{"no rules at all: LLM", nil, cust, [][]string{{"高意向"}}, 1},
-		{"employee message: no LLM", rulesFunc(func(classify.Input) []classify.Match { return nil }), classify.Input{Message: &emp}, nil, 0},
+		{"employee message: no LLM", llmRulesFunc(func(classify.Input) []classify.Match { return nil }), classify.Input{Message: &emp}, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t)
 			srv.Always(answer)
-			l, _ := newLLM(t, srv, nil)
+			l, _ := newTestLLM(t, srv, nil)
 			got, err := classify.Combine(tt.rules, l).Classify(context.Background(), tt.in, facts)
 			if err != nil {
 				t.Fatal(err)
@@ -101,20 +101,20 @@ func TestCombineAsksLLMOnlyWithoutRuleMatch(t *testing.T) {
 	}
 }
 
-type failingRules struct{}
+type llmFailingRules struct{}
 
-func (failingRules) Classify(context.Context, classify.Input, classify.Facts) ([]classify.Match, error) {
+func (llmFailingRules) Classify(context.Context, classify.Input, classify.Facts) ([]classify.Match, error) {
 	return nil, errors.New("rules broke")
 }
 
 func TestCombineErrors(t *testing.T) {
-	in, facts := customerSays("想买")
-	if _, err := classify.Combine(failingRules{}, nil).Classify(context.Background(), in, facts); err == nil {
+	in, facts := llmCustomerSays("想买")
+	if _, err := classify.Combine(llmFailingRules{}, nil).Classify(context.Background(), in, facts); err == nil {
 		t.Error("a rules error was swallowed")
 	}
 	srv := llmtest.New(t)
-	l, _ := newLLM(t, srv, nil)
-	_, err := classify.Combine(nil, l).Classify(context.Background(), in, fakeFacts{err: errors.New("store closed")})
+	l, _ := newTestLLM(t, srv, nil)
+	_, err := classify.Combine(nil, l).Classify(context.Background(), in, llmFakeFacts{err: errors.New("store closed")})
 	if err == nil || !strings.Contains(err.Error(), "store closed") {
 		t.Errorf("error = %v, want the facts error", err)
 	}

@@ -95,8 +95,8 @@ func FuzzParseLLMTags(f *testing.F) {
 	})
 }
 
-// longDigits is what redaction must never leave: 7 or more ASCII digits in a row.
-var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+// llmLongDigits is what redaction must never leave: 7 or more ASCII digits in a row.
+var llmLongDigits = regexp.MustCompile(`[0-9]{7,}`)
 
 // FuzzLLMRedact: the names given and runs of 7+ digits never survive
 // redaction.
@@ -105,7 +105,7 @@ func FuzzLLMRedact(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, name string) {
 		r := newLLMRedactor([]LLMName{{Text: name, Who: LLMWhoCustomer}})
 		got := r.text(text)
-		if m := longDigits.FindString(got); m != "" {
+		if m := llmLongDigits.FindString(got); m != "" {
 			t.Fatalf("text(%q) = %q keeps the number %s", text, got, m)
 		}
 		n := strings.TrimSpace(name)

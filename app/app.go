@@ -48,6 +48,9 @@ type Main struct {
 	Sender   *bot.Sender
 	Loop     *bot.Loop
 	Callback *bot.Server
+	// LLM is the optional LLM assist (nil unless llm: is configured); the
+	// classification worker runs it through classify.Combine.
+	LLM *classify.LLM
 
 	Intake       *intake.Queue    // received messages and events (Submit)
 	IntakeWorker *intake.Worker   // classifies them
@@ -103,6 +106,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, UsageError{err}
 	}
 	m.newIntake(cfg, opts)
+	if m.LLM, err = newLLM(m, opts); err != nil {
+		m.Store.Close()
+		return nil, UsageError{err}
+	}
 	m.Loop = bot.NewLoop(bot.LoopOptions{
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
 		KF: m.kfOption(),

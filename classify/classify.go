@@ -107,6 +107,9 @@ const (
 type Evidence struct {
 	Words   []string `json:"words,omitempty"`
 	Snippet string   `json:"snippet,omitempty"`
+	// Reason is the LLM's short explanation of an llm match (model text,
+	// which a customer's words may have steered: show it as the model's).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Match is one suggestion of a classification: the tags (by name, each in

@@ -72,6 +72,7 @@ type Config struct {
 	API      API    // /api/v1/messages and /api/v1/events
 	Intake   Intake // history kept of received messages and events
 	KF       KF     // 微信客服
+	LLM      LLM    // optional LLM assist (llm.go) 可选的大模型辅助
 
 	// src remembers where each value came from, for error messages.
 	src *sources
@@ -186,6 +187,7 @@ func Default() *Config {
 		Log:    Log{Level: LevelInfo},
 		API:    API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
 		Intake: Intake{History: DefaultHistory},
+		LLM:    defaultLLM(),
 	}
 }
 

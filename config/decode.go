@@ -97,6 +97,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"level", d.str(&c.Log.Level)},
 			})
 		}},
+		{"llm", d.llm(&c.LLM)},
 	})
 }
 

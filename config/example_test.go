@@ -20,6 +20,7 @@ var contractKeys = []string{
 	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",
 	"log", "log.level",
 	"api", "api.token", "api.max_body_bytes", "intake", "intake.history", "kf", "kf.enabled", "kf.open_kfids",
+	"llm", "llm.base_url", "llm.model", "llm.api_key", "llm.timeout", "llm.max_concurrency", "llm.daily_token_budget", "llm.redact",
 }
 
 func TestCommittedExample(t *testing.T) {

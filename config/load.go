@@ -112,6 +112,7 @@ func envStrings(c *Config) []struct {
 		{EnvStorePath, "store.path", &c.Store.Path},
 		{EnvServerListen, "server.listen", &c.Server.Listen},
 		{EnvAPIToken, "api.token", &c.API.Token},
+		{EnvLLMAPIKey, "llm.api_key", &c.LLM.APIKey},
 	}
 }
 

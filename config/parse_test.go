@@ -252,6 +252,7 @@ kf:
 		API:      API{Token: "0123456789abcdef-token", MaxBodyBytes: 1000000},
 		Intake:   Intake{History: 168 * time.Hour},
 		KF:       KF{Enabled: true, OpenKfIDs: []string{"wkAAA"}},
+		LLM:      defaultLLM(),
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

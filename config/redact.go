@@ -64,6 +64,7 @@ type redactedView struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
 	} `yaml:"kf"`
+	LLM redactedLLM `yaml:"llm"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -105,6 +106,7 @@ func (c Config) Redacted() string {
 	v.API.Token, v.API.MaxBodyBytes = mask(c.API.Token), c.API.MaxBodyBytes
 	v.Intake.History = c.Intake.History.String()
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
+	v.LLM = c.LLM.redacted()
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -137,6 +139,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("store", c.Store.Path),
 		slog.Int("groups", len(c.Groups)),
 		slog.String("log_level", c.Log.Level),
+		slog.Any("llm", c.LLM),
 	)
 }
 

@@ -5,9 +5,7 @@
 // them at the chosen versions instead of dropping them:
 //
 //   - github.com/expr-lang/expr: the condition language of classify/
-//     (rules such as `"高意向" in tags && days_since_contact > 30`);
-//   - github.com/sashabaranov/go-openai: the optional LLM client of
-//     classify/.
+//     (rules such as `"高意向" in tags && days_since_contact > 30`).
 //
 // The "tools" build tag keeps this file out of every build; `go mod tidy`
 // reads files of all build tags, so the imports count for it. Delete an
@@ -18,5 +16,4 @@ package pin
 
 import (
 	_ "github.com/expr-lang/expr"
-	_ "github.com/sashabaranov/go-openai"
 )

@@ -26,12 +26,14 @@ const sweepBatch = 16
 func setExpiring(tx *txn, key, val string, at time.Time) error {
 	clearExpiry(tx, key)
 	when := fmt.Sprintf("%012d", at.Unix())
-	for k, v := range map[string]string{key: val, "xk:" + key: when, "exp:" + when + ":" + key: ""} {
-		if _, _, err := tx.Set(k, v, nil); err != nil {
-			return err
-		}
+	if _, _, err := tx.Set(key, val, nil); err != nil {
+		return err
 	}
-	return nil
+	if _, _, err := tx.Set("xk:"+key, when, nil); err != nil {
+		return err
+	}
+	_, _, err := tx.Set("exp:"+when+":"+key, "", nil)
+	return err
 }
 
 // clearExpiry makes key permanent again (if it was expiring).

@@ -22,7 +22,7 @@ type SuggestionHandler interface {
 
 // SuggestionRequest is one suggestion command as the router read it.
 type SuggestionRequest struct {
-	Command string   // the spec name: confirm, reject, suggestions, rules, classify, reload
+	Command string // the spec name: confirm, reject, suggestions, rules, classify, reload
 	UserID  string
 	Role    Role
 	Args    []string // the arguments as typed (+, -, @, # and key: kept)

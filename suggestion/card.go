@@ -15,11 +15,11 @@ import (
 // with store.TaskIDPrefix, so they never meet the router's
 // commands.KeyConfirm / KeyCancel proposals.
 const (
-	KeyAll    = "sg:ok"   // apply every suggested tag
-	KeyReject = "sg:no"   // ignore the suggestion
-	KeyOnly   = "sg:t:"   // + tag id: apply only that tag
-	maxOnly   = 4         // per-tag buttons fit beside 全部确认 and 忽略 (six at most)
-	snipRunes = 24        // of the evidence snippet on a card
+	KeyAll    = "sg:ok" // apply every suggested tag
+	KeyReject = "sg:no" // ignore the suggestion
+	KeyOnly   = "sg:t:" // + tag id: apply only that tag
+	maxOnly   = 4       // per-tag buttons fit beside 全部确认 and 忽略 (six at most)
+	snipRunes = 24      // of the evidence snippet on a card
 )
 
 // Action is what a click on a suggestion card asks for.

@@ -91,9 +91,15 @@ const TaskIDPrefix = "tbsg-"
 
 func sgKey(id ID) string                   { return seqKey("sg:", uint64(id)) }
 func sgpKey(follower string, id ID) string { return seqKey("sgp:"+follower+":", uint64(id)) }
-func sgkKey(c, f, rule string) string      { return "sgk:" + c + ":" + f + ":" + rule }
-func sgdKey(c, f, rule string) string      { return "sgd:" + c + ":" + f + ":" + rule }
-func sgrKey(ref, f, rule string) string    { return "sgr:" + ref + ":" + f + ":" + rule }
+func sgkKey(c, f, rule string) string      { return "sgk:" + c + ":" + f + ":" + keyPart(rule) }
+func sgdKey(c, f, rule string) string      { return "sgd:" + c + ":" + f + ":" + keyPart(rule) }
+func sgrKey(ref, f, rule string) string    { return "sgr:" + keyPart(ref) + ":" + f + ":" + keyPart(rule) }
+
+// keyPartEscaper escapes line breaks (not allowed in keys) in rule names
+// and refs, which come from the config and from API clients.
+var keyPartEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`)
+
+func keyPart(s string) string { return keyPartEscaper.Replace(s) }
 func sgxKey(at time.Time, id ID) string {
 	return fmt.Sprintf("sgx:%012d:%012d", at.Unix(), uint64(id))
 }

@@ -54,21 +54,19 @@ func (s *Service) decide(ctx context.Context, userID string, id store.ID, reject
 	if err != nil {
 		return nil, "", err
 	}
-	if reject {
-		sg, err = s.st.RejectSuggestion(id, userID)
-	} else {
-		var cs store.ChangeSet
-		sg, cs, err = s.st.ConfirmSuggestion(store.SuggestionDecision{ID: id, Actor: userID, Tags: tags, Reason: reasonOf(sg), Inbox: inbox})
-		if err == nil {
-			return s.confirmed(ctx, sg, cs)
+	if !reject {
+		done, cs, err := s.st.ConfirmSuggestion(store.SuggestionDecision{ID: id, Actor: userID, Tags: tags, Reason: reasonOf(sg), Inbox: inbox})
+		if err != nil {
+			return s.refused(ctx, id, userID, err)
 		}
+		return s.confirmed(ctx, done, cs)
 	}
-	if err == nil {
-		s.log.InfoContext(ctx, "suggestion rejected", "id", id, "rule", sg.Rule, "user", userID)
-		return []commands.Reply{{Text: fmt.Sprintf("已忽略建议 #%d。%d 天内规则「%s」不会再为 %s 提这条建议。",
-			id, int(s.opts.RejectMemory.Hours()/24), dn(sg.Rule), s.customerName(sg.Customer, sg.Follower))}}, "已忽略 · " + dn(userID), nil
+	if _, err := s.st.RejectSuggestion(id, userID); err != nil {
+		return s.refused(ctx, id, userID, err)
 	}
-	return s.refused(ctx, sg, userID, err)
+	s.log.InfoContext(ctx, "suggestion rejected", "id", id, "rule", sg.Rule, "user", userID)
+	return []commands.Reply{{Text: fmt.Sprintf("已忽略建议 #%d。%d 天内规则「%s」不会再为 %s 提这条建议。",
+		id, int(s.opts.RejectMemory.Hours()/24), dn(sg.Rule), s.customerName(sg.Customer, sg.Follower))}}, "已忽略 · " + dn(userID), nil
 }
 
 // confirmed answers a successful confirm.
@@ -87,9 +85,13 @@ func (s *Service) confirmed(ctx context.Context, sg store.Suggestion, cs store.C
 		name, tagList(cs.Add), cs.ID, cs.ID)}}, done, nil
 }
 
-// refused explains why a decision changed nothing; the relationship or
-// tags having gone away drops the suggestion.
-func (s *Service) refused(ctx context.Context, sg store.Suggestion, userID string, err error) ([]commands.Reply, string, error) {
+// refused explains why a decision on suggestion id changed nothing; the
+// relationship or tags having gone away drops the suggestion.
+func (s *Service) refused(ctx context.Context, id store.ID, userID string, err error) ([]commands.Reply, string, error) {
+	sg, rerr := s.st.Suggestion(id) // as it is now
+	if rerr != nil {
+		return nil, "", errors.Join(err, rerr)
+	}
 	ue := func(code, format string, args ...any) error {
 		return &commands.UserError{Code: code, Message: fmt.Sprintf(format, args...)}
 	}

@@ -1,0 +1,194 @@
+package suggestion
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+func TestClickConfirm(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+	card := e.out.cards("zhangsan")[0]
+	text, done := e.click("zhangsan", card, KeyAll)
+	if want := "已给 王小明 加上：价格敏感型（变更 1）。发送 /undo 1 可撤销。"; text != want || done != "已确认 · zhangsan" {
+		t.Errorf("click = %q / button %q, want %q / 已确认 · zhangsan", text, done, want)
+	}
+	cs, err := e.st.Get(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Actor != "zhangsan" || cs.Source != store.SourceRule || cs.Reason != "规则「价格咨询」 命中：多少钱 原话：这个多少钱？" {
+		t.Errorf("change-set actor %q source %q reason %q, want zhangsan, rule and the evidence", cs.Actor, cs.Source, cs.Reason)
+	}
+	if e.kicks != 1 {
+		t.Errorf("outbox kicks = %d, want 1", e.kicks)
+	}
+	text, done = e.click("zhangsan", card, KeyAll)
+	if !strings.Contains(text, "建议 #1 已经处理过（已确认 · zhangsan），这次没有改动") || done != "已确认 · zhangsan" {
+		t.Errorf("second click = %q / %q, want it to say it was decided", text, done)
+	}
+	if n := len(e.relTags("c1", "zhangsan")); n != 1 {
+		t.Errorf("tags = %d, want 1", n)
+	}
+}
+
+func TestPartialAccept(t *testing.T) {
+	tests := []struct {
+		name     string
+		act      func(e *env) (string, string)
+		want     []string
+		wantText string
+		wantDone string
+	}{
+		{"card button", func(e *env) (string, string) {
+			c := e.out.cards("zhangsan")[0]
+			return e.click("zhangsan", c, KeyOnly+"t2")
+		}, []string{"t2"}, "已给 王小明 加上：高意向（变更 1）", "已部分确认 · zhangsan"},
+		{"command with a tag", func(e *env) (string, string) {
+			return e.say("zhangsan", "/confirm 1 高意向"), ""
+		}, []string{"t2"}, "已给 王小明 加上：高意向（变更 1）", ""},
+		{"command with a tag not offered", func(e *env) (string, string) {
+			return e.say("zhangsan", "/confirm 1 观望型"), ""
+		}, nil, "建议 #1 里没有标签「观望型」，它建议的是：价格敏感型、高意向。", ""},
+		{"all", func(e *env) (string, string) {
+			c := e.out.cards("zhangsan")[0]
+			return e.click("zhangsan", c, KeyAll)
+		}, []string{"t1", "t2"}, "已给 王小明 加上：价格敏感型、高意向", "已确认 · zhangsan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型", "高意向")
+			keys := []string{}
+			for _, b := range e.out.cards("zhangsan")[0].Buttons {
+				keys = append(keys, b.Key+"="+b.Text)
+			}
+			if want := []string{"sg:ok=全部确认", "sg:t:t1=只加价格敏感型", "sg:t:t2=只加高意向", "sg:no=忽略"}; !reflect.DeepEqual(keys, want) {
+				t.Errorf("buttons = %v, want %v", keys, want)
+			}
+			text, done := tt.act(e)
+			if !strings.HasPrefix(text, tt.wantText) || done != tt.wantDone {
+				t.Errorf("reply %q / button %q, want %q… / %q", text, done, tt.wantText, tt.wantDone)
+			}
+			if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, tt.want) && len(got)+len(tt.want) > 0 {
+				t.Errorf("tags = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExactlyOnceClickAndCommand(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+	card := e.out.cards("zhangsan")[0]
+	var wg sync.WaitGroup
+	replies := make([]string, 6)
+	for i := range replies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				replies[i], _ = e.click("zhangsan", card, KeyAll)
+			} else {
+				replies[i] = e.say("zhangsan", "/confirm 1")
+			}
+		}()
+	}
+	wg.Wait()
+	applied := 0
+	for _, r := range replies {
+		if strings.HasPrefix(r, "已给 王小明 加上") {
+			applied++
+		} else if !strings.Contains(r, "已经处理过") {
+			t.Errorf("reply %q, want applied or already decided", r)
+		}
+	}
+	if applied != 1 {
+		t.Errorf("%d replies say applied, want exactly 1", applied)
+	}
+	if _, err := e.st.Get(2); err == nil {
+		t.Errorf("a second change-set exists; the suggestion was applied twice")
+	}
+}
+
+func TestExpiry(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+	card := e.out.cards("zhangsan")[0]
+	e.clk.Advance(3*24*time.Hour - time.Second)
+	if n, err := e.svc.Sweep(t.Context()); err != nil || n != 0 {
+		t.Fatalf("Sweep before expiry = %d, %v; want 0", n, err)
+	}
+	e.clk.Advance(time.Second)
+	text, done := e.click("zhangsan", card, KeyAll)
+	if !strings.Contains(text, "已过期，没有改动") || done != "已过期" {
+		t.Errorf("click at expiry = %q / %q, want expired", text, done)
+	}
+	if n, err := e.svc.Sweep(t.Context()); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1", n, err)
+	}
+	text, done = e.click("zhangsan", card, KeyAll)
+	if !strings.Contains(text, "已经处理过（已过期）") || done != "已过期" {
+		t.Errorf("click after sweep = %q / %q, want already expired", text, done)
+	}
+	if got := e.relTags("c1", "zhangsan"); len(got) != 0 {
+		t.Errorf("tags = %v, want none", got)
+	}
+	if got := e.say("zhangsan", "/suggestions"); got != "你现在没有待确认的标签建议。" {
+		t.Errorf("/suggestions = %q, want none pending", got)
+	}
+}
+
+func TestPermission(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+	card := e.out.cards("zhangsan")[0]
+	tests := []struct {
+		name string
+		act  func() (string, string)
+	}{
+		{"click", func() (string, string) { return e.click("lisi", card, KeyAll) }},
+		{"reject click", func() (string, string) { return e.click("lisi", card, KeyReject) }},
+		{"confirm", func() (string, string) { return e.say("lisi", "/confirm 1"), "" }},
+		{"reject", func() (string, string) { return e.say("lisi", "/reject 1"), "" }},
+		{"manager", func() (string, string) { return e.say("mgr", "/confirm 1"), "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, done := tt.act()
+			if text != "建议 #1 是发给客户跟进人的，只有跟进人可以确认或忽略。" || done != "" {
+				t.Errorf("reply %q / button %q, want refused and the card left alone", text, done)
+			}
+		})
+	}
+	if got := e.relTags("c1", "zhangsan"); len(got) != 0 {
+		t.Errorf("zhangsan's tags = %v, want none", got)
+	}
+	if got := e.say("lisi", "/suggestions"); got != "你现在没有待确认的标签建议。" {
+		t.Errorf("lisi's /suggestions = %q, want none (the suggestion is zhangsan's)", got)
+	}
+	if got := e.say("zhangsan", "/suggestions"); !strings.Contains(got, "#1 王小明：价格敏感型（规则「价格咨询」") {
+		t.Errorf("zhangsan's /suggestions = %q, want #1", got)
+	}
+}
+
+func TestDroppedWhenNoLongerFollowed(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+	card := e.out.cards("zhangsan")[0]
+	if _, err := e.st.RemoveRelationship("c1", "zhangsan", store.ReconcileOptions{Source: store.SourceSync, Actor: "sync"}); err != nil {
+		t.Fatal(err)
+	}
+	text, done := e.click("zhangsan", card, KeyAll)
+	if !strings.Contains(text, "你已不再跟进这位客户，建议 #1 已作废") || done != "已作废" {
+		t.Errorf("click = %q / %q, want dropped", text, done)
+	}
+	if sg, _ := e.st.Suggestion(1); sg.Status != store.SuggestionDropped {
+		t.Errorf("status = %s, want dropped", sg.Status)
+	}
+}

@@ -69,6 +69,9 @@ type Config struct {
 	Groups   map[string]GroupPolicy // keyed by tag group name 按标签组名称
 	Messages Messages
 	Log      Log
+	API      API    // /api/v1/messages and /api/v1/events
+	Intake   Intake // history kept of received messages and events
+	KF       KF     // 微信客服
 
 	// src remembers where each value came from, for error messages.
 	src *sources
@@ -180,7 +183,9 @@ func Default() *Config {
 			PerUserPerMinute: 30,
 			PerUserPerHour:   1000,
 		},
-		Log: Log{Level: LevelInfo},
+		Log:    Log{Level: LevelInfo},
+		API:    API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
+		Intake: Intake{History: DefaultHistory},
 	}
 }
 

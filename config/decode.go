@@ -53,6 +53,15 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"max_body_bytes", d.integer64(&c.Server.MaxBodyBytes)},
 			})
 		}},
+		{"api", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"token", d.str(&c.API.Token)}, {"max_body_bytes", d.integer64(&c.API.MaxBodyBytes)}})
+		}},
+		{"intake", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"history", d.duration(&c.Intake.History)}})
+		}},
+		{"kf", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
+		}},
 		{"store", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{
 				{"path", d.str(&c.Store.Path)},

@@ -19,6 +19,7 @@ var contractKeys = []string{
 	"groups",
 	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",
 	"log", "log.level",
+	"api", "api.token", "api.max_body_bytes", "intake", "intake.history", "kf", "kf.enabled", "kf.open_kfids",
 }
 
 func TestCommittedExample(t *testing.T) {

@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = c.RequireCredentials()
 		_ = c.Role("zhangsan")
-		if c.WeCom.Secret != "" || c.WeCom.Token != "" || c.WeCom.EncodingAESKey != "" {
+		if c.WeCom.Secret != "" || c.WeCom.Token != "" || c.WeCom.EncodingAESKey != "" || c.API.Token != "" {
 			return
 		}
 		back, err := Parse([]byte(c.Redacted()), "redacted.yaml", nil)
@@ -60,6 +60,7 @@ func normalize(c *Config) *Config {
 		return s
 	}
 	n.Roles.Admins, n.Roles.Managers = fix(n.Roles.Admins), fix(n.Roles.Managers)
+	n.KF.OpenKfIDs = fix(n.KF.OpenKfIDs)
 	n.Groups = make(map[string]GroupPolicy, len(c.Groups))
 	for k, g := range c.Groups {
 		g.EditableBy, g.Protected = fix(g.EditableBy), fix(g.Protected)

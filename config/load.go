@@ -111,6 +111,7 @@ func envStrings(c *Config) []struct {
 		{EnvAPIBase, "wecom.api_base", &c.WeCom.APIBase},
 		{EnvStorePath, "store.path", &c.Store.Path},
 		{EnvServerListen, "server.listen", &c.Server.Listen},
+		{EnvAPIToken, "api.token", &c.API.Token},
 	}
 }
 

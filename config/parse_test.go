@@ -220,6 +220,14 @@ messages:
   per_user_per_hour: 500
 log:
   level: debug
+api:
+  token: 0123456789abcdef-token
+  max_body_bytes: 1000000
+intake:
+  history: 168h
+kf:
+  enabled: true
+  open_kfids: [wkAAA]
 `
 	got, err := Parse([]byte(in), "config.yaml", nil)
 	if err != nil {
@@ -241,6 +249,9 @@ log:
 		},
 		Messages: Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
 		Log:      Log{Level: LevelDebug},
+		API:      API{Token: "0123456789abcdef-token", MaxBodyBytes: 1000000},
+		Intake:   Intake{History: 168 * time.Hour},
+		KF:       KF{Enabled: true, OpenKfIDs: []string{"wkAAA"}},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

@@ -53,6 +53,17 @@ type redactedView struct {
 	Log struct {
 		Level string `yaml:"level"`
 	} `yaml:"log"`
+	API struct {
+		Token        string `yaml:"token"`
+		MaxBodyBytes int64  `yaml:"max_body_bytes"`
+	} `yaml:"api"`
+	Intake struct {
+		History string `yaml:"history"`
+	} `yaml:"intake"`
+	KF struct {
+		Enabled   bool     `yaml:"enabled"`
+		OpenKfIDs []string `yaml:"open_kfids,flow"`
+	} `yaml:"kf"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -91,6 +102,9 @@ func (c Config) Redacted() string {
 	v.Messages.PerUserPerMinute = c.Messages.PerUserPerMinute
 	v.Messages.PerUserPerHour = c.Messages.PerUserPerHour
 	v.Log.Level = c.Log.Level
+	v.API.Token, v.API.MaxBodyBytes = mask(c.API.Token), c.API.MaxBodyBytes
+	v.Intake.History = c.Intake.History.String()
+	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

@@ -118,6 +118,7 @@ func (c *Config) validate(r *reporter) {
 	}
 
 	oneOf(r, "log.level", c.Log.Level, LevelDebug, LevelInfo, LevelWarn, LevelError)
+	c.validateIntake(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

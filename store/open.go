@@ -227,7 +227,7 @@ func (s *Store) init() error {
 // counter prevents that; `tagbot check` (Verify) reports what else the
 // torn write left behind.
 func (s *Store) repairSeqs(tx *txn) error {
-	for _, name := range []string{"cs", "ob", "in", "rq"} {
+	for _, name := range []string{"cs", "ob", "in", "rq", "act"} {
 		prefix := name + ":"
 		var top uint64
 		var ferr error

@@ -44,7 +44,7 @@ func (r RepairReport) String() string {
 // Rebuild rewrites, in one transaction, everything the store derives from
 // the ledger and the outbox: each relationship's current tags and the
 // tag → relationship keys (replaying the ledger), the ledger's index keys,
-// the outbox queues (from each entry's status), the inbox queue and the reply queue. The
+// the outbox queues (from each entry's status), the inbox queue, the reply queue and the queue of activities to classify. The
 // ledger, the outbox entries and the messages themselves are never changed.
 func (s *Store) Rebuild() (RepairReport, error) {
 	rep := RepairReport{Added: map[string]int{}, Removed: map[string]int{}}
@@ -103,10 +103,19 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 // derivedFromQueues lists the queue keys the outbox entries, the received
 // messages still pending and the queued replies need, with their values.
 func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
-	for _, p := range []string{"obq:", "obr:", "rqu:", "inq:"} {
+	for _, p := range []string{"obq:", "obr:", "rqu:", "inq:", "actq:"} {
 		want[p] = map[string]string{}
 	}
-	err := scanJSON(tx, "in:", func(_ string, m *InboxMessage) bool {
+	err := scanJSON(tx, "act:", func(_ string, a *Activity) bool {
+		if !a.Done {
+			want["actq:"][seqKey("actq:", uint64(a.ID))] = "" // received, not yet classified
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	err = scanJSON(tx, "in:", func(_ string, m *InboxMessage) bool {
 		want["inq:"][seqKey("inq:", uint64(m.ID))] = m.Order // every stored message is pending until done
 		return true
 	})
@@ -208,7 +217,7 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 		return nil, err
 	}
 	var problems []string
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:"} {
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

@@ -13,7 +13,7 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, sg (plain number)
+//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -44,6 +44,13 @@
 //	meta:x:<name>              small values of other packages (Meta, SetMeta)
 //	rc:<external_userid>:<userid>
 //	                           relationship to read again from WeCom (Rechecks)
+//	act:<seq>                  Activity: a received message or event to classify, kept as
+//	                           history until it expires (activity.go)
+//	actq:<seq>                 present while act:<seq> is not yet classified (value "")
+//	actc:<external_userid>:<time>:<seq>
+//	                           a customer's activities by time (value ""; expires with act:)
+//	actd:<idempotency key>     dedup marker of an activity (value = seq; expires with act:)
+//	actk:<name>                a source's cursor, e.g. 微信客服 sync_msg (value = cursor)
 //	sg:<seq>                   Suggestion: tags proposed by a rule or the LLM (suggestion.go)
 //	sgp:<userid>:<seq>         present while sg:<seq> is pending, by follower (value "")
 //	sgk:<external_userid>:<userid>:<rule>

@@ -1,0 +1,218 @@
+package intake
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tagbot/tagbot/classify"
+	"github.com/tagbot/tagbot/store"
+)
+
+// Worker defaults.
+const (
+	DefaultMaxAttempts = 5                // failures before an activity is given up
+	defaultBackoff     = 2 * time.Second  // first retry delay, doubling
+	maxBackoff         = time.Minute      // longest retry delay
+	idlePoll           = 30 * time.Second // look at the queue this often without a Wake
+	batchSize          = 100              // activities read from the queue at a time
+)
+
+// Ref is the store id of activity id as an Offer's Ref ("act:42"): stable
+// across retries of the same activity.
+func Ref(id store.ID) string { return "act:" + id.String() }
+
+// Worker classifies queued activities in order and hands the matches to the
+// Offerer. An activity leaves the queue only after its offers were made, so
+// a crash in between offers it again with the same Ref (the Offerer drops
+// the repeat). A failing classifier or offerer is retried with back-off; an
+// activity that fails MaxAttempts times in a row is given up (logged with
+// its id) so it cannot block the queue. 归类工作者。
+type Worker struct {
+	store      *store.Store
+	classifier classify.Classifier
+	offerer    classify.Offerer
+	now        func() time.Time
+	log        *slog.Logger
+	wake       chan struct{}
+
+	// MaxAttempts is how many failures give an activity up
+	// (DefaultMaxAttempts when 0). Set before Run.
+	MaxAttempts int
+	// Backoff is the delay after the n-th failure (n from 1); doubling
+	// from 2 s up to a minute when nil. Set before Run.
+	Backoff func(n int) time.Duration
+}
+
+// NewWorker returns a Worker. A nil classifier classifies nothing and a nil
+// offerer drops every offer, so a tagbot without rules still runs.
+func NewWorker(s *store.Store, c classify.Classifier, o classify.Offerer, now func() time.Time, log *slog.Logger) *Worker {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Worker{store: s, classifier: c, offerer: o, now: now, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells the worker there is something in the queue. It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the queue until ctx is done, then returns ctx's error.
+func (w *Worker) Run(ctx context.Context) error {
+	var after store.ID // the queue is drained from its start at every Run
+	for {
+		acts, err := w.store.ActivitiesAfter(after, batchSize)
+		if err != nil {
+			w.log.Error("intake: read queue", "err", err)
+		}
+		for _, a := range acts {
+			if err := w.handle(ctx, &a); err != nil {
+				return err
+			}
+			after = a.ID
+		}
+		if len(acts) == batchSize {
+			continue
+		}
+		if err := w.idle(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// idle waits for a Wake, the poll interval or ctx.
+func (w *Worker) idle(ctx context.Context) error {
+	t := time.NewTimer(idlePoll)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.wake:
+	case <-t.C:
+	}
+	return nil
+}
+
+// handle processes one activity, retrying failures with back-off; only ctx
+// ending stops it early (the activity then stays queued).
+func (w *Worker) handle(ctx context.Context, a *store.Activity) error {
+	maxAttempts := cmp.Or(w.MaxAttempts, DefaultMaxAttempts)
+	for n := 1; ; n++ {
+		err := w.process(ctx, a)
+		if err == nil || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if n >= maxAttempts {
+			w.log.Error("intake: activity given up", "activity", a.ID, "attempts", n, "err", err)
+			if err := w.done(a.ID); err != nil {
+				w.log.Error("intake: mark activity done", "activity", a.ID, "err", err)
+			}
+			return nil
+		}
+		w.log.Warn("intake: activity failed, will retry", "activity", a.ID, "attempt", n, "err", err)
+		if err := sleep(ctx, w.backoff(n)); err != nil {
+			return err
+		}
+	}
+}
+
+// process classifies a for each follower it concerns, offers the matches
+// and marks it done.
+func (w *Worker) process(ctx context.Context, a *store.Activity) error {
+	if a.Done { // its record expired before it was classified
+		return w.done(a.ID)
+	}
+	followers, err := w.followers(a)
+	if err != nil {
+		return err
+	}
+	in, err := toInput(a)
+	if err != nil {
+		w.log.Error("intake: activity unreadable, skipped", "activity", a.ID, "err", err)
+		return w.done(a.ID)
+	}
+	for _, f := range followers {
+		if err := w.offer(ctx, a, in, f); err != nil {
+			return err
+		}
+	}
+	return w.done(a.ID)
+}
+
+// offer classifies in for follower and hands non-empty matches on.
+func (w *Worker) offer(ctx context.Context, a *store.Activity, in classify.Input, follower string) error {
+	if w.classifier == nil {
+		return nil
+	}
+	matches, err := w.classifier.Classify(ctx, in, newFacts(w.store, *a, follower))
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	if len(matches) == 0 || w.offerer == nil {
+		return nil
+	}
+	if err := w.offerer.Offer(ctx, classify.Offer{Ref: Ref(a.ID), Input: in, Follower: follower, Matches: matches}); err != nil {
+		return fmt.Errorf("offer: %w", err)
+	}
+	return nil
+}
+
+// followers lists whom activity a's suggestions go to: the employee of the
+// conversation if they still follow the customer; with no employee, every
+// follower of the customer.
+func (w *Worker) followers(a *store.Activity) ([]string, error) {
+	if a.Employee != "" {
+		_, err := w.store.Relationship(a.Customer, a.Employee)
+		if errors.Is(err, store.ErrNoRelationship) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{a.Employee}, nil
+	}
+	c, err := w.store.Customer(a.Customer)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return c.Followers, err
+}
+
+// done marks an activity classified.
+func (w *Worker) done(id store.ID) error {
+	if err := w.store.ActivityDone(id); err != nil {
+		return fmt.Errorf("mark done: %w", err)
+	}
+	return nil
+}
+
+// backoff is the delay after the n-th failure.
+func (w *Worker) backoff(n int) time.Duration {
+	if w.Backoff != nil {
+		return w.Backoff(n)
+	}
+	d := defaultBackoff << min(n-1, 10)
+	return min(d, maxBackoff)
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

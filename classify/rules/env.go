@@ -38,8 +38,10 @@ type Env struct {
 	DaysSince func(t time.Time) int `expr:"days_since"`
 	// HasTag is has_tag(name): the relationship has the tag now.
 	HasTag func(name string) bool `expr:"has_tag"`
-	// Contains is contains(text, word) on normalised text and word.
-	Contains func(text, word string) bool `expr:"contains"`
+	// Contains is `text contains word` (expr's operator, overloaded) and
+	// the function includes(text, word): on normalised text and word
+	// (`contains` itself cannot be a function name in expr).
+	Contains func(text, word string) bool `expr:"includes"`
 }
 
 // MessageEnv is `message` in a condition.
@@ -64,6 +66,12 @@ type CustomerEnv struct {
 	Added time.Time `expr:"added"`
 	State string    `expr:"state"`
 	Tags  []string  `expr:"tags"`
+}
+
+// CompileOptions are the expr options every `when:` compiles with: the
+// typed Env, a boolean result, and `contains` on normalised text.
+func CompileOptions() []expr.Option {
+	return []expr.Option{expr.Env(Env{}), expr.AsBool(), expr.Operator("contains", "includes")}
 }
 
 // ParseWindow parses a window such as "7d", "24h", "30m" or "90s" (days
@@ -92,7 +100,7 @@ func (p *parser) when(v *yaml.Node, r *Rule) *vm.Program {
 		p.add(v.Line, r.Name, "when", "empty condition")
 		return nil
 	}
-	prog, err := expr.Compile(r.When, expr.Env(Env{}), expr.AsBool())
+	prog, err := expr.Compile(r.When, CompileOptions()...)
 	if err == nil {
 		wc := &windowCheck{}
 		node := prog.Node()

@@ -10,6 +10,10 @@ package config
 import (
 	"slices"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tagbot/tagbot/classify/rules"
 )
 
 // Environment variables that override config.yaml (env wins over the file).
@@ -72,6 +76,13 @@ type Config struct {
 	API      API    // /api/v1/messages and /api/v1/events
 	Intake   Intake // history kept of received messages and events
 	KF       KF     // 微信客服
+	// RulePacks are the rule pack files of `rule_packs:` as written
+	// (relative to the config file); see RuleSet.
+	RulePacks []string
+
+	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
+	rulesNode *yaml.Node
+	ruleSet   *rules.Set
 
 	// src remembers where each value came from, for error messages.
 	src *sources

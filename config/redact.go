@@ -64,6 +64,7 @@ type redactedView struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
 	} `yaml:"kf"`
+	RulePacks []string `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -105,6 +106,7 @@ func (c Config) Redacted() string {
 	v.API.Token, v.API.MaxBodyBytes = mask(c.API.Token), c.API.MaxBodyBytes
 	v.Intake.History = c.Intake.History.String()
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
+	v.RulePacks = c.RulePacks
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

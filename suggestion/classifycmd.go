@@ -26,7 +26,7 @@ func (s *Service) runClassify(ctx context.Context, req commands.SuggestionReques
 	}
 	msg := classify.Message{Customer: customer, Employee: req.UserID, From: classify.FromCustomer,
 		Text: strings.Join(req.Args[1:], " "), Time: s.opts.Now()}
-	if err := s.opts.Submitter.SubmitMessage(ctx, msg); err != nil {
+	if _, _, err := s.opts.Submitter.Submit(ctx, []classify.Message{msg}, nil); err != nil {
 		return nil, fmt.Errorf("suggestion: submit /classify: %w", err)
 	}
 	return []commands.Reply{{Text: fmt.Sprintf("已提交 %s 的这句话。匹配到规则时，建议会以卡片发给你；没有卡片就是没有规则匹配。", name)}}, nil

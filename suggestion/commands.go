@@ -118,7 +118,7 @@ func (s *Service) runRules() ([]commands.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rules []Rule
+	var rules []classify.RuleInfo
 	if s.opts.Rules != nil {
 		rules = s.opts.Rules.Rules()
 	}
@@ -134,7 +134,7 @@ func (s *Service) runRules() ([]commands.Reply, error) {
 	}
 	sort.Strings(gone)
 	for _, name := range gone {
-		rules = append(rules, Rule{Name: name})
+		rules = append(rules, classify.RuleInfo{Name: name})
 	}
 	if len(rules) == 0 {
 		return []commands.Reply{{Text: "现在没有打标规则。管理员可以在 config.yaml 的 rules 里添加，再发送 /reload。"}}, nil
@@ -147,7 +147,7 @@ func (s *Service) runRules() ([]commands.Reply, error) {
 }
 
 // ruleLine is one rule of /rules.
-func ruleLine(r Rule, st map[store.SuggestionStatus]int, live bool) string {
+func ruleLine(r classify.RuleInfo, st map[store.SuggestionStatus]int, live bool) string {
 	yes := st[store.SuggestionConfirmed] + st[store.SuggestionPartial]
 	no, old := st[store.SuggestionRejected], st[store.SuggestionExpired]
 	var b strings.Builder

@@ -66,8 +66,16 @@ func TestClassifyCommand(t *testing.T) {
 			if got := e.say(tt.user, tt.cmd); !strings.Contains(got, tt.want) {
 				t.Errorf("%s = %q, want %q", tt.cmd, got, tt.want)
 			}
-			if !reflect.DeepEqual(e.sub.msgs, tt.sent) {
-				t.Errorf("submitted %+v, want %+v", e.sub.msgs, tt.sent)
+			acts, err := e.st.ActivitiesAfter(0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []classify.Message
+			for _, a := range acts {
+				got = append(got, classify.Message{Customer: a.Customer, Employee: a.Employee, From: a.From, Text: a.Text, Time: a.Time})
+			}
+			if !reflect.DeepEqual(got, tt.sent) {
+				t.Errorf("queued %+v, want %+v", got, tt.sent)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -59,32 +60,18 @@ func (o *outbox) texts(user string) []string {
 	return out
 }
 
-// submitted records /classify submissions (the intake's seam).
-type submitted struct {
-	mu   sync.Mutex
-	msgs []classify.Message
-}
-
-func (s *submitted) SubmitMessage(_ context.Context, m classify.Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, m)
-	return nil
-}
-
 // quiet discards the logs of tests.
 var quiet = slog.New(slog.DiscardHandler)
 
-type rules []Rule
+type rules []classify.RuleInfo
 
-func (r rules) Rules() []Rule { return r }
+func (r rules) Rules() []classify.RuleInfo { return r }
 
 type env struct {
 	t     *testing.T
 	st    *store.Store
 	clk   *clocktest.Clock
 	out   *outbox
-	sub   *submitted
 	svc   *Service
 	r     *commands.Router
 	kicks int
@@ -124,8 +111,8 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{t: t, st: st, clk: clk, out: &outbox{sent: map[string][]commands.Reply{}}, sub: &submitted{}}
-	e.svc, err = New(Options{Store: st, Replier: e.out, Kick: func() { e.kicks++ }, Now: clk.Now, Submitter: e.sub, Logger: quiet,
+	e := &env{t: t, st: st, clk: clk, out: &outbox{sent: map[string][]commands.Reply{}}}
+	e.svc, err = New(Options{Store: st, Replier: e.out, Kick: func() { e.kicks++ }, Now: clk.Now, Submitter: intake.NewQueue(st, intake.QueueOptions{Now: clk.Now}), Logger: quiet,
 		Rules: rules{{Name: "价格咨询", Tags: []string{"价格敏感型"}}, {Name: "犹豫", Tags: []string{"观望型"}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -38,16 +38,9 @@ type Replier interface {
 	Send(ctx context.Context, userID string, replies []commands.Reply)
 }
 
-// Rule is what /rules shows of one rule.
-type Rule struct {
-	Name string
-	Tags []string
-	Mode classify.Mode
-}
-
-// RuleLister lists the rules in force; the rule engine implements it.
+// RuleLister lists the rules in force; classify.Engine implements it.
 type RuleLister interface {
-	Rules() []Rule
+	Rules() []classify.RuleInfo
 }
 
 // RuleReloader reloads the rule set (config and packs), keeping the old one
@@ -56,11 +49,11 @@ type RuleReloader interface {
 	ReloadRules() error
 }
 
-// Submitter hands a message an employee pasted (/classify) to the
-// classification intake; it is classified asynchronously and matches come
-// back through Offer. The intake implements it.
+// Submitter hands messages an employee pasted (/classify) to the
+// classification intake; they are classified asynchronously and matches
+// come back through Offer. intake.Queue implements it.
 type Submitter interface {
-	SubmitMessage(ctx context.Context, m classify.Message) error
+	Submit(ctx context.Context, msgs []classify.Message, events []classify.Event) (accepted, dups int, err error)
 }
 
 // Options configure New. Store and Replier are required.

@@ -12,8 +12,8 @@ import (
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
-	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/internal/clocktest"
 	"github.com/tagbot/tagbot/store"
 )
 

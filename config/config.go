@@ -76,6 +76,8 @@ type Config struct {
 	API      API    // /api/v1/messages and /api/v1/events
 	Intake   Intake // history kept of received messages and events
 	KF       KF     // 微信客服
+	// Suggestions configures suggested tags (expiry, rejection memory).
+	Suggestions Suggestions
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -194,9 +196,10 @@ func Default() *Config {
 			PerUserPerMinute: 30,
 			PerUserPerHour:   1000,
 		},
-		Log:    Log{Level: LevelInfo},
-		API:    API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
-		Intake: Intake{History: DefaultHistory},
+		Log:         Log{Level: LevelInfo},
+		API:         API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
+		Intake:      Intake{History: DefaultHistory},
+		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 	}
 }
 

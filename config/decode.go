@@ -59,6 +59,9 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"intake", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"history", d.duration(&c.Intake.History)}})
 		}},
+		{"suggestions", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"expire", d.duration(&c.Suggestions.Expire)}, {"reject_memory", d.duration(&c.Suggestions.RejectMemory)}})
+		}},
 		{"kf", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
 		}},

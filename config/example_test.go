@@ -20,6 +20,7 @@ var contractKeys = []string{
 	"messages", "messages.per_user_per_minute", "messages.per_user_per_hour",
 	"log", "log.level",
 	"api", "api.token", "api.max_body_bytes", "intake", "intake.history", "kf", "kf.enabled", "kf.open_kfids",
+	"suggestions", "suggestions.expire", "suggestions.reject_memory",
 }
 
 func TestCommittedExample(t *testing.T) {

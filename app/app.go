@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/bot"
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
@@ -29,6 +31,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger is the root logger; each package names its own child.
 	Logger *slog.Logger
+	// Classifier and Offerer are the classification worker's (intake);
+	// nil classifies nothing / drops offers.
+	Classifier classify.Classifier
+	Offerer    classify.Offerer
 }
 
 // Main is a whole tagbot: every component, built from one configuration.
@@ -42,6 +48,10 @@ type Main struct {
 	Sender   *bot.Sender
 	Loop     *bot.Loop
 	Callback *bot.Server
+
+	Intake       *intake.Queue  // received messages and events (Submit)
+	IntakeWorker *intake.Worker // classifies them
+	IntakeAPI    *intake.API    // /api/v1/messages, /api/v1/events
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -94,6 +104,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Loop = bot.NewLoop(bot.LoopOptions{
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
 	})
+	m.newIntake(cfg, opts)
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
@@ -112,6 +123,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.listener = ln
 	mux := http.NewServeMux()
 	mux.Handle(m.Config.Server.CallbackPath, m.Callback)
+	m.IntakeAPI.Mount(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
 	ctx, m.cancel = context.WithCancel(ctx)
@@ -124,6 +136,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "loop", m.Loop.Run)
 	m.goRun(ctx, "outbox", m.Worker.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
+	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}

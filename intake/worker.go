@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tagbot/tagbot/classify"
@@ -33,6 +34,7 @@ func Ref(id store.ID) string { return "act:" + id.String() }
 // its id) so it cannot block the queue. 归类工作者。
 type Worker struct {
 	store      *store.Store
+	mu         sync.RWMutex // guards classifier and offerer
 	classifier classify.Classifier
 	offerer    classify.Offerer
 	now        func() time.Time
@@ -57,6 +59,29 @@ func NewWorker(s *store.Store, c classify.Classifier, o classify.Offerer, now fu
 		log = slog.Default()
 	}
 	return &Worker{store: s, classifier: c, offerer: o, now: now, log: log, wake: make(chan struct{}, 1)}
+}
+
+// SetClassifier replaces the classifier (nil: classify nothing); the next
+// activity uses it.
+func (w *Worker) SetClassifier(c classify.Classifier) {
+	w.mu.Lock()
+	w.classifier = c
+	w.mu.Unlock()
+}
+
+// SetOfferer replaces the offerer (nil: drop offers); the next activity
+// uses it.
+func (w *Worker) SetOfferer(o classify.Offerer) {
+	w.mu.Lock()
+	w.offerer = o
+	w.mu.Unlock()
+}
+
+// seams returns the classifier and offerer in use.
+func (w *Worker) seams() (classify.Classifier, classify.Offerer) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.classifier, w.offerer
 }
 
 // Wake tells the worker there is something in the queue. It never blocks.
@@ -151,17 +176,18 @@ func (w *Worker) process(ctx context.Context, a *store.Activity) error {
 
 // offer classifies in for follower and hands non-empty matches on.
 func (w *Worker) offer(ctx context.Context, a *store.Activity, in classify.Input, follower string) error {
-	if w.classifier == nil {
+	classifier, offerer := w.seams()
+	if classifier == nil {
 		return nil
 	}
-	matches, err := w.classifier.Classify(ctx, in, newFacts(w.store, *a, follower))
+	matches, err := classifier.Classify(ctx, in, newFacts(w.store, *a, follower))
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
-	if len(matches) == 0 || w.offerer == nil {
+	if len(matches) == 0 || offerer == nil {
 		return nil
 	}
-	if err := w.offerer.Offer(ctx, classify.Offer{Ref: Ref(a.ID), Input: in, Follower: follower, Matches: matches}); err != nil {
+	if err := offerer.Offer(ctx, classify.Offer{Ref: Ref(a.ID), Input: in, Follower: follower, Matches: matches}); err != nil {
 		return fmt.Errorf("offer: %w", err)
 	}
 	return nil

@@ -1,0 +1,16 @@
+package app
+
+import (
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/intake"
+)
+
+// newIntake builds the queue of received messages and events, the worker
+// that classifies them and the /api/v1 endpoints. Until a classifier and
+// an offerer are given (Options, or the worker's setters) the worker only
+// drains the queue, so serve runs without rules.
+func (m *Main) newIntake(cfg *config.Config, opts Options) {
+	m.IntakeWorker = intake.NewWorker(m.Store, opts.Classifier, opts.Offerer, opts.Now, opts.Logger.With("pkg", "intake"))
+	m.Intake = intake.NewQueue(m.Store, intake.QueueOptions{Retention: cfg.Intake.History, Now: opts.Now, Wake: m.IntakeWorker.Wake})
+	m.IntakeAPI = intake.NewAPI(m.Intake, intake.APIOptions{Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Logger: opts.Logger})
+}

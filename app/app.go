@@ -21,6 +21,7 @@ import (
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -52,6 +53,8 @@ type Main struct {
 	Intake       *intake.Queue  // received messages and events (Submit)
 	IntakeWorker *intake.Worker // classifies them
 	IntakeAPI    *intake.API    // /api/v1/messages, /api/v1/events
+
+	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -94,8 +97,13 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 	})
+	if err := m.newSuggestions(cfg, opts); err != nil {
+		m.Store.Close()
+		return nil, err
+	}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
+		Suggestions: m.Suggestions,
 	})
 	if err != nil {
 		m.Store.Close()
@@ -105,6 +113,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
 	})
 	m.newIntake(cfg, opts)
+	m.wireSuggestions(opts)
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
@@ -137,6 +146,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "outbox", m.Worker.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
+	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}

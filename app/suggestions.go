@@ -1,0 +1,30 @@
+package app
+
+import (
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/suggestion"
+)
+
+// newSuggestions builds the suggestion service: it stores suggestions,
+// sends their cards through the Sender (so the per-member limits apply)
+// and runs the suggestion cards and commands for the router.
+func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
+	var err error
+	m.Suggestions, err = suggestion.New(suggestion.Options{
+		Store: m.Store, Replier: m.Sender, Kick: m.Worker.Kick,
+		ExpireAfter: cfg.Suggestions.Expire, RejectMemory: cfg.Suggestions.RejectMemory,
+		Now: opts.Now, Logger: opts.Logger,
+	})
+	return err
+}
+
+// wireSuggestions connects the service with the intake once both exist:
+// /classify submits to the queue, and the worker's offers become
+// suggestions unless Options named another Offerer. The rule engine
+// gives the service its rules with Suggestions.SetRules.
+func (m *Main) wireSuggestions(opts Options) {
+	m.Suggestions.SetSubmitter(m.Intake)
+	if opts.Offerer == nil {
+		m.IntakeWorker.SetOfferer(m.Suggestions)
+	}
+}

@@ -20,10 +20,12 @@ func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
 
 // wireSuggestions connects the service with the intake once both exist:
 // /classify submits to the queue, and the worker's offers become
-// suggestions unless Options named another Offerer. The rule engine
+// suggestions unless Options named another Offerer, and confirms follow
+// the router's tag-group policies (protected tags, exclusive groups). The rule engine
 // gives the service its rules with Suggestions.SetRules.
 func (m *Main) wireSuggestions(opts Options) {
 	m.Suggestions.SetSubmitter(m.Intake)
+	m.Suggestions.SetPolicy(m.Router.SuggestionPolicy)
 	if opts.Offerer == nil {
 		m.IntakeWorker.SetOfferer(m.Suggestions)
 	}

@@ -77,3 +77,36 @@ func (r *Router) suggestionSpecs() []Spec {
 			Help: "新规则有错时保留旧规则，并告诉你错在哪里。", MinRole: RoleAdmin, Run: r.runSuggestion},
 	}
 }
+
+// SuggestionPolicy applies the tag-group policies of /tag to a suggestion
+// userID confirms on rel: a tag userID may not add (protected, or a group
+// closed to them) refuses it with a *UserError, and a tag of an exclusive
+// group takes the group's other tags off, which it returns.
+// 确认建议时同样遵守标签组规则（受保护、互斥）。
+func (r *Router) SuggestionPolicy(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error) {
+	role := r.perms.role(userID)
+	live, err := r.st.Tags(false)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]store.Tag{}
+	for _, t := range live {
+		byID[t.ID] = t
+	}
+	var tags []store.Tag
+	for _, ref := range add {
+		t, ok := byID[ref.ID]
+		if !ok {
+			continue // deleted since: the store refuses it
+		}
+		if d := r.perms.check(userID, role, t); d != nil {
+			return nil, userErr(CodeDenied, "%s", d.Reply)
+		}
+		tags = append(tags, t)
+	}
+	auto, err := r.exclusiveRemovals(rel, tags, nil, live, "客户")
+	if err != nil {
+		return nil, err
+	}
+	return refs(auto), nil
+}

@@ -13,6 +13,9 @@ type SuggestionDecision struct {
 	// Tags are the ids of the tags to apply (a subset of the suggestion's);
 	// nil means all of them.
 	Tags []string
+	// Remove are tags the confirm takes off (the other tags of an
+	// exclusive group, as the caller's policy says).
+	Remove []TagRef
 	// Reason is the change-set's reason (the rule and the evidence).
 	Reason string
 	// Inbox is the received message (click or command) that decided it.
@@ -40,7 +43,7 @@ func (s *Store) ConfirmSuggestion(d SuggestionDecision) (Suggestion, ChangeSet, 
 			return err
 		}
 		cs = ChangeSet{Actor: d.Actor, Source: sg.Source, Customer: sg.Customer, Follower: sg.Follower,
-			Add: chosen, Reason: d.Reason, Inbox: d.Inbox}
+			Add: chosen, Remove: d.Remove, Reason: d.Reason, Inbox: d.Inbox}
 		switch err := s.applyTx(tx, &cs); {
 		case errors.Is(err, ErrNoChange):
 			cs = ChangeSet{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/ierr"
@@ -55,7 +56,11 @@ func (s *Service) decide(ctx context.Context, userID string, id store.ID, reject
 		return nil, "", err
 	}
 	if !reject {
-		done, cs, err := s.st.ConfirmSuggestion(store.SuggestionDecision{ID: id, Actor: userID, Tags: tags, Reason: reasonOf(sg), Inbox: inbox})
+		remove, err := s.policy(sg, userID, tags)
+		if err != nil {
+			return nil, "", err
+		}
+		done, cs, err := s.st.ConfirmSuggestion(store.SuggestionDecision{ID: id, Actor: userID, Tags: tags, Remove: remove, Reason: reasonOf(sg), Inbox: inbox})
 		if err != nil {
 			return s.refused(ctx, id, userID, err)
 		}
@@ -137,4 +142,27 @@ func reasonOf(sg store.Suggestion) string {
 		return "AI 建议，跟进人确认 原话：" + sg.Evidence.Snippet
 	}
 	return reason(sg.Rule, sg.Evidence.Words, sg.Evidence.Snippet)
+}
+
+// policy runs Options.Policy on the tags userID confirms (ids; nil = all)
+// and returns the tags to take off with them. Only the follower's own
+// confirm is checked: anyone else is refused by the store.
+func (s *Service) policy(sg store.Suggestion, userID string, ids []string) ([]store.TagRef, error) {
+	if s.opts.Policy == nil || userID != sg.Follower || sg.Status != store.SuggestionPending {
+		return nil, nil
+	}
+	rel, err := s.st.Relationship(sg.Customer, sg.Follower)
+	if err != nil {
+		return nil, nil // the store refuses the confirm and says why
+	}
+	add := sg.Tags
+	if ids != nil {
+		add = nil
+		for _, t := range sg.Tags {
+			if slices.Contains(ids, t.ID) {
+				add = append(add, t)
+			}
+		}
+	}
+	return s.opts.Policy(userID, rel, add)
 }

@@ -192,3 +192,30 @@ func TestDroppedWhenNoLongerFollowed(t *testing.T) {
 		t.Errorf("status = %s, want dropped", sg.Status)
 	}
 }
+
+func TestConfirmFollowsGroupPolicies(t *testing.T) {
+	t.Run("exclusive group", func(t *testing.T) {
+		e := newEnv(t)
+		e.say("zhangsan", "/tag 王小明 +低意向")
+		e.offer("act:1", "c1", "zhangsan", "购买意向", "", "高意向")
+		if got := e.say("zhangsan", "/confirm 1"); !strings.HasPrefix(got, "已给 王小明 加上：高意向") {
+			t.Fatalf("/confirm 1 = %q", got)
+		}
+		if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t2"}) {
+			t.Errorf("tags = %v, want [t2] (低意向 taken off: 意向 is exclusive)", got)
+		}
+	})
+	t.Run("protected tag", func(t *testing.T) {
+		e := newEnv(t)
+		e.offer("act:1", "c1", "zhangsan", "大客户", "", "VIP")
+		if got := e.say("zhangsan", "/confirm 1"); !strings.Contains(got, "受保护标签只有主管可以修改") {
+			t.Errorf("/confirm 1 = %q, want refused", got)
+		}
+		if got := e.relTags("c1", "zhangsan"); len(got) != 0 {
+			t.Errorf("tags = %v, want none", got)
+		}
+		if sg, _ := e.st.Suggestion(1); sg.Status != store.SuggestionPending {
+			t.Errorf("status = %s, want still pending", sg.Status)
+		}
+	})
+}

@@ -78,11 +78,13 @@ type env struct {
 }
 
 var lib = store.Library{
-	Groups: []store.Group{{ID: "g1", Name: "消费特征"}, {ID: "g2", Name: "意向"}},
+	Groups: []store.Group{{ID: "g1", Name: "消费特征"}, {ID: "g2", Name: "意向"}, {ID: "g3", Name: "等级"}},
 	Tags: []store.Tag{
 		{ID: "t1", GroupID: "g1", GroupName: "消费特征", Name: "价格敏感型"},
 		{ID: "t2", GroupID: "g2", GroupName: "意向", Name: "高意向"},
 		{ID: "t3", GroupID: "g1", GroupName: "消费特征", Name: "观望型"},
+		{ID: "t4", GroupID: "g2", GroupName: "意向", Name: "低意向"},
+		{ID: "t5", GroupID: "g3", GroupName: "等级", Name: "VIP"},
 	},
 }
 
@@ -119,10 +121,12 @@ func newEnv(t *testing.T) *env {
 	}
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
+	cfg.Groups = map[string]config.GroupPolicy{"意向": {Exclusive: true}, "等级": {Protected: []string{"VIP"}}}
 	e.r, err = commands.NewRouter(commands.Options{Store: st, Config: cfg, Now: clk.Now, Suggestions: e.svc, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.svc.SetPolicy(e.r.SuggestionPolicy)
 	return e
 }
 

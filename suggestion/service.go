@@ -67,6 +67,10 @@ type Options struct {
 	Rules     RuleLister
 	Reloader  RuleReloader
 	Submitter Submitter
+	// Policy, when set, checks the tags a follower confirms against the tag
+	// group policies (commands.Router.SuggestionPolicy): an error refuses
+	// the confirm; the tags returned are taken off with it (exclusive groups).
+	Policy func(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error)
 	// ExpireAfter is how long a suggestion stays open (DefaultExpireAfter when 0).
 	ExpireAfter time.Duration
 	// RejectMemory is how long a rejection keeps a rule quiet (DefaultRejectMemory when 0).
@@ -121,6 +125,12 @@ func New(opts Options) (*Service, error) {
 // starts.
 func (s *Service) SetRules(rules RuleLister, reloader RuleReloader) {
 	s.opts.Rules, s.opts.Reloader = rules, reloader
+}
+
+// SetPolicy sets Options.Policy (before the bot starts: the router that
+// implements it is built after the Service).
+func (s *Service) SetPolicy(p func(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error)) {
+	s.opts.Policy = p
 }
 
 // SetSubmitter sets the intake /classify submits to (before the bot starts).

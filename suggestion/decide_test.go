@@ -205,9 +205,19 @@ func TestConfirmFollowsGroupPolicies(t *testing.T) {
 			t.Errorf("tags = %v, want [t2] (低意向 taken off: 意向 is exclusive)", got)
 		}
 	})
-	t.Run("protected tag", func(t *testing.T) {
+	t.Run("protected tag is not offered", func(t *testing.T) {
 		e := newEnv(t)
+		e.offer("act:1", "c1", "zhangsan", "大客户", "", "VIP", "高意向")
+		cards := e.out.cards("zhangsan")
+		if len(cards) != 1 || cards[0].Lines[1] != "标签：高意向" {
+			t.Errorf("cards = %+v, want one offering only 高意向 (VIP is protected)", cards)
+		}
+	})
+	t.Run("protected tag confirmed", func(t *testing.T) {
+		e := newEnv(t)
+		e.svc.SetPolicy(nil) // offered before the policy was known
 		e.offer("act:1", "c1", "zhangsan", "大客户", "", "VIP")
+		e.svc.SetPolicy(e.r.SuggestionPolicy)
 		if got := e.say("zhangsan", "/confirm 1"); !strings.Contains(got, "受保护标签只有主管可以修改") {
 			t.Errorf("/confirm 1 = %q, want refused", got)
 		}

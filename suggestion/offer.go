@@ -48,6 +48,9 @@ func (s *Service) Offer(ctx context.Context, o classify.Offer) error {
 
 // suggest stores one match as a suggestion and sends its card.
 func (s *Service) suggest(ctx context.Context, o classify.Offer, customer string, m classify.Match, refs []store.TagRef) error {
+	if refs = s.allowed(ctx, customer, o.Follower, m.Rule, refs); len(refs) == 0 {
+		return nil
+	}
 	sg, err := s.st.AddSuggestion(store.Suggestion{
 		Ref: o.Ref, Customer: customer, Follower: o.Follower, Tags: refs, Source: sourceOf(m), Rule: m.Rule,
 		Evidence: store.Evidence{Words: m.Evidence.Words, Snippet: m.Evidence.Snippet}, Score: m.Score,
@@ -155,4 +158,26 @@ func reason(rule string, words []string, snip string) string {
 		fmt.Fprintf(&b, " 原话：%s", snip)
 	}
 	return b.String()
+}
+
+// allowed drops the tags the follower could not confirm under the group
+// policies (protected tags, groups closed to them), so no card offers
+// what its button would refuse.
+func (s *Service) allowed(ctx context.Context, customer, follower, rule string, refs []store.TagRef) []store.TagRef {
+	if s.opts.Policy == nil {
+		return refs
+	}
+	rel, err := s.st.Relationship(customer, follower)
+	if err != nil {
+		return refs // AddSuggestion says why it is not offered
+	}
+	var out []store.TagRef
+	for _, t := range refs {
+		if _, err := s.opts.Policy(follower, rel, []store.TagRef{t}); err != nil {
+			s.log.DebugContext(ctx, "suggested tag dropped: the follower may not add it", "rule", rule, "tag", t.ID)
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }

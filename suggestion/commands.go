@@ -95,7 +95,7 @@ func (s *Service) runList(req commands.SuggestionRequest) ([]commands.Reply, err
 	now := s.opts.Now()
 	var lines []string
 	for _, sg := range all {
-		if !now.Before(sg.Expires) {
+		if !now.Before(sg.Expires) || !s.stillFollowed(sg) {
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("#%d %s：%s（%s，%s前有效）", sg.ID, s.customerName(sg.Customer, sg.Follower),
@@ -104,11 +104,12 @@ func (s *Service) runList(req commands.SuggestionRequest) ([]commands.Reply, err
 	if len(lines) == 0 {
 		return []commands.Reply{{Text: "你现在没有待确认的标签建议。"}}, nil
 	}
+	n := len(lines)
 	const most = 20
 	if len(lines) > most {
 		lines = append(lines[:most], fmt.Sprintf("…另有 %d 条", len(lines)-most))
 	}
-	text := fmt.Sprintf("待确认的标签建议（%d 条）：\n%s\n发送 /confirm 建议号 确认，/reject 建议号 忽略。", len(all), strings.Join(lines, "\n"))
+	text := fmt.Sprintf("待确认的标签建议（%d 条）：\n%s\n发送 /confirm 建议号 确认，/reject 建议号 忽略。", n, strings.Join(lines, "\n"))
 	return []commands.Reply{{Text: text}}, nil
 }
 
@@ -177,4 +178,17 @@ func ruleLine(r classify.RuleInfo, st map[store.SuggestionStatus]int, live bool)
 		fmt.Fprintf(&b, "，待确认 %d", p)
 	}
 	return b.String()
+}
+
+// stillFollowed reports whether a pending suggestion's relationship still
+// exists; one that ended is dropped (its card would only say so).
+func (s *Service) stillFollowed(sg store.Suggestion) bool {
+	_, err := s.st.Relationship(sg.Customer, sg.Follower)
+	if !errors.Is(err, store.ErrNoRelationship) && !errors.Is(err, store.ErrNotFound) {
+		return true
+	}
+	if _, err := s.st.DropSuggestion(sg.ID, "relationship ended"); err != nil {
+		s.log.Warn("suggestion not dropped", "id", sg.ID, "err", err)
+	}
+	return false
 }

@@ -184,8 +184,11 @@ func TestDroppedWhenNoLongerFollowed(t *testing.T) {
 	if _, err := e.st.RemoveRelationship("c1", "zhangsan", store.ReconcileOptions{Source: store.SourceSync, Actor: "sync"}); err != nil {
 		t.Fatal(err)
 	}
+	if got := e.say("zhangsan", "/suggestions"); got != "你现在没有待确认的标签建议。" {
+		t.Errorf("/suggestions = %q, want none (the follow ended)", got)
+	}
 	text, done := e.click("zhangsan", card, KeyAll)
-	if !strings.Contains(text, "你已不再跟进这位客户，建议 #1 已作废") || done != "已作废" {
+	if !strings.Contains(text, "建议 #1 已经处理过（已作废）") || done != "已作废" {
 		t.Errorf("click = %q / %q, want dropped", text, done)
 	}
 	if sg, _ := e.st.Suggestion(1); sg.Status != store.SuggestionDropped {

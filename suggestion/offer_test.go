@@ -135,4 +135,13 @@ func TestHostileNamesOnCards(t *testing.T) {
 	if want := "客户：" + display.Name(hostile); c.Lines[0] != want {
 		t.Errorf("customer line = %q, want %q", c.Lines[0], want)
 	}
+	list := e.say("zhangsan", "/suggestions")
+	for _, line := range strings.Split(list, "\n") {
+		if strings.ContainsAny(line, "\u202e\u200b") || strings.Contains(line, "第二行") && !strings.Contains(line, "#1") {
+			t.Errorf("/suggestions line %q: the hostile name broke out of its line", line)
+		}
+	}
+	if !strings.Contains(list, "#1 "+display.Name(hostile)+"：价格敏感型") {
+		t.Errorf("/suggestions = %q, want #1 with the name shown safely", list)
+	}
 }

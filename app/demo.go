@@ -116,6 +116,8 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 		return "", nil
 	case consoleCmd(line, "/as"):
 		return d.switchUser(strings.TrimSpace(line[len("/as"):])), nil
+	case consoleCmd(line, "/click") && len(d.cards[d.User].Choices) > 0:
+		return d.submitChoices(ctx, strings.Fields(line[len("/click"):]))
 	case consoleCmd(line, "/click"):
 		n, err := strconv.Atoi(strings.TrimSpace(line[len("/click"):]))
 		card, ok := d.cards[d.User]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/internal/display"
@@ -56,4 +57,27 @@ func (d *DemoBot) inject(ctx context.Context, line string) (string, error) {
 		shown = "（没有新的建议：没有规则匹配，或同样的建议已发过、已忽略、标签已经有了）"
 	}
 	return fmt.Sprintf("（客户 %s %s）\n%s", display.Name(mine[0].Name), what, shown), nil
+}
+
+// submitChoices submits the current user's last card, a checkbox card,
+// with the options numbered in nums ticked ("0" alone: none), as a real
+// encrypted template_card_event with SelectedItems.
+func (d *DemoBot) submitChoices(ctx context.Context, nums []string) (string, error) {
+	card := d.cards[d.User]
+	usage := fmt.Sprintf("（勾选卡片上的编号再提交，例如 /click 1 2；/click 0 一个都不勾。共 %d 项）", len(card.Choices))
+	if len(nums) == 0 || len(card.Buttons) == 0 {
+		return usage, nil
+	}
+	var ids []string
+	for _, s := range nums {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil || n < 0 || n > len(card.Choices) || (n == 0 && len(nums) > 1):
+			return usage, nil
+		case n > 0 && !slices.Contains(ids, card.Choices[n-1].ID):
+			ids = append(ids, card.Choices[n-1].ID)
+		}
+	}
+	xml := d.Fake.CallbackCardSubmit(d.User, card.TaskID, card.Buttons[0].Key, card.ResponseCode, card.QuestionKey, ids)
+	return d.deliver(ctx, xml)
 }

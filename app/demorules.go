@@ -28,6 +28,9 @@ const demoRulesYAML = `
   on: event:coupon_claim
   when: 'event.attrs.delay_seconds <= 3'
   tags: [价格敏感型]
+- name: 货比三家
+  keywords: [货比三家, 比了几家]
+  tags: [价格敏感型, 高意向]
 - name: 隔天看券
   on: event:coupon_claim
   when: 'event.attrs.delay_seconds >= 86400'

@@ -101,3 +101,27 @@ func TestEndToEndCouponEvent(t *testing.T) {
 		t.Fatalf("mark_tag after reject: %+v", calls)
 	}
 }
+
+// TestEndToEndPartialAccept: a suggestion of two tags comes as a checkbox
+// card; submitting it with one ticked (a real encrypted template_card_event
+// with SelectedItems) applies only that one.
+func TestEndToEndPartialAccept(t *testing.T) {
+	d := startDemo(t)
+	out := say(t, d, "~张伟-阿里: 货比三家，还是你们家好")
+	mustContain(t, "checkbox card", out, "建议 #1", "规则「货比三家」", "[1] ☑ 价格敏感型", "[2] ☑ 高意向", "[确认所选]", "/confirm")
+	out = say(t, d, "/click 2")
+	mustContain(t, "submit", out, "已给 张伟-阿里 加上：高意向")
+	var added []string
+	for _, c := range markTagCalls(t, d) {
+		if c.ExternalUserID == "wmDemo0003" {
+			added = append(added, c.AddTag...)
+		}
+	}
+	if want := []string{tagID(t, d, "高意向")}; !cmp.Equal(added, want) {
+		t.Fatalf("mark_tag added %v to 张伟 of 阿里巴巴, want only 高意向 %v", added, want)
+	}
+	updates := d.Fake.CardUpdates()
+	if len(updates) != 1 || !strings.Contains(string(updates[0]), "已部分确认 · zhangsan") {
+		t.Fatalf("card updates = %s, want one saying 已部分确认 · zhangsan", updates)
+	}
+}

@@ -308,6 +308,9 @@ func storedCard(c commands.Card) *store.ReplyCard {
 	for _, b := range c.Buttons {
 		out.Buttons = append(out.Buttons, store.ReplyButton{Key: b.Key, Text: b.Text})
 	}
+	for _, ch := range c.Choices {
+		out.Choices = append(out.Choices, store.ReplyChoice{Key: ch.Key, Text: ch.Text, Checked: ch.Checked})
+	}
 	return out
 }
 
@@ -316,6 +319,9 @@ func commandCard(c store.ReplyCard) commands.Card {
 	out := commands.Card{TaskID: c.TaskID, Title: c.Title, Desc: c.Desc, Lines: c.Lines}
 	for _, b := range c.Buttons {
 		out.Buttons = append(out.Buttons, commands.Button{Key: b.Key, Text: b.Text})
+	}
+	for _, ch := range c.Choices {
+		out.Choices = append(out.Choices, commands.Choice{Key: ch.Key, Text: ch.Text, Checked: ch.Checked})
 	}
 	return out
 }

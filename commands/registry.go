@@ -39,6 +39,16 @@ type Card struct {
 	TaskID, Title, Desc string
 	Lines               []string
 	Buttons             []Button
+	// Choices make it a checkbox card (WeCom vote_interaction): the user
+	// ticks some and presses Buttons[0], its only button; the click's
+	// CardEvent.Selected lists the ticked Keys.
+	Choices []Choice
+}
+
+// Choice is one option of a checkbox card, ticked at first when Checked.
+type Choice struct {
+	Key, Text string
+	Checked   bool
 }
 
 // Button is one button of a Card; Key comes back as CardEvent.EventKey.
@@ -50,6 +60,8 @@ type Button struct {
 // 卡片按钮点击事件。
 type CardEvent struct {
 	TaskID, EventKey, ResponseCode string
+	// Selected are the Keys of the choices ticked on a checkbox card.
+	Selected []string
 }
 
 // Card button keys. 卡片按钮。

@@ -15,18 +15,19 @@ import (
 // with store.TaskIDPrefix, so they never meet the router's
 // commands.KeyConfirm / KeyCancel proposals.
 const (
-	KeyAll    = "sg:ok" // apply every suggested tag
-	KeyReject = "sg:no" // ignore the suggestion
-	KeyOnly   = "sg:t:" // + tag id: apply only that tag
-	maxOnly   = 4       // per-tag buttons fit beside 全部确认 and 忽略 (six at most)
-	snipRunes = 24      // of the evidence snippet on a card
+	KeyAll      = "sg:ok"  // apply every suggested tag (one-tag card)
+	KeyReject   = "sg:no"  // ignore the suggestion (one-tag card)
+	KeySelected = "sg:sel" // apply the ticked tags (checkbox card; none ticked = ignore)
+	snipRunes   = 24       // of the evidence snippet on a card
 )
 
 // Action is what a click on a suggestion card asks for.
 type Action struct {
 	ID     store.ID
 	Reject bool
-	Tag    string // a tag id: apply only it ("" = all)
+	// Chosen is set for a checkbox card's submit: the ticked tags
+	// (CardEvent.Selected) are applied, none ticked rejects.
+	Chosen bool
 }
 
 // ParseCardEvent reads a suggestion card's task id and button key.
@@ -40,12 +41,12 @@ func ParseCardEvent(taskID, key string) (Action, error) {
 		return Action{}, fmt.Errorf("suggestion: bad task id %q", taskID)
 	}
 	a := Action{ID: store.ID(n)}
-	switch {
-	case key == KeyAll:
-	case key == KeyReject:
+	switch key {
+	case KeyAll:
+	case KeyReject:
 		a.Reject = true
-	case strings.HasPrefix(key, KeyOnly) && len(key) > len(KeyOnly):
-		a.Tag = key[len(KeyOnly):]
+	case KeySelected:
+		a.Chosen = true
 	default:
 		return Action{}, fmt.Errorf("suggestion: unknown button %q", key)
 	}
@@ -55,15 +56,19 @@ func ParseCardEvent(taskID, key string) (Action, error) {
 // IsCard reports whether a task id is a suggestion card's.
 func IsCard(taskID string) bool { return strings.HasPrefix(taskID, store.TaskIDPrefix) }
 
-// card is the card offering a suggestion to its follower: who, which tags,
-// which rule, the evidence, and the /confirm N fallback.
-func (s *Service) card(sg store.Suggestion) commands.Reply {
+// card is what offers a suggestion to its follower. One tag: a button
+// card (确认 / 忽略) with who, which tag, which rule, the evidence and the
+// /confirm N fallback. Several tags: a text with those details, then a
+// checkbox card (vote_interaction, which has no room for them) with every
+// tag ticked and 确认所选, so the follower can untick some.
+func (s *Service) card(sg store.Suggestion) []commands.Reply {
+	name := s.customerName(sg.Customer, sg.Follower)
 	c := &commands.Card{
 		TaskID: sg.TaskID,
 		Title:  "建议给客户加标签",
 		Desc:   fmt.Sprintf("建议 #%d · %s前有效", sg.ID, s.when(sg.Expires)),
 		Lines: []string{
-			"客户：" + s.customerName(sg.Customer, sg.Follower),
+			"客户：" + name,
 			"标签：" + tagList(sg.Tags),
 			"依据：" + ruleLabel(sg),
 			"原话：" + snippet(sg.Evidence.Snippet),
@@ -72,16 +77,17 @@ func (s *Service) card(sg store.Suggestion) commands.Reply {
 	}
 	if len(sg.Tags) == 1 {
 		c.Buttons = []commands.Button{{Key: KeyAll, Text: "确认"}, {Key: KeyReject, Text: "忽略"}}
-		return commands.Reply{Card: c}
+		return []commands.Reply{{Card: c}}
 	}
-	c.Buttons = []commands.Button{{Key: KeyAll, Text: "全部确认"}}
-	if len(sg.Tags) <= maxOnly {
-		for _, t := range sg.Tags {
-			c.Buttons = append(c.Buttons, commands.Button{Key: KeyOnly + t.ID, Text: "只加" + display.Line(t.Name, 8)})
-		}
+	c.Desc = fmt.Sprintf("建议 #%d · %s", sg.ID, name)
+	for _, t := range sg.Tags {
+		c.Choices = append(c.Choices, commands.Choice{Key: t.ID, Text: dn(t.Name), Checked: true})
 	}
-	c.Buttons = append(c.Buttons, commands.Button{Key: KeyReject, Text: "忽略"})
-	return commands.Reply{Card: c}
+	c.Buttons = []commands.Button{{Key: KeySelected, Text: "确认所选"}}
+	text := fmt.Sprintf("建议 #%d：给 %s 加 %s（%s）\n原话：%s\n在卡片上勾选要加的标签，点「确认所选」（都不勾即忽略）；"+
+		"也可回复 /confirm %d（全部）、/confirm %d %s（只加这个）或 /reject %d。",
+		sg.ID, name, tagList(sg.Tags), ruleLabel(sg), snippet(sg.Evidence.Snippet), sg.ID, sg.ID, quoteArg(dn(sg.Tags[0].Name)), sg.ID)
+	return []commands.Reply{{Text: text}, {Card: c}}
 }
 
 // when formats a time for users, in their zone.

@@ -13,8 +13,8 @@ import (
 )
 
 // HandleSuggestionCard runs a click on a suggestion card (task id with
-// store.TaskIDPrefix): 确认 / 全部确认 applies every tag, 只加 X one of
-// them, 忽略 rejects. Only the follower may decide. The last reply's
+// store.TaskIDPrefix): 确认 applies the tag, 忽略 rejects, and 确认所选 on
+// a checkbox card applies the ticked tags (none ticked rejects). Only the follower may decide. The last reply's
 // ButtonDone says who decided ("已确认 · zhangsan"), so the card is updated;
 // a second click, or one after expiry, changes nothing and says so.
 // 处理建议卡片的点击。
@@ -25,8 +25,9 @@ func (s *Service) HandleSuggestionCard(ctx context.Context, userID string, ev co
 		return []commands.Reply{{Text: "这个按钮已失效。发送 /suggestions 查看待确认的建议。"}, {ButtonDone: "已失效"}}
 	}
 	var tags []string
-	if a.Tag != "" {
-		tags = []string{a.Tag}
+	if a.Chosen {
+		tags = append([]string{}, ev.Selected...) // non-nil: only these
+		a.Reject = len(tags) == 0
 	}
 	replies, done, err := s.decide(ctx, userID, a.ID, a.Reject, tags, store.InboxOf(ctx))
 	if err != nil {

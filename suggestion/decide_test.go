@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -45,31 +46,39 @@ func TestPartialAccept(t *testing.T) {
 		wantText string
 		wantDone string
 	}{
-		{"card button", func(e *env) (string, string) {
-			c := e.out.cards("zhangsan")[0]
-			return e.click("zhangsan", c, KeyOnly+"t2")
+		{"one ticked", func(e *env) (string, string) {
+			return e.click("zhangsan", e.out.cards("zhangsan")[0], KeySelected, "t2")
 		}, []string{"t2"}, "已给 王小明 加上：高意向（变更 1）", "已部分确认 · zhangsan"},
+		{"both ticked", func(e *env) (string, string) {
+			return e.click("zhangsan", e.out.cards("zhangsan")[0], KeySelected, "t1", "t2")
+		}, []string{"t1", "t2"}, "已给 王小明 加上：价格敏感型、高意向", "已确认 · zhangsan"},
+		{"none ticked ignores", func(e *env) (string, string) {
+			return e.click("zhangsan", e.out.cards("zhangsan")[0], KeySelected)
+		}, nil, "已忽略建议 #1", "已忽略 · zhangsan"},
+		{"a tag not offered", func(e *env) (string, string) {
+			return e.click("zhangsan", e.out.cards("zhangsan")[0], KeySelected, "t3")
+		}, nil, "建议 #1 里没有这个标签", ""},
 		{"command with a tag", func(e *env) (string, string) {
 			return e.say("zhangsan", "/confirm 1 高意向"), ""
 		}, []string{"t2"}, "已给 王小明 加上：高意向（变更 1）", ""},
 		{"command with a tag not offered", func(e *env) (string, string) {
 			return e.say("zhangsan", "/confirm 1 观望型"), ""
 		}, nil, "建议 #1 里没有标签「观望型」，它建议的是：价格敏感型、高意向。", ""},
-		{"all", func(e *env) (string, string) {
-			c := e.out.cards("zhangsan")[0]
-			return e.click("zhangsan", c, KeyAll)
-		}, []string{"t1", "t2"}, "已给 王小明 加上：价格敏感型、高意向", "已确认 · zhangsan"},
+		{"command for all", func(e *env) (string, string) {
+			return e.say("zhangsan", "/confirm 1"), ""
+		}, []string{"t1", "t2"}, "已给 王小明 加上：价格敏感型、高意向", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型", "高意向")
-			keys := []string{}
-			for _, b := range e.out.cards("zhangsan")[0].Buttons {
-				keys = append(keys, b.Key+"="+b.Text)
+			c := e.out.cards("zhangsan")[0]
+			wantCard := []commands.Choice{{Key: "t1", Text: "价格敏感型", Checked: true}, {Key: "t2", Text: "高意向", Checked: true}}
+			if !reflect.DeepEqual(c.Choices, wantCard) || len(c.Buttons) != 1 || c.Buttons[0] != (commands.Button{Key: KeySelected, Text: "确认所选"}) {
+				t.Errorf("card choices %+v buttons %+v, want both tags ticked and 确认所选", c.Choices, c.Buttons)
 			}
-			if want := []string{"sg:ok=全部确认", "sg:t:t1=只加价格敏感型", "sg:t:t2=只加高意向", "sg:no=忽略"}; !reflect.DeepEqual(keys, want) {
-				t.Errorf("buttons = %v, want %v", keys, want)
+			if texts := e.out.texts("zhangsan"); len(texts) != 1 || !strings.Contains(texts[0], "/confirm 1 价格敏感型（只加这个）") {
+				t.Errorf("text beside the card = %q, want the details and the fallback", texts)
 			}
 			text, done := tt.act(e)
 			if !strings.HasPrefix(text, tt.wantText) || done != tt.wantDone {

@@ -6,14 +6,14 @@ import (
 	"github.com/tagbot/tagbot/suggestion"
 )
 
-// A click on 只加 X of suggestion card #12 names the suggestion by its
-// task id and the tag by the button's key.
+// 确认所选 on the checkbox card of suggestion #12: the task id names the
+// suggestion, the key says the ticked tags (CardEvent.Selected) apply.
 func ExampleParseCardEvent() {
-	a, err := suggestion.ParseCardEvent("tbsg-12", suggestion.KeyOnly+"etT000007")
-	fmt.Println(a.ID, a.Reject, a.Tag, err)
+	a, err := suggestion.ParseCardEvent("tbsg-12", suggestion.KeySelected)
+	fmt.Println(a.ID, a.Reject, a.Chosen, err)
 	_, err = suggestion.ParseCardEvent("rollback-3", "confirm")
 	fmt.Println(err)
 	// Output:
-	// 12 false etT000007 <nil>
+	// 12 false true <nil>
 	// suggestion: task id "rollback-3" is not a suggestion's
 }

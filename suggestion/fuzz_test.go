@@ -8,7 +8,7 @@ import (
 )
 
 func FuzzParseCardEvent(f *testing.F) {
-	for _, s := range [][2]string{{"tbsg-1", "sg:ok"}, {"tbsg-12", "sg:no"}, {"tbsg-3", "sg:t:t1"}, {"tbsg-01", "sg:ok"},
+	for _, s := range [][2]string{{"tbsg-1", "sg:ok"}, {"tbsg-12", "sg:no"}, {"tbsg-3", "sg:sel"}, {"tbsg-01", "sg:ok"},
 		{"rb-1", "confirm"}, {"tbsg-", "sg:t:"}, {"tbsg-18446744073709551616", "sg:ok"}} {
 		f.Add(s[0], s[1])
 	}
@@ -20,8 +20,8 @@ func FuzzParseCardEvent(f *testing.F) {
 		if a.ID == 0 || !strings.HasPrefix(task, store.TaskIDPrefix) || task != store.TaskIDPrefix+a.ID.String() {
 			t.Errorf("ParseCardEvent(%q, %q) = %+v: id does not round-trip", task, key, a)
 		}
-		if a.Reject && a.Tag != "" {
-			t.Errorf("ParseCardEvent(%q, %q) = %+v: both reject and a tag", task, key, a)
+		if a.Reject && a.Chosen {
+			t.Errorf("ParseCardEvent(%q, %q) = %+v: both reject and chosen", task, key, a)
 		}
 	})
 }
@@ -34,7 +34,8 @@ func TestParseCardEvent(t *testing.T) {
 	}{
 		{"tbsg-7", "sg:ok", Action{ID: 7}, false},
 		{"tbsg-7", "sg:no", Action{ID: 7, Reject: true}, false},
-		{"tbsg-7", "sg:t:et1", Action{ID: 7, Tag: "et1"}, false},
+		{"tbsg-7", "sg:sel", Action{ID: 7, Chosen: true}, false},
+		{"tbsg-7", "sg:t:et1", Action{}, true},
 		{"tbsg-07", "sg:ok", Action{}, true},
 		{"tbsg-0", "sg:ok", Action{}, true},
 		{"rb-7", "sg:ok", Action{}, true},

@@ -154,11 +154,13 @@ func (e *env) say(user, text string) string {
 	return strings.Join(out, "\n")
 }
 
-// click clicks a card's button as user; it returns the texts and the ButtonDone.
-func (e *env) click(user string, c commands.Card, key string) (string, string) {
+// click clicks a card's button as user (with the ticked choices of a
+// checkbox card); it returns the texts and the ButtonDone.
+func (e *env) click(user string, c commands.Card, key string, selected ...string) (string, string) {
 	var texts []string
 	done := ""
-	for _, r := range e.r.HandleCard(context.Background(), user, commands.CardEvent{TaskID: c.TaskID, EventKey: key, ResponseCode: "rc"}) {
+	ev := commands.CardEvent{TaskID: c.TaskID, EventKey: key, ResponseCode: "rc", Selected: selected}
+	for _, r := range e.r.HandleCard(context.Background(), user, ev) {
 		if r.Text != "" {
 			texts = append(texts, r.Text)
 		}

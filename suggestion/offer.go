@@ -64,7 +64,7 @@ func (s *Service) suggest(ctx context.Context, o classify.Offer, customer string
 		return fmt.Errorf("suggestion: store %s: %w", o.Ref, err)
 	}
 	s.log.InfoContext(ctx, "suggestion offered", "id", sg.ID, "ref", o.Ref, "rule", m.Rule, "follower", o.Follower, "tags", len(sg.Tags))
-	s.opts.Replier.Send(ctx, o.Follower, []commands.Reply{s.card(sg)})
+	s.opts.Replier.Send(ctx, o.Follower, s.card(sg))
 	return nil
 }
 

@@ -50,9 +50,10 @@ type Main struct {
 	Loop     *bot.Loop
 	Callback *bot.Server
 
-	Intake       *intake.Queue  // received messages and events (Submit)
-	IntakeWorker *intake.Worker // classifies them
-	IntakeAPI    *intake.API    // /api/v1/messages, /api/v1/events
+	Intake       *intake.Queue    // received messages and events (Submit)
+	IntakeWorker *intake.Worker   // classifies them
+	IntakeAPI    *intake.API      // /api/v1/messages, /api/v1/events
+	KF           *intake.KFSyncer // 微信客服 sync; nil unless kf.enabled
 
 	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
@@ -109,10 +110,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, UsageError{err}
 	}
+	m.newIntake(cfg, opts)
 	m.Loop = bot.NewLoop(bot.LoopOptions{
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
+		KF: m.kfOption(),
 	})
-	m.newIntake(cfg, opts)
 	m.wireSuggestions(opts)
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/tagbot/tagbot/bot"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
 )
@@ -13,4 +14,15 @@ func (m *Main) newIntake(cfg *config.Config, opts Options) {
 	m.IntakeWorker = intake.NewWorker(m.Store, opts.Classifier, opts.Offerer, opts.Now, opts.Logger.With("pkg", "intake"))
 	m.Intake = intake.NewQueue(m.Store, intake.QueueOptions{Retention: cfg.Intake.History, Now: opts.Now, Wake: m.IntakeWorker.Wake})
 	m.IntakeAPI = intake.NewAPI(m.Intake, intake.APIOptions{Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Logger: opts.Logger})
+	if cfg.KF.Enabled {
+		m.KF = intake.NewKFSyncer(m.API, m.Intake, intake.KFOptions{OpenKfIDs: cfg.KF.OpenKfIDs, Now: opts.Now, Logger: opts.Logger})
+	}
+}
+
+// kfOption is the loop's KFSyncer: nil (not a nil pointer) when kf is off.
+func (m *Main) kfOption() bot.KFSyncer {
+	if m.KF == nil {
+		return nil
+	}
+	return m.KF
 }

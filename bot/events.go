@@ -20,6 +20,8 @@ const (
 	EventExternalContact = "change_external_contact"
 	// EventExternalTag is a change of the corp tag library (企业客户标签变更).
 	EventExternalTag = "change_external_tag"
+	// EventKF says a 微信客服 account has new messages (kf_msg_or_event).
+	EventKF = "kf_msg_or_event"
 )
 
 // WelcomeText is sent on enter_agent, at most once per member per day.
@@ -39,6 +41,12 @@ type Handler interface {
 type Refresher interface {
 	RefreshCustomer(ctx context.Context, externalUserID, follower, changeType string) ([]store.ChangeSet, error)
 	RefreshLibrary(ctx context.Context) ([]store.Tag, error)
+}
+
+// KFSyncer fetches the new messages of a 微信客服 account after a
+// kf_msg_or_event callback; intake.KFSyncer implements it.
+type KFSyncer interface {
+	SyncKF(ctx context.Context, token, openKfID string) error
 }
 
 // Replier delivers replies to a member; *Sender implements it.
@@ -114,6 +122,10 @@ func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
 			return fmt.Errorf("refresh library: %w", err)
 		}
 		l.log.Info("tag library refreshed", "inbox", id, "change", m.ChangeType, "deleted", len(deleted))
+	case m.Event == EventKF && l.opts.KF != nil:
+		if err := l.opts.KF.SyncKF(ctx, m.KFToken, m.OpenKfID); err != nil {
+			return fmt.Errorf("kf sync: %w", err)
+		}
 	default:
 		l.log.LogAttrs(ctx, slog.LevelDebug, "event ignored", slog.Any("inbox", id),
 			slog.String("event", m.Event), slog.String("change", m.ChangeType))

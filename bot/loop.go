@@ -34,6 +34,7 @@ type LoopOptions struct {
 	Store     *store.Store
 	Handler   Handler
 	Refresher Refresher // nil: customer/tag events are only logged
+	KF        KFSyncer  // nil: kf_msg_or_event callbacks are only logged
 	Sender    Replier
 	Now       func() time.Time // time.Now when nil
 	Logger    *slog.Logger     // slog.Default when nil

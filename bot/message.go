@@ -41,6 +41,8 @@ type Message struct {
 	ExternalUser string // change_external_contact: ExternalUserID
 	TagID        string // change_external_tag: Id of the tag or group
 	TagType      string // change_external_tag: tag or tag_group
+	KFToken      string // kf_msg_or_event: Token for kf/sync_msg
+	OpenKfID     string // kf_msg_or_event: OpenKfId, the 客服账号 with news
 	// Selected are the option ids ticked on a vote_interaction or
 	// multiple_interaction card (SelectedItems/SelectedItem/OptionIds).
 	Selected []string
@@ -79,6 +81,11 @@ func ParseMessage(body []byte) (Message, error) {
 		ExternalUser: top["ExternalUserID"],
 		TagID:        top["Id"],
 		TagType:      top["TagType"],
+		KFToken:      top["Token"],
+		OpenKfID:     top["OpenKfId"],
+	}
+	if m.FromUserName == "" && m.Event == EventKF {
+		m.FromUserName = "sys" // 微信客服 callbacks name no sender
 	}
 	ct := top["CreateTime"]
 	if ct == "" {
@@ -98,7 +105,7 @@ func ParseMessage(body []byte) (Message, error) {
 	}
 	// Identifiers end up in store keys; WeCom never sends control characters in them.
 	for _, id := range []string{m.FromUserName, m.MsgType, m.MsgID, m.Event, m.ChangeType,
-		m.UserID, m.ExternalUser, m.TagID, m.TagType, m.TaskID} {
+		m.UserID, m.ExternalUser, m.TagID, m.TagType, m.TaskID, m.KFToken, m.OpenKfID} {
 		if hasControl(id) {
 			return Message{}, fmt.Errorf("%w: control character in an identifier", ErrMalformed)
 		}
@@ -233,6 +240,8 @@ func (m Message) DedupKey() string {
 		parts = append(parts, m.TagType, m.TagID)
 	case EventTemplateCard:
 		parts = append(parts, m.TaskID, m.EventKey)
+	case EventKF:
+		parts = append(parts, m.OpenKfID, m.KFToken)
 	}
 	return strings.Join(parts, ":")
 }

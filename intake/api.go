@@ -114,7 +114,7 @@ func (a *API) handler(kind store.ActivityKind) http.Handler {
 			text := ierr.Report(r.Context(), a.log, "intake: store request", err, slog.String("path", r.URL.Path))
 			writeJSON(w, http.StatusInternalServerError, errorBody{Error: text})
 		default:
-			a.log.Info("intake: accepted", "path", r.URL.Path, "accepted", accepted, "duplicates", dups)
+			a.log.Debug("intake: accepted", "path", r.URL.Path, "accepted", accepted, "duplicates", dups)
 			writeJSON(w, http.StatusAccepted, acceptedBody{Accepted: accepted, Duplicates: dups})
 		}
 	})

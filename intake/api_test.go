@@ -144,3 +144,13 @@ func TestAPIItemLimitAndIdempotency(t *testing.T) {
 		})
 	}
 }
+
+func TestAPIStoreFailureIsInternalError(t *testing.T) {
+	srv, q := newTestAPI(t, testToken, 0)
+	q.store.Close()
+	got := post(t, srv, "POST", MessagesPath, testToken, okMsg)
+	msg, _ := got.Body["error"].(string)
+	if got.Status != http.StatusInternalServerError || !strings.HasPrefix(msg, "内部错误（编号 ") {
+		t.Errorf("status, error = %d, %q; want 500 and an internal-error number", got.Status, msg)
+	}
+}

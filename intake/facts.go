@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -40,14 +41,20 @@ type facts struct {
 	cust     classify.CustomerFacts
 
 	mu     sync.Mutex
-	window map[time.Duration][]store.Activity
+	window map[time.Duration][]windowed
+}
+
+// windowed is an activity of a window with its normalised text.
+type windowed struct {
+	*store.Activity
+	norm string
 }
 
 var _ classify.Facts = (*facts)(nil)
 
 // newFacts returns the Facts of activity a for follower.
 func newFacts(s *store.Store, a store.Activity, follower string) *facts {
-	return &facts{store: s, act: a, follower: follower, window: map[time.Duration][]store.Activity{}}
+	return &facts{store: s, act: a, follower: follower, window: map[time.Duration][]windowed{}}
 }
 
 // Customer is the customer and the relationship with the follower; what the
@@ -84,7 +91,7 @@ func (f *facts) Count(word string, window time.Duration) (int, error) {
 	w := normalize(word)
 	n := 0
 	for _, a := range acts {
-		if a.Kind == store.ActivityMessage && a.From == classify.FromCustomer && strings.Contains(normalize(a.Text), w) {
+		if a.Kind == store.ActivityMessage && a.From == classify.FromCustomer && strings.Contains(a.norm, w) {
 			n++
 		}
 	}
@@ -108,7 +115,7 @@ func (f *facts) Events(eventType string, window time.Duration) (int, error) {
 }
 
 // within lists the customer's activities in [time-window, time].
-func (f *facts) within(window time.Duration) ([]store.Activity, error) {
+func (f *facts) within(window time.Duration) ([]windowed, error) {
 	if window <= 0 {
 		return nil, errors.New("intake: window must be positive")
 	}
@@ -117,9 +124,13 @@ func (f *facts) within(window time.Duration) ([]store.Activity, error) {
 	if acts, ok := f.window[window]; ok {
 		return acts, nil
 	}
-	var acts []store.Activity
+	var acts []windowed
 	err := f.store.CustomerActivities(f.act.Customer, f.act.Time.Add(-window), f.act.Time, false, func(a *store.Activity) bool {
-		acts = append(acts, *a)
+		w := windowed{Activity: a}
+		if a.Kind == store.ActivityMessage {
+			w.norm = normalize(a.Text)
+		}
+		acts = append(acts, w)
 		return true
 	})
 	if err == nil {
@@ -162,4 +173,17 @@ func toInput(a *store.Activity) (classify.Input, error) {
 		return classify.Input{}, err
 	}
 	return classify.Input{Event: &classify.Event{ID: Ref(a.ID), Customer: a.Customer, Employee: a.Employee, Type: a.Type, Time: a.Time, Attrs: attrs}}, nil
+}
+
+// unmarshalAttrs decodes stored attributes; numbers become float64, as
+// encoding/json gives them (expr compares them with ints fine).
+func unmarshalAttrs(raw json.RawMessage) (map[string]any, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

@@ -8,6 +8,7 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -103,6 +104,13 @@ func (q *Queue) put(_ context.Context, acts []store.Activity, cursorName, cursor
 	if err := q.checkKnown(acts); err != nil {
 		return 0, 0, err
 	}
+	return q.putRaw(acts, cursorName, cursor)
+}
+
+// putRaw stores validated activities (with a cursor, if named) in one
+// transaction without checking customers: 微信客服 customers need not be
+// anyone's contact (the worker then finds no follower to suggest to).
+func (q *Queue) putRaw(acts []store.Activity, cursorName, cursor string) (accepted, dups int, err error) {
 	_, dupIdx, err := q.store.PutActivities(store.ActivityBatch{Items: acts, Retention: q.retention, CursorName: cursorName, Cursor: cursor})
 	if err != nil {
 		return 0, 0, fmt.Errorf("intake: store: %w", err)
@@ -233,4 +241,16 @@ func dedupKey(src store.ActivitySource, kind, id string) string {
 		return ""
 	}
 	return string(src) + ":" + kind + ":" + id
+}
+
+// marshalAttrs encodes an event's attributes as a JSON object; nil for none.
+func marshalAttrs(attrs map[string]any) (json.RawMessage, error) {
+	if len(attrs) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(attrs)
+	if err != nil {
+		return nil, fmt.Errorf("not encodable as JSON: %w", err)
+	}
+	return b, nil
 }

@@ -20,6 +20,7 @@ const (
 	maxBackoff         = time.Minute      // longest retry delay
 	idlePoll           = 30 * time.Second // look at the queue this often without a Wake
 	batchSize          = 100              // activities read from the queue at a time
+	activityTimeout    = 2 * time.Minute  // bound on classifying and offering one activity
 )
 
 // Ref is the store id of activity id as an Offer's Ref ("act:42"): stable
@@ -128,12 +129,15 @@ func (w *Worker) idle(ctx context.Context) error {
 	return nil
 }
 
-// handle processes one activity, retrying failures with back-off; only ctx
+// handle processes one activity, retrying failures (a classifier or
+// offerer taking longer than two minutes is one) with back-off; only ctx
 // ending stops it early (the activity then stays queued).
 func (w *Worker) handle(ctx context.Context, a *store.Activity) error {
 	maxAttempts := cmp.Or(w.MaxAttempts, DefaultMaxAttempts)
 	for n := 1; ; n++ {
-		err := w.process(ctx, a)
+		actx, cancel := context.WithTimeout(ctx, activityTimeout)
+		err := w.process(actx, a)
+		cancel()
 		if err == nil || ctx.Err() != nil {
 			return ctx.Err()
 		}

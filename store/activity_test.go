@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -86,6 +87,13 @@ func TestActivityQueueCursorAndRebuild(t *testing.T) {
 	}
 	if got := pendingIDs(); !reflect.DeepEqual(got, []ID{1, 3}) {
 		t.Errorf("pending after Rebuild = %v, want [1 3]", got)
+	}
+	if err := s.Verify(); err != nil {
+		t.Errorf("Verify after Rebuild: %v", err)
+	}
+	must(t, s.update(func(tx *txn) error { tx.Delete(seqKey("actq:", 1)); return nil }))
+	if err := s.Verify(); err == nil || !strings.Contains(err.Error(), "actq keys: 1 missing") {
+		t.Errorf("Verify with a lost queue entry = %v, want it named", err)
 	}
 }
 

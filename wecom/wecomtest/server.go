@@ -1,7 +1,7 @@
 // Package wecomtest is an in-memory fake of the WeCom (企业微信) server API
 // for tests and demos. It serves the documented JSON APIs tagbot uses under
 // /cgi-bin/ on a loopback httptest server (access tokens, customer tags,
-// customers, members, app messages and template-card updates), records every
+// customers, members, app messages, template-card updates and 微信客服 kf/sync_msg), records every
 // call, injects faults and rate limits, and delivers real encrypted
 // callbacks (via ../wxcrypt) to a callback URL.
 //
@@ -128,6 +128,7 @@ type Server struct {
 	cards    []json.RawMessage
 	faults   map[string][]*faultState
 	window   map[string][]time.Time
+	kf       kfState // 微信客服 (kf.go)
 }
 
 // New starts a fake WeCom on a loopback httptest server. It panics if
@@ -222,6 +223,7 @@ var routes = map[string]route{
 	"externalcontact/batch/get_by_user":    {http.MethodPost, true, (*Server).batchGetByUser},
 	"message/send":                         {http.MethodPost, true, (*Server).sendMessage},
 	"message/update_template_card":         {http.MethodPost, true, (*Server).updateTemplateCard},
+	"kf/sync_msg":                          {http.MethodPost, true, (*Server).kfSyncMsg},
 }
 
 // maxBody bounds request bodies read by the fake.

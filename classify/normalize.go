@@ -44,6 +44,12 @@ func Normalize(s string) string {
 // foldRune narrows a full-width rune, folds its case and maps traditional
 // to simplified.
 func foldRune(r rune, t2s *t2sMap) rune {
+	if r >= 0x4E00 && r < 0xA000 { // CJK ideographs: no width, no case
+		if s := t2s.dense[r-0x3400]; s != 0 {
+			return s
+		}
+		return r
+	}
 	if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth {
 		if n := p.Narrow(); n != 0 {
 			r = n

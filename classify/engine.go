@@ -2,9 +2,9 @@ package classify
 
 import (
 	"cmp"
-	"math/bits"
 	"context"
 	"log/slog"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"

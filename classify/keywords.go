@@ -19,9 +19,9 @@ type wordRef struct {
 // shows why not github.com/coregx/ahocorasick). Patterns are normalised
 // and deduplicated; each knows the rules that use it.
 type keywordIndex struct {
-	ac    *automaton // nil when no rule has words
-	refs  [][]wordRef            // pattern id → uses
-	words []string               // pattern id → normalised word
+	ac    *automaton  // nil when no rule has words
+	refs  [][]wordRef // pattern id → uses
+	words []string    // pattern id → normalised word
 }
 
 // keywordBuilder collects patterns before building the automaton.

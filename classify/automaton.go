@@ -15,9 +15,11 @@ import (
 // BenchmarkAutomata compares the two. Matches may overlap: every pattern
 // ending at every position is reported. 按字符的 AC 自动机。
 type automaton struct {
-	keys   []uint64 // (state+1)<<32 | rune; 0 = empty slot
-	next   []int32  // goto target for keys[i]
-	shift  uint     // 64 - log2(len(keys))
+	slots  []slot // goto: open addressing on (state, rune)
+	shift  uint   // 64 - log2(len(slots))
+	// starts has a bit for every BMP rune that begins a pattern (8 KB, in
+	// L1): from the root, any other rune needs no table lookup.
+	starts [1 << 16 / 64]uint64
 	fail   []int32  // state → failure state
 	out    []int32  // state → pattern ending here, -1 for none
 	dict   []int32  // state → nearest failure-chain state with an output, -1
@@ -62,6 +64,12 @@ func newAutomaton(patterns []string) *automaton {
 	return a
 }
 
+// slot is one goto entry; key 0 is empty.
+type slot struct {
+	key  uint64 // (state+1)<<32 | rune
+	next int32
+}
+
 // edgeTo is one trie edge from a known state.
 type edgeTo struct {
 	r  rune
@@ -71,14 +79,16 @@ type edgeTo struct {
 // buildTable sizes the hash table to at most half full and fills it.
 func (a *automaton) buildTable(edges int, each func(add func(from int32, r rune, to int32))) {
 	size := 1 << bits.Len(uint(2*edges+1))
-	a.keys = make([]uint64, size)
-	a.next = make([]int32, size)
+	a.slots = make([]slot, size)
 	a.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	each(func(from int32, r rune, to int32) {
+		if from == 0 && r >= 0 && r < 1<<16 {
+			a.starts[r>>6] |= 1 << (r & 63)
+		}
 		k := key(from, r)
-		for i := a.slot(k); ; i = (i + 1) & (len(a.keys) - 1) {
-			if a.keys[i] == 0 {
-				a.keys[i], a.next[i] = k, to
+		for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {
+			if a.slots[i].key == 0 {
+				a.slots[i] = slot{k, to}
 				return
 			}
 		}
@@ -126,11 +136,14 @@ func (a *automaton) slot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> 
 
 // step is the goto function: the state after r from st, ok false if none.
 func (a *automaton) step(st int32, r rune) (int32, bool) {
+	if st == 0 && r >= 0 && r < 1<<16 && a.starts[r>>6]&(1<<(r&63)) == 0 {
+		return 0, false
+	}
 	k := key(st, r)
-	for i := a.slot(k); ; i = (i + 1) & (len(a.keys) - 1) {
-		switch a.keys[i] {
+	for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {
+		switch a.slots[i].key {
 		case k:
-			return a.next[i], true
+			return a.slots[i].next, true
 		case 0:
 			return 0, false
 		}

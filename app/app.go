@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/bot"
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/mirror"
@@ -29,6 +30,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger is the root logger; each package names its own child.
 	Logger *slog.Logger
+	// ConfigPath is the file ReloadRules re-reads; "" reloads the
+	// configuration given to New.
+	ConfigPath string
 }
 
 // Main is a whole tagbot: every component, built from one configuration.
@@ -42,6 +46,11 @@ type Main struct {
 	Sender   *bot.Sender
 	Loop     *bot.Loop
 	Callback *bot.Server
+	// Rules is the classification rule engine; Start compiles the
+	// configured rules into it, ReloadRules swaps them.
+	Rules *classify.Engine
+
+	configPath string // re-read by ReloadRules
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -59,7 +68,8 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now}
+	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now, configPath: opts.ConfigPath}
+	m.Rules = classify.NewEngine(nil, classify.EngineOptions{Zone: config.ChinaZone, Logger: opts.Logger})
 	crypto, err := wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID)
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
@@ -105,6 +115,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 // sender and, unless wecom.sync_interval is 0, the periodic full sync (see
 // periodicSync) in the background until Shutdown.
 func (m *Main) Start(ctx context.Context) error {
+	set, err := m.compileRules(m.Config)
+	if err != nil {
+		return UsageError{err}
+	}
+	m.Rules.Swap(set)
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)

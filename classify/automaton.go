@@ -15,15 +15,15 @@ import (
 // BenchmarkAutomata compares the two. Matches may overlap: every pattern
 // ending at every position is reported. 按字符的 AC 自动机。
 type automaton struct {
-	slots  []slot // goto: open addressing on (state, rune)
-	shift  uint   // 64 - log2(len(slots))
+	slots []slot // goto: open addressing on (state, rune)
+	shift uint   // 64 - log2(len(slots))
 	// starts has a bit for every BMP rune that begins a pattern (8 KB, in
 	// L1): from the root, any other rune needs no table lookup.
 	starts [1 << 16 / 64]uint64
-	fail   []int32  // state → failure state
-	out    []int32  // state → pattern ending here, -1 for none
-	dict   []int32  // state → nearest failure-chain state with an output, -1
-	patLen []int    // pattern → length in bytes
+	fail   []int32 // state → failure state
+	out    []int32 // state → pattern ending here, -1 for none
+	dict   []int32 // state → nearest failure-chain state with an output, -1
+	patLen []int   // pattern → length in bytes
 }
 
 // newAutomaton builds the automaton of patterns (non-empty, valid UTF-8,

@@ -17,9 +17,9 @@ import (
 type automaton struct {
 	slots []slot // goto: open addressing on (state, rune)
 	shift uint   // 64 - log2(len(slots))
-	// starts has a bit for every BMP rune that begins a pattern (8 KB, in
-	// L1): from the root, any other rune needs no table lookup.
-	starts [1 << 16 / 64]uint64
+	// root is the goto of the root for BMP runes (256 KB; 0 = none): the
+	// state most lookups start from needs no hashing.
+	root   []int32
 	fail   []int32 // state → failure state
 	out    []int32 // state → pattern ending here, -1 for none
 	dict   []int32 // state → nearest failure-chain state with an output, -1
@@ -80,10 +80,11 @@ type edgeTo struct {
 func (a *automaton) buildTable(edges int, each func(add func(from int32, r rune, to int32))) {
 	size := 1 << bits.Len(uint(2*edges+1))
 	a.slots = make([]slot, size)
+	a.root = make([]int32, 1<<16)
 	a.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	each(func(from int32, r rune, to int32) {
 		if from == 0 && r >= 0 && r < 1<<16 {
-			a.starts[r>>6] |= 1 << (r & 63)
+			a.root[r] = to
 		}
 		k := key(from, r)
 		for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {
@@ -136,8 +137,9 @@ func (a *automaton) slot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> 
 
 // step is the goto function: the state after r from st, ok false if none.
 func (a *automaton) step(st int32, r rune) (int32, bool) {
-	if st == 0 && r >= 0 && r < 1<<16 && a.starts[r>>6]&(1<<(r&63)) == 0 {
-		return 0, false
+	if st == 0 && uint32(r) < 1<<16 {
+		nx := a.root[r]
+		return nx, nx != 0
 	}
 	k := key(st, r)
 	for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {

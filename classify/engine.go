@@ -232,11 +232,11 @@ func fromCode(sender string) uint8 {
 	return fromCustomer
 }
 
-// match is rule r's Match. Tags and Evidence.Words share the rule's
-// slices (capacity clipped, so an append copies): do not modify their
-// elements.
+// match is rule r's Match. Tags is the caller's own copy; Evidence.Words
+// may share the rule's slice (capacity clipped, so an append copies): do
+// not modify its elements.
 func match(r *rules.Rule, ev Evidence) Match {
-	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clip(r.Tags), Mode: Mode(r.Mode),
+	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clone(r.Tags), Mode: Mode(r.Mode),
 		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
 }
 

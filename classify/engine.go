@@ -157,8 +157,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	cands := sc.cands[:0]
 	defer func() { sc.cands = cands[:0] }()
 	for _, i := range sc.touched {
-		st, r := sc.st[i], &set.rules[i]
-		if !st.excluded && (st.any || len(r.Keywords) == 0) && st.all == set.allFull[i] {
+		st := sc.st[i]
+		if !st.excluded && (st.any || !set.hot[i].keywords) && st.all == set.allFull[i] {
 			cands = append(cands, i)
 		}
 	}
@@ -168,26 +168,37 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 		}
 	}
 	slices.Sort(cands)
-	out := make([]Match, 0, len(cands))
+	matched := cands[:0] // filtered in place
 	var ev *rules.Env
 	sender := fromCode(m.From)
+	ntags := 0
 	for _, i := range cands {
 		h := &set.hot[i]
 		if h.from != fromAny && h.from != sender || h.re != nil && !h.re.MatchString(text) {
 			continue
 		}
 		if h.when {
-			r := &set.rules[i]
 			if ev == nil {
 				x := env(in, facts, e.zone)
 				ev = &x
 			}
-			if !e.when(r, ev) {
+			if !e.when(&set.rules[i], ev) {
 				continue
 			}
 		}
-		r := &set.rules[i]
-		out = append(out, match(r, evidence(r, sc.st[i], text, sc.hits)))
+		matched = append(matched, i)
+		ntags += int(h.ntags)
+	}
+	var out []Match
+	if len(matched) > 0 {
+		out = make([]Match, len(matched))
+		tags := make([]string, 0, ntags) // one block for every match's Tags
+		for k, i := range matched {
+			r := &set.rules[i]
+			tags = append(tags, r.Tags...)
+			out[k] = match(r, evidence(r, sc.st[i], text, sc.hits))
+			out[k].Tags = tags[len(tags)-len(r.Tags) : len(tags) : len(tags)]
+		}
 	}
 	for _, i := range sc.touched {
 		sc.st[i] = ruleState{}
@@ -234,7 +245,7 @@ func fromCode(sender string) uint8 {
 
 // match is rule r's Match. Tags is the caller's own copy; Evidence.Words
 // may share the rule's slice (capacity clipped, so an append copies): do
-// not modify its elements.
+// not modify its elements. (message sets Tags from one block per call.)
 func match(r *rules.Rule, ev Evidence) Match {
 	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clone(r.Tags), Mode: Mode(r.Mode),
 		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}

@@ -45,9 +45,11 @@ const (
 // ruleHot is what the engine checks of every candidate rule, kept apart
 // from the (large) rules.Rule so the check stays in cache.
 type ruleHot struct {
-	from uint8
-	when bool
-	re   *regexp.Regexp
+	from     uint8
+	when     bool
+	keywords bool  // the rule has keywords (one of them must match)
+	ntags    uint8 // len(Tags), capped
+	re       *regexp.Regexp
 }
 
 // RuleSet is a compiled set of rules: the keyword automaton, the regexes
@@ -77,7 +79,7 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 	for i := range set.rules {
 		r := &set.rules[i]
 		set.hot[i] = ruleHot{from: map[string]uint8{rules.FromEmployee: fromEmployee, rules.FromAny: fromAny}[r.From],
-			when: r.Program() != nil, re: r.Regexp()}
+			when: r.Program() != nil, keywords: len(r.Keywords) > 0, ntags: uint8(min(len(r.Tags), 255)), re: r.Regexp()}
 		if t := r.EventType(); t != "" {
 			set.events[t] = append(set.events[t], int32(i))
 			continue

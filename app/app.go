@@ -36,6 +36,9 @@ type Options struct {
 	// nil classifies nothing / drops offers.
 	Classifier classify.Classifier
 	Offerer    classify.Offerer
+	// ConfigPath is the file ReloadRules re-reads; "" reloads the
+	// configuration given to New.
+	ConfigPath string
 }
 
 // Main is a whole tagbot: every component, built from one configuration.
@@ -49,6 +52,11 @@ type Main struct {
 	Sender   *bot.Sender
 	Loop     *bot.Loop
 	Callback *bot.Server
+	// Rules is the classification rule engine; Start compiles the
+	// configured rules into it, ReloadRules swaps them.
+	Rules *classify.Engine
+
+	configPath string // re-read by ReloadRules
 
 	Intake       *intake.Queue    // received messages and events (Submit)
 	IntakeWorker *intake.Worker   // classifies them
@@ -73,7 +81,8 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now}
+	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now, configPath: opts.ConfigPath}
+	m.Rules = classify.NewEngine(nil, classify.EngineOptions{Zone: config.ChinaZone, Logger: opts.Logger})
 	crypto, err := wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID)
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
@@ -127,6 +136,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 // sender and, unless wecom.sync_interval is 0, the periodic full sync (see
 // periodicSync) in the background until Shutdown.
 func (m *Main) Start(ctx context.Context) error {
+	set, err := m.compileRules(m.Config)
+	if err != nil {
+		return UsageError{err}
+	}
+	m.Rules.Swap(set)
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)

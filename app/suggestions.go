@@ -18,14 +18,20 @@ func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
 	return err
 }
 
-// wireSuggestions connects the service with the intake once both exist:
-// /classify submits to the queue, and the worker's offers become
-// suggestions unless Options named another Offerer, and confirms follow
-// the router's tag-group policies (protected tags, exclusive groups). The rule engine
-// gives the service its rules with Suggestions.SetRules.
+// wireSuggestions connects the service with the intake, the router and
+// the rule engine once they exist: /classify submits to the queue; the
+// worker classifies with the rules (unless Options named another
+// Classifier) and its offers become suggestions (unless Options named
+// another Offerer); confirms follow the router's tag-group policies
+// (protected tags, exclusive groups); /rules lists the engine's rules and
+// /reload is ReloadRules.
 func (m *Main) wireSuggestions(opts Options) {
 	m.Suggestions.SetSubmitter(m.Intake)
 	m.Suggestions.SetPolicy(m.Router.SuggestionPolicy)
+	m.Suggestions.SetRules(m.Rules, m)
+	if opts.Classifier == nil {
+		m.IntakeWorker.SetClassifier(m.Rules)
+	}
 	if opts.Offerer == nil {
 		m.IntakeWorker.SetOfferer(m.Suggestions)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -79,13 +80,16 @@ func (e *Engine) ConditionErrors() int64 { return e.condErr.Load() }
 type ruleState struct {
 	any      bool
 	excluded bool
-	all      uint64
+	all      uint64 // bit i: All[i] found
+	kw       uint64 // bit i: Keywords[i] found (i < 64)
+	first    int32  // 1 + index in hits of the first word found, 0 for none
 }
 
 // scratch is per-call working memory, pooled.
 type scratch struct {
 	st      []ruleState
 	touched []int32
+	cands   []int32
 	hits    []hit
 }
 
@@ -99,6 +103,12 @@ func (e *Engine) Classify(ctx context.Context, in Input, facts Facts) ([]Match, 
 		out = e.message(set, in, facts)
 	case in.Event != nil:
 		out = e.event(set, in, facts)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if len(out) < 2 {
+		return out, nil
 	}
 	slices.SortStableFunc(out, func(a, b Match) int {
 		if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
@@ -121,7 +131,7 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	}
 	sc.hits = set.kw.find(text, sc.hits[:0])
 	sc.touched = sc.touched[:0]
-	for _, h := range sc.hits {
+	for k, h := range sc.hits {
 		for _, ref := range set.kw.refs[h.pattern] {
 			st := &sc.st[ref.rule]
 			if !st.any && !st.excluded && st.all == 0 {
@@ -130,17 +140,25 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 			switch ref.kind {
 			case wordAny:
 				st.any = true
+				if ref.idx < 64 {
+					st.kw |= 1 << ref.idx
+				}
 			case wordAll:
 				st.all |= 1 << ref.idx
 			case wordExclude:
 				st.excluded = true
+				continue
+			}
+			if st.first == 0 || h.start < sc.hits[st.first-1].start {
+				st.first = int32(k + 1)
 			}
 		}
 	}
-	var cands []int32
+	cands := sc.cands[:0]
+	defer func() { sc.cands = cands[:0] }()
 	for _, i := range sc.touched {
-		st, r := sc.st[i], &set.rules[i]
-		if !st.excluded && (st.any || len(r.Keywords) == 0) && st.all == set.allFull[i] {
+		st := sc.st[i]
+		if !st.excluded && (st.any || !set.hot[i].keywords) && st.all == set.allFull[i] {
 			cands = append(cands, i)
 		}
 	}
@@ -150,23 +168,37 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 		}
 	}
 	slices.Sort(cands)
-	var out []Match
+	matched := cands[:0] // filtered in place
 	var ev *rules.Env
+	sender := fromCode(m.From)
+	ntags := 0
 	for _, i := range cands {
-		r := &set.rules[i]
-		if !fromOK(r.From, m.From) || r.Regexp() != nil && !r.Regexp().MatchString(text) {
+		h := &set.hot[i]
+		if h.from != fromAny && h.from != sender || h.re != nil && !h.re.MatchString(text) {
 			continue
 		}
-		if r.Program() != nil {
+		if h.when {
 			if ev == nil {
 				x := env(in, facts, e.zone)
 				ev = &x
 			}
-			if !e.when(r, ev) {
+			if !e.when(&set.rules[i], ev) {
 				continue
 			}
 		}
-		out = append(out, match(r, evidence(set, int(i), text, sc.hits)))
+		matched = append(matched, i)
+		ntags += int(h.ntags)
+	}
+	var out []Match
+	if len(matched) > 0 {
+		out = make([]Match, len(matched))
+		tags := make([]string, 0, ntags) // one block for every match's Tags
+		for k, i := range matched {
+			r := &set.rules[i]
+			tags = append(tags, r.Tags...)
+			out[k] = match(r, evidence(r, sc.st[i], text, sc.hits))
+			out[k].Tags = tags[len(tags)-len(r.Tags) : len(tags) : len(tags)]
+		}
 	}
 	for _, i := range sc.touched {
 		sc.st[i] = ruleState{}
@@ -203,84 +235,83 @@ func (e *Engine) when(r *rules.Rule, ev *rules.Env) bool {
 	return ok
 }
 
-// fromOK reports whether a rule's from: admits a message's sender (an empty
-// sender is the customer).
-func fromOK(rule, sender string) bool {
-	if sender == "" {
-		sender = FromCustomer
+// fromCode is a message's sender as a ruleHot.from (empty: the customer).
+func fromCode(sender string) uint8 {
+	if sender == FromEmployee {
+		return fromEmployee
 	}
-	return rule == rules.FromAny || rule == sender
+	return fromCustomer
 }
 
+// match is rule r's Match. Tags is the caller's own copy; Evidence.Words
+// may share the rule's slice (capacity clipped, so an append copies): do
+// not modify its elements. (message sets Tags from one block per call.)
 func match(r *rules.Rule, ev Evidence) Match {
 	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clone(r.Tags), Mode: Mode(r.Mode),
 		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
 }
 
-// evidence lists rule i's matched keywords and all-words (as the rule
-// wrote them) and a snippet of the normalised text around the first.
-func evidence(set *RuleSet, i int, text string, hits []hit) Evidence {
-	r := &set.rules[i]
+// evidence lists the rule's matched keywords and all-words (as the rule
+// wrote them, in rule order) and a snippet of the normalised text around
+// the first word found (for a regex-only rule: around the regex's match).
+func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
 	var ev Evidence
-	first := -1
-	for k, h := range hits {
-		for _, ref := range set.kw.refs[h.pattern] {
-			if int(ref.rule) != i || ref.kind == wordExclude {
-				continue
-			}
-			w := r.Keywords
-			if ref.kind == wordAll {
-				w = r.All
-			}
-			if !slices.Contains(ev.Words, w[ref.idx]) {
-				ev.Words = append(ev.Words, w[ref.idx])
-			}
-			if first < 0 || h.start < hits[first].start {
-				first = k
-			}
+	if st.all == 0 && st.kw != 0 && st.kw&(st.kw-1) == 0 { // one keyword: no allocation
+		i := bits.TrailingZeros64(st.kw)
+		ev.Words = r.Keywords[i : i+1 : i+1]
+	}
+	for i, w := range r.Keywords {
+		if ev.Words != nil {
+			break
+		}
+		if i < 64 && st.kw&(1<<i) != 0 && !slices.Contains(ev.Words, w) {
+			ev.Words = append(ev.Words, w)
 		}
 	}
-	if first < 0 {
-		if loc := r.Regexp(); loc != nil {
-			if m := loc.FindStringIndex(text); m != nil {
-				ev.Words = []string{text[m[0]:m[1]]}
-				ev.Snippet = snippet(text, m[0], m[1])
-			}
+	for i, w := range r.All {
+		if st.all&(1<<i) != 0 {
+			ev.Words = append(ev.Words, w)
 		}
-		if ev.Snippet == "" {
-			ev.Snippet = snippet(text, 0, 0)
+	}
+	if st.first > 0 {
+		h := hits[st.first-1]
+		if len(ev.Words) == 0 { // only keywords past the 64th matched
+			ev.Words = []string{text[h.start:h.end]}
 		}
+		ev.Snippet = snippet(text, h.start, h.end)
 		return ev
 	}
-	ev.Snippet = snippet(text, hits[first].start, hits[first].end)
+	if re := r.Regexp(); re != nil {
+		if m := re.FindStringIndex(text); m != nil {
+			ev.Words = []string{text[m[0]:m[1]]}
+			ev.Snippet = snippet(text, m[0], m[1])
+			return ev
+		}
+	}
+	ev.Snippet = snippet(text, 0, 0)
 	return ev
 }
 
-// snippet is text[start:end] with up to snippetRunes runes each side,
-// marked with … where cut.
+// snippet is text[start:end] with up to snippetRunes runes each side (a
+// substring of text: no allocation).
 func snippet(text string, start, end int) string {
-	from := start
-	for n := 0; n < snippetRunes && from > 0; n++ {
-		_, size := utf8.DecodeLastRuneInString(text[:from])
-		from -= size
-	}
-	to := end
-	for n := 0; n < snippetRunes && to < len(text); n++ {
-		_, size := utf8.DecodeRuneInString(text[to:])
-		to += size
-	}
+	runes := snippetRunes
 	if end == start && start == 0 { // no position: the first 2×snippetRunes runes
-		for n := 0; n < snippetRunes && to < len(text); n++ {
-			_, size := utf8.DecodeRuneInString(text[to:])
-			to += size
+		runes *= 2
+	}
+	from := start
+	for n := 0; n < runes && from > 0; n++ {
+		from--
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
 		}
 	}
-	s := text[from:to]
-	if from > 0 {
-		s = "…" + s
+	to := end
+	for n := 0; n < runes && to < len(text); n++ {
+		to++
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
 	}
-	if to < len(text) {
-		s += "…"
-	}
-	return s
+	return text[from:to]
 }

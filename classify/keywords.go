@@ -1,9 +1,5 @@
 package classify
 
-import (
-	"github.com/coregx/ahocorasick"
-)
-
 // Kinds of a rule word.
 const (
 	wordAny     = iota // keywords: any one matches
@@ -19,14 +15,13 @@ type wordRef struct {
 }
 
 // keywordIndex is every keyword, all-word and exclude word of every rule in
-// one Aho-Corasick automaton (github.com/coregx/ahocorasick, a DFA; see
-// bench_test.go for the comparison against a hand-written automaton and
-// strings.Contains). Patterns are normalised and deduplicated; each knows
-// the rules that use it.
+// one Aho-Corasick automaton (automaton, over runes; BenchmarkAutomata
+// shows why not github.com/coregx/ahocorasick). Patterns are normalised
+// and deduplicated; each knows the rules that use it.
 type keywordIndex struct {
-	ac    *ahocorasick.Automaton // nil when no rule has words
-	refs  [][]wordRef            // pattern id → uses
-	words []string               // pattern id → normalised word
+	ac    *automaton  // nil when no rule has words
+	refs  [][]wordRef // pattern id → uses
+	words []string    // pattern id → normalised word
 }
 
 // keywordBuilder collects patterns before building the automaton.
@@ -57,17 +52,12 @@ func (b *keywordBuilder) add(word string, r int, kind uint8, idx int) {
 	b.refs[id] = append(b.refs[id], wordRef{rule: int32(r), kind: kind, idx: uint16(idx)})
 }
 
-func (b *keywordBuilder) build() (*keywordIndex, error) {
+func (b *keywordBuilder) build() *keywordIndex {
 	k := &keywordIndex{refs: b.refs, words: b.words}
-	if len(b.words) == 0 {
-		return k, nil
+	if len(b.words) > 0 {
+		k.ac = newAutomaton(b.words)
 	}
-	ac, err := ahocorasick.NewBuilder().AddStrings(b.words).Build()
-	if err != nil {
-		return nil, err
-	}
-	k.ac = ac
-	return k, nil
+	return k
 }
 
 // hit is one occurrence of a pattern in the text (byte offsets).
@@ -82,8 +72,5 @@ func (k *keywordIndex) find(text string, dst []hit) []hit {
 	if k.ac == nil || text == "" {
 		return dst
 	}
-	for _, m := range k.ac.FindAllOverlapping([]byte(text)) {
-		dst = append(dst, hit{pattern: m.PatternID, start: m.Start, end: m.End})
-	}
-	return dst
+	return k.ac.findAll(text, dst)
 }

@@ -17,10 +17,20 @@ import (
 // space made one space, trimmed. 归一化：全角转半角、大小写、繁转简、空白合并。
 func Normalize(s string) string {
 	t2s := t2sTable()
+	n := normalPrefix(s, t2s)
+	if n == len(s) {
+		return s
+	}
+	return normalizeFrom(s, n, t2s)
+}
+
+// normalizeFrom is Normalize of s whose first n bytes need no change.
+func normalizeFrom(s string, n int, t2s *t2sMap) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	b.WriteString(s[:n])
 	space := false // a space is pending (written before the next non-space)
-	for _, r := range s {
+	for _, r := range s[n:] {
 		if r < utf8.RuneSelf {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
@@ -36,14 +46,50 @@ func Normalize(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
 	}
 	return b.String()
+}
+
+// normalPrefix is the length of the longest prefix of s that Normalize
+// leaves as it is and after which it may continue from scratch: ASCII
+// lowercase letters, digits and punctuation, single inner spaces, and CJK
+// ideographs that are not traditional.
+func normalPrefix(s string, t2s *t2sMap) int {
+	for i, r := range s {
+		switch {
+		case r == ' ': // kept only before ASCII that is not space or a CJK ideograph
+			if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
+				return i
+			}
+		case r < utf8.RuneSelf:
+			if r < '!' || 'A' <= r && r <= 'Z' || r == 0x7f {
+				return i
+			}
+		case r >= 0x4E00 && r < 0xA000:
+			if t2s.dense[r-0x3400] != 0 {
+				return i
+			}
+		default:
+			return i
+		}
+	}
+	return len(s)
 }
 
 // foldRune narrows a full-width rune, folds its case and maps traditional
 // to simplified.
 func foldRune(r rune, t2s *t2sMap) rune {
+	if r >= 0x4E00 && r < 0xA000 { // CJK ideographs: no width, no case
+		if s := t2s.dense[r-0x3400]; s != 0 {
+			return s
+		}
+		return r
+	}
 	if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth {
 		if n := p.Narrow(); n != 0 {
 			r = n

@@ -34,6 +34,9 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if slow := normalizeFrom(s, 0, t2sTable()); slow != n {
+			t.Fatalf("Normalize(%q) = %q, without the fast path %q", s, n, slow)
+		}
 		if again := Normalize(n); again != n {
 			t.Fatalf("not idempotent: %q → %q → %q", s, n, again)
 		}

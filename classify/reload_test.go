@@ -86,7 +86,7 @@ func TestMatchFields(t *testing.T) {
 `)
 	ms, _ := e.Classify(context.Background(), msg("我想退货，这个质量太差了，颜色也不对，尺码偏小，怎么寄回"), nil)
 	want := []Match{{Source: SourceRule, Rule: "自动", Tags: []string{"售后"}, Mode: ModeAuto, Priority: 3, Score: 0.8,
-		Verify: true, Evidence: Evidence{Words: []string{"退货"}, Snippet: "我想退货,这个质量太差了,颜…"}}}
+		Verify: true, Evidence: Evidence{Words: []string{"退货"}, Snippet: "我想退货,这个质量太差了,颜"}}}
 	if diff := cmp.Diff(want, ms); diff != "" {
 		t.Errorf("Classify (-want +got):\n%s", diff)
 	}

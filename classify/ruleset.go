@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -34,10 +35,28 @@ func NewTagNames(lists ...[]string) TagNames {
 	return t
 }
 
+// Codes of ruleHot.from.
+const (
+	fromCustomer uint8 = iota
+	fromEmployee
+	fromAny
+)
+
+// ruleHot is what the engine checks of every candidate rule, kept apart
+// from the (large) rules.Rule so the check stays in cache.
+type ruleHot struct {
+	from     uint8
+	when     bool
+	keywords bool  // the rule has keywords (one of them must match)
+	ntags    uint8 // len(Tags), capped
+	re       *regexp.Regexp
+}
+
 // RuleSet is a compiled set of rules: the keyword automaton, the regexes
 // and conditions, ready for an Engine. It is immutable. 编译后的规则集。
 type RuleSet struct {
 	rules []rules.Rule
+	hot   []ruleHot
 	kw    *keywordIndex
 	// allFull[i] has one bit per `all:` word of rule i.
 	allFull []uint64
@@ -55,10 +74,12 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 	if errs := checkRules(rs, lib); len(errs) > 0 {
 		return nil, errs
 	}
-	set := &RuleSet{rules: slices.Clone(rs), allFull: make([]uint64, len(rs)), events: map[string][]int32{}}
+	set := &RuleSet{rules: slices.Clone(rs), hot: make([]ruleHot, len(rs)), allFull: make([]uint64, len(rs)), events: map[string][]int32{}}
 	b := newKeywordBuilder()
 	for i := range set.rules {
 		r := &set.rules[i]
+		set.hot[i] = ruleHot{from: map[string]uint8{rules.FromEmployee: fromEmployee, rules.FromAny: fromAny}[r.From],
+			when: r.Program() != nil, keywords: len(r.Keywords) > 0, ntags: uint8(min(len(r.Tags), 255)), re: r.Regexp()}
 		if t := r.EventType(); t != "" {
 			set.events[t] = append(set.events[t], int32(i))
 			continue
@@ -77,11 +98,7 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 			set.scan = append(set.scan, int32(i))
 		}
 	}
-	kw, err := b.build()
-	if err != nil {
-		return nil, fmt.Errorf("build keyword automaton: %w", err)
-	}
-	set.kw = kw
+	set.kw = b.build()
 	return set, nil
 }
 

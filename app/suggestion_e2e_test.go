@@ -1,25 +1,21 @@
 package app
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
-// cardsTo counts the template cards the fake WeCom delivered to user.
-func cardsTo(d *DemoBot, user string) int {
-	n := 0
-	for _, m := range d.Fake.Messages() {
-		if m.MsgType == "template_card" && m.ToUser == user {
-			n++
-		}
-	}
-	return n
-}
+// cardsTo counts the template cards the demo's fake WeCom delivered to user.
+func cardsTo(d *DemoBot, user string) int { return cardsToFake(d.Fake, user) }
 
 // TestEndToEndSuggestion: a customer's message goes in, the follower gets
 // a card, clicks it (a real encrypted template_card_event), the tag
@@ -124,4 +120,64 @@ func TestEndToEndPartialAccept(t *testing.T) {
 	if len(updates) != 1 || !strings.Contains(string(updates[0]), "已部分确认 · zhangsan") {
 		t.Fatalf("card updates = %s, want one saying 已部分确认 · zhangsan", updates)
 	}
+}
+
+// TestServeSuggestsWithConfigRules: the server as `tagbot serve` builds it
+// (no demo engine) classifies with config.yaml's rules: a message through
+// the intake becomes a card for the follower, and an admin's /reload
+// swaps the rules.
+func TestServeSuggestsWithConfigRules(t *testing.T) {
+	fake, cfg := fakeCompany(t)
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, []byte("rules:\n  - name: 色号咨询\n    keywords: [色号]\n    tags: [高意向]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Roles.Admins = []string{"wangwu"}
+	m, err := New(cfg, Options{Logger: discard(), ConfigPath: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := m.SyncIfNeeded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.ReloadRules(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Shutdown(context.Background()) })
+	if err := m.ReloadRules(); err != nil { // Start compiled the config in hand; the file has the rule
+		t.Fatal(err)
+	}
+	msg := classify.Message{Customer: "wmDemo0002", Employee: "zhangsan", From: classify.FromCustomer, Text: "这个色号还有吗"}
+	if _, _, err := m.Intake.Submit(ctx, []classify.Message{msg}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a card to zhangsan", func() bool { return cardsToFake(fake, "zhangsan") == 1 })
+	resp, err := fake.Deliver(ctx, m.CallbackURL(), fake.CallbackText("wangwu", "/reload", "reload-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, "the /reload reply", func() bool {
+		for _, msg := range fake.Messages() {
+			if msg.ToUser == "wangwu" && strings.Contains(msg.Text, "规则已重新加载，现在共 1 条") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// cardsToFake counts the template cards the fake delivered to user.
+func cardsToFake(fake *wecomtest.Server, user string) int {
+	n := 0
+	for _, m := range fake.Messages() {
+		if m.MsgType == "template_card" && m.ToUser == user {
+			n++
+		}
+	}
+	return n
 }

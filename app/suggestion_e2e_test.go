@@ -56,6 +56,9 @@ func TestEndToEndSuggestion(t *testing.T) {
 	if n := len(markTagCalls(t, d)); n != 1 {
 		t.Fatalf("mark_tag calls after /confirm = %d, want 1", n)
 	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatalf("store check with suggestions in it: %v", err)
+	}
 }
 
 // TestEndToEndSuggestionDroppedWhenUnfollowed: the employee stops following

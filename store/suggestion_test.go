@@ -204,3 +204,27 @@ func TestDropSuggestion(t *testing.T) {
 		t.Errorf("after drop: err = %v, want nil (a drop is no rejection)", err)
 	}
 }
+
+// TestRebuildKeepsSuggestions: suggestions are not derived from the ledger,
+// so Rebuild and Verify leave them alone.
+func TestRebuildKeepsSuggestions(t *testing.T) {
+	s, _ := openTest(t)
+	sg := addSuggestion(t, s, newSuggestion("act:1", "c1", "价格", "t3"))
+	if _, _, err := s.ConfirmSuggestion(SuggestionDecision{ID: sg.ID, Actor: "zhangsan"}); err != nil {
+		t.Fatal(err)
+	}
+	addSuggestion(t, s, newSuggestion("act:2", "c2", "价格", "t3"))
+	if _, err := s.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	p, err := s.SuggestionsPending("zhangsan")
+	if err != nil || len(p) != 1 || p[0].Customer != "c2" {
+		t.Errorf("pending after Rebuild = %+v, %v; want the one for c2", p, err)
+	}
+	if got, _ := s.Suggestion(sg.ID); got.Status != SuggestionConfirmed || got.ChangeSet != 1 {
+		t.Errorf("confirmed suggestion after Rebuild = %s cs %d, want confirmed cs 1", got.Status, got.ChangeSet)
+	}
+}

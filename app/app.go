@@ -102,6 +102,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Sender = bot.NewSender(bot.SenderOptions{
 		API: m.API, Store: m.Store, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
 		Now: opts.Now, Logger: opts.Logger,
+		CardSent: func(ctx context.Context, user, task, code string) {
+			if m.Suggestions != nil { // built right after the Sender
+				m.Suggestions.CardSent(ctx, user, task, code)
+			}
+		},
 	})
 	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{

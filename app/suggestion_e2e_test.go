@@ -96,6 +96,11 @@ func TestEndToEndCouponEvent(t *testing.T) {
 	mustContain(t, "/suggestions", out, "#1 王总：价格敏感型（规则「秒领优惠券」")
 	out = say(t, d, "/reject 1")
 	mustContain(t, "/reject", out, "已忽略建议 #1")
+	// The card, decided by text, is updated with the code its send answered.
+	updates := d.Fake.CardUpdates()
+	if len(updates) != 1 || !strings.Contains(string(updates[0]), "已忽略 · zhangsan") {
+		t.Fatalf("card updates = %s, want one saying 已忽略 · zhangsan", updates)
+	}
 	if calls := markTagCalls(t, d); len(calls) != 0 {
 		t.Fatalf("mark_tag after reject: %+v", calls)
 	}

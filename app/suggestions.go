@@ -11,7 +11,7 @@ import (
 func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
 	var err error
 	m.Suggestions, err = suggestion.New(suggestion.Options{
-		Store: m.Store, Replier: m.Sender, Kick: m.Worker.Kick,
+		Store: m.Store, Replier: m.Sender, Updater: m.Sender, Kick: m.Worker.Kick,
 		ExpireAfter: cfg.Suggestions.Expire, RejectMemory: cfg.Suggestions.RejectMemory,
 		Now: opts.Now, Logger: opts.Logger,
 	})

@@ -76,6 +76,9 @@ type Suggestion struct {
 	Note      string           `json:"note,omitempty"` // why it was dropped
 	ChangeSet ID               `json:"change_set,omitempty"`
 	TaskID    string           `json:"task_id,omitempty"` // of the card
+	// ResponseCode is the code message/send answered for the card: one
+	// update_template_card when it is decided other than by a click.
+	ResponseCode string `json:"response_code,omitempty"`
 }
 
 // Decision is the last decision on a rule's suggestion for a relationship
@@ -235,4 +238,25 @@ func (s *Store) SuggestionStats(since time.Time) (map[string]map[SuggestionStatu
 		return ferr
 	})
 	return out, err
+}
+
+// SuggestionCardSent records the response code WeCom answered for the card
+// with taskID (store.TaskIDPrefix + id); other task ids are ignored.
+func (s *Store) SuggestionCardSent(taskID, responseCode string) error {
+	num, ok := strings.CutPrefix(taskID, TaskIDPrefix)
+	if !ok || responseCode == "" {
+		return nil
+	}
+	id, err := ParseID(num)
+	if err != nil {
+		return err
+	}
+	return s.update(func(tx *txn) error {
+		sg, err := getSuggestion(tx, id)
+		if err != nil {
+			return err
+		}
+		sg.ResponseCode = responseCode
+		return putJSON(tx, sgKey(id), sg)
+	})
 }

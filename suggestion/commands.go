@@ -51,7 +51,12 @@ func (s *Service) runDecide(ctx context.Context, req commands.SuggestionRequest)
 			return nil, err
 		}
 	}
-	replies, _, err := s.decide(ctx, req.UserID, id, reject, tags, req.Inbox)
+	replies, done, err := s.decide(ctx, req.UserID, id, reject, tags, req.Inbox)
+	if err == nil && done != "" {
+		if sg, gerr := s.st.Suggestion(id); gerr == nil {
+			s.updateCard(ctx, sg) // the card still shows its buttons
+		}
+	}
 	return replies, err
 }
 

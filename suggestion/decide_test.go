@@ -241,3 +241,32 @@ func TestConfirmFollowsGroupPolicies(t *testing.T) {
 		}
 	})
 }
+
+func TestCardUpdatedWhenDecidedByText(t *testing.T) {
+	tests := []struct {
+		name string
+		act  func(e *env)
+		want []string
+	}{
+		{"confirm", func(e *env) { e.say("zhangsan", "/confirm 1") }, []string{"zhangsan rc-send 已确认 · zhangsan"}},
+		{"reject", func(e *env) { e.say("zhangsan", "/reject 1") }, []string{"zhangsan rc-send 已忽略 · zhangsan"}},
+		{"expiry", func(e *env) {
+			e.clk.Advance(3 * 24 * time.Hour)
+			e.svc.Sweep(t.Context())
+		}, []string{"zhangsan rc-send 已过期"}},
+		{"refused", func(e *env) { e.say("lisi", "/confirm 1") }, nil},
+		{"click updates its own card", func(e *env) { e.click("zhangsan", e.out.cards("zhangsan")[0], KeyAll) }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.offer("act:1", "c1", "zhangsan", "价格咨询", "", "价格敏感型")
+			e.svc.CardSent(t.Context(), "zhangsan", e.out.cards("zhangsan")[0].TaskID, "rc-send")
+			e.svc.CardSent(t.Context(), "zhangsan", "rollback-1", "rc-other") // not a suggestion's: ignored
+			tt.act(e)
+			if !reflect.DeepEqual(e.upd.got, tt.want) {
+				t.Errorf("card updates = %q, want %q", e.upd.got, tt.want)
+			}
+		})
+	}
+}

@@ -18,6 +18,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	for {
 		done, err := s.st.ExpireSuggestions(sweepBatch)
 		total += len(done)
+		for _, sg := range done {
+			s.updateCard(ctx, sg)
+		}
 		if err != nil {
 			return total, err
 		}

@@ -60,6 +60,18 @@ func (o *outbox) texts(user string) []string {
 	return out
 }
 
+// updates records card updates (the stand-in for bot.Sender.UpdateCard).
+type updates struct {
+	mu  sync.Mutex
+	got []string // "user code text"
+}
+
+func (u *updates) UpdateCard(_ context.Context, user, code, text string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.got = append(u.got, user+" "+code+" "+text)
+}
+
 // quiet discards the logs of tests.
 var quiet = slog.New(slog.DiscardHandler)
 
@@ -72,6 +84,7 @@ type env struct {
 	st    *store.Store
 	clk   *clocktest.Clock
 	out   *outbox
+	upd   *updates
 	svc   *Service
 	r     *commands.Router
 	kicks int
@@ -113,8 +126,8 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{t: t, st: st, clk: clk, out: &outbox{sent: map[string][]commands.Reply{}}}
-	e.svc, err = New(Options{Store: st, Replier: e.out, Kick: func() { e.kicks++ }, Now: clk.Now, Submitter: intake.NewQueue(st, intake.QueueOptions{Now: clk.Now}), Logger: quiet,
+	e := &env{t: t, st: st, clk: clk, out: &outbox{sent: map[string][]commands.Reply{}}, upd: &updates{}}
+	e.svc, err = New(Options{Store: st, Replier: e.out, Updater: e.upd, Kick: func() { e.kicks++ }, Now: clk.Now, Submitter: intake.NewQueue(st, intake.QueueOptions{Now: clk.Now}), Logger: quiet,
 		Rules: rules{{Name: "价格咨询", Tags: []string{"价格敏感型"}}, {Name: "犹豫", Tags: []string{"观望型"}}}})
 	if err != nil {
 		t.Fatal(err)

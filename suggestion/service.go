@@ -38,6 +38,12 @@ type Replier interface {
 	Send(ctx context.Context, userID string, replies []commands.Reply)
 }
 
+// CardUpdater changes a sent card's button into text
+// (message/update_template_card); bot.Sender implements it.
+type CardUpdater interface {
+	UpdateCard(ctx context.Context, userID, responseCode, buttonText string)
+}
+
 // RuleLister lists the rules in force; classify.Engine implements it.
 type RuleLister interface {
 	Rules() []classify.RuleInfo
@@ -60,6 +66,9 @@ type Submitter interface {
 type Options struct {
 	Store   *store.Store
 	Replier Replier
+	// Updater, when set, updates a card decided by /confirm N, /reject N
+	// or expiry (clicks update their own card through the bot loop).
+	Updater CardUpdater
 	// Kick wakes the outbox worker after tags were applied; may be nil.
 	Kick func()
 	// Rules, Reloader and Submitter back /rules, /reload and /classify;
@@ -135,3 +144,23 @@ func (s *Service) SetPolicy(p func(userID string, rel store.Relationship, add []
 
 // SetSubmitter sets the intake /classify submits to (before the bot starts).
 func (s *Service) SetSubmitter(sub Submitter) { s.opts.Submitter = sub }
+
+// CardSent records the response code of a sent suggestion card, for one
+// update when it is decided by command or expires; it has the shape of
+// bot.SenderOptions.CardSent.
+func (s *Service) CardSent(ctx context.Context, userID, taskID, responseCode string) {
+	if !IsCard(taskID) {
+		return
+	}
+	if err := s.st.SuggestionCardSent(taskID, responseCode); err != nil {
+		s.log.WarnContext(ctx, "suggestion card code not kept", "task", taskID, "err", err)
+	}
+}
+
+// updateCard shows on a suggestion's card how it ended, when it was
+// decided other than by a click on it.
+func (s *Service) updateCard(ctx context.Context, sg store.Suggestion) {
+	if s.opts.Updater != nil && sg.ResponseCode != "" {
+		s.opts.Updater.UpdateCard(ctx, sg.Follower, sg.ResponseCode, statusLabel(sg))
+	}
+}

@@ -58,6 +58,10 @@ func tokenText(t Token) string {
 	return t.Value
 }
 
+// SystemActor is the actor of change-sets tagbot makes by itself (an
+// admin's auto rule).
+const SystemActor = "system"
+
 // isSuggestionCard reports whether a card event is a suggestion card's.
 func isSuggestionCard(ev CardEvent) bool { return strings.HasPrefix(ev.TaskID, store.TaskIDPrefix) }
 
@@ -81,10 +85,14 @@ func (r *Router) suggestionSpecs() []Spec {
 // SuggestionPolicy applies the tag-group policies of /tag to a suggestion
 // userID confirms on rel: a tag userID may not add (protected, or a group
 // closed to them) refuses it with a *UserError, and a tag of an exclusive
-// group takes the group's other tags off, which it returns.
+// group takes the group's other tags off, which it returns. userID
+// "system" applies an admin's `mode: auto` rule: it may add any tag.
 // 确认建议时同样遵守标签组规则（受保护、互斥）。
 func (r *Router) SuggestionPolicy(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error) {
 	role := r.perms.role(userID)
+	if userID == SystemActor {
+		role = RoleAdmin
+	}
 	live, err := r.st.Tags(false)
 	if err != nil {
 		return nil, err

@@ -93,8 +93,15 @@ func skipReason(err error) string {
 // applyAuto applies an auto rule's match at once and tells the follower
 // what was added and how to take it back.
 func (s *Service) applyAuto(ctx context.Context, o classify.Offer, customer string, m classify.Match, refs []store.TagRef) error {
-	cs, err := s.st.Apply(store.ChangeSet{Actor: "system", Source: store.SourceRule, Customer: customer,
-		Follower: o.Follower, Add: refs, Reason: reason(m.Rule, m.Evidence.Words, m.Evidence.Snippet)})
+	var remove []store.TagRef
+	if rel, err := s.st.Relationship(customer, o.Follower); err == nil && s.opts.Policy != nil {
+		if remove, err = s.opts.Policy(commands.SystemActor, rel, refs); err != nil {
+			s.log.WarnContext(ctx, "auto match not applied: against the group policies", "ref", o.Ref, "rule", m.Rule, "err", err)
+			return nil
+		}
+	}
+	cs, err := s.st.Apply(store.ChangeSet{Actor: commands.SystemActor, Source: store.SourceRule, Customer: customer,
+		Follower: o.Follower, Add: refs, Remove: remove, Reason: reason(m.Rule, m.Evidence.Words, m.Evidence.Snippet)})
 	if why := skipReason(err); why != "" {
 		s.log.DebugContext(ctx, "auto match not applied", "ref", o.Ref, "rule", m.Rule, "why", why)
 		return nil
@@ -106,9 +113,17 @@ func (s *Service) applyAuto(ctx context.Context, o classify.Offer, customer stri
 	s.log.InfoContext(ctx, "auto rule applied", "cs", cs.ID, "ref", o.Ref, "rule", m.Rule, "follower", o.Follower)
 	name := s.customerName(customer, o.Follower)
 	s.opts.Replier.Send(ctx, o.Follower, []commands.Reply{{Text: fmt.Sprintf(
-		"规则「%s」已自动给 %s 加上：%s（变更 %d）。\n依据：%s\n如不对，发送 /untag %s %s 去掉。",
-		dn(m.Rule), name, tagList(cs.Add), cs.ID, snippet(m.Evidence.Snippet), quoteArg(name), untagArgs(cs.Add))}})
+		"规则「%s」已自动给 %s 加上：%s%s（变更 %d）。\n依据：%s\n如不对，发送 /untag %s %s 去掉。",
+		dn(m.Rule), name, tagList(cs.Add), removedNote(cs.Remove), cs.ID, snippet(m.Evidence.Snippet), quoteArg(name), untagArgs(cs.Add))}})
 	return nil
+}
+
+// removedNote says which tags an exclusive group took off ("" for none).
+func removedNote(refs []store.TagRef) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	return "，同组互斥去掉了 " + tagList(refs)
 }
 
 // resolveTags finds a match's tag names in the library; names that are

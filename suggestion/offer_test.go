@@ -145,3 +145,15 @@ func TestHostileNamesOnCards(t *testing.T) {
 		t.Errorf("/suggestions = %q, want #1 with the name shown safely", list)
 	}
 }
+
+func TestOfferAutoExclusiveGroup(t *testing.T) {
+	e := newEnv(t)
+	e.say("zhangsan", "/tag 王小明 +低意向")
+	e.offer("act:1", "c1", "zhangsan", "大客户", classify.ModeAuto, "高意向", "VIP")
+	if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t2", "t5"}) {
+		t.Errorf("tags = %v, want [t2 t5] (低意向 off: 意向 is exclusive; VIP allowed: an admin's rule)", got)
+	}
+	if texts := e.out.texts("zhangsan"); len(texts) != 1 || !strings.Contains(texts[0], "同组互斥去掉了 低意向") {
+		t.Errorf("auto notice = %q, want it to say 低意向 was taken off", texts)
+	}
+}

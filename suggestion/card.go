@@ -2,6 +2,7 @@ package suggestion
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,9 @@ func (s *Service) card(sg store.Suggestion) []commands.Reply {
 			fmt.Sprintf("回复：/confirm %d 或 /reject %d", sg.ID, sg.ID),
 		},
 	}
+	if len(sg.Evidence.Words) > 0 { // the sixth and last line a card shows
+		c.Lines = slices.Insert(c.Lines, 3, "命中："+wordList(sg.Evidence.Words))
+	}
 	if len(sg.Tags) == 1 {
 		c.Buttons = []commands.Button{{Key: KeyAll, Text: "确认"}, {Key: KeyReject, Text: "忽略"}}
 		return []commands.Reply{{Card: c}}
@@ -122,6 +126,15 @@ func snippet(s string) string {
 		return "（无）"
 	}
 	return s
+}
+
+// wordList joins matched words with 、, each shown safely.
+func wordList(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = display.Line(w, display.EchoRunes)
+	}
+	return strings.Join(out, "、")
 }
 
 // tagList joins tag names with 、.

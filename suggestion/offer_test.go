@@ -18,7 +18,7 @@ func TestOfferSendsCard(t *testing.T) {
 	got := e.out.cards("zhangsan")
 	want := []commands.Card{{
 		TaskID: "tbsg-1", Title: "建议给客户加标签", Desc: "建议 #1 · 11-24 17:00前有效",
-		Lines:   []string{"客户：王小明", "标签：价格敏感型", "依据：规则「价格咨询」", "原话：这个多少钱？", "回复：/confirm 1 或 /reject 1"},
+		Lines:   []string{"客户：王小明", "标签：价格敏感型", "依据：规则「价格咨询」", "命中：多少钱", "原话：这个多少钱？", "回复：/confirm 1 或 /reject 1"},
 		Buttons: []commands.Button{{Key: KeyAll, Text: "确认"}, {Key: KeyReject, Text: "忽略"}},
 	}}
 	if !reflect.DeepEqual(got, want) {

@@ -8,6 +8,7 @@
 //	tagbot [-config config.yaml] check [--anchor] [--against SEQ:HASH]
 //	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
+//	tagbot [-config config.yaml] classify  run the classification rules over JSONL chats on stdin
 //	tagbot version
 //	tagbot help                            this usage (also -h, --help; exit 0)
 //
@@ -48,12 +49,14 @@ commands:
             checks an anchor written down earlier
   repair    cut off a torn last transaction (kept aside), rebuild the current
             tags, indexes and queues from the ledger and the outbox
+  classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write
+            {"id","tags","rules"} lines; no WeCom, no store (classify -h)
   version   print the version
   help      print this help (also -h, --help)
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -88,6 +91,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
 	}
 	if err := sub.Parse(rest); err != nil {
+		if cmd == "classify" && errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, app.ClassifyHelp)
+			return app.ExitOK
+		}
 		return usageExit(err, stdout, stderr)
 	}
 	if sub.NArg() > 0 {
@@ -95,8 +102,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return app.ExitUsage
 	}
 
-	// SIGHUP (the terminal went away) ends the demo as cleanly as Ctrl-C.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGHUP (the terminal went away) ends the demo as cleanly as Ctrl-C;
+	// serve reloads the classification rules on it instead.
+	stopOn := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+	var hup chan os.Signal
+	if cmd == "serve" {
+		stopOn = stopOn[:2]
+		hup = make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), stopOn...)
 	defer stop()
 
 	var err error
@@ -105,13 +121,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "tagbot", version)
 		return app.ExitOK
 	case "serve":
-		err = app.Serve(ctx, *configPath, stderr)
+		err = app.ServeWithReload(ctx, *configPath, stderr, hup)
 	case "sync":
 		err = app.Sync(ctx, *configPath, stdout, stderr)
 	case "check":
 		err = app.Check(*configPath, checkOpts, stdout)
 	case "repair":
 		err = app.Repair(*configPath, stdout)
+	case "classify":
+		err = app.ClassifyCLI(*configPath, stdin, stdout, stderr, nil)
 	case "demo":
 		err = app.Demo(ctx, *configPath, stdin, stdout)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	// nil classifies nothing / drops offers.
 	Classifier classify.Classifier
 	Offerer    classify.Offerer
+	// ConfigPath is the file ReloadRules re-reads; "" reloads the
+	// configuration given to New.
+	ConfigPath string
 }
 
 // Main is a whole tagbot: every component, built from one configuration.
@@ -51,11 +55,18 @@ type Main struct {
 	// LLM is the optional LLM assist (nil unless llm: is configured); the
 	// classification worker runs it through classify.Combine.
 	LLM *classify.LLM
+	// Rules is the classification rule engine; Start compiles the
+	// configured rules into it, ReloadRules swaps them.
+	Rules *classify.Engine
+
+	configPath string // re-read by ReloadRules
 
 	Intake       *intake.Queue    // received messages and events (Submit)
 	IntakeWorker *intake.Worker   // classifies them
 	IntakeAPI    *intake.API      // /api/v1/messages, /api/v1/events
 	KF           *intake.KFSyncer // 微信客服 sync; nil unless kf.enabled
+
+	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -73,7 +84,8 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now}
+	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now, configPath: opts.ConfigPath}
+	m.Rules = classify.NewEngine(nil, classify.EngineOptions{Zone: config.ChinaZone, Logger: opts.Logger})
 	crypto, err := wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID)
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
@@ -93,13 +105,23 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Sender = bot.NewSender(bot.SenderOptions{
 		API: m.API, Store: m.Store, PerUserPerMinute: cfg.Messages.PerUserPerMinute, PerUserPerHour: cfg.Messages.PerUserPerHour,
 		Now: opts.Now, Logger: opts.Logger,
+		CardSent: func(ctx context.Context, user, task, code string) {
+			if m.Suggestions != nil { // built right after the Sender
+				m.Suggestions.CardSent(ctx, user, task, code)
+			}
+		},
 	})
 	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 	})
+	if err := m.newSuggestions(cfg, opts); err != nil {
+		m.Store.Close()
+		return nil, err
+	}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
+		Suggestions: m.Suggestions,
 	})
 	if err != nil {
 		m.Store.Close()
@@ -114,6 +136,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
 		KF: m.kfOption(),
 	})
+	m.wireSuggestions(opts)
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
@@ -125,6 +148,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 // sender and, unless wecom.sync_interval is 0, the periodic full sync (see
 // periodicSync) in the background until Shutdown.
 func (m *Main) Start(ctx context.Context) error {
+	set, err := m.compileRules(m.Config)
+	if err != nil {
+		return UsageError{err}
+	}
+	m.Rules.Swap(set)
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
@@ -146,6 +174,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "outbox", m.Worker.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
+	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}

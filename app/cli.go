@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/tagbot/tagbot/config"
@@ -33,13 +34,20 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // Serve runs the bot until ctx ends (SIGTERM or SIGINT), then shuts down
 // gracefully: it stops accepting callbacks and lets the work in hand finish.
 func Serve(ctx context.Context, configPath string, logw io.Writer) error {
+	return ServeWithReload(ctx, configPath, logw, nil)
+}
+
+// ServeWithReload is Serve that also reloads the classification rules
+// (Main.ReloadRules) whenever reload delivers (main.go: SIGHUP); a bad new
+// rule set is logged and the running one stays.
+func ServeWithReload(ctx context.Context, configPath string, logw io.Writer, reload <-chan os.Signal) error {
 	cfg, err := loadConfig(configPath, true)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, logw)
 	slog.SetDefault(logger)
-	m, err := New(cfg, Options{Logger: logger})
+	m, err := New(cfg, Options{Logger: logger, ConfigPath: configPath})
 	if err != nil {
 		return err
 	}
@@ -51,12 +59,30 @@ func Serve(ctx context.Context, configPath string, logw io.Writer) error {
 		m.Store.Close()
 		return err
 	}
+	go reloadOn(ctx, reload, m.ReloadRules, logger)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	// Enough for the message in hand (30 s) and the WeCom call in hand (30 s).
 	sctx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	return m.Shutdown(sctx)
+}
+
+// reloadOn calls reload for every signal until ctx ends, logging the outcome.
+func reloadOn(ctx context.Context, sig <-chan os.Signal, reload func() error, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-sig:
+			if !ok {
+				return
+			}
+			if err := reload(); err != nil {
+				logger.Error("rules reload refused; the running rules stay", "err", err)
+			}
+		}
+	}
 }
 
 // Sync pulls the tag library and every customer from WeCom into the store.

@@ -72,9 +72,14 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
+	engine, err := demoEngine(cfg, logger)
+	if err != nil {
 		return fail(err)
 	}
+	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now, Classifier: engine}); err != nil {
+		return fail(err)
+	}
+	d.Main.Suggestions.SetRules(engine, nil)
 	if err := d.seedHistory(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
@@ -111,6 +116,8 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 		return "", nil
 	case consoleCmd(line, "/as"):
 		return d.switchUser(strings.TrimSpace(line[len("/as"):])), nil
+	case consoleCmd(line, "/click") && len(d.cards[d.User].Choices) > 0:
+		return d.submitChoices(ctx, strings.Fields(line[len("/click"):]))
 	case consoleCmd(line, "/click"):
 		n, err := strconv.Atoi(strings.TrimSpace(line[len("/click"):]))
 		card, ok := d.cards[d.User]
@@ -126,7 +133,7 @@ func (d *DemoBot) Say(ctx context.Context, line string) (string, error) {
 	case consoleCmd(line, "/wecom"):
 		return d.console(ctx, strings.Fields(line)[1:])
 	case strings.HasPrefix(line, "~"):
-		return "（客户消息注入 `~客户名: 文本` 要等对话分类功能上线后才可用）", nil
+		return d.inject(ctx, line[1:])
 	}
 	d.seq++
 	msgID := fmt.Sprintf("demo-%d-%d", time.Now().UnixNano(), d.seq)
@@ -176,7 +183,8 @@ func (d *DemoBot) deliver(ctx context.Context, xml []byte) (string, error) {
 	return shown, nil
 }
 
-// settle waits until the inbox, the outbox and the sender are empty, or
+// settle waits until the inbox, the outbox, the classification queue and
+// the sender are empty, or
 // until only replies the per-member limits hold back are left (then it
 // says until when).
 func (d *DemoBot) settle(ctx context.Context) (held, error) {
@@ -195,10 +203,14 @@ func (d *DemoBot) settle(ctx context.Context) (held, error) {
 		if err != nil {
 			return held{}, err
 		}
+		acts, err := m.Store.ActivitiesAfter(0, 1) // messages and events not yet classified
+		if err != nil {
+			return held{}, err
+		}
 		before := d.sent.noted
 		d.note()
 		h, isHeld := d.heldBack()
-		switch busy := len(in) > 0 || len(out) > 0; {
+		switch busy := len(in) > 0 || len(out) > 0 || len(acts) > 0; {
 		case !busy && m.Sender.Pending() == 0:
 			quiet, stuck = quiet+1, 0
 		case !busy && isHeld && d.sent.noted == before:

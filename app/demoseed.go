@@ -30,6 +30,7 @@ var demoGroups = []struct {
 	{"客户来源", []string{"展会", "官网", "转介绍", "抖音"}},
 	{"跟进阶段", []string{"初次接触", "已报价", "已成交", "已流失"}},
 	{"关注产品", []string{"化妆品", "3C数码", "母婴"}},
+	{"消费特征", []string{"价格敏感型", "观望型"}},
 }
 
 // demoCustomers are the demo's customers: name, corp, and per follower the

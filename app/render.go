@@ -17,6 +17,10 @@ type cardView struct {
 	Sub          string
 	Lines        []string
 	Buttons      []struct{ Key, Text string }
+	// Choices are a vote_interaction card's options (Buttons then holds
+	// its submit button); QuestionKey is the checkbox's key.
+	Choices     []struct{ ID, Text string }
+	QuestionKey string
 }
 
 // parseCard reads the template_card of a message/send body.
@@ -37,6 +41,17 @@ func parseCard(m wecomtest.Message) (cardView, bool) {
 				Text string `json:"text"`
 				Key  string `json:"key"`
 			} `json:"button_list"`
+			Checkbox struct {
+				QuestionKey string `json:"question_key"`
+				Options     []struct {
+					ID   string `json:"id"`
+					Text string `json:"text"`
+				} `json:"option_list"`
+			} `json:"checkbox"`
+			Submit *struct {
+				Text string `json:"text"`
+				Key  string `json:"key"`
+			} `json:"submit_button"`
 		} `json:"template_card"`
 	}
 	if err := json.Unmarshal(m.Raw, &body); err != nil {
@@ -49,6 +64,13 @@ func parseCard(m wecomtest.Message) (cardView, bool) {
 	}
 	for _, b := range c.Buttons {
 		v.Buttons = append(v.Buttons, struct{ Key, Text string }{b.Key, b.Text})
+	}
+	if c.Submit != nil {
+		v.Buttons = append(v.Buttons, struct{ Key, Text string }{c.Submit.Key, c.Submit.Text})
+		v.QuestionKey = c.Checkbox.QuestionKey
+		for _, o := range c.Checkbox.Options {
+			v.Choices = append(v.Choices, struct{ ID, Text string }{o.ID, o.Text})
+		}
 	}
 	return v, true
 }
@@ -74,6 +96,19 @@ func (v cardView) String() string {
 	}
 	for _, l := range v.Lines {
 		fmt.Fprintf(&b, "│ %s\n", display.Line(l, display.CardKeyNameRunes+1+display.CardValueRunes))
+	}
+	if len(v.Choices) > 0 {
+		var opts []string
+		for i, o := range v.Choices {
+			opts = append(opts, fmt.Sprintf("[%d] ☑ %s", i+1, display.Line(o.Text, display.CardValueRunes)))
+		}
+		submit := ""
+		if len(v.Buttons) > 0 {
+			submit = display.Line(v.Buttons[0].Text, display.CardButtonRunes)
+		}
+		fmt.Fprintf(&b, "│ %s\n", strings.Join(opts, "  "))
+		fmt.Fprintf(&b, "└ [%s]   （/click 1 2 只提交勾选的编号；/click 0 一个都不勾）", submit)
+		return b.String()
 	}
 	var btns []string
 	for i, bt := range v.Buttons {

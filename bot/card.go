@@ -30,7 +30,14 @@ const (
 // task_id, main_title {title, desc}, buttons {key, text}, and the Lines as
 // horizontal_content_list items when every line is "name：value" (or
 // "name: value") and there are at most six, else as sub_title_text.
+//
+// A card with Choices becomes a vote_interaction card instead: the
+// choices as a multiple-choice checkbox (question key "choices") and
+// Buttons[0] as its submit button; that card type has no room for Lines.
 func TemplateCard(c commands.Card) wecom.TemplateCard {
+	if len(c.Choices) > 0 {
+		return voteCard(c)
+	}
 	tc := wecom.TemplateCard{
 		CardType: wecom.CardTypeButtonInteraction,
 		TaskID:   c.TaskID,
@@ -46,6 +53,30 @@ func TemplateCard(c commands.Card) wecom.TemplateCard {
 	}
 	for _, b := range c.Buttons {
 		tc.ButtonList = append(tc.ButtonList, wecom.CardButton{Key: b.Key, Text: display.Line(b.Text, cardButtonRunes)})
+	}
+	return tc
+}
+
+// ChoicesKey is the question_key of checkbox cards.
+const ChoicesKey = "choices"
+
+// voteCard converts a Card with Choices to a vote_interaction card.
+func voteCard(c commands.Card) wecom.TemplateCard {
+	tc := wecom.TemplateCard{
+		CardType: wecom.CardTypeVoteInteraction,
+		TaskID:   c.TaskID,
+		MainTitle: wecom.CardTitle{
+			Title: display.Line(c.Title, cardTitleRunes),
+			Desc:  display.Line(c.Desc, cardDescRunes),
+		},
+		Checkbox: &wecom.CardCheckbox{QuestionKey: ChoicesKey, Mode: 1},
+	}
+	for _, ch := range c.Choices {
+		tc.Checkbox.OptionList = append(tc.Checkbox.OptionList,
+			wecom.CardOption{ID: ch.Key, Text: display.Line(ch.Text, cardValueRunes), IsChecked: ch.Checked})
+	}
+	if len(c.Buttons) > 0 {
+		tc.SubmitButton = &wecom.CardSubmit{Key: c.Buttons[0].Key, Text: display.Line(c.Buttons[0].Text, cardButtonRunes)}
 	}
 	return tc
 }

@@ -5,8 +5,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/wecom"
 )
 
 // hostile is a name trying to be layout: a forged line, bidi, zero-width,
@@ -74,5 +77,26 @@ func TestTemplateCardHostileFields(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTemplateCardChoices: a card with choices becomes a valid
+// vote_interaction card: the choices as a multiple-choice checkbox, the
+// first button as its submit button.
+func TestTemplateCardChoices(t *testing.T) {
+	c := commands.Card{TaskID: "tbsg-3", Title: "建议给客户加标签", Desc: "建议 #3",
+		Choices: []commands.Choice{{Key: "et1", Text: "价格敏感型", Checked: true}, {Key: "et2", Text: "高意向\u202e", Checked: true}},
+		Buttons: []commands.Button{{Key: "sg:sel", Text: "确认所选"}}}
+	got := TemplateCard(c)
+	want := wecom.TemplateCard{CardType: wecom.CardTypeVoteInteraction, TaskID: "tbsg-3",
+		MainTitle: wecom.CardTitle{Title: "建议给客户加标签", Desc: "建议 #3"},
+		Checkbox: &wecom.CardCheckbox{QuestionKey: ChoicesKey, Mode: 1, OptionList: []wecom.CardOption{
+			{ID: "et1", Text: "价格敏感型", IsChecked: true}, {ID: "et2", Text: "高意向⟨U+202E⟩", IsChecked: true}}},
+		SubmitButton: &wecom.CardSubmit{Key: "sg:sel", Text: "确认所选"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TemplateCard (-want +got):\n%s", diff)
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
 	}
 }

@@ -98,7 +98,7 @@ func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
 		l.log.Debug("unsupported message type", "inbox", id, "msgtype", m.MsgType)
 		l.reply(ctx, m.FromUserName, []commands.Reply{{Text: unsupportedText}})
 	case m.Event == EventTemplateCard:
-		ev := commands.CardEvent{TaskID: m.TaskID, EventKey: m.EventKey, ResponseCode: m.ResponseCode}
+		ev := commands.CardEvent{TaskID: m.TaskID, EventKey: m.EventKey, ResponseCode: m.ResponseCode, Selected: m.Selected}
 		replies := l.opts.Handler.HandleCard(ctx, m.FromUserName, ev)
 		l.reply(ctx, m.FromUserName, replies)
 		l.updateCard(ctx, m, replies)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,7 @@ func TestParseKFCallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Message{ToUserName: "ww1", FromUserName: "sys", CreateTime: 1793520000, MsgType: "event", Event: EventKF, KFToken: "ENCtoken1", OpenKfID: "wkShop"}
-	if m != want {
+	if !reflect.DeepEqual(m, want) {
 		t.Errorf("ParseMessage = %+v\nwant %+v", m, want)
 	}
 	other, err := ParseMessage([]byte(strings.Replace(string(body), "ENCtoken1", "ENCtoken2", 1)))

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -237,7 +238,7 @@ func TestCardClickReachesHandler(t *testing.T) {
 		"TaskId", "task-42", "CardType", "button_interaction", "ResponseCode", "rc-1"))
 	e.drain(t)
 	want := commands.CardEvent{TaskID: "task-42", EventKey: "confirm:42", ResponseCode: "rc-1"}
-	if len(e.handler.cards) != 1 || e.handler.cards[0] != want {
+	if len(e.handler.cards) != 1 || !reflect.DeepEqual(e.handler.cards[0], want) {
 		t.Fatalf("cards %+v", e.handler.cards)
 	}
 	if got := e.texts("alice"); len(got) != 1 || got[0] != "clicked confirm:42" {

@@ -43,6 +43,9 @@ type Message struct {
 	TagType      string // change_external_tag: tag or tag_group
 	KFToken      string // kf_msg_or_event: Token for kf/sync_msg
 	OpenKfID     string // kf_msg_or_event: OpenKfId, the 客服账号 with news
+	// Selected are the option ids ticked on a vote_interaction or
+	// multiple_interaction card (SelectedItems/SelectedItem/OptionIds).
+	Selected []string
 }
 
 // cardFields may be nested below the root in some event variants; the first
@@ -97,6 +100,9 @@ func ParseMessage(body []byte) (Message, error) {
 	if m.MsgType == "event" && m.Event == "" {
 		return Message{}, fmt.Errorf("%w: event without Event", ErrMalformed)
 	}
+	if m.Event == "template_card_event" {
+		m.Selected = selectedOptions(body)
+	}
 	// Identifiers end up in store keys; WeCom never sends control characters in them.
 	for _, id := range []string{m.FromUserName, m.MsgType, m.MsgID, m.Event, m.ChangeType,
 		m.UserID, m.ExternalUser, m.TagID, m.TagType, m.TaskID, m.KFToken, m.OpenKfID} {
@@ -105,6 +111,32 @@ func ParseMessage(body []byte) (Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// selectedOptions reads the ticked option ids of a card event:
+//
+//	<SelectedItems><SelectedItem><QuestionKey>…</QuestionKey>
+//	  <OptionIds><OptionId>…</OptionId>…</OptionIds></SelectedItem>…</SelectedItems>
+//
+// nil when there are none (or the XML has no such part).
+func selectedOptions(body []byte) []string {
+	var v struct {
+		Items []struct {
+			OptionIDs []string `xml:"OptionIds>OptionId"`
+		} `xml:"SelectedItems>SelectedItem"`
+	}
+	if err := xml.Unmarshal(body, &v); err != nil {
+		return nil
+	}
+	var out []string
+	for _, it := range v.Items {
+		for _, id := range it.OptionIDs {
+			if id = strings.TrimSpace(id); id != "" && !hasControl(id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // leafFields walks the XML and returns the text of the root's child elements

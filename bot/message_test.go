@@ -29,6 +29,10 @@ func TestParseMessage(t *testing.T) {
 			`<xml><FromUserName>alice</FromUserName><CreateTime>6</CreateTime><MsgType>event</MsgType><Event>template_card_event</Event><Card><TaskId>t2</TaskId><EventKey>k2</EventKey></Card></xml>`,
 			Message{FromUserName: "alice", CreateTime: 6, MsgType: "event", Event: "template_card_event", EventKey: "k2", TaskID: "t2"},
 			"ev:alice:6:template_card_event:t2:k2"},
+		{"vote card submitted (SelectedItems)",
+			`<xml><ToUserName>c</ToUserName><FromUserName>alice</FromUserName><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>sg:sel</EventKey><TaskId>tbsg-3</TaskId><CardType>vote_interaction</CardType><ResponseCode>rc</ResponseCode><AgentID>1</AgentID><SelectedItems><SelectedItem><QuestionKey>choices</QuestionKey><OptionIds><OptionId>et1</OptionId><OptionId>et3</OptionId></OptionIds></SelectedItem></SelectedItems></xml>`,
+			Message{ToUserName: "c", FromUserName: "alice", CreateTime: 5, MsgType: "event", Event: "template_card_event", EventKey: "sg:sel", TaskID: "tbsg-3", CardType: "vote_interaction", ResponseCode: "rc", AgentID: "1", Selected: []string{"et1", "et3"}},
+			"ev:alice:5:template_card_event:tbsg-3:sg:sel"},
 		{"external contact",
 			`<xml><FromUserName>sys</FromUserName><CreateTime>7</CreateTime><MsgType>event</MsgType><Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType><UserID>zhangsan</UserID><ExternalUserID>wmX</ExternalUserID></xml>`,
 			Message{FromUserName: "sys", CreateTime: 7, MsgType: "event", Event: "change_external_contact", ChangeType: "add_external_contact", UserID: "zhangsan", ExternalUser: "wmX"},
@@ -52,8 +56,8 @@ func TestParseMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
-				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("ParseMessage (-want +got):\n%s", diff)
 			}
 			if k := got.DedupKey(); k != tt.key {
 				t.Fatalf("key %q, want %q", k, tt.key)
@@ -168,7 +172,7 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("bad dedup key %q", key)
 		}
 		m2, err := ParseMessage(b)
-		if err != nil || m2 != m {
+		if err != nil || !cmp.Equal(m2, m) {
 			t.Fatalf("not deterministic")
 		}
 	})

@@ -39,6 +39,9 @@ type SenderOptions struct {
 	Tick time.Duration
 	// MaxTries drops a message after this many transient failures (default 8).
 	MaxTries int
+	// CardSent, when set, is told the response code WeCom answered for
+	// each card sent (for one later update_template_card).
+	CardSent func(ctx context.Context, userID, taskID, responseCode string)
 }
 
 // member is the in-memory state of a member's sending: the send history of
@@ -308,6 +311,9 @@ func storedCard(c commands.Card) *store.ReplyCard {
 	for _, b := range c.Buttons {
 		out.Buttons = append(out.Buttons, store.ReplyButton{Key: b.Key, Text: b.Text})
 	}
+	for _, ch := range c.Choices {
+		out.Choices = append(out.Choices, store.ReplyChoice{Key: ch.Key, Text: ch.Text, Checked: ch.Checked})
+	}
 	return out
 }
 
@@ -317,14 +323,20 @@ func commandCard(c store.ReplyCard) commands.Card {
 	for _, b := range c.Buttons {
 		out.Buttons = append(out.Buttons, commands.Button{Key: b.Key, Text: b.Text})
 	}
+	for _, ch := range c.Choices {
+		out.Choices = append(out.Choices, commands.Choice{Key: ch.Key, Text: ch.Text, Checked: ch.Checked})
+	}
 	return out
 }
 
 // deliver makes one message/send call.
 func (s *Sender) deliver(ctx context.Context, userID string, item outItem) error {
 	if item.card != nil {
-		_, err := s.opts.API.SendCard(ctx, userID, *item.card)
+		code, err := s.opts.API.SendCard(ctx, userID, *item.card)
 		s.log.Debug("card sent", "user", userID, "task", item.card.TaskID, "ok", err == nil)
+		if err == nil && code != "" && s.opts.CardSent != nil {
+			s.opts.CardSent(ctx, userID, item.card.TaskID, code)
+		}
 		return err
 	}
 	err := s.opts.API.SendText(ctx, userID, item.text)

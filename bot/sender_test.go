@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/errcode"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
@@ -318,5 +319,35 @@ func TestSenderConcurrentSends(t *testing.T) {
 			t.Fatalf("goroutine %d: reply %d after %d", g, i, prev)
 		}
 		last[fmt.Sprint(g)] = i
+	}
+}
+
+// TestSenderCheckboxCardAndCode: a card with choices goes out as a
+// vote_interaction card, survives the queue, and the response code WeCom
+// answers reaches CardSent.
+func TestSenderCheckboxCardAndCode(t *testing.T) {
+	e := newEnv(t)
+	var codes []string
+	s := NewSender(SenderOptions{API: e.api, Store: e.st, Now: e.clk.Now, Logger: e.log,
+		CardSent: func(_ context.Context, user, task, code string) { codes = append(codes, user+" "+task+" "+code) }})
+	card := &commands.Card{TaskID: "tbsg-4", Title: "建议给客户加标签", Desc: "建议 #4",
+		Choices: []commands.Choice{{Key: "et1", Text: "价格敏感型", Checked: true}, {Key: "et2", Text: "高意向", Checked: true}},
+		Buttons: []commands.Button{{Key: "sg:sel", Text: "确认所选"}}}
+	s.Send(context.Background(), "alice", []commands.Reply{{Card: card}})
+	msgs := e.fake.Messages()
+	if len(msgs) != 1 || msgs[0].MsgType != "template_card" {
+		t.Fatalf("messages = %+v, want one card", msgs)
+	}
+	var body struct {
+		TemplateCard wecom.TemplateCard `json:"template_card"`
+	}
+	if err := json.Unmarshal(msgs[0].Raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(TemplateCard(*card), body.TemplateCard); diff != "" {
+		t.Errorf("card sent (-want +got):\n%s", diff)
+	}
+	if want := []string{"alice tbsg-4 " + msgs[0].ResponseCode}; msgs[0].ResponseCode == "" || !cmp.Equal(codes, want) {
+		t.Errorf("CardSent got %q, want %q", codes, want)
 	}
 }

@@ -7,11 +7,16 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// HandleCard runs a click on a card button: KeyConfirm runs the user's
+// HandleCard runs a click on a card button: a suggestion card's
+// (store.TaskIDPrefix) goes to the SuggestionHandler; KeyConfirm runs the user's
 // pending proposal with that task id (a /rollback or a forced /undo),
 // KeyCancel drops it. A click on an expired, already handled or someone
 // else's card changes nothing and says so. 处理卡片按钮点击。
 func (r *Router) HandleCard(ctx context.Context, userID string, ev CardEvent) []Reply {
+	if isSuggestionCard(ev) && r.sugg != nil {
+		r.sess.begin(userID, r.now()) // a click is a message: a later #N is not "right after" the list
+		return clean(r.sugg.HandleSuggestionCard(ctx, userID, ev))
+	}
 	return clean(r.handleCard(ctx, userID, ev))
 }
 

@@ -39,6 +39,16 @@ type Card struct {
 	TaskID, Title, Desc string
 	Lines               []string
 	Buttons             []Button
+	// Choices make it a checkbox card (WeCom vote_interaction): the user
+	// ticks some and presses Buttons[0], its only button; the click's
+	// CardEvent.Selected lists the ticked Keys.
+	Choices []Choice
+}
+
+// Choice is one option of a checkbox card, ticked at first when Checked.
+type Choice struct {
+	Key, Text string
+	Checked   bool
 }
 
 // Button is one button of a Card; Key comes back as CardEvent.EventKey.
@@ -50,6 +60,8 @@ type Button struct {
 // 卡片按钮点击事件。
 type CardEvent struct {
 	TaskID, EventKey, ResponseCode string
+	// Selected are the Keys of the choices ticked on a checkbox card.
+	Selected []string
 }
 
 // Card button keys. 卡片按钮。
@@ -79,6 +91,9 @@ type Options struct {
 	// Location is the time zone users mean and read; China Standard Time
 	// (UTC+8) when nil.
 	Location *time.Location
+	// Suggestions runs suggestion cards and commands (/confirm N, /reject,
+	// /suggestions, /rules, /classify, /reload); they say "not enabled" when nil.
+	Suggestions SuggestionHandler
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -140,6 +155,7 @@ type Router struct {
 	led   ledger     // ledger queries
 	lib   tagLib     // tag names → tags
 	cust  customerDir
+	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -168,7 +184,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r := &Router{
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
-		byName: map[string]*Spec{}, sess: newSessions(),
+		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -187,7 +203,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
 	r.cust = customerDir{st: r.st}
-	for _, s := range r.specList() {
+	for _, s := range append(r.specList(), r.suggestionSpecs()...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)
@@ -238,8 +254,8 @@ func (r *Router) specList() []Spec {
 		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",
 			Summary: "把客户的标签恢复到过去某个时间（主管）",
 			Help:    "先列出差异，发送 /confirm 才会执行，10 分钟内有效。例：/rollback 王小明 昨天", MinRole: RoleManager, Writes: true, ShowsCustomers: true, Run: r.runRollback},
-		{Name: "confirm", Aliases: []string{"确认"}, Usage: "/confirm", Summary: "确认待执行的操作",
-			Help: "确认 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runConfirm},
+		{Name: "confirm", Aliases: []string{"确认"}, Usage: "/confirm [建议号 [标签…]]", Summary: "确认待执行的操作或标签建议",
+			Help: "不带参数：确认 /rollback 或强制撤销的提议。带建议号：确认那条标签建议，后面写标签名则只加这些。例：/confirm 3、/confirm 3 价格敏感型", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runConfirm},
 		{Name: "cancel", Aliases: []string{"取消"}, Usage: "/cancel", Summary: "放弃待执行的操作",
 			Help: "放弃 /rollback 或强制撤销的提议。", MinRole: RoleEmployee, Run: r.runCancel},
 		{Name: "restore", Aliases: []string{"恢复"}, Usage: "/restore tag <名称>",

@@ -229,6 +229,9 @@ func (r *Router) confirmRollback(req *Request, c store.Customer, followers []str
 
 // runConfirm is /confirm: runs the user's pending proposal.
 func (r *Router) runConfirm(ctx context.Context, req *Request) ([]Reply, error) {
+	if len(req.Cmd.Args) > 0 && r.sugg != nil {
+		return r.runSuggestion(ctx, req) // /confirm N: a suggestion
+	}
 	if err := noArgs(req); err != nil {
 		return nil, err
 	}

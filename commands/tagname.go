@@ -112,8 +112,15 @@ func (r *Router) csLine(cs store.ChangeSet, customer string) string {
 	if cs.Denied != "" {
 		line += "（被拒绝：" + display.Line(cs.Denied, deniedRunes) + "）"
 	}
+	if (cs.Source == store.SourceRule || cs.Source == store.SourceLLM) && cs.Reason != "" {
+		line += "（依据：" + display.Line(cs.Reason, evidenceRunes) + "）" // why a suggested tag is there
+	}
 	return line
 }
+
+// evidenceRunes is how much of a suggestion's evidence a history line shows
+// (/history cs:N shows all of it).
+const evidenceRunes = 40
 
 // matchTags finds the tags called name: exactly, else ignoring case, else
 // written as 组名/标签.

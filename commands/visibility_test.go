@@ -59,6 +59,13 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "groups", user: "lisi", cmd: "/groups", want: "标签库：", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "help", user: "lisi", cmd: "/help", want: "可以用的命令", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "whoami", user: "lisi", cmd: "/whoami", want: "角色：员工", not: []string{"王小红", "王大明", "王小明"}},
+		// Suggestion commands run in package suggestion (its tests cover whose
+		// suggestions and customers they show); without a handler they say so.
+		{spec: "reject", user: "lisi", cmd: "/reject 1", want: "自动建议功能没有启用", not: secret},
+		{spec: "suggestions", user: "lisi", cmd: "/suggestions", want: "自动建议功能没有启用", not: secret},
+		{spec: "classify", user: "lisi", cmd: "/classify 王小红 多少钱", want: "自动建议功能没有启用", not: secret},
+		{spec: "rules", user: "lisi", cmd: "/rules", want: "/rules 只有主管和管理员可以使用"},
+		{spec: "reload", user: "mgr", cmd: "/reload", want: "/reload 只有管理员可以使用"},
 	}
 	covered := map[string]bool{}
 	for i, tc := range rows {

@@ -10,6 +10,10 @@ package config
 import (
 	"slices"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tagbot/tagbot/classify/rules"
 )
 
 // Environment variables that override config.yaml (env wins over the file).
@@ -73,6 +77,15 @@ type Config struct {
 	Intake   Intake // history kept of received messages and events
 	KF       KF     // 微信客服
 	LLM      LLM    // optional LLM assist (llm.go) 可选的大模型辅助
+	// Suggestions configures suggested tags (expiry, rejection memory).
+	Suggestions Suggestions
+	// RulePacks are the rule pack files of `rule_packs:` as written
+	// (relative to the config file); see RuleSet.
+	RulePacks []string
+
+	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
+	rulesNode *yaml.Node
+	ruleSet   *rules.Set
 
 	// src remembers where each value came from, for error messages.
 	src *sources
@@ -184,10 +197,11 @@ func Default() *Config {
 			PerUserPerMinute: 30,
 			PerUserPerHour:   1000,
 		},
-		Log:    Log{Level: LevelInfo},
-		API:    API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
-		Intake: Intake{History: DefaultHistory},
-		LLM:    defaultLLM(),
+		Log:         Log{Level: LevelInfo},
+		API:         API{MaxBodyBytes: DefaultAPIMaxBodyBytes},
+		Intake:      Intake{History: DefaultHistory},
+		LLM:         defaultLLM(),
+		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 	}
 }
 

@@ -59,6 +59,9 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"intake", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"history", d.duration(&c.Intake.History)}})
 		}},
+		{"suggestions", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"expire", d.duration(&c.Suggestions.Expire)}, {"reject_memory", d.duration(&c.Suggestions.RejectMemory)}})
+		}},
 		{"kf", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
 		}},
@@ -92,6 +95,8 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"per_user_per_hour", d.integer(&c.Messages.PerUserPerHour)},
 			})
 		}},
+		{"rules", func(n *yaml.Node, _ string) { c.rulesNode = n }},
+		{"rule_packs", d.strList(&c.RulePacks)},
 		{"log", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{
 				{"level", d.str(&c.Log.Level)},

@@ -21,6 +21,7 @@ var contractKeys = []string{
 	"log", "log.level",
 	"api", "api.token", "api.max_body_bytes", "intake", "intake.history", "kf", "kf.enabled", "kf.open_kfids",
 	"llm", "llm.base_url", "llm.model", "llm.api_key", "llm.timeout", "llm.max_concurrency", "llm.daily_token_budget", "llm.redact",
+	"suggestions", "suggestions.expire", "suggestions.reject_memory",
 }
 
 func TestCommittedExample(t *testing.T) {

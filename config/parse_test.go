@@ -225,6 +225,9 @@ api:
   max_body_bytes: 1000000
 intake:
   history: 168h
+suggestions:
+  expire: 48h
+  reject_memory: 240h
 kf:
   enabled: true
   open_kfids: [wkAAA]
@@ -247,12 +250,13 @@ kf:
 			"客户等级": {EditableBy: []string{"managers", "admins", "wangwu"}, Exclusive: true, Protected: []string{"VIP"}},
 			"意向程度": {},
 		},
-		Messages: Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
-		Log:      Log{Level: LevelDebug},
-		API:      API{Token: "0123456789abcdef-token", MaxBodyBytes: 1000000},
-		Intake:   Intake{History: 168 * time.Hour},
-		KF:       KF{Enabled: true, OpenKfIDs: []string{"wkAAA"}},
-		LLM:      defaultLLM(),
+		Messages:    Messages{PerUserPerMinute: 20, PerUserPerHour: 500},
+		Log:         Log{Level: LevelDebug},
+		API:         API{Token: "0123456789abcdef-token", MaxBodyBytes: 1000000},
+		Intake:      Intake{History: 168 * time.Hour},
+		KF:          KF{Enabled: true, OpenKfIDs: []string{"wkAAA"}},
+		LLM:         defaultLLM(),
+		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

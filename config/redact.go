@@ -60,11 +60,16 @@ type redactedView struct {
 	Intake struct {
 		History string `yaml:"history"`
 	} `yaml:"intake"`
+	Suggestions struct {
+		Expire       string `yaml:"expire"`
+		RejectMemory string `yaml:"reject_memory"`
+	} `yaml:"suggestions"`
 	KF struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
 	} `yaml:"kf"`
-	LLM redactedLLM `yaml:"llm"`
+	LLM       redactedLLM `yaml:"llm"`
+	RulePacks []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -105,8 +110,10 @@ func (c Config) Redacted() string {
 	v.Log.Level = c.Log.Level
 	v.API.Token, v.API.MaxBodyBytes = mask(c.API.Token), c.API.MaxBodyBytes
 	v.Intake.History = c.Intake.History.String()
+	v.Suggestions.Expire, v.Suggestions.RejectMemory = c.Suggestions.Expire.String(), c.Suggestions.RejectMemory.String()
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	v.LLM = c.LLM.redacted()
+	v.RulePacks = c.RulePacks
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

@@ -120,6 +120,7 @@ func (c *Config) validate(r *reporter) {
 	oneOf(r, "log.level", c.Log.Level, LevelDebug, LevelInfo, LevelWarn, LevelError)
 	c.validateIntake(r)
 	c.validateLLM(r)
+	c.validateSuggestions(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

@@ -7,27 +7,14 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/store"
 )
 
-// normalize folds text for Count the way rules match it: full-width
-// ASCII to half-width, the ideographic space to a space, letters to lower
-// case. A stand-in until classify.Normalize (the rule engine's own
-// normalisation, with traditional → simplified) lands; then Count uses that.
-var normalize = func(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3000':
-			return ' '
-		case r >= '\uff01' && r <= '\uff5e':
-			r -= 0xfee0
-		}
-		return unicode.ToLower(r)
-	}, s)
-}
+// normalize folds text for Count the way rules match it (full-width,
+// letter case, traditional → simplified): classify.Normalize.
+var normalize = classify.Normalize
 
 // facts answers a rule's questions about one activity for one follower
 // from the store. Count and Events read the customer's history within the

@@ -28,13 +28,21 @@ type QueuedReply struct {
 	NextAt time.Time `json:"next_at,omitempty"`
 }
 
-// ReplyCard is a queued button card (the fields of commands.Card).
+// ReplyCard is a queued button or checkbox card (the fields of commands.Card).
 type ReplyCard struct {
 	TaskID  string        `json:"task_id"`
 	Title   string        `json:"title"`
 	Desc    string        `json:"desc,omitempty"`
 	Lines   []string      `json:"lines,omitempty"`
 	Buttons []ReplyButton `json:"buttons,omitempty"`
+	Choices []ReplyChoice `json:"choices,omitempty"` // a checkbox card's options
+}
+
+// ReplyChoice is an option of a checkbox ReplyCard.
+type ReplyChoice struct {
+	Key     string `json:"key"`
+	Text    string `json:"text"`
+	Checked bool   `json:"checked,omitempty"`
 }
 
 // ReplyButton is a button of a ReplyCard.

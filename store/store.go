@@ -13,7 +13,7 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act (plain number)
+//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -51,6 +51,14 @@
 //	                           a customer's activities by time (value ""; expires with act:)
 //	actd:<idempotency key>     dedup marker of an activity (value = seq; expires with act:)
 //	actk:<name>                a source's cursor, e.g. 微信客服 sync_msg (value = cursor)
+//	sg:<seq>                   Suggestion: tags proposed by a rule or the LLM (suggestion.go)
+//	sgp:<userid>:<seq>         present while sg:<seq> is pending, by follower (value "")
+//	sgk:<external_userid>:<userid>:<rule>
+//	                           the rule's pending suggestion for the relationship (value seq)
+//	sgd:<external_userid>:<userid>:<rule>
+//	                           the rule's last decision for the relationship (Decision)
+//	sgr:<ref>:<userid>:<rule>  an offered input already handled (value seq; expiring)
+//	sgx:<unix>:<seq>           pending sg:<seq> expires then (12 digits each; value "")
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

@@ -12,16 +12,23 @@ import (
 // CardTypeButtonInteraction 是按钮交互型模板卡片的 card_type。
 const CardTypeButtonInteraction = "button_interaction"
 
+// CardTypeVoteInteraction 是投票选择型模板卡片的 card_type：一组选项（checkbox）
+// 和一个提交按钮（submit_button）；回调事件的 SelectedItems 带回勾选的选项 id。
+const CardTypeVoteInteraction = "vote_interaction"
+
 // Documented limits of the button_interaction template card (message/send).
 const (
 	maxTaskIDBytes    = 128
 	maxButtons        = 6
 	maxButtonKeyBytes = 1024
 	maxHorizontal     = 6
+	maxOptions        = 20  // checkbox.option_list of a vote_interaction card
+	maxOptionIDBytes  = 128 // checkbox.option_list[].id
 )
 
-// TemplateCard 是应用消息的模板卡片（message/send 的 template_card），
-// 目前按按钮交互型（button_interaction）建模。CardType 为空时按 button_interaction 发送。
+// TemplateCard 是应用消息的模板卡片（message/send 的 template_card）：按钮交互型
+// （button_interaction，ButtonList）或投票选择型（vote_interaction，Checkbox 与
+// SubmitButton）。CardType 为空时按 button_interaction 发送。
 type TemplateCard struct {
 	CardType              string              `json:"card_type"`
 	Source                *CardSource         `json:"source,omitempty"`
@@ -31,7 +38,10 @@ type TemplateCard struct {
 	// TaskID 在同一应用内不可重复，只能由数字、字母和 "_-@" 组成，最长 128 字节；
 	// 按钮回调事件会带回它。
 	TaskID     string       `json:"task_id"`
-	ButtonList []CardButton `json:"button_list"`
+	ButtonList []CardButton `json:"button_list,omitempty"`
+	// Checkbox 与 SubmitButton 只用于投票选择型（vote_interaction）。
+	Checkbox     *CardCheckbox `json:"checkbox,omitempty"`
+	SubmitButton *CardSubmit   `json:"submit_button,omitempty"`
 	// ReplaceText 是点击按钮后整张卡片被替换成的文案（可选）。
 	ReplaceText string `json:"replace_text,omitempty"`
 }
@@ -67,21 +77,37 @@ type CardButton struct {
 	URL   string `json:"url,omitempty"`
 }
 
-// Validate 按文档约束检查按钮交互型卡片。
+// CardCheckbox 是投票选择型卡片的选择题：QuestionKey 随回调带回；Mode 0 单选，1 多选。
+type CardCheckbox struct {
+	QuestionKey string       `json:"question_key"`
+	OptionList  []CardOption `json:"option_list"`
+	Mode        int          `json:"mode,omitempty"`
+}
+
+// CardOption 是一个选项：ID 在卡片内唯一（最长 128 字节），IsChecked 为默认勾选。
+type CardOption struct {
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	IsChecked bool   `json:"is_checked,omitempty"`
+}
+
+// CardSubmit 是投票选择型卡片的提交按钮；Key 作为回调事件的 EventKey 返回。
+type CardSubmit struct {
+	Text string `json:"text"`
+	Key  string `json:"key"`
+}
+
+// Validate 按文档约束检查按钮交互型或投票选择型卡片。
 func (tc TemplateCard) Validate() error {
-	if tc.CardType != "" && tc.CardType != CardTypeButtonInteraction {
+	switch tc.CardType {
+	case "", CardTypeButtonInteraction:
+	case CardTypeVoteInteraction:
+		return tc.validateVote()
+	default:
 		return fmt.Errorf("unsupported card_type %q", tc.CardType)
 	}
-	if tc.MainTitle.Title == "" && tc.SubTitleText == "" {
-		return errors.New("main_title.title or sub_title_text is required")
-	}
-	if tc.TaskID == "" || len(tc.TaskID) > maxTaskIDBytes {
-		return fmt.Errorf("task_id must be 1..%d bytes", maxTaskIDBytes)
-	}
-	for _, r := range tc.TaskID {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("_-@", r)) {
-			return fmt.Errorf("task_id %q: only digits, letters and _-@ are allowed", tc.TaskID)
-		}
+	if err := tc.validateCommon(); err != nil {
+		return err
 	}
 	if len(tc.HorizontalContentList) > maxHorizontal {
 		return fmt.Errorf("%d horizontal_content_list items, at most %d", len(tc.HorizontalContentList), maxHorizontal)
@@ -107,6 +133,54 @@ func (tc TemplateCard) Validate() error {
 			return fmt.Errorf("button %d: duplicate key %q", i, b.Key)
 		}
 		keys[b.Key] = true
+	}
+	return nil
+}
+
+// validateCommon checks the title and task id every interactive card needs.
+func (tc TemplateCard) validateCommon() error {
+	if tc.MainTitle.Title == "" && tc.SubTitleText == "" {
+		return errors.New("main_title.title or sub_title_text is required")
+	}
+	if tc.TaskID == "" || len(tc.TaskID) > maxTaskIDBytes {
+		return fmt.Errorf("task_id must be 1..%d bytes", maxTaskIDBytes)
+	}
+	for _, r := range tc.TaskID {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("_-@", r)) {
+			return fmt.Errorf("task_id %q: only digits, letters and _-@ are allowed", tc.TaskID)
+		}
+	}
+	return nil
+}
+
+// validateVote checks a vote_interaction card: options with unique ids and
+// a submit button, no button_list.
+func (tc TemplateCard) validateVote() error {
+	if err := tc.validateCommon(); err != nil {
+		return err
+	}
+	if len(tc.ButtonList) > 0 {
+		return errors.New("vote_interaction: button_list is not allowed (use submit_button)")
+	}
+	cb := tc.Checkbox
+	if cb == nil || cb.QuestionKey == "" || len(cb.QuestionKey) > maxButtonKeyBytes {
+		return fmt.Errorf("vote_interaction: checkbox.question_key must be 1..%d bytes", maxButtonKeyBytes)
+	}
+	if len(cb.OptionList) == 0 || len(cb.OptionList) > maxOptions {
+		return fmt.Errorf("vote_interaction: option_list must have 1..%d options, got %d", maxOptions, len(cb.OptionList))
+	}
+	ids := map[string]bool{}
+	for i, o := range cb.OptionList {
+		if o.ID == "" || len(o.ID) > maxOptionIDBytes || o.Text == "" {
+			return fmt.Errorf("vote_interaction: option %d needs an id of 1..%d bytes and a text", i, maxOptionIDBytes)
+		}
+		if ids[o.ID] {
+			return fmt.Errorf("vote_interaction: option %d: duplicate id %q", i, o.ID)
+		}
+		ids[o.ID] = true
+	}
+	if sb := tc.SubmitButton; sb == nil || sb.Text == "" || sb.Key == "" || len(sb.Key) > maxButtonKeyBytes {
+		return fmt.Errorf("vote_interaction: submit_button needs a text and a key of 1..%d bytes", maxButtonKeyBytes)
 	}
 	return nil
 }
@@ -160,12 +234,15 @@ func (c *Client) SendMarkdown(ctx context.Context, toUser, content string) error
 	return err
 }
 
-// SendCard 发按钮交互型模板卡片，返回用于 UpdateCardButton 的 response_code（72 小时内有效，只能用一次）。
+// SendCard 发按钮交互型（CardType 为空时）或投票选择型模板卡片，返回用于
+// UpdateCardButton 的 response_code（72 小时内有效，只能用一次）。
 func (c *Client) SendCard(ctx context.Context, toUser string, card TemplateCard) (string, error) {
 	if err := card.Validate(); err != nil {
 		return "", fmt.Errorf("wecom message/send: template card: %w", err)
 	}
-	card.CardType = CardTypeButtonInteraction
+	if card.CardType == "" {
+		card.CardType = CardTypeButtonInteraction
+	}
 	resp, err := c.send(ctx, sendBody{ToUser: toUser, MsgType: "template_card", TemplateCard: &card})
 	if err != nil {
 		return "", err

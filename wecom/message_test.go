@@ -53,6 +53,12 @@ func TestTemplateCardValidate(t *testing.T) {
 		{"empty text", func(c *TemplateCard) { c.ButtonList[0].Text = "" }, "text"},
 		{"url button without url", func(c *TemplateCard) { c.ButtonList[0].Type = 1 }, "url"},
 		{"too many rows", func(c *TemplateCard) { c.HorizontalContentList = make([]HorizontalContent, 7) }, "horizontal"},
+		{"vote", toVote, ""},
+		{"vote with buttons", func(c *TemplateCard) { buttons := c.ButtonList; toVote(c); c.ButtonList = buttons }, "button_list is not allowed"},
+		{"vote without options", func(c *TemplateCard) { toVote(c); c.Checkbox.OptionList = nil }, "option_list"},
+		{"vote dup option", func(c *TemplateCard) { toVote(c); c.Checkbox.OptionList[1].ID = "a" }, "duplicate id"},
+		{"vote without submit", func(c *TemplateCard) { toVote(c); c.SubmitButton = nil }, "submit_button"},
+		{"vote without question", func(c *TemplateCard) { toVote(c); c.Checkbox.QuestionKey = "" }, "question_key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +76,13 @@ func TestTemplateCardValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// toVote turns validCard into a valid vote_interaction card.
+func toVote(c *TemplateCard) {
+	c.CardType, c.ButtonList = CardTypeVoteInteraction, nil
+	c.Checkbox = &CardCheckbox{QuestionKey: "q", Mode: 1, OptionList: []CardOption{{ID: "a", Text: "甲", IsChecked: true}, {ID: "b", Text: "乙"}}}
+	c.SubmitButton = &CardSubmit{Text: "提交", Key: "submit"}
 }
 
 func TestMessages(t *testing.T) {

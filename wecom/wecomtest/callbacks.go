@@ -93,6 +93,30 @@ func (s *Server) CallbackEvent(fromUser string, fields map[string]string) []byte
 	return b.Bytes()
 }
 
+// CallbackCardSubmit returns the plain inner XML of a template_card_event
+// for a vote_interaction card submitted by fromUser: the submit button's
+// key, the card's task id and response code, and the ticked options of
+// question questionKey as SelectedItems (投票选择型模版卡片的事件):
+//
+//	<SelectedItems><SelectedItem><QuestionKey/>
+//	  <OptionIds><OptionId/>…</OptionIds></SelectedItem></SelectedItems>
+func (s *Server) CallbackCardSubmit(fromUser, taskID, key, responseCode, questionKey string, optionIDs []string) []byte {
+	inner := s.CallbackEvent(fromUser, map[string]string{
+		"Event": "template_card_event", "CardType": "vote_interaction",
+		"EventKey": key, "TaskId": taskID, "ResponseCode": responseCode,
+	})
+	var b xmlBuilder
+	b.Write(bytes.TrimSuffix(inner, []byte("</xml>")))
+	b.WriteString("<SelectedItems><SelectedItem>")
+	b.field("QuestionKey", questionKey)
+	b.WriteString("<OptionIds>")
+	for _, id := range optionIDs {
+		b.field("OptionId", id)
+	}
+	b.WriteString("</OptionIds></SelectedItem></SelectedItems></xml>")
+	return b.Bytes()
+}
+
 // contains reports whether list has s.
 func contains(list []string, s string) bool {
 	for _, v := range list {

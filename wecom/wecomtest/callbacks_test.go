@@ -194,3 +194,25 @@ func TestDeliverErrors(t *testing.T) {
 		t.Fatal("Deliver with a cancelled context succeeded")
 	}
 }
+
+func TestCallbackCardSubmit(t *testing.T) {
+	s := fake(t, Options{})
+	inner := s.CallbackCardSubmit("zhangsan", "tbsg-3", "sg:sel", "rc-1", "choices", []string{"et1", "et3"})
+	var m struct {
+		FromUserName, Event, EventKey, TaskId, CardType, ResponseCode string
+		Items                                                         []struct {
+			QuestionKey string
+			OptionIDs   []string `xml:"OptionIds>OptionId"`
+		} `xml:"SelectedItems>SelectedItem"`
+	}
+	if err := xml.Unmarshal(inner, &m); err != nil {
+		t.Fatalf("%s: %v", inner, err)
+	}
+	if m.FromUserName != "zhangsan" || m.Event != "template_card_event" || m.EventKey != "sg:sel" || m.TaskId != "tbsg-3" ||
+		m.CardType != "vote_interaction" || m.ResponseCode != "rc-1" {
+		t.Errorf("event fields = %+v", m)
+	}
+	if len(m.Items) != 1 || m.Items[0].QuestionKey != "choices" || !cmp.Equal(m.Items[0].OptionIDs, []string{"et1", "et3"}) {
+		t.Errorf("SelectedItems = %+v, want choices: [et1 et3]", m.Items)
+	}
+}

@@ -1,0 +1,180 @@
+package classify
+
+import (
+	"math/bits"
+	"strings"
+	"unicode/utf8"
+)
+
+// automaton is an Aho-Corasick automaton over runes for many short
+// patterns (Chinese keywords of 2–6 characters). Its goto function is one
+// open-addressing hash table keyed by (state, rune), so 10,000 patterns
+// take about 1 MB and a lookup stays in cache; a byte-level DFA over the
+// same patterns (github.com/coregx/ahocorasick) needs tens of MB of
+// transitions for UTF-8 Chinese and misses the cache on every byte:
+// BenchmarkAutomata compares the two. Matches may overlap: every pattern
+// ending at every position is reported. 按字符的 AC 自动机。
+type automaton struct {
+	slots []slot // goto: open addressing on (state, rune)
+	shift uint   // 64 - log2(len(slots))
+	// root is the goto of the root for BMP runes (256 KB; 0 = none): the
+	// state most lookups start from needs no hashing.
+	root   []int32
+	fail   []int32 // state → failure state
+	out    []int32 // state → pattern ending here, -1 for none
+	dict   []int32 // state → nearest failure-chain state with an output, -1
+	patLen []int   // pattern → length in bytes
+}
+
+// newAutomaton builds the automaton of patterns (non-empty, valid UTF-8,
+// distinct; pattern i is reported as i).
+func newAutomaton(patterns []string) *automaton {
+	type edge struct {
+		from int32
+		r    rune
+	}
+	children := map[edge]int32{}
+	out := []int32{-1}
+	a := &automaton{patLen: make([]int, len(patterns))}
+	for p, s := range patterns {
+		a.patLen[p] = len(s)
+		st := int32(0)
+		for _, r := range s {
+			nx, ok := children[edge{st, r}]
+			if !ok {
+				nx = int32(len(out))
+				out = append(out, -1)
+				children[edge{st, r}] = nx
+			}
+			st = nx
+		}
+		out[st] = int32(p)
+	}
+	a.out = out
+	a.buildTable(len(children), func(add func(from int32, r rune, to int32)) {
+		for e, to := range children {
+			add(e.from, e.r, to)
+		}
+	})
+	kids := make([][]edgeTo, len(out))
+	for e, to := range children {
+		kids[e.from] = append(kids[e.from], edgeTo{e.r, to})
+	}
+	a.buildFailure(kids)
+	return a
+}
+
+// slot is one goto entry; key 0 is empty.
+type slot struct {
+	key  uint64 // (state+1)<<32 | rune
+	next int32
+}
+
+// edgeTo is one trie edge from a known state.
+type edgeTo struct {
+	r  rune
+	to int32
+}
+
+// buildTable sizes the hash table to at most half full and fills it.
+func (a *automaton) buildTable(edges int, each func(add func(from int32, r rune, to int32))) {
+	size := 1 << bits.Len(uint(2*edges+1))
+	a.slots = make([]slot, size)
+	a.root = make([]int32, 1<<16)
+	a.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	each(func(from int32, r rune, to int32) {
+		if from == 0 && r >= 0 && r < 1<<16 {
+			a.root[r] = to
+		}
+		k := key(from, r)
+		for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {
+			if a.slots[i].key == 0 {
+				a.slots[i] = slot{k, to}
+				return
+			}
+		}
+	})
+}
+
+// buildFailure computes failure and dictionary links breadth first: fail
+// is the longest proper suffix state, dict the nearest state on the
+// failure chain that ends a pattern (0, the root, for none).
+func (a *automaton) buildFailure(kids [][]edgeTo) {
+	a.fail = make([]int32, len(kids))
+	a.dict = make([]int32, len(kids))
+	queue := make([]int32, 0, len(kids))
+	for _, e := range kids[0] {
+		queue = append(queue, e.to)
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, e := range kids[u] {
+			f := a.fail[u]
+			for {
+				if nx, ok := a.step(f, e.r); ok {
+					a.fail[e.to] = nx
+					break
+				}
+				if f == 0 {
+					break
+				}
+				f = a.fail[f]
+			}
+			if g := a.fail[e.to]; a.out[g] >= 0 {
+				a.dict[e.to] = g
+			} else {
+				a.dict[e.to] = a.dict[g]
+			}
+			queue = append(queue, e.to)
+		}
+	}
+}
+
+func key(state int32, r rune) uint64 { return uint64(state+1)<<32 | uint64(uint32(r)) }
+
+func (a *automaton) slot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> a.shift) }
+
+// step is the goto function: the state after r from st, ok false if none.
+func (a *automaton) step(st int32, r rune) (int32, bool) {
+	if st == 0 && uint32(r) < 1<<16 {
+		nx := a.root[r]
+		return nx, nx != 0
+	}
+	k := key(st, r)
+	for i := a.slot(k); ; i = (i + 1) & (len(a.slots) - 1) {
+		switch a.slots[i].key {
+		case k:
+			return a.slots[i].next, true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+// findAll appends every occurrence of every pattern in text to dst.
+func (a *automaton) findAll(text string, dst []hit) []hit {
+	st := int32(0)
+	for i, r := range text {
+		end := i + utf8.RuneLen(r)
+		if r == utf8.RuneError && !strings.HasPrefix(text[i:], "\uFFFD") {
+			r, end = -1, i+1 // an invalid byte matches no pattern
+		}
+		for {
+			if nx, ok := a.step(st, r); ok {
+				st = nx
+				break
+			}
+			if st == 0 {
+				break
+			}
+			st = a.fail[st]
+		}
+		for o := st; o > 0; o = a.dict[o] {
+			if p := a.out[o]; p >= 0 {
+				dst = append(dst, hit{pattern: int(p), start: end - a.patLen[p], end: end})
+			}
+		}
+	}
+	return dst
+}

@@ -1,0 +1,317 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tagbot/tagbot/classify/rules"
+	"github.com/tagbot/tagbot/config"
+)
+
+// snippetRunes is how many runes of context a snippet keeps on each side
+// of the first matched word.
+const snippetRunes = 10
+
+// EngineOptions configures an Engine.
+type EngineOptions struct {
+	// Zone is the zone of hour() and weekday(); config.ChinaZone when nil.
+	Zone   *time.Location
+	Logger *slog.Logger // slog.Default() when nil
+}
+
+// Engine classifies inputs with a compiled RuleSet; Reload swaps the set
+// atomically while Classify runs. It implements Classifier. 规则引擎。
+type Engine struct {
+	set     atomic.Pointer[RuleSet]
+	zone    *time.Location
+	log     *slog.Logger
+	condErr atomic.Int64
+	pool    sync.Pool // *scratch
+}
+
+var _ Classifier = (*Engine)(nil)
+
+// NewEngine returns an Engine running set (nil: no rules).
+func NewEngine(set *RuleSet, opts EngineOptions) *Engine {
+	e := &Engine{zone: opts.Zone, log: opts.Logger}
+	if e.zone == nil {
+		e.zone = config.ChinaZone
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if set == nil {
+		set, _ = Compile(nil, nil)
+	}
+	e.set.Store(set)
+	e.pool.New = func() any { return &scratch{} }
+	return e
+}
+
+// Reload compiles rs against lib and swaps it in; on error the running set
+// stays and the error names the rule and line. 重新加载规则。
+func (e *Engine) Reload(rs []rules.Rule, lib TagLibrary) error {
+	set, err := Compile(rs, lib)
+	if err != nil {
+		return err
+	}
+	e.Swap(set)
+	return nil
+}
+
+// Swap replaces the running set with an already compiled one.
+func (e *Engine) Swap(set *RuleSet) { e.set.Store(set) }
+
+// Rules lists the running rules (for /rules).
+func (e *Engine) Rules() []RuleInfo { return e.set.Load().Infos() }
+
+// ConditionErrors is how many `when:` evaluations failed at run time since
+// start (each is no match).
+func (e *Engine) ConditionErrors() int64 { return e.condErr.Load() }
+
+// ruleState is what the keyword scan found for one rule.
+type ruleState struct {
+	any      bool
+	excluded bool
+	all      uint64 // bit i: All[i] found
+	kw       uint64 // bit i: Keywords[i] found (i < 64)
+	first    int32  // 1 + index in hits of the first word found, 0 for none
+}
+
+// scratch is per-call working memory, pooled.
+type scratch struct {
+	st      []ruleState
+	touched []int32
+	cands   []int32
+	hits    []hit
+}
+
+// Classify returns the matches of the running rules for in, best first
+// (priority, then score, then rule order), one per rule.
+func (e *Engine) Classify(ctx context.Context, in Input, facts Facts) ([]Match, error) {
+	set := e.set.Load()
+	var out []Match
+	switch {
+	case in.Message != nil:
+		out = e.message(set, in, facts)
+	case in.Event != nil:
+		out = e.event(set, in, facts)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if len(out) < 2 {
+		return out, nil
+	}
+	slices.SortStableFunc(out, func(a, b Match) int {
+		if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Score, a.Score)
+	})
+	return out, nil
+}
+
+// message runs the message rules: the keyword scan, then regex, from and
+// when on the rules it leaves (and on the scan rules).
+func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
+	m := in.Message
+	text := Normalize(m.Text)
+	sc := e.pool.Get().(*scratch)
+	defer e.pool.Put(sc)
+	if len(sc.st) < len(set.rules) {
+		sc.st = make([]ruleState, len(set.rules))
+	}
+	sc.hits = set.kw.find(text, sc.hits[:0])
+	sc.touched = sc.touched[:0]
+	for k, h := range sc.hits {
+		for _, ref := range set.kw.refs[h.pattern] {
+			st := &sc.st[ref.rule]
+			if !st.any && !st.excluded && st.all == 0 {
+				sc.touched = append(sc.touched, ref.rule)
+			}
+			switch ref.kind {
+			case wordAny:
+				st.any = true
+				if ref.idx < 64 {
+					st.kw |= 1 << ref.idx
+				}
+			case wordAll:
+				st.all |= 1 << ref.idx
+			case wordExclude:
+				st.excluded = true
+				continue
+			}
+			if st.first == 0 || h.start < sc.hits[st.first-1].start {
+				st.first = int32(k + 1)
+			}
+		}
+	}
+	cands := sc.cands[:0]
+	defer func() { sc.cands = cands[:0] }()
+	for _, i := range sc.touched {
+		st := sc.st[i]
+		if !st.excluded && (st.any || !set.hot[i].keywords) && st.all == set.allFull[i] {
+			cands = append(cands, i)
+		}
+	}
+	for _, i := range set.scan {
+		if !sc.st[i].excluded {
+			cands = append(cands, i)
+		}
+	}
+	slices.Sort(cands)
+	matched := cands[:0] // filtered in place
+	var ev *rules.Env
+	sender := fromCode(m.From)
+	ntags := 0
+	for _, i := range cands {
+		h := &set.hot[i]
+		if h.from != fromAny && h.from != sender || h.re != nil && !h.re.MatchString(text) {
+			continue
+		}
+		if h.when {
+			if ev == nil {
+				x := env(in, facts, e.zone)
+				ev = &x
+			}
+			if !e.when(&set.rules[i], ev) {
+				continue
+			}
+		}
+		matched = append(matched, i)
+		ntags += int(h.ntags)
+	}
+	var out []Match
+	if len(matched) > 0 {
+		out = make([]Match, len(matched))
+		tags := make([]string, 0, ntags) // one block for every match's Tags
+		for k, i := range matched {
+			r := &set.rules[i]
+			tags = append(tags, r.Tags...)
+			out[k] = match(r, evidence(r, sc.st[i], text, sc.hits))
+			out[k].Tags = tags[len(tags)-len(r.Tags) : len(tags) : len(tags)]
+		}
+	}
+	for _, i := range sc.touched {
+		sc.st[i] = ruleState{}
+	}
+	return out
+}
+
+// event runs the rules `on: event:<type>` of the event's type.
+func (e *Engine) event(set *RuleSet, in Input, facts Facts) []Match {
+	ids := set.events[in.Event.Type]
+	if len(ids) == 0 {
+		return nil
+	}
+	x := env(in, facts, e.zone)
+	var out []Match
+	for _, i := range ids {
+		r := &set.rules[i]
+		if r.Program() != nil && !e.when(r, &x) {
+			continue
+		}
+		out = append(out, match(r, Evidence{Snippet: "event " + in.Event.Type}))
+	}
+	return out
+}
+
+// when evaluates r's condition; a run-time error is no match, counted and
+// logged at debug with the rule's name.
+func (e *Engine) when(r *rules.Rule, ev *rules.Env) bool {
+	ok, err := evalWhen(r, ev)
+	if err != nil {
+		e.condErr.Add(1)
+		e.log.Debug("classify: condition failed", "rule", r.Name, "err", err)
+	}
+	return ok
+}
+
+// fromCode is a message's sender as a ruleHot.from (empty: the customer).
+func fromCode(sender string) uint8 {
+	if sender == FromEmployee {
+		return fromEmployee
+	}
+	return fromCustomer
+}
+
+// match is rule r's Match. Tags is the caller's own copy; Evidence.Words
+// may share the rule's slice (capacity clipped, so an append copies): do
+// not modify its elements. (message sets Tags from one block per call.)
+func match(r *rules.Rule, ev Evidence) Match {
+	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clone(r.Tags), Mode: Mode(r.Mode),
+		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
+}
+
+// evidence lists the rule's matched keywords and all-words (as the rule
+// wrote them, in rule order) and a snippet of the normalised text around
+// the first word found (for a regex-only rule: around the regex's match).
+func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
+	var ev Evidence
+	if st.all == 0 && st.kw != 0 && st.kw&(st.kw-1) == 0 { // one keyword: no allocation
+		i := bits.TrailingZeros64(st.kw)
+		ev.Words = r.Keywords[i : i+1 : i+1]
+	}
+	for i, w := range r.Keywords {
+		if ev.Words != nil {
+			break
+		}
+		if i < 64 && st.kw&(1<<i) != 0 && !slices.Contains(ev.Words, w) {
+			ev.Words = append(ev.Words, w)
+		}
+	}
+	for i, w := range r.All {
+		if st.all&(1<<i) != 0 {
+			ev.Words = append(ev.Words, w)
+		}
+	}
+	if st.first > 0 {
+		h := hits[st.first-1]
+		if len(ev.Words) == 0 { // only keywords past the 64th matched
+			ev.Words = []string{text[h.start:h.end]}
+		}
+		ev.Snippet = snippet(text, h.start, h.end)
+		return ev
+	}
+	if re := r.Regexp(); re != nil {
+		if m := re.FindStringIndex(text); m != nil {
+			ev.Words = []string{text[m[0]:m[1]]}
+			ev.Snippet = snippet(text, m[0], m[1])
+			return ev
+		}
+	}
+	ev.Snippet = snippet(text, 0, 0)
+	return ev
+}
+
+// snippet is text[start:end] with up to snippetRunes runes each side (a
+// substring of text: no allocation).
+func snippet(text string, start, end int) string {
+	runes := snippetRunes
+	if end == start && start == 0 { // no position: the first 2×snippetRunes runes
+		runes *= 2
+	}
+	from := start
+	for n := 0; n < runes && from > 0; n++ {
+		from--
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
+		}
+	}
+	to := end
+	for n := 0; n < runes && to < len(text); n++ {
+		to++
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+	}
+	return text[from:to]
+}

@@ -1,0 +1,76 @@
+package classify
+
+// Kinds of a rule word.
+const (
+	wordAny     = iota // keywords: any one matches
+	wordAll            // all: every one must appear
+	wordExclude        // exclude: any one vetoes
+)
+
+// wordRef is one use of a pattern: rule r's i-th word of kind.
+type wordRef struct {
+	rule int32
+	kind uint8
+	idx  uint16 // index in the rule's list of that kind (for all: its bit)
+}
+
+// keywordIndex is every keyword, all-word and exclude word of every rule in
+// one Aho-Corasick automaton (automaton, over runes; BenchmarkAutomata
+// shows why not github.com/coregx/ahocorasick). Patterns are normalised
+// and deduplicated; each knows the rules that use it.
+type keywordIndex struct {
+	ac    *automaton  // nil when no rule has words
+	refs  [][]wordRef // pattern id → uses
+	words []string    // pattern id → normalised word
+}
+
+// keywordBuilder collects patterns before building the automaton.
+type keywordBuilder struct {
+	ids   map[string]int
+	words []string
+	refs  [][]wordRef
+}
+
+func newKeywordBuilder() *keywordBuilder {
+	return &keywordBuilder{ids: map[string]int{}}
+}
+
+// add records rule r's idx-th word of kind; an empty normalised word is
+// ignored (the parser refuses them).
+func (b *keywordBuilder) add(word string, r int, kind uint8, idx int) {
+	w := Normalize(word)
+	if w == "" {
+		return
+	}
+	id, ok := b.ids[w]
+	if !ok {
+		id = len(b.words)
+		b.ids[w] = id
+		b.words = append(b.words, w)
+		b.refs = append(b.refs, nil)
+	}
+	b.refs[id] = append(b.refs[id], wordRef{rule: int32(r), kind: kind, idx: uint16(idx)})
+}
+
+func (b *keywordBuilder) build() *keywordIndex {
+	k := &keywordIndex{refs: b.refs, words: b.words}
+	if len(b.words) > 0 {
+		k.ac = newAutomaton(b.words)
+	}
+	return k
+}
+
+// hit is one occurrence of a pattern in the text (byte offsets).
+type hit struct {
+	pattern    int
+	start, end int
+}
+
+// find appends every occurrence of every pattern, overlapping ones
+// included, to dst.
+func (k *keywordIndex) find(text string, dst []hit) []hit {
+	if k.ac == nil || text == "" {
+		return dst
+	}
+	return k.ac.findAll(text, dst)
+}

@@ -132,7 +132,7 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	sc.hits = set.kw.find(text, sc.hits[:0])
 	sc.touched = sc.touched[:0]
 	for k, h := range sc.hits {
-		for _, ref := range set.kw.refs[h.pattern] {
+		for _, ref := range set.kw.uses(h.pattern) {
 			st := &sc.st[ref.rule]
 			if !st.any && !st.excluded && st.all == 0 {
 				sc.touched = append(sc.touched, ref.rule)
@@ -157,8 +157,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	cands := sc.cands[:0]
 	defer func() { sc.cands = cands[:0] }()
 	for _, i := range sc.touched {
-		st := sc.st[i]
-		if !st.excluded && (st.any || !set.hot[i].keywords) && st.all == set.allFull[i] {
+		st, h := &sc.st[i], &set.hot[i]
+		if !st.excluded && (st.any || !h.keywords) && st.all == h.allFull {
 			cands = append(cands, i)
 		}
 	}

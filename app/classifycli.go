@@ -28,8 +28,8 @@ and writes one line for each to stdout:
 For "messages", every message is classified in turn and the results are
 merged; count() counts over that object's messages up to the one being
 classified, events() is 0 and customer facts are empty. "from" defaults to
-customer, "time" (RFC 3339 or unix seconds) to now. Tags are checked only
-against the packs and rules, not the tag library (there is no store here).
+customer, "time" (RFC 3339 or unix seconds) to now. Rule tags are not
+checked against the tag library (there is no store here; serve checks them).
 A bad line is reported on stderr with its number and skipped; the exit code
 is then 1 (0 when every line was read, 2 for a bad config).
 `

@@ -132,7 +132,7 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	sc.hits = set.kw.find(text, sc.hits[:0])
 	sc.touched = sc.touched[:0]
 	for k, h := range sc.hits {
-		for _, ref := range set.kw.refs[h.pattern] {
+		for _, ref := range set.kw.uses(h.pattern) {
 			st := &sc.st[ref.rule]
 			if !st.any && !st.excluded && st.all == 0 {
 				sc.touched = append(sc.touched, ref.rule)
@@ -157,8 +157,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	cands := sc.cands[:0]
 	defer func() { sc.cands = cands[:0] }()
 	for _, i := range sc.touched {
-		st := sc.st[i]
-		if !st.excluded && (st.any || !set.hot[i].keywords) && st.all == set.allFull[i] {
+		st, h := &sc.st[i], &set.hot[i]
+		if !st.excluded && (st.any || !h.keywords) && st.all == h.allFull {
 			cands = append(cands, i)
 		}
 	}
@@ -196,8 +196,7 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 		for k, i := range matched {
 			r := &set.rules[i]
 			tags = append(tags, r.Tags...)
-			out[k] = match(r, evidence(r, sc.st[i], text, sc.hits))
-			out[k].Tags = tags[len(tags)-len(r.Tags) : len(tags) : len(tags)]
+			out[k] = match(r, tags[len(tags)-len(r.Tags):len(tags):len(tags)], evidence(r, sc.st[i], text, sc.hits))
 		}
 	}
 	for _, i := range sc.touched {
@@ -219,7 +218,7 @@ func (e *Engine) event(set *RuleSet, in Input, facts Facts) []Match {
 		if r.Program() != nil && !e.when(r, &x) {
 			continue
 		}
-		out = append(out, match(r, Evidence{Snippet: "event " + in.Event.Type}))
+		out = append(out, match(r, slices.Clone(r.Tags), Evidence{Snippet: "event " + in.Event.Type}))
 	}
 	return out
 }
@@ -243,11 +242,11 @@ func fromCode(sender string) uint8 {
 	return fromCustomer
 }
 
-// match is rule r's Match. Tags is the caller's own copy; Evidence.Words
-// may share the rule's slice (capacity clipped, so an append copies): do
-// not modify its elements. (message sets Tags from one block per call.)
-func match(r *rules.Rule, ev Evidence) Match {
-	return Match{Source: SourceRule, Rule: r.Name, Tags: slices.Clone(r.Tags), Mode: Mode(r.Mode),
+// match is rule r's Match with tags, a copy of r.Tags the caller owns.
+// Evidence.Words may share the rule's slice (capacity clipped, so an
+// append copies): do not modify its elements.
+func match(r *rules.Rule, tags []string, ev Evidence) Match {
+	return Match{Source: SourceRule, Rule: r.Name, Tags: tags, Mode: Mode(r.Mode),
 		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
 }
 

@@ -19,9 +19,12 @@ type wordRef struct {
 // shows why not github.com/coregx/ahocorasick). Patterns are normalised
 // and deduplicated; each knows the rules that use it.
 type keywordIndex struct {
-	ac    *automaton  // nil when no rule has words
-	refs  [][]wordRef // pattern id → uses
-	words []string    // pattern id → normalised word
+	ac *automaton // nil when no rule has words
+	// uses of pattern p are refs[start[p]:start[p+1]] (one flat array: one
+	// cache line for most hits, not a slice header and then its array).
+	refs  []wordRef
+	start []int32
+	words []string // pattern id → normalised word
 }
 
 // keywordBuilder collects patterns before building the automaton.
@@ -53,12 +56,19 @@ func (b *keywordBuilder) add(word string, r int, kind uint8, idx int) {
 }
 
 func (b *keywordBuilder) build() *keywordIndex {
-	k := &keywordIndex{refs: b.refs, words: b.words}
+	k := &keywordIndex{words: b.words, start: make([]int32, len(b.refs)+1)}
+	for p, rs := range b.refs {
+		k.refs = append(k.refs, rs...)
+		k.start[p+1] = int32(len(k.refs))
+	}
 	if len(b.words) > 0 {
 		k.ac = newAutomaton(b.words)
 	}
 	return k
 }
+
+// uses is the uses of pattern p.
+func (k *keywordIndex) uses(p int) []wordRef { return k.refs[k.start[p]:k.start[p+1]] }
 
 // hit is one occurrence of a pattern in the text (byte offsets).
 type hit struct {

@@ -84,10 +84,21 @@ func normalPrefix(s string, t2s *t2sMap) int {
 // foldRune narrows a full-width rune, folds its case and maps traditional
 // to simplified.
 func foldRune(r rune, t2s *t2sMap) rune {
-	if r >= 0x4E00 && r < 0xA000 { // CJK ideographs: no width, no case
+	switch {
+	case r >= 0x4E00 && r < 0xA000: // CJK ideographs: no width, no case
 		if s := t2s.dense[r-0x3400]; s != 0 {
 			return s
 		}
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII: what width.Narrow does
+		r -= 0xFEE0
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case r == 0x3000: // ideographic space
+		return ' '
+	case r > 0x3000 && r < 0x3040: // CJK punctuation: wide, no case
 		return r
 	}
 	if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth {

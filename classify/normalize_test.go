@@ -3,7 +3,10 @@ package classify
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 func TestNormalize(t *testing.T) {
@@ -47,4 +50,21 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("Normalize(%q) = %q has stray spaces", s, n)
 		}
 	})
+}
+
+// TestFoldRuneFastPaths: the shortcuts for full-width ASCII and CJK
+// punctuation give what golang.org/x/text/width and unicode.ToLower give.
+func TestFoldRuneFastPaths(t *testing.T) {
+	for _, rg := range [][2]rune{{0x3000, 0x303F}, {0xFF01, 0xFF5E}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			want := r
+			if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth && p.Narrow() != 0 {
+				want = p.Narrow()
+			}
+			want = unicode.ToLower(want)
+			if got := foldRune(r, t2sTable()); got != want {
+				t.Errorf("foldRune(%U) = %U, want %U", r, got, want)
+			}
+		}
+	}
 }

@@ -91,3 +91,17 @@ func TestMatchFields(t *testing.T) {
 		t.Errorf("Classify (-want +got):\n%s", diff)
 	}
 }
+
+// TestMatchTagsOwned: a caller that changes a match's tags does not change
+// the rule.
+func TestMatchTagsOwned(t *testing.T) {
+	e := loadPack(t, "testdata/shop.yaml")
+	for range 2 {
+		ms, _ := e.Classify(context.Background(), msg("价格多少，快递几天"), nil)
+		if len(ms) != 2 || ms[0].Tags[0] != "物流关注" || ms[1].Tags[0] != "价格敏感型" {
+			t.Fatalf("matches = %+v", ms)
+		}
+		ms[0].Tags[0], ms[1].Tags[0] = "changed", "changed"
+		_ = append(ms[0].Tags, "more")
+	}
+}

@@ -45,6 +45,7 @@ const (
 // ruleHot is what the engine checks of every candidate rule, kept apart
 // from the (large) rules.Rule so the check stays in cache.
 type ruleHot struct {
+	allFull  uint64 // one bit per `all:` word
 	from     uint8
 	when     bool
 	keywords bool  // the rule has keywords (one of them must match)
@@ -58,8 +59,6 @@ type RuleSet struct {
 	rules []rules.Rule
 	hot   []ruleHot
 	kw    *keywordIndex
-	// allFull[i] has one bit per `all:` word of rule i.
-	allFull []uint64
 	// scan lists message rules with neither keywords nor all words: they
 	// are tried on every message (regex or when alone).
 	scan []int32
@@ -74,7 +73,7 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 	if errs := checkRules(rs, lib); len(errs) > 0 {
 		return nil, errs
 	}
-	set := &RuleSet{rules: slices.Clone(rs), hot: make([]ruleHot, len(rs)), allFull: make([]uint64, len(rs)), events: map[string][]int32{}}
+	set := &RuleSet{rules: slices.Clone(rs), hot: make([]ruleHot, len(rs)), events: map[string][]int32{}}
 	b := newKeywordBuilder()
 	for i := range set.rules {
 		r := &set.rules[i]
@@ -89,7 +88,7 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 		}
 		for j, w := range r.All {
 			b.add(w, i, wordAll, j)
-			set.allFull[i] |= 1 << j
+			set.hot[i].allFull |= 1 << j
 		}
 		for j, w := range r.Exclude {
 			b.add(w, i, wordExclude, j)

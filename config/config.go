@@ -10,6 +10,10 @@ package config
 import (
 	"slices"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tagbot/tagbot/classify/rules"
 )
 
 // Environment variables that override config.yaml (env wins over the file).
@@ -69,6 +73,13 @@ type Config struct {
 	Groups   map[string]GroupPolicy // keyed by tag group name 按标签组名称
 	Messages Messages
 	Log      Log
+	// RulePacks are the rule pack files of `rule_packs:` as written
+	// (relative to the config file); see RuleSet.
+	RulePacks []string
+
+	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
+	rulesNode *yaml.Node
+	ruleSet   *rules.Set
 
 	// src remembers where each value came from, for error messages.
 	src *sources

@@ -83,6 +83,8 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"per_user_per_hour", d.integer(&c.Messages.PerUserPerHour)},
 			})
 		}},
+		{"rules", func(n *yaml.Node, _ string) { c.rulesNode = n }},
+		{"rule_packs", d.strList(&c.RulePacks)},
 		{"log", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{
 				{"level", d.str(&c.Log.Level)},

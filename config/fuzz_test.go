@@ -60,6 +60,7 @@ func normalize(c *Config) *Config {
 		return s
 	}
 	n.Roles.Admins, n.Roles.Managers = fix(n.Roles.Admins), fix(n.Roles.Managers)
+	n.RulePacks = fix(n.RulePacks)
 	n.Groups = make(map[string]GroupPolicy, len(c.Groups))
 	for k, g := range c.Groups {
 		g.EditableBy, g.Protected = fix(g.EditableBy), fix(g.Protected)

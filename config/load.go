@@ -44,6 +44,7 @@ func Parse(data []byte, name string, env func(string) string) (*Config, error) {
 	applyEnv(c, &d.reporter, env)
 	c.WeCom.APIBase = strings.TrimRight(c.WeCom.APIBase, "/")
 	c.validate(&d.reporter)
+	c.loadRules(&d.reporter)
 	if err := d.err(); err != nil {
 		return nil, err
 	}

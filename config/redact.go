@@ -53,6 +53,7 @@ type redactedView struct {
 	Log struct {
 		Level string `yaml:"level"`
 	} `yaml:"log"`
+	RulePacks []string `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -91,6 +92,7 @@ func (c Config) Redacted() string {
 	v.Messages.PerUserPerMinute = c.Messages.PerUserPerMinute
 	v.Messages.PerUserPerHour = c.Messages.PerUserPerHour
 	v.Log.Level = c.Log.Level
+	v.RulePacks = c.RulePacks
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

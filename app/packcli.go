@@ -1,34 +1,15 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/tagbot/tagbot/classify/rules"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
-
-// PackGroup is one tag group a rule pack declares (`groups:` of a pack
-// file): the group's name and the names of its tags. 规则包声明的标签组。
-type PackGroup struct {
-	Name string   `yaml:"name"`
-	Tags []string `yaml:"tags"`
-}
-
-// PackTags is what `tagbot pack apply` reads of a pack file: its name and
-// the tag groups it declares. The rules are the rule engine's to load.
-type PackTags struct {
-	Name   string      `yaml:"name"`
-	Groups []PackGroup `yaml:"groups"`
-}
 
 // PackTag names one tag of a pack after apply, with the id it has on WeCom.
 type PackTag struct {
@@ -50,60 +31,13 @@ type packCreator interface {
 	CreateTag(ctx context.Context, groupName, tagName string) (store.Tag, error)
 }
 
-// ParsePackTags reads the name and tag groups of a pack file's content.
-// Every group needs a name and at least one tag; a tag may appear once in a
-// group. Errors name the group (and the line, for YAML errors).
-func ParsePackTags(data []byte) (PackTags, error) {
-	var p PackTags
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&p); err != nil {
-		if errors.Is(err, io.EOF) {
-			return PackTags{}, errors.New("empty pack file")
-		}
-		return PackTags{}, err
-	}
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" {
-		return PackTags{}, errors.New("name: required")
-	}
-	if len(p.Groups) == 0 {
-		return PackTags{}, errors.New("groups: a pack declares at least one tag group")
-	}
-	seenGroup := map[string]bool{}
-	for i := range p.Groups {
-		g := &p.Groups[i]
-		g.Name = strings.TrimSpace(g.Name)
-		if g.Name == "" {
-			return PackTags{}, fmt.Errorf("groups[%d].name: required", i)
-		}
-		if seenGroup[g.Name] {
-			return PackTags{}, fmt.Errorf("groups[%d]: group %q declared twice", i, g.Name)
-		}
-		seenGroup[g.Name] = true
-		if len(g.Tags) == 0 {
-			return PackTags{}, fmt.Errorf("groups[%d] (%s).tags: at least one tag", i, g.Name)
-		}
-		seen := map[string]bool{}
-		for j, t := range g.Tags {
-			t = strings.TrimSpace(t)
-			if t == "" {
-				return PackTags{}, fmt.Errorf("groups[%d] (%s).tags[%d]: empty tag name", i, g.Name, j)
-			}
-			if seen[t] {
-				return PackTags{}, fmt.Errorf("groups[%d] (%s).tags[%d]: tag %q listed twice", i, g.Name, j, t)
-			}
-			seen[t] = true
-			g.Tags[j] = t
-		}
-	}
-	return p, nil
-}
-
-// ApplyPack is `tagbot pack apply FILE`: it creates the pack's missing tag
-// groups and tags on WeCom (add_corp_tag), records them in the store's
-// library and writes what it created and what already existed to out. It
-// is idempotent: a second run creates nothing. It needs the store to
-// itself, so it refuses (ExitUsage) while `serve` holds it.
+// ApplyPack is `tagbot pack apply FILE`: it reads the pack with the rule
+// engine's loader (rules.LoadPack; a bad pack is refused, ExitUsage),
+// creates the pack's missing tag groups and tags on WeCom (add_corp_tag),
+// records them in the store's library and writes what it created and what
+// already existed to out. It is idempotent: a second run creates nothing.
+// It needs the store to itself, so it refuses (ExitUsage) while `serve`
+// holds it.
 func ApplyPack(ctx context.Context, configPath, packPath string, out, logw io.Writer) error {
 	cfg, err := loadConfig(configPath, true)
 	if err != nil {
@@ -114,13 +48,9 @@ func ApplyPack(ctx context.Context, configPath, packPath string, out, logw io.Wr
 
 // applyPackWith is ApplyPack on a loaded configuration.
 func applyPackWith(ctx context.Context, cfg *config.Config, packPath string, out, logw io.Writer) error {
-	data, err := os.ReadFile(packPath)
+	pack, err := rules.LoadPack(packPath)
 	if err != nil {
-		return UsageError{fmt.Errorf("pack: %w", err)}
-	}
-	pack, err := ParsePackTags(data)
-	if err != nil {
-		return UsageError{fmt.Errorf("%s: %w", packPath, err)}
+		return UsageError{err}
 	}
 	m, err := New(cfg, Options{Logger: newLogger(cfg, logw)})
 	if err != nil {
@@ -137,7 +67,7 @@ func applyPackWith(ctx context.Context, cfg *config.Config, packPath string, out
 
 // applyPack refreshes the library from WeCom, then creates each tag of the
 // pack the library lacks in its group.
-func applyPack(ctx context.Context, st *store.Store, c packCreator, pack PackTags) (PackReport, error) {
+func applyPack(ctx context.Context, st *store.Store, c packCreator, pack *rules.Pack) (PackReport, error) {
 	rep := PackReport{Pack: pack.Name}
 	if _, err := c.RefreshLibrary(ctx); err != nil {
 		return rep, fmt.Errorf("pack apply: %w", err)

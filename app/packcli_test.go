@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagbot/tagbot/classify/rules"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
@@ -165,13 +166,9 @@ func TestApplyShippedPacks(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			fake, cfg := packCompany(t)
-			data, err := os.ReadFile(file)
+			pack, err := rules.LoadPack(file)
 			if err != nil {
-				t.Fatal(err)
-			}
-			pack, err := ParsePackTags(data)
-			if err != nil {
-				t.Fatalf("parse: %v", err)
+				t.Fatalf("load: %v", err)
 			}
 			want := []string{"咨询意图/询价"}
 			for _, g := range pack.Groups {
@@ -197,7 +194,8 @@ func TestApplyPackBadFile(t *testing.T) {
 	fake, cfg := packCompany(t)
 	cases := []struct{ name, path string }{
 		{"missing", filepath.Join(t.TempDir(), "nope.yaml")},
-		{"no groups", writePack(t, "name: x\n")},
+		{"not yaml", writePack(t, "name: x\ngroups: [\n")},
+		{"bad rule", writePack(t, "name: x\ngroups:\n  - {name: g, tags: [a]}\nrules:\n  - {name: r, tags: [a], regex: '(' }\n")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -210,68 +208,4 @@ func TestApplyPackBadFile(t *testing.T) {
 	if n := len(fake.CallsTo("externalcontact/add_corp_tag")); n != 0 {
 		t.Errorf("%d add_corp_tag calls for bad pack files", n)
 	}
-}
-
-func TestParsePackTags(t *testing.T) {
-	cases := []struct {
-		name, text string
-		want       PackTags
-		err        string // part of the error; "" for none
-	}{
-		{"ok", "name: p\ngroups:\n  - name: g\n    tags: [ a , b]\n",
-			PackTags{Name: "p", Groups: []PackGroup{{Name: "g", Tags: []string{"a", "b"}}}}, ""},
-		{"empty", "", PackTags{}, "empty pack file"},
-		{"no name", "groups:\n  - name: g\n    tags: [a]\n", PackTags{}, "name: required"},
-		{"no groups", "name: p\n", PackTags{}, "at least one tag group"},
-		{"group without name", "name: p\ngroups:\n  - tags: [a]\n", PackTags{}, "groups[0].name"},
-		{"group twice", "name: p\ngroups:\n  - {name: g, tags: [a]}\n  - {name: g, tags: [b]}\n", PackTags{}, "declared twice"},
-		{"no tags", "name: p\ngroups:\n  - name: g\n", PackTags{}, "at least one tag"},
-		{"empty tag", "name: p\ngroups:\n  - {name: g, tags: [a, ' ']}\n", PackTags{}, "tags[1]: empty"},
-		{"tag twice", "name: p\ngroups:\n  - {name: g, tags: [a, a]}\n", PackTags{}, "listed twice"},
-		{"bad yaml", "name: p\ngroups: [\n", PackTags{}, "line"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := ParsePackTags([]byte(c.text))
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error = %v, want one containing %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, c.want) {
-				t.Errorf("ParsePackTags = %+v, want %+v", got, c.want)
-			}
-		})
-	}
-}
-
-// FuzzParsePackTags: any input is either refused or yields groups that
-// each have a name and distinct, non-empty tags.
-func FuzzParsePackTags(f *testing.F) {
-	f.Add([]byte(testPack))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ParsePackTags(data)
-		if err != nil {
-			return
-		}
-		if p.Name == "" || len(p.Groups) == 0 {
-			t.Fatalf("accepted a pack without name or groups: %+v", p)
-		}
-		for _, g := range p.Groups {
-			if g.Name == "" || len(g.Tags) == 0 {
-				t.Fatalf("accepted group %+v", g)
-			}
-			seen := map[string]bool{}
-			for _, tg := range g.Tags {
-				if tg == "" || seen[tg] {
-					t.Fatalf("accepted tags %v", g.Tags)
-				}
-				seen[tg] = true
-			}
-		}
-	})
 }

@@ -191,3 +191,67 @@ func suggested(ms []classify.Match) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// packOf is the tag names a pack declares.
+func packOf(t testing.TB, file string) []string {
+	t.Helper()
+	p, err := rules.LoadPack(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.TagNames()
+}
+
+// TestEcommerceUnseenPhrasings: messages written for this test, not taken
+// from JDDC, in phrasings the dev set lacks, with negations and small talk
+// that must get nothing: a check that the pack generalises beyond the
+// messages it was tuned on.
+func TestEcommerceUnseenPhrasings(t *testing.T) {
+	e := engineFor(t, "ecommerce.yaml")
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"这款吸尘器现在什么价位", []string{"询价"}},
+		{"双十一会降价吗", []string{"询价"}},
+		{"我不问价格，就想知道有没有黑色的", nil},
+		{"这个电池能用多久，续航怎么样", []string{"问规格"}},
+		{"这个支持蓝牙5.0吗", nil},
+		{"鞋子尺码偏大还是偏小", []string{"问规格"}},
+		{"说明书丢了，这个怎么设置时间", []string{"问规格"}},
+		{"我的包裹到哪了", []string{"问物流"}},
+		{"快递三天了还没到", []string{"问物流"}},
+		{"今天下单明天能到吗", []string{"问物流"}},
+		{"我想去站点自提", []string{"问物流"}},
+		{"衣服穿着不合适想退货", []string{"售后"}},
+		{"收到的时候屏幕就碎了", []string{"售后"}},
+		{"维修需要多久", []string{"售后"}},
+		{"帮我开个增值税专票", []string{"售后"}},
+		{"退款什么时候到账", []string{"售后"}},
+		{"不退货了，我自己留着用", nil},
+		{"有没有满减活动", []string{"关注优惠"}},
+		{"优惠券怎么领不了", []string{"关注优惠"}},
+		{"买这个送赠品吗", []string{"关注优惠"}},
+		{"师傅什么时候上门安装", []string{"预约安装"}},
+		{"能不能约周六上午送货", []string{"预约安装"}},
+		{"我要投诉你们的快递员", []string{"投诉", "问物流"}},
+		{"这个什么时候有货", []string{"关注库存"}},
+		{"好的谢谢", nil},
+		{"在吗", nil},
+		{"我的白条怎么还款", nil},
+		{"帮我修改一下收货地址", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			m := msg(c.text, at(10, 0))
+			facts := &classify.SliceFacts{Messages: []classify.Message{m}, At: m.Time}
+			matches, err := e.Classify(context.Background(), classify.Input{Message: &m}, facts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := suggested(matches); !slices.Equal(got, c.want) {
+				t.Errorf("tags = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

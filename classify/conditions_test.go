@@ -87,11 +87,11 @@ func TestConditions(t *testing.T) {
 		want    []string
 	}{
 		{"third 色号 in 7 days fires", custMsg("这个色号有吗", t0),
-			[]Message{custMsg("色号多少", t0.Add(-48 * time.Hour)), custMsg("有别的色号吗", t0.Add(-time.Hour))}, CustomerFacts{}, []string{"三问色号"}},
+			[]Message{custMsg("色号多少", t0.Add(-48*time.Hour)), custMsg("有别的色号吗", t0.Add(-time.Hour))}, CustomerFacts{}, []string{"三问色号"}},
 		{"second 色号 does not", custMsg("这个色号有吗", t0),
 			[]Message{custMsg("色号多少", t0.Add(-time.Hour))}, CustomerFacts{}, nil},
 		{"old 色号 outside window", custMsg("色号", t0),
-			[]Message{custMsg("色号", t0.Add(-8 * 24 * time.Hour)), custMsg("色号", t0.Add(-time.Hour))}, CustomerFacts{}, nil},
+			[]Message{custMsg("色号", t0.Add(-8*24*time.Hour)), custMsg("色号", t0.Add(-time.Hour))}, CustomerFacts{}, nil},
 		{"03:00 in China", custMsg("睡不着", time.Date(2026, 3, 1, 19, 0, 0, 0, time.UTC)), nil, CustomerFacts{}, []string{"深夜"}},
 		{"10:00 in China", custMsg("睡不着", time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)), nil, CustomerFacts{}, nil},
 		{"Saturday in China", custMsg("嗨", time.Date(2026, 2, 28, 1, 0, 0, 0, time.UTC)), nil, CustomerFacts{}, []string{"周末"}},

@@ -120,7 +120,7 @@ func (p *parser) when(v *yaml.Node, r *Rule) *vm.Program {
 		line++ // a block scalar starts on the line after its indicator
 	}
 	p.errs = append(p.errs, &Error{File: p.file, Line: line, Rule: r.Name, Key: "when",
-		Msg:   fmt.Sprintf("%s (column %d)", fe.Message, fe.Column+1),
+		Msg:   fmt.Sprintf("%s (column %d)", strings.TrimSpace(fe.Message), fe.Column+1),
 		Caret: caret(r.When, fe.Line, fe.Column)})
 	return nil
 }

@@ -1,0 +1,93 @@
+package classify
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tagbot/tagbot/classify/rules"
+)
+
+func mustPack(t *testing.T, path string) *rules.Pack {
+	t.Helper()
+	p, err := rules.LoadPack(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCompileTagCheck(t *testing.T) {
+	p := mustPack(t, "testdata/shop.yaml")
+	_, err := Compile(p.Rules, NewTagNames([]string{"价格敏感型", " 物流关注 ", "退款"}))
+	want := `testdata/shop.yaml:13: rule "物流": tags: unknown tag "物流关注": not in the tag library and not created by a pack`
+	if err != nil {
+		t.Fatalf("Compile refused tags that exist after trimming: %v", err)
+	}
+	_, err = Compile(p.Rules, NewTagNames([]string{"价格敏感型", "退款"}))
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile error = %v\nwant %s", err, want)
+	}
+}
+
+func TestReloadKeepsOldSetOnError(t *testing.T) {
+	e := loadPack(t, "testdata/shop.yaml")
+	before := e.Rules()
+	bad := mustPack(t, "testdata/shop.yaml").Rules
+	if err := e.Reload(bad, NewTagNames([]string{"价格敏感型"})); err == nil {
+		t.Fatal("Reload accepted rules with unknown tags")
+	}
+	if diff := cmp.Diff(before, e.Rules()); diff != "" {
+		t.Errorf("rules changed after a failed reload (-before +after):\n%s", diff)
+	}
+	ms, _ := e.Classify(context.Background(), msg("多少钱"), nil)
+	if len(ms) != 1 || ms[0].Rule != "价格咨询" {
+		t.Errorf("after failed reload Classify = %v, want 价格咨询", ruleNames(ms))
+	}
+
+	// A good reload swaps, also while Classify runs (go test -race).
+	one := bad[:1]
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				if _, err := e.Classify(context.Background(), msg("快递几天，多少钱"), nil); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	if err := e.Reload(one, nil); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	wg.Wait()
+	ms, _ = e.Classify(context.Background(), msg("快递几天，多少钱"), nil)
+	if got := ruleNames(ms); !cmp.Equal(got, []string{"价格咨询"}) {
+		t.Errorf("after reload rules = %v, want [价格咨询]", got)
+	}
+	want := []RuleInfo{{Name: "价格咨询", Tags: []string{"价格敏感型"}, Mode: ModeSuggest, On: "message",
+		Source: "pack 测试电商 (testdata/shop.yaml)", Pack: "测试电商"}}
+	if diff := cmp.Diff(want, e.Rules()); diff != "" {
+		t.Errorf("Rules() (-want +got):\n%s", diff)
+	}
+}
+
+func TestMatchFields(t *testing.T) {
+	e := engineFrom(t, `
+- name: 自动
+  keywords: [退货]
+  mode: auto
+  priority: 3
+  score: 0.8
+  llm: verify
+  tags: [售后]
+`)
+	ms, _ := e.Classify(context.Background(), msg("我想退货，这个质量太差了，颜色也不对，尺码偏小，怎么寄回"), nil)
+	want := []Match{{Source: SourceRule, Rule: "自动", Tags: []string{"售后"}, Mode: ModeAuto, Priority: 3, Score: 0.8,
+		Verify: true, Evidence: Evidence{Words: []string{"退货"}, Snippet: "我想退货,这个质量太差了,颜…"}}}
+	if diff := cmp.Diff(want, ms); diff != "" {
+		t.Errorf("Classify (-want +got):\n%s", diff)
+	}
+}

@@ -49,15 +49,6 @@ groups:
 rules: []
 `
 
-// names is the group/name pairs of tags, ids left out.
-func names(tags []PackTag) []string {
-	var out []string
-	for _, t := range tags {
-		out = append(out, t.Group+"/"+t.Name)
-	}
-	return out
-}
-
 // wecomNames is every live group/tag on the fake WeCom, sorted.
 func wecomNames(fake *wecomtest.Server) []string {
 	var out []string

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/classify/rules"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
@@ -147,8 +148,9 @@ func TestApplyPackRefusedWhileStoreInUse(t *testing.T) {
 	}
 }
 
-// TestApplyShippedPacks: every pack under packs/ applies to an empty
-// company, creating each tag it declares, in its group.
+// TestApplyShippedPacks: every pack under packs/ applies to a company,
+// creating each tag it declares in its group, after which its rules compile
+// against the store's library.
 func TestApplyShippedPacks(t *testing.T) {
 	files, err := filepath.Glob("../packs/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -174,6 +176,24 @@ func TestApplyShippedPacks(t *testing.T) {
 			}
 			if got := wecomNames(fake); !reflect.DeepEqual(got, want) {
 				t.Errorf("WeCom tags = %v, want %v", got, want)
+			}
+			// The store's library now has every tag the pack's rules name,
+			// so the pack compiles against it (as serve checks at start).
+			st, err := store.Open(cfg.Store.Path, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			tags, err := st.Tags(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lib []string
+			for _, tg := range tags {
+				lib = append(lib, tg.Name)
+			}
+			if _, err := classify.Compile(pack.Rules, classify.NewTagNames(lib)); err != nil {
+				t.Errorf("pack does not compile against the library after apply: %v", err)
 			}
 		})
 	}

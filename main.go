@@ -9,6 +9,8 @@
 //	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot [-config config.yaml] classify  run the classification rules over JSONL chats on stdin
+//	tagbot [-config config.yaml] pack apply FILE
+//	                                       create a rule pack's missing tag groups and tags on WeCom
 //	tagbot version
 //	tagbot help                            this usage (also -h, --help; exit 0)
 //
@@ -51,12 +53,15 @@ commands:
             tags, indexes and queues from the ledger and the outbox
   classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write
             {"id","tags","rules"} lines; no WeCom, no store (classify -h)
+  pack apply FILE
+            create the rule pack's missing tag groups and tags on WeCom and
+            record them in the store (stop serve first); run twice: nothing new
   version   print the version
   help      print this help (also -h, --help)
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -85,6 +90,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sub.SetOutput(stderr)
 	sub.Usage = func() {}
 	sub.StringVar(configPath, "config", *configPath, "path to config.yaml")
+	if cmd == "pack" { // pack takes a verb: pack apply [-config F] FILE
+		if len(rest) == 0 || rest[0] != "apply" {
+			fmt.Fprintf(stderr, "tagbot pack: want \"pack apply FILE\"\n\n%s", usage)
+			return app.ExitUsage
+		}
+		rest = rest[1:]
+	}
 	var checkOpts app.CheckOptions
 	if cmd == "check" {
 		sub.BoolVar(&checkOpts.Anchor, "anchor", false, "print the ledger's head (SEQ:HASH) to write down")
@@ -97,7 +109,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return usageExit(err, stdout, stderr)
 	}
-	if sub.NArg() > 0 {
+	var packFile string
+	if cmd == "pack" && sub.NArg() == 1 {
+		packFile = sub.Arg(0)
+	} else if cmd == "pack" {
+		fmt.Fprintf(stderr, "tagbot pack apply: want one pack file, got %v\n", sub.Args())
+		return app.ExitUsage
+	} else if sub.NArg() > 0 {
 		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
 		return app.ExitUsage
 	}
@@ -130,6 +148,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.Repair(*configPath, stdout)
 	case "classify":
 		err = app.ClassifyCLI(*configPath, stdin, stdout, stderr, nil)
+	case "pack":
+		err = app.ApplyPack(ctx, *configPath, packFile, stdout, stderr)
 	case "demo":
 		err = app.Demo(ctx, *configPath, stdin, stdout)
 	}

@@ -70,6 +70,11 @@ func TestCLIUsageAndConfigErrors(t *testing.T) {
 		{"unknown key", []string{"-config", writeFile(t, "a.yaml", "wecom:\n  agentid: 1\n"), "check"}, 2, "did you mean agent_id"},
 		{"short aes key", []string{"sync", "-config", writeFile(t, "b.yaml", "wecom:\n  corp_id: ww1\n  secret: s\n  token: t\n  encoding_aes_key: abc\n")}, 2, "wecom.encoding_aes_key"},
 		{"missing credentials", []string{"-config", writeFile(t, "c.yaml", "store:\n  path: x.db\n"), "serve"}, 2, "wecom.corp_id: required"},
+		{"pack without verb", []string{"pack"}, 2, "pack apply FILE"},
+		{"pack unknown verb", []string{"pack", "remove", "x.yaml"}, 2, "pack apply FILE"},
+		{"pack apply without file", []string{"pack", "apply"}, 2, "want one pack file"},
+		{"pack apply two files", []string{"pack", "apply", "a.yaml", "b.yaml"}, 2, "want one pack file"},
+		{"pack apply missing credentials", []string{"pack", "apply", "-config", writeFile(t, "d.yaml", "store:\n  path: x.db\n"), "packs/ecommerce.yaml"}, 2, "wecom.corp_id: required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

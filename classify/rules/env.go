@@ -71,7 +71,15 @@ type CustomerEnv struct {
 // CompileOptions are the expr options every `when:` compiles with: the
 // typed Env, a boolean result, and `contains` on normalised text.
 func CompileOptions() []expr.Option {
-	return []expr.Option{expr.Env(Env{}), expr.AsBool(), expr.Operator("contains", "includes")}
+	return append(checkOptions(), expr.Operator("contains", "includes"))
+}
+
+// checkOptions are CompileOptions without the `contains` overload. expr
+// v1.17.8 stops reporting unknown names inside calls once an operator is
+// overloaded (hour(mesage.time) compiled silently), so a condition is
+// first checked with these, then compiled with CompileOptions.
+func checkOptions() []expr.Option {
+	return []expr.Option{expr.Env(Env{}), expr.AsBool()}
 }
 
 // ParseWindow parses a window such as "7d", "24h", "30m" or "90s" (days
@@ -100,7 +108,11 @@ func (p *parser) when(v *yaml.Node, r *Rule) *vm.Program {
 		p.add(v.Line, r.Name, "when", "empty condition")
 		return nil
 	}
-	prog, err := expr.Compile(r.When, CompileOptions()...)
+	_, err := expr.Compile(r.When, checkOptions()...)
+	var prog *vm.Program
+	if err == nil {
+		prog, err = expr.Compile(r.When, CompileOptions()...)
+	}
 	if err == nil {
 		wc := &windowCheck{}
 		node := prog.Node()
@@ -120,10 +132,17 @@ func (p *parser) when(v *yaml.Node, r *Rule) *vm.Program {
 		line++ // a block scalar starts on the line after its indicator
 	}
 	p.errs = append(p.errs, &Error{File: p.file, Line: line, Rule: r.Name, Key: "when",
-		Msg:   fmt.Sprintf("%s (column %d)", strings.TrimSpace(fe.Message), fe.Column+1),
+		Msg:   fmt.Sprintf("%s (column %d)", envNames.Replace(strings.TrimSpace(fe.Message)), fe.Column+1),
 		Caret: caret(r.When, fe.Line, fe.Column)})
 	return nil
 }
+
+// envNames turns the Go names of Env's parts in expr's messages into the
+// names a condition uses ("type rules.MessageEnv has no field tiem" →
+// "message has no field tiem").
+var envNames = strings.NewReplacer("type rules.MessageEnv", "message", "type rules.EventEnv", "event",
+	"type rules.CustomerEnv", "customer", "rules.MessageEnv", "message", "rules.EventEnv", "event",
+	"rules.CustomerEnv", "customer", "rules.Env", "condition")
 
 // caret renders the expression's line and a caret under column (0-based
 // runes; a wide character counts two).

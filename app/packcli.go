@@ -77,7 +77,7 @@ func applyPack(ctx context.Context, st *store.Store, c packCreator, pack *rules.
 			if t, ok, err := libraryTag(st, g.Name, name); err != nil {
 				return rep, fmt.Errorf("pack apply: %w", err)
 			} else if ok {
-				rep.Existed = append(rep.Existed, PackTag{Group: g.Name, Name: name, ID: t.ID})
+				rep.Existed = append(rep.Existed, PackTag{Group: t.GroupName, Name: name, ID: t.ID})
 				continue
 			}
 			t, err := c.CreateTag(ctx, g.Name, name)
@@ -90,16 +90,27 @@ func applyPack(ctx context.Context, st *store.Store, c packCreator, pack *rules.
 	return rep, nil
 }
 
-// libraryTag finds the live tag name in group group in the store's library.
+// libraryTag finds the live tag name in the store's library: in group
+// group, else in any other group. Rules name tags without their group, so
+// a pack's tag that already exists elsewhere is used as it is: creating a
+// second tag of that name would make every rule naming it ambiguous.
 func libraryTag(st *store.Store, group, name string) (store.Tag, bool, error) {
 	same, err := st.TagsByName(name)
 	if err != nil {
 		return store.Tag{}, false, err
 	}
-	for _, t := range same {
-		if t.GroupName == group && !t.Deleted {
+	var other *store.Tag
+	for i, t := range same {
+		switch {
+		case t.Deleted:
+		case t.GroupName == group:
 			return t, true, nil
+		case other == nil:
+			other = &same[i]
 		}
+	}
+	if other != nil {
+		return *other, true, nil
 	}
 	return store.Tag{}, false, nil
 }

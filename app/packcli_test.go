@@ -16,6 +16,7 @@ import (
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wecomtest"
+	"gopkg.in/yaml.v3"
 )
 
 // packCompany is a fake WeCom with one group made in the console (咨询意图
@@ -108,6 +109,60 @@ func TestApplyPack(t *testing.T) {
 		if _, ok, err := libraryTag(st, group, name); err != nil || !ok {
 			t.Errorf("store library lacks %s (err %v)", w, err)
 		}
+	}
+}
+
+// TestApplyPackReusesNameInOtherGroup: a pack tag whose name already
+// exists in another group is used as it is (reported with its own group),
+// not created a second time: rules name tags without their group, so two
+// tags of one name would make them ambiguous (compileRules refuses that).
+func TestApplyPackReusesNameInOtherGroup(t *testing.T) {
+	fake, cfg := packCompany(t)
+	fake.AddTagGroup("消费特征", "价格敏感型")
+	path := writePack(t, "name: p\ngroups:\n  - name: 消费类型\n    tags: [价格敏感型, 观望型]\nrules: []\n")
+	var out bytes.Buffer
+	if err := applyPackWith(context.Background(), cfg, path, &out, &bytes.Buffer{}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	got := parseReport(t, out.String())
+	want := struct{ Created, Existed []string }{Created: []string{"消费类型/观望型"}, Existed: []string{"消费特征/价格敏感型"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("report = %+v, want %+v\n%s", got, want, out.String())
+	}
+	if n := strings.Count(strings.Join(wecomNames(fake), " "), "价格敏感型"); n != 1 {
+		t.Errorf("WeCom has %d tags named 价格敏感型, want 1: %v", n, wecomNames(fake))
+	}
+}
+
+// TestCompileRulesRefusesAmbiguousTag: a rule naming a tag that exists in
+// two groups is refused with its file, line and the groups.
+func TestCompileRulesRefusesAmbiguousTag(t *testing.T) {
+	fake, cfg := packCompany(t)
+	fake.AddTagGroup("消费特征", "询价")
+	m, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Store.Close()
+	if _, err := m.Syncer.FullSync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("- name: 问价\n  keywords: [多少钱]\n  tags: [询价]\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.ParseRules(doc.Content[0], "r.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := libraryNamesOf(m.Store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = classify.Compile(set, lib)
+	want := `r.yaml:3: rule "问价": tags: tag "询价" is in 2 groups (咨询意图, 消费特征): rename all but one in WeCom, so the rule names one tag`
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile error = %v\nwant %s", err, want)
 	}
 }
 

@@ -22,7 +22,7 @@ func mustPack(t *testing.T, path string) *rules.Pack {
 func TestCompileTagCheck(t *testing.T) {
 	p := mustPack(t, "testdata/shop.yaml")
 	_, err := Compile(p.Rules, NewTagNames([]string{"价格敏感型", " 物流关注 ", "退款"}))
-	want := `testdata/shop.yaml:13: rule "物流": tags: unknown tag "物流关注": not in the tag library and not created by a pack`
+	want := `testdata/shop.yaml:13: rule "物流": tags: unknown tag "物流关注": not in the tag library and not created by a pack (tagbot pack apply FILE creates a pack's tags)`
 	if err != nil {
 		t.Fatalf("Compile refused tags that exist after trimming: %v", err)
 	}

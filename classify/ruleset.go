@@ -18,6 +18,14 @@ type TagLibrary interface {
 	HasTag(name string) bool
 }
 
+// TagGroups is a TagLibrary that also knows the groups a name is in: a
+// rule's tag whose name is in two groups is refused, since a suggestion
+// could not say which of the two it means.
+type TagGroups interface {
+	TagLibrary
+	GroupsOf(name string) []string
+}
+
 // TagNames is a TagLibrary over a set of names.
 type TagNames map[string]bool
 
@@ -117,16 +125,29 @@ func checkRules(rs []rules.Rule, lib TagLibrary) rules.Errors {
 		if lib == nil {
 			continue
 		}
-		for i, t := range r.Tags {
-			if lib.HasTag(t) {
-				continue
-			}
-			line := r.Line
-			if i < len(r.TagLines) {
-				line = r.TagLines[i]
-			}
+		errs = append(errs, checkTags(r, lib)...)
+	}
+	return errs
+}
+
+// checkTags refuses a rule's tags that are not in lib, or (when lib knows
+// groups) whose name is in more than one group.
+func checkTags(r rules.Rule, lib TagLibrary) rules.Errors {
+	var errs rules.Errors
+	groups, _ := lib.(TagGroups)
+	for i, t := range r.Tags {
+		line := r.Line
+		if i < len(r.TagLines) {
+			line = r.TagLines[i]
+		}
+		switch {
+		case !lib.HasTag(t):
 			errs = append(errs, &rules.Error{File: r.File, Line: line, Rule: r.Name, Key: "tags",
-				Msg: fmt.Sprintf("unknown tag %q: not in the tag library and not created by a pack", t)})
+				Msg: fmt.Sprintf("unknown tag %q: not in the tag library and not created by a pack (tagbot pack apply FILE creates a pack's tags)", t)})
+		case groups != nil && len(groups.GroupsOf(t)) > 1:
+			errs = append(errs, &rules.Error{File: r.File, Line: line, Rule: r.Name, Key: "tags",
+				Msg: fmt.Sprintf("tag %q is in %d groups (%s): rename all but one in WeCom, so the rule names one tag",
+					t, len(groups.GroupsOf(t)), strings.Join(groups.GroupsOf(t), ", "))})
 		}
 	}
 	return errs

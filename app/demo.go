@@ -72,15 +72,17 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	engine, err := demoEngine(cfg, logger)
-	if err != nil {
+	if err := demoRules(cfg); err != nil {
 		return fail(err)
 	}
-	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now, Classifier: engine}); err != nil {
+	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
 		return fail(err)
 	}
-	d.Main.Suggestions.SetRules(engine, nil)
 	if err := d.seedHistory(ctx); err != nil {
+		d.Main.Store.Close()
+		return fail(err)
+	}
+	if err := d.applyDemoPacks(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
 	}

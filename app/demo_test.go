@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tagbot/tagbot/classify/rules"
+	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/display"
 )
 
@@ -90,5 +95,39 @@ func TestDemoDeleteTagHint(t *testing.T) {
 		if got := say(t, d, "/wecom deltag "+tc.name); !strings.Contains(got, tc.want) {
 			t.Errorf("deltag %q: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestDemoRulePacks: a demo config naming a rule pack gets the pack's tags
+// on the fake WeCom (as pack apply would), so the seed story works: the
+// third question about 色号 within a week suggests 高意向用户. /reload
+// works in the demo as in serve.
+func TestDemoRulePacks(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	pack, err := rules.LoadPack(filepath.Join("..", "packs", "beauty.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.SetRuleSet(&rules.Set{Packs: []*rules.Pack{pack}})
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	say(t, d, "/as wangwu")
+	if got := say(t, d, "/reload"); !strings.Contains(got, "规则已重新加载") {
+		t.Errorf("/reload in the demo: %q", got)
+	}
+	say(t, d, "/as lisi")
+	var got string
+	for i := 0; i < 3; i++ {
+		got = say(t, d, "~陈静: 这个色号有吗")
+		if i < 2 && strings.Contains(got, "高意向用户") {
+			t.Fatalf("question %d already suggests 高意向用户: %q", i+1, got)
+		}
+	}
+	if !strings.Contains(got, "高意向用户") {
+		t.Errorf("third question about 色号: %q, want a card suggesting 高意向用户", got)
 	}
 }

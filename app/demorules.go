@@ -1,15 +1,14 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/classify/rules"
 	"github.com/tagbot/tagbot/config"
 )
@@ -37,25 +36,38 @@ const demoRulesYAML = `
   tags: [观望型]
 `
 
-// demoEngine is the rule engine of the demo: the config's rules, or
-// demoRulesYAML when it has none.
-func demoEngine(cfg *config.Config, log *slog.Logger) (*classify.Engine, error) {
-	rs := cfg.RuleSet().All()
-	if len(rs) == 0 {
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(demoRulesYAML), &doc); err != nil {
-			return nil, err
-		}
-		var err error
-		if rs, err = rules.ParseRules(doc.Content[0], "demo rules", ""); err != nil {
-			return nil, err
-		}
+// demoRules gives the demo its rules: the config's, or demoRulesYAML when
+// it has none (set into cfg, so Start compiles them against the tag library
+// and /reload works as in serve).
+func demoRules(cfg *config.Config) error {
+	if len(cfg.RuleSet().All()) > 0 {
+		return nil
 	}
-	set, err := classify.Compile(rs, nil)
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(demoRulesYAML), &doc); err != nil {
+		return err
+	}
+	rs, err := rules.ParseRules(doc.Content[0], "demo rules", "")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return classify.NewEngine(set, classify.EngineOptions{Logger: log}), nil
+	set := cfg.RuleSet()
+	if set == nil {
+		set = &rules.Set{}
+	}
+	cfg.SetRuleSet(&rules.Set{Rules: rs, Packs: set.Packs})
+	return nil
+}
+
+// applyDemoPacks creates the tags of the config's rule packs on the fake
+// WeCom (as tagbot pack apply would), so a demo config naming packs works.
+func (d *DemoBot) applyDemoPacks(ctx context.Context) error {
+	for _, p := range d.Main.Config.RuleSet().Packs {
+		if _, err := applyPack(ctx, d.Main.Store, d.Main.Syncer, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // injection is a demo line `~客户名: 文本` (a customer's message) or

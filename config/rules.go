@@ -14,6 +14,10 @@ import (
 // library is in the store. 分类规则（config.yaml 的 rules 与规则包）。
 func (c *Config) RuleSet() *rules.Set { return c.ruleSet }
 
+// SetRuleSet replaces the rules, for callers that bring their own (the
+// demo's built-in rules, tests); Load sets them from the file.
+func (c *Config) SetRuleSet(s *rules.Set) { c.ruleSet = s }
+
 // loadRules parses `rules:` and the packs once the rest decoded, reporting
 // each rule problem: in config.yaml at its line, in a pack with the pack's
 // file and line in the message (at the line of rule_packs).

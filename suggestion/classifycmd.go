@@ -60,6 +60,32 @@ func (s *Service) followedCustomer(user, text string) (id, name string, err erro
 		"「%s」对应 %d 位客户（%s），请写得更完整，或写手机号。", display.Echo(text), len(mine), strings.Join(names, "、"))}
 }
 
+// maxErrorLines is how many lines of a rule error /reload shows.
+const maxErrorLines = 12
+
+// errorLines renders err line by line, each line cleaned and cut, at most
+// max lines. A rule error's caret line is left out: chat collapses its
+// spaces, and the message already names the column.
+func errorLines(err error, max int) string {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if strings.Trim(l, " |^") != "" {
+			lines = append(lines, l)
+		}
+	}
+	more := len(lines) - max
+	if more > 0 {
+		lines = lines[:max]
+	}
+	for i, l := range lines {
+		lines[i] = display.Line(l, display.CommandRunes)
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("…另有 %d 行，见日志", more))
+	}
+	return strings.Join(lines, "\n")
+}
+
 // runReload is /reload: the rule set is read again; a bad one is refused
 // and the old one stays.
 func (s *Service) runReload(ctx context.Context, req commands.SuggestionRequest) ([]commands.Reply, error) {
@@ -72,7 +98,7 @@ func (s *Service) runReload(ctx context.Context, req commands.SuggestionRequest)
 	if err := s.opts.Reloader.ReloadRules(); err != nil {
 		s.log.WarnContext(ctx, "rule reload refused", "user", req.UserID, "err", err)
 		return nil, &commands.UserError{Code: commands.CodeUsage, Message: "新规则有错，仍在使用原来的规则：\n" +
-			display.Line(err.Error(), display.CommandRunes) + "\n改好 config.yaml 后再发送 /reload。"}
+			errorLines(err, maxErrorLines) + "\n按上面的文件和行号改好规则后，再发送 /reload。"}
 	}
 	s.log.InfoContext(ctx, "rules reloaded", "user", req.UserID)
 	n := 0

@@ -213,12 +213,13 @@ func (e *Engine) event(set *RuleSet, in Input, facts Facts) []Match {
 	}
 	x := env(in, facts, e.zone)
 	var out []Match
+	desc := eventEvidence(in.Event)
 	for _, i := range ids {
 		r := &set.rules[i]
 		if r.Program() != nil && !e.when(r, &x) {
 			continue
 		}
-		out = append(out, match(r, slices.Clone(r.Tags), Evidence{Snippet: "event " + in.Event.Type}))
+		out = append(out, match(r, slices.Clone(r.Tags), Evidence{Snippet: desc}))
 	}
 	return out
 }

@@ -29,6 +29,9 @@ func (s *Service) Offer(ctx context.Context, o classify.Offer) error {
 	}
 	var errs []error
 	for _, m := range o.Matches {
+		if o.Input.Message != nil { // quote what the customer wrote, not its normalised form
+			m.Evidence.Snippet = classify.OriginalSnippet(o.Input.Message.Text, m.Evidence.Snippet)
+		}
 		refs := s.resolveTags(ctx, m)
 		if len(refs) == 0 {
 			continue

@@ -59,6 +59,8 @@
 //	                           the rule's last decision for the relationship (Decision)
 //	sgr:<ref>:<userid>:<rule>  an offered input already handled (value seq; expiring)
 //	sgx:<unix>:<seq>           pending sg:<seq> expires then (12 digits each; value "")
+//	sgt:<external_userid>:<userid>:<tag_id>
+//	                           a pending suggestion offers that tag (value seq)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

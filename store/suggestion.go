@@ -17,12 +17,15 @@ import (
 //	sgd:<customer>:<follower>:<rule>   the last decision of that rule (Decision)
 //	sgr:<ref>:<follower>:<rule>        an offered input already handled (value seq; expiring)
 //	sgx:<unix>:<seq>                   sg:<seq> expires then (12 digits; value "")
+//	sgt:<customer>:<follower>:<tag_id> a pending suggestion offers that tag (value seq)
 //
 // None of these are derived from the ledger: Rebuild leaves them alone.
 
 // Sentinel errors of suggestions.
 var (
-	// ErrSuggestionPending is returned when the same rule already has a pending suggestion for the relationship.
+	// ErrSuggestionPending is returned when the same rule already has a
+	// pending suggestion for the relationship, or every tag it offers is
+	// offered by another pending suggestion (of any rule).
 	ErrSuggestionPending = errors.New("store: suggestion already pending")
 	// ErrSuggestionRejected is returned when the follower rejected that rule for the customer recently.
 	ErrSuggestionRejected = errors.New("store: suggestion rejected recently")
@@ -103,6 +106,20 @@ func sgrKey(ref, f, rule string) string    { return "sgr:" + keyPart(ref) + ":" 
 var keyPartEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`)
 
 func keyPart(s string) string { return keyPartEscaper.Replace(s) }
+
+func sgtKey(c, f, tagID string) string { return "sgt:" + c + ":" + f + ":" + tagID }
+
+// notPending drops the tags another pending suggestion already offers the
+// relationship, so two rules finding one tag send one card.
+func notPending(tx *txn, customer, follower string, tags []TagRef) []TagRef {
+	out := tags[:0:0]
+	for _, t := range tags {
+		if _, err := tx.Get(sgtKey(customer, follower, t.ID)); err != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 func sgxKey(at time.Time, id ID) string {
 	return fmt.Sprintf("sgx:%012d:%012d", at.Unix(), uint64(id))
 }
@@ -153,6 +170,9 @@ func (s *Store) addSuggestionTx(tx *txn, sg *Suggestion, rejectMemory time.Durat
 	if err := normalise(tx, &cs, rel); err != nil {
 		return err
 	}
+	if cs.Add = notPending(tx, sg.Customer, sg.Follower, cs.Add); len(cs.Add) == 0 {
+		return ErrSuggestionPending
+	}
 	seq, err := nextSeq(tx, "sg")
 	if err != nil {
 		return err
@@ -164,6 +184,11 @@ func (s *Store) addSuggestionTx(tx *txn, sg *Suggestion, rejectMemory time.Durat
 	}
 	for k, v := range map[string]string{sgpKey(sg.Follower, sg.ID): "", sgkKey(sg.Customer, sg.Follower, sg.Rule): sg.ID.String(), sgxKey(sg.Expires, sg.ID): ""} {
 		if _, _, err := tx.Set(k, v, nil); err != nil {
+			return err
+		}
+	}
+	for _, t := range sg.Tags {
+		if _, _, err := tx.Set(sgtKey(sg.Customer, sg.Follower, t.ID), sg.ID.String(), nil); err != nil {
 			return err
 		}
 	}

@@ -189,6 +189,11 @@ func decideTx(tx *txn, sg *Suggestion, status SuggestionStatus, actor string, no
 	for _, k := range []string{sgpKey(sg.Follower, sg.ID), sgxKey(sg.Expires, sg.ID)} {
 		tx.Delete(k)
 	}
+	for _, t := range sg.Tags {
+		if v, err := tx.Get(sgtKey(sg.Customer, sg.Follower, t.ID)); err == nil && v == sg.ID.String() {
+			tx.Delete(sgtKey(sg.Customer, sg.Follower, t.ID))
+		}
+	}
 	if v, err := tx.Get(sgkKey(sg.Customer, sg.Follower, sg.Rule)); err == nil && v == sg.ID.String() {
 		tx.Delete(sgkKey(sg.Customer, sg.Follower, sg.Rule))
 	}

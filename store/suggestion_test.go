@@ -52,9 +52,25 @@ func TestAddSuggestionDedup(t *testing.T) {
 		})
 	}
 	t.Run("other rule same customer", func(t *testing.T) {
+		// t3 is pending from rule 价格: only t1 is offered again.
 		sg := addSuggestion(t, s, newSuggestion("act:1", "c1", "高意向", "t3", "t1"))
-		if got := ids(sg.Tags); !reflect.DeepEqual(got, []string{"t3", "t1"}) {
-			t.Errorf("tags = %v, want [t3 t1]", got)
+		if got := ids(sg.Tags); !reflect.DeepEqual(got, []string{"t1"}) {
+			t.Errorf("tags = %v, want [t1] (t3 is pending in suggestion 1)", got)
+		}
+	})
+	t.Run("other rule, every tag pending", func(t *testing.T) {
+		_, err := s.AddSuggestion(newSuggestion("act:9", "c1", "三问", "t1", "t3"), 30*day)
+		if !errors.Is(err, ErrSuggestionPending) {
+			t.Errorf("AddSuggestion err = %v, want ErrSuggestionPending", err)
+		}
+	})
+	t.Run("pending tag free again after the decision", func(t *testing.T) {
+		if _, err := s.RejectSuggestion(first.ID, "zhangsan"); err != nil {
+			t.Fatal(err)
+		}
+		sg := addSuggestion(t, s, newSuggestion("act:10", "c1", "三问", "t3"))
+		if got := ids(sg.Tags); !reflect.DeepEqual(got, []string{"t3"}) {
+			t.Errorf("tags = %v, want [t3]", got)
 		}
 	})
 }

@@ -20,7 +20,11 @@ import (
 // longer follows the customer, or the same input was offered before (a
 // retry). What is left is stored, then sent to the follower as a card.
 // A rule match with mode auto is applied at once instead and the follower
-// told; LLM matches are always suggestions. Errors are store failures: the
+// told; LLM matches are always suggestions, and so is every match of a
+// text an employee pasted with /classify (an employee's words are not a
+// customer's: they cannot apply an admin's auto rule, which the group
+// policies of /tag would not let that employee do), whose evidence then
+// says an employee pasted it. Errors are store failures: the
 // caller may retry the offer, which adds nothing already added.
 func (s *Service) Offer(ctx context.Context, o classify.Offer) error {
 	customer := customerOf(o.Input)
@@ -28,16 +32,20 @@ func (s *Service) Offer(ctx context.Context, o classify.Offer) error {
 		return fmt.Errorf("suggestion: offer %q needs a customer, a follower and a ref", o.Ref)
 	}
 	var errs []error
+	pastedBy := s.pastedBy(o.Ref)
 	for _, m := range o.Matches {
 		if o.Input.Message != nil { // quote what the customer wrote, not its normalised form
 			m.Evidence.Snippet = classify.OriginalSnippet(o.Input.Message.Text, m.Evidence.Snippet)
+		}
+		if pastedBy != "" {
+			m.Evidence.Snippet = "（员工转述）" + m.Evidence.Snippet
 		}
 		refs := s.resolveTags(ctx, m)
 		if len(refs) == 0 {
 			continue
 		}
 		var err error
-		if m.Mode == classify.ModeAuto && m.Source == classify.SourceRule {
+		if m.Mode == classify.ModeAuto && m.Source == classify.SourceRule && pastedBy == "" {
 			err = s.applyAuto(ctx, o, customer, m, refs)
 		} else {
 			err = s.suggest(ctx, o, customer, m, refs)
@@ -47,6 +55,31 @@ func (s *Service) Offer(ctx context.Context, o classify.Offer) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pastedBy is the employee who pasted the offered input with /classify,
+// or "" when it came from the customer (the API, 微信客服, the demo) or is
+// not a stored input (an offer made in process). An input that cannot be
+// read counts as pasted: the safe side, a suggestion.
+func (s *Service) pastedBy(ref string) string {
+	n, ok := strings.CutPrefix(ref, "act:")
+	if !ok {
+		return ""
+	}
+	id, err := store.ParseID(n)
+	if err != nil {
+		return "?"
+	}
+	a, err := s.st.Activity(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ""
+	case err != nil:
+		return "?"
+	case a.Source == store.ActivityChat:
+		return a.Employee
+	}
+	return ""
 }
 
 // suggest stores one match as a suggestion and sends its card.

@@ -2,6 +2,7 @@ package suggestion
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -155,5 +156,27 @@ func TestOfferAutoExclusiveGroup(t *testing.T) {
 	}
 	if texts := e.out.texts("zhangsan"); len(texts) != 1 || !strings.Contains(texts[0], "同组互斥去掉了 低意向") {
 		t.Errorf("auto notice = %q, want it to say 低意向 was taken off", texts)
+	}
+}
+
+// TestOfferPastedNeverAuto: a text an employee pasted with /classify is
+// not the customer's: an admin's auto rule it matches only suggests (the
+// employee could not /tag past the group policies that way), and the
+// evidence says an employee pasted it.
+func TestOfferPastedNeverAuto(t *testing.T) {
+	e := newEnv(t)
+	if got := e.say("zhangsan", "/classify 王小明 这个多少钱？"); !strings.Contains(got, "已提交") {
+		t.Fatalf("/classify: %q", got)
+	}
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", classify.ModeAuto, "价格敏感型")
+	if got := e.relTags("c1", "zhangsan"); len(got) != 0 {
+		t.Errorf("tags after a pasted text matched an auto rule = %v, want none", got)
+	}
+	cards := e.out.cards("zhangsan")
+	if len(cards) != 1 {
+		t.Fatalf("cards = %d, want 1 suggestion", len(cards))
+	}
+	if !slices.Contains(cards[0].Lines, "原话：（员工转述）这个多少钱？") {
+		t.Errorf("card lines = %q, want the evidence to say zhangsan pasted it", cards[0].Lines)
 	}
 }

@@ -68,11 +68,40 @@ func (s *Set) PackTags() []string {
 	return out
 }
 
-// LoadPack reads and checks the pack file at path.
+// MaxPackBytes is the largest pack file LoadPack reads (the shipped packs
+// are a few KB).
+const MaxPackBytes = 1 << 20
+
+// LoadPack reads and checks the pack file at path. It must be a regular
+// file (after symlinks) named .yaml or .yml of at most MaxPackBytes: a
+// FIFO or a device would hang or exhaust a reload, and an unrelated file's
+// lines would end up in error messages.
 func LoadPack(path string) (*Pack, error) {
-	data, err := os.ReadFile(path)
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".yaml" && ext != ".yml" {
+		return nil, Errors{{File: path, Msg: "a pack file is named .yaml or .yml"}}
+	}
+	// Stat before opening: opening a FIFO blocks until someone writes.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, Errors{{File: path, Msg: "read pack: " + err.Error()}}
+	} else if !fi.Mode().IsRegular() {
+		return nil, Errors{{File: path, Msg: "a pack must be a regular file"}}
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, Errors{{File: path, Msg: "read pack: " + err.Error()}}
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, Errors{{File: path, Msg: "a pack must be a regular file"}}
+	} else if fi.Size() > MaxPackBytes {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("pack file too large (%d bytes; at most %d)", fi.Size(), MaxPackBytes)}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPackBytes+1))
+	if err != nil {
+		return nil, Errors{{File: path, Msg: "read pack: " + err.Error()}}
+	}
+	if len(data) > MaxPackBytes {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("pack file too large (at most %d bytes)", MaxPackBytes)}}
 	}
 	return ParsePack(data, path)
 }
@@ -110,7 +139,7 @@ func ParsePack(data []byte, file string) (p *Pack, err error) {
 		case "rules":
 			rulesNode = v
 		default:
-			ps.add(k.Line, "", k.Value, "unknown key (a pack has name, description, groups, rules)")
+			ps.add(k.Line, "", keyName(k.Value), "unknown key (a pack has name, description, groups, rules)")
 		}
 	}
 	if pack.Name == "" {

@@ -74,9 +74,9 @@ func (p *parser) rule(n *yaml.Node) (Rule, bool) {
 		k, v := deref(n.Content[i]), n.Content[i+1]
 		switch {
 		case !slices.Contains(ruleKeys, k.Value):
-			p.add(k.Line, "", k.Value, "unknown key (a rule has %s)", strings.Join(ruleKeys, ", "))
+			p.add(k.Line, "", keyName(k.Value), "unknown key (a rule has %s)", strings.Join(ruleKeys, ", "))
 		case vals[k.Value] != nil:
-			p.add(k.Line, "", k.Value, "duplicate key")
+			p.add(k.Line, "", keyName(k.Value), "duplicate key")
 		default:
 			vals[k.Value] = v
 		}
@@ -275,4 +275,17 @@ func describe(n *yaml.Node) string {
 	default:
 		return "an unsupported YAML node"
 	}
+}
+
+// maxKeyRunes is how much of an unknown key an error quotes.
+const maxKeyRunes = 32
+
+// keyName is an unknown key as errors quote it: cut to maxKeyRunes runes,
+// so a file that is not a pack (a password file, a log) is not copied into
+// the log and the chat line by line.
+func keyName(k string) string {
+	if r := []rune(k); len(r) > maxKeyRunes {
+		return string(r[:maxKeyRunes]) + "…"
+	}
+	return k
 }

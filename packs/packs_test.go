@@ -208,10 +208,7 @@ func packOf(t testing.TB, file string) []string {
 // messages it was tuned on.
 func TestEcommerceUnseenPhrasings(t *testing.T) {
 	e := engineFor(t, "ecommerce.yaml")
-	cases := []struct {
-		text string
-		want []string
-	}{
+	cases := []ecommerceCase{
 		{"这款吸尘器现在什么价位", []string{"询价"}},
 		{"双十一会降价吗", []string{"询价"}},
 		{"我不问价格，就想知道有没有黑色的", nil},
@@ -255,6 +252,117 @@ func TestEcommerceUnseenPhrasings(t *testing.T) {
 		{"这个洗衣机多大容量", []string{"问规格"}},
 		{"到付运费谁出", nil},
 	}
+	checkEcommerce(t, e, cases)
+}
+
+// TestEcommerceNegations: negations (before or after the topic word),
+// praise, "不需要"/"不用", "没有…问题", "已经收到了" and small talk that
+// only mentions a topic word get no suggestion, while the same words
+// asked about still do.
+func TestEcommerceNegations(t *testing.T) {
+	e := engineFor(t, "ecommerce.yaml")
+	cases := []ecommerceCase{
+		// the reviewer's messages
+		{"价格不重要，质量好就行", nil},
+		{"不用退了，挺好的", nil},
+		{"我不要发票", nil},
+		{"发票不用开了", nil},
+		{"没有质量问题", nil},
+		{"优惠券就不要了", nil},
+		{"物流挺快的，好评", nil},
+		{"不着急发货，慢慢来", nil},
+		// price
+		{"价格无所谓，好用就行", nil},
+		{"价格还可以，挺满意的", nil},
+		{"价钱不是问题", nil},
+		{"价格很实惠，下次还来", nil},
+		{"我不在乎价格", nil},
+		// after-sales
+		{"不需要发票", nil},
+		{"发票就不开了", nil},
+		{"不用开发票了", nil},
+		{"发票已经收到了，谢谢", nil},
+		{"不需要退款了", nil},
+		{"不退了，谢谢", nil},
+		{"我不想退货了", nil},
+		{"退货就算了，不退了", nil},
+		{"不用换了，就这个吧", nil},
+		{"不需要退换，谢谢", nil},
+		{"质量没问题，很满意", nil},
+		{"没什么质量问题，就是颜色不喜欢", nil},
+		{"没有破损，包装很好", nil},
+		{"东西没坏，挺好用的", nil},
+		{"上次的售后服务很好，谢谢", nil},
+		{"维修师傅很专业，好评", nil},
+		{"退款已经收到了，谢谢", nil},
+		// coupons
+		{"不需要优惠券", nil},
+		{"券我就不用了", nil},
+		{"赠品不用送了", nil},
+		{"活动就不参加了", nil},
+		{"赠品也收到了，谢谢", nil},
+		// logistics
+		{"快递很快，很满意", nil},
+		{"快递小哥服务很好", nil},
+		{"发货挺快的，点赞", nil},
+		{"不着急，慢慢发", nil},
+		{"不用催发货，我不急", nil},
+		{"物流很给力，第二天就到了", nil},
+		{"已经收到了，谢谢", nil},
+		{"东西已经收到了，很好用", nil},
+		{"快递已经收到了", nil},
+		{"我在快递公司上班", nil},
+		{"顺丰就是快，五星", nil},
+		{"快递包装很好，没压坏", nil},
+		{"送货师傅态度很好", nil},
+		// the topic word first, the negation after it
+		{"发票不需要了", nil},
+		{"退货不用了，我留着", nil},
+		{"优惠券不需要了", nil},
+		{"赠品不要了", nil},
+		{"安装不需要了，谢谢", nil},
+		{"不必退了", nil},
+		{"没必要退货，小问题", nil},
+		// booking, specs
+		{"不用预约了，我自己装", nil},
+		{"安装师傅很负责，点赞", nil},
+		{"尺寸刚好，很合适", nil},
+		{"颜色很好看，质量也不错", nil},
+		// the same topics asked about still fire
+		{"价格多少", []string{"询价"}},
+		{"价格能不能便宜点", []string{"询价"}},
+		{"不想要了，能退货吗", []string{"售后"}},
+		{"我申请了退款，现在不想退了，帮我取消", []string{"售后"}},
+		{"退款申请能撤销吗", []string{"售后"}},
+		{"不是质量问题可以退吗", []string{"售后"}},
+		{"发票怎么开", []string{"售后"}},
+		{"能开发票吗", []string{"售后"}},
+		{"我要开发票", []string{"售后"}},
+		{"发票还没收到", []string{"售后"}},
+		{"有质量问题怎么办", []string{"售后"}},
+		{"收到的东西坏了", []string{"售后"}},
+		{"已经收到了，但是发错颜色了", []string{"售后"}},
+		{"优惠券怎么用", []string{"关注优惠"}},
+		{"有没有优惠券", []string{"关注优惠"}},
+		{"物流怎么一直不更新", []string{"问物流"}},
+		{"什么时候发货", []string{"问物流"}},
+		{"快递到哪了", []string{"问物流"}},
+		{"还没收到货", []string{"问物流"}},
+		{"尺寸是多少", []string{"问规格"}},
+	}
+	checkEcommerce(t, e, cases)
+}
+
+// ecommerceCase is one message to the e-commerce pack and the tags it
+// must get (sorted; nil for none).
+type ecommerceCase struct {
+	text string
+	want []string
+}
+
+// checkEcommerce classifies each case's text alone and compares the tags.
+func checkEcommerce(t *testing.T, e *classify.Engine, cases []ecommerceCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
 			m := msg(c.text, at(10, 0))

@@ -361,6 +361,20 @@ func TestEcommerceNegations(t *testing.T) {
 		{"参数我都看过了，没问题", nil},
 		{"这款用着不错", nil},
 		{"说明书写得很清楚", nil},
+		// "already done" and owning up to a mistake
+		{"快递已经送到了", nil},
+		{"东西到了，包装很严实", nil},
+		{"换货已经收到了，很好", nil},
+		{"已经安装好了，谢谢", nil},
+		{"安装完了，挺好用", nil},
+		{"优惠券已经用上了", nil},
+		{"赠品已经收到了", nil},
+		{"没有少发，都齐了", nil},
+		{"刚才是我搞错了，不好意思", nil},
+		{"我看错了，不是你们发错", nil},
+		{"我不需要保修", nil},
+		{"不用检测了", nil},
+		{"尺寸我量过了，合适", nil},
 		// the same topics asked about still fire
 		{"价格多少", []string{"询价"}},
 		{"价格能不能便宜点", []string{"询价"}},
@@ -390,6 +404,8 @@ func TestEcommerceNegations(t *testing.T) {
 		{"京豆怎么用", []string{"关注优惠"}},
 		{"优惠券不能用怎么办", []string{"关注优惠"}},
 		{"明天上午能送货吗", []string{"预约安装"}},
+		{"少发了一个配件", []string{"售后"}},
+		{"保修期多久", []string{"售后"}},
 	}
 	checkEcommerce(t, e, cases)
 }

@@ -107,13 +107,13 @@ func (w *Worker) Wake() {
 
 // handle processes activity id, retrying failures (a classifier or
 // offerer taking longer than two minutes is one) with back-off; only ctx
-// ending stops it early (the activity then stays queued).
-func (w *Worker) handle(ctx context.Context, id store.ID) error {
+// ending stops it early (the activity then stays queued). Each attempt
+// holds one of slots; the back-off between attempts holds none, so a
+// failing activity delays only its own customer.
+func (w *Worker) handle(ctx context.Context, id store.ID, slots chan struct{}) error {
 	maxAttempts := cmp.Or(w.MaxAttempts, DefaultMaxAttempts)
 	for n := 1; ; n++ {
-		actx, cancel := context.WithTimeout(ctx, activityTimeout)
-		err := w.process(actx, id)
-		cancel()
+		err := w.attempt(ctx, id, slots)
 		if err == nil || ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -129,6 +129,20 @@ func (w *Worker) handle(ctx context.Context, id store.ID) error {
 			return err
 		}
 	}
+}
+
+// attempt runs process once within the time bound, holding one of slots
+// (waiting for one first).
+func (w *Worker) attempt(ctx context.Context, id store.ID, slots chan struct{}) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-slots }()
+	actx, cancel := context.WithTimeout(ctx, activityTimeout)
+	defer cancel()
+	return w.process(actx, id)
 }
 
 // process reads activity id, classifies it for each follower it concerns,

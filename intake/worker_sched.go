@@ -8,6 +8,10 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
+// lanesPerSlot is how many customers' activities may be started per
+// classification slot: the others wait out a retry back-off.
+const lanesPerSlot = 4
+
 // sched is Run's bookkeeping: the queued activities it has read, by
 // customer, and which customers have one running. Only Run's goroutine
 // touches it; the activities run in goroutines of their own and report
@@ -16,7 +20,7 @@ type sched struct {
 	lanes   map[string]*lane // customer → ids read and not finished, in id order
 	ready   []string         // customers with ids waiting and none running, first come first served
 	held    int              // ids in lanes (at most maxHeld)
-	running int              // activities running (at most the concurrency)
+	running int              // lanes whose first activity was started (at most lanesPerSlot × concurrency)
 	after   store.ID         // the highest id read
 	more    bool             // the last read filled its batch: read again before waiting
 }
@@ -40,15 +44,19 @@ type finished struct {
 // its own time limit too) and returns ctx's error.
 //
 // It reads the queue in id order from the start, puts each activity in its
-// customer's lane and runs the first of up to Concurrency lanes at once;
-// a customer's next activity starts only when the one before it has been
-// offered and marked done. At most maxHeld queued ids are held in memory
+// customer's lane and starts the first activity of up to lanesPerSlot ×
+// Concurrency lanes, of which Concurrency are classified at once (one
+// waiting out its retry back-off takes no slot); a customer's next
+// activity starts only when the one before it has been offered and marked
+// done (or given up). At most maxHeld queued ids are held in memory
 // (ids only: the record is read when the activity runs), so one customer
 // with a long backlog delays the others only beyond that many.
 func (w *Worker) Run(ctx context.Context) error {
 	conc := cmp.Or(max(w.Concurrency, 0), DefaultConcurrency)
+	slots := make(chan struct{}, conc) // a token per classification running
+	lanes := lanesPerSlot * conc
 	sc := &sched{lanes: map[string]*lane{}}
-	fin := make(chan finished, conc) // one send per running activity: never blocks
+	fin := make(chan finished, lanes) // one send per started lane: never blocks
 	for {
 		if ctx.Err() != nil {
 			return sc.stop(fin, ctx.Err())
@@ -56,8 +64,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		if sc.held < maxHeld {
 			w.read(sc)
 		}
-		for sc.running < conc && len(sc.ready) > 0 {
-			w.start(ctx, sc, fin)
+		for sc.running < lanes && len(sc.ready) > 0 {
+			w.start(ctx, sc, slots, fin)
 		}
 		if sc.more && sc.held < maxHeld {
 			select { // take what ended, then read on
@@ -89,14 +97,14 @@ func (w *Worker) read(sc *sched) {
 }
 
 // start runs the first activity of the first ready lane.
-func (w *Worker) start(ctx context.Context, sc *sched, fin chan<- finished) {
+func (w *Worker) start(ctx context.Context, sc *sched, slots chan struct{}, fin chan<- finished) {
 	c := sc.ready[0]
 	sc.ready = sc.ready[1:]
 	l := sc.lanes[c]
 	l.busy = true
 	sc.running++
 	id := l.ids[0]
-	go func() { fin <- finished{customer: c, err: w.handle(ctx, id)} }()
+	go func() { fin <- finished{customer: c, err: w.handle(ctx, id, slots)} }()
 }
 
 // wait blocks until an activity ends, a Wake, the poll interval or ctx.

@@ -271,3 +271,47 @@ func TestWorkerCrashWithActivitiesInFlight(t *testing.T) {
 		t.Errorf("offers after the restart = %v, want %v", got, want)
 	}
 }
+
+// With one slot, c1's failing activity waiting out an hour's back-off does
+// not hold the slot: c2's offer arrives meanwhile, and c1's next activity
+// waits for the failing one (its customer's order).
+func TestWorkerBackoffFreesTheSlot(t *testing.T) {
+	s, clk, _ := openStore(t)
+	q := NewQueue(s, QueueOptions{Now: clk.Now})
+	_, _, err := q.Submit(context.Background(), []classify.Message{
+		msg("", "c1", "zhangsan", "坏", t0.Add(-3*time.Minute)),  // act:1 fails
+		msg("", "c1", "zhangsan", "a2", t0.Add(-2*time.Minute)), // act:2 waits for act:1
+		msg("", "c2", "zhangsan", "b1", t0.Add(-time.Minute)),   // act:3
+	}, nil)
+	must(t, err)
+	failed := make(chan struct{}, 1)
+	cls := &gateClassifier{block: func(_ context.Context, in classify.Input) error {
+		if in.Message.Text != "坏" {
+			return nil
+		}
+		failed <- struct{}{}
+		return errors.New("classifier down")
+	}}
+	offered := make(chan string, 3)
+	offers := &offerLog{hook: func(o classify.Offer) error { offered <- o.Ref; return nil }}
+	w := NewWorker(s, cls, offers, clk.Now, nil)
+	w.Concurrency = 1
+	w.Backoff = func(int) time.Duration { return time.Hour }
+	stop := startWorker(w)
+	await(t, failed, "act:1 to fail")
+	if got := await(t, offered, "c2's offer during c1's back-off"); got != "act:3" {
+		t.Errorf("offer = %s, want act:3 (c1's act:2 must wait for act:1)", got)
+	}
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+	pending, err := s.ActivitiesAfter(0, 0)
+	must(t, err)
+	var ids []store.ID
+	for _, a := range pending {
+		ids = append(ids, a.ID)
+	}
+	if want := []store.ID{1, 2}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("queued after stop = %v, want %v", ids, want)
+	}
+}

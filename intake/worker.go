@@ -21,18 +21,27 @@ const (
 	idlePoll           = 30 * time.Second // look at the queue this often without a Wake
 	batchSize          = 100              // activities read from the queue at a time
 	activityTimeout    = 2 * time.Minute  // bound on classifying and offering one activity
+	// DefaultConcurrency is how many activities (of different customers)
+	// are classified at once when Worker.Concurrency is 0.
+	DefaultConcurrency = 8
+	maxHeld            = 10000 // queued ids the worker keeps in memory at most
 )
 
 // Ref is the store id of activity id as an Offer's Ref ("act:42"): stable
 // across retries of the same activity.
 func Ref(id store.ID) string { return "act:" + id.String() }
 
-// Worker classifies queued activities in order and hands the matches to the
-// Offerer. An activity leaves the queue only after its offers were made, so
-// a crash in between offers it again with the same Ref (the Offerer drops
-// the repeat). A failing classifier or offerer is retried with back-off; an
-// activity that fails MaxAttempts times in a row is given up (logged with
-// its id) so it cannot block the queue. 归类工作者。
+// Worker classifies queued activities and hands the matches to the
+// Offerer. Up to Concurrency activities of different customers run at once,
+// so a slow classification (an LLM answer, a slow rule condition) holds up
+// only its own customer; one customer's activities run one at a time in id
+// order, so a rule counting over a window sees the earlier ones classified
+// first. An activity leaves the queue only after its offers were made, so a
+// crash in between offers it again with the same Ref (the Offerer drops the
+// repeat), and a restart reads the queue again in id order. A failing
+// classifier or offerer is retried with back-off; an activity that fails
+// MaxAttempts times in a row is given up (logged with its id) so it cannot
+// block its customer. 归类工作者。
 type Worker struct {
 	store      *store.Store
 	mu         sync.RWMutex // guards classifier and offerer
@@ -48,6 +57,9 @@ type Worker struct {
 	// Backoff is the delay after the n-th failure (n from 1); doubling
 	// from 2 s up to a minute when nil. Set before Run.
 	Backoff func(n int) time.Duration
+	// Concurrency is how many activities are classified at once, each of
+	// a different customer (DefaultConcurrency when 0). Set before Run.
+	Concurrency int
 }
 
 // NewWorker returns a Worker. A nil classifier classifies nothing and a nil
@@ -93,71 +105,53 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run drains the queue until ctx is done, then returns ctx's error.
-func (w *Worker) Run(ctx context.Context) error {
-	var after store.ID // the queue is drained from its start at every Run
-	for {
-		acts, err := w.store.ActivitiesAfter(after, batchSize)
-		if err != nil {
-			w.log.Error("intake: read queue", "err", err)
-		}
-		for _, a := range acts {
-			if err := w.handle(ctx, &a); err != nil {
-				return err
-			}
-			after = a.ID
-		}
-		if len(acts) == batchSize {
-			continue
-		}
-		if err := w.idle(ctx); err != nil {
-			return err
-		}
-	}
-}
-
-// idle waits for a Wake, the poll interval or ctx.
-func (w *Worker) idle(ctx context.Context) error {
-	t := time.NewTimer(idlePoll)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-w.wake:
-	case <-t.C:
-	}
-	return nil
-}
-
-// handle processes one activity, retrying failures (a classifier or
+// handle processes activity id, retrying failures (a classifier or
 // offerer taking longer than two minutes is one) with back-off; only ctx
-// ending stops it early (the activity then stays queued).
-func (w *Worker) handle(ctx context.Context, a *store.Activity) error {
+// ending stops it early (the activity then stays queued). Each attempt
+// holds one of slots; the back-off between attempts holds none, so a
+// failing activity delays only its own customer.
+func (w *Worker) handle(ctx context.Context, id store.ID, slots chan struct{}) error {
 	maxAttempts := cmp.Or(w.MaxAttempts, DefaultMaxAttempts)
 	for n := 1; ; n++ {
-		actx, cancel := context.WithTimeout(ctx, activityTimeout)
-		err := w.process(actx, a)
-		cancel()
+		err := w.attempt(ctx, id, slots)
 		if err == nil || ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if n >= maxAttempts {
-			w.log.Error("intake: activity given up", "activity", a.ID, "attempts", n, "err", err)
-			if err := w.done(a.ID); err != nil {
-				w.log.Error("intake: mark activity done", "activity", a.ID, "err", err)
+			w.log.Error("intake: activity given up", "activity", id, "attempts", n, "err", err)
+			if err := w.done(id); err != nil {
+				w.log.Error("intake: mark activity done", "activity", id, "err", err)
 			}
 			return nil
 		}
-		w.log.Warn("intake: activity failed, will retry", "activity", a.ID, "attempt", n, "err", err)
+		w.log.Warn("intake: activity failed, will retry", "activity", id, "attempt", n, "err", err)
 		if err := sleep(ctx, w.backoff(n)); err != nil {
 			return err
 		}
 	}
 }
 
-// process classifies a for each follower it concerns, offers the matches
-// and marks it done.
-func (w *Worker) process(ctx context.Context, a *store.Activity) error {
+// attempt runs process once within the time bound, holding one of slots
+// (waiting for one first).
+func (w *Worker) attempt(ctx context.Context, id store.ID, slots chan struct{}) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-slots }()
+	actx, cancel := context.WithTimeout(ctx, activityTimeout)
+	defer cancel()
+	return w.process(actx, id)
+}
+
+// process reads activity id, classifies it for each follower it concerns,
+// offers the matches and marks it done.
+func (w *Worker) process(ctx context.Context, id store.ID) error {
+	a, err := w.load(id)
+	if err != nil {
+		return err
+	}
 	if a.Done { // its record expired before it was classified
 		return w.done(a.ID)
 	}
@@ -216,6 +210,18 @@ func (w *Worker) followers(a *store.Activity) ([]string, error) {
 		return nil, nil
 	}
 	return c.Followers, err
+}
+
+// load reads activity id; one whose record has expired comes back Done.
+func (w *Worker) load(id store.ID) (*store.Activity, error) {
+	a, err := w.store.Activity(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return &store.Activity{ID: id, Done: true}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read activity: %w", err)
+	}
+	return &a, nil
 }
 
 // done marks an activity classified.

@@ -126,8 +126,9 @@ func (a *API) check(r *http.Request) (int, string) {
 	if !a.on {
 		return http.StatusNotFound, "not found"
 	}
-	auth := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	// The scheme name is case-insensitive (RFC 9110 §11.1): "bearer x" too.
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer")
 	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
 	if !ok || subtle.ConstantTimeCompare(got[:], a.token[:]) != 1 {
 		return http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <api.token>"

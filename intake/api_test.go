@@ -154,3 +154,35 @@ func TestAPIStoreFailureIsInternalError(t *testing.T) {
 		t.Errorf("status, error = %d, %q; want 500 and an internal-error number", got.Status, msg)
 	}
 }
+
+// TestAPIAuthorizationScheme: the scheme name is case-insensitive (RFC
+// 9110), anything else is 401; a token in the query string is not read.
+func TestAPIAuthorizationScheme(t *testing.T) {
+	srv, _ := newTestAPI(t, testToken, 4096)
+	for _, tc := range []struct {
+		name, header, query string
+		want                int
+	}{
+		{"Bearer", "Bearer " + testToken, "", 202},
+		{"lower case", "bearer " + testToken, "", 202},
+		{"upper case", "BEARER " + testToken, "", 202},
+		{"other scheme", "Basic " + testToken, "", 401},
+		{"no space", "Bearer" + testToken, "", 401},
+		{"token only", testToken, "", 401},
+		{"token in query", "", "?access_token=" + testToken, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", srv.URL+MessagesPath+tc.query, strings.NewReader(okMsg))
+			must(t, err)
+			if tc.header != "" {
+				req.Header.Set("Authorization", tc.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			must(t, err)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+}

@@ -38,8 +38,11 @@ func usage(format string, args ...any) error {
 // runDecide is /confirm N [标签…] and /reject N.
 func (s *Service) runDecide(ctx context.Context, req commands.SuggestionRequest) ([]commands.Reply, error) {
 	reject := req.Command == "reject"
-	if len(req.Args) == 0 || (reject && len(req.Args) > 1) {
+	if len(req.Args) == 0 {
 		return nil, usage("请写建议号，例如 /%s 3。发送 /suggestions 查看你待确认的建议。", req.Command)
+	}
+	if reject && len(req.Args) > 1 {
+		return nil, usage("/reject 一次忽略一条建议，例如 /reject 3；多条请分开发送。")
 	}
 	id, err := store.ParseID(req.Args[0])
 	if err != nil {
@@ -47,7 +50,7 @@ func (s *Service) runDecide(ctx context.Context, req commands.SuggestionRequest)
 	}
 	var tags []string
 	if len(req.Args) > 1 {
-		if tags, err = s.chosenTags(id, req.Args[1:]); err != nil {
+		if tags, err = s.chosenTags(req.UserID, id, req.Args[1:]); err != nil {
 			return nil, err
 		}
 	}
@@ -61,14 +64,19 @@ func (s *Service) runDecide(ctx context.Context, req commands.SuggestionRequest)
 }
 
 // chosenTags maps tag names typed after /confirm N to the ids of the
-// suggestion's tags.
-func (s *Service) chosenTags(id store.ID, names []string) ([]string, error) {
+// suggestion's tags. Someone else's suggestion is refused first, so its
+// tags are not shown to a user it was not sent to.
+func (s *Service) chosenTags(user string, id store.ID, names []string) ([]string, error) {
 	sg, err := s.st.Suggestion(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, &commands.UserError{Code: commands.CodeNotFound, Message: fmt.Sprintf("没有建议 #%d。发送 /suggestions 查看你待确认的建议。", id)}
 	}
 	if err != nil {
 		return nil, err
+	}
+	if sg.Follower != user {
+		return nil, &commands.UserError{Code: commands.CodeDenied, Message: fmt.Sprintf(
+			"建议 #%d 是发给客户跟进人的，只有跟进人可以确认或忽略。", id)}
 	}
 	var ids []string
 	for _, n := range names {

@@ -166,6 +166,8 @@ func TestPermission(t *testing.T) {
 		{"confirm", func() (string, string) { return e.say("lisi", "/confirm 1"), "" }},
 		{"reject", func() (string, string) { return e.say("lisi", "/reject 1"), "" }},
 		{"manager", func() (string, string) { return e.say("mgr", "/confirm 1"), "" }},
+		// naming a tag must not reveal the suggestion's tags to someone else
+		{"confirm with a tag", func() (string, string) { return e.say("lisi", "/confirm 1 VIP"), "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -138,7 +138,21 @@ func scalar(raw json.RawMessage) (string, bool) {
 	if json.Unmarshal(raw, &n) != nil {
 		return "", false
 	}
-	return n.String(), true
+	return canonicalNumber(n.String()), true
+}
+
+// canonicalNumber writes a whole number the one way ("1.0", "1e0" and
+// "10E-1" are "1"), so an id sent as 1 and as 1.0 is the same id. Other
+// numbers, and whole ones too large for exact float64, stay as written.
+func canonicalNumber(t string) string {
+	if !strings.ContainsAny(t, ".eE") {
+		return t
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+		return t
+	}
+	return strconv.FormatInt(int64(f), 10)
 }
 
 // parseTime reads an RFC 3339 string or unix seconds (a number, or a string

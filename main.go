@@ -119,13 +119,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.StringVar(&exportOpts.Since, "since", "", "ledger only: change-sets at or after this time (RFC 3339 or 2006-01-02, China time)")
 		sub.StringVar(&exportOpts.Format, "format", "jsonl", "jsonl or csv")
 	}
-	if err := sub.Parse(rest); err != nil {
+	positional, err := parseInterleaved(sub, rest, cmd == "export" || cmd == "backup" || cmd == "check")
+	if err != nil {
 		if cmd == "classify" && errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, app.ClassifyHelp)
 			return app.ExitOK
 		}
 		return usageExit(err, stdout, stderr)
 	}
+	sub = positional
 	var packFile string
 	switch {
 	case (cmd == "backup" || cmd == "export") && sub.NArg() != 1:
@@ -156,7 +158,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopOn...)
 	defer stop()
 
-	var err error
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "tagbot", version)
@@ -186,6 +187,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tagbot:", err)
 	}
 	return app.ExitCode(err)
+}
+
+// parseInterleaved parses fs's flags from args; with interleaved, flags
+// may also follow the positional arguments (`export ledger --since T`).
+// It returns a flag set whose Args are the positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string, interleaved bool) (*flag.FlagSet, error) {
+	if err := fs.Parse(args); err != nil || !interleaved {
+		return fs, err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return fs, err
+		}
+	}
+	out := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	out.Parse(append([]string{"--"}, pos...))
+	return out, nil
 }
 
 // usageExit handles a flag parse error: -h or --help prints the usage to

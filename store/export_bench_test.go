@@ -16,11 +16,16 @@ import (
 // running serve) and reports how much the peak resident size grew over
 // the open store's (VmHWM): the export's own memory, which must stay
 // bounded. TAGBOT_KEEP_BIG_STORE=<path> also copies the store there, for
-// timing the CLI (docs/benchmarks.md).
+// timing the CLI (docs/benchmarks.md); TAGBOT_BENCH_STORE=<path> uses that
+// store instead of building one (then the peak before the export is the
+// open store's, not the build's).
 func BenchmarkExportMillion(b *testing.B) {
-	path, err := bigStore()
-	if err != nil {
-		b.Fatal(err)
+	path := os.Getenv("TAGBOT_BENCH_STORE") // a store kept by an earlier run
+	if path == "" {
+		var err error
+		if path, err = bigStore(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if keep := os.Getenv("TAGBOT_KEEP_BIG_STORE"); keep != "" {
 		if err := copyFile(path, keep); err != nil {

@@ -8,8 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
 )
 
 // scrape reads /metrics from the admin listener into "name{labels}" → value.
@@ -58,6 +61,13 @@ func TestMetricsAfterConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	// The same message submitted twice for classification: one accepted, one duplicate.
+	msg := classify.Message{ID: "m-1", Customer: "wmDemo0002", Employee: "zhangsan", From: classify.FromCustomer, Text: "你好"}
+	for i := 0; i < 2; i++ {
+		if _, _, err := d.Main.Intake.Submit(context.Background(), []classify.Message{msg}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	after := scrape(t, d.Main.AdminAddr())
 
 	delta := func(key string) float64 { return after[key] - before[key] }
@@ -69,6 +79,8 @@ func TestMetricsAfterConversation(t *testing.T) {
 		{`tagbot_callbacks_total{outcome="missing msg_signature, timestamp or nonce"}`, 1},
 		{`tagbot_wecom_calls_total{api="externalcontact/mark_tag",errcode="0"}`, 2},
 		{`tagbot_wecom_ratelimit_wait_seconds_count{api="externalcontact/mark_tag"}`, 2},
+		{`tagbot_intake_items_total{result="accepted"}`, 1},
+		{`tagbot_intake_items_total{result="duplicate"}`, 1},
 		{`tagbot_inbox_pending`, 0},
 		{`tagbot_outbox_pending{state="queued"}`, 0},
 		{`tagbot_outbox_pending{state="retrying"}`, 0},
@@ -93,5 +105,30 @@ func TestMetricsAfterConversation(t *testing.T) {
 	}
 	if n := after[`tagbot_wecom_calls_total{api="message/send",errcode="0"}`]; n < 2 {
 		t.Errorf("message/send calls = %v, want ≥ 2 (the two replies)", n)
+	}
+}
+
+func TestMetricsOutboxRefused(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Server.AdminListen = "127.0.0.1:0"
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
+	say(t, d, "/tag 王小明 +转介绍")
+	key := `tagbot_outbox_failed_total{errcode="84061"}`
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m := scrape(t, d.Main.AdminAddr())
+		if m[key] == 1 && m[`tagbot_wecom_calls_total{api="externalcontact/mark_tag",errcode="84061"}`] == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %v after 10 s, want 1", key, m[key])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -48,8 +48,13 @@ func TestExitCodesPerCause(t *testing.T) {
 		return writeFile(t, "store.yaml", strings.Replace(string(b), db, storePath, 1))
 	}
 	causes := []exitCause{
-		{name: "unexpected argument", subs: all, code: app.ExitUsage, want: "unexpected arguments",
+		{name: "unexpected argument", subs: []string{"serve", "sync", "repair", "demo", "version"}, code: app.ExitUsage, want: "unexpected arguments",
 			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"extra"}, noop }},
+		// check takes one file (a backup): a second argument is unexpected.
+		{name: "unexpected second argument", subs: []string{"check"}, code: app.ExitUsage, want: "unexpected arguments",
+			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"one", "extra"}, noop }},
+		{name: "backup or export without its argument", subs: []string{"backup", "export"}, code: app.ExitUsage, want: "want one argument",
+			setup: func(*testing.T) ([]string, []string, func()) { return nil, nil, noop }},
 		{name: "help asked for", subs: all, code: app.ExitOK, want: "用法 usage",
 			setup: func(*testing.T) ([]string, []string, func()) { return nil, []string{"-h"}, noop }},
 		{name: "unknown flag", subs: all, code: app.ExitUsage, want: "flag provided but not defined",

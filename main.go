@@ -5,8 +5,13 @@
 //	tagbot [-config config.yaml] serve     run the bot (callback server, workers)
 //	tagbot [-config config.yaml] sync      pull the tag library and every customer from WeCom
 //	tagbot [-config config.yaml] demo      the whole bot against an in-process fake WeCom, in the terminal
-//	tagbot [-config config.yaml] check [--anchor] [--against SEQ:HASH]
+//	tagbot [-config config.yaml] check [--anchor] [--against SEQ:HASH] [FILE]
 //	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
+//	                                       (of FILE, a backup, instead of store.path)
+//	tagbot [-config config.yaml] backup OUT
+//	                                       write a consistent copy of the store to OUT, also while serve runs
+//	tagbot [-config config.yaml] export [--since T] [--format jsonl|csv] ledger|customers|library
+//	                                       stream the ledger or the current state to stdout
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot [-config config.yaml] classify  run the classification rules over JSONL chats on stdin
 //	tagbot [-config config.yaml] pack apply FILE
@@ -48,7 +53,14 @@ commands:
   check     verify (read-only) the store: its last transaction, the ledger's hash
             chain, and that ledger, current tags and outbox agree
             --anchor prints the chain's head to write down; --against SEQ:HASH
-            checks an anchor written down earlier
+            checks an anchor written down earlier; check FILE checks FILE
+            (a backup) instead of store.path
+  backup OUT
+            write a consistent copy of the store to OUT (0600, atomically),
+            through a running serve's server.admin_listen, else from the file
+  export [--since T] [--format jsonl|csv] ledger|customers|library
+            stream the whole ledger (oldest first; --since a time or date)
+            or the current customers or tag library to stdout
   repair    cut off a torn last transaction (kept aside), rebuild the current
             tags, indexes and queues from the ledger and the outbox
   classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write
@@ -61,7 +73,7 @@ commands:
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -102,20 +114,33 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.BoolVar(&checkOpts.Anchor, "anchor", false, "print the ledger's head (SEQ:HASH) to write down")
 		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
 	}
-	if err := sub.Parse(rest); err != nil {
+	var exportOpts app.ExportOptions
+	if cmd == "export" {
+		sub.StringVar(&exportOpts.Since, "since", "", "ledger only: change-sets at or after this time (RFC 3339 or 2006-01-02, China time)")
+		sub.StringVar(&exportOpts.Format, "format", "jsonl", "jsonl or csv")
+	}
+	positional, err := parseInterleaved(sub, rest, cmd == "export" || cmd == "backup" || cmd == "check")
+	if err != nil {
 		if cmd == "classify" && errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, app.ClassifyHelp)
 			return app.ExitOK
 		}
 		return usageExit(err, stdout, stderr)
 	}
+	sub = positional
 	var packFile string
-	if cmd == "pack" && sub.NArg() == 1 {
+	switch {
+	case (cmd == "backup" || cmd == "export") && sub.NArg() != 1:
+		fmt.Fprintf(stderr, "tagbot %s: want one argument, got %v\n\n%s", cmd, sub.Args(), usage)
+		return app.ExitUsage
+	case cmd == "backup" || cmd == "export" || (cmd == "check" && sub.NArg() == 1):
+		packFile = sub.Arg(0) // the file, or what to export
+	case cmd == "pack" && sub.NArg() == 1:
 		packFile = sub.Arg(0)
-	} else if cmd == "pack" {
+	case cmd == "pack":
 		fmt.Fprintf(stderr, "tagbot pack apply: want one pack file, got %v\n", sub.Args())
 		return app.ExitUsage
-	} else if sub.NArg() > 0 {
+	case sub.NArg() > 0:
 		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
 		return app.ExitUsage
 	}
@@ -133,7 +158,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopOn...)
 	defer stop()
 
-	var err error
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "tagbot", version)
@@ -143,7 +167,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "sync":
 		err = app.Sync(ctx, *configPath, stdout, stderr)
 	case "check":
+		checkOpts.File = packFile
 		err = app.Check(*configPath, checkOpts, stdout)
+	case "backup":
+		err = app.Backup(ctx, *configPath, app.BackupOptions{Out: packFile}, stdout)
+	case "export":
+		exportOpts.What = packFile
+		err = app.Export(ctx, *configPath, exportOpts, stdout)
 	case "repair":
 		err = app.Repair(*configPath, stdout)
 	case "classify":
@@ -157,6 +187,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tagbot:", err)
 	}
 	return app.ExitCode(err)
+}
+
+// parseInterleaved parses fs's flags from args; with interleaved, flags
+// may also follow the positional arguments (`export ledger --since T`).
+// It returns a flag set whose Args are the positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string, interleaved bool) (*flag.FlagSet, error) {
+	if err := fs.Parse(args); err != nil || !interleaved {
+		return fs, err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return fs, err
+		}
+	}
+	out := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	out.Parse(append([]string{"--"}, pos...))
+	return out, nil
 }
 
 // usageExit handles a flag parse error: -h or --help prints the usage to

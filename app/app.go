@@ -20,6 +20,7 @@ import (
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
@@ -68,6 +69,12 @@ type Main struct {
 
 	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
+	Metrics *ops.Metrics   // Prometheus registry; hooks fed by the components
+	Ready   *ops.Readiness // /readyz checks (after Start)
+
+	adminListener net.Listener // server.admin_listen; nil when off
+	admin         *http.Server
+
 	log      *slog.Logger
 	now      func() time.Time
 	listener net.Listener
@@ -94,9 +101,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.newOps()
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,
 		APIBase: cfg.WeCom.APIBase, RateLimits: cfg.WeCom.RateLimits, Logger: opts.Logger,
+		Observe: m.Metrics.ObserveWeComCall,
 	})
 	if err != nil {
 		m.Store.Close()
@@ -114,6 +123,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
+		Failed: m.Metrics.ObserveOutboxFailed,
 	})
 	if err := m.newSuggestions(cfg, opts); err != nil {
 		m.Store.Close()
@@ -140,6 +150,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
+		Observe: m.Metrics.ObserveCallback,
 	})
 	return m, nil
 }
@@ -158,6 +169,10 @@ func (m *Main) Start(ctx context.Context) error {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
 	}
 	m.listener = ln
+	if err := m.startAdmin(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.Handle(m.Config.Server.CallbackPath, m.Callback)
 	m.IntakeAPI.Mount(mux)
@@ -207,6 +222,7 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	if m.http != nil {
 		errs = append(errs, m.http.Shutdown(ctx))
 	}
+	errs = append(errs, m.shutdownAdmin(ctx))
 	if m.cancel != nil {
 		m.cancel()
 	}

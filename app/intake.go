@@ -12,7 +12,8 @@ import (
 // drains the queue, so serve runs without rules.
 func (m *Main) newIntake(cfg *config.Config, opts Options) {
 	m.IntakeWorker = intake.NewWorker(m.Store, opts.Classifier, opts.Offerer, opts.Now, opts.Logger.With("pkg", "intake"))
-	m.Intake = intake.NewQueue(m.Store, intake.QueueOptions{Retention: cfg.Intake.History, Now: opts.Now, Wake: m.IntakeWorker.Wake})
+	m.Intake = intake.NewQueue(m.Store, intake.QueueOptions{Retention: cfg.Intake.History, Now: opts.Now, Wake: m.IntakeWorker.Wake,
+		Counted: m.Metrics.ObserveIntake})
 	m.IntakeAPI = intake.NewAPI(m.Intake, intake.APIOptions{Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Logger: opts.Logger})
 	if cfg.KF.Enabled {
 		m.KF = intake.NewKFSyncer(m.API, m.Intake, intake.KFOptions{OpenKfIDs: cfg.KF.OpenKfIDs, Now: opts.Now, Logger: opts.Logger})

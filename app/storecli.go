@@ -18,6 +18,8 @@ type CheckOptions struct {
 	// Against is an anchor written down earlier: check that the ledger
 	// still has that change-set with that hash.
 	Against string
+	// File, when set, is checked instead of store.path (a backup).
+	File string
 }
 
 // Check verifies, without writing to the store file, that its last
@@ -28,6 +30,9 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 	cfg, err := loadConfig(configPath, false)
 	if err != nil {
 		return err
+	}
+	if opts.File != "" {
+		cfg.Store.Path = opts.File
 	}
 	st, err := openStore(cfg, store.Options{ReadOnly: true})
 	if err != nil {

@@ -112,6 +112,10 @@ type Server struct {
 	CallbackPath    string
 	TimestampWindow time.Duration // 0 disables the check 0 表示不校验
 	MaxBodyBytes    int64         // largest callback body; DefaultMaxBodyBytes when absent
+	// AdminListen is host:port of the admin listener (/metrics, /healthz,
+	// /readyz, /admin/backup, /admin/export); "" (the default) turns it off.
+	// 运维监听地址，空为关闭。
+	AdminListen string
 }
 
 // ChinaZone is China Standard Time (中国标准时间, UTC+8, no daylight

@@ -51,6 +51,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"callback_path", d.str(&c.Server.CallbackPath)},
 				{"timestamp_window", d.duration(&c.Server.TimestampWindow)},
 				{"max_body_bytes", d.integer64(&c.Server.MaxBodyBytes)},
+				{"admin_listen", d.str(&c.Server.AdminListen)},
 			})
 		}},
 		{"api", func(n *yaml.Node, p string) {

@@ -35,6 +35,7 @@ type redactedView struct {
 		CallbackPath    string `yaml:"callback_path"`
 		TimestampWindow string `yaml:"timestamp_window"`
 		MaxBodyBytes    int64  `yaml:"max_body_bytes"`
+		AdminListen     string `yaml:"admin_listen,omitempty"`
 	} `yaml:"server"`
 	Store struct {
 		Path            string `yaml:"path"`
@@ -96,6 +97,7 @@ func (c Config) Redacted() string {
 	v.Server.CallbackPath = c.Server.CallbackPath
 	v.Server.TimestampWindow = c.Server.TimestampWindow.String()
 	v.Server.MaxBodyBytes = c.Server.MaxBodyBytes
+	v.Server.AdminListen = c.Server.AdminListen
 	v.Store.Path = c.Store.Path
 	v.Store.Sync = c.Store.Sync
 	v.Store.CompactInterval = c.Store.CompactInterval.String()

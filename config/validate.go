@@ -85,6 +85,13 @@ func (c *Config) validate(r *reporter) {
 	if s.TimestampWindow < 0 {
 		r.add("server.timestamp_window", "must not be negative (use 0 to disable), got %s", s.TimestampWindow)
 	}
+	if s.AdminListen != "" {
+		if msg := checkListen(s.AdminListen); msg != "" {
+			r.add("server.admin_listen", "%s (or leave it empty to turn the admin listener off)", msg)
+		} else if s.AdminListen == s.Listen {
+			r.add("server.admin_listen", "must differ from server.listen")
+		}
+	}
 	if s.MaxBodyBytes <= 0 {
 		r.add("server.max_body_bytes", "must be a positive number of bytes (got %d)", s.MaxBodyBytes)
 	}

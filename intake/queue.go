@@ -38,6 +38,7 @@ type Queue struct {
 	retention time.Duration
 	now       func() time.Time
 	wake      func()
+	counted   func(accepted, duplicates int)
 }
 
 // QueueOptions configure a Queue.
@@ -45,6 +46,9 @@ type QueueOptions struct {
 	Retention time.Duration    // how long history is kept; 0 = store.DefaultHistory
 	Now       func() time.Time // clock; time.Now when nil
 	Wake      func()           // called after items were stored (Worker.Wake); may be nil
+	// Counted, when set, is told how many items of each submission were
+	// accepted and how many were duplicates. For metrics; must not block.
+	Counted func(accepted, duplicates int)
 }
 
 // NewQueue returns a Queue over s.
@@ -55,7 +59,7 @@ func NewQueue(s *store.Store, opts QueueOptions) *Queue {
 	if opts.Wake == nil {
 		opts.Wake = func() {}
 	}
-	return &Queue{store: s, retention: opts.Retention, now: opts.Now, wake: opts.Wake}
+	return &Queue{store: s, retention: opts.Retention, now: opts.Now, wake: opts.Wake, counted: opts.Counted}
 }
 
 // Submit stores messages and events typed or pasted in chat (source
@@ -117,6 +121,9 @@ func (q *Queue) putRaw(acts []store.Activity, cursorName, cursor string) (accept
 	}
 	if len(acts) > len(dupIdx) {
 		q.wake()
+	}
+	if q.counted != nil {
+		q.counted(len(acts)-len(dupIdx), len(dupIdx))
 	}
 	return len(acts) - len(dupIdx), len(dupIdx), nil
 }

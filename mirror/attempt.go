@@ -93,6 +93,9 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 		return outcome{}, fmt.Errorf("record entry %d failed: %w", e.ID, ferr)
 	}
 	log.Warn("outbox entry failed", "err", err, "compensated", uint64(fin.Compensated))
+	if w.opts.Failed != nil {
+		w.opts.Failed(code)
+	}
 	if notice != nil && w.opts.Queued != nil {
 		w.opts.Queued(context.WithoutCancel(ctx))
 	}

@@ -59,6 +59,9 @@ type WorkerOptions struct {
 	// (e.g. WeCom is unavailable). Default: the Recheck of a Syncer on the
 	// worker's store and API.
 	Recheck func(ctx context.Context, r store.RelRef) error
+	// Failed, when set, is told the errcode of every entry WeCom refused
+	// for good (after it is recorded). For metrics; it must not block.
+	Failed func(errcode int)
 }
 
 // Worker sends the outbox to WeCom.

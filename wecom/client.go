@@ -53,6 +53,11 @@ type Config struct {
 	// 另有 10s 的硬上限，更大的值不起作用。
 	HTTPTimeout time.Duration
 	Logger      *slog.Logger
+	// Observe, when set, is told of every API call attempt: its path (e.g.
+	// "externalcontact/mark_tag"), its errcode (0 ok, -1 a failure that is
+	// no WeCom answer: network, timeout, token) and how long it waited for the rate limiter. For
+	// metrics; it must not block. 每次调用的观测钩子（供指标使用）。
+	Observe func(api string, errcode int, limiterWait time.Duration)
 }
 
 // Client 实现 API。并发安全。
@@ -64,6 +69,7 @@ type Client struct {
 	tok     *tokenHandle
 	lim     *limiters
 	log     *slog.Logger
+	observe func(api string, errcode int, limiterWait time.Duration)
 }
 
 // New 校验配置并创建 Client；首次调用时安装 SDK 的全局 URI 改写器与 HTTP 客户端。
@@ -104,6 +110,7 @@ func New(cfg Config) (*Client, error) {
 		tok:     newTokenHandle(cfg.CorpID, cfg.Secret, agent, base),
 		lim:     newLimiters(cfg.RateLimits),
 		log:     logger.With("pkg", "wecom"),
+		observe: cfg.Observe,
 	}, nil
 }
 
@@ -121,6 +128,7 @@ func (c *Client) SDK() *work.Work {
 func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.Context, token string) error) error {
 	var err error
 	for attempt := 1; attempt <= 2; attempt++ {
+		waitStart := time.Now()
 		if err = c.lim.wait(ctx, path); err != nil {
 			return err
 		}
@@ -135,6 +143,9 @@ func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.
 		})
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wecom call", slog.String("api", path), slog.Int("attempt", attempt),
 			slog.Duration("took", time.Since(start)), slog.Int("errcode", Code(err)), slog.Bool("ok", err == nil))
+		if c.observe != nil {
+			c.observe(path, observedCode(err), start.Sub(waitStart))
+		}
 		if attempt == 1 && token != "" && isTokenError(err) {
 			c.tok.invalidate(token)
 			c.log.Warn("wecom access token rejected, refreshing and retrying", "api", path, "errcode", Code(err))

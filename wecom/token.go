@@ -104,3 +104,26 @@ func (h *tokenHandle) invalidate(token string) bool {
 	h.mu.Unlock()
 	return dropped
 }
+
+// observedCode is err's errcode for Config.Observe: 0 for success, -1 for
+// a failure WeCom did not answer with an errcode.
+func observedCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if code := Code(err); code != 0 {
+		return code
+	}
+	return -1
+}
+
+// TokenReady reports whether an access token can be had: the cached one
+// while it is valid, else one fetched now. For readiness probes, which
+// should cache the answer themselves (a refusing WeCom is asked again on
+// every call). 检查能否取得 access token。
+func (c *Client) TokenReady(ctx context.Context) error {
+	return c.withTimeout(ctx, func(ctx context.Context) error {
+		_, err := c.tok.GetAccessTokenContext(ctx)
+		return err
+	})
+}

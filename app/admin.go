@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tagbot/tagbot/ops"
+)
+
+// newOps builds the metrics registry (its hooks are wired into the
+// components New builds next) and the readiness checks.
+func (m *Main) newOps() {
+	m.Metrics = ops.NewMetrics(m.Store, m.now, m.log)
+}
+
+// startAdmin listens on server.admin_listen (when set) and serves
+// /metrics, /healthz, /readyz, /admin/backup and /admin/export.
+func (m *Main) startAdmin(ctx context.Context) error {
+	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now})
+	if m.Config.Server.AdminListen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", m.Config.Server.AdminListen)
+	if err != nil {
+		return fmt.Errorf("listen %s (server.admin_listen): %w", m.Config.Server.AdminListen, err)
+	}
+	m.adminListener = ln
+	m.admin = &http.Server{
+		Handler:           ops.NewAdminHandler(ops.AdminOptions{Store: m.Store, Metrics: m.Metrics, Ready: m.Ready, Logger: m.log}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	m.goRun(ctx, "admin http", func(context.Context) error {
+		if err := m.admin.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	m.log.Info("admin listener started", "listen", ln.Addr().String())
+	return nil
+}
+
+// AdminAddr is the address the admin listener listens on ("" when off).
+func (m *Main) AdminAddr() string {
+	if m.adminListener == nil {
+		return ""
+	}
+	return m.adminListener.Addr().String()
+}
+
+// shutdownAdmin stops the admin listener; backups and exports in flight
+// get until ctx ends.
+func (m *Main) shutdownAdmin(ctx context.Context) error {
+	if m.admin == nil {
+		return nil
+	}
+	return m.admin.Shutdown(ctx)
+}

@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/ops"
+	"github.com/tagbot/tagbot/store"
+)
+
+// `tagbot backup` and `tagbot export` read a store that serve may hold
+// (exclusively locked). They go through the running process, over the
+// admin listener (server.admin_listen, loopback only), when one answers:
+// serve has the store loaded already, so this costs no second in-memory
+// copy, and it reads a consistent state at a transaction boundary. Only
+// when nothing answers there do they read the file themselves, under the
+// shared lock (which fails, ErrLocked, if a serve without an admin
+// listener holds it). Reading the file without the lock, up to its last
+// whole frame, was the other choice; it was not taken because a
+// compaction can replace the file under the reader, and because it would
+// load a second full copy of the store into memory beside serve's.
+
+// BackupOptions are `tagbot backup`'s arguments.
+type BackupOptions struct {
+	Out string // the file to write (0600, fsynced, atomically)
+}
+
+// Backup writes a consistent copy of the store to opts.Out, through the
+// running serve when its admin listener answers, else from the file.
+func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout io.Writer) error {
+	cfg, err := loadConfig(configPath, false)
+	if err != nil {
+		return err
+	}
+	if same, _ := samePath(opts.Out, cfg.Store.Path); same {
+		return UsageError{fmt.Errorf("backup: %s is the store itself; name another file", opts.Out)}
+	}
+	var n int64
+	via := "serve (" + cfg.Server.AdminListen + ")"
+	err = store.WriteFileAtomic(opts.Out, func(w io.Writer) error {
+		var err error
+		n, err = backupRemote(ctx, cfg, w)
+		if errors.Is(err, errNoAdmin) {
+			via = "the store file (no serve answered on server.admin_listen)"
+			n, err = backupLocal(cfg, w)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if sn, err := store.SnapshotFile(opts.Out); err != nil {
+		return fmt.Errorf("backup written but unreadable as a store: %w", err)
+	} else {
+		sn.Close()
+	}
+	fmt.Fprintf(stdout, "备份完成 backup written: %s (%d bytes, from %s); verify it: tagbot -config %s check %s\n",
+		opts.Out, n, via, configPath, opts.Out)
+	return nil
+}
+
+// errNoAdmin says no admin listener is configured or answering.
+var errNoAdmin = errors.New("no admin listener answered")
+
+// backupLocal copies the store file under the shared lock.
+func backupLocal(cfg *config.Config, w io.Writer) (int64, error) {
+	sn, err := store.SnapshotFile(cfg.Store.Path)
+	if errors.Is(err, store.ErrLocked) {
+		return 0, UsageError{fmt.Errorf("%w; a running serve is backed up through server.admin_listen: set it and restart serve", err)}
+	}
+	if err != nil {
+		return 0, storeOpenError(err)
+	}
+	defer sn.Close()
+	return sn.WriteTo(w)
+}
+
+// backupRemote asks serve for the store over the admin listener and checks
+// that the whole advertised length arrived.
+func backupRemote(ctx context.Context, cfg *config.Config, w io.Writer) (int64, error) {
+	resp, err := adminRequest(ctx, cfg, http.MethodPost, ops.PathBackup, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("backup: copy from serve cut short after %d bytes: %w", n, err)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return n, fmt.Errorf("backup: got %d of %d bytes from serve", n, resp.ContentLength)
+	}
+	return n, nil
+}
+
+// adminRequest sends one request to the admin listener; errNoAdmin when
+// none is configured or nothing listens there.
+func adminRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
+	if cfg.Server.AdminListen == "" {
+		return nil, errNoAdmin
+	}
+	host, port, err := net.SplitHostPort(cfg.Server.AdminListen)
+	if err != nil {
+		return nil, UsageError{fmt.Errorf("server.admin_listen: %w", err)}
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: path, RawQuery: query.Encode()}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, Proxy: nil,
+	}}
+	resp, err := client.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, errNoAdmin
+		}
+		return nil, fmt.Errorf("admin listener %s: %w", u.Host, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		resp.Body.Close()
+		return nil, fmt.Errorf("admin listener %s%s: %s: %s", u.Host, path, resp.Status, body)
+	}
+	return resp, nil
+}
+
+// samePath reports whether a and b name the same file.
+func samePath(a, b string) (bool, error) {
+	aa, err := filepath.Abs(a)
+	if err != nil {
+		return false, err
+	}
+	bb, err := filepath.Abs(b)
+	if err != nil {
+		return false, err
+	}
+	if ra, err := filepath.EvalSymlinks(aa); err == nil {
+		aa = ra
+	}
+	if rb, err := filepath.EvalSymlinks(bb); err == nil {
+		bb = rb
+	}
+	return aa == bb, nil
+}
+
+// ExportOptions are `tagbot export`'s arguments.
+type ExportOptions struct {
+	What   string // ledger, customers or library
+	Since  string // ledger only: RFC 3339 or a date (China time)
+	Format string // jsonl (default) or csv
+}
+
+// Export streams the ledger or the current state to out, through the
+// running serve when its admin listener answers, else from the file
+// (loaded read-only, under the shared lock).
+func Export(ctx context.Context, configPath string, opts ExportOptions, out io.Writer) error {
+	cfg, err := loadConfig(configPath, false)
+	if err != nil {
+		return err
+	}
+	q, err := ops.ParseExportQuery(opts.What, opts.Since, opts.Format, config.ChinaZone)
+	if err != nil {
+		return UsageError{err}
+	}
+	resp, err := adminRequest(ctx, cfg, http.MethodGet, ops.PathExport,
+		url.Values{"what": {opts.What}, "since": {opts.Since}, "format": {opts.Format}})
+	if errors.Is(err, errNoAdmin) {
+		st, err := openStore(cfg, store.Options{ReadOnly: true})
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%w; a running serve is exported through server.admin_listen: set it and restart serve", err)
+		}
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return ops.Export(out, st, q)
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(out, resp.Body); err != nil {
+		return fmt.Errorf("export: cut short: %w", err)
+	}
+	if resp.Trailer.Get(ops.TrailerExport) != "ok" {
+		return errors.New("export: serve cut the export short (see its log); the output is incomplete")
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+func TestReadyz(t *testing.T) {
+	tests := []struct {
+		name       string
+		tokenFault bool          // the fake WeCom refuses gettoken
+		pending    bool          // a change-set leaves an outbox call pending
+		advance    time.Duration // then the clock moves on
+		wantStatus int
+		want       map[string]bool // check name → ok
+	}{
+		{"all well", false, false, 0, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "outbox": true}},
+		{"token refused", true, false, 0, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": false, "outbox": true}},
+		{"outbox call young", false, true, time.Minute, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "outbox": true}},
+		{"outbox stuck", false, true, 20 * time.Minute, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": true, "outbox": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, clk := openSeeded(t)
+			// openSeeded's change-sets queued outbox calls; a running worker
+			// would have sent them: drain them as done.
+			drain(t, st)
+			if tt.pending {
+				if _, err := st.Apply(store.ChangeSet{Actor: "zhangsan", Source: store.SourceCommand, Customer: "c2", Follower: "zhangsan",
+					Add: []store.TagRef{{ID: "t1"}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clk.Advance(tt.advance)
+			fake := wecomtest.New(wecomtest.Options{})
+			t.Cleanup(fake.Close)
+			if tt.tokenFault {
+				fake.Fault("gettoken", wecomtest.Fault{ErrCode: 40001, ErrMsg: "invalid credential"})
+			}
+			o := fake.Options()
+			api, err := wecom.New(wecom.Config{CorpID: o.CorpID, Secret: o.Secret, AgentID: o.AgentID, APIBase: fake.URL(), Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := NewAdminHandler(AdminOptions{Store: st, Metrics: NewMetrics(st, clk.Now, slog.New(slog.DiscardHandler)),
+				Ready: NewReadiness(ReadyOptions{Store: st, Token: api.TokenReady, Now: clk.Now}), Logger: slog.New(slog.DiscardHandler)})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PathReadyz, nil))
+			var rep ReadyReport
+			if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+				t.Fatalf("body %q: %v", rec.Body, err)
+			}
+			got := map[string]bool{}
+			for _, c := range rep.Checks {
+				got[c.Name] = c.OK
+				if !c.OK && c.Error == "" {
+					t.Errorf("check %s failed without saying why", c.Name)
+				}
+			}
+			if rec.Code != tt.wantStatus || !cmp.Equal(tt.want, got) || rep.Ready != (tt.wantStatus == http.StatusOK) {
+				t.Errorf("status %d ready %v checks %v (%s), want %d %v", rec.Code, rep.Ready, got, rec.Body, tt.wantStatus, tt.want)
+			}
+		})
+	}
+}
+
+// drain marks every pending outbox call done, as the worker would.
+func drain(t *testing.T, st *store.Store) {
+	t.Helper()
+	pending, err := st.PendingOutbox(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range pending {
+		must(t, st.OutboxDone(e.ID))
+	}
+}
+
+func TestReadyTokenCached(t *testing.T) {
+	st, clk := openSeeded(t)
+	calls := 0
+	r := NewReadiness(ReadyOptions{Store: st, Now: clk.Now, Token: func(context.Context) error { calls++; return nil }})
+	for i := 0; i < 5; i++ {
+		r.Check(context.Background())
+		clk.Advance(time.Second)
+	}
+	if calls != 1 {
+		t.Errorf("token asked %d times in 5 s, want 1 (cached for %s)", calls, DefaultTokenTTL)
+	}
+	clk.Advance(DefaultTokenTTL)
+	r.Check(context.Background())
+	if calls != 2 {
+		t.Errorf("token asked %d times after the TTL, want 2", calls)
+	}
+}
+
+func TestAdminLoopbackOnly(t *testing.T) {
+	st, clk := openSeeded(t)
+	h := NewAdminHandler(AdminOptions{Store: st, Metrics: NewMetrics(st, clk.Now, slog.New(slog.DiscardHandler)),
+		Ready: NewReadiness(ReadyOptions{Store: st, Now: clk.Now}), Logger: slog.New(slog.DiscardHandler)})
+	tests := []struct {
+		name, method, path, remote string
+		want                       int
+	}{
+		{"backup from loopback", http.MethodPost, PathBackup, "127.0.0.1:5000", http.StatusOK},
+		{"backup from afar", http.MethodPost, PathBackup, "10.1.2.3:5000", http.StatusForbidden},
+		{"backup by GET", http.MethodGet, PathBackup, "127.0.0.1:5000", http.StatusMethodNotAllowed},
+		{"export from afar", http.MethodGet, PathExport + "?what=ledger", "[2001:db8::1]:5000", http.StatusForbidden},
+		{"export from loopback", http.MethodGet, PathExport + "?what=ledger", "[::1]:5000", http.StatusOK},
+		{"export bad query", http.MethodGet, PathExport + "?what=x", "127.0.0.1:5000", http.StatusBadRequest},
+		{"metrics from afar", http.MethodGet, PathMetrics, "10.1.2.3:5000", http.StatusOK},
+		{"healthz", http.MethodGet, PathHealthz, "10.1.2.3:5000", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.path, nil)
+			req.RemoteAddr = tt.remote
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("status %d, want %d (%s)", rec.Code, tt.want, rec.Body)
+			}
+		})
+	}
+}
+
+func TestBackupEndpointIsAStore(t *testing.T) {
+	st, clk := openSeeded(t)
+	h := NewAdminHandler(AdminOptions{Store: st, Metrics: NewMetrics(st, clk.Now, slog.New(slog.DiscardHandler)),
+		Ready: NewReadiness(ReadyOptions{Store: st, Now: clk.Now}), Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+PathBackup, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := t.TempDir() + "/copy.db"
+	if err := store.WriteFileAtomic(out, func(w io.Writer) error { _, err := io.Copy(w, resp.Body); return err }); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := store.Open(out, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if err := cp.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	for id := store.ID(1); id <= 4; id++ {
+		a, err1 := st.Get(id)
+		b, err2 := cp.Get(id)
+		if err1 != nil || err2 != nil || !cmp.Equal(a, b) {
+			t.Errorf("change-set %d: %v %v %s", id, err1, err2, cmp.Diff(a, b))
+		}
+	}
+}

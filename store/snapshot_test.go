@@ -1,0 +1,163 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// TestSnapshotWhileWriting takes snapshots while change-sets are applied
+// and a compaction runs: every copy opens, verifies, and holds a prefix
+// of the ledger.
+func TestSnapshotWhileWriting(t *testing.T) {
+	s, _ := openTest(t)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 200; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			add, remove := []string{"t3"}, []string(nil)
+			if i%2 == 1 {
+				add, remove = nil, []string{"t3"}
+			}
+			if _, err := s.Apply(ChangeSet{Actor: "zhangsan", Source: SourceCommand, Customer: "c2", Follower: "zhangsan",
+				Add: tags(add...), Remove: tags(remove...)}); err != nil {
+				t.Error(err)
+				return
+			}
+			if i == 20 {
+				if err := s.Compact(); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}()
+	dir := t.TempDir()
+	for i := 0; i < 10; i++ {
+		sn, err := s.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "copy.db")
+		if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := sn.WriteTo(w); return err }); err != nil {
+			t.Fatal(err)
+		}
+		sn.Close()
+		cp, err := Open(out, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("snapshot %d: %v", i, err)
+		}
+		if err := cp.Verify(); err != nil {
+			t.Fatalf("snapshot %d: %v", i, err)
+		}
+		n, _ := cp.lastChangeSet()
+		for id := ID(1); id <= n; id++ {
+			a, err1 := cp.Get(id)
+			b, err2 := s.Get(id)
+			if err1 != nil || err2 != nil || a.Hash != b.Hash {
+				t.Fatalf("snapshot %d: change-set %d differs: %v %v", i, id, err1, err2)
+			}
+		}
+		cp.Close()
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// lastChangeSet is the newest change-set id.
+func (s *Store) lastChangeSet() (ID, error) {
+	var n uint64
+	err := s.view(func(tx *txn) error {
+		var err error
+		n, err = lastSeq(tx, "cs")
+		return err
+	})
+	return ID(n), err
+}
+
+func TestSnapshotFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tagbot.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, s)
+	if _, err := SnapshotFile(path); !errors.Is(err, ErrLocked) {
+		t.Errorf("snapshot of a store a writer holds: %v, want ErrLocked", err)
+	}
+	s.Close()
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		extra   string // bytes appended to the file
+		wantErr error
+	}{
+		{"whole", "", nil},
+		{"torn", "*3\r\n$3\r\nset\r\n$4\r\ncust:x\r\n", ErrTorn},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "tagbot.db")
+			if err := os.WriteFile(p, append(append([]byte(nil), whole...), tt.extra...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			sn, err := SnapshotFile(p)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			defer sn.Close()
+			var buf bytes.Buffer
+			if _, err := sn.WriteTo(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), whole) {
+				t.Errorf("snapshot has %d bytes, want the file's %d", buf.Len(), len(whole))
+			}
+		})
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	if err := WriteFileAtomic(out, func(w io.Writer) error { w.Write([]byte("half")); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("err %v, want boom", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "old" {
+		t.Errorf("after a failed write the file holds %q, want the old content", b)
+	}
+	if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "new" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file %q mode %v, want \"new\" 0600", b, fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}

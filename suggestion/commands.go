@@ -22,7 +22,7 @@ func (s *Service) RunSuggestion(ctx context.Context, req commands.SuggestionRequ
 	case "suggestions":
 		return s.runList(req)
 	case "rules":
-		return s.runRules()
+		return s.runRules(req.Args)
 	case "classify":
 		return s.runClassify(ctx, req)
 	case "reload":
@@ -127,7 +127,7 @@ func (s *Service) runList(req commands.SuggestionRequest) ([]commands.Reply, err
 }
 
 // runRules is /rules: every rule with its answers in the last 30 days.
-func (s *Service) runRules() ([]commands.Reply, error) {
+func (s *Service) runRules(filter []string) ([]commands.Reply, error) {
 	stats, err := s.st.SuggestionStats(s.opts.Now().Add(-StatsWindow))
 	if err != nil {
 		return nil, err
@@ -152,6 +152,9 @@ func (s *Service) runRules() ([]commands.Reply, error) {
 	}
 	if len(rules) == 0 {
 		return []commands.Reply{{Text: "现在没有打标规则。管理员可以在 config.yaml 的 rules 里添加，再发送 /reload。"}}, nil
+	}
+	if rules = matchingRules(rules, filter); len(rules) == 0 {
+		return []commands.Reply{{Text: fmt.Sprintf("没有名字或标签含「%s」的规则。发送 /rules 查看全部。", display.Echo(strings.Join(filter, " ")))}}, nil
 	}
 	lines := make([]string, 0, len(rules))
 	for _, r := range rules {
@@ -195,13 +198,52 @@ func ruleLine(r classify.RuleInfo, st map[store.SuggestionStatus]int, live bool)
 
 // stillFollowed reports whether a pending suggestion's relationship still
 // exists; one that ended is dropped (its card would only say so).
+// matchingRules keeps the rules whose name or a tag contains every word of
+// filter (all rules when filter is empty): /rules 价格 shows the price rules.
+func matchingRules(rules []classify.RuleInfo, filter []string) []classify.RuleInfo {
+	if len(filter) == 0 {
+		return rules
+	}
+	var out []classify.RuleInfo
+	for _, r := range rules {
+		text := r.Name + " " + strings.Join(r.Tags, " ")
+		all := true
+		for _, w := range filter {
+			all = all && strings.Contains(text, w)
+		}
+		if all {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (s *Service) stillFollowed(sg store.Suggestion) bool {
-	_, err := s.st.Relationship(sg.Customer, sg.Follower)
-	if !errors.Is(err, store.ErrNoRelationship) && !errors.Is(err, store.ErrNotFound) {
+	rel, err := s.st.Relationship(sg.Customer, sg.Follower)
+	why := ""
+	switch {
+	case errors.Is(err, store.ErrNoRelationship), errors.Is(err, store.ErrNotFound):
+		why = "relationship ended"
+	case err != nil:
+		return true // shown; a decision finds out
+	case allOn(rel, sg.Tags):
+		why = "tags already on the customer"
+	default:
 		return true
 	}
-	if _, err := s.st.DropSuggestion(sg.ID, "relationship ended"); err != nil {
+	if _, err := s.st.DropSuggestion(sg.ID, why); err != nil {
 		s.log.Warn("suggestion not dropped", "id", sg.ID, "err", err)
 	}
 	return false
+}
+
+// allOn reports whether every tag is on the relationship already (put on
+// since the suggestion was made, e.g. in the WeCom client).
+func allOn(rel store.Relationship, tags []store.TagRef) bool {
+	for _, t := range tags {
+		if _, ok := rel.Tags[t.ID]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -46,6 +46,15 @@ func TestRulesCommand(t *testing.T) {
 	if got := e.say("mgr", "/rules"); !strings.Contains(got, "价格咨询 → 价格敏感型：0 / 0 / 0\n") {
 		t.Errorf("/rules after 35 days = %q, want nothing counted", got)
 	}
+	t.Run("filter", func(t *testing.T) {
+		got := e.say("mgr", "/rules 观望")
+		if !strings.Contains(got, "犹豫 → 观望型") || strings.Contains(got, "价格咨询") {
+			t.Errorf("/rules 观望 = %q, want only the rule tagging 观望型", got)
+		}
+		if got := e.say("mgr", "/rules 没有这种"); !strings.Contains(got, "没有名字或标签含「没有这种」的规则") {
+			t.Errorf("/rules 没有这种 = %q", got)
+		}
+	})
 }
 
 func TestClassifyCommand(t *testing.T) {

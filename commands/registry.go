@@ -172,6 +172,8 @@ type Router struct {
 	lib   tagLib     // tag names → tags
 	cust  customerDir
 	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
+	// charts draws PNG charts (may be nil: text only).
+	charts *chart.Renderer
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -201,6 +203,7 @@ func NewRouter(opts Options) (*Router, error) {
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
+		charts: opts.Charts,
 	}
 	if r.kick == nil {
 		r.kick = func() {}

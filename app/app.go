@@ -126,6 +126,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts,
+		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
+			m.Sender.Send(ctx, userID, replies)
+		},
 	})
 	if err != nil {
 		m.Store.Close()

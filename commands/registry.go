@@ -110,6 +110,10 @@ type Options struct {
 	// Charts draws PNG charts for replies (Reply.Image); nil when the CJK
 	// font is missing: commands then reply with the text alone.
 	Charts *chart.Renderer
+	// Deliver sends replies to a user outside a request (bot.Sender.Send):
+	// a large /export is built in the background and delivered with it.
+	// When nil, such work is done before replying.
+	Deliver func(ctx context.Context, userID string, replies []Reply)
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -174,6 +178,10 @@ type Router struct {
 	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
 	// charts draws PNG charts (may be nil: text only).
 	charts *chart.Renderer
+	// deliver sends replies later (a large export); may be nil.
+	deliver func(ctx context.Context, userID string, replies []Reply)
+	// exportBackground is ExportBackgroundRows (lowered by tests).
+	exportBackground int
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -203,7 +211,7 @@ func NewRouter(opts Options) (*Router, error) {
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
-		charts: opts.Charts,
+		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -222,7 +230,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
 	r.cust = customerDir{st: r.st}
-	for _, s := range append(r.specList(), r.suggestionSpecs()...) {
+	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec())...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	stdpng "image/png"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/chart"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/errcode"
@@ -125,4 +128,34 @@ func TestSenderMediaDurable(t *testing.T) {
 		t.Fatalf("%d uploads, want 1 (the retry reuses the media id)", n)
 	}
 	assertNoBlobs(t, e.st)
+}
+
+// TestSenderChartReachesWeCom: a real chart goes through media/upload and
+// an image message; the bytes WeCom holds decode as the PNG drawn.
+func TestSenderChartReachesWeCom(t *testing.T) {
+	r, err := chart.LoadFont(chart.DefaultFontPath)
+	if err != nil {
+		if os.Getenv("TAGBOT_REQUIRE_FONT") != "" {
+			t.Fatalf("CJK font required: %v", err)
+		}
+		t.Skipf("no CJK font: %v", err)
+	}
+	png, err := r.Bars(chart.BarsData{Title: "各标签客户数", Bars: []chart.Bar{{Label: "高意向", Value: 3}}, Width: 320, Height: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	e.sender.Send(context.Background(), "bob", []commands.Reply{{Text: "高意向 3 人", Image: &commands.Attachment{Name: "stats.png", Data: png}}})
+	msgs := e.fake.Messages()
+	if len(msgs) != 2 || msgs[1].MsgType != "image" {
+		t.Fatalf("messages %+v, want the text then an image", msgs)
+	}
+	m, _ := e.fake.Media(msgs[1].MediaID)
+	img, err := stdpng.Decode(bytes.NewReader(m.Data))
+	if err != nil {
+		t.Fatalf("uploaded image: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 320 || b.Dy() != 200 {
+		t.Fatalf("uploaded image is %dx%d, want 320x200", b.Dx(), b.Dy())
+	}
 }

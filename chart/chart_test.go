@@ -164,3 +164,38 @@ func equalPix(a, b []uint32) bool {
 	}
 	return true
 }
+
+// BenchmarkBars draws a 20-bar chart at the default size.
+func BenchmarkBars(b *testing.B) {
+	r, err := LoadFont(DefaultFontPath)
+	if err != nil {
+		b.Skip(err)
+	}
+	bars := make([]Bar, 20)
+	for i := range bars {
+		bars[i] = Bar{Label: "标签" + string(rune('A'+i)), Value: float64(i * 7 % 13)}
+	}
+	for b.Loop() {
+		if _, err := r.Bars(BarsData{Title: "各标签客户数", Bars: bars}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHeatmap draws a 5×5 overlap heat map.
+func BenchmarkHeatmap(b *testing.B) {
+	r, err := LoadFont(DefaultFontPath)
+	if err != nil {
+		b.Skip(err)
+	}
+	labels := []string{"高意向", "VIP", "健身爱好者", "咖啡成瘾者", "华东"}
+	vals := make([][]float64, 5)
+	for i := range vals {
+		vals[i] = []float64{1, 2, 3, 4, 5}
+	}
+	for b.Loop() {
+		if _, err := r.Heatmap(HeatmapData{Title: "标签重叠", Rows: labels, Cols: labels, Values: vals}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -34,6 +34,7 @@ func (r *Renderer) Bars(d BarsData) ([]byte, error) {
 		values[i] = gochart.Value{Label: cut(b.Label, 8), Value: b.Value}
 		top = math.Max(top, b.Value)
 	}
+	ticks, yMax := countTicks(top)
 	spacing := max(4, w/(len(bars)*6))
 	c := gochart.BarChart{
 		Title:      d.Title,
@@ -47,10 +48,8 @@ func (r *Renderer) Bars(d BarsData) ([]byte, error) {
 		XAxis:      gochart.Style{FontSize: 10},
 		YAxis: gochart.YAxis{
 			Style: gochart.Style{FontSize: 10},
-			Range: &gochart.ContinuousRange{Min: 0, Max: top * 1.1},
-			ValueFormatter: func(v any) string {
-				return gochart.FloatValueFormatterWithFormat(v, "%.0f")
-			},
+			Range: &gochart.ContinuousRange{Min: 0, Max: yMax},
+			Ticks: ticks,
 		},
 		Bars: values,
 	}

@@ -32,6 +32,7 @@ type LinesData struct {
 func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 	var series []gochart.Series
 	lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
+	var first, last time.Time
 	for _, s := range d.Series[:min(len(d.Series), MaxItems)] {
 		if len(s.Points) == 0 {
 			continue
@@ -39,6 +40,12 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 		ts := gochart.TimeSeries{Name: cut(s.Name, 10)}
 		for _, p := range s.Points {
 			x := float64(p.At.UnixNano())
+			if x < lo {
+				first = p.At
+			}
+			if x > hi {
+				last = p.At
+			}
 			lo, hi, top = math.Min(lo, x), math.Max(hi, x), math.Max(top, p.Value)
 			ts.XValues = append(ts.XValues, p.At)
 			ts.YValues = append(ts.YValues, p.Value)
@@ -49,8 +56,10 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 		return nil, ErrNoData
 	}
 	if lo == hi { // one day only: widen so the axis has a range
-		lo, hi = lo-float64(24*time.Hour), hi+float64(24*time.Hour)
+		first, last = first.AddDate(0, 0, -1), last.AddDate(0, 0, 1)
+		lo, hi = float64(first.UnixNano()), float64(last.UnixNano())
 	}
+	ticks, yMax := countTicks(top)
 	w, h := size(d.Width, d.Height)
 	c := gochart.Chart{
 		Title:      d.Title,
@@ -60,16 +69,14 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 		Height:     h,
 		Background: gochart.Style{Padding: gochart.Box{Top: 40, Left: 10, Right: 20, Bottom: 10}},
 		XAxis: gochart.XAxis{
-			Style:          gochart.Style{FontSize: 10},
-			Range:          &gochart.ContinuousRange{Min: lo, Max: hi},
-			ValueFormatter: gochart.TimeValueFormatterWithFormat("01-02"),
+			Style: gochart.Style{FontSize: 10},
+			Range: &gochart.ContinuousRange{Min: lo, Max: hi},
+			Ticks: dayTicks(first, last),
 		},
 		YAxis: gochart.YAxis{
 			Style: gochart.Style{FontSize: 10},
-			Range: &gochart.ContinuousRange{Min: 0, Max: top * 1.1},
-			ValueFormatter: func(v any) string {
-				return gochart.FloatValueFormatterWithFormat(v, "%.0f")
-			},
+			Range: &gochart.ContinuousRange{Min: 0, Max: yMax},
+			Ticks: ticks,
 		},
 		Series: series,
 	}

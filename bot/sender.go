@@ -96,7 +96,7 @@ func NewSender(opts SenderOptions) *Sender {
 
 // Send queues replies to userID in the store (one transaction) and sends
 // what the limits allow right away. Cards WeCom would reject are queued as
-// text. It implements Replier.
+// text. A reply's image and file follow its text or card. It implements Replier.
 func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Reply) {
 	var items []store.QueuedReply
 	for _, r := range replies {
@@ -107,9 +107,10 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Rep
 			}
 			if tc != nil {
 				items = append(items, store.QueuedReply{Card: storedCard(*r.Card)})
-				continue
+				r.Text = ""
+			} else {
+				r.Text = text
 			}
-			r.Text = text
 		}
 		if r.Text = display.Reply(r.Text); r.Text != "" {
 			items = append(items, store.QueuedReply{Text: r.Text})

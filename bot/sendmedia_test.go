@@ -60,6 +60,8 @@ func TestSenderMedia(t *testing.T) {
 			nil, []string{"text:高意向 12 人", "image:" + string(testPNG)}, ""},
 		{"file", commands.Reply{Text: "已导出 3 位客户", File: file},
 			nil, []string{"text:已导出 3 位客户", "file:客户.xlsx:PK\x03\x04xlsx"}, ""},
+		{"image after a card", commands.Reply{Card: &commands.Card{TaskID: "t1", Title: "重叠", Buttons: []commands.Button{{Key: "k", Text: "看"}}}, Image: image},
+			nil, []string{"text:重叠", "image:" + string(testPNG)}, ""},
 		{"upload refused: fallback text", commands.Reply{Text: "已导出", File: file},
 			&wecomtest.Fault{ErrCode: errcode.InvalidFileType, Times: 1},
 			[]string{"text:已导出", "text:文件未能发送，请稍后再试"}, "media not uploaded"},

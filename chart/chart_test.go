@@ -10,6 +10,7 @@ import (
 	"time"
 
 	gochart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/roboto"
 )
 
 // testRenderer loads the system CJK font. Without it the test is skipped,
@@ -97,6 +98,9 @@ func TestFontWithoutCJKRefused(t *testing.T) {
 	}
 	if _, err := ParseFont([]byte("not a font")); !errors.Is(err, ErrNoFont) {
 		t.Errorf("garbage: err = %v, want ErrNoFont", err)
+	}
+	if _, err := ParseFont(roboto.Roboto); !errors.Is(err, ErrNoFont) {
+		t.Errorf("Roboto (no Chinese glyphs): err = %v, want ErrNoFont", err)
 	}
 }
 

@@ -218,7 +218,7 @@ func (m *Main) Shutdown(ctx context.Context) error {
 		m.cancel()
 	}
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() { m.wg.Wait(); m.Router.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -56,7 +56,8 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	name := "客户导出-" + req.Now.In(r.loc).Format("20060102-1504") + ".xlsx"
 	if len(rows) > r.exportBackground && r.deliver != nil {
-		go r.exportLater(context.WithoutCancel(ctx), req.UserID, name, rows)
+		bg := context.WithoutCancel(ctx)
+		r.bg.Go(func() { r.exportLater(bg, req.UserID, name, rows) })
 		return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(rows))), nil
 	}
 	reply, err := exportReply(name, rows)
@@ -162,3 +163,8 @@ func joinNonEmpty(ss []string, sep string) string {
 	}
 	return out
 }
+
+// Wait blocks until work started in the background by earlier commands
+// (large exports) has delivered its replies; call it before closing the
+// store.
+func (r *Router) Wait() { r.bg.Wait() }

@@ -156,7 +156,13 @@ func TestExportInBackground(t *testing.T) {
 	if !strings.Contains(text, "正在生成") || rows != nil {
 		t.Fatalf("first reply %q with %d rows, want 正在生成 and no file", text, len(rows))
 	}
-	rs := <-done
+	e.r.Wait()
+	var rs []Reply
+	select {
+	case rs = <-done:
+	default:
+		t.Fatal("Wait returned before the export was delivered")
+	}
 	if len(rs) != 1 || rs[0].File == nil {
 		t.Fatalf("delivered %+v, want one reply with a file", rs)
 	}

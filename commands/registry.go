@@ -182,6 +182,8 @@ type Router struct {
 	deliver func(ctx context.Context, userID string, replies []Reply)
 	// exportBackground is ExportBackgroundRows (lowered by tests).
 	exportBackground int
+	// bg counts work still running after its reply (large exports); Wait.
+	bg sync.WaitGroup
 
 	specs  []*Spec
 	byName map[string]*Spec

@@ -1,5 +1,7 @@
 package commands
 
+// Replies that carry files: /export's workbook and charts beside a text.
+
 import (
 	"context"
 	"fmt"
@@ -7,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tagbot/tagbot/chart"
 	"github.com/tagbot/tagbot/internal/ierr"
 	"github.com/tagbot/tagbot/internal/sheet"
 	"github.com/tagbot/tagbot/store"
@@ -168,3 +171,22 @@ func joinNonEmpty(ss []string, sep string) string {
 // (large exports) has delivered its replies; call it before closing the
 // store.
 func (r *Router) Wait() { r.bg.Wait() }
+
+// ChartReply is a text reply with a chart beside it: draw runs when charts
+// are available (Options.Charts) and its PNG becomes the reply's Image,
+// named name (must end in .png). Without charts, or when drawing fails
+// (logged), the reply is the text alone, which must stand on its own.
+// 带图表的回复；没有字体或绘制失败时只发文字。
+func (r *Router) ChartReply(text, name string, draw func(*chart.Renderer) ([]byte, error)) Reply {
+	reply := Reply{Text: text}
+	if r.charts == nil || draw == nil {
+		return reply
+	}
+	png, err := draw(r.charts)
+	if err != nil {
+		r.log.Warn("chart not drawn, sending the text alone", "chart", name, "err", err)
+		return reply
+	}
+	reply.Image = &Attachment{Name: name, Data: png}
+	return reply
+}

@@ -41,8 +41,8 @@ func (s *Sender) deliverMedia(ctx context.Context, userID string, q *store.Queue
 	if m.MediaID == "" || s.opts.Now().Sub(m.UploadedAt) > MediaIDLife {
 		id, err := s.upload(ctx, q)
 		if err != nil {
-			if wecom.IsTransient(err) && q.Tries+1 < s.opts.MaxTries {
-				return err
+			if ctx.Err() != nil || wecom.IsTransient(err) && q.Tries+1 < s.opts.MaxTries {
+				return err // cancelled, or worth a retry: the reply stays queued
 			}
 			s.log.Warn("media not uploaded, sending the text instead", "user", userID, "kind", m.Kind,
 				"bytes", m.Size, "errcode", wecom.Code(err), "err", err)

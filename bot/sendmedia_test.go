@@ -161,3 +161,21 @@ func TestSenderChartReachesWeCom(t *testing.T) {
 		t.Fatalf("uploaded image is %dx%d, want 320x200", b.Dx(), b.Dy())
 	}
 }
+
+// TestSenderMediaUploadRetried: a transient upload failure keeps the image
+// queued (no fallback) and the next try after the back-off sends it.
+func TestSenderMediaUploadRetried(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.fake.Fault("media/upload", wecomtest.Fault{ErrCode: errcode.SystemBusy, Times: 1})
+	e.sender.Send(ctx, "alice", []commands.Reply{{Image: &commands.Attachment{Name: "c.png", Data: testPNG, Fallback: "图没发出去"}}})
+	if got := e.sent(t, "alice"); len(got) != 0 || e.sender.Pending() != 1 {
+		t.Fatalf("after a busy upload: sent %q, pending %d; want nothing sent, 1 pending", got, e.sender.Pending())
+	}
+	e.clk.Advance(3 * time.Second)
+	e.sender.Flush(ctx)
+	if got := e.sent(t, "alice"); strings.Join(got, "|") != "image:"+string(testPNG) {
+		t.Fatalf("after the retry sent %q, want the image only", got)
+	}
+	assertNoBlobs(t, e.st)
+}

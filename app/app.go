@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"net"
 	"net/http"
@@ -74,6 +75,7 @@ type Main struct {
 
 	adminListener net.Listener // server.admin_listen; nil when off
 	admin         *http.Server
+	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -129,9 +131,13 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, err
 	}
+	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions,
+		Suggestions: m.Suggestions, Charts: m.Charts,
+		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
+			m.Sender.Send(ctx, userID, replies)
+		},
 	})
 	if err != nil {
 		m.Store.Close()
@@ -227,7 +233,7 @@ func (m *Main) Shutdown(ctx context.Context) error {
 		m.cancel()
 	}
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() { m.wg.Wait(); m.Router.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

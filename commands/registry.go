@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"sync"
 	"time"
@@ -23,14 +24,26 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// Reply is one message to a user: text (may be multi-line) or a card.
-// 一条回复：文本或卡片。
+// Reply is one message to a user: text (may be multi-line) or a card,
+// and optionally an image or a file sent after the text (the text is the
+// summary for clients that show no image). 一条回复：文本或卡片，可附图片或文件。
 type Reply struct {
 	Text string
 	Card *Card
+	// Image is a PNG or JPEG (a chart); File any file (an export).
+	Image, File *Attachment
 	// ButtonDone, in answer to a card click, is what the clicked card's
 	// button turns into (e.g. 已确认), so the card cannot be used twice.
 	ButtonDone string
+}
+
+// Attachment is an image or file of a Reply: a file name (its extension
+// matters to WeCom: .png/.jpg for images) and the bytes. Fallback is sent
+// as text if it cannot be delivered (e.g. 文件未能发送，请稍后再试 /export …).
+type Attachment struct {
+	Name     string
+	Data     []byte
+	Fallback string
 }
 
 // Card is a button card (rendered as a WeCom button_interaction template
@@ -94,6 +107,13 @@ type Options struct {
 	// Suggestions runs suggestion cards and commands (/confirm N, /reject,
 	// /suggestions, /rules, /classify, /reload); they say "not enabled" when nil.
 	Suggestions SuggestionHandler
+	// Charts draws PNG charts for replies (Reply.Image); nil when the CJK
+	// font is missing: commands then reply with the text alone.
+	Charts *chart.Renderer
+	// Deliver sends replies to a user outside a request (bot.Sender.Send):
+	// a large /export is built in the background and delivered with it.
+	// When nil, such work is done before replying.
+	Deliver func(ctx context.Context, userID string, replies []Reply)
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -156,6 +176,14 @@ type Router struct {
 	lib   tagLib     // tag names → tags
 	cust  customerDir
 	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
+	// charts draws PNG charts (may be nil: text only).
+	charts *chart.Renderer
+	// deliver sends replies later (a large export); may be nil.
+	deliver func(ctx context.Context, userID string, replies []Reply)
+	// exportBackground is ExportBackgroundRows (lowered by tests).
+	exportBackground int
+	// bg counts work still running after its reply (large exports); Wait.
+	bg sync.WaitGroup
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -185,6 +213,7 @@ func NewRouter(opts Options) (*Router, error) {
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
+		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -203,7 +232,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
 	r.cust = customerDir{st: r.st}
-	for _, s := range append(r.specList(), r.suggestionSpecs()...) {
+	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec())...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)

@@ -66,6 +66,8 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "classify", user: "lisi", cmd: "/classify 王小红 多少钱", want: "自动建议功能没有启用", not: secret},
 		{spec: "rules", user: "lisi", cmd: "/rules", want: "/rules 只有主管和管理员可以使用"},
 		{spec: "reload", user: "mgr", cmd: "/reload", want: "/reload 只有管理员可以使用"},
+		{spec: "export", user: "lisi", cmd: "/export tag:保健品", want: "/export 只有主管和管理员可以使用", not: secret},
+		{spec: "export", user: "mgr", cmd: "/export tag:保健品", want: "已导出 2 位客户"},
 	}
 	covered := map[string]bool{}
 	for i, tc := range rows {

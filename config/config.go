@@ -79,6 +79,7 @@ type Config struct {
 	LLM      LLM    // optional LLM assist (llm.go) 可选的大模型辅助
 	// Suggestions configures suggested tags (expiry, rejection memory).
 	Suggestions Suggestions
+	Charts      Charts // PNG charts in chat (charts.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -206,6 +207,7 @@ func Default() *Config {
 		Intake:      Intake{History: DefaultHistory},
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
+		Charts:      Charts{Font: DefaultChartFont},
 	}
 }
 

@@ -63,6 +63,9 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"suggestions", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"expire", d.duration(&c.Suggestions.Expire)}, {"reject_memory", d.duration(&c.Suggestions.RejectMemory)}})
 		}},
+		{"charts", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"font", d.str(&c.Charts.Font)}})
+		}},
 		{"kf", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
 		}},

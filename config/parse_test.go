@@ -231,6 +231,8 @@ suggestions:
 kf:
   enabled: true
   open_kfids: [wkAAA]
+charts:
+  font: /opt/fonts/noto.ttc
 `
 	got, err := Parse([]byte(in), "config.yaml", nil)
 	if err != nil {
@@ -257,6 +259,7 @@ kf:
 		KF:          KF{Enabled: true, OpenKfIDs: []string{"wkAAA"}},
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
+		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

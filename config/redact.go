@@ -65,6 +65,9 @@ type redactedView struct {
 		Expire       string `yaml:"expire"`
 		RejectMemory string `yaml:"reject_memory"`
 	} `yaml:"suggestions"`
+	Charts struct {
+		Font string `yaml:"font"`
+	} `yaml:"charts"`
 	KF struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
@@ -113,6 +116,7 @@ func (c Config) Redacted() string {
 	v.API.Token, v.API.MaxBodyBytes = mask(c.API.Token), c.API.MaxBodyBytes
 	v.Intake.History = c.Intake.History.String()
 	v.Suggestions.Expire, v.Suggestions.RejectMemory = c.Suggestions.Expire.String(), c.Suggestions.RejectMemory.String()
+	v.Charts.Font = c.Charts.Font
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	v.LLM = c.LLM.redacted()
 	v.RulePacks = c.RulePacks

@@ -35,6 +35,7 @@ const (
 //   - 标签库的增删改查、跟进成员列表是低频管理操作，600 次/分；
 //   - 发应用消息：文档限制“每应用对同一成员不超过 30 次/分、1000 次/小时”，
 //     本限流器按路径而非按成员计数，取 600 次/分，按成员的节流由调用方负责；
+//   - 上传临时素材 media/upload（图表、导出文件）随图片/文件消息发生，600 次/分；
 //   - 未列出的路径使用 defaultRatePerMinute。
 //
 // gettoken 由 SDK 发出且有缓存，不做限流。
@@ -50,6 +51,7 @@ var DefaultRateLimits = map[string]int{
 	pathUserGet:          1200,
 	pathMessageSend:      600,
 	pathUpdateCardButton: 600,
+	pathMediaUpload:      600,
 }
 
 // defaultRatePerMinute applies to paths missing from both maps.

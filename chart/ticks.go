@@ -1,0 +1,49 @@
+package chart
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	gochart "github.com/wcharczuk/go-chart/v2"
+)
+
+// countTicks are y-axis ticks for counts: whole numbers from 0 past top,
+// at most about 8 of them, so labels never repeat (go-chart's own ticks
+// fall between integers).
+func countTicks(top float64) (ticks []gochart.Tick, max float64) {
+	step := niceStep(top)
+	max = math.Ceil(top/step) * step
+	if max < top*1.05 {
+		max += step
+	}
+	for i := 0; float64(i)*step <= max; i++ {
+		v := float64(i) * step
+		ticks = append(ticks, gochart.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ticks, max
+}
+
+// niceStep is the smallest of 1, 2, 5 × 10^n that cuts top into at most 8.
+func niceStep(top float64) float64 {
+	for mag := 1.0; mag < 1e15; mag *= 10 {
+		for _, s := range []float64{1, 2, 5} {
+			if top/(s*mag) <= 8 {
+				return s * mag
+			}
+		}
+	}
+	return 1e15
+}
+
+// dayTicks are x-axis ticks at whole days (every few days when the range
+// is long), labelled MM-DD in loc.
+func dayTicks(lo, hi time.Time) []gochart.Tick {
+	days := int(hi.Sub(lo).Hours()/24) + 1
+	every := max(1, (days+9)/10)
+	var ticks []gochart.Tick
+	for d := lo; !d.After(hi); d = d.AddDate(0, 0, every) {
+		ticks = append(ticks, gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")})
+	}
+	return ticks
+}

@@ -1,0 +1,74 @@
+package commands
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParseSelection(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Selection
+		err  bool
+	}{
+		{"/export tag:高意向", Selection{Include: []string{"高意向"}}, false},
+		{"/export tag:高意向 and not tag:已成交", Selection{Include: []string{"高意向"}, Exclude: []string{"已成交"}}, false},
+		{"/export not tag:已成交 tag:VIP AND tag:华东", Selection{Include: []string{"VIP", "华东"}, Exclude: []string{"已成交"}}, false},
+		{"/export 标签:高意向 且 非 标签:VIP 王", Selection{Include: []string{"高意向"}, Exclude: []string{"VIP"}, Text: "王"}, false},
+		{"/export \"tag:a b\" tag:\"c d\"", Selection{Include: []string{"c d"}, Text: "tag:a b"}, false},
+		{"/export not tag:已成交", Selection{}, true},
+		{"/export tag:a not", Selection{}, true},
+		{"/export not 王 tag:a", Selection{}, true},
+		{"/export tag:a or tag:b", Selection{}, true},
+		{"/export tag:a page:2", Selection{}, true},
+		{"/export tag:a +b", Selection{}, true},
+		{"/export", Selection{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cmd, err := Parse(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseSelection(cmd.Args)
+			var ue *UserError
+			if tt.err != (err != nil) || (err != nil && !errors.As(err, &ue)) {
+				t.Fatalf("err = %v, want error %v (a *UserError)", err, tt.err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v, want %+v (Include, Exclude or Text differs)", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseSelection: any message parses to a selection with at least one
+// included tag and no empty tag name, or to a user error; never a panic.
+func FuzzParseSelection(f *testing.F) {
+	for _, s := range []string{"/export tag:高意向 and not tag:已成交", "/export not not tag:a", "/export tag: and", "/export 标签:「a b」 非 tag:c 文字"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cmd, err := Parse(s)
+		if err != nil {
+			return
+		}
+		sel, err := ParseSelection(cmd.Args)
+		if err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("%q: error %v is not a *UserError", s, err)
+			}
+			return
+		}
+		if len(sel.Include) == 0 {
+			t.Fatalf("%q: selection without an included tag: %+v", s, sel)
+		}
+		for _, name := range append(sel.Include, sel.Exclude...) {
+			if name == "" {
+				t.Fatalf("%q: empty tag name in %+v", s, sel)
+			}
+		}
+	})
+}

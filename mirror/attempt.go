@@ -74,7 +74,10 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 		return outcome{finished: true}, nil
 	}
 	code, msg := errDetail(err)
-	if wecom.IsTransient(err) || errors.Is(err, context.Canceled) {
+	// A credential or trusted-IP refusal (a rotated Secret, a new egress
+	// IP) is no verdict on this change: it waits, like a transient error,
+	// instead of being failed and compensated.
+	if wecom.IsTransient(err) || wecom.IsCredential(err) || errors.Is(err, context.Canceled) {
 		return w.retry(ctx, e, n, err, log)
 	}
 	if !refreshed && len(e.Remove) > 0 {

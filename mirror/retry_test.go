@@ -26,6 +26,10 @@ func TestWorkerNeverGivesUpOnTransientErrors(t *testing.T) {
 		{"http 502", wecomtest.Fault{HTTPStatus: 502}},
 		{"dropped connection", wecomtest.Fault{Drop: true}},
 		{"timeout", wecomtest.Fault{Latency: time.Second}},
+		// a rotated Secret or a new egress IP is the operator's to fix:
+		// the change waits, it is not failed and taken back
+		{"revoked secret", wecomtest.Fault{ErrCode: errcode.InvalidSecret}},
+		{"ip not trusted", wecomtest.Fault{ErrCode: errcode.IPNotAllowed}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,6 +51,19 @@ func Code(err error) int {
 	return 0
 }
 
+// IsCredential reports whether err is WeCom refusing the app's credentials
+// or the caller's IP (40001 invalid secret, 41001 no token, 60020 IP not in
+// the corp's trusted IPs): the operator's to fix, not a refusal of the call
+// itself. The outbox waits on these instead of failing its entries.
+// 凭据或可信 IP 配置错误。
+func IsCredential(err error) bool {
+	switch Code(err) {
+	case errcode.InvalidSecret, errcode.MissingToken, errcode.IPNotAllowed:
+		return true
+	}
+	return false
+}
+
 // IsTransient 报告 err 是否值得稍后重试：errcode -1/45009/45033、token 失效
 // (40014/42001，下次调用会换新 token)、HTTP 5xx/429、超时、连接被重置/提前关闭、
 // 本地限流。调用方主动取消 (context.Canceled) 与其他 errcode 都不是暂时性的。

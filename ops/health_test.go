@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -113,20 +114,37 @@ func TestAdminLoopbackOnly(t *testing.T) {
 	tests := []struct {
 		name, method, path, remote string
 		want                       int
+		host, local                string // Host header ("127.0.0.1:9090" when ""), address connected to
 	}{
-		{"backup from loopback", http.MethodPost, PathBackup, "127.0.0.1:5000", http.StatusOK},
-		{"backup from afar", http.MethodPost, PathBackup, "10.1.2.3:5000", http.StatusForbidden},
-		{"backup by GET", http.MethodGet, PathBackup, "127.0.0.1:5000", http.StatusMethodNotAllowed},
-		{"export from afar", http.MethodGet, PathExport + "?what=ledger", "[2001:db8::1]:5000", http.StatusForbidden},
-		{"export from loopback", http.MethodGet, PathExport + "?what=ledger", "[::1]:5000", http.StatusOK},
-		{"export bad query", http.MethodGet, PathExport + "?what=x", "127.0.0.1:5000", http.StatusBadRequest},
-		{"metrics from afar", http.MethodGet, PathMetrics, "10.1.2.3:5000", http.StatusOK},
-		{"healthz", http.MethodGet, PathHealthz, "10.1.2.3:5000", http.StatusOK},
+		// a page whose DNS name was rebound to 127.0.0.1, read by a browser on the host
+		{"backup with a foreign Host", http.MethodPost, PathBackup, "127.0.0.1:5000", http.StatusForbidden, "attacker.example:9090", ""},
+		{"backup with Host localhost", http.MethodPost, PathBackup, "127.0.0.1:5000", http.StatusOK, "localhost:9090", ""},
+		// admin_listen on one of the host's own addresses: tagbot backup on the host connects to it
+		{"backup from the listening address", http.MethodPost, PathBackup, "192.0.2.2:40000", http.StatusOK, "192.0.2.2:9292", "192.0.2.2:9292"},
+		{"backup from another host to that address", http.MethodPost, PathBackup, "192.0.2.9:40000", http.StatusForbidden, "192.0.2.2:9292", "192.0.2.2:9292"},
+		{"backup from loopback", http.MethodPost, PathBackup, "127.0.0.1:5000", http.StatusOK, "", ""},
+		{"backup from afar", http.MethodPost, PathBackup, "10.1.2.3:5000", http.StatusForbidden, "", ""},
+		{"backup by GET", http.MethodGet, PathBackup, "127.0.0.1:5000", http.StatusMethodNotAllowed, "", ""},
+		{"export from afar", http.MethodGet, PathExport + "?what=ledger", "[2001:db8::1]:5000", http.StatusForbidden, "", ""},
+		{"export from loopback", http.MethodGet, PathExport + "?what=ledger", "[::1]:5000", http.StatusOK, "[::1]:9090", ""},
+		{"export bad query", http.MethodGet, PathExport + "?what=x", "127.0.0.1:5000", http.StatusBadRequest, "", ""},
+		{"metrics from afar", http.MethodGet, PathMetrics, "10.1.2.3:5000", http.StatusOK, "", ""},
+		{"healthz", http.MethodGet, PathHealthz, "10.1.2.3:5000", http.StatusOK, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, nil)
-			req.RemoteAddr = tt.remote
+			req.RemoteAddr, req.Host = tt.remote, tt.host
+			if req.Host == "" {
+				req.Host = "127.0.0.1:9090"
+			}
+			if tt.local != "" {
+				addr, err := net.ResolveTCPAddr("tcp", tt.local)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, addr))
+			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != tt.want {

@@ -8,7 +8,7 @@
 //	tagbot [-config config.yaml] check [--anchor] [--against SEQ:HASH] [FILE]
 //	                                       verify (read-only) the last transaction, the hash chain, and that ledger, current tags and outbox agree
 //	                                       (of FILE, a backup, instead of store.path)
-//	tagbot [-config config.yaml] backup OUT
+//	tagbot [-config config.yaml] backup [--force] OUT
 //	                                       write a consistent copy of the store to OUT, also while serve runs
 //	tagbot [-config config.yaml] export [--since T] [--format jsonl|csv] ledger|customers|library
 //	                                       stream the ledger or the current state to stdout
@@ -55,7 +55,7 @@ commands:
             --anchor prints the chain's head to write down; --against SEQ:HASH
             checks an anchor written down earlier; check FILE checks FILE
             (a backup) instead of store.path
-  backup OUT
+  backup [--force] OUT
             write a consistent copy of the store to OUT (0600, atomically),
             through a running serve's server.admin_listen, else from the file
   export [--since T] [--format jsonl|csv] ledger|customers|library
@@ -114,6 +114,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.BoolVar(&checkOpts.Anchor, "anchor", false, "print the ledger's head (SEQ:HASH) to write down")
 		sub.StringVar(&checkOpts.Against, "against", "", "an anchor SEQ:HASH printed earlier by --anchor")
 	}
+	var backupForce bool
+	if cmd == "backup" {
+		sub.BoolVar(&backupForce, "force", false, "replace OUT when it is an existing backup file")
+	}
 	var exportOpts app.ExportOptions
 	if cmd == "export" {
 		sub.StringVar(&exportOpts.Since, "since", "", "ledger only: change-sets at or after this time (RFC 3339 or 2006-01-02, China time)")
@@ -170,7 +174,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		checkOpts.File = packFile
 		err = app.Check(*configPath, checkOpts, stdout)
 	case "backup":
-		err = app.Backup(ctx, *configPath, app.BackupOptions{Out: packFile}, stdout)
+		err = app.Backup(ctx, *configPath, app.BackupOptions{Out: packFile, Force: backupForce}, stdout)
 	case "export":
 		exportOpts.What = packFile
 		err = app.Export(ctx, *configPath, exportOpts, stdout)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -32,6 +33,10 @@ import (
 // BackupOptions are `tagbot backup`'s arguments.
 type BackupOptions struct {
 	Out string // the file to write (0600, fsynced, atomically)
+	// Force replaces Out when it is an existing regular file; without it
+	// an existing Out is refused. Anything but a regular file (a device,
+	// a FIFO, a symlink, a folder) is always refused.
+	Force bool
 }
 
 // Backup writes a consistent copy of the store to opts.Out, through the
@@ -43,6 +48,9 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 	}
 	if same, _ := samePath(opts.Out, cfg.Store.Path); same {
 		return UsageError{fmt.Errorf("backup: %s is the store itself; name another file", opts.Out)}
+	}
+	if err := backupTarget(opts); err != nil {
+		return err
 	}
 	var n int64
 	via := "serve (" + cfg.Server.AdminListen + ")"
@@ -65,6 +73,24 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 	}
 	fmt.Fprintf(stdout, "备份完成 backup written: %s (%d bytes, from %s); verify it: tagbot -config %s check %s\n",
 		opts.Out, n, via, configPath, opts.Out)
+	return nil
+}
+
+// backupTarget refuses an Out the backup must not replace: anything but a
+// regular file (renaming over /dev/full or a symlink would replace the
+// node itself), and an existing file without Force.
+func backupTarget(opts BackupOptions) error {
+	fi, err := os.Lstat(opts.Out)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return UsageError{fmt.Errorf("backup: %w", err)}
+	case !fi.Mode().IsRegular():
+		return UsageError{fmt.Errorf("backup: %s exists and is not a regular file (%s); name a new file", opts.Out, fi.Mode().Type())}
+	case !opts.Force:
+		return UsageError{fmt.Errorf("backup: %s exists; name a new file, or add --force to replace it", opts.Out)}
+	}
 	return nil
 }
 

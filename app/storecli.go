@@ -33,8 +33,15 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 	}
 	if opts.File != "" {
 		cfg.Store.Path = opts.File
+		if fi, err := os.Stat(opts.File); err == nil && (!fi.Mode().IsRegular() || fi.Size() == 0) {
+			return UsageError{fmt.Errorf("check: %s is not a tagbot store (empty or not a regular file)", opts.File)}
+		}
 	}
 	st, err := openStore(cfg, store.Options{ReadOnly: true})
+	if err != nil && opts.File != "" && errors.Is(err, store.ErrTorn) {
+		// repair works on store.path, not on a backup being checked
+		return UsageError{fmt.Errorf("check: %s ends in a torn transaction (a copy cut short): take the backup again", opts.File)}
+	}
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,13 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "suggestions", user: "lisi", cmd: "/suggestions", want: "自动建议功能没有启用", not: secret},
 		{spec: "classify", user: "lisi", cmd: "/classify 王小红 多少钱", want: "自动建议功能没有启用", not: secret},
 		{spec: "rules", user: "lisi", cmd: "/rules", want: "/rules 只有主管和管理员可以使用"},
+		{spec: "stats", user: "lisi", cmd: "/stats", want: "你跟进的 2 位客户", not: []string{"王小红", "王大明", "王小明"}},
+		{spec: "stats", user: "lisi", cmd: "/stats tag:保健品 tag:咖啡", want: "保健品     0", not: []string{"王小红", "王大明", "王小明"}},
+		{spec: "stats", user: "mgr", cmd: "/stats tag:保健品 tag:咖啡", want: "保健品     2"},
+		{spec: "stats", user: "lisi", cmd: "/stats trend tag:保健品", want: "现有 0 位客户", not: []string{"王小红", "王大明", "王小明", "+1"}},
+		{spec: "stats", user: "lisi", cmd: "/stats team", want: "团队统计只有主管和管理员能看", not: []string{"zhangsan"}},
+		{spec: "stats", user: "lisi", cmd: "/stats @zhangsan", want: "你只能看自己的变更统计", not: []string{"命令"}},
+		{spec: "stats", user: "mgr", cmd: "/stats @zhangsan", want: "zhangsan     2"},
 		{spec: "reload", user: "mgr", cmd: "/reload", want: "/reload 只有管理员可以使用"},
 	}
 	covered := map[string]bool{}

@@ -34,24 +34,30 @@ func (s *Stats) customerEvents(since time.Time, tagID string, sc Scope) ([]event
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
-	state := map[pair]map[string]bool{} // followers carrying the tag
+	var pairs []store.TagCustomer
+	seen := map[store.TagCustomer]bool{}
 	for _, cs := range css {
 		for _, ref := range append(cs.Add[:len(cs.Add):len(cs.Add)], cs.Remove...) {
-			p := pair{ref.ID, cs.Customer}
-			if (tagID != "" && ref.ID != tagID) || state[p] != nil {
-				continue
-			}
-			fols, err := s.Store.TagFollowers(ref.ID, cs.Customer)
-			if err != nil {
-				return nil, fmt.Errorf("read tags: %w", err)
-			}
-			state[p] = map[string]bool{}
-			for _, f := range fols {
-				if sc.Follower == "" || f == sc.Follower {
-					state[p][f] = true
-				}
+			p := store.TagCustomer{Tag: ref.ID, Customer: cs.Customer}
+			if (tagID == "" || ref.ID == tagID) && !seen[p] {
+				seen[p] = true
+				pairs = append(pairs, p)
 			}
 		}
+	}
+	now, err := s.Store.TagFollowers(pairs)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	state := make(map[pair]map[string]bool, len(pairs)) // followers carrying the tag
+	for _, p := range pairs {
+		set := map[string]bool{}
+		for _, f := range now[p] {
+			if sc.Follower == "" || f == sc.Follower {
+				set[f] = true
+			}
+		}
+		state[pair{p.Tag, p.Customer}] = set
 	}
 	for i := len(css) - 1; i >= 0; i-- { // back to the state at since
 		apply(state, &css[i], tagID, true, nil)

@@ -146,7 +146,7 @@ func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
 // customersInScope counts the customers the scope covers.
 func (s *Stats) customersInScope(sc Scope) (int, error) {
 	if sc.Follower == "" {
-		return s.Store.CustomerCount()
+		return s.Store.CustomerTotal()
 	}
 	return s.Store.FollowedCount(sc.Follower)
 }

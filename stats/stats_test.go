@@ -229,4 +229,18 @@ func checkLedgerEqualsProjection(t *testing.T, f *fixture, sc Scope) {
 	if d := cmp.Diff(fromProjection, fromLedger); d != "" {
 		t.Errorf("scope %+v: ledger counts differ from the projection (-projection +ledger):\n%s", sc, d)
 	}
+	ids := []string{"t1", "t2", "t3", "t4"}
+	lists, err := f.st.TagCustomers(ids, sc.Follower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned := map[string]int{}
+	for _, id := range ids {
+		if n := len(lists[id]); n > 0 {
+			scanned[id] = n
+		}
+	}
+	if d := cmp.Diff(scanned, fromProjection); d != "" {
+		t.Errorf("scope %+v: counts (sn: counters for all) differ from a scan of tt: keys (-scan +counts):\n%s", sc, d)
+	}
 }

@@ -105,6 +105,11 @@ func upsertCustomerTx(tx *txn, c Customer, follows []FollowInfo, now time.Time) 
 		}
 		followers[f.Follower] = true
 	}
+	if old == nil {
+		if err := addCount(tx, snCustomers, 1); err != nil { // stats.go
+			return nil, err
+		}
+	}
 	c.Followers = sortedKeys(followers)
 	c.UpdatedAt = now.UTC()
 	if _, _, err := tx.Set("cust:"+c.ID, encode(&c), nil); err != nil {

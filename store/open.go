@@ -197,6 +197,9 @@ func (s *Store) init() error {
 		if err := s.repairSeqs(tx); err != nil {
 			return err
 		}
+		if err := initCounts(tx); err != nil { // stats.go
+			return err
+		}
 		if n, err := migrateTTLs(tx, s.now()); err != nil {
 			return err
 		} else if n > 0 {

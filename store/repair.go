@@ -65,7 +65,7 @@ func (s *Store) Rebuild() (RepairReport, error) {
 				return err
 			}
 		}
-		return nil
+		return rebuildCounts(tx, &rep) // stats.go
 	})
 	if !rep.Changed() {
 		rep.Added, rep.Removed = nil, nil

@@ -1,21 +1,162 @@
 package store
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tidwall/buntdb"
 )
 
-// Reads for statistics (package stats). They only read the keys Apply
-// already maintains (tt:, rel:, cust:, cs:, ix:t:); statistics add no keys
-// of their own, so nothing here needs Rebuild.
+// Statistics (package stats): reads of the keys Apply maintains (tt:,
+// rel:, cust:, cs:, ix:t:) and two counters kept in the same transactions,
+// so that /stats on a million customers need not scan them:
+//
+//	sn:c          number of customers (cust: keys)
+//	sn:t:<tag_id> number of customers having the tag on any relationship
+//
+// project (ledger.go) keeps sn:t: and upsertCustomerTx keeps sn:c; both are
+// derived, so Rebuild rewrites them (rebuildCounts) and Open writes them
+// for a store from before them (initCounts).
+
+const snCustomers = "sn:c"
+
+func snTagKey(tagID string) string { return "sn:t:" + tagID }
+
+// addCount adds d to the counter at key (absent: 0).
+func addCount(tx *txn, key string, d int) error {
+	n := 0
+	if v, err := tx.Get(key); err == nil {
+		n, _ = strconv.Atoi(v)
+	}
+	_, _, err := tx.Set(key, strconv.Itoa(n+d), nil)
+	return err
+}
+
+// hasTagAnywhere reports whether customer has the tag on any relationship.
+func hasTagAnywhere(tx *txn, tagID, customer string) bool {
+	found := false
+	scan(tx, "tt:"+tagID+":"+customer+":", func(string, string) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
+// countTagTx keeps sn:t:<tag> when project adds (before its tt: key is
+// set) or removes (after its tt: key is deleted) the tag on one of
+// customer's relationships: the count moves only when the customer gains
+// its first or loses its last relationship with the tag.
+func countTagTx(tx *txn, tagID, customer string, add bool) error {
+	if hasTagAnywhere(tx, tagID, customer) {
+		return nil
+	}
+	if add {
+		return addCount(tx, snTagKey(tagID), 1)
+	}
+	return addCount(tx, snTagKey(tagID), -1)
+}
+
+// initCounts writes the counters of a store that has none yet.
+func initCounts(tx *txn) error {
+	if _, err := tx.Get(snCustomers); err == nil {
+		return nil
+	}
+	return rebuildCounts(tx, nil)
+}
+
+// rebuildCounts rewrites the sn: counters from the cust: and tt: keys,
+// counting those it changed in rep (when not nil).
+func rebuildCounts(tx *txn, rep *RepairReport) error {
+	want := map[string]string{}
+	customers := 0
+	scan(tx, "cust:", func(string, string) bool { customers++; return true })
+	want[snCustomers] = strconv.Itoa(customers)
+	counts := map[string]int{}
+	var lastTag, lastCust string
+	scan(tx, "tt:", func(k, _ string) bool {
+		if tag, cust, _, ok := splitTT(k); ok && (tag != lastTag || cust != lastCust) {
+			lastTag, lastCust = tag, cust
+			counts[tag]++
+		}
+		return true
+	})
+	for tag, n := range counts {
+		want[snTagKey(tag)] = strconv.Itoa(n)
+	}
+	var stale []string
+	scan(tx, "sn:", func(k, v string) bool {
+		if w, ok := want[k]; (!ok && v != "0") || (ok && w != v) {
+			stale = append(stale, k) // a zero counter of a tag nobody has is right
+		}
+		return true
+	})
+	for _, k := range stale {
+		if _, err := tx.Delete(k); err != nil {
+			return err
+		}
+		if _, ok := want[k]; !ok && rep != nil {
+			rep.Removed["sn"]++
+		}
+	}
+	for k, v := range want {
+		if old, err := tx.Get(k); err == nil && old == v {
+			continue
+		}
+		if _, _, err := tx.Set(k, v, nil); err != nil {
+			return err
+		}
+		if rep != nil && k != snCustomers {
+			rep.Added["sn"]++
+		}
+	}
+	return nil
+}
+
+// CustomerTotal is the number of customers, read from its counter
+// (absent in a store that never had one).
+func (s *Store) CustomerTotal() (int, error) {
+	n := 0
+	err := s.view(func(tx *txn) error {
+		v, err := tx.Get(snCustomers)
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		n, err = strconv.Atoi(v)
+		return err
+	})
+	return n, err
+}
 
 // TagCustomerCounts counts, per tag id, the customers having the tag on at
 // least one relationship (once each, however many relationships carry it).
 // With follower set only that employee's relationships count. It walks the
 // tt: keys once, in order, so a customer's relationships are adjacent.
+//
+// For every relationship (follower "") it reads the sn:t: counters instead.
 func (s *Store) TagCustomerCounts(follower string) (map[string]int, error) {
 	out := map[string]int{}
 	err := s.view(func(tx *txn) error {
+		if follower == "" {
+			var ferr error
+			scan(tx, "sn:t:", func(k, v string) bool {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
+					return false
+				}
+				if n != 0 {
+					out[k[len("sn:t:"):]] = n
+				}
+				return true
+			})
+			return ferr
+		}
 		var lastTag, lastCust string
 		scan(tx, "tt:", func(k, _ string) bool {
 			tag, cust, fol, ok := splitTT(k)
@@ -61,16 +202,23 @@ func (s *Store) TagCustomers(tagIDs []string, follower string) (map[string][]str
 	return out, err
 }
 
-// TagFollowers lists the followers whose relationship with customer has
-// the tag now, in order.
-func (s *Store) TagFollowers(tagID, customer string) ([]string, error) {
-	var out []string
+// TagCustomer names a tag on a customer.
+type TagCustomer struct{ Tag, Customer string }
+
+// TagFollowers lists, for each pair, the followers whose relationship with
+// the customer has the tag now, in order; in one read transaction.
+func (s *Store) TagFollowers(pairs []TagCustomer) (map[TagCustomer][]string, error) {
+	out := make(map[TagCustomer][]string, len(pairs))
 	err := s.view(func(tx *txn) error {
-		prefix := "tt:" + tagID + ":" + customer + ":"
-		scan(tx, prefix, func(k, _ string) bool {
-			out = append(out, k[len(prefix):])
-			return true
-		})
+		for _, p := range pairs {
+			prefix := "tt:" + p.Tag + ":" + p.Customer + ":"
+			var fols []string
+			scan(tx, prefix, func(k, _ string) bool {
+				fols = append(fols, k[len(prefix):])
+				return true
+			})
+			out[p] = fols
+		}
 		return nil
 	})
 	return out, err

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestTagCountersFollowApply checks the sn: counters through adds on two
+// relationships of one customer, removals, a wrong counter Rebuild fixes,
+// and a store reopened without counters (Open writes them).
+func TestTagCountersFollowApply(t *testing.T) {
+	s, _ := openTest(t)
+	seed(t, s)
+	counts := func() map[string]int {
+		t.Helper()
+		m, err := s.TagCustomerCounts("")
+		must(t, err)
+		return m
+	}
+	total := func() int {
+		t.Helper()
+		n, err := s.CustomerTotal()
+		must(t, err)
+		return n
+	}
+	steps := []struct {
+		name string
+		do   func()
+		want map[string]int
+	}{
+		{"c1 +VIP on zhangsan", func() { apply(t, s, "zhangsan", "c1", []string{"t1", "t3"}, nil) }, map[string]int{"t1": 1, "t3": 1}},
+		{"c1 +VIP on lisi too: still one customer", func() {
+			_, err := s.Apply(ChangeSet{Actor: "lisi", Source: SourceCommand, Customer: "c1", Follower: "lisi", Add: tags("t1")})
+			must(t, err)
+		}, map[string]int{"t1": 1, "t3": 1}},
+		{"c2 +VIP", func() { apply(t, s, "zhangsan", "c2", []string{"t1"}, nil) }, map[string]int{"t1": 2, "t3": 1}},
+		{"c1 -VIP on zhangsan: kept through lisi", func() { apply(t, s, "zhangsan", "c1", nil, []string{"t1"}) }, map[string]int{"t1": 2, "t3": 1}},
+		{"c1 -高意向", func() { apply(t, s, "zhangsan", "c1", nil, []string{"t3"}) }, map[string]int{"t1": 2}},
+		{"a wrong counter, then Rebuild", func() {
+			must(t, s.update(func(tx *txn) error { return addCount(tx, snTagKey("t4"), 7) }))
+			rep, err := s.Rebuild()
+			must(t, err)
+			if rep.Removed["sn"] != 1 {
+				t.Errorf("Rebuild reported no change for a wrong counter: %v", rep)
+			}
+		}, map[string]int{"t1": 2}},
+	}
+	for _, st := range steps {
+		st.do()
+		if d := cmp.Diff(st.want, counts()); d != "" {
+			t.Errorf("after %s: counts differ (-want +got):\n%s", st.name, d)
+		}
+	}
+	if got := total(); got != 2 {
+		t.Errorf("CustomerTotal = %d, want 2", got)
+	}
+	must(t, s.update(func(tx *txn) error {
+		scan(tx, "sn:", func(k, _ string) bool { tx.Delete(k); return true })
+		return nil
+	}))
+	path := s.Path()
+	must(t, s.Close())
+	s2, err := Open(path, Options{Sync: "never"})
+	must(t, err)
+	defer s2.Close()
+	got, err := s2.TagCustomerCounts("")
+	must(t, err)
+	n, err := s2.CustomerTotal()
+	must(t, err)
+	if d := cmp.Diff(map[string]int{"t1": 2}, got); d != "" || n != 2 {
+		t.Errorf("reopened without counters: counts %v (diff %s), customers %d; want t1:2, 2", got, d, n)
+	}
+}

@@ -216,7 +216,7 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 	if err := derivedFromQueues(tx, want); err != nil {
 		return nil, err
 	}
-	var problems []string
+	problems := countProblems(tx) // stats.go
 	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -70,22 +71,7 @@ func initCounts(tx *txn) error {
 // rebuildCounts rewrites the sn: counters from the cust: and tt: keys,
 // counting those it changed in rep (when not nil).
 func rebuildCounts(tx *txn, rep *RepairReport) error {
-	want := map[string]string{}
-	customers := 0
-	scan(tx, "cust:", func(string, string) bool { customers++; return true })
-	want[snCustomers] = strconv.Itoa(customers)
-	counts := map[string]int{}
-	var lastTag, lastCust string
-	scan(tx, "tt:", func(k, _ string) bool {
-		if tag, cust, _, ok := splitTT(k); ok && (tag != lastTag || cust != lastCust) {
-			lastTag, lastCust = tag, cust
-			counts[tag]++
-		}
-		return true
-	})
-	for tag, n := range counts {
-		want[snTagKey(tag)] = strconv.Itoa(n)
-	}
+	want := wantCounts(tx)
 	var stale []string
 	scan(tx, "sn:", func(k, v string) bool {
 		if w, ok := want[k]; (!ok && v != "0") || (ok && w != v) {
@@ -113,6 +99,47 @@ func rebuildCounts(tx *txn, rep *RepairReport) error {
 		}
 	}
 	return nil
+}
+
+// wantCounts derives the sn: counters from the cust: and tt: keys.
+func wantCounts(tx *txn) map[string]string {
+	want := map[string]string{}
+	customers := 0
+	scan(tx, "cust:", func(string, string) bool { customers++; return true })
+	want[snCustomers] = strconv.Itoa(customers)
+	counts := map[string]int{}
+	var lastTag, lastCust string
+	scan(tx, "tt:", func(k, _ string) bool {
+		if tag, cust, _, ok := splitTT(k); ok && (tag != lastTag || cust != lastCust) {
+			lastTag, lastCust = tag, cust
+			counts[tag]++
+		}
+		return true
+	})
+	for tag, n := range counts {
+		want[snTagKey(tag)] = strconv.Itoa(n)
+	}
+	return want
+}
+
+// countProblems lists, for Verify, the sn: counters that differ from
+// what the cust: and tt: keys say.
+func countProblems(tx *txn) []string {
+	want := wantCounts(tx)
+	var problems []string
+	scan(tx, "sn:", func(k, v string) bool {
+		if w, ok := want[k]; (!ok && v != "0") || (ok && w != v) {
+			problems = append(problems, fmt.Sprintf("counter %s is %s, the keys say %s", k, v, cmp.Or(w, "0")))
+		}
+		delete(want, k)
+		return true
+	})
+	for k, w := range want {
+		if w != "0" {
+			problems = append(problems, fmt.Sprintf("counter %s is missing, the keys say %s", k, w))
+		}
+	}
+	return problems
 }
 
 // CustomerTotal is the number of customers, read from its counter

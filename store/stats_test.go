@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -39,6 +40,9 @@ func TestTagCountersFollowApply(t *testing.T) {
 		{"c1 -高意向", func() { apply(t, s, "zhangsan", "c1", nil, []string{"t3"}) }, map[string]int{"t1": 2}},
 		{"a wrong counter, then Rebuild", func() {
 			must(t, s.update(func(tx *txn) error { return addCount(tx, snTagKey("t4"), 7) }))
+			if err := s.Verify(); err == nil || !strings.Contains(err.Error(), "sn:t:t4") {
+				t.Errorf("Verify with a wrong counter = %v, want it named", err)
+			}
 			rep, err := s.Rebuild()
 			must(t, err)
 			if rep.Removed["sn"] != 1 {

@@ -59,6 +59,9 @@
 //	                           the rule's last decision for the relationship (Decision)
 //	sgr:<ref>:<userid>:<rule>  an offered input already handled (value seq; expiring)
 //	sgx:<unix>:<seq>           pending sg:<seq> expires then (12 digits each; value "")
+//	sn:c                       number of customers (plain number; stats.go)
+//	sn:t:<tag_id>              number of customers having the tag on any relationship
+//	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

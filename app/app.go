@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,6 +69,8 @@ type Main struct {
 
 	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
+	Charts *chart.Renderer // PNG charts; nil without the CJK font (text only)
+
 	log      *slog.Logger
 	now      func() time.Time
 	listener net.Listener
@@ -119,9 +122,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, err
 	}
+	m.Charts = loadCharts(m.log)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions,
+		Suggestions: m.Suggestions, Charts: m.Charts,
 	})
 	if err != nil {
 		m.Store.Close()

@@ -2,7 +2,10 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tagbot/tagbot/internal/display"
@@ -133,6 +136,9 @@ func (d *DemoBot) render() string {
 				text = v.String()
 			}
 		}
+		if m.MsgType == "image" || m.MsgType == "file" {
+			text = d.saveMedia(m)
+		}
 		text = display.Reply(text)
 		if m.ToUser != d.User {
 			text = fmt.Sprintf("[发给 %s] %s", display.Name(m.ToUser), text)
@@ -141,4 +147,27 @@ func (d *DemoBot) render() string {
 	}
 	d.msgs = len(all)
 	return strings.Join(out, "\n")
+}
+
+// saveMedia writes an image or file message's bytes to a temp file, kept
+// after the demo ends so it can be opened, and says where: the demo's
+// stand-in for showing it.
+func (d *DemoBot) saveMedia(m wecomtest.Message) string {
+	kind := "图片"
+	if m.MsgType == "file" {
+		kind = "文件"
+	}
+	md, ok := d.Fake.Media(m.MediaID)
+	if !ok {
+		return fmt.Sprintf("[%s：企业微信里找不到 %s]", kind, m.MediaID)
+	}
+	f, err := os.CreateTemp("", "tagbot-demo-*-"+strings.ReplaceAll(filepath.Base(md.Name), "*", "_"))
+	if err == nil {
+		_, err = f.Write(md.Data)
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		return fmt.Sprintf("[%s %s 未能写出：%v]", kind, md.Name, err)
+	}
+	return fmt.Sprintf("[%s] %s", kind, f.Name())
 }

@@ -114,6 +114,7 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []commands.Rep
 		if r.Text = display.Reply(r.Text); r.Text != "" {
 			items = append(items, store.QueuedReply{Text: r.Text})
 		}
+		items = append(items, mediaItems(r)...)
 	}
 	if len(items) == 0 {
 		return
@@ -277,10 +278,12 @@ func backoff(n int) time.Duration {
 	return min(time.Second<<n, time.Minute)
 }
 
-// outItem is one message/send call: a text or a template card.
+// outItem is one message/send call: a text, a template card or a media
+// reply (uploaded first when it has no valid media id).
 type outItem struct {
-	text string
-	card *wecom.TemplateCard
+	text  string
+	card  *wecom.TemplateCard
+	media *store.QueuedReply
 }
 
 // next picks the next message from a member's queue: the head card, or the
@@ -291,9 +294,12 @@ func next(queued []store.QueuedReply) (item outItem, ids []store.ID, rest string
 		tc, text, _ := cardOrText(commandCard(*c))
 		return outItem{card: tc, text: text}, []store.ID{queued[0].ID}, ""
 	}
+	if queued[0].Media != nil {
+		return outItem{media: &queued[0]}, []store.ID{queued[0].ID}, ""
+	}
 	var texts []string
 	for _, r := range queued {
-		if r.Card != nil {
+		if r.Card != nil || r.Media != nil {
 			break
 		}
 		texts = append(texts, r.Text)
@@ -331,6 +337,9 @@ func commandCard(c store.ReplyCard) commands.Card {
 
 // deliver makes one message/send call.
 func (s *Sender) deliver(ctx context.Context, userID string, item outItem) error {
+	if item.media != nil {
+		return s.deliverMedia(ctx, userID, item.media)
+	}
 	if item.card != nil {
 		code, err := s.opts.API.SendCard(ctx, userID, *item.card)
 		s.log.Debug("card sent", "user", userID, "task", item.card.TaskID, "ok", err == nil)

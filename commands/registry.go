@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"sync"
 	"time"
@@ -24,14 +25,26 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// Reply is one message to a user: text (may be multi-line) or a card.
-// 一条回复：文本或卡片。
+// Reply is one message to a user: text (may be multi-line) or a card,
+// and optionally an image or a file sent after the text (the text is the
+// summary for clients that show no image). 一条回复：文本或卡片，可附图片或文件。
 type Reply struct {
 	Text string
 	Card *Card
+	// Image is a PNG or JPEG (a chart); File any file (an export).
+	Image, File *Attachment
 	// ButtonDone, in answer to a card click, is what the clicked card's
 	// button turns into (e.g. 已确认), so the card cannot be used twice.
 	ButtonDone string
+}
+
+// Attachment is an image or file of a Reply: a file name (its extension
+// matters to WeCom: .png/.jpg for images) and the bytes. Fallback is sent
+// as text if it cannot be delivered (e.g. 文件未能发送，请稍后再试 /export …).
+type Attachment struct {
+	Name     string
+	Data     []byte
+	Fallback string
 }
 
 // Card is a button card (rendered as a WeCom button_interaction template
@@ -97,6 +110,9 @@ type Options struct {
 	Suggestions SuggestionHandler
 	// Stats answers /stats; a *stats.Stats on Store when nil.
 	Stats StatsRunner
+	// Charts draws PNG charts for replies (Reply.Image); nil when the CJK
+	// font is missing: commands then reply with the text alone.
+	Charts *chart.Renderer
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -160,6 +176,8 @@ type Router struct {
 	cust  customerDir
 	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
 	stats StatsRunner       // /stats
+	// charts draws PNG charts (may be nil: text only).
+	charts *chart.Renderer
 
 	specs  []*Spec
 	byName map[string]*Spec
@@ -189,6 +207,7 @@ func NewRouter(opts Options) (*Router, error) {
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
+		charts: opts.Charts,
 	}
 	if r.kick == nil {
 		r.kick = func() {}

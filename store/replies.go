@@ -16,13 +16,18 @@ import (
 	"time"
 )
 
-// QueuedReply is a reply waiting to be sent to a member: a text or a card.
+// QueuedReply is a reply waiting to be sent to a member: a text, a card or
+// an image or file.
 type QueuedReply struct {
-	ID       ID         `json:"id"`
-	User     string     `json:"user"`
-	Text     string     `json:"text,omitempty"`
-	Card     *ReplyCard `json:"card,omitempty"`
-	QueuedAt time.Time  `json:"queued_at"`
+	ID   ID         `json:"id"`
+	User string     `json:"user"`
+	Text string     `json:"text,omitempty"`
+	Card *ReplyCard `json:"card,omitempty"`
+	// Media is an image or file (replymedia.go); its bytes, given in Blob
+	// to ReplyPut, are kept under their own key (ReplyBlob).
+	Media    *ReplyMedia `json:"media,omitempty"`
+	Blob     []byte      `json:"-"`
+	QueuedAt time.Time   `json:"queued_at"`
 	// Tries counts transient send failures; NextAt is when to try again.
 	Tries  int       `json:"tries,omitempty"`
 	NextAt time.Time `json:"next_at,omitempty"`
@@ -69,8 +74,8 @@ func (s *Store) ReplyPut(user string, items []QueuedReply) error {
 		return fmt.Errorf("store: bad reply user %q", user)
 	}
 	for _, r := range items {
-		if r.Text == "" && r.Card == nil {
-			return fmt.Errorf("store: reply to %s has neither text nor card", user)
+		if r.Text == "" && r.Card == nil && r.Media == nil {
+			return fmt.Errorf("store: reply to %s has neither text, card nor media", user)
 		}
 	}
 	now := s.now().UTC()
@@ -91,6 +96,9 @@ func queueRepliesTx(tx *txn, user string, items []QueuedReply, now time.Time) er
 			r.QueuedAt = now
 		}
 		if _, _, err := tx.Set(rquKey(user, seq), "", nil); err != nil {
+			return err
+		}
+		if err := putBlobTx(tx, &r); err != nil {
 			return err
 		}
 		if err := putJSON(tx, rqKey(r.ID), &r); err != nil {
@@ -178,6 +186,9 @@ func (s *Store) RepliesDone(ids ...ID) error {
 				return err
 			}
 			tx.Delete(rquKey(r.User, uint64(id)))
+			if r.Media != nil {
+				tx.Delete(rqbKey(id))
+			}
 			if _, err := tx.Delete(rqKey(id)); err != nil {
 				return err
 			}
@@ -200,7 +211,7 @@ func (s *Store) ReplyRetry(id ID, next time.Time) error {
 // keeps only rest, and its tries start over.
 func (s *Store) ReplyCut(id ID, rest string) error {
 	return s.updateReply(id, func(r *QueuedReply) error {
-		if r.Card != nil || rest == "" {
+		if r.Card != nil || r.Media != nil || rest == "" {
 			return fmt.Errorf("store: reply %d: cut needs a text and a rest", id)
 		}
 		r.Text, r.Tries, r.NextAt = rest, 0, time.Time{}

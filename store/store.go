@@ -39,6 +39,7 @@
 //	ind:<dedup key>            dedup marker of a received callback (value = seq, expires after DedupTTL)
 //	rq:<seq>                   QueuedReply: a reply not yet sent, until sent or dropped
 //	rqu:<userid>:<seq>         queued replies by member, in order (value "")
+//	rqb:<seq>                  bytes of queued reply rq:<seq>'s image or file (base64; replymedia.go)
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	meta:x:<name>              small values of other packages (Meta, SetMeta)

@@ -36,6 +36,9 @@ type API interface {
 	SendMarkdown(ctx context.Context, toUser, content string) error
 	SendCard(ctx context.Context, toUser string, card TemplateCard) (string, error)
 	UpdateCardButton(ctx context.Context, userIDs []string, responseCode, replaceName string) error
+	UploadMedia(ctx context.Context, typ MediaType, name string, data []byte) (string, error)
+	SendImage(ctx context.Context, toUser, mediaID string) error
+	SendFile(ctx context.Context, toUser, mediaID string) error
 }
 
 var _ API = (*Client)(nil)

@@ -196,6 +196,8 @@ type sendBody struct {
 	Text         *textContent  `json:"text,omitempty"`
 	Markdown     *textContent  `json:"markdown,omitempty"`
 	TemplateCard *TemplateCard `json:"template_card,omitempty"`
+	Image        *mediaContent `json:"image,omitempty"`
+	File         *mediaContent `json:"file,omitempty"`
 }
 
 type textContent struct {

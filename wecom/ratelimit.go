@@ -50,6 +50,7 @@ var DefaultRateLimits = map[string]int{
 	pathUserGet:          1200,
 	pathMessageSend:      600,
 	pathUpdateCardButton: 600,
+	pathMediaUpload:      600,
 }
 
 // defaultRatePerMinute applies to paths missing from both maps.

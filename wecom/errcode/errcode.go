@@ -22,8 +22,18 @@ const (
 	InvalidSecret = 40001
 	// InvalidUserID is 40003: 无效的UserID.
 	InvalidUserID = 40003
+	// InvalidMediaType is 40004: 不合法的媒体文件类型.
+	InvalidMediaType = 40004
+	// InvalidFileType is 40005: 不合法的文件类型.
+	InvalidFileType = 40005
+	// InvalidFileSize is 40006: 不合法的文件大小.
+	InvalidFileSize = 40006
+	// InvalidMediaID is 40007: 不合法的媒体文件id.
+	InvalidMediaID = 40007
 	// InvalidMsgType is 40008: 不合法的msgtype参数.
 	InvalidMsgType = 40008
+	// InvalidImageSize is 40009: 上传图片大小不是有效值.
+	InvalidImageSize = 40009
 	// InvalidCorpID is 40013: 不合法的CorpID.
 	InvalidCorpID = 40013
 	// InvalidToken is 40014: 不合法的access_token.
@@ -60,6 +70,8 @@ const (
 	ConcurrencyLimited = 45033
 	// NoAPIPermission is 48002: API接口无权限调用.
 	NoAPIPermission = 48002
+	// EmptyMedia is 44001: 多媒体文件为空.
+	EmptyMedia = 44001
 	// InvalidCursor is 50100: 分页查询的游标无效.
 	InvalidCursor = 50100
 	// NoPermission is 60011: 指定的成员/部门/标签参数无权限.

@@ -12,11 +12,13 @@ import (
 type Message struct {
 	// ToUser is the touser field as sent ("a|b" or "@all").
 	ToUser string
-	// MsgType is text, markdown or template_card.
+	// MsgType is text, markdown, template_card, image or file.
 	MsgType string
 	// Text is the text or markdown content, or the card's main title and
 	// description joined by a newline.
 	Text string
+	// MediaID is the media_id of an image or file message (see Server.Media).
+	MediaID string
 	// MsgID is the msgid answered.
 	MsgID string
 	// ResponseCode is the response_code answered for interactive cards.
@@ -44,8 +46,9 @@ func (s *Server) checkAgent(id flexInt) *apiError {
 	return nil
 }
 
-// sendMessage serves POST message/send for text, markdown and
-// template_card messages to members. Unknown members are reported in
+// sendMessage serves POST message/send for text, markdown, template_card,
+// image and file messages to members (image and file need a media_id of
+// that type from media/upload, at most MediaTTL old). Unknown members are reported in
 // invaliduser (lower-cased); if nobody valid remains it answers 81013.
 // Departments and member tags are not modelled and always invalid.
 func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
@@ -61,6 +64,12 @@ func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
 		Markdown *struct {
 			Content string `json:"content"`
 		} `json:"markdown"`
+		Image *struct {
+			MediaID string `json:"media_id"`
+		} `json:"image"`
+		File *struct {
+			MediaID string `json:"media_id"`
+		} `json:"file"`
 		TemplateCard *struct {
 			CardType  string `json:"card_type"`
 			MainTitle struct {
@@ -98,6 +107,18 @@ func (s *Server) sendMessage(req *apiRequest) (any, *apiError) {
 			}
 		}
 		msg.Text = strings.Join(parts, "\n")
+	case "image", "file":
+		media := in.Image
+		if in.MsgType == "file" {
+			media = in.File
+		}
+		if media == nil || media.MediaID == "" {
+			return nil, apiErr(errcode.InvalidMediaID, "%s.media_id missing", in.MsgType)
+		}
+		if err := s.mediaFor(media.MediaID, in.MsgType, req.now); err != nil {
+			return nil, err
+		}
+		msg.MediaID = media.MediaID
 	default:
 		return nil, apiErr(errcode.InvalidMsgType, "msgtype %q is not supported by the fake", in.MsgType)
 	}

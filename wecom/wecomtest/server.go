@@ -126,6 +126,7 @@ type Server struct {
 	calls    []Call
 	messages []Message
 	cards    []json.RawMessage
+	media    map[string]Media // media/upload (media.go)
 	faults   map[string][]*faultState
 	window   map[string][]time.Time
 	kf       kfState // 微信客服 (kf.go)
@@ -148,6 +149,7 @@ func New(opts Options) *Server {
 		tags:   map[string]*tag{},
 		faults: map[string][]*faultState{},
 		window: map[string][]time.Time{},
+		media:  map[string]Media{},
 	}
 	s.hs = httptest.NewServer(s)
 	return s
@@ -200,6 +202,8 @@ type apiRequest struct {
 	query url.Values
 	body  []byte
 	now   time.Time
+	// contentType is the request's Content-Type (media/upload's multipart boundary).
+	contentType string
 }
 
 // route describes one API.
@@ -224,10 +228,12 @@ var routes = map[string]route{
 	"message/send":                         {http.MethodPost, true, (*Server).sendMessage},
 	"message/update_template_card":         {http.MethodPost, true, (*Server).updateTemplateCard},
 	"kf/sync_msg":                          {http.MethodPost, true, (*Server).kfSyncMsg},
+	"media/upload":                         {http.MethodPost, true, (*Server).uploadMedia},
 }
 
-// maxBody bounds request bodies read by the fake.
-const maxBody = 4 << 20
+// maxBody bounds request bodies read by the fake: a 20 MB file upload
+// and its multipart envelope.
+const maxBody = 21 << 20
 
 // ServeHTTP implements http.Handler: faults first, then authentication,
 // rate limiting and the API itself.
@@ -277,7 +283,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	payload, aerr := s.serveAPI(rt, r.Method, &apiRequest{path: path, query: call.Query, body: body, now: now})
+	payload, aerr := s.serveAPI(rt, r.Method, &apiRequest{path: path, query: call.Query, body: body, now: now,
+		contentType: r.Header.Get("Content-Type")})
 	s.mu.Unlock()
 	if aerr != nil {
 		s.finish(w, call, http.StatusOK, aerr)

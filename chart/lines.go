@@ -1,0 +1,78 @@
+package chart
+
+import (
+	"bytes"
+	"math"
+	"time"
+
+	gochart "github.com/wcharczuk/go-chart/v2"
+)
+
+// Point is one value of a series at a time (a day or week).
+type Point struct {
+	At    time.Time
+	Value float64
+}
+
+// Series is one line, named in the legend (e.g. 新增 / 移除).
+type Series struct {
+	Name   string
+	Points []Point
+}
+
+// LinesData is a line chart over time: a title and up to MaxItems series.
+// Width and Height are pixels (DefaultWidth×DefaultHeight when zero).
+type LinesData struct {
+	Title         string
+	Series        []Series
+	Width, Height int
+}
+
+// Lines draws a line chart as PNG, dates (MM-DD) on the x axis.
+func (r *Renderer) Lines(d LinesData) ([]byte, error) {
+	var series []gochart.Series
+	lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
+	for _, s := range d.Series[:min(len(d.Series), MaxItems)] {
+		if len(s.Points) == 0 {
+			continue
+		}
+		ts := gochart.TimeSeries{Name: cut(s.Name, 10)}
+		for _, p := range s.Points {
+			x := float64(p.At.UnixNano())
+			lo, hi, top = math.Min(lo, x), math.Max(hi, x), math.Max(top, p.Value)
+			ts.XValues = append(ts.XValues, p.At)
+			ts.YValues = append(ts.YValues, p.Value)
+		}
+		series = append(series, ts)
+	}
+	if len(series) == 0 {
+		return nil, ErrNoData
+	}
+	if lo == hi { // one day only: widen so the axis has a range
+		lo, hi = lo-float64(24*time.Hour), hi+float64(24*time.Hour)
+	}
+	w, h := size(d.Width, d.Height)
+	c := gochart.Chart{
+		Title:      d.Title,
+		TitleStyle: gochart.Style{FontSize: 14},
+		Font:       r.font,
+		Width:      w,
+		Height:     h,
+		Background: gochart.Style{Padding: gochart.Box{Top: 40, Left: 10, Right: 20, Bottom: 10}},
+		XAxis: gochart.XAxis{
+			Style:          gochart.Style{FontSize: 10},
+			Range:          &gochart.ContinuousRange{Min: lo, Max: hi},
+			ValueFormatter: gochart.TimeValueFormatterWithFormat("01-02"),
+		},
+		YAxis: gochart.YAxis{
+			Style: gochart.Style{FontSize: 10},
+			Range: &gochart.ContinuousRange{Min: 0, Max: top * 1.1},
+			ValueFormatter: func(v any) string {
+				return gochart.FloatValueFormatterWithFormat(v, "%.0f")
+			},
+		},
+		Series: series,
+	}
+	c.Elements = []gochart.Renderable{gochart.Legend(&c, gochart.Style{FontSize: 10})}
+	return pngBytes(func(buf *bytes.Buffer) error { return c.Render(gochart.PNG, buf) })
+}

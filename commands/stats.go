@@ -60,7 +60,25 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 	if res.Cross != nil {
 		text += "\n" + r.crossList(req, res.Cross)
 	}
-	return textReply(text), nil
+	return []Reply{{Text: text, Image: r.statsChart(res)}}, nil
+}
+
+// statsChart draws the chart of res, or returns nil (no renderer, no
+// chart for the kind, or drawing failed: the text alone still answers).
+func (r *Router) statsChart(res stats.Result) *Attachment {
+	if r.charts == nil {
+		return nil
+	}
+	c, ok := stats.ChartOf(res)
+	if !ok {
+		return nil
+	}
+	png, err := c.Draw(r.charts)
+	if err != nil {
+		r.log.Warn("stats chart not drawn", "kind", res.Kind, "err", err)
+		return nil
+	}
+	return &Attachment{Name: "stats-" + string(res.Kind) + ".png", Data: png, Fallback: "（图表未能发送，上面的文字就是统计结果）"}
 }
 
 // parseStats reads the arguments of /stats into a query.

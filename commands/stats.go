@@ -113,6 +113,9 @@ func (r *Router) parseStats(req *Request) (stats.Query, error) {
 			return q, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
 	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
+		return q, userErr(CodeBadTime, "since 晚于 until，请检查时间：since 是开始，until 是结束，例如 /stats trend tag:高意向 since:上个月 until:昨天。")
+	}
 	return r.statsTags(req, q, tagNames)
 }
 

@@ -25,6 +25,7 @@ func TestStatsReplies(t *testing.T) {
 		{"mgr", "/stats tag:VIP tag:普通 tag:高意向 tag:低意向 tag:中意向 tag:展会 tag:华东", "交叉分析最多 6 个标签"},
 		{"mgr", "/stats tag:没有这个", "没有"},
 		{"mgr", "/stats since:明年", "看不懂时间"},
+		{"mgr", "/stats trend tag:咖啡 since:今天 until:上周", "since 晚于 until"},
 		{"mgr", "/stats 王小明", "看不懂「王小明」"},
 		{"mgr", "/stats tag:保健品 tag:咖啡 page:2", "只有 1 页，没有第 2 页。看最后一页：/stats tag:保健品 tag:咖啡 page:1"},
 		{"lisi", "/stats rules", "这段时间没有规则提出建议"},
@@ -38,7 +39,7 @@ func TestStatsReplies(t *testing.T) {
 	}
 }
 
-func statsEnv(t *testing.T) *env {
+func statsEnv(t testing.TB) *env {
 	e := newEnv(t)
 	e.apply("zhangsan", "c1", "zhangsan", "t11")
 	e.apply("zhangsan", "c2", "zhangsan", "t11", "t12")

@@ -67,7 +67,12 @@ func (s *Stats) Overview(sc Scope) (*Overview, error) {
 // 7 and 30 days.
 func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, err error) {
 	since7, since30 := now.AddDate(0, 0, -7), now.AddDate(0, 0, -30)
-	evs, err := s.customerEvents(since30, "", sc)
+	var evs []event
+	if sc.Follower == "" {
+		evs, err = s.allEvents(since30)
+	} else {
+		evs, err = s.customerEvents(since30, "", sc)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

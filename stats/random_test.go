@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -19,6 +21,7 @@ func TestLedgerCountsRandom(t *testing.T) {
 			f := newFixture(t, time.Date(2026, 11, 1, 9, 0, 0, 0, cst))
 			rng := rand.New(rand.NewPCG(seedN, 99))
 			var done []store.ID
+			cached := &Stats{Store: f.st, Now: f.clk.Now, Location: cst} // keeps its event cache across the run
 			tagIDs := []string{"t1", "t2", "t3", "t4"}
 			custs := []string{"c1", "c2", "c3", "c4", "c5", "c6"}
 			for i := 0; i < 300; i++ {
@@ -49,6 +52,9 @@ func TestLedgerCountsRandom(t *testing.T) {
 					t.Fatalf("step %d: %v", i, err)
 				}
 				done = append(done, cs.ID)
+				if i%37 == 0 {
+					checkCacheMatchesFresh(t, f, cached)
+				}
 			}
 			for _, sc := range []Scope{{}, {Follower: "zs"}, {Follower: "ls"}} {
 				checkLedgerEqualsProjection(t, f, sc)
@@ -62,6 +68,27 @@ func TestLedgerCountsRandom(t *testing.T) {
 					}
 				}
 			}
+			for _, days := range []int{18, 5, 3} { // history leaves the 30-day window
+				f.clk.Advance(time.Duration(days) * 24 * time.Hour)
+				checkCacheMatchesFresh(t, f, cached)
+			}
 		})
+	}
+}
+
+// checkCacheMatchesFresh compares the overview of a Stats that has been
+// asked before (its event cache carried forward) with a fresh one's.
+func checkCacheMatchesFresh(t *testing.T, f *fixture, cached *Stats) {
+	t.Helper()
+	got, err := cached.Overview(Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := (&Stats{Store: f.st, Now: f.clk.Now, Location: cst}).Overview(Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(flatten(want), flatten(got)); d != "" {
+		t.Fatalf("at %v the cached overview differs from a fresh one (-fresh +cached):\n%s", f.clk.Now(), d)
 	}
 }

@@ -72,6 +72,8 @@ type Stats struct {
 	Now func() time.Time
 	// Location is the time zone of days and weeks; China Standard Time when nil.
 	Location *time.Location
+
+	cache eventCache // the managers' 30-day events (events.go)
 }
 
 // Result is the answer to a Query: exactly the field of its Kind is set

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -60,15 +61,23 @@ func (s *Stats) Cross(tags []store.Tag, page int, sc Scope) (*Cross, error) {
 		}
 	}
 	page = max(page, 1)
-	lists, err := s.Store.TagCustomers(ids, sc.Follower)
-	if err != nil {
-		return nil, fmt.Errorf("read tags: %w", err)
-	}
 	total, err := s.customersInScope(sc)
 	if err != nil {
 		return nil, fmt.Errorf("count customers: %w", err)
 	}
 	c := &Cross{Tags: tags, Customers: total, PageNo: page}
+	if sc.Follower == "" {
+		sets, names, err := s.tagSets(ids)
+		if err != nil {
+			return nil, err
+		}
+		crossSets(c, sets, names)
+		return c, nil
+	}
+	lists, err := s.Store.TagCustomers(ids, sc.Follower)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
 	perSet := make([]int, 1<<len(tags))
 	full := len(perSet) - 1
 	skip := (page - 1) * PageSize
@@ -123,5 +132,42 @@ func merge(ids []string, lists map[string][]string, fn func(cust string, set int
 			}
 		}
 		fn(least, set)
+	}
+}
+
+// crossSets fills c from the tags' customer bit sets: pair counts by
+// popcount of the intersections, the customers having all by walking
+// their intersection (in bit order: stable from page to page).
+func crossSets(c *Cross, sets []bitset, names []string) {
+	n := len(sets)
+	c.Counts = make([][]int, n)
+	for i := range sets {
+		c.Counts[i] = make([]int, n)
+	}
+	for i := range sets {
+		for j := i; j < n; j++ {
+			both := 0
+			for w := 0; w < min(len(sets[i]), len(sets[j])); w++ {
+				both += bits.OnesCount64(sets[i][w] & sets[j][w])
+			}
+			c.Counts[i][j], c.Counts[j][i] = both, both
+		}
+	}
+	skip := (c.PageNo - 1) * PageSize
+	words := len(sets[0])
+	for _, s := range sets[1:] {
+		words = min(words, len(s))
+	}
+	for w := 0; w < words; w++ {
+		all := sets[0][w]
+		for _, s := range sets[1:] {
+			all &= s[w]
+		}
+		for ; all != 0; all &= all - 1 {
+			if c.All >= skip && c.All < skip+PageSize {
+				c.Page = append(c.Page, names[w*64+bits.TrailingZeros64(all)])
+			}
+			c.All++
+		}
 	}
 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 // Whether a change-set makes an event depends only on the ledger up to it,
 // so events once derived never change (eventCache relies on it).
 type event struct {
-	at    time.Time
-	tag   string
-	delta int
+	at       time.Time
+	tag      string
+	customer string
+	delta    int
 }
 
 // pair is a (tag, customer) whose state the replay follows.
@@ -77,12 +79,15 @@ func (s *Stats) eventsAfter(since time.Time, after store.ID, tagID string, sc Sc
 		if next != before && try < 3 {
 			continue // the ledger moved while it and the projection were read
 		}
+		if next == before && before > 0 {
+			w.last = max(w.last, before-1) // everything before it was read
+		}
 		for i := len(css) - 1; i >= 0; i-- { // back to the state before them
 			apply(state, &css[i], tagID, true, nil)
 		}
 		for i := range css {
 			apply(state, &css[i], tagID, false, func(tag string, d int) {
-				w.events = append(w.events, event{at: css[i].Time, tag: tag, delta: d})
+				w.events = append(w.events, event{at: css[i].Time, tag: tag, customer: css[i].Customer, delta: d})
 			})
 		}
 		return w, nil
@@ -120,9 +125,11 @@ func (s *Stats) currentState(css []store.ChangeSet, tagID string, sc Scope) (map
 	return state, nil
 }
 
-// eventCache keeps the events of every tag for all relationships (the
-// managers' /stats) from its since on, so a later /stats reads only the
-// change-sets appended since the last one.
+// eventCache keeps, for the managers' scope (every relationship), the
+// events from its since on and the customers of each tag asked for so far
+// as bit sets, both as of ledger id last; the next call reads only the
+// change-sets appended since. Events never change once derived, so this
+// is the ledger's answer, read once.
 type eventCache struct {
 	mu     sync.Mutex
 	ok     bool
@@ -130,33 +137,134 @@ type eventCache struct {
 	events []event
 	last   store.ID
 	lastAt time.Time
+	index  map[string]int // customer → bit
+	names  []string       // bit → customer
+	sets   map[string]bitset
+}
+
+// sync brings the cache up to the end of the ledger, keeping events from
+// since on; c.mu must be held.
+func (s *Stats) sync(since time.Time) error {
+	c := &s.cache
+	if !c.ok || since.Before(c.since) {
+		w, err := s.eventsAfter(since, 0, "", Scope{})
+		if err != nil {
+			return err
+		}
+		c.ok, c.since, c.events, c.last, c.lastAt = true, since, w.events, w.last, w.lastAt
+		c.index, c.names, c.sets = nil, nil, nil // read again at the new position
+		return nil
+	}
+	w, err := s.eventsAfter(c.lastAt, c.last, "", Scope{})
+	if err != nil {
+		return err
+	}
+	c.events, c.last, c.lastAt = append(c.events, w.events...), w.last, w.lastAt
+	for _, e := range w.events {
+		if set, ok := c.sets[e.tag]; ok {
+			c.sets[e.tag] = set.put(c.bit(e.customer), e.delta > 0)
+		}
+	}
+	i := 0
+	for i < len(c.events) && c.events[i].at.Before(since) {
+		i++
+	}
+	c.events, c.since = slices.Clip(c.events[i:]), since
+	return nil
 }
 
 // allEvents returns the events of every tag and relationship from since
 // on, through the cache.
 func (s *Stats) allEvents(since time.Time) ([]event, error) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if err := s.sync(since); err != nil {
+		return nil, err
+	}
+	return s.cache.events, nil
+}
+
+// tagSets returns the customers of each tag (every relationship) as bit
+// sets, and the bit → customer table, through the cache. A tag not held
+// yet is read from the projection at the cache's ledger position.
+func (s *Stats) tagSets(ids []string) ([]bitset, []string, error) {
 	c := &s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.ok || since.Before(c.since) {
-		w, err := s.eventsAfter(since, 0, "", Scope{})
+	for try := 0; ; try++ {
+		since := s.now().AddDate(0, 0, -30)
+		if c.ok && c.since.Before(since) {
+			since = c.since
+		}
+		if err := s.sync(since); err != nil {
+			return nil, nil, err
+		}
+		var missing []string
+		for _, id := range ids {
+			if _, ok := c.sets[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		lists, next, err := s.Store.TagCustomersAsOf(missing, "")
 		if err != nil {
-			return nil, err
+			return nil, nil, fmt.Errorf("read tags: %w", err)
 		}
-		c.ok, c.since, c.events, c.last, c.lastAt = true, since, w.events, w.last, w.lastAt
-	} else {
-		w, err := s.eventsAfter(c.lastAt, c.last, "", Scope{})
-		if err != nil {
-			return nil, err
+		if next != c.last+1 && try < 3 {
+			continue // the ledger moved since sync: catch up first
 		}
-		c.events, c.last, c.lastAt = append(c.events, w.events...), w.last, w.lastAt
-		i := 0
-		for i < len(c.events) && c.events[i].at.Before(since) {
-			i++
+		if next != c.last+1 {
+			return nil, nil, fmt.Errorf("stats: the ledger keeps moving")
 		}
-		c.events, c.since = slices.Clip(c.events[i:]), since
+		if c.sets == nil {
+			c.sets, c.index = map[string]bitset{}, map[string]int{}
+		}
+		for _, id := range missing {
+			var set bitset
+			for _, cust := range lists[id] {
+				set = set.put(c.bit(cust), true)
+			}
+			c.sets[id] = set
+		}
 	}
-	return c.events, nil
+	out := make([]bitset, len(ids))
+	for i, id := range ids {
+		out[i] = c.sets[id]
+	}
+	return out, c.names, nil
+}
+
+// bit is the customer's bit, assigned on first sight; c.mu must be held.
+func (c *eventCache) bit(customer string) int {
+	if b, ok := c.index[customer]; ok {
+		return b
+	}
+	b := len(c.names)
+	c.index[customer] = b
+	c.names = append(c.names, strings.Clone(customer))
+	return b
+}
+
+// bitset is a set of customers by bit.
+type bitset []uint64
+
+// put sets (on) or clears bit b, growing the set as needed.
+func (s bitset) put(b int, on bool) bitset {
+	w := b / 64
+	if w >= len(s) {
+		if !on {
+			return s
+		}
+		s = append(s, make([]uint64, w+1-len(s))...)
+	}
+	if on {
+		s[w] |= 1 << (b % 64)
+	} else {
+		s[w] &^= 1 << (b % 64)
+	}
+	return s
 }
 
 // apply plays cs on state, forwards or (reverse) backwards, and reports

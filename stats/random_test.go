@@ -91,4 +91,21 @@ func checkCacheMatchesFresh(t *testing.T, f *fixture, cached *Stats) {
 	if d := cmp.Diff(flatten(want), flatten(got)); d != "" {
 		t.Fatalf("at %v the cached overview differs from a fresh one (-fresh +cached):\n%s", f.clk.Now(), d)
 	}
+	type cross struct {
+		Counts [][]int
+		All    int
+	}
+	for _, tags := range [][]store.Tag{testLibrary.Tags, testLibrary.Tags[1:3]} {
+		gotC, err := cached.Cross(tags, 1, Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantC, err := (&Stats{Store: f.st, Now: f.clk.Now, Location: cst}).Cross(tags, 1, Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(cross{wantC.Counts, wantC.All}, cross{gotC.Counts, gotC.All}); d != "" {
+			t.Fatalf("at %v the cached cross of %d tags differs from a fresh one (-fresh +cached):\n%s", f.clk.Now(), len(tags), d)
+		}
+	}
 }

@@ -205,8 +205,22 @@ func (s *Store) TagCustomerCounts(follower string) (map[string]int, error) {
 // TagCustomers lists, per tag id of tagIDs, the customers having it on a
 // relationship (only follower's when set), sorted and each once.
 func (s *Store) TagCustomers(tagIDs []string, follower string) (map[string][]string, error) {
+	out, _, err := s.TagCustomersAsOf(tagIDs, follower)
+	return out, err
+}
+
+// TagCustomersAsOf is TagCustomers with the id the next change-set will
+// get, read in the same transaction: the lists are the state after every
+// change-set before it.
+func (s *Store) TagCustomersAsOf(tagIDs []string, follower string) (map[string][]string, ID, error) {
 	out := make(map[string][]string, len(tagIDs))
+	var next ID
 	err := s.view(func(tx *txn) error {
+		last, err := lastSeq(tx, "cs")
+		if err != nil {
+			return err
+		}
+		next = ID(last + 1)
 		for _, id := range tagIDs {
 			if _, done := out[id]; done {
 				continue
@@ -226,7 +240,7 @@ func (s *Store) TagCustomers(tagIDs []string, follower string) (map[string][]str
 		}
 		return nil
 	})
-	return out, err
+	return out, next, err
 }
 
 // TagCustomer names a tag on a customer.

@@ -21,6 +21,7 @@ import (
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
@@ -70,6 +71,8 @@ type Main struct {
 	Suggestions *suggestion.Service // suggested tags: cards, clicks, /confirm N, expiry
 
 	Charts *chart.Renderer // PNG charts; nil without the CJK font (text only)
+
+	Stats *stats.Stats // /stats; warmed in the background by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -123,9 +126,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, err
 	}
 	m.Charts = loadCharts(m.log)
+	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions, Charts: m.Charts,
+		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats,
 	})
 	if err != nil {
 		m.Store.Close()
@@ -183,6 +187,7 @@ func (m *Main) Start(ctx context.Context) error {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
+	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

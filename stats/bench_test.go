@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -241,6 +242,19 @@ func BenchmarkStatsCross5Cold(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		fresh := &Stats{Store: s.Store, Now: s.Now, Location: s.Location}
 		if _, err := fresh.Cross(tags, 1, Scope{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatsWarm is serve's background warm-up at start (Warm): the
+// 30-day events and the customers of all 20 tags into the cache.
+func BenchmarkStatsWarm(b *testing.B) {
+	s := openBench(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fresh := &Stats{Store: s.Store, Now: s.Now, Location: s.Location}
+		if err := fresh.Warm(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 	}

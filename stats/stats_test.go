@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -242,5 +243,25 @@ func checkLedgerEqualsProjection(t *testing.T, f *fixture, sc Scope) {
 	}
 	if d := cmp.Diff(scanned, fromProjection); d != "" {
 		t.Errorf("scope %+v: counts (sn: counters for all) differ from a scan of tt: keys (-scan +counts):\n%s", sc, d)
+	}
+}
+
+// TestWarm checks Warm fills the cache: afterwards a cross analysis and
+// the overview read no more of the projection than the new change-sets.
+func TestWarm(t *testing.T) {
+	f := seed(t)
+	if err := f.s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.s.cache.sets); got != len(testLibrary.Tags) {
+		t.Errorf("after Warm the cache holds %d tags, want %d", got, len(testLibrary.Tags))
+	}
+	f.tag("zs", "c6", "t1")
+	c, err := f.s.Cross([]store.Tag{testLibrary.Tags[0], testLibrary.Tags[1]}, 1, Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([][]int{{5, 1}, {1, 1}}, c.Counts); d != "" {
+		t.Errorf("cross after Warm and a new change-set differs (-want +got):\n%s", d)
 	}
 }

@@ -185,7 +185,8 @@ func (s *Stats) allEvents(since time.Time) ([]event, error) {
 }
 
 // tagSets returns the customers of each tag (every relationship) as bit
-// sets, and the bit → customer table, through the cache. A tag not held
+// sets (copies), and the bit → customer table (entries below its length
+// never change), through the cache. A tag not held
 // yet is read from the projection at the cache's ledger position.
 func (s *Stats) tagSets(ids []string) ([]bitset, []string, error) {
 	c := &s.cache
@@ -231,7 +232,7 @@ func (s *Stats) tagSets(ids []string) ([]bitset, []string, error) {
 	}
 	out := make([]bitset, len(ids))
 	for i, id := range ids {
-		out[i] = c.sets[id]
+		out[i] = slices.Clone(c.sets[id]) // the cached ones change under the lock only
 	}
 	return out, c.names, nil
 }

@@ -265,3 +265,57 @@ func TestWarm(t *testing.T) {
 		t.Errorf("cross after Warm and a new change-set differs (-want +got):\n%s", d)
 	}
 }
+
+// TestConcurrentUse runs managers' /stats and cross analyses while tags
+// change (go test -race finds shared state touched outside the lock).
+func TestConcurrentUse(t *testing.T) {
+	f := seed(t)
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for g := 0; g < 2; g++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := f.s.Overview(Scope{}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := f.s.Cross(testLibrary.Tags, 1, Scope{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 40; i++ {
+		c := []string{"c2", "c3"}[i%2]
+		if (i/2)%2 == 0 {
+			f.tag("zs", c, "t2")
+		} else {
+			f.untag("zs", c, "t2")
+		}
+	}
+	close(done)
+	for g := 0; g < 2; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkLedgerEqualsProjection(t, f, Scope{})
+	got, err := f.s.Cross(testLibrary.Tags, 1, Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := (&Stats{Store: f.st, Now: f.clk.Now, Location: cst}).Cross(testLibrary.Tags, 1, Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want.Counts, got.Counts); d != "" {
+		t.Errorf("cross after concurrent use differs from a fresh one (-fresh +used):\n%s", d)
+	}
+}

@@ -187,6 +187,9 @@ func (s *Store) init() error {
 			if _, _, err = tx.Set("meta:version", SchemaVersion, nil); err != nil {
 				return err
 			}
+			if _, _, err = tx.Set(snVersion, snVersionV, nil); err != nil { // stats.go: counters kept from the start
+				return err
+			}
 			_, err = startChain(tx, s.now())
 			return err
 		case err != nil:

@@ -57,6 +57,9 @@ func (s *Store) Rebuild() (RepairReport, error) {
 		if err := derivedFromQueues(tx, want); err != nil {
 			return err
 		}
+		if err := derivedFollowers(tx, want); err != nil { // stats.go
+			return err
+		}
 		if err := rebuildProjection(tx, replay, want, &rep); err != nil {
 			return err
 		}
@@ -216,8 +219,11 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 	if err := derivedFromQueues(tx, want); err != nil {
 		return nil, err
 	}
+	if err := derivedFollowers(tx, want); err != nil { // stats.go
+		return nil, err
+	}
 	problems := countProblems(tx) // stats.go
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:"} {
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

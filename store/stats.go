@@ -17,12 +17,33 @@ import (
 //
 //	sn:c          number of customers (cust: keys)
 //	sn:t:<tag_id> number of customers having the tag on any relationship
+//	sn:v          version of these keys ("2": rf: keys exist too)
+//	rf:<userid>:<external_userid>  the follower's relationships (value "")
 //
-// project (ledger.go) keeps sn:t: and upsertCustomerTx keeps sn:c; both are
-// derived, so Rebuild rewrites them (rebuildCounts) and Open writes them
-// for a store from before them (initCounts).
+// project (ledger.go) keeps sn:t:, upsertCustomerTx keeps sn:c and rf:,
+// endRelationshipTx deletes rf:; all are derived, so Rebuild rewrites them
+// (rebuildCounts, derivedFollowers) and Open writes them for a store from
+// before them (initCounts).
 
-const snCustomers = "sn:c"
+const (
+	snCustomers = "sn:c"
+	snVersion   = "sn:v"
+	snVersionV  = "2"
+)
+
+func rfKey(follower, customer string) string { return "rf:" + follower + ":" + customer }
+
+// derivedFollowers lists the rf: keys the rel: keys need.
+func derivedFollowers(tx *txn, want map[string]map[string]string) error {
+	want["rf:"] = map[string]string{}
+	scan(tx, "rel:", func(k, _ string) bool {
+		if cust, fol, ok := strings.Cut(k[len("rel:"):], ":"); ok {
+			want["rf:"][rfKey(fol, cust)] = ""
+		}
+		return true
+	})
+	return nil
+}
 
 func snTagKey(tagID string) string { return "sn:t:" + tagID }
 
@@ -60,10 +81,19 @@ func countTagTx(tx *txn, tagID, customer string, add bool) error {
 	return addCount(tx, snTagKey(tagID), -1)
 }
 
-// initCounts writes the counters of a store that has none yet.
+// initCounts writes the counters and rf: keys of a store that lacks them.
 func initCounts(tx *txn) error {
-	if _, err := tx.Get(snCustomers); err == nil {
+	if v, err := tx.Get(snVersion); err == nil && v == snVersionV {
 		return nil
+	}
+	want := map[string]map[string]string{}
+	if err := derivedFollowers(tx, want); err != nil {
+		return err
+	}
+	for k := range want["rf:"] {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
+			return err
+		}
 	}
 	return rebuildCounts(tx, nil)
 }
@@ -94,7 +124,7 @@ func rebuildCounts(tx *txn, rep *RepairReport) error {
 		if _, _, err := tx.Set(k, v, nil); err != nil {
 			return err
 		}
-		if rep != nil && k != snCustomers {
+		if rep != nil && k != snCustomers && k != snVersion {
 			rep.Added["sn"]++
 		}
 	}
@@ -107,6 +137,7 @@ func wantCounts(tx *txn) map[string]string {
 	customers := 0
 	scan(tx, "cust:", func(string, string) bool { customers++; return true })
 	want[snCustomers] = strconv.Itoa(customers)
+	want[snVersion] = snVersionV
 	counts := map[string]int{}
 	var lastTag, lastCust string
 	scan(tx, "tt:", func(k, _ string) bool {
@@ -162,10 +193,9 @@ func (s *Store) CustomerTotal() (int, error) {
 
 // TagCustomerCounts counts, per tag id, the customers having the tag on at
 // least one relationship (once each, however many relationships carry it).
-// With follower set only that employee's relationships count. It walks the
-// tt: keys once, in order, so a customer's relationships are adjacent.
-//
-// For every relationship (follower "") it reads the sn:t: counters instead.
+// For every relationship (follower "") it reads the sn:t: counters; with
+// follower set only that employee's relationships count, read through
+// their rf: keys.
 func (s *Store) TagCustomerCounts(follower string) (map[string]int, error) {
 	out := map[string]int{}
 	err := s.view(func(tx *txn) error {
@@ -184,22 +214,29 @@ func (s *Store) TagCustomerCounts(follower string) (map[string]int, error) {
 			})
 			return ferr
 		}
-		var lastTag, lastCust string
-		scan(tx, "tt:", func(k, _ string) bool {
-			tag, cust, fol, ok := splitTT(k)
-			if !ok || (follower != "" && fol != follower) {
-				return true
+		return followerRels(tx, follower, func(r *Relationship) {
+			for id := range r.Tags {
+				out[id]++
 			}
-			if tag == lastTag && cust == lastCust {
-				return true
-			}
-			lastTag, lastCust = tag, cust
-			out[tag]++
-			return true
 		})
-		return nil
 	})
 	return out, err
+}
+
+// followerRels calls fn with each of follower's relationships, in
+// customer order (rf: keys).
+func followerRels(tx *txn, follower string, fn func(r *Relationship)) error {
+	prefix := "rf:" + follower + ":"
+	var ferr error
+	scan(tx, prefix, func(k, _ string) bool {
+		var r *Relationship
+		if r, ferr = getRel(tx, k[len(prefix):], follower); ferr != nil {
+			return false
+		}
+		fn(r)
+		return true
+	})
+	return ferr
 }
 
 // TagCustomers lists, per tag id of tagIDs, the customers having it on a
@@ -221,14 +258,26 @@ func (s *Store) TagCustomersAsOf(tagIDs []string, follower string) (map[string][
 			return err
 		}
 		next = ID(last + 1)
+		if follower != "" {
+			for _, id := range tagIDs {
+				out[id] = nil
+			}
+			return followerRels(tx, follower, func(r *Relationship) {
+				for _, id := range tagIDs {
+					if _, has := r.Tags[id]; has && (len(out[id]) == 0 || out[id][len(out[id])-1] != r.Customer) {
+						out[id] = append(out[id], r.Customer)
+					}
+				}
+			})
+		}
 		for _, id := range tagIDs {
 			if _, done := out[id]; done {
 				continue
 			}
 			var list []string
 			scan(tx, "tt:"+id+":", func(k, _ string) bool {
-				_, cust, fol, ok := splitTT(k)
-				if !ok || (follower != "" && fol != follower) {
+				_, cust, _, ok := splitTT(k)
+				if !ok {
 					return true
 				}
 				if n := len(list); n == 0 || list[n-1] != cust {
@@ -269,13 +318,7 @@ func (s *Store) TagFollowers(pairs []TagCustomer) (map[TagCustomer][]string, err
 func (s *Store) FollowedCount(follower string) (int, error) {
 	n := 0
 	err := s.view(func(tx *txn) error {
-		suffix := ":" + follower
-		scan(tx, "rel:", func(k, _ string) bool {
-			if strings.HasSuffix(k, suffix) && strings.Count(k, ":") == 2 {
-				n++
-			}
-			return true
-		})
+		scan(tx, "rf:"+follower+":", func(string, string) bool { n++; return true })
 		return nil
 	})
 	return n, err

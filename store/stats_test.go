@@ -76,3 +76,34 @@ func TestTagCountersFollowApply(t *testing.T) {
 		t.Errorf("reopened without counters: counts %v (diff %s), customers %d; want t1:2, 2", got, d, n)
 	}
 }
+
+// TestFollowerIndex checks the rf: keys through new relationships, an
+// ended one, a lost key Verify names and Rebuild restores.
+func TestFollowerIndex(t *testing.T) {
+	s, _ := openTest(t)
+	seed(t, s) // c1: zhangsan, lisi; c2: zhangsan
+	count := func(f string) int {
+		t.Helper()
+		n, err := s.FollowedCount(f)
+		must(t, err)
+		return n
+	}
+	if got := [2]int{count("zhangsan"), count("lisi")}; got != [2]int{2, 1} {
+		t.Errorf("followed (zhangsan, lisi) = %v, want [2 1]", got)
+	}
+	_, err := s.RemoveRelationship("c1", "lisi", ReconcileOptions{Source: SourceSync, Actor: "sync"})
+	must(t, err)
+	if got := count("lisi"); got != 0 {
+		t.Errorf("after the relationship ended lisi follows %d, want 0", got)
+	}
+	must(t, s.update(func(tx *txn) error { _, err := tx.Delete(rfKey("zhangsan", "c2")); return err }))
+	if err := s.Verify(); err == nil || !strings.Contains(err.Error(), "rf keys") {
+		t.Errorf("Verify with an rf: key missing = %v, want it named", err)
+	}
+	_, err = s.Rebuild()
+	must(t, err)
+	if got := count("zhangsan"); got != 2 {
+		t.Errorf("after Rebuild zhangsan follows %d, want 2", got)
+	}
+	must(t, s.Verify())
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/ops"
+	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
@@ -76,6 +77,8 @@ type Main struct {
 	adminListener net.Listener // server.admin_listen; nil when off
 	admin         *http.Server
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
+
+	Stats *stats.Stats // /stats; warmed in the background by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -132,9 +135,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, err
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
+	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions, Charts: m.Charts,
+		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -200,6 +204,7 @@ func (m *Main) Start(ctx context.Context) error {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
+	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -107,6 +108,8 @@ type Options struct {
 	// Suggestions runs suggestion cards and commands (/confirm N, /reject,
 	// /suggestions, /rules, /classify, /reload); they say "not enabled" when nil.
 	Suggestions SuggestionHandler
+	// Stats answers /stats; a *stats.Stats on Store when nil.
+	Stats StatsRunner
 	// Charts draws PNG charts for replies (Reply.Image); nil when the CJK
 	// font is missing: commands then reply with the text alone.
 	Charts *chart.Renderer
@@ -176,6 +179,7 @@ type Router struct {
 	lib   tagLib     // tag names → tags
 	cust  customerDir
 	sugg  SuggestionHandler // suggestion cards and commands (may be nil)
+	stats StatsRunner       // /stats
 	// charts draws PNG charts (may be nil: text only).
 	charts *chart.Renderer
 	// deliver sends replies later (a large export); may be nil.
@@ -232,6 +236,9 @@ func NewRouter(opts Options) (*Router, error) {
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
 	r.cust = customerDir{st: r.st}
+	if r.stats = opts.Stats; r.stats == nil {
+		r.stats = &stats.Stats{Store: r.st, Now: r.now, Location: r.loc}
+	}
 	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec())...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
@@ -290,6 +297,14 @@ func (r *Router) specList() []Spec {
 		{Name: "restore", Aliases: []string{"恢复"}, Usage: "/restore tag <名称>",
 			Summary: "重建被删除的标签并重新打回去（管理员）",
 			Help:    "在企业微信里重新创建标签，再给删除前有这个标签的客户重新打上。名字显示不全或带 ⟨U+…⟩ 时写提示里的标签 id。例：/restore tag 高意向", MinRole: RoleAdmin, Run: r.runRestore},
+		{Name: "stats", Aliases: []string{"统计"}, Usage: "/stats [tag:标签 tag:标签…] | /stats trend tag:标签 [since:时间] [until:时间] | /stats @userid | team | rules | channels",
+			Summary: "看标签统计：各标签客户数、标签交叉、趋势、团队变更",
+			Help: "不带参数：每个标签的客户数，按标签组列出，和近 7 天、30 天的增减（从变更记录算出，含撤销和回滚）。\n" +
+				"客户数" + stats.CountedNote + "。员工只统计自己跟进的客户，主管和管理员统计全部。\n" +
+				"tag:A tag:B（2–6 个）：两两重叠的客户数、占比和提升度，并列出同时有全部标签的客户（可用 #编号 和 page:2）。\n" +
+				"trend tag:A（或只写一个标签）：每天（超过 60 天按周）新增和移除的客户。@userid / team：每人的变更、来源、撤销率和被拒次数（team 限主管）。\n" +
+				"rules：各规则建议的确认、拒绝、过期数。例：/stats tag:高意向 tag:VIP、/stats trend tag:高意向 since:上个月",
+			MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runStats},
 		{Name: "groups", Aliases: []string{"标签库", "标签组"}, Usage: "/groups", Summary: "查看标签库和各组规则（互斥、受保护）",
 			Help: "互斥：同组只能有一个；受保护：只有主管可以改。", MinRole: RoleEmployee, Run: r.runGroups},
 		{Name: "help", Aliases: []string{"帮助", "?", "？"}, Usage: "/help [命令]", Summary: "查看命令说明",

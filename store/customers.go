@@ -103,7 +103,15 @@ func upsertCustomerTx(tx *txn, c Customer, follows []FollowInfo, now time.Time) 
 		if _, _, err := tx.Set(relKey(c.ID, f.Follower), encode(rel), nil); err != nil {
 			return nil, err
 		}
+		if _, _, err := tx.Set(rfKey(f.Follower, c.ID), "", nil); err != nil { // stats.go
+			return nil, err
+		}
 		followers[f.Follower] = true
+	}
+	if old == nil {
+		if err := addCount(tx, snCustomers, 1); err != nil { // stats.go
+			return nil, err
+		}
 	}
 	c.Followers = sortedKeys(followers)
 	c.UpdatedAt = now.UTC()

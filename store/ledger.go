@@ -185,6 +185,9 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	}
 	for _, t := range cs.Add {
 		rel.Tags[t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
+		if err := countTagTx(tx, t.ID, rel.Customer, true); err != nil { // stats.go
+			return err
+		}
 		if _, _, err := tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil); err != nil {
 			return err
 		}
@@ -192,6 +195,9 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	for _, t := range cs.Remove {
 		delete(rel.Tags, t.ID)
 		if _, err := tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		if err := countTagTx(tx, t.ID, rel.Customer, false); err != nil { // stats.go
 			return err
 		}
 	}

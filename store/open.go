@@ -187,6 +187,9 @@ func (s *Store) init() error {
 			if _, _, err = tx.Set("meta:version", SchemaVersion, nil); err != nil {
 				return err
 			}
+			if _, _, err = tx.Set(snVersion, snVersionV, nil); err != nil { // stats.go: counters kept from the start
+				return err
+			}
 			_, err = startChain(tx, s.now())
 			return err
 		case err != nil:
@@ -195,6 +198,9 @@ func (s *Store) init() error {
 			return fmt.Errorf("%w: %s has schema version %q, want %q", ErrCorrupt, s.path, v, SchemaVersion)
 		}
 		if err := s.repairSeqs(tx); err != nil {
+			return err
+		}
+		if err := initCounts(tx); err != nil { // stats.go
 			return err
 		}
 		if n, err := migrateTTLs(tx, s.now()); err != nil {

@@ -154,6 +154,7 @@ func (s *Store) endRelationshipTx(tx *txn, c *Customer, follower string, opts Re
 			return nil, err
 		}
 		tx.Delete(relKey(c.ID, follower))
+		tx.Delete(rfKey(follower, c.ID)) // stats.go
 	}
 	c.Followers = without(c.Followers, follower)
 	c.UpdatedAt = s.now().UTC()

@@ -57,6 +57,9 @@ func (s *Store) Rebuild() (RepairReport, error) {
 		if err := derivedFromQueues(tx, want); err != nil {
 			return err
 		}
+		if err := derivedFollowers(tx, want); err != nil { // stats.go
+			return err
+		}
 		if err := rebuildProjection(tx, replay, want, &rep); err != nil {
 			return err
 		}
@@ -65,7 +68,7 @@ func (s *Store) Rebuild() (RepairReport, error) {
 				return err
 			}
 		}
-		return nil
+		return rebuildCounts(tx, &rep) // stats.go
 	})
 	if !rep.Changed() {
 		rep.Added, rep.Removed = nil, nil
@@ -216,8 +219,11 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 	if err := derivedFromQueues(tx, want); err != nil {
 		return nil, err
 	}
-	var problems []string
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:"} {
+	if err := derivedFollowers(tx, want); err != nil { // stats.go
+		return nil, err
+	}
+	problems := countProblems(tx) // stats.go
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

@@ -62,6 +62,12 @@
 //	sgx:<unix>:<seq>           pending sg:<seq> expires then (12 digits each; value "")
 //	sgt:<external_userid>:<userid>:<tag_id>
 //	                           a pending suggestion offers that tag (value seq)
+//	sn:c                       number of customers (plain number; stats.go)
+//	sn:v                       version of the sn: and rf: keys ("2"; Open writes them when older)
+//	rf:<userid>:<external_userid>
+//	                           the follower's relationships (value ""; stats.go)
+//	sn:t:<tag_id>              number of customers having the tag on any relationship
+//	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

@@ -1,0 +1,224 @@
+package stats
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+
+	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/store"
+)
+
+// CountedNote says what the counts count; /help and replies use it.
+const CountedNote = "按客户计：一位客户在任一跟进关系上有这个标签就算一位，多个跟进人也只算一次"
+
+// ChannelsText is the answer to /stats channels while tagbot has no
+// channel QR codes.
+const ChannelsText = "tagbot 还没有渠道活码，所以没有按渠道的统计。\n" +
+	"现在可以：给来源打标签（如 来源:展会），再用 /stats tag:来源标签 tag:高意向 看各来源的客户；或在企业微信后台「客户联系 → 渠道活码」查看扫码人数。"
+
+// sourceLabels are the Chinese names of change-set sources.
+var sourceLabels = map[store.Source]string{
+	store.SourceCommand: "命令", store.SourceRule: "规则", store.SourceLLM: "大模型",
+	store.SourceImport: "导入", store.SourceBulk: "批量", store.SourceWeComUI: "企微界面",
+	store.SourceSync: "同步", store.SourceUndo: "撤销", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
+}
+
+// Render writes res as a short Chinese text, columns aligned, names of
+// tags, groups and employees passed through display.Name. loc is the
+// time zone of dates (China Standard Time when nil); mine says the scope
+// is the asker's own customers.
+func Render(res Result, loc *time.Location, mine bool) string {
+	if loc == nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	switch res.Kind {
+	case KindOverview:
+		return renderOverview(res.Overview, mine)
+	case KindCross:
+		return renderCross(res.Cross, mine)
+	case KindTrend:
+		return renderTrend(res.Trend, loc)
+	case KindPerson, KindTeam:
+		return renderTeam(res.Team, loc)
+	case KindRules:
+		return renderRules(res.Rules, loc)
+	case KindChannels:
+		return ChannelsText
+	}
+	return ""
+}
+
+func scopeWord(mine bool) string {
+	if mine {
+		return "你跟进的"
+	}
+	return "共"
+}
+
+func renderOverview(ov *Overview, mine bool) string {
+	var t table
+	t.row("标签", "客户", "近7天", "近30天")
+	for _, g := range ov.Groups {
+		t.line("【" + display.Name(g.Group) + "】")
+		for _, tc := range g.Tags {
+			t.row("  "+display.Name(tc.Tag.Name), itoa(tc.Customers), signed(tc.Change7), signed(tc.Change30))
+		}
+	}
+	head := fmt.Sprintf("标签客户统计（%s %d 位客户；%s）", scopeWord(mine), ov.Customers, CountedNote)
+	return head + "\n" + t.String() + "\n看两个标签的重叠：/stats tag:A tag:B；看趋势：/stats trend tag:A"
+}
+
+func renderCross(c *Cross, mine bool) string {
+	lines := []string{fmt.Sprintf("交叉分析（%s %d 位客户）", scopeWord(mine), c.Customers)}
+	var t table
+	t.row("标签", "客户")
+	for i, tag := range c.Tags {
+		t.row(display.Name(tag.Name), itoa(c.Counts[i][i]))
+	}
+	lines = append(lines, t.String())
+	var p table
+	p.row("A × B", "都有", "占A", "占B", "提升度")
+	for i := range c.Tags {
+		for j := i + 1; j < len(c.Tags); j++ {
+			p.row(display.Name(c.Tags[i].Name)+" × "+display.Name(c.Tags[j].Name), itoa(c.Counts[i][j]),
+				pct(c.Share(i, j)), pct(c.Share(j, i)), fmt.Sprintf("%.2f", c.Lift(i, j)))
+		}
+	}
+	lines = append(lines, p.String(), "提升度 >1 表示两个标签常一起出现，=1 无关，<1 互相排斥。")
+	lines = append(lines, fmt.Sprintf("同时有这 %d 个标签的客户：%d 位", len(c.Tags), c.All))
+	return strings.Join(lines, "\n")
+}
+
+func renderTrend(tr *Trend, loc *time.Location) string {
+	unit, layout := "按天", "01-02"
+	if tr.Weekly {
+		unit, layout = "按周，日期为周一", "01-02"
+	}
+	var t table
+	t.row("日期", "新增", "移除")
+	adds, removes := 0, 0
+	for _, p := range tr.Points {
+		adds, removes = adds+p.Adds, removes+p.Removes
+		if p.Adds > 0 || p.Removes > 0 {
+			t.row(p.Start.In(loc).Format(layout), signed(p.Adds), signed(-p.Removes))
+		}
+	}
+	head := fmt.Sprintf("「%s」趋势 %s 至 %s（%s；现有 %d 位客户）", display.Name(tr.Tag.Name),
+		tr.Since.In(loc).Format("2006-01-02"), tr.Until.In(loc).Format("2006-01-02"), unit, tr.Customers)
+	if adds == 0 && removes == 0 {
+		return head + "\n这段时间没有客户新增或移除这个标签。换个时间试试：/stats trend tag:标签 since:上个月"
+	}
+	return head + "\n" + t.String() + fmt.Sprintf("\n合计 新增 %d，移除 %d（含撤销和回滚；只列出有变化的日期）", adds, removes)
+}
+
+func renderTeam(tm *Team, loc *time.Location) string {
+	head := fmt.Sprintf("标签变更统计 %s 至 %s", tm.Since.In(loc).Format("01-02"), tm.Until.In(loc).Format("01-02"))
+	if len(tm.People) == 0 {
+		return head + "\n这段时间没有人改过标签。"
+	}
+	var t table
+	t.row("员工", "变更", "撤销率", "被拒", "来源")
+	for _, p := range tm.People {
+		var src []string
+		for _, s := range Sources {
+			if n := p.BySource[s]; n > 0 {
+				src = append(src, fmt.Sprintf("%s %d", sourceLabels[s], n))
+			}
+		}
+		t.row(display.Name(p.UserID), itoa(p.Changes), pct(p.UndoRate()), itoa(p.Denied), strings.Join(src, " · "))
+	}
+	return head + "\n" + t.String() + "\n撤销率：变更中后来被撤销的比例；被拒：没有权限而被拒绝的尝试。"
+}
+
+func renderRules(rs *Rules, loc *time.Location) string {
+	head := fmt.Sprintf("规则建议统计（自 %s 起）", rs.Since.In(loc).Format("01-02"))
+	if len(rs.Rules) == 0 {
+		return head + "\n这段时间没有规则提出建议。发送 /rules 查看已启用的规则。"
+	}
+	var t table
+	t.row("规则", "确认", "拒绝", "过期", "待定", "确认率")
+	for _, r := range rs.Rules {
+		t.row(display.Name(r.Rule), itoa(r.Confirmed), itoa(r.Rejected), itoa(r.Expired), itoa(r.Pending), pct(r.ConfirmRate()))
+	}
+	return head + "\n" + t.String()
+}
+
+// table aligns columns by display width (CJK characters are two wide).
+type table struct {
+	rows [][]string // nil cells: a line across the table
+	text []string
+}
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells); t.text = append(t.text, "") }
+func (t *table) line(s string)       { t.rows = append(t.rows, nil); t.text = append(t.text, s) }
+
+// String pads every column but the last to its widest cell; numbers are
+// right-aligned.
+func (t *table) String() string {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], cellWidth(c))
+		}
+	}
+	out := make([]string, len(t.rows))
+	for n, r := range t.rows {
+		if r == nil {
+			out[n] = t.text[n]
+			continue
+		}
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-cellWidth(c))
+			switch {
+			case i == len(r)-1 && i == 0:
+				b.WriteString(c)
+			case i == 0:
+				b.WriteString(c + pad)
+			case i == len(r)-1 && !numeric(c):
+				b.WriteString("  " + c)
+			default:
+				b.WriteString("  " + pad + c)
+			}
+		}
+		out[n] = strings.TrimRight(b.String(), " ")
+	}
+	return strings.Join(out, "\n")
+}
+
+// cellWidth is s's width in columns: wide and full-width runes take two.
+func cellWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func numeric(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return s != "" && strings.Trim(s, "0123456789.%") == ""
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+// signed shows a change with its sign; no change is "0".
+func signed(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }

@@ -1,0 +1,177 @@
+// Package stats answers the questions managers ask of the tag data: how
+// many customers carry each tag and how that moved, which tags overlap,
+// how a tag trends, who on the team changes what, how the rules' suggestions
+// fare. It reads the store only (never WeCom) and returns plain result
+// structs, so the /stats command, natural language (issue 7) and charts
+// all call the same code; Render turns a result into a short Chinese text.
+// 统计：标签客户数、交叉分析、趋势、团队与规则。
+//
+// Counts are of customers: a customer with a tag on any relationship in
+// scope counts once. Changes over time are derived from the ledger (every
+// effective change-set, undo and rollback included), never from a second
+// counter that could drift.
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+)
+
+// Kind is which statistic a Query asks for. 统计类型。
+type Kind string
+
+// Kinds of statistics.
+const (
+	KindOverview Kind = "overview" // customers per tag, with the 7- and 30-day change
+	KindCross    Kind = "cross"    // overlap of 2–6 tags
+	KindTrend    Kind = "trend"    // adds and removes of one tag per day or week
+	KindPerson   Kind = "person"   // one employee's changes
+	KindTeam     Kind = "team"     // every employee's changes
+	KindRules    Kind = "rules"    // suggestions per rule
+	KindChannels Kind = "channels" // customers per channel QR code (not built yet)
+)
+
+// Limits of a cross analysis.
+const (
+	MinCrossTags = 2
+	MaxCrossTags = 6
+	// PageSize is how many customers having all tags a cross analysis lists per page.
+	PageSize = 10
+)
+
+// Query is a parsed statistics request. Tags are resolved library tags;
+// zero times mean the kind's default window (30 days back to now).
+type Query struct {
+	Kind   Kind
+	Tags   []store.Tag
+	UserID string // KindPerson: the employee
+	Since  time.Time
+	Until  time.Time
+	Page   int // KindCross: page of the customers having all tags, from 1
+}
+
+// Scope is what the asker may count: Follower "" is every relationship
+// (managers and admins); otherwise only that employee's relationships.
+// commands builds it from its Viewer policy.
+type Scope struct {
+	Follower string
+}
+
+// ErrQuery is wrapped by errors about the query itself (wrong number of
+// tags, window backwards); their text is safe to show.
+var ErrQuery = errors.New("stats: bad query")
+
+// Stats computes statistics from a store. 统计服务。
+type Stats struct {
+	Store *store.Store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Location is the time zone of days and weeks; China Standard Time when nil.
+	Location *time.Location
+
+	cache eventCache // the managers' 30-day events (events.go)
+}
+
+// Result is the answer to a Query: exactly the field of its Kind is set
+// (none for KindChannels).
+type Result struct {
+	Kind     Kind
+	Overview *Overview
+	Cross    *Cross
+	Trend    *Trend
+	Team     *Team // KindPerson and KindTeam
+	Rules    *Rules
+}
+
+// Run answers q within sc: the one entry point for commands and natural
+// language.
+func (s *Stats) Run(q Query, sc Scope) (Result, error) {
+	res := Result{Kind: q.Kind}
+	var err error
+	switch q.Kind {
+	case KindOverview:
+		res.Overview, err = s.Overview(sc)
+	case KindCross:
+		res.Cross, err = s.Cross(q.Tags, q.Page, sc)
+	case KindTrend:
+		if len(q.Tags) != 1 {
+			return res, fmt.Errorf("%w: trend needs one tag", ErrQuery)
+		}
+		res.Trend, err = s.Trend(q.Tags[0], q.Since, q.Until, sc)
+	case KindPerson:
+		res.Team, err = s.People(q.UserID, q.Since, q.Until)
+	case KindTeam:
+		res.Team, err = s.People("", q.Since, q.Until)
+	case KindRules:
+		res.Rules, err = s.Rules(q.Since, sc)
+	case KindChannels:
+	default:
+		return res, fmt.Errorf("%w: unknown kind %q", ErrQuery, q.Kind)
+	}
+	return res, err
+}
+
+// Warm reads what the managers' /stats and cross analyses need into the
+// cache: the last 30 days of ledger events and the customers of every live
+// tag. serve runs it in the background at start, so the first /stats does
+// not pay for it (a few seconds on a million customers).
+func (s *Stats) Warm(ctx context.Context) error {
+	tags, err := s.Store.Tags(false)
+	if err != nil {
+		return fmt.Errorf("stats warm-up: %w", err)
+	}
+	ids := make([]string, len(tags))
+	for i, t := range tags {
+		ids[i] = t.ID
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if _, _, err := s.tagSets(ids); err != nil {
+		return fmt.Errorf("stats warm-up: %w", err)
+	}
+	return nil
+}
+
+func (s *Stats) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Stats) loc() *time.Location {
+	if s.Location == nil {
+		return config.ChinaZone
+	}
+	return s.Location
+}
+
+// window fills a zero since with 30 days before now and a zero until
+// with now (inclusive: a change-set stamped this instant counts).
+func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
+	now := s.now().Add(time.Nanosecond)
+	if until.IsZero() || until.After(now) {
+		until = now
+	}
+	if since.IsZero() {
+		since = until.AddDate(0, 0, -30)
+	}
+	if !since.Before(until) {
+		return since, until, fmt.Errorf("%w: since is not before until", ErrQuery)
+	}
+	return since, until, nil
+}
+
+// customersInScope counts the customers the scope covers.
+func (s *Stats) customersInScope(sc Scope) (int, error) {
+	if sc.Follower == "" {
+		return s.Store.CustomerTotal()
+	}
+	return s.Store.FollowedCount(sc.Follower)
+}

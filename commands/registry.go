@@ -18,6 +18,7 @@ import (
 	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tagbot/tagbot/config"
@@ -114,6 +115,9 @@ type Options struct {
 	// a large /export is built in the background and delivered with it.
 	// When nil, such work is done before replying.
 	Deliver func(ctx context.Context, userID string, replies []Reply)
+	// Natural parses plain Chinese requests (nl.Natural); without it plain
+	// text only gets a pointer to /help.
+	Natural NaturalParser
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -190,6 +194,10 @@ type Router struct {
 
 	sess *sessions // per user: pick list, pending proposal
 
+	// parsePlain is Options.Natural (may be nil); tagNames its name cache.
+	parsePlain NaturalParser
+	tagNames   atomic.Pointer[store.TagNames]
+
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
 	writeMu sync.Mutex
@@ -214,6 +222,7 @@ func NewRouter(opts Options) (*Router, error) {
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
 		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
+		parsePlain: opts.Natural,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -232,7 +241,7 @@ func NewRouter(opts Options) (*Router, error) {
 	r.led = ledger{st: r.st}
 	r.lib = tagLib{st: r.st, tf: r.tf}
 	r.cust = customerDir{st: r.st}
-	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec())...) {
+	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec(), r.setSpec())...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)

@@ -98,9 +98,11 @@ func history(rq *request) (Result, bool) {
 	}
 	s := rq.s
 	var args []commands.Token
-	if c, rest, ok := rq.splitCustomer(s); ok && hasAny(rest, historyWords...) || ok && rest == "" {
-		args = append(args, word(c))
-		s = rest
+	if strings.Contains(s, "的") { // 张三的标签记录
+		if c, rest, ok := rq.splitCustomer(s); ok && (rest == "" || hasAny(rest, historyWords...)) {
+			args = append(args, word(c))
+			s = rest
+		}
 	}
 	rest := cut(s, historyNoise...)
 	switch {
@@ -181,15 +183,17 @@ func showTags(rq *request) (Result, bool) {
 		return Result{}, false
 	}
 	s = trimAll(s, []string{"查一下", "查查", "看看", "看一下", "查看", "查", "看", "告诉我"}, nil)
-	c, _, ok := rq.splitCustomer(s)
-	if !ok {
-		for _, w := range showWords {
-			if i := strings.Index(s, w); i > 0 {
-				c = trimAll(s[:i], nil, []string{"现在", "目前", "当前", "都", "身上"})
-				break
-			}
+	c := ""
+	for _, w := range showWords {
+		if i := strings.Index(s, w); i > 0 {
+			c = trimAll(s[:i], nil, []string{"现在", "目前", "当前", "都", "身上"})
+			break
 		}
-		if !plausibleName(c) {
+	}
+	if c == "" || !rq.names.Customer(c) {
+		if sc, _, ok := rq.splitCustomer(s); ok {
+			c = sc
+		} else if !plausibleName(c) {
 			return ask("您想查哪位客户的标签？例如：张三有哪些标签。"), true
 		}
 	}

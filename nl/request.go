@@ -39,7 +39,11 @@ func newRequest(text string, names commands.Names) *request {
 	rq := &request{names: names}
 	rq.question = strings.ContainsAny(s, "?吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "可以") && strings.HasSuffix(strings.TrimSpace(s), "呢")
-	for _, loc := range reTime.FindAllStringIndex(s, 2) {
+	var locs [][]int
+	if strings.ContainsAny(s, "0123456789天周月前星") { // skip the regexp when no time word can be there
+		locs = reTime.FindAllStringIndex(s, 2)
+	}
+	for _, loc := range locs {
 		w := strings.TrimSpace(s[loc[0]:loc[1]])
 		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {
 			rq.tw = w

@@ -2,6 +2,7 @@ package nl
 
 import (
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
 	"regexp"
 	"strings"
 )
@@ -56,7 +57,7 @@ func restoreTag(rq *request) (Result, bool) {
 		return run(true, "restore", word("tag"), word(t)), true
 	}
 	if t, ok := rq.names.Tag(name); ok {
-		return ask("标签「" + t + "」没有被删除，不用恢复。"), true
+		return ask("标签「" + display.Name(t) + "」没有被删除，不用恢复。"), true
 	}
 	return ask("没有找到被删除的标签「" + name + "」。请写出它原来的名字，例如：把被删的高意向标签恢复。"), true
 }
@@ -78,10 +79,14 @@ func rollback(rq *request) (Result, bool) {
 	}
 	s = trimAll(s, nil, []string{"时候", "那时", "的样子", "的状态", "的时候", "的标签", "标签", "的"})
 	c, ok := rq.customer(s)
-	if !ok && !plausibleName(c) {
-		return ask("您是想把哪位客户的标签恢复到 " + rq.tw + "？例如：把张三恢复到" + rq.tw), true
+	r := run(true, "rollback", word(c), word(rq.tw))
+	switch {
+	case !ok && !plausibleName(c):
+		return ask("您是想把哪位客户的标签恢复到 " + display.Name(rq.tw) + "？例如：把张三恢复到" + display.Name(rq.tw)), true
+	case !ok:
+		return ask("没有客户叫「" + display.Name(c) + "」（要写全名、备注或手机号），什么都没有改。如果是名字里有「" + display.Name(c) + "」的客户，请发送 " + r.Slash + "。"), true
 	}
-	return run(true, "rollback", word(c), word(rq.tw)), true
+	return r, true
 }
 
 // historyWords mark a question about the ledger.

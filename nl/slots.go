@@ -91,7 +91,7 @@ func (rq *request) nearestTag(name string) string {
 // customer trims the words around a customer name (给, 把, 的) and
 // reports whether the rest is exactly a customer.
 func (rq *request) customer(s string) (string, bool) {
-	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "客户"}, []string{"的", "客户", "这个客户", "身上"})
+	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "客户", ","}, []string{"的", "客户", "这个客户", "身上", ","})
 	return s, s != "" && rq.names.Customer(s)
 }
 

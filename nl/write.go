@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
 )
 
 // addVerbs and removeVerbs put tags on and take them off, longest first
@@ -59,8 +60,9 @@ func nextRune(s string, i int) (rune, int) { return utf8.DecodeRuneInString(s[i:
 // write: 给张三打上高意向, 张三加个VIP标签, 把李四的观望型去掉, 张三不是
 // VIP了 → /tag or /untag. Every verb in the request is tried as the
 // split point; the first giving an existing customer and existing tags
-// wins, else the first giving existing tags (the command resolves a
-// partial customer name into a list), else the first question.
+// wins, else the first giving existing tags is asked back (a customer
+// not named exactly is never written to from plain words; the slash
+// command lists the matches to pick from), else the first question.
 func write(rq *request) (Result, bool) {
 	if r, ok := notAnyMore(rq); ok {
 		return r, true
@@ -82,7 +84,8 @@ func write(rq *request) (Result, bool) {
 		}
 	}
 	if fallback != nil {
-		return *fallback, true
+		c := fallback.Cmd.Args[0].Value
+		return ask("没有客户叫「" + display.Name(c) + "」（要写全名、备注或手机号），什么都没有改。如果是名字里有「" + display.Name(c) + "」的客户，请发送 " + fallback.Slash + "，我会列出来让你选。"), true
 	}
 	if question != nil {
 		return *question, true
@@ -115,7 +118,8 @@ func (rq *request) writeAt(v verb) (Result, bool) {
 		return ask(q), false
 	}
 	if len(tags) == 0 {
-		return ask("要给「" + cust + "」" + map[bool]string{false: "打上", true: "去掉"}[v.remove] + "哪个标签？例如：给" + cust + "打上高意向。"), false
+		c := display.Name(cust)
+		return ask("要给「" + c + "」" + map[bool]string{false: "打上", true: "去掉"}[v.remove] + "哪个标签？例如：给" + c + "打上高意向。"), false
 	}
 	return tagCommand(cust, tags, v.remove), exact
 }

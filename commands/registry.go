@@ -281,7 +281,7 @@ func (r *Router) specList() []Spec {
 			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},
 		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2] | /history cs:变更号",
 			Summary: "查看标签变更记录（含被拒绝的尝试）",
-			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04。\n" +
+			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04、11月20日、昨天下午3点。\n" +
 				"cs:变更号（或 变更:变更号）显示一条变更的全部内容和哈希，可与 tagbot check --anchor 的输出核对。\n" +
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周、/history cs:#12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
 		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",

@@ -93,7 +93,7 @@ func rollback(rq *request) (Result, bool) {
 var historyWords = []string{"谁", "记录", "历史", "改了什么", "改过什么", "做了什么", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "动过", "变更", "改动", "操作过"}
 
 // historyNoise is removed to find who or what the question is about.
-var historyNoise = []string{"谁", "记录", "历史", "变更", "改动", "改了什么", "改过什么", "做了什么", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "改了", "改过", "删了", "删掉了", "删除了", "去掉了", "打了", "加了", "动了", "动过", "操作过", "修改了", "操作", "标签", "哪些", "什么", "查一下", "查查", "看看", "看一下", "查看", "给", "把", "都", "有", "过", "的"}
+var historyNoise = []string{"谁", "记录", "历史", "变更", "改动", "改了什么", "改过什么", "做了什么", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "改了", "改过", "删了", "删掉了", "删除了", "去掉了", "打了", "加了", "动了", "动过", "操作过", "修改了", "操作", "标签", "哪些", "什么", "查一下", "查查", "看看", "看一下", "查看", "以后", "之后", "以来", "至今", "到现在", "期间", "给", "把", "都", "有", "过", "的"}
 
 // history: 谁改了张三的标签, 昨天谁删了VIP标签, lisi这周打了哪些标签,
 // 我今天改了什么 → /history ….
@@ -185,6 +185,12 @@ var showWords = []string{"有哪些标签", "有什么标签", "有啥标签", "
 func showTags(rq *request) (Result, bool) {
 	s := rq.s
 	if !hasAny(s, showWords...) && !(rq.question && hasAny(s, "标签", "是不是")) {
+		if !rq.question || len(verbs(s)) > 0 || strings.Contains(s, "不是") {
+			return Result{}, false
+		}
+		if c, _, ok := rq.splitCustomer(s); ok { // 张三是VIP吗
+			return run(false, "tags", word(c)), true
+		}
 		return Result{}, false
 	}
 	s = trimAll(s, []string{"查一下", "查查", "看看", "看一下", "查看", "查", "看", "告诉我"}, nil)

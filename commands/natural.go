@@ -73,6 +73,9 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
 	}
 	r.sess.propose(userID, now, cmd.Display(), func(ctx context.Context, req *Request) ([]Reply, error) {
+		// The command keeps its own numbered list (张伟 ×2 → #2), or
+		// clears it; /confirm around it must not clear it again.
+		req.listed = true
 		return r.dispatch(ctx, userID, cmd, req.Now, req.seq), nil
 	})
 	return []Reply{{Text: fmt.Sprintf("（%s）确认吗？回复 确认 / 取消（%d 分钟内有效）", shown, int(ProposalTTL/time.Minute))}}, true

@@ -16,6 +16,8 @@ func fakeNatural(text string, names Names) Natural {
 		}
 		t, _ := names.Tag("高意向")
 		return Natural{Cmd: &Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "王小明"}, {Kind: AddTag, Value: t}}}, Write: true}
+	case "给王小打上高意向": // a fragment: the command lists 王小明 and 王小红
+		return Natural{Cmd: &Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "王小"}, {Kind: AddTag, Value: "高意向"}}}, Write: true}
 	case "王小明有哪些标签":
 		return Natural{Cmd: &Command{Slash: true, Name: "tags", Args: []Token{{Kind: Word, Value: "王小明"}}}}
 	case "高意":
@@ -46,6 +48,7 @@ func TestNaturalDialogue(t *testing.T) {
 		{"算了 cancels", [][2]string{{"给王小明打上高意向", "确认吗"}, {"算了", "已取消「/tag 王小明 +高意向」"}, {"确认", "没看懂"}}, 0},
 		{"确认 alone is just text", [][2]string{{"确认", "没看懂这句话，什么都没有改"}}, 0},
 		{"expired", [][2]string{{"给王小明打上高意向", "确认吗"}, {"@11m", ""}, {"确认", "没看懂"}}, 0},
+		{"#1 after 确认 picks from the command's list", [][2]string{{"给王小打上高意向", "确认吗"}, {"确认", "找到 2 位客户"}, {"#1", "已为 王小明 添加「高意向」"}}, 1},
 		{"read at once", [][2]string{{"王小明有哪些标签", "（即 /tags 王小明）"}}, 0},
 		{"question back", [][2]string{{"高意", "「高意」是指「高意向」吗？"}}, 0},
 		{"confirm off", [][2]string{{"/set confirm off", "不再先问确认"}, {"给王小明打上高意向", "已为 王小明 添加「高意向」"}}, 1},

@@ -93,8 +93,8 @@ func halfWidth(s string) string {
 // finish turns a write asked as a question into a question back, and a
 // negated one (别, 不要) into nothing: neither is ever a write.
 func (rq *request) finish(r Result) Result {
-	if r.Kind == Run && r.Write && hasAny(cut(rq.s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...) {
-		return Result{Ask: "听起来是不要改，我什么都没有改。"}
+	if r.Kind == Run && r.Write && rq.negated() {
+		return Result{Ask: notDone}
 	}
 	if r.Kind == Run && r.Write && rq.question {
 		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
@@ -155,4 +155,13 @@ func trimAll(s string, prefixes, suffixes []string) string {
 		}
 	}
 	return s
+}
+
+// notDone answers a negated write.
+const notDone = "听起来是不要改，我什么都没有改。"
+
+// negated reports a negation word (别, 不要, 没) outside 不是 and the
+// question forms 能不能, 要不要.
+func (rq *request) negated() bool {
+	return hasAny(cut(rq.s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...)
 }

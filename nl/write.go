@@ -71,6 +71,9 @@ func write(rq *request) (Result, bool) {
 	if len(vs) == 0 {
 		return Result{}, false
 	}
+	if rq.negated() {
+		return Result{Ask: notDone}, true
+	}
 	var fallback, question *Result
 	for _, v := range vs {
 		r, exact := rq.writeAt(v)

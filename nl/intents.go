@@ -32,8 +32,8 @@ var undoFillers = []string{"刚才", "刚刚", "上一步", "上一个", "上一
 func undoRedo(rq *request) (Result, bool) {
 	s := rq.s
 	switch {
-	case hasAny(s, "重做", "redo", "恢复撤销", "撤销错了", "取消撤销"):
-		if cut(s, append([]string{"重做", "redo", "恢复撤销", "撤销错了", "取消撤销"}, undoFillers...)...) == "" {
+	case hasAny(s, "重做", "redo", "恢复撤销", "撤销错了", "取消撤销") || hasAny(s, "恢复", "还原") && hasAny(s, "撤销", "撤回"):
+		if cut(s, append([]string{"重做", "redo", "恢复撤销", "撤销错了", "取消撤销", "恢复", "还原", "撤销", "撤回"}, undoFillers...)...) == "" {
 			return run(true, "redo"), true
 		}
 	case hasAny(s, "撤销", "撤回", "撤消", "undo", "回退"):
@@ -48,13 +48,17 @@ func undoRedo(rq *request) (Result, bool) {
 // restoreTag: 把被删的官网标签恢复 → /restore tag 官网.
 func restoreTag(rq *request) (Result, bool) {
 	s := rq.s
-	if !hasAny(s, "恢复", "找回", "还原") || !hasAny(s, "被删", "删除的", "删掉的", "已删", "删了的") {
+	if !hasAny(s, "恢复", "找回", "还原") || rq.tw != "" {
 		return Result{}, false
 	}
+	deletedWords := hasAny(s, "被删", "删除的", "删掉的", "已删", "删了的")
 	name := cut(s, "恢复", "找回", "还原", "被删除的", "被删掉的", "被删的", "被删", "已删除的", "已删的", "删除的", "删掉的", "删了的", "把", "那个", "这个", "回来", "一下")
 	name = trimAll(name, tagPrefixes, tagSuffixes)
 	if t, ok := rq.names.DeletedTag(name); ok {
 		return run(true, "restore", word("tag"), word(t)), true
+	}
+	if !deletedWords {
+		return Result{}, false
 	}
 	if t, ok := rq.names.Tag(name); ok {
 		return ask("标签「" + display.Name(t) + "」没有被删除，不用恢复。"), true
@@ -90,10 +94,10 @@ func rollback(rq *request) (Result, bool) {
 }
 
 // historyWords mark a question about the ledger.
-var historyWords = []string{"谁", "记录", "历史", "改了什么", "改过什么", "做了什么", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "动过", "变更", "改动", "操作过"}
+var historyWords = []string{"谁", "记录", "历史", "改了什么", "改过什么", "做了什么", "干了什么", "做了哪些", "干了啥", "做了啥", "被删", "被去掉", "被移除", "被改", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "动过", "变更", "改动", "操作过"}
 
 // historyNoise is removed to find who or what the question is about.
-var historyNoise = []string{"谁", "记录", "历史", "变更", "改动", "改了什么", "改过什么", "做了什么", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "改了", "改过", "删了", "删掉了", "删除了", "去掉了", "打了", "加了", "动了", "动过", "操作过", "修改了", "操作", "标签", "哪些", "什么", "查一下", "查查", "看看", "看一下", "查看", "以后", "之后", "以来", "至今", "到现在", "期间", "给", "把", "都", "有", "过", "的"}
+var historyNoise = []string{"谁", "记录", "历史", "变更", "改动", "改了什么", "改过什么", "做了什么", "干了什么", "做了哪些", "干了啥", "做了啥", "哪些客户", "被删了", "被删掉了", "被删", "被去掉了", "被去掉", "被移除了", "被移除", "被改了", "被改", "最近", "客户", "改了哪些", "打了哪些", "删了哪些", "加了哪些", "改了", "改过", "删了", "删掉了", "删除了", "去掉了", "打了", "加了", "动了", "动过", "操作过", "修改了", "操作", "标签", "哪些", "什么", "查一下", "查查", "看看", "看一下", "查看", "以后", "之后", "以来", "至今", "到现在", "期间", "给", "把", "都", "有", "过", "的"}
 
 // history: 谁改了张三的标签, 昨天谁删了VIP标签, lisi这周打了哪些标签,
 // 我今天改了什么 → /history ….
@@ -131,7 +135,7 @@ func history(rq *request) (Result, bool) {
 }
 
 // countWords ask which or how many customers have tags.
-var countWords = []string{"有多少客户是", "有多少个客户是", "多少客户是", "多少客户有", "多少个客户有", "有几个客户是", "几个客户是", "的客户有多少", "的客户有哪些", "的客户有几个", "的客户都有谁", "的客户是谁", "的客户", "客户有哪些", "有多少"}
+var countWords = []string{"客户有多少", "客户有几个", "客户是哪些", "有多少客户是", "有多少个客户是", "多少客户是", "多少客户有", "多少个客户有", "有几个客户是", "几个客户是", "的客户有多少", "的客户有哪些", "的客户有几个", "的客户都有谁", "的客户是谁", "的客户", "客户有哪些", "有多少"}
 
 // countFind: 有多少客户是高意向, 高意向又是VIP的客户有哪些 → /find tag:….
 func countFind(rq *request) (Result, bool) {
@@ -142,6 +146,9 @@ func countFind(rq *request) (Result, bool) {
 	s = cut(s, "既是", "同时是", "而且是", "并且是", "又有", "同时有", "查一下", "找一下", "看看", "哪些", "都", "打了", "有")
 	s = trimAll(s, []string{"是"}, []string{"标签", "的"})
 	tags, q := rq.tagList(s)
+	if c, ok := strings.CutSuffix(s, "客户"); ok && len(tags) == 0 { // 高意向客户有多少
+		tags, q = rq.tagList(c)
+	}
 	if len(tags) == 0 {
 		if q != "" {
 			return ask(q), true
@@ -161,10 +168,13 @@ var (
 	reCalled = regexp.MustCompile(`(?:叫|名字是|名叫|姓名是)(.+?)(?:的客户|的人|的)?$`)
 )
 
+// lookWords start a search: 查找张三, 搜索北京, 看看李四.
+var lookWords = []string{"查找", "搜索", "搜一下", "搜", "找一下", "找找", "查一下", "查查", "看一下", "看看", "找", "查"}
+
 // find: 查一下手机号13812345678的客户, 找一下备注里有北京的客户 → /find ….
 func find(rq *request) (Result, bool) {
 	s := rq.s
-	if !hasAny(s, "查", "找", "搜", "手机", "电话", "备注") {
+	if !hasAny(s, "查", "找", "搜", "看", "手机", "电话", "备注") {
 		return Result{}, false
 	}
 	switch {
@@ -174,6 +184,17 @@ func find(rq *request) (Result, bool) {
 		return run(false, "find", word(reRemark.FindStringSubmatch(s)[1])), true
 	case reCalled.MatchString(s):
 		return run(false, "find", word(reCalled.FindStringSubmatch(s)[1])), true
+	}
+	for _, p := range lookWords {
+		rest, ok := strings.CutPrefix(s, p)
+		rest = trimAll(rest, nil, []string{"的客户", "客户", "这个人", "的资料", "的情况"})
+		switch {
+		case !ok || !plausibleName(rest):
+		case rq.names.Customer(rest) && !strings.HasPrefix(p, "搜") && p != "查找":
+			return run(false, "tags", word(rest)), true // 看看李四: their tags
+		default:
+			return run(false, "find", word(rest)), true
+		}
 	}
 	return Result{}, false
 }

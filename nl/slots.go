@@ -17,7 +17,7 @@ var tagSeps = []string{"以及", "还有", "又是", "和", ",", "跟", "与", "
 
 // tagNoise is trimmed around a tag name: "VIP标签", "这个VIP".
 var (
-	tagPrefixes = []string{"标签", "个", "一个", "这个", "那个", "上", "成", "为", "的"}
+	tagPrefixes = []string{"标签", "个", "一个", "这个", "那个", "上", "成", "为", "的", "把"}
 	tagSuffixes = []string{"这两个标签", "两个标签", "三个标签", "几个标签", "这个标签", "的标签", "标签", "这个", "的", "了", "吧"}
 )
 
@@ -91,7 +91,7 @@ func (rq *request) nearestTag(name string) string {
 // customer trims the words around a customer name (给, 把, 的) and
 // reports whether the rest is exactly a customer.
 func (rq *request) customer(s string) (string, bool) {
-	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "客户", ","}, []string{"的", "客户", "这个客户", "身上", ","})
+	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "帮", "客户", ","}, []string{"的", "客户", "这个客户", "身上", ",", "需要", "要"})
 	return s, s != "" && rq.names.Customer(s)
 }
 

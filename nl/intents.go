@@ -107,7 +107,10 @@ func history(rq *request) (Result, bool) {
 	}
 	s := rq.s
 	var args []commands.Token
-	if strings.Contains(s, "的") { // 张三的标签记录
+	if r := cut(s, historyNoise...); r != "" && r != "我" && rq.names.Customer(r) { // 谁改了张三的标签
+		return run(false, "history", append([]commands.Token{word(r)}, rq.timeFilters()...)...), true
+	}
+	if strings.Contains(s, "的") { // 张三的VIP记录
 		if c, rest, ok := rq.splitCustomer(s); ok && (rest == "" || hasAny(rest, historyWords...)) {
 			args = append(args, word(c))
 			s = rest

@@ -2,6 +2,7 @@ package nl
 
 import (
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/internal/display"
@@ -77,21 +78,56 @@ func (rq *request) nearestTag(name string) string {
 		limit = 2
 	}
 	best, bestD := "", limit+1
-	for _, t := range rq.names.TagNames() {
-		if d := utf8.RuneCountInString(t) - n; d > limit || -d > limit {
-			continue
-		}
-		if d := suggest.OSADistance(strings.ToLower(t), name); d < bestD {
-			best, bestD = t, d
+	idx := lengthIndex(rq.names.TagNames())
+	for l := n - limit; l <= n+limit; l++ {
+		for _, t := range idx.byLen[l] {
+			if d := suggest.OSADistance(t.lower, name); d < bestD || d == bestD && t.name < best {
+				best, bestD = t.name, d
+			}
 		}
 	}
 	return best
 }
 
+// tagsByLen holds tag names by their length in runes, for nearestTag.
+type tagsByLen struct {
+	first *string // &names[0]: the slice it was built from
+	n     int
+	byLen map[int][]lowered
+}
+
+// lowered is a tag name and its lower-case form.
+type lowered struct{ name, lower string }
+
+// lastIndex is the index of the last tag list seen: a store's list is
+// the same slice until its library changes, so it is built once per change.
+var lastIndex atomic.Pointer[tagsByLen]
+
+// lengthIndex returns names indexed by length.
+func lengthIndex(names []string) *tagsByLen {
+	if len(names) == 0 {
+		return &tagsByLen{}
+	}
+	if x := lastIndex.Load(); x != nil && x.first == &names[0] && x.n == len(names) {
+		return x
+	}
+	x := &tagsByLen{first: &names[0], n: len(names), byLen: map[int][]lowered{}}
+	for _, t := range names {
+		l := utf8.RuneCountInString(t)
+		x.byLen[l] = append(x.byLen[l], lowered{t, strings.ToLower(t)})
+	}
+	lastIndex.Store(x)
+	return x
+}
+
 // customer trims the words around a customer name (给, 把, 的) and
 // reports whether the rest is exactly a customer.
 func (rq *request) customer(s string) (string, bool) {
-	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "帮", "客户", ","}, []string{"的", "客户", "这个客户", "身上", ",", "需要", "要"})
+	s = trimAll(s, []string{"给", "把", "将", "为", "替", "对", "帮", ","}, []string{"的", "身上", ",", "需要", "要"})
+	if s != "" && rq.names.Customer(s) { // 客户1234 is a name
+		return s, true
+	}
+	s = trimAll(s, []string{"客户"}, []string{"客户", "这个客户"})
 	return s, s != "" && rq.names.Customer(s)
 }
 

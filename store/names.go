@@ -18,11 +18,13 @@ func (s *Store) HasCustomerNamed(text string) bool {
 	}
 	found := false
 	_ = s.view(func(tx *txn) error {
-		if _, err := tx.Get("cust:" + text); err == nil {
-			found = true
-			return nil
-		} else if !errors.Is(err, buntdb.ErrNotFound) {
-			return err
+		if isASCII(text) { // external_userids are ASCII
+			if _, err := tx.Get("cust:" + text); err == nil {
+				found = true
+				return nil
+			} else if !errors.Is(err, buntdb.ErrNotFound) {
+				return err
+			}
 		}
 		prefix := "cn:" + q + ":"
 		tx.AscendGreaterOrEqual("", prefix, func(k, _ string) bool {
@@ -85,3 +87,13 @@ func (n *TagNames) Deleted(name string) (string, bool) {
 
 // Names lists the live tag names in display order.
 func (n *TagNames) Names() []string { return n.names }
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

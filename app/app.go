@@ -21,6 +21,7 @@ import (
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
@@ -138,7 +139,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats,
+		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

@@ -18,6 +18,7 @@ import (
 	"github.com/tagbot/tagbot/chart"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tagbot/tagbot/config"
@@ -117,6 +118,9 @@ type Options struct {
 	// a large /export is built in the background and delivered with it.
 	// When nil, such work is done before replying.
 	Deliver func(ctx context.Context, userID string, replies []Reply)
+	// Natural parses plain Chinese requests (nl.Natural); without it plain
+	// text only gets a pointer to /help.
+	Natural NaturalParser
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -194,6 +198,10 @@ type Router struct {
 
 	sess *sessions // per user: pick list, pending proposal
 
+	// parsePlain is Options.Natural (may be nil); tagNames its name cache.
+	parsePlain NaturalParser
+	tagNames   atomic.Pointer[store.TagNames]
+
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
 	writeMu sync.Mutex
@@ -218,6 +226,7 @@ func NewRouter(opts Options) (*Router, error) {
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
 		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
+		parsePlain: opts.Natural,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -239,7 +248,7 @@ func NewRouter(opts Options) (*Router, error) {
 	if r.stats = opts.Stats; r.stats == nil {
 		r.stats = &stats.Stats{Store: r.st, Now: r.now, Location: r.loc}
 	}
-	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec())...) {
+	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec(), r.setSpec())...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)
@@ -279,7 +288,7 @@ func (r *Router) specList() []Spec {
 			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},
 		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2] | /history cs:变更号",
 			Summary: "查看标签变更记录（含被拒绝的尝试）",
-			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04。\n" +
+			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04、11月20日、昨天下午3点。\n" +
 				"cs:变更号（或 变更:变更号）显示一条变更的全部内容和哈希，可与 tagbot check --anchor 的输出核对。\n" +
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周、/history cs:#12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
 		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",

@@ -52,7 +52,7 @@ func (r *Router) handleText(ctx context.Context, userID, text string) []Reply {
 		if len(cmd.Args) == 1 && cmd.Args[0].Kind == Pick {
 			return r.handleBarePick(ctx, userID, cmd.Args[0], now, seq)
 		}
-		return r.handlePlain(ctx, userID, text)
+		return r.handlePlain(ctx, userID, text, now, seq)
 	}
 	return r.dispatch(ctx, userID, cmd, now, seq)
 }
@@ -99,12 +99,18 @@ func withNote(replies []Reply, note string) []Reply {
 	return append(replies, Reply{Text: "（" + note + "）"})
 }
 
-// handlePlain answers text that is not a command. This is the seam for the
-// natural-language parser: today it only points to /help.
-func (r *Router) handlePlain(ctx context.Context, userID, text string) []Reply {
-	r.log.DebugContext(ctx, "plain text is not a command yet", "user", userID)
+// handlePlain answers text that is not a command: natural language
+// (natural.go) when understood, else a pointer to /help.
+func (r *Router) handlePlain(ctx context.Context, userID, text string, now time.Time, seq uint64) []Reply {
 	if strings.TrimSpace(text) == "" {
 		return []Reply{{Text: "发送 /help 查看可以用的命令。"}}
+	}
+	if replies, ok := r.natural(ctx, userID, text, now, seq); ok {
+		return replies
+	}
+	r.log.DebugContext(ctx, "plain text not understood", "user", userID)
+	if r.parsePlain != nil {
+		return []Reply{{Text: "没看懂这句话，什么都没有改。可以这样说：给王小明打上高意向、王小明有哪些标签、撤销；或用命令 /tag 王小明 +高意向\n发送 /help 查看全部命令。"}}
 	}
 	return []Reply{{Text: "我现在只认识以 / 开头的命令，例如：/tag 王小明 +高意向\n发送 /help 查看全部命令。"}}
 }

@@ -43,10 +43,11 @@ func isDayWord(s string) bool {
 // Chinese numerals: 三天前, 两小时前), 本周 上周, 本月 上个月, 2026-11-01,
 // 11-01 (this year, or last year if that is still ahead), each day
 // optionally followed by a clock time "15:04", or a bare "15:04" (today).
-// Full-width digits and punctuation read as ASCII. Times in the future are
-// refused. 解析时间词。
+// Full-width digits and punctuation read as ASCII. Chinese dates and clock
+// times read too (canonTime): 11月20日, 2026年11月20号, 昨天下午3点,
+// 今天上午10点半, 下午3点20分. Times in the future are refused. 解析时间词。
 func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
-	s = halfWidth(strings.TrimSpace(s))
+	s = canonTime(halfWidth(strings.TrimSpace(s)))
 	now = now.In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	day, clock, hasClock := strings.Cut(s, " ")

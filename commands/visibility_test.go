@@ -59,6 +59,7 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "groups", user: "lisi", cmd: "/groups", want: "标签库：", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "help", user: "lisi", cmd: "/help", want: "可以用的命令", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "whoami", user: "lisi", cmd: "/whoami", want: "角色：员工", not: []string{"王小红", "王大明", "王小明"}},
+		{spec: "set", user: "lisi", cmd: "/set confirm off", want: "不再先问确认", not: []string{"王小红", "王大明", "王小明"}},
 		// Suggestion commands run in package suggestion (its tests cover whose
 		// suggestions and customers they show); without a handler they say so.
 		{spec: "reject", user: "lisi", cmd: "/reject 1", want: "自动建议功能没有启用", not: secret},

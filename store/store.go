@@ -42,7 +42,8 @@
 //	rqb:<seq>                  bytes of queued reply rq:<seq>'s image or file (base64; replymedia.go)
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
-//	meta:x:<name>              small values of other packages (Meta, SetMeta)
+//	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
+//	                           nl.confirm:<userid> = "off" after /set confirm off
 //	rc:<external_userid>:<userid>
 //	                           relationship to read again from WeCom (Rechecks)
 //	act:<seq>                  Activity: a received message or event to classify, kept as

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+)
+
+// TestEndToEndNaturalLanguage: a plain-Chinese write through the callback
+// server waits for 确认, reaches WeCom as mark_tag, and the history
+// question in plain Chinese finds it.
+func TestEndToEndNaturalLanguage(t *testing.T) {
+	d := startDemo(t)
+	before := len(markTagCalls(t, d))
+	out := say(t, d, "给王小明打上转介绍")
+	mustContain(t, "proposal", out, "（即 /tag 王小明 +转介绍）确认吗？", "确认 / 取消")
+	if n := len(markTagCalls(t, d)); n != before {
+		t.Fatalf("mark_tag sent before 确认: %d calls", n-before)
+	}
+	out = say(t, d, "确认")
+	mustContain(t, "confirmed", out, "已为 王小明 添加「转介绍」")
+	calls := markTagCalls(t, d)[before:]
+	want := []markTagBody{{UserID: "zhangsan", ExternalUserID: "wmDemo0001", AddTag: []string{tagID(t, d, "转介绍")}}}
+	if diff := cmp.Diff(want, calls, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("mark_tag calls (-want +got):\n%s", diff)
+	}
+	out = say(t, d, "谁改了王小明的标签")
+	mustContain(t, "history", out, "转介绍", "（即 /history 王小明）")
+
+	// 取消 drops a pending write; nothing reaches WeCom.
+	mustContain(t, "second proposal", say(t, d, "把王小明的转介绍去掉"), "（即 /untag 王小明 转介绍）")
+	mustContain(t, "cancel", say(t, d, "算了"), "已取消")
+	if n := len(markTagCalls(t, d)); n != before+1 {
+		t.Fatalf("mark_tag after 取消: %d calls, want %d", n, before+1)
+	}
+	// A question is never a write.
+	mustContain(t, "question", say(t, d, "要给王小明打上转介绍吗？"), "我没有改任何东西")
+}
+
+// TestEndToEndNaturalLanguageDenied: an employee's natural-language write
+// of a protected tag is refused and recorded like the same command.
+func TestEndToEndNaturalLanguageDenied(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups = config.SampleGroups() // VIP protected
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	before := len(markTagCalls(t, d))
+	mustContain(t, "proposal", say(t, d, "给李华加个VIP标签"), "（即 /tag 李华 +VIP）确认吗？")
+	mustContain(t, "denied", say(t, d, "好"), "受保护标签只有主管可以修改")
+	if n := len(markTagCalls(t, d)); n != before {
+		t.Fatalf("a denied write reached WeCom: %d calls", n-before)
+	}
+	css, err := d.Main.Store.History(store.Query{Customer: "wmDemo0002", IncludeDenied: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(css) == 0 || css[0].Denied == "" || css[0].Actor != "zhangsan" {
+		t.Fatalf("newest change-set of 李华 %+v, want zhangsan's denied attempt", css[:min(1, len(css))])
+	}
+}
+
+// TestEndToEndNaturalLanguageConfirmOff: /set confirm off runs the
+// user's natural-language writes at once.
+func TestEndToEndNaturalLanguageConfirmOff(t *testing.T) {
+	d := startDemo(t)
+	mustContain(t, "set", say(t, d, "/set confirm off"), "不再先问确认")
+	out := say(t, d, "给王小明打上转介绍")
+	mustContain(t, "direct", out, "已为 王小明 添加「转介绍」", "（即 /tag 王小明 +转介绍）")
+	if strings.Contains(out, "确认吗") {
+		t.Fatalf("asked to confirm after /set confirm off:\n%s", out)
+	}
+}

@@ -1,0 +1,167 @@
+package nl
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/config"
+)
+
+// request is one request being parsed: s is the text normalised (ASCII
+// half-width and lower case, no spaces, no polite prefix or final
+// particles) with its time word cut out into tw.
+type request struct {
+	names    commands.Names
+	s        string
+	tw       string // the time word, as commands.ParseTime reads it
+	question bool   // 吗, ？, 是否 …: a question, never a write
+}
+
+// reTime finds a time word in the (half-width, spaced) text; each match is
+// checked with commands.ParseTime before it is taken.
+var reTime = regexp.MustCompile(`(?:\d{4}-)?\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2})?|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:今天|昨天|前天)(?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:\d{1,4}|[一二两三四五六七八九十]{1,3})\s*(?:天|小时|个小时|分钟|周|个星期|个月)前|这周|本周|上周|上星期|本月|这个月|上个月|上月`)
+
+// farFuture checks a time word's form only (the command checks the time).
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// politePrefixes are dropped from the start of a request.
+var politePrefixes = []string{"麻烦你", "麻烦", "请你", "请帮我", "请", "帮我", "帮忙", "你帮我", "能帮我", "给我", "要不要", "能不能", "可不可以", "是否", "可以", "要"}
+
+// finalParticles are dropped from the end of a request.
+var finalParticles = []string{"谢谢", "好吗", "一下", "呗", "吗", "呢", "吧", "啊", "呀", "哈", "哦", "喔", "。", ".", "!", "~", "…"}
+
+// newRequest normalises text.
+func newRequest(text string, names commands.Names) *request {
+	s := strings.ToLower(halfWidth(text))
+	rq := &request{names: names}
+	rq.question = strings.ContainsAny(s, "?吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
+		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "可以") && strings.HasSuffix(strings.TrimSpace(s), "呢")
+	var locs [][]int
+	if strings.ContainsAny(s, "0123456789天周月前星") { // skip the regexp when no time word can be there
+		locs = reTime.FindAllStringIndex(s, 2)
+	}
+	for _, loc := range locs {
+		w := strings.TrimSpace(s[loc[0]:loc[1]])
+		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {
+			rq.tw = w
+			s = s[:loc[0]] + " " + s[loc[1]:]
+			break
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '?' || r == '!' || unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	for changed := true; changed; {
+		changed = false
+		for _, p := range politePrefixes {
+			if t, ok := strings.CutPrefix(s, p); ok && t != "" {
+				s, changed = t, true
+			}
+		}
+		for _, p := range finalParticles {
+			if t, ok := strings.CutSuffix(s, p); ok && t != "" {
+				s, changed = t, true
+			}
+		}
+	}
+	rq.s = s
+	return rq
+}
+
+// halfWidth turns full-width ASCII (Ｖ, ＋, ？) and the ideographic space
+// into ASCII, and the Chinese comma 、 and ， into ",".
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		case r == '、':
+			return ','
+		}
+		return r
+	}, s)
+}
+
+// finish turns a write asked as a question into a question back, and a
+// negated one (别, 不要) into nothing: neither is ever a write.
+func (rq *request) finish(r Result) Result {
+	if r.Kind == Run && r.Write && rq.negated() {
+		return Result{Ask: notDone}
+	}
+	if r.Kind == Run && r.Write && rq.question {
+		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
+	}
+	return r
+}
+
+// timeFilters are the since:/until: arguments for the request's time
+// word: a closed past period (昨天, 上周, 11月20日) gets both bounds,
+// anything reaching up to now (今天, 这周, 3天前) only since:.
+func (rq *request) timeFilters() []commands.Token {
+	if rq.tw == "" {
+		return nil
+	}
+	out := []commands.Token{filter("since", rq.tw)}
+	span, err := commands.ParseTime(rq.tw, farFuture, config.ChinaZone)
+	if err != nil || span.From.Equal(span.To) {
+		return out
+	}
+	switch {
+	case rq.tw == "今天" || rq.tw == "这周" || rq.tw == "本周" || rq.tw == "本月" || rq.tw == "这个月":
+		return out
+	}
+	return append(out, filter("until", rq.tw))
+}
+
+// cut removes every one of words from s.
+func cut(s string, words ...string) string {
+	for _, w := range words {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	return s
+}
+
+// hasAny reports whether s contains one of words.
+func hasAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimAll strips any of the prefixes and suffixes from s, repeatedly.
+func trimAll(s string, prefixes, suffixes []string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, p := range prefixes {
+			if t, ok := strings.CutPrefix(s, p); ok {
+				s, changed = t, true
+			}
+		}
+		for _, p := range suffixes {
+			if t, ok := strings.CutSuffix(s, p); ok {
+				s, changed = t, true
+			}
+		}
+	}
+	return s
+}
+
+// notDone answers a negated write.
+const notDone = "听起来是不要改，我什么都没有改。"
+
+// negated reports a negation word (别, 不要, 没) outside 不是 and the
+// question forms 能不能, 要不要.
+func (rq *request) negated() bool {
+	return hasAny(cut(rq.s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...)
+}

@@ -64,7 +64,7 @@ func (s *Stats) Overview(sc Scope) (*Overview, error) {
 }
 
 // changes sums the ledger's customer-level events per tag over the last
-// 7 and 30 days.
+// 7 and 30 days, a restored tag's older ids counted under its live id.
 func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, err error) {
 	since7, since30 := now.AddDate(0, 0, -7), now.AddDate(0, 0, -30)
 	var evs []event
@@ -76,11 +76,16 @@ func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, err er
 	if err != nil {
 		return nil, nil, err
 	}
+	ln, err := s.lineage()
+	if err != nil {
+		return nil, nil, err
+	}
 	d7, d30 = map[string]int{}, map[string]int{}
 	for _, e := range evs {
-		d30[e.tag] += e.delta
+		tag := ln.of(e.tag) // a deleted and restored tag's removes and adds net out
+		d30[tag] += e.delta
 		if !e.at.Before(since7) {
-			d7[e.tag] += e.delta
+			d7[tag] += e.delta
 		}
 	}
 	return d7, d30, nil

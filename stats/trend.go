@@ -29,7 +29,8 @@ type Trend struct {
 }
 
 // Trend derives tag's adds and removes in [since, until) from the ledger
-// (undo and rollback included: they are change-sets). Zero times mean the
+// (undo and rollback included: they are change-sets), including the
+// history of the deleted tags it was restored from. Zero times mean the
 // last 30 days.
 func (s *Stats) Trend(tag store.Tag, since, until time.Time, sc Scope) (*Trend, error) {
 	since, until, err := s.window(since, until)
@@ -37,7 +38,7 @@ func (s *Stats) Trend(tag store.Tag, since, until time.Time, sc Scope) (*Trend, 
 		return nil, err
 	}
 	tr := &Trend{Tag: tag, Since: since, Until: until, Weekly: until.Sub(since) > WeeklyAfter}
-	evs, err := s.customerEvents(since, tag.ID, sc)
+	evs, err := s.familyEvents(since, tag, sc)
 	if err != nil {
 		return nil, err
 	}

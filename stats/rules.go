@@ -37,12 +37,15 @@ func (r RuleCount) ConfirmRate() float64 {
 type Rules struct {
 	Since time.Time
 	Rules []RuleCount
+	// HistoryFrom is the first full sync when the since asked for was
+	// before it (Since was moved after it); zero otherwise.
+	HistoryFrom time.Time
 }
 
 // Rules counts the suggestions created since (30 days back when zero)
 // per rule and outcome; within sc, only the follower's suggestions.
 func (s *Stats) Rules(since time.Time, sc Scope) (*Rules, error) {
-	since, _, err := s.window(since, time.Time{})
+	since, _, from, err := s.window(since, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +53,7 @@ func (s *Stats) Rules(since time.Time, sc Scope) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read suggestions: %w", err)
 	}
-	out := &Rules{Since: since}
+	out := &Rules{Since: since, HistoryFrom: from}
 	for rule, by := range raw {
 		rc := RuleCount{Rule: rule}
 		for status, n := range by {

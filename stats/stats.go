@@ -153,8 +153,11 @@ func (s *Stats) loc() *time.Location {
 }
 
 // window fills a zero since with 30 days before now and a zero until
-// with now (inclusive: a change-set stamped this instant counts).
-func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
+// with now (inclusive: a change-set stamped this instant counts). A since
+// before the first full sync is moved to just after it: the first sync's
+// change-sets are the starting state, not changes. from is then the first
+// sync (zero when the window was not moved).
+func (s *Stats) window(since, until time.Time) (_, _, from time.Time, err error) {
 	now := s.now().Add(time.Nanosecond)
 	if until.IsZero() || until.After(now) {
 		until = now
@@ -162,10 +165,27 @@ func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
 	if since.IsZero() {
 		since = until.AddDate(0, 0, -30)
 	}
-	if !since.Before(until) {
-		return since, until, fmt.Errorf("%w: since is not before until", ErrQuery)
+	since, from, err = s.clampSince(since)
+	if err != nil {
+		return since, until, from, err
 	}
-	return since, until, nil
+	if !since.Before(until) {
+		return since, until, from, fmt.Errorf("%w: since is not before until", ErrQuery)
+	}
+	return since, until, from, nil
+}
+
+// clampSince moves a since at or before the first full sync to just after
+// it and returns the first sync as from; otherwise since and a zero from.
+func (s *Stats) clampSince(since time.Time) (_, from time.Time, err error) {
+	first, err := s.Store.FirstSyncedAt()
+	if err != nil {
+		return since, from, fmt.Errorf("read first sync: %w", err)
+	}
+	if first.IsZero() || since.After(first) {
+		return since, from, nil
+	}
+	return first.Add(time.Nanosecond), first, nil
 }
 
 // customersInScope counts the customers the scope covers.

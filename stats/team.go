@@ -38,13 +38,16 @@ func (p Person) UndoRate() float64 {
 type Team struct {
 	Since, Until time.Time
 	People       []Person
+	// HistoryFrom is the first full sync when the window asked for began
+	// before it; zero otherwise.
+	HistoryFrom time.Time
 }
 
 // People counts the change-sets of [since, until) per actor (only userID's
 // when set). A change-set counts as undone when an effective change-set
 // reverts it, at any time up to now.
 func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
-	since, until, err := s.window(since, until)
+	since, until, from, err := s.window(since, until)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +86,7 @@ func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
 			owner[id].Reverted++
 		}
 	}
-	t := &Team{Since: since, Until: until}
+	t := &Team{Since: since, Until: until, HistoryFrom: from}
 	for _, p := range by {
 		t.People = append(t.People, *p)
 	}

@@ -23,7 +23,7 @@ const ChannelsText = "tagbot 还没有渠道活码，所以没有按渠道的统
 var sourceLabels = map[store.Source]string{
 	store.SourceCommand: "命令", store.SourceRule: "规则", store.SourceLLM: "大模型",
 	store.SourceImport: "导入", store.SourceBulk: "批量", store.SourceWeComUI: "企微界面",
-	store.SourceSync: "同步", store.SourceUndo: "撤销", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
+	store.SourceSync: "同步", store.SourceUndo: "撤销", SourceRedo: "重做", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
 }
 
 // Render writes res as a short Chinese text, columns aligned, names of
@@ -130,7 +130,7 @@ func renderTeam(tm *Team, loc *time.Location) string {
 		}
 		t.row(display.Name(p.UserID), itoa(p.Changes), pct(p.UndoRate()), itoa(p.Denied), strings.Join(src, " · "))
 	}
-	return head + "\n" + t.String() + "\n撤销率：变更中后来被撤销的比例；被拒：没有权限而被拒绝的尝试。"
+	return head + "\n" + t.String() + "\n撤销率：自己的变更（不含撤销、重做）中后来被撤销或被回滚收回的比例；被拒：没有权限而被拒绝的尝试。"
 }
 
 func renderRules(rs *Rules, loc *time.Location) string {

@@ -46,7 +46,9 @@ func dayTicks(lo, hi time.Time) []gochart.Tick {
 	days := int(hi.Sub(lo).Hours()/24) + 1
 	every := max(1, (days+9)/10)
 	var ticks []gochart.Tick
-	tick := func(d time.Time) gochart.Tick { return gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")} }
+	tick := func(d time.Time) gochart.Tick {
+		return gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")}
+	}
 	last := lo
 	for d := lo; !d.After(hi); d = d.AddDate(0, 0, every) {
 		ticks, last = append(ticks, tick(d)), d

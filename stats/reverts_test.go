@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,42 @@ func TestUndoRateCountsOwnChanges(t *testing.T) {
 			}
 			if text := Render(Result{Kind: KindPerson, Team: tm}, cst, false); !strings.Contains(text, tc.text) {
 				t.Errorf("reply lacks %q:\n%s", tc.text, text)
+			}
+		})
+	}
+}
+
+func TestPersonUnknownEmployee(t *testing.T) {
+	f := seed(t)
+	for _, tc := range []struct {
+		name    string
+		q       Query
+		wantErr *UnknownEmployeeError // nil: a row for the userid
+	}{
+		{"nobody", Query{Kind: KindPerson, UserID: "nobody"}, &UnknownEmployeeError{UserID: "nobody"}},
+		{"a name, not a userid", Query{Kind: KindPerson, UserID: "李四"}, &UnknownEmployeeError{UserID: "李四"}},
+		{"close to a follower", Query{Kind: KindPerson, UserID: "zss"}, &UnknownEmployeeError{UserID: "zss", Suggest: "zs"}},
+		{"an actor who follows nobody", Query{Kind: KindPerson, UserID: "mgr"}, nil},
+		{"a follower with no changes in the window", Query{Kind: KindPerson, UserID: "ls", Since: time.Date(2026, 11, 19, 0, 0, 0, 0, cst)}, nil},
+		{"oneself, before any customer", Query{Kind: KindPerson, UserID: "newbie", Asker: "newbie"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := f.s.Run(tc.q, Scope{})
+			if tc.wantErr != nil {
+				var got *UnknownEmployeeError
+				if !errors.As(err, &got) {
+					t.Fatalf("err = %v, want an UnknownEmployeeError", err)
+				}
+				if d := cmp.Diff(tc.wantErr, got); d != "" {
+					t.Errorf("error differs (-want +got; fields UserID, Suggest):\n%s", d)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Team.People) != 1 || res.Team.People[0].UserID != tc.q.UserID {
+				t.Errorf("people = %+v, want one row for %s", res.Team.People, tc.q.UserID)
 			}
 		})
 	}

@@ -50,6 +50,9 @@ type Query struct {
 	Kind   Kind
 	Tags   []store.Tag
 	UserID string // KindPerson: the employee
+	// Asker is who asks: /stats @Asker (oneself) is never an unknown
+	// employee, even before one's first customer or change.
+	Asker string
 	Since  time.Time
 	Until  time.Time
 	Page   int // KindCross: page of the customers having all tags, from 1
@@ -105,6 +108,11 @@ func (s *Stats) Run(q Query, sc Scope) (Result, error) {
 		res.Trend, err = s.Trend(q.Tags[0], q.Since, q.Until, sc)
 	case KindPerson:
 		res.Team, err = s.People(q.UserID, q.Since, q.Until)
+		var unknown *UnknownEmployeeError
+		if errors.As(err, &unknown) && q.UserID == q.Asker {
+			since, until, from, _ := s.window(q.Since, q.Until) // People checked it
+			res.Team, err = &Team{Since: since, Until: until, HistoryFrom: from, People: []Person{{UserID: q.UserID, BySource: map[store.Source]int{}}}}, nil
+		}
 	case KindTeam:
 		res.Team, err = s.People("", q.Since, q.Until)
 	case KindRules:

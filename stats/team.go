@@ -93,6 +93,9 @@ func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
 		return cmp.Or(cmp.Compare(b.Changes, a.Changes), cmp.Compare(a.UserID, b.UserID))
 	})
 	if userID != "" && len(t.People) == 0 {
+		if err := s.knownEmployee(userID); err != nil {
+			return nil, err
+		}
 		t.People = []Person{{UserID: userID, BySource: map[store.Source]int{}}}
 	}
 	return t, nil

@@ -53,9 +53,9 @@ type Query struct {
 	// Asker is who asks: /stats @Asker (oneself) is never an unknown
 	// employee, even before one's first customer or change.
 	Asker string
-	Since  time.Time
-	Until  time.Time
-	Page   int // KindCross: page of the customers having all tags, from 1
+	Since time.Time
+	Until time.Time
+	Page  int // KindCross: page of the customers having all tags, from 1
 }
 
 // Scope is what the asker may count: Follower "" is every relationship

@@ -83,6 +83,18 @@ func TestFirstSyncIsNotGrowth(t *testing.T) {
 			t.Errorf("reply lacks %q:\n%s", note, text)
 		}
 	})
+	t.Run("since: before the first sync is clamped and said", func(t *testing.T) {
+		rs, err := f.s.Rules(time.Date(2026, 10, 1, 0, 0, 0, 0, cst), Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rs.HistoryFrom.Equal(first) || !rs.Since.After(first) {
+			t.Errorf("HistoryFrom = %v, Since = %v; want %v and just after it", rs.HistoryFrom, rs.Since, first)
+		}
+		if text := Render(Result{Kind: KindRules, Rules: rs}, cst, false); !strings.Contains(text, note) {
+			t.Errorf("reply lacks %q:\n%s", note, text)
+		}
+	})
 	t.Run("window after the first sync has no note", func(t *testing.T) {
 		tr, err := f.s.Trend(testLibrary.Tags[0], time.Date(2026, 11, 10, 0, 0, 0, 0, cst), time.Time{}, Scope{})
 		if err != nil {

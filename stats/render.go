@@ -141,9 +141,13 @@ func renderRules(rs *Rules, loc *time.Location) string {
 	var t table
 	t.row("规则", "确认", "拒绝", "过期", "待定", "确认率")
 	for _, r := range rs.Rules {
-		t.row(display.Name(r.Rule), itoa(r.Confirmed), itoa(r.Rejected), itoa(r.Expired), itoa(r.Pending), pct(r.ConfirmRate()))
+		rate := "—" // nothing decided yet: no rate, not 0%
+		if r.Decided() > 0 {
+			rate = pct(r.ConfirmRate())
+		}
+		t.row(display.Name(r.Rule), itoa(r.Confirmed), itoa(r.Rejected), itoa(r.Expired), itoa(r.Pending), rate)
 	}
-	return head + "\n" + t.String()
+	return head + "\n" + t.String() + "\n确认率：确认 ÷（确认＋拒绝＋过期）；— 表示还没有已决定的建议。"
 }
 
 // historyNote says the window was moved to the first full sync: the

@@ -23,14 +23,16 @@ type RuleCount struct {
 // Total is every suggestion of the rule.
 func (r RuleCount) Total() int { return r.Confirmed + r.Rejected + r.Expired + r.Pending + r.Other }
 
-// ConfirmRate is the share of decided suggestions (confirmed, rejected or
-// expired) that were confirmed.
+// Decided is the suggestions confirmed, rejected or expired.
+func (r RuleCount) Decided() int { return r.Confirmed + r.Rejected + r.Expired }
+
+// ConfirmRate is the share of decided suggestions that were confirmed (0
+// when none is decided: Render shows "—" then, not 0%).
 func (r RuleCount) ConfirmRate() float64 {
-	decided := r.Confirmed + r.Rejected + r.Expired
-	if decided == 0 {
+	if r.Decided() == 0 {
 		return 0
 	}
-	return float64(r.Confirmed) / float64(decided)
+	return float64(r.Confirmed) / float64(r.Decided())
 }
 
 // Rules is /stats rules: suggestions created since Since, per rule, most first.

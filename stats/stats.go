@@ -9,7 +9,10 @@
 // Counts are of customers: a customer with a tag on any relationship in
 // scope counts once. Changes over time are derived from the ledger (every
 // effective change-set, undo and rollback included), never from a second
-// counter that could drift.
+// counter that could drift. History starts after the first full sync (its
+// change-sets are the starting state, not growth; a window reaching back
+// before it is moved and the reply says so), and a deleted tag restored
+// under a new id is one tag with its older ids (Tag.RestoredAs).
 package stats
 
 import (

@@ -30,14 +30,19 @@ func (r *Renderer) Bars(d BarsData) ([]byte, error) {
 	w, h := size(d.Width, d.Height)
 	top := 1.0
 	values := make([]gochart.Value, len(bars))
+	names := make([]string, len(bars))
 	for i, b := range bars {
-		values[i] = gochart.Value{Label: cut(b.Label, 8), Value: b.Value}
+		names[i] = b.Label
+	}
+	names = r.labels(names, 8, 0, nil)
+	for i, b := range bars {
+		values[i] = gochart.Value{Label: names[i], Value: b.Value}
 		top = math.Max(top, b.Value)
 	}
 	ticks, yMax := countTicks(top)
 	spacing := max(4, w/(len(bars)*6))
 	c := gochart.BarChart{
-		Title:      d.Title,
+		Title:      r.plain(d.Title),
 		TitleStyle: gochart.Style{FontSize: 14},
 		Font:       r.font,
 		Width:      w,

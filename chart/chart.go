@@ -90,12 +90,3 @@ func pngBytes(render func(w *bytes.Buffer) error) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// cut shortens a label to n runes, marking the cut with "…".
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}

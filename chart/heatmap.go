@@ -46,8 +46,9 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 	cv.SetFont(r.font)
 	cv.SetFontColor(drawing.ColorBlack)
 	cv.SetFontSize(14)
-	tb := cv.MeasureText(d.Title)
-	cv.Text(d.Title, (w-tb.Width())/2, heatPadding+tb.Height())
+	title := r.plain(d.Title)
+	tb := cv.MeasureText(title)
+	cv.Text(title, (w-tb.Width())/2, heatPadding+tb.Height())
 
 	top := 0.0
 	for i := 0; i < rows; i++ {
@@ -59,13 +60,16 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 	cw := (w - x0 - heatPadding) / cols
 	ch := (h - y0 - heatPadding) / rows
 	cv.SetFontSize(10)
+	measure := func(s string) int { return cv.MeasureText(s).Width() }
+	colLabels := r.labels(d.Cols[:cols], 6, cw-4, measure)
+	rowLabels := r.labels(d.Rows[:rows], 8, x0-6-heatPadding, measure)
 	for j := 0; j < cols; j++ {
-		label := cut(d.Cols[j], 6)
+		label := colLabels[j]
 		b := cv.MeasureText(label)
 		cv.Text(label, x0+j*cw+(cw-b.Width())/2, y0-8)
 	}
 	for i := 0; i < rows; i++ {
-		label := cut(d.Rows[i], 8)
+		label := rowLabels[i]
 		b := cv.MeasureText(label)
 		cv.Text(label, x0-b.Width()-6, y0+i*ch+(ch+b.Height())/2)
 		for j := 0; j < cols; j++ {

@@ -33,11 +33,17 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 	var series []gochart.Series
 	lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
 	var first, last time.Time
-	for _, s := range d.Series[:min(len(d.Series), MaxItems)] {
+	shown := d.Series[:min(len(d.Series), MaxItems)]
+	names := make([]string, len(shown))
+	for i, s := range shown {
+		names[i] = s.Name
+	}
+	names = r.labels(names, 10, 0, nil)
+	for i, s := range shown {
 		if len(s.Points) == 0 {
 			continue
 		}
-		ts := gochart.TimeSeries{Name: cut(s.Name, 10)}
+		ts := gochart.TimeSeries{Name: names[i]}
 		for _, p := range s.Points {
 			x := float64(p.At.UnixNano())
 			if x < lo {
@@ -62,7 +68,7 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 	ticks, yMax := countTicks(top)
 	w, h := size(d.Width, d.Height)
 	c := gochart.Chart{
-		Title:      d.Title,
+		Title:      r.plain(d.Title),
 		TitleStyle: gochart.Style{FontSize: 14},
 		Font:       r.font,
 		Width:      w,

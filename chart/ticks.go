@@ -37,13 +37,27 @@ func niceStep(top float64) float64 {
 }
 
 // dayTicks are x-axis ticks at whole days (every few days when the range
-// is long), labelled MM-DD in loc.
+// is long), labelled MM-DD, from lo to hi inclusive. The last tick is
+// always hi: go-chart stretches the axis to its ticks, so a range ending
+// on an earlier tick would draw hi's point outside the plot. A regular
+// tick less than half a step before hi gives way to it, so labels do not
+// crowd.
 func dayTicks(lo, hi time.Time) []gochart.Tick {
 	days := int(hi.Sub(lo).Hours()/24) + 1
 	every := max(1, (days+9)/10)
 	var ticks []gochart.Tick
+	tick := func(d time.Time) gochart.Tick {
+		return gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")}
+	}
+	last := lo
 	for d := lo; !d.After(hi); d = d.AddDate(0, 0, every) {
-		ticks = append(ticks, gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")})
+		ticks, last = append(ticks, tick(d)), d
+	}
+	if last.Before(hi) {
+		if len(ticks) > 1 && hi.Sub(last) < time.Duration(every)*12*time.Hour {
+			ticks = ticks[:len(ticks)-1]
+		}
+		ticks = append(ticks, tick(hi))
 	}
 	return ticks
 }

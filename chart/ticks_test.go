@@ -34,22 +34,44 @@ func TestCountTicks(t *testing.T) {
 func TestDayTicks(t *testing.T) {
 	lo := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		days  int
-		first []string
-		n     int
+		name   string
+		span   time.Duration // hi - lo
+		labels []string
 	}{
-		{3, []string{"11-01", "11-02", "11-03"}, 3},
-		{14, []string{"11-01", "11-03"}, 7},
-		{60, []string{"11-01", "11-07"}, 10},
+		{"3 days", 2 * 24 * time.Hour, []string{"11-01", "11-02", "11-03"}},
+		{"14 days: the last day gets a tick", 13 * 24 * time.Hour, []string{"11-01", "11-03", "11-05", "11-07", "11-09", "11-11", "11-13", "11-14"}},
+		{"60 days", 59 * 24 * time.Hour, []string{"11-01", "11-07", "11-13", "11-19", "11-25", "12-01", "12-07", "12-13", "12-19", "12-25", "12-30"}},
+		{"23 days: a crowding tick gives way", 22 * 24 * time.Hour, []string{"11-01", "11-04", "11-07", "11-10", "11-13", "11-16", "11-19", "11-23"}},
+		{"weekly points end mid-step", 13 * 7 * 24 * time.Hour, []string{"11-01", "11-11", "11-21", "12-01", "12-11", "12-21", "12-31", "01-10", "01-20", "01-31"}},
 	}
 	for _, tt := range tests {
-		ticks := dayTicks(lo, lo.AddDate(0, 0, tt.days-1))
-		var labels []string
-		for _, tk := range ticks {
-			labels = append(labels, tk.Label)
+		t.Run(tt.name, func(t *testing.T) {
+			var labels []string
+			for _, tk := range dayTicks(lo, lo.Add(tt.span)) {
+				labels = append(labels, tk.Label)
+			}
+			if !reflect.DeepEqual(labels, tt.labels) {
+				t.Errorf("labels %v, want %v", labels, tt.labels)
+			}
+		})
+	}
+}
+
+// TestDayTicksCoverRange: go-chart sets the x range to the ticks' extent,
+// so the first tick must be lo and the last hi for every span, or the
+// first or last point is drawn outside the plot.
+func TestDayTicksCoverRange(t *testing.T) {
+	lo := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for days := 1; days <= 400; days++ {
+		hi := lo.AddDate(0, 0, days)
+		ticks := dayTicks(lo, hi)
+		if first, last := ticks[0].Value, ticks[len(ticks)-1].Value; first != float64(lo.UnixNano()) || last != float64(hi.UnixNano()) {
+			t.Fatalf("%d days: ticks span %v..%v, want %v..%v", days, time.Unix(0, int64(first)).UTC(), time.Unix(0, int64(last)).UTC(), lo, hi)
 		}
-		if len(labels) != tt.n || !reflect.DeepEqual(labels[:len(tt.first)], tt.first) {
-			t.Errorf("%d days: labels %v, want %d starting %v", tt.days, labels, tt.n, tt.first)
+		for i := 1; i < len(ticks); i++ {
+			if ticks[i].Value <= ticks[i-1].Value {
+				t.Fatalf("%d days: ticks not increasing at %d", days, i)
+			}
 		}
 	}
 }

@@ -49,9 +49,14 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 	case q.Kind == stats.KindPerson && !v.SeesAll() && q.UserID != req.UserID:
 		return nil, userErr(CodeDenied, "你只能看自己的变更统计：/stats @%s", req.UserID)
 	}
+	q.Asker = req.UserID
 	res, err := r.stats.Run(q, statsScope(v))
 	if errors.Is(err, stats.ErrQuery) {
 		return nil, userErr(CodeUsage, "这个统计做不了。用法：%s", req.Spec.Usage)
+	}
+	var unknown *stats.UnknownEmployeeError
+	if errors.As(err, &unknown) {
+		return nil, unknownEmployeeErr(unknown)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stats %s: %w", q.Kind, err)
@@ -61,6 +66,15 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 		text += "\n" + r.crossList(req, res.Cross)
 	}
 	return []Reply{{Text: text, Image: r.statsChart(res)}}, nil
+}
+
+// unknownEmployeeErr says there is no employee with that userid and
+// what to send instead: the close userid, or /stats team.
+func unknownEmployeeErr(e *stats.UnknownEmployeeError) error {
+	if e.Suggest != "" {
+		return userErr(CodeNotFound, "没有 userid 为 %s 的员工。是不是：/stats @%s", dn(e.UserID), dn(e.Suggest))
+	}
+	return userErr(CodeNotFound, "没有 userid 为 %s 的员工（@ 后面写企业微信 userid，不是姓名）。看所有员工：/stats team", dn(e.UserID))
 }
 
 // statsChart draws the chart of res, or returns nil (no renderer, no

@@ -30,6 +30,9 @@ func TestStatsReplies(t *testing.T) {
 		{"mgr", "/stats tag:保健品 tag:咖啡 page:2", "只有 1 页，没有第 2 页。看最后一页：/stats tag:保健品 tag:咖啡 page:1"},
 		{"lisi", "/stats rules", "这段时间没有规则提出建议"},
 		{"zhangsan", "/stats @zhangsan", "zhangsan     2      0%     0  命令 2"},
+		{"mgr", "/stats @nobody", "没有 userid 为 nobody 的员工（@ 后面写企业微信 userid，不是姓名）。看所有员工：/stats team"},
+		{"mgr", "/stats @zhangsna", "没有 userid 为 zhangsna 的员工。是不是：/stats @zhangsan"},
+		{"mgr", "/stats @李四", "没有 userid 为 李四 的员工"},
 		{"mgr", "/stats channels", "tagbot 还没有渠道活码"},
 	} {
 		t.Run(tc.user+" "+tc.cmd, func(t *testing.T) {

@@ -27,6 +27,9 @@ type Overview struct {
 	At        time.Time
 	Customers int // customers in scope
 	Groups    []GroupCounts
+	// HistoryFrom is the first full sync when the 30 days reach back
+	// before it (the changes count from it); zero otherwise.
+	HistoryFrom time.Time
 }
 
 // Overview counts customers per tag from the projection and the change
@@ -41,7 +44,7 @@ func (s *Stats) Overview(sc Scope) (*Overview, error) {
 	if err != nil {
 		return nil, fmt.Errorf("count customers: %w", err)
 	}
-	d7, d30, err := s.changes(now, sc)
+	d7, d30, from, err := s.changes(now, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func (s *Stats) Overview(sc Scope) (*Overview, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	ov := &Overview{At: now, Customers: total}
+	ov := &Overview{At: now, Customers: total, HistoryFrom: from}
 	idx := map[string]int{}
 	for _, t := range tags {
 		i, ok := idx[t.GroupID]
@@ -64,9 +67,14 @@ func (s *Stats) Overview(sc Scope) (*Overview, error) {
 }
 
 // changes sums the ledger's customer-level events per tag over the last
-// 7 and 30 days.
-func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, err error) {
-	since7, since30 := now.AddDate(0, 0, -7), now.AddDate(0, 0, -30)
+// 7 and 30 days, a restored tag's older ids counted under its live id.
+// Both windows start after the first full sync at the earliest (from).
+func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, from time.Time, err error) {
+	since7 := now.AddDate(0, 0, -7)
+	since30, from, err := s.clampSince(now.AddDate(0, 0, -30))
+	if err != nil {
+		return nil, nil, from, err
+	}
 	var evs []event
 	if sc.Follower == "" {
 		evs, err = s.allEvents(since30)
@@ -74,14 +82,19 @@ func (s *Stats) changes(now time.Time, sc Scope) (d7, d30 map[string]int, err er
 		evs, err = s.customerEvents(since30, "", sc)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, from, err
+	}
+	ln, err := s.lineage()
+	if err != nil {
+		return nil, nil, from, err
 	}
 	d7, d30 = map[string]int{}, map[string]int{}
 	for _, e := range evs {
-		d30[e.tag] += e.delta
+		tag := ln.of(e.tag) // a deleted and restored tag's removes and adds net out
+		d30[tag] += e.delta
 		if !e.at.Before(since7) {
-			d7[e.tag] += e.delta
+			d7[tag] += e.delta
 		}
 	}
-	return d7, d30, nil
+	return d7, d30, from, nil
 }

@@ -23,7 +23,7 @@ const ChannelsText = "tagbot 还没有渠道活码，所以没有按渠道的统
 var sourceLabels = map[store.Source]string{
 	store.SourceCommand: "命令", store.SourceRule: "规则", store.SourceLLM: "大模型",
 	store.SourceImport: "导入", store.SourceBulk: "批量", store.SourceWeComUI: "企微界面",
-	store.SourceSync: "同步", store.SourceUndo: "撤销", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
+	store.SourceSync: "同步", store.SourceUndo: "撤销", SourceRedo: "重做", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
 }
 
 // Render writes res as a short Chinese text, columns aligned, names of
@@ -36,7 +36,7 @@ func Render(res Result, loc *time.Location, mine bool) string {
 	}
 	switch res.Kind {
 	case KindOverview:
-		return renderOverview(res.Overview, mine)
+		return renderOverview(res.Overview, loc, mine)
 	case KindCross:
 		return renderCross(res.Cross, mine)
 	case KindTrend:
@@ -58,7 +58,7 @@ func scopeWord(mine bool) string {
 	return "共"
 }
 
-func renderOverview(ov *Overview, mine bool) string {
+func renderOverview(ov *Overview, loc *time.Location, mine bool) string {
 	var t table
 	t.row("标签", "客户", "近7天", "近30天")
 	for _, g := range ov.Groups {
@@ -67,7 +67,7 @@ func renderOverview(ov *Overview, mine bool) string {
 			t.row("  "+display.Name(tc.Tag.Name), itoa(tc.Customers), signed(tc.Change7), signed(tc.Change30))
 		}
 	}
-	head := fmt.Sprintf("标签客户统计（%s %d 位客户；%s）", scopeWord(mine), ov.Customers, CountedNote)
+	head := fmt.Sprintf("标签客户统计（%s %d 位客户；%s）", scopeWord(mine), ov.Customers, CountedNote) + historyNote(ov.HistoryFrom, loc)
 	return head + "\n" + t.String() + "\n看两个标签的重叠：/stats tag:A tag:B；看趋势：/stats trend tag:A"
 }
 
@@ -107,7 +107,7 @@ func renderTrend(tr *Trend, loc *time.Location) string {
 		}
 	}
 	head := fmt.Sprintf("「%s」趋势 %s 至 %s（%s；现有 %d 位客户）", display.Name(tr.Tag.Name),
-		tr.Since.In(loc).Format("2006-01-02"), tr.Until.In(loc).Format("2006-01-02"), unit, tr.Customers)
+		tr.Since.In(loc).Format("2006-01-02"), tr.Until.In(loc).Format("2006-01-02"), unit, tr.Customers) + historyNote(tr.HistoryFrom, loc)
 	if adds == 0 && removes == 0 {
 		return head + "\n这段时间没有客户新增或移除这个标签。换个时间试试：/stats trend tag:标签 since:上个月"
 	}
@@ -115,7 +115,7 @@ func renderTrend(tr *Trend, loc *time.Location) string {
 }
 
 func renderTeam(tm *Team, loc *time.Location) string {
-	head := fmt.Sprintf("标签变更统计 %s 至 %s", tm.Since.In(loc).Format("01-02"), tm.Until.In(loc).Format("01-02"))
+	head := fmt.Sprintf("标签变更统计 %s 至 %s", tm.Since.In(loc).Format("01-02"), tm.Until.In(loc).Format("01-02")) + historyNote(tm.HistoryFrom, loc)
 	if len(tm.People) == 0 {
 		return head + "\n这段时间没有人改过标签。"
 	}
@@ -130,20 +130,33 @@ func renderTeam(tm *Team, loc *time.Location) string {
 		}
 		t.row(display.Name(p.UserID), itoa(p.Changes), pct(p.UndoRate()), itoa(p.Denied), strings.Join(src, " · "))
 	}
-	return head + "\n" + t.String() + "\n撤销率：变更中后来被撤销的比例；被拒：没有权限而被拒绝的尝试。"
+	return head + "\n" + t.String() + "\n撤销率：自己的变更（不含撤销、重做）中后来被撤销或被回滚收回的比例；被拒：没有权限而被拒绝的尝试。"
 }
 
 func renderRules(rs *Rules, loc *time.Location) string {
-	head := fmt.Sprintf("规则建议统计（自 %s 起）", rs.Since.In(loc).Format("01-02"))
+	head := fmt.Sprintf("规则建议统计（自 %s 起）", rs.Since.In(loc).Format("01-02")) + historyNote(rs.HistoryFrom, loc)
 	if len(rs.Rules) == 0 {
 		return head + "\n这段时间没有规则提出建议。发送 /rules 查看已启用的规则。"
 	}
 	var t table
 	t.row("规则", "确认", "拒绝", "过期", "待定", "确认率")
 	for _, r := range rs.Rules {
-		t.row(display.Name(r.Rule), itoa(r.Confirmed), itoa(r.Rejected), itoa(r.Expired), itoa(r.Pending), pct(r.ConfirmRate()))
+		rate := "—" // nothing decided yet: no rate, not 0%
+		if r.Decided() > 0 {
+			rate = pct(r.ConfirmRate())
+		}
+		t.row(display.Name(r.Rule), itoa(r.Confirmed), itoa(r.Rejected), itoa(r.Expired), itoa(r.Pending), rate)
 	}
-	return head + "\n" + t.String()
+	return head + "\n" + t.String() + "\n确认率：确认 ÷（确认＋拒绝＋过期）；— 表示还没有已决定的建议。"
+}
+
+// historyNote says the window was moved to the first full sync: the
+// ledger knows no changes before it. Empty when from is zero.
+func historyNote(from time.Time, loc *time.Location) string {
+	if from.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("\n（历史从 %s 首次同步开始，之前的变化无记录）", from.In(loc).Format("01-02"))
 }
 
 // table aligns columns by display width (CJK characters are two wide).

@@ -23,26 +23,31 @@ type RuleCount struct {
 // Total is every suggestion of the rule.
 func (r RuleCount) Total() int { return r.Confirmed + r.Rejected + r.Expired + r.Pending + r.Other }
 
-// ConfirmRate is the share of decided suggestions (confirmed, rejected or
-// expired) that were confirmed.
+// Decided is the suggestions confirmed, rejected or expired.
+func (r RuleCount) Decided() int { return r.Confirmed + r.Rejected + r.Expired }
+
+// ConfirmRate is the share of decided suggestions that were confirmed (0
+// when none is decided: Render shows "—" then, not 0%).
 func (r RuleCount) ConfirmRate() float64 {
-	decided := r.Confirmed + r.Rejected + r.Expired
-	if decided == 0 {
+	if r.Decided() == 0 {
 		return 0
 	}
-	return float64(r.Confirmed) / float64(decided)
+	return float64(r.Confirmed) / float64(r.Decided())
 }
 
 // Rules is /stats rules: suggestions created since Since, per rule, most first.
 type Rules struct {
 	Since time.Time
 	Rules []RuleCount
+	// HistoryFrom is the first full sync when the since asked for was
+	// before it (Since was moved after it); zero otherwise.
+	HistoryFrom time.Time
 }
 
 // Rules counts the suggestions created since (30 days back when zero)
 // per rule and outcome; within sc, only the follower's suggestions.
 func (s *Stats) Rules(since time.Time, sc Scope) (*Rules, error) {
-	since, _, err := s.window(since, time.Time{})
+	since, _, from, err := s.window(since, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +55,7 @@ func (s *Stats) Rules(since time.Time, sc Scope) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read suggestions: %w", err)
 	}
-	out := &Rules{Since: since}
+	out := &Rules{Since: since, HistoryFrom: from}
 	for rule, by := range raw {
 		rc := RuleCount{Rule: rule}
 		for status, n := range by {

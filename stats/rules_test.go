@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,15 @@ func TestRules(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.want, got.Rules); d != "" {
 				t.Errorf("rules differ (-want +got):\n%s", d)
+			}
+			text := Render(Result{Kind: KindRules, Rules: got}, cst, false)
+			for _, line := range strings.Split(text, "\n") {
+				if strings.HasPrefix(line, "夜间") && !strings.HasSuffix(line, "—") {
+					t.Errorf("rule 夜间 (nothing decided) shows %q, want its rate as —", line)
+				}
+			}
+			if !strings.Contains(text, "夜间") {
+				t.Errorf("reply lacks rule 夜间:\n%s", text)
 			}
 		})
 	}

@@ -9,7 +9,10 @@
 // Counts are of customers: a customer with a tag on any relationship in
 // scope counts once. Changes over time are derived from the ledger (every
 // effective change-set, undo and rollback included), never from a second
-// counter that could drift.
+// counter that could drift. History starts after the first full sync (its
+// change-sets are the starting state, not growth; a window reaching back
+// before it is moved and the reply says so), and a deleted tag restored
+// under a new id is one tag with its older ids (Tag.RestoredAs).
 package stats
 
 import (
@@ -50,9 +53,12 @@ type Query struct {
 	Kind   Kind
 	Tags   []store.Tag
 	UserID string // KindPerson: the employee
-	Since  time.Time
-	Until  time.Time
-	Page   int // KindCross: page of the customers having all tags, from 1
+	// Asker is who asks: /stats @Asker (oneself) is never an unknown
+	// employee, even before one's first customer or change.
+	Asker string
+	Since time.Time
+	Until time.Time
+	Page  int // KindCross: page of the customers having all tags, from 1
 }
 
 // Scope is what the asker may count: Follower "" is every relationship
@@ -105,6 +111,11 @@ func (s *Stats) Run(q Query, sc Scope) (Result, error) {
 		res.Trend, err = s.Trend(q.Tags[0], q.Since, q.Until, sc)
 	case KindPerson:
 		res.Team, err = s.People(q.UserID, q.Since, q.Until)
+		var unknown *UnknownEmployeeError
+		if errors.As(err, &unknown) && q.UserID == q.Asker {
+			since, until, from, _ := s.window(q.Since, q.Until) // People checked it
+			res.Team, err = &Team{Since: since, Until: until, HistoryFrom: from, People: []Person{{UserID: q.UserID, BySource: map[store.Source]int{}}}}, nil
+		}
 	case KindTeam:
 		res.Team, err = s.People("", q.Since, q.Until)
 	case KindRules:
@@ -153,8 +164,11 @@ func (s *Stats) loc() *time.Location {
 }
 
 // window fills a zero since with 30 days before now and a zero until
-// with now (inclusive: a change-set stamped this instant counts).
-func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
+// with now (inclusive: a change-set stamped this instant counts). A since
+// before the first full sync is moved to just after it: the first sync's
+// change-sets are the starting state, not changes. from is then the first
+// sync (zero when the window was not moved).
+func (s *Stats) window(since, until time.Time) (_, _, from time.Time, err error) {
 	now := s.now().Add(time.Nanosecond)
 	if until.IsZero() || until.After(now) {
 		until = now
@@ -162,10 +176,27 @@ func (s *Stats) window(since, until time.Time) (time.Time, time.Time, error) {
 	if since.IsZero() {
 		since = until.AddDate(0, 0, -30)
 	}
-	if !since.Before(until) {
-		return since, until, fmt.Errorf("%w: since is not before until", ErrQuery)
+	since, from, err = s.clampSince(since)
+	if err != nil {
+		return since, until, from, err
 	}
-	return since, until, nil
+	if !since.Before(until) {
+		return since, until, from, fmt.Errorf("%w: since is not before until", ErrQuery)
+	}
+	return since, until, from, nil
+}
+
+// clampSince moves a since at or before the first full sync to just after
+// it and returns the first sync as from; otherwise since and a zero from.
+func (s *Stats) clampSince(since time.Time) (_, from time.Time, err error) {
+	first, err := s.Store.FirstSyncedAt()
+	if err != nil {
+		return since, from, fmt.Errorf("read first sync: %w", err)
+	}
+	if first.IsZero() || since.After(first) {
+		return since, from, nil
+	}
+	return first.Add(time.Nanosecond), first, nil
 }
 
 // customersInScope counts the customers the scope covers.

@@ -9,23 +9,29 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
+// SourceRedo labels, in Person.BySource only, an undo of an undo (/redo):
+// the ledger stores it as SourceUndo.
+const SourceRedo store.Source = "redo"
+
 // Sources lists every change-set source in the order replies show them.
 var Sources = []store.Source{
 	store.SourceCommand, store.SourceRule, store.SourceLLM, store.SourceImport, store.SourceBulk,
-	store.SourceWeComUI, store.SourceSync, store.SourceUndo, store.SourceRollback, store.SourceRestore,
+	store.SourceWeComUI, store.SourceSync, store.SourceUndo, SourceRedo, store.SourceRollback, store.SourceRestore,
 }
 
 // Person is one actor's change-sets in a window: effective ones per
-// source, how many of those were later undone, and refused attempts.
+// source (undos and redos included), how many of their own changes were
+// later taken back, and refused attempts.
 type Person struct {
 	UserID   string
 	BySource map[store.Source]int
-	Changes  int // effective change-sets
-	Reverted int // of Changes, undone later (by the window's end or since)
+	Changes  int // effective change-sets other than undos and redos: their own changes
+	Reverted int // of Changes, later undone (an undo not itself redone) or taken back by a rollback
 	Denied   int // refused attempts
 }
 
-// UndoRate is the share of the person's change-sets later undone.
+// UndoRate is the share of the person's own changes later undone or
+// rolled back.
 func (p Person) UndoRate() float64 {
 	if p.Changes == 0 {
 		return 0
@@ -38,25 +44,26 @@ func (p Person) UndoRate() float64 {
 type Team struct {
 	Since, Until time.Time
 	People       []Person
+	// HistoryFrom is the first full sync when the window asked for began
+	// before it; zero otherwise.
+	HistoryFrom time.Time
 }
 
 // People counts the change-sets of [since, until) per actor (only userID's
-// when set). A change-set counts as undone when an effective change-set
-// reverts it, at any time up to now.
+// when set). An own change (not an undo or redo) counts as reverted when,
+// at any time up to now, an undo that stands (is not redone) reverts it,
+// or a rollback of its relationship takes back a tag it added or removed.
 func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
-	since, until, err := s.window(since, until)
+	since, until, from, err := s.window(since, until)
 	if err != nil {
 		return nil, err
 	}
 	by := map[string]*Person{}
-	var mine []store.ID
-	owner := map[store.ID]*Person{}
-	reverted := map[store.ID]bool{}
+	var rv reversals
 	err = s.Store.ChangeSetsBetween(since, time.Time{}, "", func(cs *store.ChangeSet) bool {
-		if cs.Reverts != 0 && cs.Effective() {
-			reverted[cs.Reverts] = true
-		}
-		if !cs.Time.Before(until) || (userID != "" && cs.Actor != userID) {
+		mine := cs.Time.Before(until) && (userID == "" || cs.Actor == userID)
+		if !mine {
+			rv.see(cs, nil)
 			return true
 		}
 		p := by[cs.Actor]
@@ -68,22 +75,17 @@ func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
 		case cs.Denied != "":
 			p.Denied++
 		case cs.Effective():
-			p.Changes++
-			p.BySource[cs.Source]++
-			mine = append(mine, cs.ID)
-			owner[cs.ID] = p
+			rv.see(cs, p)
 		}
 		return true
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
-	for _, id := range mine {
-		if reverted[id] {
-			owner[id].Reverted++
-		}
+	if err := rv.finish(s.Store); err != nil {
+		return nil, err
 	}
-	t := &Team{Since: since, Until: until}
+	t := &Team{Since: since, Until: until, HistoryFrom: from}
 	for _, p := range by {
 		t.People = append(t.People, *p)
 	}
@@ -91,6 +93,9 @@ func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
 		return cmp.Or(cmp.Compare(b.Changes, a.Changes), cmp.Compare(a.UserID, b.UserID))
 	})
 	if userID != "" && len(t.People) == 0 {
+		if err := s.knownEmployee(userID); err != nil {
+			return nil, err
+		}
 		t.People = []Person{{UserID: userID, BySource: map[store.Source]int{}}}
 	}
 	return t, nil

@@ -26,18 +26,22 @@ type Trend struct {
 	Weekly       bool
 	Points       []TrendPoint
 	Customers    int // customers with the tag now
+	// HistoryFrom is the first full sync when the window asked for began
+	// before it (Since was moved after it); zero otherwise.
+	HistoryFrom time.Time
 }
 
 // Trend derives tag's adds and removes in [since, until) from the ledger
-// (undo and rollback included: they are change-sets). Zero times mean the
+// (undo and rollback included: they are change-sets), including the
+// history of the deleted tags it was restored from. Zero times mean the
 // last 30 days.
 func (s *Stats) Trend(tag store.Tag, since, until time.Time, sc Scope) (*Trend, error) {
-	since, until, err := s.window(since, until)
+	since, until, from, err := s.window(since, until)
 	if err != nil {
 		return nil, err
 	}
-	tr := &Trend{Tag: tag, Since: since, Until: until, Weekly: until.Sub(since) > WeeklyAfter}
-	evs, err := s.customerEvents(since, tag.ID, sc)
+	tr := &Trend{Tag: tag, Since: since, Until: until, HistoryFrom: from, Weekly: until.Sub(since) > WeeklyAfter}
+	evs, err := s.familyEvents(since, tag, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -107,3 +107,20 @@ func TestFollowerIndex(t *testing.T) {
 	}
 	must(t, s.Verify())
 }
+
+// TestEmployees: followers (rf:) and ledger actors (ix:a:) once each,
+// sorted; a userid that is a prefix of another stays apart.
+func TestEmployees(t *testing.T) {
+	s, _ := openTest(t)
+	must(t, s.UpsertCustomer(Customer{ID: "c3", Name: "周"}, []FollowInfo{{Follower: "zhang"}}))
+	if _, err := s.Apply(ChangeSet{Actor: "mgr", Source: SourceCommand, Customer: "c2", Follower: "zhangsan", Add: tags("t1")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Employees()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"lisi", "mgr", "zhang", "zhangsan"}, got); d != "" {
+		t.Errorf("Employees() differs (-want +got):\n%s", d)
+	}
+}

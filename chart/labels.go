@@ -35,13 +35,9 @@ func (r *Renderer) plain(s string) string {
 	return b.String()
 }
 
-// label is s drawable (plain) and cut in the middle to n runes, keeping
-// its end, as display.Line does: names that differ at the end stay apart.
-func (r *Renderer) label(s string, n int) string {
-	return display.Line(r.plain(s), n)
-}
-
-// labels is label over ss, each at most px pixels wide as measure
+// labels is each of ss made drawable (plain) and cut in the middle to n
+// runes, keeping its end, as display.Line does (names that differ at the
+// end stay apart), each at most px pixels wide as measure
 // reports (px 0: no limit), with a label equal to an earlier one given a
 // "#2", "#3" … ending (kept within n runes and px), so two items never
 // look alike.

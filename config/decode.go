@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
-	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/tagbot/tagbot/internal/yamlnode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -291,34 +291,10 @@ func (d *decoder) strList(dst *[]string) func(*yaml.Node, string) {
 	}
 }
 
-// deref follows aliases to the anchored node.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 64; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names a node's value for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch {
-	case isNull(n):
-		return "null"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Kind == yaml.ScalarNode:
-		s := n.Value
-		if utf8.RuneCountInString(s) > 40 {
-			s = string([]rune(s)[:40]) + "…"
-		}
-		return strconv.Quote(s)
-	default:
-		return "an unsupported YAML node"
-	}
-}
+// The node helpers live in internal/yamlnode (shared with the other YAML
+// parser); these names keep the call sites short.
+var (
+	deref    = yamlnode.Deref
+	isNull   = yamlnode.IsNull
+	describe = yamlnode.Describe
+)

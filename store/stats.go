@@ -375,32 +375,5 @@ func splitTT(k string) (tag, cust, fol string, ok bool) {
 // suggestions when follower is set: per rule and status, the suggestions
 // created at or after since.
 func (s *Store) SuggestionCounts(since time.Time, follower string) (map[string]map[SuggestionStatus]int, error) {
-	if follower == "" {
-		return s.SuggestionStats(since)
-	}
-	out := map[string]map[SuggestionStatus]int{}
-	err := s.view(func(tx *txn) error {
-		var ferr error
-		tx.DescendLessOrEqual("", "sg:~", func(k, v string) bool {
-			if !strings.HasPrefix(k, "sg:") {
-				return false
-			}
-			var sg Suggestion
-			if ferr = decode(k, v, &sg); ferr != nil {
-				return false
-			}
-			if sg.Created.Before(since) {
-				return false // sequence order is creation order
-			}
-			if sg.Follower == follower {
-				if out[sg.Rule] == nil {
-					out[sg.Rule] = map[SuggestionStatus]int{}
-				}
-				out[sg.Rule][sg.Status]++
-			}
-			return true
-		})
-		return ferr
-	})
-	return out, err
+	return s.suggestionCounts(since, follower)
 }

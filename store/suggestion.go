@@ -240,6 +240,12 @@ func (s *Store) SuggestionsPending(follower string) ([]Suggestion, error) {
 // SuggestionStats counts, per rule, the suggestions created at or after
 // since by status.
 func (s *Store) SuggestionStats(since time.Time) (map[string]map[SuggestionStatus]int, error) {
+	return s.suggestionCounts(since, "")
+}
+
+// suggestionCounts counts per rule and status the suggestions created at
+// or after since, of follower only when it is not "".
+func (s *Store) suggestionCounts(since time.Time, follower string) (map[string]map[SuggestionStatus]int, error) {
 	out := map[string]map[SuggestionStatus]int{}
 	err := s.view(func(tx *txn) error {
 		var ferr error
@@ -253,6 +259,9 @@ func (s *Store) SuggestionStats(since time.Time) (map[string]map[SuggestionStatu
 			}
 			if sg.Created.Before(since) {
 				return false // sequence order is creation order
+			}
+			if follower != "" && sg.Follower != follower {
+				return true
 			}
 			if out[sg.Rule] == nil {
 				out[sg.Rule] = map[SuggestionStatus]int{}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tagbot/tagbot/internal/yamlnode"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -245,37 +247,13 @@ func (p *parser) words(v *yaml.Node, rule, key string) []string {
 	return ws
 }
 
-// deref follows aliases to the anchored node.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 64; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names a node's value for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch {
-	case isNull(n):
-		return "null"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Kind == yaml.ScalarNode:
-		s := []rune(n.Value)
-		if len(s) > 40 {
-			return strconv.Quote(string(s[:40]) + "…")
-		}
-		return strconv.Quote(n.Value)
-	default:
-		return "an unsupported YAML node"
-	}
-}
+// The node helpers live in internal/yamlnode (shared with the other YAML
+// parser); these names keep the call sites short.
+var (
+	deref    = yamlnode.Deref
+	isNull   = yamlnode.IsNull
+	describe = yamlnode.Describe
+)
 
 // maxKeyRunes is how much of an unknown key an error quotes.
 const maxKeyRunes = 32

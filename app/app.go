@@ -43,6 +43,10 @@ type Options struct {
 	// ConfigPath is the file ReloadRules re-reads; "" reloads the
 	// configuration given to New.
 	ConfigPath string
+	// NoCallback builds no callback server, for subcommands that only call
+	// WeCom (sync, pack apply): wecom.token and encoding_aes_key are then
+	// not needed, and Start refuses.
+	NoCallback bool
 }
 
 // Main is a whole tagbot: every component, built from one configuration.
@@ -99,10 +103,14 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now, configPath: opts.ConfigPath}
 	m.Rules = classify.NewEngine(nil, classify.EngineOptions{Zone: config.ChinaZone, Logger: opts.Logger})
-	crypto, err := wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID)
-	if err != nil {
-		return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
+	var crypto *wxcrypt.Crypto
+	if !opts.NoCallback {
+		var err error
+		if crypto, err = wxcrypt.New(cfg.WeCom.Token, cfg.WeCom.EncodingAESKey, cfg.WeCom.CorpID); err != nil {
+			return nil, UsageError{fmt.Errorf("wecom.encoding_aes_key: %w", err)}
+		}
 	}
+	var err error
 	m.Store, err = openStore(cfg, store.Options{Now: opts.Now, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
@@ -158,6 +166,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		KF: m.kfOption(),
 	})
 	m.wireSuggestions(opts)
+	if opts.NoCallback {
+		return m, nil
+	}
 	m.Callback = bot.NewServer(bot.ServerOptions{
 		Crypto: crypto, Store: m.Store, Path: cfg.Server.CallbackPath, TimestampWindow: cfg.Server.TimestampWindow,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Wake: m.Loop.Wake, Now: opts.Now, Logger: opts.Logger,
@@ -170,6 +181,9 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 // sender and, unless wecom.sync_interval is 0, the periodic full sync (see
 // periodicSync) in the background until Shutdown.
 func (m *Main) Start(ctx context.Context) error {
+	if m.Callback == nil {
+		return errors.New("app: built with NoCallback: nothing to serve")
+	}
 	set, err := m.compileRules(m.Config)
 	if err != nil {
 		return UsageError{err}

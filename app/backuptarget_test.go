@@ -93,3 +93,24 @@ func TestCheckFileRefusesNonStores(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPackWithoutCallbackKeys: pack apply only calls WeCom's API, so
+// a config without wecom.token and encoding_aes_key (set up before the
+// callback URL exists) is enough; serve still needs them.
+func TestApplyPackWithoutCallbackKeys(t *testing.T) {
+	_, cfg := packCompany(t)
+	cfg.WeCom.Token, cfg.WeCom.EncodingAESKey = "", ""
+	if err := cfg.RequireAPICredentials(); err != nil {
+		t.Fatalf("RequireAPICredentials = %v, want nil with corp_id and secret set", err)
+	}
+	if err := cfg.RequireCredentials(); err == nil || !strings.Contains(err.Error(), "wecom.encoding_aes_key") {
+		t.Fatalf("RequireCredentials = %v, want encoding_aes_key required for serve", err)
+	}
+	path := writePack(t, testPack)
+	if err := applyPackWith(t.Context(), cfg, path, io.Discard, io.Discard); err != nil {
+		t.Fatalf("pack apply without callback keys: %v", err)
+	}
+	if _, err := New(cfg, Options{Logger: discard()}); err == nil {
+		t.Fatal("New without NoCallback accepted a config without encoding_aes_key")
+	}
+}

@@ -58,7 +58,7 @@ type cliResult struct {
 // ClassifyCLI runs `tagbot classify`: JSONL in, JSONL out (ClassifyHelp).
 // now is the time of messages without one (time.Now when nil).
 func ClassifyCLI(configPath string, in io.Reader, out, errw io.Writer, now func() time.Time) error {
-	cfg, err := loadConfig(configPath, false)
+	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}

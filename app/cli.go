@@ -13,18 +13,31 @@ import (
 
 // loadConfig reads the configuration; with creds it also requires the WeCom
 // credentials. Any problem is a UsageError.
-func loadConfig(path string, creds bool) (*config.Config, error) {
+func loadConfig(path string, need credentials) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, UsageError{err}
 	}
-	if creds {
-		if err := cfg.RequireCredentials(); err != nil {
-			return nil, UsageError{err}
-		}
+	switch need {
+	case credsAll:
+		err = cfg.RequireCredentials()
+	case credsAPI:
+		err = cfg.RequireAPICredentials()
+	}
+	if err != nil {
+		return nil, UsageError{err}
 	}
 	return cfg, nil
 }
+
+// credentials says which WeCom credentials a subcommand needs.
+type credentials int
+
+const (
+	credsNone credentials = iota // reads the store only
+	credsAPI                     // calls WeCom's API: corp_id and secret
+	credsAll                     // also receives callbacks: token and encoding_aes_key too
+)
 
 // newLogger is the process logger at the configured level, on w.
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -41,7 +54,7 @@ func Serve(ctx context.Context, configPath string, logw io.Writer) error {
 // (Main.ReloadRules) whenever reload delivers (main.go: SIGHUP); a bad new
 // rule set is logged and the running one stays.
 func ServeWithReload(ctx context.Context, configPath string, logw io.Writer, reload <-chan os.Signal) error {
-	cfg, err := loadConfig(configPath, true)
+	cfg, err := loadConfig(configPath, credsAll)
 	if err != nil {
 		return err
 	}
@@ -87,12 +100,12 @@ func reloadOn(ctx context.Context, sig <-chan os.Signal, reload func() error, lo
 
 // Sync pulls the tag library and every customer from WeCom into the store.
 func Sync(ctx context.Context, configPath string, out, logw io.Writer) error {
-	cfg, err := loadConfig(configPath, true)
+	cfg, err := loadConfig(configPath, credsAPI)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, logw)
-	m, err := New(cfg, Options{Logger: logger})
+	m, err := New(cfg, Options{Logger: logger, NoCallback: true})
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type BackupOptions struct {
 // Backup writes a consistent copy of the store to opts.Out, through the
 // running serve when its admin listener answers, else from the file.
 func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout io.Writer) error {
-	cfg, err := loadConfig(configPath, false)
+	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ type ExportOptions struct {
 // running serve when its admin listener answers, else from the file
 // (loaded read-only, under the shared lock).
 func Export(ctx context.Context, configPath string, opts ExportOptions, out io.Writer) error {
-	cfg, err := loadConfig(configPath, false)
+	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}

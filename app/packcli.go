@@ -39,7 +39,7 @@ type packCreator interface {
 // It needs the store to itself, so it refuses (ExitUsage) while `serve`
 // holds it.
 func ApplyPack(ctx context.Context, configPath, packPath string, out, logw io.Writer) error {
-	cfg, err := loadConfig(configPath, true)
+	cfg, err := loadConfig(configPath, credsAPI)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func applyPackWith(ctx context.Context, cfg *config.Config, packPath string, out
 	if err != nil {
 		return UsageError{err}
 	}
-	m, err := New(cfg, Options{Logger: newLogger(cfg, logw)})
+	m, err := New(cfg, Options{Logger: newLogger(cfg, logw), NoCallback: true})
 	if err != nil {
 		return err
 	}

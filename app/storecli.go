@@ -27,7 +27,7 @@ type CheckOptions struct {
 // current tags and the outbox agree. It needs the store to itself (or
 // with other readers): stop serve first.
 func Check(configPath string, opts CheckOptions, out io.Writer) error {
-	cfg, err := loadConfig(configPath, false)
+	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func matchAnchor(st *store.Store, chain store.ChainReport, anchor string) error 
 // file), rebuilds everything that derives from the ledger and the outbox,
 // and reports what it changed; then it checks the store like Check.
 func Repair(configPath string, out io.Writer) error {
-	cfg, err := loadConfig(configPath, false)
+	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}

@@ -25,18 +25,30 @@ func (c *Config) Validate() error {
 // RequireCredentials reports each WeCom credential that is empty: corp_id,
 // secret, token and encoding_aes_key. serve and sync need them; demo does
 // not. It returns nil or an *Error. 检查必填凭据。
-func (c *Config) RequireCredentials() error {
+func (c *Config) RequireCredentials() error { return c.requireKeys(true) }
+
+// RequireAPICredentials is RequireCredentials for what only calls WeCom's
+// API and receives no callback (tagbot sync, pack apply): corp_id and
+// secret, not token and encoding_aes_key.
+func (c *Config) RequireAPICredentials() error { return c.requireKeys(false) }
+
+// requireKeys reports the credentials missing, the callback's too when
+// callback is set.
+func (c *Config) requireKeys(callback bool) error {
 	r := &reporter{src: c.src}
 	file := "config.yaml"
 	if c.src != nil && c.src.file != "" {
 		file = c.src.file
 	}
-	for _, f := range []struct{ path, env, val string }{
+	keys := []struct{ path, env, val string }{
 		{"wecom.corp_id", EnvCorpID, c.WeCom.CorpID},
 		{"wecom.secret", EnvSecret, c.WeCom.Secret},
-		{"wecom.token", EnvToken, c.WeCom.Token},
-		{"wecom.encoding_aes_key", EnvEncodingAESKey, c.WeCom.EncodingAESKey},
-	} {
+	}
+	if callback {
+		keys = append(keys, struct{ path, env, val string }{"wecom.token", EnvToken, c.WeCom.Token},
+			struct{ path, env, val string }{"wecom.encoding_aes_key", EnvEncodingAESKey, c.WeCom.EncodingAESKey})
+	}
+	for _, f := range keys {
 		if strings.TrimSpace(f.val) == "" {
 			r.add(f.path, "required (set it in %s or %s)", file, f.env)
 		}

@@ -80,7 +80,11 @@ func (k *KFSyncer) SyncKF(ctx context.Context, token, openKfID string) error {
 			return fmt.Errorf("kf/sync_msg: %w", err)
 		}
 		acts := k.activities(page)
-		accepted, _, err := k.queue.putRaw(acts, name, page.NextCursor)
+		cursorName := name
+		if page.NextCursor == "" { // keep the saved cursor: "" would re-read the whole window next time
+			cursorName = ""
+		}
+		accepted, _, err := k.queue.putRaw(acts, cursorName, page.NextCursor)
 		if err != nil {
 			return fmt.Errorf("kf store: %w", err)
 		}

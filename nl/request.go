@@ -37,7 +37,9 @@ var finalParticles = []string{"谢谢", "好吗", "一下", "呗", "吗", "呢",
 func newRequest(text string, names commands.Names) *request {
 	s := strings.ToLower(halfWidth(text))
 	rq := &request{names: names}
+	end := strings.TrimRight(strings.TrimSpace(s), "。.!~…")
 	rq.question = strings.ContainsAny(s, "?吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
+		strings.HasSuffix(end, "了吧") || strings.HasSuffix(end, "么") || // 打上VIP了吧 / 打上VIP了么: asking, not telling
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "可以") && strings.HasSuffix(strings.TrimSpace(s), "呢")
 	var locs [][]int
 	if strings.ContainsAny(s, "0123456789天周月前星") { // skip the regexp when no time word can be there

@@ -116,15 +116,18 @@ func (s *Store) ExpireSuggestions(limit int) ([]Suggestion, error) {
 			return len(due) < limit
 		})
 		for _, k := range due {
-			if _, err := tx.Delete(k); err != nil {
-				return err
-			}
 			id, err := seqOf(k, k[:len("sgx:000000000000:")])
 			if err != nil {
 				return err
 			}
 			sg, err := getSuggestion(tx, id)
 			if err != nil {
+				return err
+			}
+			if sg.Status == SuggestionPending && now.Before(sg.Expires) {
+				continue // later within this second: pendingFor still accepts it
+			}
+			if _, err := tx.Delete(k); err != nil {
 				return err
 			}
 			if sg.Status != SuggestionPending {

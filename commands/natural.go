@@ -67,7 +67,7 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 	case res.Cmd == nil:
 		return nil, false
 	}
-	cmd := *res.Cmd
+	cmd := r.pinTarget(userID, *res.Cmd)
 	shown := "即 " + cmd.Display()
 	if !res.Write || cmd.Name == "rollback" || !r.confirmOn(userID) { // /rollback proposes by itself
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
@@ -79,6 +79,28 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return r.dispatch(ctx, userID, cmd, req.Now, req.seq), nil
 	})
 	return []Reply{{Text: fmt.Sprintf("（%s）确认吗？回复 确认 / 取消（%d 分钟内有效）", shown, int(ProposalTTL/time.Minute))}}, true
+}
+
+// pinTarget names the change-set a plain 撤销 / 重做 means, as it is when
+// asked: the proposal then shows it ("即 /undo 14") and 确认 reverts that
+// one, even if the user changed something else in between. 重做 becomes
+// /undo of the undo (what /redo would revert). Without one, cmd is left
+// to answer for itself.
+func (r *Router) pinTarget(userID string, cmd Command) Command {
+	var target store.ChangeSet
+	var err error
+	switch {
+	case cmd.Name == "undo" && len(cmd.Args) == 0:
+		target, err = r.led.lastUndoable(userID)
+	case cmd.Name == "redo":
+		target, err = r.led.lastRedoable(userID)
+	default:
+		return cmd
+	}
+	if err != nil {
+		return cmd
+	}
+	return Command{Slash: true, Name: "undo", Args: []Token{{Kind: Word, Value: target.ID.String()}}}
 }
 
 // pending reports whether the user has a proposal waiting for /confirm.

@@ -22,6 +22,8 @@ func fakeNatural(text string, names Names) Natural {
 		return Natural{Cmd: &Command{Slash: true, Name: "tags", Args: []Token{{Kind: Word, Value: "王小明"}}}}
 	case "高意":
 		return Natural{Ask: "「高意」是指「高意向」吗？"}
+	case "撤销":
+		return Natural{Cmd: &Command{Slash: true, Name: "undo"}, Write: true}
 	}
 	return Natural{}
 }
@@ -54,6 +56,10 @@ func TestNaturalDialogue(t *testing.T) {
 		{"confirm off", [][2]string{{"/set confirm off", "不再先问确认"}, {"给王小明打上高意向", "已为 王小明 添加「高意向」"}}, 1},
 		{"confirm back on", [][2]string{{"/set confirm off", "不再"}, {"/set confirm on", "先问你确认"}, {"给王小明打上高意向", "确认吗"}}, 0},
 		{"/set usage", [][2]string{{"/set confirm maybe", "用法：/set confirm on|off"}}, 0},
+		// 撤销 names the change it means when asked: a change made before
+		// 确认 is not the one undone (a review: it was)
+		{"撤销 pins its target", [][2]string{{"/tag 王小明 +高意向", "变更 #1"}, {"撤销", "（即 /undo 1）确认吗"},
+			{"/tag 王小明 +咖啡", "变更 #2"}, {"确认", "#1"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := natEnv(t)

@@ -205,3 +205,30 @@ func decideTx(tx *txn, sg *Suggestion, status SuggestionStatus, actor string, no
 	}
 	return putJSON(tx, sgdKey(sg.Customer, sg.Follower, sg.Rule), Decision{Status: status, At: now.UTC(), ID: sg.ID})
 }
+
+// ApplyOffered applies an auto rule's change-set for the offered input ref
+// once: in the same transaction it records ref as handled for the
+// follower and rule (as AddSuggestion does), and a second call with the
+// same ref, follower and rule changes nothing and returns
+// ErrSuggestionSeen — so a retried input does not put back a tag the
+// follower took off meanwhile.
+func (s *Store) ApplyOffered(cs ChangeSet, ref, rule string) (ChangeSet, error) {
+	if ref == "" || rule == "" {
+		return ChangeSet{}, errors.New("store: an offered change needs its ref and rule")
+	}
+	err := s.update(func(tx *txn) error {
+		now := s.now().UTC()
+		key := sgrKey(ref, cs.Follower, rule)
+		if _, err := tx.Get(key); err == nil && !expired(tx, key, now) {
+			return ErrSuggestionSeen
+		}
+		if err := s.applyTx(tx, &cs); err != nil {
+			return err
+		}
+		return setExpiring(tx, key, cs.ID.String(), now.Add(30*24*time.Hour))
+	})
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	return cs, nil
+}

@@ -136,8 +136,8 @@ func (s *Service) applyAuto(ctx context.Context, o classify.Offer, customer stri
 			return nil
 		}
 	}
-	cs, err := s.st.Apply(store.ChangeSet{Actor: commands.SystemActor, Source: store.SourceRule, Customer: customer,
-		Follower: o.Follower, Add: refs, Remove: remove, Reason: reason(m.Rule, m.Evidence.Words, m.Evidence.Snippet)})
+	cs, err := s.st.ApplyOffered(store.ChangeSet{Actor: commands.SystemActor, Source: store.SourceRule, Customer: customer,
+		Follower: o.Follower, Add: refs, Remove: remove, Reason: reason(m.Rule, m.Evidence.Words, m.Evidence.Snippet)}, o.Ref, m.Rule)
 	if why := skipReason(err); why != "" {
 		s.log.DebugContext(ctx, "auto match not applied", "ref", o.Ref, "rule", m.Rule, "why", why)
 		return nil

@@ -180,3 +180,23 @@ func TestOfferPastedNeverAuto(t *testing.T) {
 		t.Errorf("card lines = %q, want the evidence to say zhangsan pasted it", cards[0].Lines)
 	}
 }
+
+// TestOfferAutoRetryDoesNotReapply: the same input offered again (a retry
+// after a crash) does not put back an auto rule's tag the follower took
+// off meanwhile.
+func TestOfferAutoRetryDoesNotReapply(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", classify.ModeAuto, "价格敏感型")
+	if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t1"}) {
+		t.Fatalf("tags after auto rule = %v, want [t1]", got)
+	}
+	e.say("zhangsan", "/untag 王小明 价格敏感型")
+	e.offer("act:1", "c1", "zhangsan", "价格咨询", classify.ModeAuto, "价格敏感型")
+	if got := e.relTags("c1", "zhangsan"); len(got) != 0 {
+		t.Errorf("tags after the retried input = %v, want none (the follower took it off)", got)
+	}
+	e.offer("act:2", "c1", "zhangsan", "价格咨询", classify.ModeAuto, "价格敏感型")
+	if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t1"}) {
+		t.Errorf("tags after a new input = %v, want [t1] again", got)
+	}
+}

@@ -29,6 +29,7 @@ func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
 func (m *Main) wireSuggestions(opts Options) {
 	m.Suggestions.SetSubmitter(m.Intake)
 	m.Suggestions.SetPolicy(m.Router.SuggestionPolicy)
+	m.Suggestions.SetWriteLock(m.Router.LockWrites)
 	m.Suggestions.SetRules(m.Rules, m)
 	if opts.Classifier == nil {
 		// Rules first; the LLM (when configured) for what no rule matched

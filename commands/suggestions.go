@@ -88,6 +88,15 @@ func (r *Router) suggestionSpecs() []Spec {
 // group takes the group's other tags off, which it returns. userID
 // "system" applies an admin's `mode: auto` rule: it may add any tag.
 // 确认建议时同样遵守标签组规则（受保护、互斥）。
+// LockWrites takes the lock every tag-changing command holds from its
+// group-policy check to its write, and returns its release: a change made
+// elsewhere (a confirmed suggestion, an auto rule) takes it around the same
+// two steps, so an exclusive group cannot end up with two tags.
+func (r *Router) LockWrites() (unlock func()) {
+	r.writeMu.Lock()
+	return r.writeMu.Unlock
+}
+
 func (r *Router) SuggestionPolicy(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error) {
 	role := r.perms.role(userID)
 	if userID == SystemActor {

@@ -57,11 +57,14 @@ func (s *Service) decide(ctx context.Context, userID string, id store.ID, reject
 		return nil, "", err
 	}
 	if !reject {
+		unlock := s.writeLock() // the policy's answer must still hold at the write
 		remove, err := s.policy(sg, userID, tags)
 		if err != nil {
+			unlock()
 			return nil, "", err
 		}
 		done, cs, err := s.st.ConfirmSuggestion(store.SuggestionDecision{ID: id, Actor: userID, Tags: tags, Remove: remove, Reason: reasonOf(sg), Inbox: inbox})
+		unlock()
 		if err != nil {
 			return s.refused(ctx, id, userID, err)
 		}

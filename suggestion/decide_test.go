@@ -1,6 +1,7 @@
 package suggestion
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"sync"
@@ -270,5 +271,29 @@ func TestCardUpdatedWhenDecidedByText(t *testing.T) {
 				t.Errorf("card updates = %q, want %q", e.upd.got, tt.want)
 			}
 		})
+	}
+}
+
+// TestConfirmRacesTagExclusive: a /tag of the same exclusive group that
+// arrives while a confirm is between its policy check and its write waits
+// for the write (the confirm holds the router's write lock), so the group
+// never ends with both tags: the /tag then swaps 高意向 for 低意向.
+func TestConfirmRacesTagExclusive(t *testing.T) {
+	e := newEnv(t)
+	e.offer("act:1", "c1", "zhangsan", "想买", "", "高意向")
+	policy := e.r.SuggestionPolicy
+	tagged := make(chan struct{})
+	e.svc.SetPolicy(func(user string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error) {
+		go func() { // another message from the same member, handled meanwhile
+			defer close(tagged)
+			e.r.HandleText(context.Background(), "zhangsan", "/tag 王小明 +低意向")
+		}()
+		time.Sleep(100 * time.Millisecond) // without the lock the /tag is done by now
+		return policy(user, rel, add)
+	})
+	e.r.HandleText(context.Background(), "zhangsan", "/confirm 1")
+	<-tagged
+	if got := e.relTags("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"t4"}) {
+		t.Errorf("tags = %v, want [t4] (低意向 only: 意向 is exclusive)", got)
 	}
 }

@@ -140,6 +140,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.svc.SetPolicy(e.r.SuggestionPolicy)
+	e.svc.SetWriteLock(e.r.LockWrites)
 	return e
 }
 

@@ -130,14 +130,17 @@ func skipReason(err error) string {
 // what was added and how to take it back.
 func (s *Service) applyAuto(ctx context.Context, o classify.Offer, customer string, m classify.Match, refs []store.TagRef) error {
 	var remove []store.TagRef
+	unlock := s.writeLock() // the policy's answer must still hold at the write
 	if rel, err := s.st.Relationship(customer, o.Follower); err == nil && s.opts.Policy != nil {
 		if remove, err = s.opts.Policy(commands.SystemActor, rel, refs); err != nil {
+			unlock()
 			s.log.WarnContext(ctx, "auto match not applied: against the group policies", "ref", o.Ref, "rule", m.Rule, "err", err)
 			return nil
 		}
 	}
 	cs, err := s.st.ApplyOffered(store.ChangeSet{Actor: commands.SystemActor, Source: store.SourceRule, Customer: customer,
 		Follower: o.Follower, Add: refs, Remove: remove, Reason: reason(m.Rule, m.Evidence.Words, m.Evidence.Snippet)}, o.Ref, m.Rule)
+	unlock()
 	if why := skipReason(err); why != "" {
 		s.log.DebugContext(ctx, "auto match not applied", "ref", o.Ref, "rule", m.Rule, "why", why)
 		return nil

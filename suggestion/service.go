@@ -96,6 +96,7 @@ type Service struct {
 	opts Options
 	st   *store.Store
 	log  *slog.Logger
+	lock func() (unlock func()) // SetWriteLock
 }
 
 var (
@@ -140,6 +141,18 @@ func (s *Service) SetRules(rules RuleLister, reloader RuleReloader) {
 // implements it is built after the Service).
 func (s *Service) SetPolicy(p func(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error)) {
 	s.opts.Policy = p
+}
+
+// SetWriteLock sets the lock taken around a policy check and the write it
+// allows (commands.Router.LockWrites), before the bot starts.
+func (s *Service) SetWriteLock(lock func() (unlock func())) { s.lock = lock }
+
+// writeLock takes the write lock when one is set.
+func (s *Service) writeLock() (unlock func()) {
+	if s.lock == nil {
+		return func() {}
+	}
+	return s.lock()
 }
 
 // SetSubmitter sets the intake /classify submits to (before the bot starts).

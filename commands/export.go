@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/tagbot/tagbot/chart"
@@ -59,8 +60,14 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	name := "客户导出-" + req.Now.In(r.loc).Format("20060102-1504") + ".xlsx"
 	if len(rows) > r.exportBackground && r.deliver != nil {
+		if !r.exports.start(req.UserID) {
+			return textReply("已有导出正在生成（每人一个、全公司两个同时进行），完成后再发 /export。"), nil
+		}
 		bg := context.WithoutCancel(ctx)
-		r.bg.Go(func() { r.exportLater(bg, req.UserID, name, rows) })
+		r.bg.Go(func() {
+			defer r.exports.done(req.UserID)
+			r.exportLater(bg, req.UserID, name, rows)
+		})
 		return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(rows))), nil
 	}
 	reply, err := exportReply(name, rows)
@@ -68,6 +75,37 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 		return nil, err
 	}
 	return []Reply{reply}, nil
+}
+
+// maxExports is how many large exports are built at once in all (each can
+// take hundreds of MB); a member has at most one.
+const maxExports = 2
+
+// exportSlots counts the large exports being built, in all and per member.
+type exportSlots struct {
+	mu     sync.Mutex
+	byUser map[string]bool
+}
+
+// start takes a slot for user; false when user has one or all are taken.
+func (e *exportSlots) start(user string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.byUser == nil {
+		e.byUser = map[string]bool{}
+	}
+	if e.byUser[user] || len(e.byUser) >= maxExports {
+		return false
+	}
+	e.byUser[user] = true
+	return true
+}
+
+// done gives user's slot back.
+func (e *exportSlots) done(user string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.byUser, user)
 }
 
 // exportReply builds the workbook and the reply that carries it.

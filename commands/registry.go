@@ -191,7 +191,8 @@ type Router struct {
 	// exportBackground is ExportBackgroundRows (lowered by tests).
 	exportBackground int
 	// bg counts work still running after its reply (large exports); Wait.
-	bg sync.WaitGroup
+	bg      sync.WaitGroup
+	exports exportSlots // large exports being built (export.go)
 
 	specs  []*Spec
 	byName map[string]*Spec

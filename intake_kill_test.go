@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,19 +56,7 @@ func TestKillAfterIngestKeepsAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	st, err := store.Open(db, store.Options{})
-	if errors.Is(err, store.ErrTorn) {
-		// The kill tore a transaction written after the last 202 (the
-		// worker's, never an acknowledged batch): repair cuts it, and
-		// every accepted activity must still be there.
-		if code, out, errs := runCLI("-config", cfg, "repair"); code != 0 {
-			t.Fatalf("repair after the kill: exit %d %s %s", code, out, errs)
-		}
-		st, err = store.Open(db, store.Options{})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openAfterKill(t, cfg, db) // a torn tail is the worker's, never an acknowledged batch
 	for id := store.ID(1); id <= batches*50; id++ {
 		if _, err := st.Activity(id); err != nil {
 			t.Fatalf("accepted activity %d lost: %v", id, err)

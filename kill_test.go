@@ -101,20 +101,7 @@ func TestKillServeMidStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	st, err := store.Open(db, store.Options{})
-	if errors.Is(err, store.ErrTorn) {
-		// The kill landed inside a write() spanning pages (Linux stops it
-		// between pages for a fatal signal): serve refuses to start, as
-		// it must, and an operator runs repair. That transaction was never
-		// acknowledged, so nothing acknowledged is lost.
-		if code, out, errs := runCLI("-config", cfg, "repair"); code != 0 {
-			t.Fatalf("repair after the kill: exit %d %s %s", code, out, errs)
-		}
-		st, err = store.Open(db, store.Options{})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openAfterKill(t, cfg, db)
 	if err := st.Verify(); err != nil {
 		t.Fatalf("after SIGKILL: %v", err)
 	}
@@ -163,7 +150,7 @@ func TestKillServeMidStream(t *testing.T) {
 		t.Fatalf("serve exit: %v\n%s", err, stderr.String())
 	}
 
-	st, err = store.Open(db, store.Options{})
+	st, err := store.Open(db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,4 +181,24 @@ func TestKillServeMidStream(t *testing.T) {
 	if got, want := strings.Join(fake.CustomerTags("wmDemo0001", "zhangsan"), ","), strings.Join(rel.TagIDs(), ","); got != want {
 		t.Fatalf("WeCom has %s, ledger says %s", got, want)
 	}
+}
+
+// openAfterKill opens the store a SIGKILLed serve left. When the kill landed
+// inside a write() spanning pages (Linux stops it between pages for a fatal
+// signal) the store is torn: serve refuses to start, as it must, and an
+// operator runs repair, as this does. That transaction was never
+// acknowledged, so nothing acknowledged is lost.
+func openAfterKill(t *testing.T, cfg, db string) *store.Store {
+	t.Helper()
+	st, err := store.Open(db, store.Options{})
+	if errors.Is(err, store.ErrTorn) {
+		if code, out, errs := runCLI("-config", cfg, "repair"); code != 0 {
+			t.Fatalf("repair after the kill: exit %d %s %s", code, out, errs)
+		}
+		st, err = store.Open(db, store.Options{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -43,7 +43,9 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 	return out
 }
 
-func TestMetricsAfterConversation(t *testing.T) {
+// startAdminDemo is the demo with the admin listener on a free port.
+func startAdminDemo(t *testing.T) *DemoBot {
+	t.Helper()
 	t.Setenv("TMPDIR", t.TempDir())
 	cfg := config.Default()
 	cfg.Server.AdminListen = "127.0.0.1:0"
@@ -52,6 +54,11 @@ func TestMetricsAfterConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestMetricsAfterConversation(t *testing.T) {
+	d := startAdminDemo(t)
 	before := scrape(t, d.Main.AdminAddr())
 	say(t, d, "/tag 王小明 +转介绍")
 	say(t, d, "/undo")
@@ -109,14 +116,7 @@ func TestMetricsAfterConversation(t *testing.T) {
 }
 
 func TestMetricsOutboxRefused(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
-	cfg := config.Default()
-	cfg.Server.AdminListen = "127.0.0.1:0"
-	d, err := StartDemo(context.Background(), cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := startAdminDemo(t)
 	d.Fake.Fault("externalcontact/mark_tag", wecomtest.Fault{ErrCode: 84061, Times: 1})
 	say(t, d, "/tag 王小明 +转介绍")
 	key := `tagbot_outbox_failed_total{errcode="84061"}`

@@ -121,6 +121,8 @@ type Options struct {
 	// Natural parses plain Chinese requests (nl.Natural); without it plain
 	// text only gets a pointer to /help.
 	Natural NaturalParser
+	// Extensions add commands built in their own packages (extension.go).
+	Extensions []Extension
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -249,7 +251,7 @@ func NewRouter(opts Options) (*Router, error) {
 	if r.stats = opts.Stats; r.stats == nil {
 		r.stats = &stats.Stats{Store: r.st, Now: r.now, Location: r.loc}
 	}
-	for _, s := range append(r.specList(), append(r.suggestionSpecs(), r.exportSpec(), r.setSpec())...) {
+	for _, s := range append(r.specList(), append(append(r.suggestionSpecs(), r.exportSpec(), r.setSpec()), r.extSpecs(opts.Extensions)...)...) {
 		s := s
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			key := foldName(n)

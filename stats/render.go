@@ -24,6 +24,7 @@ var sourceLabels = map[store.Source]string{
 	store.SourceCommand: "命令", store.SourceRule: "规则", store.SourceLLM: "大模型",
 	store.SourceImport: "导入", store.SourceBulk: "批量", store.SourceWeComUI: "企微界面",
 	store.SourceSync: "同步", store.SourceUndo: "撤销", SourceRedo: "重做", store.SourceRollback: "回滚", store.SourceRestore: "恢复",
+	store.SourceTrigger: "触发器", store.SourceLifecycle: "生命周期", store.SourceChannel: "渠道活码", store.SourceMerge: "合并",
 }
 
 // Render writes res as a short Chinese text, columns aligned, names of

@@ -17,6 +17,7 @@ const SourceRedo store.Source = "redo"
 var Sources = []store.Source{
 	store.SourceCommand, store.SourceRule, store.SourceLLM, store.SourceImport, store.SourceBulk,
 	store.SourceWeComUI, store.SourceSync, store.SourceUndo, SourceRedo, store.SourceRollback, store.SourceRestore,
+	store.SourceTrigger, store.SourceLifecycle, store.SourceChannel, store.SourceMerge,
 }
 
 // Person is one actor's change-sets in a window: effective ones per

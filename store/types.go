@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,17 +31,38 @@ type Source string
 
 // Sources of change-sets.
 const (
-	SourceCommand  Source = "command"  // an employee's /tag or /untag
-	SourceRule     Source = "rule"     // a keyword or expr rule, confirmed by the employee
-	SourceLLM      Source = "llm"      // an LLM suggestion, confirmed by the employee
-	SourceImport   Source = "import"   // a CSV/XLSX import
-	SourceBulk     Source = "bulk"     // a bulk operation
-	SourceWeComUI  Source = "wecom-ui" // a change made in the WeCom client, seen in a callback
-	SourceSync     Source = "sync"     // a difference found by a full sync (or a WeCom refusal)
-	SourceUndo     Source = "undo"     // reverts another change-set
-	SourceRollback Source = "rollback" // returns a customer to an earlier time
-	SourceRestore  Source = "restore"  // re-marks customers after a deleted tag is recreated
+	SourceCommand   Source = "command"   // an employee's /tag or /untag
+	SourceRule      Source = "rule"      // a keyword or expr rule, confirmed by the employee
+	SourceLLM       Source = "llm"       // an LLM suggestion, confirmed by the employee
+	SourceImport    Source = "import"    // a CSV/XLSX import
+	SourceBulk      Source = "bulk"      // a bulk operation
+	SourceWeComUI   Source = "wecom-ui"  // a change made in the WeCom client, seen in a callback
+	SourceSync      Source = "sync"      // a difference found by a full sync (or a WeCom refusal)
+	SourceUndo      Source = "undo"      // reverts another change-set
+	SourceRollback  Source = "rollback"  // returns a customer to an earlier time
+	SourceRestore   Source = "restore"   // re-marks customers after a deleted tag is recreated
+	SourceTrigger   Source = "trigger"   // a tag trigger fired by another change-set
+	SourceLifecycle Source = "lifecycle" // a scheduled lifecycle rule
+	SourceChannel   Source = "channel"   // a channel QR code's tags on a new customer
+	SourceMerge     Source = "merge"     // a near-duplicate tag merged into the kept one
 )
+
+// BackgroundBatchPrefix starts the Batch of change-sets that belong to a
+// large background job (a /bulk run, a mass undo, an import, a merge):
+// their WeCom calls wait behind interactive work (see ChangeSet.Background).
+const BackgroundBatchPrefix = "bg-"
+
+// Background reports whether the change-set's WeCom calls go to the
+// outbox's background lane, behind interactive work: bulk, import,
+// lifecycle and merge change-sets, and any whose Batch starts with
+// BackgroundBatchPrefix (e.g. the undo of a bulk batch).
+func (cs *ChangeSet) Background() bool {
+	switch cs.Source {
+	case SourceBulk, SourceImport, SourceLifecycle, SourceMerge:
+		return true
+	}
+	return strings.HasPrefix(cs.Batch, BackgroundBatchPrefix)
+}
 
 // Mirrored reports whether change-sets of this source already happened on
 // WeCom (so they need no outbox call).

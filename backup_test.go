@@ -1,12 +1,11 @@
 package main
 
 import (
-	"context"
-	"fmt"
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,39 +50,31 @@ func TestBackupWhileServing(t *testing.T) {
 	cfg := withAdmin(t, base, admin, "", "")
 	child, stderr := startServe(t, cfg, addr)
 	url := "http://" + addr + "/wecom/callback"
-	ctx := context.Background()
 
-	const total = 60
-	var wg sync.WaitGroup
-	errs := make(chan error, total)
-	wg.Add(1)
-	go func() { // the load: commands arriving while the backup runs
-		defer wg.Done()
-		for i := 0; i < total; i++ {
-			line := "/tag 王小明 +展会"
-			if i%2 == 1 {
-				line = "/untag 王小明 展会"
-			}
-			resp, err := fake.Deliver(ctx, url, fake.CallbackText("zhangsan", line, fmt.Sprintf("backup-test-%d", i)))
-			if err != nil {
-				errs <- err
-				return
-			}
-			resp.Body.Close()
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
+	// The load: cmd/loadgen, built and run as its own process, fires
+	// signed /tag and /untag callbacks at serve while the backup runs.
+	loadgen := buildLoadgen(t)
+	o := fake.Options()
+	load := exec.Command(loadgen, "-url", url, "-token", o.Token, "-aeskey", o.EncodingAESKey, "-corpid", o.CorpID,
+		"-rate", "100", "-duration", "2s", "-from", "zhangsan", "-text", "/tag 王小明 +展会", "-text", "/untag 王小明 展会")
+	var loadOut bytes.Buffer
+	load.Stdout, load.Stderr = &loadOut, &loadOut
+	if err := load.Start(); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(100 * time.Millisecond)
 	out := filepath.Join(t.TempDir(), "backup.db")
 	code, stdout, stderrCLI := runCLI("-config", cfg, "backup", out)
 	if code != 0 || !strings.Contains(stdout, "from serve") {
 		t.Fatalf("backup exit %d: %s %s", code, stdout, stderrCLI)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("deliver: %v", err)
+	if err := load.Wait(); err != nil {
+		t.Fatalf("loadgen: %v\n%s", err, loadOut.String())
 	}
+	if lines := strings.Split(loadOut.String(), "\n"); len(lines) < 2 || len(strings.Fields(lines[1])) < 5 || strings.Fields(lines[1])[4] != "0" {
+		t.Fatalf("loadgen reported errors (want column errors = 0):\n%s", loadOut.String())
+	}
+	t.Logf("loadgen:\n%s", loadOut.String())
 	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("backup file: %v %v, want mode 0600", fi.Mode(), err)
 	}
@@ -137,6 +128,16 @@ func TestBackupWhileServing(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "\ufeffcustomer,name,") || !strings.Contains(stdout, "王小明") {
 		t.Fatalf("export customers without serve: exit %d %.200q %s", code, stdout, stderrCLI)
 	}
+}
+
+// buildLoadgen builds cmd/loadgen into a temp dir and returns its path.
+func buildLoadgen(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "loadgen")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/loadgen").CombinedOutput(); err != nil {
+		t.Fatalf("build loadgen: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // ledger reads every change-set of the store at path.

@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -46,6 +47,8 @@ type config struct {
 	rate     int
 	duration time.Duration
 	users    int
+	from     string   // when set, every callback is from this member
+	texts    []string // message texts, sent in turn (default /find 张三)
 	timeout  time.Duration
 	url      string
 	token    string
@@ -61,6 +64,11 @@ func main() {
 	flag.IntVar(&c.rate, "rate", 200, "callbacks per second (at most 10000)")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to fire (at most 5m)")
 	flag.IntVar(&c.users, "users", 50, "distinct sending members")
+	flag.StringVar(&c.from, "from", "", "send every callback as this member (default user000, user001, …)")
+	flag.Func("text", "a message text to send; repeat for several, sent in turn (default \"/find 张三\")", func(v string) error {
+		c.texts = append(c.texts, v)
+		return nil
+	})
 	flag.DurationVar(&c.timeout, "timeout", 5*time.Second, "per-request timeout")
 	flag.StringVar(&c.url, "url", "", "external callback URL on loopback (default: run a server in-process)")
 	flag.StringVar(&c.token, "token", "", "callback Token of the external server")
@@ -78,6 +86,11 @@ func main() {
 
 // run validates c, sets up the target and fires.
 func run(c config, out io.Writer) error {
+	for _, t := range c.texts {
+		if t == "" || strings.Contains(t, "]]>") {
+			return fmt.Errorf("-text %q: need a non-empty text without \"]]>\"", t)
+		}
+	}
 	if c.rate <= 0 || c.rate > maxRate || c.duration <= 0 || c.duration > maxDuration || c.users <= 0 {
 		return fmt.Errorf("need 0 < rate <= %d, 0 < duration <= %s and users > 0", maxRate, maxDuration)
 	}
@@ -191,7 +204,7 @@ func fire(c config, target string, crypto *wxcrypt.Crypto) result {
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			d, err := post(client, target, crypto, fmt.Sprintf("user%03d", i%c.users), base+int64(i))
+			d, err := post(client, target, crypto, c.sender(i), c.text(i), base+int64(i))
 			mu.Lock()
 			defer mu.Unlock()
 			res.sent++
@@ -209,12 +222,28 @@ func fire(c config, target string, crypto *wxcrypt.Crypto) result {
 	return res
 }
 
+// sender is the member sending callback i.
+func (c config) sender(i int) string {
+	if c.from != "" {
+		return c.from
+	}
+	return fmt.Sprintf("user%03d", i%c.users)
+}
+
+// text is the message text of callback i.
+func (c config) text(i int) string {
+	if len(c.texts) == 0 {
+		return "/find 张三"
+	}
+	return c.texts[i%len(c.texts)]
+}
+
 // post sends one encrypted text callback and times it up to the answer.
-func post(client poster, target string, crypto *wxcrypt.Crypto, user string, msgID int64) (time.Duration, error) {
+func post(client poster, target string, crypto *wxcrypt.Crypto, user, text string, msgID int64) (time.Duration, error) {
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	inner := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><FromUserName><![CDATA[" + user +
-		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[/find 张三]]></Content><MsgId>" +
+		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + text + "]]></Content><MsgId>" +
 		strconv.FormatInt(msgID, 10) + "</MsgId><AgentID>1000002</AgentID></xml>"
 	enc, err := crypto.Seal([]byte(inner))
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 // what the conversation itself names. The classification worker uses it
 // through classify.Combine.
 func newLLM(m *Main, opts Options) (*classify.LLM, error) {
-	if !m.Config.LLM.Enabled() {
-		return nil, nil
+	if !m.Config.LLM.Enabled() || m.LLM != nil { // natural language may have built it first (app/natural.go)
+		return m.LLM, nil
 	}
 	st := m.Store
 	l, err := classify.NewLLM(classify.LLMOptions{

@@ -100,7 +100,7 @@ func stepsResult(text string, parts []string, names commands.Names) Result {
 			if why == "" {
 				why = "这一句没看懂"
 			}
-			return ask(fmt.Sprintf("第 %d 句「%s」：%s\n整句话什么都没有改。请改好后再说一次，或一句一句发。", i+1, display.Name(strings.TrimSpace(p)), why))
+			return Result{Kind: Ask, partial: r.Ask == "", Ask: fmt.Sprintf("第 %d 句「%s」：%s\n整句话什么都没有改。请改好后再说一次，或一句一句发。", i+1, display.Name(strings.TrimSpace(p)), why)}
 		case r.Cmd.Name == "rollback":
 			return ask("回滚要单独确认，请单独说，例如：把张三恢复到昨天下午3点。整句话什么都没有改。")
 		}

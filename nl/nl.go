@@ -42,6 +42,9 @@ type Result struct {
 	// Confirm asks 确认 for a write even after /set confirm off (set
 	// on what the LLM proposed).
 	Confirm bool
+	// partial: a sentence of several parts where one was not understood
+	// at all; the question is asked unless a model can read it whole.
+	partial bool
 }
 
 // Parse reads one plain-text request. names answers which words are

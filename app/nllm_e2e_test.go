@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/classify/llmtest"
+	"github.com/tagbot/tagbot/config"
+)
+
+// TestEndToEndNaturalLanguageLLM: a request the patterns do not read goes
+// to the model (fake); its tool call becomes the command shown, waits for
+// 确认 even after /set confirm off, and reaches WeCom only then. The
+// model never sees the customer's name. A sentence of several commands
+// is one confirmation.
+func TestEndToEndNaturalLanguageLLM(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	srv := llmtest.New(t)
+	srv.Script(llmtest.Calls(llmtest.Call("tag", map[string]any{"customer": "〔客户1〕", "tags": []string{"转介绍"}})))
+	cfg := config.Default()
+	cfg.LLM.BaseURL, cfg.LLM.Model = srv.URL, "fake"
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	mustContain(t, "set", say(t, d, "/set confirm off"), "不再先问确认")
+	before := len(markTagCalls(t, d))
+	mustContain(t, "proposal", say(t, d, "王小明是老朋友带过来的，帮忙处理一下"), "（即 /tag 王小明 +转介绍）确认吗？")
+	if n := len(markTagCalls(t, d)); n != before {
+		t.Fatalf("mark_tag sent before 确认: %d calls", n-before)
+	}
+	mustContain(t, "confirmed", say(t, d, "确认"), "已为 王小明 添加「转介绍」")
+	if n := len(markTagCalls(t, d)); n != before+1 {
+		t.Fatalf("mark_tag after 确认: %d calls, want 1", n-before)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || strings.Contains(string(reqs[0].Body), "王小明") {
+		t.Fatalf("%d requests to the model; the first must not name 王小明", len(reqs))
+	}
+
+	mustContain(t, "confirm back on", say(t, d, "/set confirm on"), "先问你确认")
+	out := say(t, d, "给李华打上高意向，再把王小明的转介绍去掉")
+	mustContain(t, "two commands", out, "要执行这 2 条命令", "1. /tag 李华 +高意向", "2. /untag 王小明 转介绍")
+	mustContain(t, "both run", say(t, d, "好"), "已为 李华 添加「高意向」", "转介绍")
+	if n := len(markTagCalls(t, d)); n != before+3 {
+		t.Fatalf("mark_tag after the two commands: %d calls, want 3", n-before)
+	}
+}

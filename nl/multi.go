@@ -32,7 +32,7 @@ const stepSlashSep = "；"
 // parseSteps reads text as several commands, if it holds several.
 // ok is false when it holds one (or none); then Parse reads it whole.
 func parseSteps(text string, names commands.Names) (Result, bool) {
-	if !stepSep.MatchString(text) {
+	if !strings.ContainsAny(text, ";；。") && !hasAny(text, "然后", "接着", "并且", "另外", "再", "还要", "也") || !stepSep.MatchString(text) {
 		return Result{}, false
 	}
 	parts := splitSteps(text)

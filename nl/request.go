@@ -25,6 +25,9 @@ type request struct {
 // checked with commands.ParseTime before it is taken.
 var reTime = regexp.MustCompile(`(?:\d{4}-)?\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2})?|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:今天|昨天|前天)(?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:上上|上|这|本)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:\d{1,4}|[一二两三四五六七八九十]{1,3})\s*(?:天|小时|个小时|分钟|周|个星期|个月)前|这周|本周|上周|上星期|本月|这个月|上个月|上月`)
 
+// reWeekdayName finds a weekday name in a time word (周一, 星期天).
+var reWeekdayName = regexp.MustCompile(`(?:周|星期|礼拜)[一二三四五六日天]`)
+
 // farFuture checks a time word's form only (the command checks the time).
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -48,7 +51,7 @@ func newRequest(text string, names commands.Names) *request {
 	}
 	for _, loc := range locs {
 		w := strings.TrimSpace(s[loc[0]:loc[1]])
-		if strings.ContainsAny(w, "周期拜") && insideName(s, loc[0], loc[1], names) { // 周一鸣 is a customer, not Monday
+		if reWeekdayName.MatchString(w) && insideName(s, loc[0], loc[1], names) { // 周一鸣 is a customer, not Monday
 			continue
 		}
 		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {

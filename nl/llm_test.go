@@ -19,9 +19,14 @@ import (
 // newLLMParser is a Parser over the fake server, through classify.LLM
 // (the same client, timeout and budget as the classification assist).
 func newLLMParser(t *testing.T, srv *llmtest.Server, perHour int, budget int) *Parser {
+	return newLLMParserTimeout(t, srv, perHour, budget, 10*time.Second)
+}
+
+// newLLMParserTimeout is newLLMParser with llm.timeout.
+func newLLMParserTimeout(t *testing.T, srv *llmtest.Server, perHour, budget int, timeout time.Duration) *Parser {
 	t.Helper()
 	l, err := classify.NewLLM(classify.LLMOptions{
-		Config: config.LLM{BaseURL: srv.URL, Model: "fake", Timeout: 200 * time.Millisecond, MaxConcurrency: 2,
+		Config: config.LLM{BaseURL: srv.URL, Model: "fake", Timeout: timeout, MaxConcurrency: 2,
 			DailyTokenBudget: budget, Redact: true},
 		Tags:   func() []classify.LLMTag { return nil },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -76,7 +81,7 @@ func TestLLMToolCalls(t *testing.T) {
 			llmGot{Kind: Ask}, "AI 助手也没能理解"},
 		{"error status", "帮张三弄成有购买意向的那类", llmtest.Reply{Status: 500},
 			llmGot{Kind: Ask}, "AI 助手暂时不可用，什么都没有改"},
-		{"timeout", "帮张三弄成有购买意向的那类", llmtest.Reply{Delay: 2 * time.Second},
+		{"timeout", "帮张三弄成有购买意向的那类", llmtest.Reply{Delay: 5 * time.Second},
 			llmGot{Kind: Ask}, "没有及时回答，什么都没有改"},
 		{"negated request", "别帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
 			llmGot{Kind: Ask}, "你是想执行 /tag 张三 +高意向 吗？我没有改任何东西"},
@@ -92,6 +97,9 @@ func TestLLMToolCalls(t *testing.T) {
 			srv := llmtest.New(t)
 			srv.Script(tt.reply)
 			p := newLLMParser(t, srv, 20, 0)
+			if tt.reply.Delay > 0 {
+				p = newLLMParserTimeout(t, srv, 20, 0, 300*time.Millisecond)
+			}
 			if r := Parse(tt.say, testNames()); r.Kind != Unknown || r.Ask != "" {
 				t.Fatalf("patterns read %q (%v %q %q): the test must reach the model", tt.say, r.Kind, r.Slash, r.Ask)
 			}

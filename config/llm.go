@@ -57,8 +57,8 @@ func (l LLM) Enabled() bool {
 
 // String shows the LLM settings with the API key masked.
 func (l LLM) String() string {
-	return fmt.Sprintf("{BaseURL:%s Model:%s APIKey:%s Timeout:%s MaxConcurrency:%d DailyTokenBudget:%d Redact:%t}",
-		RedactURL(l.BaseURL), l.Model, mask(l.APIKey), l.Timeout, l.MaxConcurrency, l.DailyTokenBudget, l.Redact)
+	return fmt.Sprintf("{BaseURL:%s Model:%s APIKey:%s Timeout:%s MaxConcurrency:%d DailyTokenBudget:%d Redact:%t NLPerUserPerHour:%d}",
+		RedactURL(l.BaseURL), l.Model, mask(l.APIKey), l.Timeout, l.MaxConcurrency, l.DailyTokenBudget, l.Redact, l.NLPerUserPerHour)
 }
 
 // GoString is String, so %#v never leaks the API key.
@@ -74,6 +74,7 @@ func (l LLM) LogValue() slog.Value {
 		slog.Int("max_concurrency", l.MaxConcurrency),
 		slog.Int("daily_token_budget", l.DailyTokenBudget),
 		slog.Bool("redact", l.Redact),
+		slog.Int("nl_per_user_per_hour", l.NLPerUserPerHour),
 	)
 }
 

@@ -149,6 +149,9 @@ func countFind(rq *request) (Result, bool) {
 	s := cut(rq.s, countWords...)
 	s = cut(s, "既是", "同时是", "而且是", "并且是", "又有", "同时有", "查一下", "找一下", "看看", "哪些", "都", "打了", "有")
 	s = trimAll(s, []string{"是"}, []string{"标签", "的"})
+	if c := strings.TrimSuffix(s, "个"); c != "" && rq.names.Customer(c) { // 张三有多少(个)标签: the customer's tags
+		return run(false, "tags", word(c)), true
+	}
 	tags, q := rq.tagList(s)
 	if c, ok := strings.CutSuffix(s, "客户"); ok && len(tags) == 0 { // 高意向客户有多少
 		tags, q = rq.tagList(c)

@@ -48,6 +48,16 @@ func TestEndToEndNaturalLanguageLLM(t *testing.T) {
 	if n := len(markTagCalls(t, d)); n != before+3 {
 		t.Fatalf("mark_tag after the two commands: %d calls, want 3", n-before)
 	}
+
+	// The model names 张伟, whom two customers are called: 确认 shows the
+	// numbered list and #2 picks one, as with the typed command.
+	srv.Script(llmtest.Calls(llmtest.Call("tag", map[string]any{"customer": "〔客户1〕", "tags": []string{"高意向"}})))
+	mustContain(t, "ambiguous proposal", say(t, d, "张伟那边意向挺足的，安排一下"), "（即 /tag 张伟 +高意向）确认吗？")
+	mustContain(t, "numbered list", say(t, d, "确认"), "找到 2 位客户")
+	mustContain(t, "picked", say(t, d, "#2"), "添加「高意向」")
+	if n := len(markTagCalls(t, d)); n != before+4 {
+		t.Fatalf("mark_tag after #2: %d calls, want 4", n-before)
+	}
 }
 
 // TestEndToEndNaturalLanguageStats: the statistics questions answer from

@@ -49,10 +49,14 @@ func commaSteps(text string, names commands.Names) (Result, bool) {
 	if len(parts) < 2 || len(parts) > maxSteps {
 		return Result{}, false
 	}
+	seen := map[string]bool{}
 	for _, p := range parts {
-		if parseOne(p, names).Kind != Run {
+		r := parseOne(p, names)
+		// 撤销错了，重做 is one redo: undo and redo read with their context
+		if r.Kind != Run || seen[r.Slash] || r.Cmd.Name == "undo" || r.Cmd.Name == "redo" {
 			return Result{}, false
 		}
+		seen[r.Slash] = true
 	}
 	return stepsResult(text, parts, names), true
 }

@@ -54,19 +54,17 @@ type Result struct {
 // 解析一句中文请求。
 func Parse(text string, names commands.Names) Result {
 	steps, split := parseSteps(text, names)
-	if split && steps.Kind == Run {
-		return steps
-	}
-	r := parseOne(text, names)
 	switch {
-	case r.Kind == Run:
-		return r
-	case split: // the parts' question: which part was not understood
+	case split && (steps.Kind == Run || !steps.partial): // every part read, or one asked back
 		return steps
-	case strings.ContainsAny(text, ",，"):
+	case !split && strings.ContainsAny(text, ",，"): // 给张三打上高意向，李四打上VIP
 		if m, ok := commaSteps(text, names); ok {
 			return m
 		}
+	}
+	r := parseOne(text, names)
+	if r.Kind != Run && split { // which part was not understood
+		return steps
 	}
 	return r
 }

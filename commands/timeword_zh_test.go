@@ -104,3 +104,21 @@ func TestParseTimeWeekdays(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTime: any text reads without panicking; a time read is a
+// span that does not end before it starts and does not start after now.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"周五", "上周三", "这周二下午3点", "上上周一", "星期天", "昨天下午3点", "11月20日", "2026-11-20 15:00", "3天前", "礼拜七"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 21, 16, 0, 0, 0, cst)
+	f.Fuzz(func(t *testing.T, s string) {
+		span, err := ParseTime(s, now, cst)
+		if err != nil {
+			return
+		}
+		if span.To.Before(span.From) || span.From.After(now) {
+			t.Fatalf("ParseTime(%q) = %v … %v (now %v)", s, span.From, span.To, now)
+		}
+	})
+}

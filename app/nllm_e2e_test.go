@@ -73,3 +73,27 @@ func TestEndToEndNaturalLanguageStats(t *testing.T) {
 		t.Fatalf("a statistics question reached WeCom: %d mark_tag calls", n-before)
 	}
 }
+
+// TestEndToEndNaturalLanguageLLMDenied: the model's proposal passes the
+// same permission check as the command: an employee's 确认 of a
+// protected tag is refused, reaches no WeCom API, and is recorded.
+func TestEndToEndNaturalLanguageLLMDenied(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	srv := llmtest.New(t)
+	srv.Script(llmtest.Calls(llmtest.Call("tag", map[string]any{"customer": "〔客户1〕", "tags": []string{"VIP"}})))
+	cfg := config.Default()
+	cfg.Groups = config.SampleGroups() // VIP protected
+	cfg.LLM.BaseURL, cfg.LLM.Model = srv.URL, "fake"
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	before := len(markTagCalls(t, d))
+	mustContain(t, "proposal", say(t, d, "李华最近出手很大方，升个级吧"), "（即 /tag 李华 +VIP）确认吗？")
+	mustContain(t, "denied", say(t, d, "确认"), "受保护标签只有主管可以修改")
+	if n := len(markTagCalls(t, d)); n != before {
+		t.Fatalf("a denied write reached WeCom: %d calls", n-before)
+	}
+	mustContain(t, "recorded", say(t, d, "/history 李华"), "拒绝")
+}

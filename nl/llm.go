@@ -97,7 +97,7 @@ func (p *Parser) askModel(ctx context.Context, text string, names commands.Names
 	if p.redact {
 		sent, back = classify.LLMMask(text, customersIn(text, names))
 	}
-	req := request2model(sent, names.TagNames())
+	req := modelRequest(sent, names.TagNames())
 	key := cacheKey(req)
 	calls, ok := p.cache.get(key)
 	if !ok {
@@ -130,9 +130,9 @@ const systemPrompt = `你把企业微信里员工对客户标签机器人说的�
 // larger one is left out (the model writes tags as the user did).
 const maxPromptTags = 200
 
-// request2model builds the chat request: the rules and the tag library
+// modelRequest builds the chat request: the rules and the tag library
 // in the system prompt, the masked request alone in the user message.
-func request2model(sent string, tags []string) openai.ChatCompletionRequest {
+func modelRequest(sent string, tags []string) openai.ChatCompletionRequest {
 	system := systemPrompt
 	if len(tags) > 0 && len(tags) <= maxPromptTags {
 		system += "\n标签库：" + strings.Join(tags, "、")

@@ -21,7 +21,6 @@ import (
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/mirror"
-	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
@@ -145,9 +144,14 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	natural, err := m.natural(opts)
+	if err != nil {
+		m.Store.Close()
+		return nil, UsageError{err}
+	}
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
-		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

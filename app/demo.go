@@ -266,7 +266,7 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 	defer d.Close()
 	fmt.Fprintf(out, "tagbot 演示 demo — 假的企业微信已就绪（%d 位客户；运行日志 %s，退出时删除）。\n", len(demoCustomers), logf.Name())
 	fmt.Fprintln(out, "你是员工 zhangsan（张三）。试试 /help、/tag 李华 +高意向、/history 王小明、/as lisi（主管）、/as wangwu（管理员）、/click 1、/wecom；quit 退出。")
-	fmt.Fprintln(out, "也可以直接说大白话：给李华打上高意向（回复 确认）、王小明有哪些标签、谁改了王小明的标签、撤销。")
+	fmt.Fprintln(out, "也可以直接说大白话：给李华打上高意向（回复 确认）、王小明有哪些标签、谁改了王小明的标签、撤销、有多少客户是高意向、给李华打上高意向，再把王小明的转介绍去掉。")
 	// Lines are read on their own goroutine, so Ctrl-C (ctx) ends the demo
 	// — and its deferred clean-up runs — even while it waits for input.
 	lines := make(chan string)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/tagbot/tagbot/classify"
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -13,8 +15,8 @@ import (
 // what the conversation itself names. The classification worker uses it
 // through classify.Combine.
 func newLLM(m *Main, opts Options) (*classify.LLM, error) {
-	if !m.Config.LLM.Enabled() {
-		return nil, nil
+	if !m.Config.LLM.Enabled() || m.LLM != nil { // natural language may have built it first (natural, below)
+		return m.LLM, nil
 	}
 	st := m.Store
 	l, err := classify.NewLLM(classify.LLMOptions{
@@ -61,4 +63,24 @@ func llmNames(st *store.Store, customer string) []classify.LLMName {
 		}
 	}
 	return out
+}
+
+// natural is the router's natural-language parser: the patterns alone
+// (nl.Natural), or, when llm: is configured and llm.nl_per_user_per_hour
+// is not 0, the patterns and then the model for what they do not
+// understand (nl.Parser). The model is the classification assist's
+// (m.LLM, built here first, before the router), so both share its timeout, concurrency and
+// daily token budget.
+func (m *Main) natural(opts Options) (commands.NaturalParser, error) {
+	c := m.Config.LLM
+	if !c.Enabled() || c.NLPerUserPerHour == 0 {
+		return nl.Natural, nil
+	}
+	l, err := newLLM(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.LLM = l
+	p := nl.NewParser(nl.LLMOptions{Model: l, PerUserPerHour: c.NLPerUserPerHour, Redact: c.Redact, Now: opts.Now, Logger: opts.Logger})
+	return p.Natural, nil
 }

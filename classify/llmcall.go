@@ -70,10 +70,18 @@ func (l *LLM) ask(ctx context.Context, kind string, req openai.ChatCompletionReq
 // complete makes one call within the concurrency bound and the timeout,
 // and spends the tokens the response reports.
 func (l *LLM) complete(ctx context.Context, req openai.ChatCompletionRequest) (string, error) {
+	msg, err := l.completeMessage(ctx, req)
+	return msg.Content, err
+}
+
+// completeMessage is complete returning the whole assistant message (its
+// tool calls too).
+func (l *LLM) completeMessage(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionMessage, error) {
+	var none openai.ChatCompletionMessage
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return none, ctx.Err()
 	}
 	defer func() { <-l.sem }()
 	l.stats.calls.Add(1)
@@ -86,14 +94,14 @@ func (l *LLM) complete(ctx context.Context, req openai.ChatCompletionRequest) (s
 	}
 	if err != nil {
 		if cctx.Err() != nil && ctx.Err() == nil {
-			return "", errLLMTimeout
+			return none, errLLMTimeout
 		}
-		return "", err
+		return none, err
 	}
 	if len(resp.Choices) == 0 {
-		return "", errors.New("llm: response has no choices")
+		return none, errors.New("llm: response has no choices")
 	}
-	return resp.Choices[0].Message.Content, nil
+	return resp.Choices[0].Message, nil
 }
 
 // errLLMTimeout is a call that took longer than llm.timeout.

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,4 +115,17 @@ func FuzzLLMRedact(f *testing.F) {
 			t.Fatalf("text(%q) = %q keeps the name %q", text, got, n)
 		}
 	})
+}
+
+func TestLLMMask(t *testing.T) {
+	names := []LLMName{{Text: "张三", Who: LLMWhoCustomer}, {Text: "李四", Who: LLMWhoCustomer}}
+	masked, back := LLMMask("给张三打上VIP，李四和张三的手机13812345678，订单1234567", names)
+	wantMasked := "给〔客户1〕打上VIP，〔客户2〕和〔客户1〕的手机〔电话1〕，订单〔号码1〕"
+	wantBack := map[string]string{"〔客户1〕": "张三", "〔客户2〕": "李四", "〔电话1〕": "13812345678", "〔号码1〕": "1234567"}
+	if masked != wantMasked {
+		t.Errorf("masked = %q, want %q", masked, wantMasked)
+	}
+	if !reflect.DeepEqual(back, wantBack) {
+		t.Errorf("back = %v, want %v", back, wantBack)
+	}
 }

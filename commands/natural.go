@@ -27,16 +27,22 @@ type Names interface {
 }
 
 // Natural is what a natural-language parser made of a plain message: a
-// command to run (Write when it changes tags), or else Ask, a question or
-// hint to reply with; both empty when nothing was understood. 自然语言解析结果。
+// command to run (Write when it changes tags), several (Steps, a
+// sentence of several commands), or else Ask, a question or hint to
+// reply with; all empty when nothing was understood. Confirm asks 确认
+// for a write even after /set confirm off (the LLM's proposals).
+// 自然语言解析结果。
 type Natural struct {
-	Cmd   *Command
-	Write bool
-	Ask   string
+	Cmd     *Command
+	Write   bool
+	Ask     string
+	Steps   []NaturalStep
+	Confirm bool
 }
 
-// NaturalParser turns plain text into a command; nl.Natural is one.
-type NaturalParser func(text string, names Names) Natural
+// NaturalParser turns plain text into a command; nl.Natural is one. ctx
+// bounds a parser that asks a model (nl.Parser with an LLM).
+type NaturalParser func(ctx context.Context, text string, names Names) Natural
 
 // confirmWords and cancelWords answer a pending proposal in one word.
 var (
@@ -60,8 +66,10 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 	if r.parsePlain == nil {
 		return nil, false
 	}
-	res := r.parsePlain(text, r.names(userID))
+	res := r.parsePlain(ctx, text, r.names(userID))
 	switch {
+	case len(res.Steps) > 0:
+		return r.naturalSteps(ctx, userID, res, now, seq), true
 	case res.Cmd == nil && res.Ask != "":
 		return []Reply{{Text: res.Ask}}, true
 	case res.Cmd == nil:
@@ -69,7 +77,7 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 	}
 	cmd := r.pinTarget(userID, *res.Cmd)
 	shown := "即 " + cmd.Display()
-	if !res.Write || cmd.Name == "rollback" || !r.confirmOn(userID) { // /rollback proposes by itself
+	if !res.Write || cmd.Name == "rollback" || !res.Confirm && !r.confirmOn(userID) { // /rollback proposes by itself
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
 	}
 	r.sess.propose(userID, now, cmd.Display(), func(ctx context.Context, req *Request) ([]Reply, error) {

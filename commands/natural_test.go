@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,7 @@ import (
 
 // fakeNatural stands in for nl.Natural: it knows a few sentences, and
 // checks them against the store through the Names it is given.
-func fakeNatural(text string, names Names) Natural {
+func fakeNatural(_ context.Context, text string, names Names) Natural {
 	switch text {
 	case "给王小明打上高意向":
 		if !names.Customer("王小明") {
@@ -24,8 +25,21 @@ func fakeNatural(text string, names Names) Natural {
 		return Natural{Ask: "「高意」是指「高意向」吗？"}
 	case "撤销":
 		return Natural{Cmd: &Command{Slash: true, Name: "undo"}, Write: true}
+	case "两条":
+		return Natural{Write: true, Steps: []NaturalStep{{Cmd: natTag("高意向"), Write: true}, {Cmd: natTag("咖啡"), Write: true}}}
+	case "一读一写":
+		read := Command{Slash: true, Name: "tags", Args: []Token{{Kind: Word, Value: "王小明"}}}
+		return Natural{Write: true, Steps: []NaturalStep{{Cmd: read}, {Cmd: natTag("高意向"), Write: true}}}
+	case "模型提议":
+		c := natTag("高意向")
+		return Natural{Cmd: &c, Write: true, Confirm: true}
 	}
 	return Natural{}
+}
+
+// natTag is /tag 王小明 +tag.
+func natTag(tag string) Command {
+	return Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "王小明"}, {Kind: AddTag, Value: tag}}}
 }
 
 // natEnv is env with a router that has the fake natural-language parser.
@@ -58,6 +72,12 @@ func TestNaturalDialogue(t *testing.T) {
 		{"/set usage", [][2]string{{"/set confirm maybe", "用法：/set confirm on|off"}}, 0},
 		// 撤销 names the change it means when asked: a change made before
 		// 确认 is not the one undone (a review: it was)
+		{"several writes, one 确认", [][2]string{{"两条", "要执行这 2 条命令：\n1. /tag 王小明 +高意向\n2. /tag 王小明 +咖啡\n确认吗"},
+			{"确认", "添加「咖啡」"}}, 2},
+		{"several writes cancelled together", [][2]string{{"两条", "确认吗"}, {"取消", "已取消"}}, 0},
+		{"several writes, confirm off", [][2]string{{"/set confirm off", "不再"}, {"两条", "（即 /tag 王小明 +咖啡）"}}, 2},
+		{"a read runs, the write waits", [][2]string{{"一读一写", "（即 /tags 王小明）"}, {"取消", "已取消"}}, 0},
+		{"the model's write asks even with confirm off", [][2]string{{"/set confirm off", "不再"}, {"模型提议", "确认吗"}, {"确认", "添加「高意向」"}}, 1},
 		{"撤销 pins its target", [][2]string{{"/tag 王小明 +高意向", "变更 #1"}, {"撤销", "（即 /undo 1）确认吗"},
 			{"/tag 王小明 +咖啡", "变更 #2"}, {"确认", "#1"}}, 1},
 	} {

@@ -26,7 +26,7 @@ var dayWords = map[string]int{"今天": 0, "today": 0, "昨天": 1, "yesterday":
 
 // badTime is the reply for an unreadable time.
 func badTime(s string) error {
-	return userErr(CodeBadTime, "看不懂时间「%s」。可以写：今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01、2026-11-01 15:04", clip(s))
+	return userErr(CodeBadTime, "看不懂时间「%s」。可以写：今天、昨天、前天、周五、上周三、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01、2026-11-01 15:04", clip(s))
 }
 
 // isDayWord reports whether s names a day without a clock time, so a
@@ -35,7 +35,7 @@ func isDayWord(s string) bool {
 	if _, ok := dayWords[strings.ToLower(s)]; ok {
 		return true
 	}
-	return reFullDate.MatchString(s) || reMonthDay.MatchString(s)
+	return reFullDate.MatchString(s) || reMonthDay.MatchString(s) || isWeekday(s)
 }
 
 // ParseTime reads a time as users write it, relative to now, in loc:
@@ -45,7 +45,8 @@ func isDayWord(s string) bool {
 // optionally followed by a clock time "15:04", or a bare "15:04" (today).
 // Full-width digits and punctuation read as ASCII. Chinese dates and clock
 // times read too (canonTime): 11月20日, 2026年11月20号, 昨天下午3点,
-// 今天上午10点半, 下午3点20分. Times in the future are refused. 解析时间词。
+// 今天上午10点半, 下午3点20分, and weekday names (parseWeekday): 周五,
+// 星期一, 上周三, 这周二下午3点. Times in the future are refused. 解析时间词。
 func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 	s = canonTime(halfWidth(strings.TrimSpace(s)))
 	now = now.In(loc)
@@ -154,6 +155,9 @@ func number(s string) (int, bool) {
 func parseDay(s string, today time.Time) (time.Time, bool) {
 	if n, ok := dayWords[s]; ok {
 		return today.AddDate(0, 0, -n), true
+	}
+	if d, ok := parseWeekday(s, today); ok {
+		return d, true
 	}
 	var y, mo, d int
 	if m := reFullDate.FindStringSubmatch(s); m != nil {

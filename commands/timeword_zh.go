@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var (
@@ -71,4 +72,39 @@ func clockStart(s string) int {
 		}
 	}
 	return -1
+}
+
+// reWeekday reads a weekday name: 周五, 星期一, 礼拜天, 上周三, 这周二,
+// 本星期五, 上上周一.
+var reWeekday = regexp.MustCompile(`^(上上|上|这|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])$`)
+
+// weekdayNumbers are Monday-based day offsets of the weekday characters.
+var weekdayNumbers = map[string]int{"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+	"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+
+// isWeekday reports whether s is a weekday name parseWeekday reads.
+func isWeekday(s string) bool { return reWeekday.MatchString(s) }
+
+// parseWeekday reads a weekday name as local midnight of that day:
+// 上周三 is Wednesday of last week, 这周二 / 本周二 Tuesday of this week
+// (refused later if still ahead), and a bare 周五 / 星期五 the latest
+// Friday up to today (today when it is Friday), as a past time is meant.
+func parseWeekday(s string, today time.Time) (time.Time, bool) {
+	m := reWeekday.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	monday := today.AddDate(0, 0, -weekdayMon(today))
+	day := monday.AddDate(0, 0, weekdayNumbers[m[2]])
+	switch m[1] {
+	case "上":
+		day = day.AddDate(0, 0, -7)
+	case "上上":
+		day = day.AddDate(0, 0, -14)
+	case "":
+		if day.After(today) {
+			day = day.AddDate(0, 0, -7)
+		}
+	}
+	return day, true
 }

@@ -19,6 +19,9 @@ const (
 	DefaultLLMTimeout          = 15 * time.Second
 	DefaultLLMMaxConcurrency   = 4
 	DefaultLLMDailyTokenBudget = 1_000_000
+	// DefaultLLMNLPerUserPerHour bounds the natural-language requests one
+	// user may send to the model per hour (llm.nl_per_user_per_hour).
+	DefaultLLMNLPerUserPerHour = 20
 )
 
 // LLM configures the optional LLM assist: an OpenAI-compatible chat
@@ -40,6 +43,11 @@ type LLM struct {
 	// Redact replaces phone numbers, ids, e-mail addresses and names with
 	// placeholders before anything is sent (default true). 发送前脱敏。
 	Redact bool
+	// NLPerUserPerHour is how many natural-language requests the patterns
+	// did not understand one user may send to the model per hour (answers
+	// from the cache do not count); 0 keeps natural language to the
+	// patterns. 每人每小时交给大模型理解的自然语言请求数，0 表示不用。
+	NLPerUserPerHour int
 }
 
 // Enabled reports whether the LLM assist is configured. 是否启用。
@@ -49,8 +57,8 @@ func (l LLM) Enabled() bool {
 
 // String shows the LLM settings with the API key masked.
 func (l LLM) String() string {
-	return fmt.Sprintf("{BaseURL:%s Model:%s APIKey:%s Timeout:%s MaxConcurrency:%d DailyTokenBudget:%d Redact:%t}",
-		RedactURL(l.BaseURL), l.Model, mask(l.APIKey), l.Timeout, l.MaxConcurrency, l.DailyTokenBudget, l.Redact)
+	return fmt.Sprintf("{BaseURL:%s Model:%s APIKey:%s Timeout:%s MaxConcurrency:%d DailyTokenBudget:%d Redact:%t NLPerUserPerHour:%d}",
+		RedactURL(l.BaseURL), l.Model, mask(l.APIKey), l.Timeout, l.MaxConcurrency, l.DailyTokenBudget, l.Redact, l.NLPerUserPerHour)
 }
 
 // GoString is String, so %#v never leaks the API key.
@@ -66,6 +74,7 @@ func (l LLM) LogValue() slog.Value {
 		slog.Int("max_concurrency", l.MaxConcurrency),
 		slog.Int("daily_token_budget", l.DailyTokenBudget),
 		slog.Bool("redact", l.Redact),
+		slog.Int("nl_per_user_per_hour", l.NLPerUserPerHour),
 	)
 }
 
@@ -76,6 +85,7 @@ func defaultLLM() LLM {
 		MaxConcurrency:   DefaultLLMMaxConcurrency,
 		DailyTokenBudget: DefaultLLMDailyTokenBudget,
 		Redact:           true,
+		NLPerUserPerHour: DefaultLLMNLPerUserPerHour,
 	}
 }
 
@@ -90,6 +100,7 @@ func (d *decoder) llm(l *LLM) func(*yaml.Node, string) {
 			{"max_concurrency", d.integer(&l.MaxConcurrency)},
 			{"daily_token_budget", d.integer(&l.DailyTokenBudget)},
 			{"redact", d.boolean(&l.Redact)},
+			{"nl_per_user_per_hour", d.integer(&l.NLPerUserPerHour)},
 		})
 	}
 }
@@ -111,6 +122,9 @@ func (c *Config) validateLLM(r *reporter) {
 	}
 	if l.MaxConcurrency < 1 || l.MaxConcurrency > 256 {
 		r.add("llm.max_concurrency", "must be between 1 and 256 (got %d)", l.MaxConcurrency)
+	}
+	if l.NLPerUserPerHour < 0 || l.NLPerUserPerHour > 10_000 {
+		r.add("llm.nl_per_user_per_hour", "must be between 0 (natural language without the LLM) and 10000, got %d", l.NLPerUserPerHour)
 	}
 	if l.DailyTokenBudget < 0 {
 		r.add("llm.daily_token_budget", "must not be negative (use 0 for no limit), got %d", l.DailyTokenBudget)
@@ -141,11 +155,13 @@ type redactedLLM struct {
 	MaxConcurrency   int    `yaml:"max_concurrency"`
 	DailyTokenBudget int    `yaml:"daily_token_budget"`
 	Redact           bool   `yaml:"redact"`
+	NLPerUserPerHour int    `yaml:"nl_per_user_per_hour"`
 }
 
 func (l LLM) redacted() redactedLLM {
 	return redactedLLM{
 		BaseURL: RedactURL(l.BaseURL), Model: l.Model, APIKey: mask(l.APIKey), Timeout: l.Timeout.String(),
 		MaxConcurrency: l.MaxConcurrency, DailyTokenBudget: l.DailyTokenBudget, Redact: l.Redact,
+		NLPerUserPerHour: l.NLPerUserPerHour,
 	}
 }

@@ -20,13 +20,14 @@ func TestLLMParse(t *testing.T) {
 	}{
 		{"absent: off with defaults", "", nil, defaultLLM()},
 		{"full", "llm:\n  base_url: https://llm.example/v1\n  model: qwen-plus\n  api_key: sk-file\n  timeout: 20s\n" +
-			"  max_concurrency: 2\n  daily_token_budget: 5000\n  redact: false\n", nil,
+			"  max_concurrency: 2\n  daily_token_budget: 5000\n  redact: false\n  nl_per_user_per_hour: 5\n", nil,
 			LLM{BaseURL: "https://llm.example/v1", Model: "qwen-plus", APIKey: "sk-file", Timeout: 20 * time.Second,
-				MaxConcurrency: 2, DailyTokenBudget: 5000, Redact: false}},
+				MaxConcurrency: 2, DailyTokenBudget: 5000, Redact: false, NLPerUserPerHour: 5}},
 		{"env key wins", "llm:\n  base_url: http://127.0.0.1:1/v1\n  model: m\n  api_key: sk-file\n",
 			map[string]string{EnvLLMAPIKey: " sk-env "},
 			LLM{BaseURL: "http://127.0.0.1:1/v1", Model: "m", APIKey: "sk-env", Timeout: DefaultLLMTimeout,
-				MaxConcurrency: DefaultLLMMaxConcurrency, DailyTokenBudget: DefaultLLMDailyTokenBudget, Redact: true}},
+				MaxConcurrency: DefaultLLMMaxConcurrency, DailyTokenBudget: DefaultLLMDailyTokenBudget, Redact: true,
+				NLPerUserPerHour: DefaultLLMNLPerUserPerHour}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +53,7 @@ func TestLLMErrors(t *testing.T) {
 		{"llm:\n  timeout: 0s\n", "config.yaml:2: llm.timeout: must be between 1s and 5m"},
 		{"llm:\n  max_concurrency: 0\n", "config.yaml:2: llm.max_concurrency: must be between 1 and 256"},
 		{"llm:\n  daily_token_budget: -1\n", "config.yaml:2: llm.daily_token_budget: must not be negative"},
+		{"llm:\n  nl_per_user_per_hour: -1\n", "config.yaml:2: llm.nl_per_user_per_hour: must be between 0"},
 		{"llm:\n  redact: yes please\n", "config.yaml:2: llm.redact: want true or false"},
 		{"llm:\n  apikey: x\n", "config.yaml:2: llm.apikey: unknown key (did you mean api_key?)"},
 	}

@@ -12,7 +12,7 @@ type intent func(rq *request) (Result, bool)
 
 // intents are tried in order; reads come before writes, so a request
 // that could be either ("张三的标签记录") is read.
-var intents = []intent{lone, help, undoRedo, restoreTag, rollback, history, find, countFind, showTags, write}
+var intents = []intent{lone, help, undoRedo, restoreTag, rollback, statsIntent, history, find, countFind, showTags, write}
 
 // helpWords ask what the bot can do.
 var helpWords = []string{"帮助", "help", "你能做什么", "你会什么", "你会做什么", "能做什么", "能干什么", "你能干嘛", "怎么用", "有哪些命令", "有什么命令", "有什么功能", "使用说明", "菜单"}
@@ -140,7 +140,8 @@ func history(rq *request) (Result, bool) {
 // countWords ask which or how many customers have tags.
 var countWords = []string{"客户有多少", "客户有几个", "客户是哪些", "有多少客户是", "有多少个客户是", "多少客户是", "多少客户有", "多少个客户有", "有几个客户是", "几个客户是", "的客户有多少", "的客户有哪些", "的客户有几个", "的客户都有谁", "的客户是谁", "的客户", "客户有哪些", "有多少"}
 
-// countFind: 有多少客户是高意向, 高意向又是VIP的客户有哪些 → /find tag:….
+// countFind: 高意向又是VIP的客户有哪些 → /find tag:…; 有多少客户是高意向,
+// 高意向又是VIP的有多少 → /stats tag:… (the count from the stats code).
 func countFind(rq *request) (Result, bool) {
 	if !hasAny(rq.s, countWords...) {
 		return Result{}, false
@@ -148,6 +149,9 @@ func countFind(rq *request) (Result, bool) {
 	s := cut(rq.s, countWords...)
 	s = cut(s, "既是", "同时是", "而且是", "并且是", "又有", "同时有", "查一下", "找一下", "看看", "哪些", "都", "打了", "有")
 	s = trimAll(s, []string{"是"}, []string{"标签", "的"})
+	if c := strings.TrimSuffix(s, "个"); c != "" && rq.names.Customer(c) { // 张三有多少(个)标签: the customer's tags
+		return run(false, "tags", word(c)), true
+	}
 	tags, q := rq.tagList(s)
 	if c, ok := strings.CutSuffix(s, "客户"); ok && len(tags) == 0 { // 高意向客户有多少
 		tags, q = rq.tagList(c)
@@ -157,6 +161,9 @@ func countFind(rq *request) (Result, bool) {
 			return ask(q), true
 		}
 		return Result{}, false
+	}
+	if hasAny(rq.s, howMany...) { // 有多少客户是高意向: the count, from /stats
+		return tagCount(tags), true
 	}
 	args := make([]commands.Token, len(tags))
 	for i, t := range tags {

@@ -11,6 +11,9 @@
 package nl
 
 import (
+	"context"
+	"strings"
+
 	"github.com/tagbot/tagbot/commands"
 )
 
@@ -31,15 +34,43 @@ type Result struct {
 	Kind  Kind
 	Cmd   commands.Command
 	Write bool
-	Slash string // "/tag 张三 +高意向"
+	Slash string // "/tag 张三 +高意向"; several commands joined by "；"
 	Ask   string
+	// Steps are the commands of a sentence holding several, in order
+	// (Cmd is the first); Write says one of them writes.
+	Steps []Result
+	// Confirm asks 确认 for a write even after /set confirm off (set
+	// on what the LLM proposed).
+	Confirm bool
+	// partial: a sentence of several parts where one was not understood
+	// at all; the question is asked unless a model can read it whole.
+	partial bool
 }
 
 // Parse reads one plain-text request. names answers which words are
 // customers and tags; Parse asks it at most a few dozen times, so a
-// request parses in microseconds even with many customers and tags.
+// request parses in microseconds even with many customers and tags. A
+// sentence of several commands (multi.go) gives a Result with Steps.
 // 解析一句中文请求。
 func Parse(text string, names commands.Names) Result {
+	steps, split := parseSteps(text, names)
+	switch {
+	case split && (steps.Kind == Run || !steps.partial): // every part read, or one asked back
+		return steps
+	case !split && strings.ContainsAny(text, ",，"): // 给张三打上高意向，李四打上VIP
+		if m, ok := commaSteps(text, names); ok {
+			return m
+		}
+	}
+	r := parseOne(text, names)
+	if r.Kind != Run && split { // which part was not understood
+		return steps
+	}
+	return r
+}
+
+// parseOne reads text as one command.
+func parseOne(text string, names commands.Names) Result {
 	rq := newRequest(text, names)
 	if rq.s == "" {
 		return Result{}
@@ -52,15 +83,25 @@ func Parse(text string, names commands.Names) Result {
 	return Result{}
 }
 
-// Natural is Parse as a commands.NaturalParser (Options.Natural).
-func Natural(text string, names commands.Names) commands.Natural {
+// Natural is Parse as a commands.NaturalParser (Options.Natural), with
+// patterns only; Parser.Natural adds the LLM.
+func Natural(_ context.Context, text string, names commands.Names) commands.Natural {
 	r := Parse(text, names)
-	switch r.Kind {
-	case Run:
+	return r.natural()
+}
+
+// natural is r as the router takes it.
+func (r Result) natural() commands.Natural {
+	switch {
+	case r.Kind == Run && len(r.Steps) > 0:
+		steps := make([]commands.NaturalStep, len(r.Steps))
+		for i, s := range r.Steps {
+			steps[i] = commands.NaturalStep{Cmd: s.Cmd, Write: s.Write}
+		}
+		return commands.Natural{Steps: steps, Write: r.Write, Confirm: r.Confirm}
+	case r.Kind == Run:
 		cmd := r.Cmd
-		return commands.Natural{Cmd: &cmd, Write: r.Write}
-	case Ask:
-		return commands.Natural{Ask: r.Ask}
+		return commands.Natural{Cmd: &cmd, Write: r.Write, Confirm: r.Confirm}
 	}
 	return commands.Natural{Ask: r.Ask}
 }

@@ -41,9 +41,16 @@ func loadPhrasings(t testing.TB) []phrasing {
 // writeCommands are the commands that change tags.
 var writeCommands = map[string]bool{"tag": true, "untag": true, "undo": true, "redo": true, "rollback": true, "restore": true}
 
+// isWriteSlash reports whether one of the commands of slash (several
+// joined by "；") writes.
 func isWriteSlash(slash string) bool {
-	name, _, _ := strings.Cut(strings.TrimPrefix(slash, "/"), " ")
-	return writeCommands[name]
+	for _, one := range strings.Split(slash, stepSlashSep) {
+		name, _, _ := strings.Cut(strings.TrimPrefix(one, "/"), " ")
+		if writeCommands[name] {
+			return true
+		}
+	}
+	return false
 }
 
 func TestPhrasings(t *testing.T) {

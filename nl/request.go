@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
@@ -22,7 +23,10 @@ type request struct {
 
 // reTime finds a time word in the (half-width, spaced) text; each match is
 // checked with commands.ParseTime before it is taken.
-var reTime = regexp.MustCompile(`(?:\d{4}-)?\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2})?|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:今天|昨天|前天)(?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:\d{1,4}|[一二两三四五六七八九十]{1,3})\s*(?:天|小时|个小时|分钟|周|个星期|个月)前|这周|本周|上周|上星期|本月|这个月|上个月|上月`)
+var reTime = regexp.MustCompile(`(?:\d{4}-)?\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2})?|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:今天|昨天|前天)(?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:上上|上|这|本)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:凌晨|早上|上午|中午|下午|傍晚|晚上)?[0-9一二两三四五六七八九十]{1,3}[点时](?:半|\d{1,2}分?)?)?|(?:\d{1,4}|[一二两三四五六七八九十]{1,3})\s*(?:天|小时|个小时|分钟|周|个星期|个月)前|这周|本周|上周|上星期|本月|这个月|上个月|上月`)
+
+// reWeekdayName finds a weekday name in a time word (周一, 星期天).
+var reWeekdayName = regexp.MustCompile(`(?:周|星期|礼拜)[一二三四五六日天]`)
 
 // farFuture checks a time word's form only (the command checks the time).
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -42,11 +46,14 @@ func newRequest(text string, names commands.Names) *request {
 		strings.HasSuffix(end, "了吧") || strings.HasSuffix(end, "么") || // 打上VIP了吧 / 打上VIP了么: asking, not telling
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "可以") && strings.HasSuffix(strings.TrimSpace(s), "呢")
 	var locs [][]int
-	if strings.ContainsAny(s, "0123456789天周月前星") { // skip the regexp when no time word can be there
+	if strings.ContainsAny(s, "0123456789天周月前星拜") { // skip the regexp when no time word can be there
 		locs = reTime.FindAllStringIndex(s, 2)
 	}
 	for _, loc := range locs {
 		w := strings.TrimSpace(s[loc[0]:loc[1]])
+		if reWeekdayName.MatchString(w) && insideName(s, loc[0], loc[1], names) { // 周一鸣 is a customer, not Monday
+			continue
+		}
 		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {
 			rq.tw = w
 			s = s[:loc[0]] + " " + s[loc[1]:]
@@ -166,4 +173,29 @@ const notDone = "听起来是不要改，我什么都没有改。"
 // question forms 能不能, 要不要.
 func (rq *request) negated() bool {
 	return hasAny(cut(rq.s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...)
+}
+
+// insideName reports whether s[lo:hi] is part of a customer's name
+// (周一鸣 holds 周一): a name of up to three more characters either side.
+func insideName(s string, lo, hi int, names commands.Names) bool {
+	starts := []int{lo}
+	for i, n := lo, 0; i > 0 && n < 3; n++ {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		starts = append(starts, i)
+	}
+	ends := []int{hi}
+	for i, n := hi, 0; i < len(s) && n < 3; n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		ends = append(ends, i)
+	}
+	for _, a := range starts {
+		for _, b := range ends {
+			if (a != lo || b != hi) && names.Customer(strings.TrimSpace(s[a:b])) {
+				return true
+			}
+		}
+	}
+	return false
 }

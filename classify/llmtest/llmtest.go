@@ -29,6 +29,9 @@ type Reply struct {
 	Delay time.Duration
 	// PromptTokens and CompletionTokens are reported in usage.
 	PromptTokens, CompletionTokens int
+	// ToolCalls are the assistant message's tool calls (function calling;
+	// see Call), answered with finish_reason "tool_calls".
+	ToolCalls []openai.ToolCall
 }
 
 // Request is one request the server received.
@@ -146,10 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
 		"id": fmt.Sprintf("chatcmpl-%d", len(s.Requests())), "object": "chat.completion", "created": 0, "model": req.Chat.Model,
-		"choices": []any{map[string]any{
-			"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": reply.Content},
-		}},
+		"choices": []any{reply.choice()},
 		"usage": map[string]int{
 			"prompt_tokens": reply.PromptTokens, "completion_tokens": reply.CompletionTokens,
 			"total_tokens": reply.PromptTokens + reply.CompletionTokens,

@@ -1,0 +1,60 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// NaturalStep is one command of a sentence holding several
+// ("给张三打上高意向，再把李四的VIP去掉"); Write when it changes tags.
+// 一句话中的一条命令。
+type NaturalStep struct {
+	Cmd   Command
+	Write bool
+}
+
+// naturalSteps answers a sentence of several commands. The reads run at
+// once, each with its command shown; the writes are proposed together as
+// one 确认 listing each (unless /set confirm off and the parser did not
+// ask Confirm), and run in order when confirmed, each through its own
+// permission check and the ledger exactly like the typed command.
+func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, now time.Time, seq uint64) []Reply {
+	var out []Reply
+	var writes []Command
+	for _, st := range res.Steps {
+		cmd := r.pinTarget(userID, st.Cmd)
+		if !st.Write {
+			out = append(out, withNote(r.dispatch(ctx, userID, cmd, now, seq), "即 "+cmd.Display())...)
+			continue
+		}
+		writes = append(writes, cmd)
+	}
+	if len(writes) == 0 {
+		return out
+	}
+	runAll := func(ctx context.Context, now time.Time, seq uint64) []Reply {
+		var all []Reply
+		for _, c := range writes {
+			all = append(all, withNote(r.dispatch(ctx, userID, c, now, seq), "即 "+c.Display())...)
+		}
+		return all
+	}
+	if !res.Confirm && !r.confirmOn(userID) {
+		return append(out, runAll(ctx, now, seq)...)
+	}
+	shown := make([]string, len(writes))
+	lines := make([]string, len(writes))
+	for i, c := range writes {
+		shown[i] = c.Display()
+		lines[i] = fmt.Sprintf("%d. %s", i+1, c.Display())
+	}
+	r.sess.propose(userID, now, strings.Join(shown, "；"), func(ctx context.Context, req *Request) ([]Reply, error) {
+		req.listed = true // each command keeps or clears its own numbered list
+		return runAll(ctx, req.Now, req.seq), nil
+	})
+	text := fmt.Sprintf("要执行这 %d 条命令：\n%s\n确认吗？回复 确认 / 取消（%d 分钟内有效，一起执行或一起取消）",
+		len(writes), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
+	return append(out, Reply{Text: text})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,76 +11,51 @@ import (
 )
 
 // Lifecycle rules (package lifecycle): when each rule was first loaded and
-// last ran, and each run's plan, applied in steps so a run killed midway
-// resumes without applying anything twice.
+// last ran, and when each customer last wrote. A run's plan is a Job
+// (jobs.go) with id bg-life-<n>, so a run killed midway resumes without
+// applying anything twice.
 //
-//	lc:s:<rule>            LifecycleRuleState: first seen, last scheduled slot, last run's summary
-//	lc:r:<seq>             LifecycleRun: one run (a batch bg-life-<seq>)
-//	lc:q:<seq>             present while run <seq> is not finished (value "")
-//	lc:p:<seq>:<row>       LifecyclePlanRow still to apply (<row> 9 digits); deleted
-//	                       in the transaction that applies it
+//	lc:s:<rule>            LifecycleRuleState
+//	meta:seq:lc            last <n> handed out for bg-life-<n>
 //	lcm:<external_userid>  when the customer last wrote (RFC 3339; written with each
 //	                       received customer message, permanent)
 //
 // None of these derive from the ledger: Rebuild leaves them alone. lcm:
 // cannot be rebuilt once the activities it came from expired.
 
+// LifecycleBatchPrefix starts every lifecycle run's job id and batch.
+const LifecycleBatchPrefix = BackgroundBatchPrefix + "life-"
+
+// LifecycleReason is the reason of a lifecycle change-set: it names the rule.
+func LifecycleReason(rule string) string { return "生命周期规则「" + rule + "」" }
+
 // LifecycleRuleState is what the store keeps of one lifecycle rule.
 type LifecycleRuleState struct {
 	Rule      string    `json:"rule"`
 	FirstSeen time.Time `json:"first_seen"` // when the rule was first loaded
-	// LastSlot is the scheduled time the last scheduled run covered
-	// (zero before the first); the next slot follows it.
+	// LastSlot is the scheduled time the last scheduled run covered (zero
+	// before the first); the next slot follows it. PrevSlot is LastSlot
+	// before that run began, put back when its job never came to be.
 	LastSlot time.Time `json:"last_slot,omitempty"`
-	// Last is the summary of the rule's last finished run (scheduled or not).
-	Last *LifecycleRuleRun `json:"last,omitempty"`
+	PrevSlot time.Time `json:"prev_slot,omitempty"`
+	// LastJob is the job (and batch) of the rule's last run, "" before
+	// the first or when it planned nothing.
+	LastJob     string    `json:"last_job,omitempty"`
+	LastRun     time.Time `json:"last_run,omitempty"`
+	LastManual  bool      `json:"last_manual,omitempty"`
+	LastPlanned int       `json:"last_planned"` // relationships its last run planned to change
 }
 
-// LifecycleRuleRun is what one run of one rule changed.
-type LifecycleRuleRun struct {
-	Run      ID        `json:"run"`
-	Batch    string    `json:"batch"`
-	Finished time.Time `json:"finished"`
-	Manual   bool      `json:"manual,omitempty"`
-	Changed  int       `json:"changed"`           // change-sets applied
-	Skipped  int       `json:"skipped,omitempty"` // rows that changed nothing by then
+// LifecycleRunStart is what BeginLifecycleRun records.
+type LifecycleRunStart struct {
+	// Slots are the scheduled times a scheduled run covers, by rule; nil
+	// for a run asked for by an admin (it leaves the schedule alone).
+	Slots map[string]time.Time
+	// Planned is how many rows each rule of the run planned.
+	Planned map[string]int
 }
-
-// LifecycleRun is one run of one or more lifecycle rules: a batch whose
-// plan rows are applied in steps.
-type LifecycleRun struct {
-	ID      ID        `json:"id"`
-	Batch   string    `json:"batch"` // "bg-life-<id>"
-	Actor   string    `json:"actor"` // "system" for a scheduled run, else the admin
-	Rules   []string  `json:"rules"`
-	Created time.Time `json:"created"`
-	// Slots are the scheduled times a scheduled run covers, by rule
-	// (recorded as the rules' LastSlot when the plan is complete).
-	Slots   map[string]time.Time `json:"slots,omitempty"`
-	Planned bool                 `json:"planned,omitempty"` // every plan row is stored
-	Total   int                  `json:"total"`             // plan rows
-	Applied int                  `json:"applied"`           // plan rows done (applied or skipped)
-	Changed map[string]int       `json:"changed,omitempty"` // change-sets applied, by rule
-	Skipped map[string]int       `json:"skipped,omitempty"` // rows that changed nothing, by rule
-	Done    bool                 `json:"done,omitempty"`
-	Ended   time.Time            `json:"ended,omitempty"`
-}
-
-// LifecyclePlanRow is one relationship's change planned by one rule.
-type LifecyclePlanRow struct {
-	Rule     string   `json:"rule"`
-	Customer string   `json:"customer"`
-	Follower string   `json:"follower"`
-	Add      []string `json:"add,omitempty"`    // tag ids
-	Remove   []string `json:"remove,omitempty"` // tag ids
-}
-
-// LifecycleBatchPrefix starts every lifecycle run's batch id.
-const LifecycleBatchPrefix = BackgroundBatchPrefix + "life-"
 
 func lcStateKey(rule string) string { return "lc:s:" + rule }
-
-func lcRowKey(run ID, row int) string { return fmt.Sprintf("lc:p:%012d:%09d", run, row) }
 
 // LifecycleStates reads every rule's state, by rule name.
 func (s *Store) LifecycleStates() (map[string]LifecycleRuleState, error) {
@@ -105,14 +81,13 @@ func (s *Store) SeeLifecycleRules(rules []string) (map[string]LifecycleRuleState
 		now := s.now().UTC()
 		for _, r := range rules {
 			st, err := getJSON[LifecycleRuleState](tx, lcStateKey(r), nil)
-			if err != nil || st != nil {
-				if err != nil {
+			if err != nil {
+				return err
+			}
+			if st == nil {
+				if err := putJSON(tx, lcStateKey(r), &LifecycleRuleState{Rule: r, FirstSeen: now}); err != nil {
 					return err
 				}
-				continue
-			}
-			if err := putJSON(tx, lcStateKey(r), &LifecycleRuleState{Rule: r, FirstSeen: now}); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -123,139 +98,78 @@ func (s *Store) SeeLifecycleRules(rules []string) (map[string]LifecycleRuleState
 	return s.LifecycleStates()
 }
 
-// StartLifecycleRun creates a run (id, batch, created time filled in),
-// not yet planned: add its rows with AddLifecyclePlan, then PlanLifecycleRun.
-func (s *Store) StartLifecycleRun(run LifecycleRun) (LifecycleRun, error) {
+// BeginLifecycleRun hands out the run's job id (bg-life-<n>) and records
+// it, with the slots it covers and what it planned, in each of its rules'
+// states, in one transaction. Create the job with that id next (store.
+// CreateJob); if the process dies before the job is whole, RecoverLifecycle
+// puts the slots back, so the run is planned again.
+func (s *Store) BeginLifecycleRun(start LifecycleRunStart) (string, error) {
+	var id string
 	err := s.update(func(tx *txn) error {
-		seq, err := nextSeq(tx, "lc")
+		n, err := nextSeq(tx, "lc")
 		if err != nil {
 			return err
 		}
-		run.ID, run.Created = ID(seq), s.now().UTC()
-		run.Batch = fmt.Sprintf("%s%d", LifecycleBatchPrefix, seq)
-		run.Total, run.Applied, run.Planned, run.Done = 0, 0, false, false
-		if err := putJSON(tx, seqKey("lc:r:", seq), &run); err != nil {
-			return err
-		}
-		_, _, err = tx.Set(seqKey("lc:q:", seq), "", nil)
-		return err
-	})
-	return run, err
-}
-
-// AddLifecyclePlan stores plan rows of an unplanned run, numbered from
-// first (callers add them in chunks, in order).
-func (s *Store) AddLifecyclePlan(run ID, first int, rows []LifecyclePlanRow) error {
-	return s.update(func(tx *txn) error {
-		r, err := getRun(tx, run)
-		if err != nil {
-			return err
-		}
-		if r.Planned {
-			return fmt.Errorf("store: lifecycle run %d is already planned", run)
-		}
-		for i := range rows {
-			if err := putJSON(tx, lcRowKey(run, first+i), &rows[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// PlanLifecycleRun marks the run's plan complete with total rows and, for
-// a scheduled run, records its slots as the rules' LastSlot, in one
-// transaction: from then on the run resumes after a restart.
-func (s *Store) PlanLifecycleRun(run ID, total int) error {
-	return s.update(func(tx *txn) error {
-		r, err := getRun(tx, run)
-		if err != nil {
-			return err
-		}
-		r.Planned, r.Total = true, total
-		for rule, slot := range r.Slots {
+		id = LifecycleBatchPrefix + strconv.FormatUint(n, 10)
+		now := s.now().UTC()
+		for rule, planned := range start.Planned {
 			st, err := getJSON[LifecycleRuleState](tx, lcStateKey(rule), nil)
 			if err != nil {
 				return err
 			}
 			if st == nil {
-				st = &LifecycleRuleState{Rule: rule, FirstSeen: r.Created}
+				st = &LifecycleRuleState{Rule: rule, FirstSeen: now}
 			}
-			st.LastSlot = slot.UTC()
+			if slot, ok := start.Slots[rule]; ok {
+				st.PrevSlot, st.LastSlot = st.LastSlot, slot.UTC()
+			}
+			st.LastJob, st.LastRun, st.LastManual, st.LastPlanned = id, now, start.Slots == nil, planned
+			if planned == 0 {
+				st.LastJob = ""
+			}
 			if err := putJSON(tx, lcStateKey(rule), st); err != nil {
 				return err
 			}
 		}
-		return putJSON(tx, seqKey("lc:r:", uint64(run)), r)
+		return nil
 	})
+	return id, err
 }
 
-// DropLifecycleRun deletes an unplanned run and its rows (a run killed
-// while planning: nothing of it was applied, and its rules' slots stay
-// due, so it is planned afresh).
-func (s *Store) DropLifecycleRun(run ID) error {
-	return s.update(func(tx *txn) error {
-		r, err := getRun(tx, run)
+// RecoverLifecycle puts back the slot of every rule whose last scheduled
+// run's job was never wholly created (missing, or still being created):
+// that run applied nothing and is due again. It returns those rules. Call
+// it at start, before the job runner cancels half-created jobs.
+func (s *Store) RecoverLifecycle() ([]string, error) {
+	var fixed []string
+	err := s.update(func(tx *txn) error {
+		var lost []*LifecycleRuleState
+		err := scanJSON(tx, "lc:s:", func(_ string, st *LifecycleRuleState) bool {
+			if st.LastJob == "" || st.LastPlanned == 0 {
+				return true
+			}
+			j, err := getJSON[Job](tx, jobKey(st.LastJob), nil)
+			if err == nil && (j == nil || j.State == JobCreating) {
+				lost = append(lost, st)
+			}
+			return true
+		})
 		if err != nil {
 			return err
 		}
-		if r.Planned {
-			return fmt.Errorf("store: lifecycle run %d is planned: resume it", run)
+		for _, st := range lost {
+			if !st.LastManual {
+				st.LastSlot = st.PrevSlot
+			}
+			st.LastJob, st.LastPlanned = "", 0
+			if err := putJSON(tx, lcStateKey(st.Rule), st); err != nil {
+				return err
+			}
+			fixed = append(fixed, st.Rule)
 		}
-		var keys []string
-		scan(tx, fmt.Sprintf("lc:p:%012d:", run), func(k, _ string) bool { keys = append(keys, k); return true })
-		for _, k := range keys {
-			tx.Delete(k)
-		}
-		tx.Delete(seqKey("lc:q:", uint64(run)))
-		tx.Delete(seqKey("lc:r:", uint64(run)))
 		return nil
 	})
-}
-
-// LifecycleRun reads one run.
-func (s *Store) LifecycleRun(run ID) (LifecycleRun, error) {
-	return viewOne(s, func(tx *txn) (*LifecycleRun, error) { return getRun(tx, run) })
-}
-
-// UnfinishedLifecycleRuns lists the runs not finished, oldest first.
-func (s *Store) UnfinishedLifecycleRuns() ([]LifecycleRun, error) {
-	var out []LifecycleRun
-	err := s.view(func(tx *txn) error {
-		var ferr error
-		scan(tx, "lc:q:", func(k, _ string) bool {
-			var id ID
-			if id, ferr = seqOf(k, "lc:q:"); ferr != nil {
-				return false
-			}
-			var r *LifecycleRun
-			if r, ferr = getRun(tx, id); ferr != nil {
-				return false
-			}
-			out = append(out, *r)
-			return true
-		})
-		return ferr
-	})
-	return out, err
-}
-
-// LifecyclePlan lists up to limit of a run's rows not yet applied, in order.
-func (s *Store) LifecyclePlan(run ID, limit int) ([]LifecyclePlanRow, error) {
-	var out []LifecyclePlanRow
-	err := s.view(func(tx *txn) error {
-		return scanJSON(tx, fmt.Sprintf("lc:p:%012d:", run), func(_ string, r *LifecyclePlanRow) bool {
-			out = append(out, *r)
-			return limit <= 0 || len(out) < limit
-		})
-	})
-	return out, err
-}
-
-func getRun(tx *txn, run ID) (*LifecycleRun, error) {
-	return getJSON[LifecycleRun](tx, seqKey("lc:r:", uint64(run)), func() error {
-		return fmt.Errorf("lifecycle run %d: %w", run, ErrNotFound)
-	})
+	return fixed, err
 }
 
 // noteLastMessageTx records a customer message's time as the customer's

@@ -70,10 +70,12 @@
 //	sn:t:<tag_id>              number of customers having the tag on any relationship
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
 //	lc:s:<rule>                LifecycleRuleState: a lifecycle rule's first load, last slot, last run
-//	lc:r:<seq>                 LifecycleRun: one run of lifecycle rules (batch bg-life-<seq>)
-//	lc:q:<seq>                 present while lifecycle run <seq> is unfinished (value "")
-//	lc:p:<seq>:<row>           a lifecycle run's plan row not yet applied (lifecycle.go)
+//	                           (its runs are jobs bg-life-<n>, n from meta:seq:lc; lifecycle.go)
 //	lcm:<external_userid>      when the customer last wrote (RFC 3339; lifecycle.go)
+//	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
+//	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
+//	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)
+//	meta:seq:job               last number handed out for job ids
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

@@ -161,7 +161,9 @@ func relEnv(c *store.Customer, rel *store.Relationship, cf *customerFacts, byID 
 	}
 	e.HasTag = func(name string) bool { _, ok := added[strings.TrimSpace(name)]; return ok }
 	e.TagAdded = func(name string) time.Time { return added[strings.TrimSpace(name)] }
-	e.Contains = func(text, word string) bool { return strings.Contains(classify.Normalize(text), classify.Normalize(word)) }
+	e.Contains = func(text, word string) bool {
+		return strings.Contains(classify.Normalize(text), classify.Normalize(word))
+	}
 	return e
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/jobs"
+	"github.com/tagbot/tagbot/lifecycle"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
@@ -85,6 +87,9 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
+	Jobs      *jobs.Runner       // durable background jobs (lifecycle runs, /bulk…)
+	Lifecycle *lifecycle.Service // lifecycle rules: scheduler and /lifecycle (lifecycle.go)
+
 	log      *slog.Logger
 	now      func() time.Time
 	listener net.Listener
@@ -145,8 +150,10 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.newLifecycle(opts)
 	m.Router, err = commands.NewRouter(commands.Options{
-		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
+		Extensions: []commands.Extension{m.Lifecycle},
+		Store:      m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
@@ -189,6 +196,9 @@ func (m *Main) Start(ctx context.Context) error {
 		return UsageError{err}
 	}
 	m.Rules.Swap(set)
+	if err := m.loadLifecycle(m.Config); err != nil {
+		return UsageError{err}
+	}
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
@@ -220,6 +230,7 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.runLifecycle(ctx)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

@@ -119,9 +119,9 @@ func ruleArgs(rules []string) string {
 	return " " + strings.Join(rules, " ")
 }
 
-// RenderPlan renders page (1-based) of a plan: totals per rule, then the
-// page's changes naming the customer and follower; more names the command
-// that shows the next page ("" for none, e.g. the CLI prints every page).
+// RenderPlan renders page (1-based; 0 for every change on one page) of a
+// plan: totals per rule, then the page's changes naming the customer and
+// follower; more names the command that shows the next page.
 func RenderPlan(p *Plan, page int, more string, loc *time.Location) string {
 	if len(p.Rules) == 0 {
 		return "还没有生命周期规则。在 config.yaml 的 lifecycle: 里配置后 /reload。"
@@ -142,14 +142,22 @@ func RenderPlan(p *Plan, page int, more string, loc *time.Location) string {
 	if len(p.Changes) == 0 {
 		return b.String()
 	}
-	pages := (len(p.Changes) + PageSize - 1) / PageSize
-	if page > pages {
-		page = pages
+	size := PageSize
+	if page == 0 {
+		page, size = 1, len(p.Changes)
 	}
-	from := (page - 1) * PageSize
-	fmt.Fprintf(&b, "\n第 %d/%d 页：", page, pages)
-	for i, c := range p.Changes[from:min(from+PageSize, len(p.Changes))] {
-		fmt.Fprintf(&b, "\n%d. %s（跟进人 %s）%s · %s", from+i+1, display.Name(c.CustomerName), display.Name(c.Follower),
+	pages := (len(p.Changes) + size - 1) / size
+	page = min(page, pages)
+	from := (page - 1) * size
+	if pages > 1 {
+		fmt.Fprintf(&b, "\n第 %d/%d 页：", page, pages)
+	}
+	for i, c := range p.Changes[from:min(from+size, len(p.Changes))] {
+		name := c.CustomerName
+		if name == "" {
+			name = c.Customer
+		}
+		fmt.Fprintf(&b, "\n%d. %s（跟进人 %s）%s · %s", from+i+1, display.Name(name), display.Name(c.Follower),
 			tagsOf(c.Add, c.Remove), display.Name(c.Rule))
 	}
 	if page < pages && more != "" {

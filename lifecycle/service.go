@@ -103,19 +103,34 @@ func (s *Service) Load(cfg *config.Config, file string) error {
 	if err := s.Check(cfg, file); err != nil {
 		return err
 	}
-	rs := cfg.Lifecycle
-	names := make([]string, len(rs))
-	for i := range rs {
-		names[i] = rs[i].Name
+	names := make([]string, len(cfg.Lifecycle))
+	for i := range cfg.Lifecycle {
+		names[i] = cfg.Lifecycle[i].Name
 	}
 	if _, err := s.opts.Store.SeeLifecycleRules(names); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.rules, s.groups, s.file = rs, cfg.Groups, file
-	s.mu.Unlock()
+	s.use(cfg, file)
 	cfg.LifecycleWarnings(s.log)
 	return nil
+}
+
+// UseForPreview checks cfg's rules and swaps them in without writing to
+// the store (no first-seen times): for `tagbot lifecycle --dry-run` on a
+// read-only store. Do not Tick or RunNow after it.
+func (s *Service) UseForPreview(cfg *config.Config, file string) error {
+	if err := s.Check(cfg, file); err != nil {
+		return err
+	}
+	s.use(cfg, file)
+	return nil
+}
+
+// use swaps the rules in.
+func (s *Service) use(cfg *config.Config, file string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rules, s.groups, s.file = cfg.Lifecycle, cfg.Groups, file
 }
 
 // Recover puts back the schedule of runs a crash stopped before their job

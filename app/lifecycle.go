@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/jobs"
+	"github.com/tagbot/tagbot/lifecycle"
+	"github.com/tagbot/tagbot/store"
+)
+
+// newLifecycle builds the background job runner (every durable job: a
+// lifecycle run, a /bulk run…) and the lifecycle rules' service, whose
+// /lifecycle commands the router serves (an Extension).
+func (m *Main) newLifecycle(opts Options) {
+	if m.Jobs == nil {
+		m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger}
+	}
+	m.Lifecycle = lifecycle.New(lifecycle.Options{Store: m.Store, Jobs: m.Jobs, Now: opts.Now, Logger: opts.Logger})
+}
+
+// configName is the config file as errors name it.
+func (m *Main) configName() string {
+	if m.configPath != "" {
+		return m.configPath
+	}
+	return "config.yaml"
+}
+
+// loadLifecycle loads cfg's lifecycle rules (their tags must be in the
+// library) and puts back the schedule of runs a crash stopped before their
+// job was created. Start calls it before the job runner runs.
+func (m *Main) loadLifecycle(cfg *config.Config) error {
+	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil {
+		return err
+	}
+	return m.Lifecycle.Recover()
+}
+
+// runLifecycle runs the job runner and the lifecycle scheduler until ctx ends.
+func (m *Main) runLifecycle(ctx context.Context) {
+	m.goRun(ctx, "jobs", m.Jobs.Run)
+	m.goRun(ctx, "lifecycle", m.Lifecycle.Run)
+}
+
+// LifecycleDryRun is `tagbot lifecycle --dry-run`: what the lifecycle
+// rules would change now, every customer named, without changing anything
+// (the store is opened read-only, so serve must not be running).
+func LifecycleDryRun(ctx context.Context, configPath string, out io.Writer) error {
+	cfg, err := loadConfig(configPath, credsNone)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(cfg, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := lifecycle.New(lifecycle.Options{Store: st, Logger: newLogger(cfg, io.Discard)})
+	if err := svc.UseForPreview(cfg, configPath); err != nil {
+		return UsageError{err}
+	}
+	plan, err := svc.Preview(ctx, nil)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, lifecycle.RenderPlan(plan, 0, "", config.ChinaZone))
+	return err
+}

@@ -69,3 +69,25 @@ func TestLifecycleDryRunCLI(t *testing.T) {
 		t.Errorf("unknown tag: %v (exit %d); want a usage error naming the rule and the tag", err, ExitCode(err))
 	}
 }
+
+// TestDemoLifecycle: the demo's lifecycle rule previews the customers
+// quoted a price who went quiet; one who writes leaves the preview, and a
+// run applies the rest as one batch.
+func TestDemoLifecycle(t *testing.T) {
+	d := startDemo(t)
+	steps := []struct{ line, want, not string }{
+		{"/lifecycle preview", "只有管理员", ""},
+		{"~李华: 还在考虑", "李华", ""},
+		{"/as wangwu", "管理员", ""},
+		{"/lifecycle", "报价后沉默 · 每 1d", ""},
+		{"/lifecycle preview", "陈静（跟进人 lisi）+低意向 · 报价后沉默", "李华"},
+		{"/lifecycle run", "改 2 处客户关系", ""},
+		{"/confirm", "已开始执行 bg-life-1", ""},
+	}
+	for _, s := range steps {
+		got := say(t, d, s.line)
+		if !strings.Contains(got, s.want) || (s.not != "" && strings.Contains(got, s.not)) {
+			t.Fatalf("%s: %q\nwant %q without %q", s.line, got, s.want, s.not)
+		}
+	}
+}

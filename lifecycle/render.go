@@ -54,7 +54,7 @@ func lastRun(st Status, loc *time.Location) string {
 	case store.JobCancelled:
 		state = "已取消"
 	}
-	out := fmt.Sprintf("%s %s：本规则计划改 %d 处；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
+	out := fmt.Sprintf("%s%s：本规则计划改 %d 处；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
 		head, j.ID, s.LastPlanned, j.Applied, j.Skipped, j.FailedN, state, j.ID)
 	return out
 }

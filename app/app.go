@@ -68,6 +68,8 @@ type Main struct {
 	// Rules is the classification rule engine; Start compiles the
 	// configured rules into it, ReloadRules swaps them.
 	Rules *classify.Engine
+	// Lifecycle is the lifecycle rules' scheduler and /lifecycle (lifecycle.go).
+	Lifecycle *lifecycle.Service
 
 	configPath string // re-read by ReloadRules
 
@@ -87,8 +89,7 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs      *jobs.Runner       // durable background jobs (lifecycle runs, /bulk…)
-	Lifecycle *lifecycle.Service // lifecycle rules: scheduler and /lifecycle (lifecycle.go)
+	Jobs *jobs.Runner // durable background jobs (/bulk runs …); run by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -150,11 +151,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
-	m.newLifecycle(opts)
+	m.newJobs(opts)
 	m.Router, err = commands.NewRouter(commands.Options{
-		Extensions: []commands.Extension{m.Lifecycle},
-		Store:      m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
+		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{m.newLifecycle(opts)},
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -225,12 +226,13 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
+	m.goRun(ctx, "lifecycle", m.Lifecycle.Run) // lifecycle.go
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
-	m.runLifecycle(ctx)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

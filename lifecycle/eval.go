@@ -56,7 +56,7 @@ func Evaluate(ctx context.Context, st *store.Store, rs []Rule, lib *Library, now
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		cf := &customerFacts{st: st, id: c.ID, now: now, windows: map[time.Duration][]*store.Activity{}}
+		cf := &customerFacts{st: st, id: c.ID, now: now}
 		if needLast {
 			last, err := st.LastMessages([]string{c.ID})
 			if err != nil {
@@ -167,34 +167,52 @@ func relEnv(c *store.Customer, rel *store.Relationship, cf *customerFacts, byID 
 	return e
 }
 
-// customerFacts answers count and events for one customer, reading each
-// window's activities once.
+// customerFacts answers count and events for one customer: its
+// activities are read once, over the longest window asked (widened if a
+// longer one comes), and each message is normalised once.
 type customerFacts struct {
-	st      *store.Store
-	id      string
-	now     time.Time
-	last    time.Time
-	windows map[time.Duration][]*store.Activity
+	st     *store.Store
+	id     string
+	now    time.Time
+	last   time.Time
+	loaded time.Duration // window read so far (0: none)
+	acts   []fact        // activities within loaded, oldest first
+}
+
+// fact is an activity with its normalised text.
+type fact struct {
+	*store.Activity
+	norm string
 }
 
 // within lists the customer's activities in (now-window, now].
-func (f *customerFacts) within(window string) ([]*store.Activity, error) {
+func (f *customerFacts) within(window string) ([]fact, error) {
 	d, err := rules.ParseWindow(window)
 	if err != nil {
 		return nil, err
 	}
-	if acts, ok := f.windows[d]; ok {
-		return acts, nil
-	}
-	var acts []*store.Activity
-	err = f.st.CustomerActivities(f.id, f.now.Add(-d), f.now, false, func(a *store.Activity) bool {
-		if a.Time.After(f.now.Add(-d)) {
-			acts = append(acts, a)
+	if d > f.loaded {
+		f.acts, f.loaded = f.acts[:0], d
+		err = f.st.CustomerActivities(f.id, f.now.Add(-d), f.now, false, func(a *store.Activity) bool {
+			x := fact{Activity: a}
+			if a.Kind == store.ActivityMessage {
+				x.norm = classify.Normalize(a.Text)
+			}
+			f.acts = append(f.acts, x)
+			return true
+		})
+		if err != nil {
+			return nil, err
 		}
-		return true
+	}
+	since := f.now.Add(-d)
+	i, _ := slices.BinarySearchFunc(f.acts, since, func(a fact, t time.Time) int {
+		if a.Time.After(t) {
+			return 1
+		}
+		return -1
 	})
-	f.windows[d] = acts
-	return acts, err
+	return f.acts[i:], nil
 }
 
 // count is count(word, window): the customer's messages in the window
@@ -204,7 +222,7 @@ func (f *customerFacts) count(word, window string) (int, error) {
 	w := classify.Normalize(word)
 	n := 0
 	for _, a := range acts {
-		if a.Kind == store.ActivityMessage && a.From != classify.FromEmployee && strings.Contains(classify.Normalize(a.Text), w) {
+		if a.Kind == store.ActivityMessage && a.From != classify.FromEmployee && strings.Contains(a.norm, w) {
 			n++
 		}
 	}

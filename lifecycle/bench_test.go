@@ -125,8 +125,11 @@ func buildBench(path string, n int) error {
 func BenchmarkLifecycleEvaluate(b *testing.B) {
 	svc := openBench(b)
 	ctx := context.Background()
+	cpu := processCPU()
+	n := 0
 	b.ResetTimer()
 	for b.Loop() {
+		n++
 		plan, err := svc.Preview(ctx, []string{"沉睡会员", "童装尺码过期", "咖啡因依赖"})
 		if err != nil {
 			b.Fatal(err)
@@ -134,6 +137,7 @@ func BenchmarkLifecycleEvaluate(b *testing.B) {
 		b.ReportMetric(float64(plan.Relationships), "relationships")
 		b.ReportMetric(float64(len(plan.Changes)), "changes")
 	}
+	b.ReportMetric(float64((processCPU()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
 }
 
 // BenchmarkLifecycleRun is one run that changes every relationship, with
@@ -144,13 +148,13 @@ func BenchmarkLifecycleEvaluate(b *testing.B) {
 func BenchmarkLifecycleRun(b *testing.B) {
 	svc := openBench(b)
 	ctx := context.Background()
-	var eval, enqueue time.Duration
+	var eval, enqueue, evalCPU, enqueueCPU time.Duration
 	i := 0
 	b.ResetTimer()
 	for b.Loop() {
 		rule := []string{"打标", "摘标"}[i%2]
 		i++
-		start := time.Now()
+		start, cpu0 := time.Now(), processCPU()
 		rs, lib, err := svc.compiled([]string{rule})
 		if err != nil {
 			b.Fatal(err)
@@ -159,7 +163,7 @@ func BenchmarkLifecycleRun(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		mid := time.Now()
+		mid, cpu1 := time.Now(), processCPU()
 		job, err := benchEnv.st.CreateJob(store.Job{ID: fmt.Sprintf("bg-life-bench%d", i), Kind: JobKind, Actor: Actor,
 			Source: store.SourceLifecycle}, jobRows(plan.Changes))
 		if err != nil {
@@ -169,6 +173,7 @@ func BenchmarkLifecycleRun(b *testing.B) {
 			b.Fatal(err)
 		}
 		eval, enqueue = eval+mid.Sub(start), enqueue+time.Since(mid)
+		evalCPU, enqueueCPU = evalCPU+cpu1-cpu0, enqueueCPU+processCPU()-cpu1
 		if j, _ := benchEnv.st.Job(job.ID); j.Applied != len(plan.Changes) {
 			b.Fatalf("job applied %d of %d", j.Applied, len(plan.Changes))
 		}
@@ -176,4 +181,6 @@ func BenchmarkLifecycleRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(eval.Milliseconds())/float64(i), "evaluate-ms")
 	b.ReportMetric(float64(enqueue.Milliseconds())/float64(i), "enqueue-ms")
+	b.ReportMetric(float64(evalCPU.Milliseconds())/float64(i), "evaluate-cpu-ms")
+	b.ReportMetric(float64(enqueueCPU.Milliseconds())/float64(i), "enqueue-cpu-ms")
 }

@@ -77,14 +77,17 @@ func (l *Library) tag(name string) (store.Tag, error) {
 
 // Compile resolves each rule's tags (add, remove, and the names has_tag
 // and tag_added ask about) against lib. Every problem names the rule and
-// its line; all are returned at once.
+// its line; all are returned at once, as a *RuleError, beside the rules
+// that have none.
 func Compile(cfg []config.LifecycleRule, lib *Library, file string) ([]Rule, error) {
 	var errs []error
 	out := make([]Rule, 0, len(cfg))
 	for i := range cfg {
 		c := &cfg[i]
 		r := Rule{LifecycleRule: c}
+		ok := true
 		bad := func(format string, args ...any) {
+			ok = false
 			errs = append(errs, fmt.Errorf("%s:%d: lifecycle rule %q: %s", file, c.Line, c.Name, fmt.Sprintf(format, args...)))
 		}
 		if c.Program() == nil {
@@ -111,10 +114,12 @@ func Compile(cfg []config.LifecycleRule, lib *Library, file string) ([]Rule, err
 				}
 			}
 		}
-		out = append(out, r)
+		if ok {
+			out = append(out, r)
+		}
 	}
 	if len(errs) > 0 {
-		return nil, &RuleError{Err: errors.Join(errs...)}
+		return out, &RuleError{Err: errors.Join(errs...)}
 	}
 	return out, nil
 }

@@ -55,6 +55,9 @@ func TestDryRunEqualsRun(t *testing.T) {
 	if j.State != store.JobDone || j.Applied != 30 || j.Actor != "boss" || j.Source != store.SourceLifecycle {
 		t.Errorf("job %+v; want done, 30 applied by boss, source lifecycle", j)
 	}
+	if _, err := e.st.VerifyReport(); err != nil { // tagbot check holds with lifecycle keys and jobs
+		t.Errorf("check after the run: %v", err)
+	}
 	again, err := e.svc.Preview(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -111,5 +114,33 @@ func TestRecoverHalfCreatedRun(t *testing.T) {
 	}
 	if run.Job == "" || run.Job == id || len(run.Plan.Changes) != 3 {
 		t.Fatalf("after recovery: job %q (lost %s), plan %v; want a new job of 3 changes", run.Job, id, run.Plan)
+	}
+}
+
+// TestTickSkipsBrokenRule: a rule whose tag left the library since it was
+// loaded is left out of its scheduled run; the other rules still run.
+func TestTickSkipsBrokenRule(t *testing.T) {
+	e := newEnv(t, `
+lifecycle:
+  - {name: 好规则, every: 1h, when: 'has_tag("活跃会员")', add: [咖啡续命族]}
+  - {name: 坏规则, every: 1h, when: 'has_tag("活跃会员")', add: [咖啡因依赖症]}
+`)
+	e.customer("c1", "甲", t0)
+	e.tag("c1", "t1")
+	lib := testLibrary
+	lib.Tags = lib.Tags[:5] // 咖啡因依赖症 deleted on WeCom
+	if _, err := e.st.PutLibrary(lib, "sync"); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(time.Hour)
+	run, err := e.svc.Tick(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Plan == nil || !reflect.DeepEqual(run.Plan.Rules, []string{"好规则"}) || len(run.Plan.Changes) != 1 {
+		t.Fatalf("tick ran %+v; want 好规则 alone with one change", run.Plan)
+	}
+	if _, err := e.svc.Preview(context.Background(), nil); err == nil {
+		t.Error("preview of every rule: no error; want the broken rule named")
 	}
 }

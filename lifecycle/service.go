@@ -47,6 +47,7 @@ type Service struct {
 	rules  []config.LifecycleRule
 	groups map[string]config.GroupPolicy
 	file   string
+	warned string // the rule problem last logged by usable
 
 	runMu sync.Mutex // one run (evaluate → job) at a time
 }
@@ -93,6 +94,32 @@ func (s *Service) Check(cfg *config.Config, file string) error {
 	}
 	_, err = Compile(cfg.Lifecycle, lib, file)
 	return err
+}
+
+// usable resolves the loaded rules against the tag library as it is now,
+// leaving out (and logging) those that no longer resolve — a tag deleted
+// since they were loaded — so the others still run on schedule.
+func (s *Service) usable() ([]Rule, *Library, error) {
+	s.mu.Lock()
+	cfg, groups, file := s.rules, s.groups, s.file
+	s.mu.Unlock()
+	lib, err := LoadLibrary(s.opts.Store, groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := Compile(cfg, lib, file)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	s.mu.Lock()
+	changed := msg != s.warned
+	s.warned = msg
+	s.mu.Unlock()
+	if changed && msg != "" { // once per new problem, not every tick
+		s.log.Warn("lifecycle rules left out until fixed", "err", err)
+	}
+	return rs, lib, nil
 }
 
 // Load checks cfg's lifecycle rules against the tag library, records the
@@ -244,7 +271,7 @@ func jobRows(cs []Change) []store.JobRow {
 // Tick runs the rules that are due now (one job for all of them) and
 // reports the run; a zero Run when none is due.
 func (s *Service) Tick(ctx context.Context) (Run, error) {
-	rs, lib, err := s.compiled(nil)
+	rs, lib, err := s.usable()
 	if err != nil {
 		return Run{}, err
 	}

@@ -91,3 +91,49 @@ func TestDemoLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadLifecycle: /reload (SIGHUP) re-reads lifecycle: with the
+// rules; a rule naming a missing tag is refused, naming the rule and its
+// line, and the running rules stay.
+func TestReloadLifecycle(t *testing.T) {
+	_, cfg := fakeCompany(t)
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	m, err := New(cfg, Options{Logger: discard(), ConfigPath: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Store.Close() })
+	if err := m.SyncIfNeeded(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rule := func(name, tag string) {
+		t.Helper()
+		y := "lifecycle:\n  - name: " + name + "\n    every: 1h\n    when: 'has_tag(\"" + tag + "\")'\n    add: [" + tag + "]\n"
+		if err := os.WriteFile(file, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func() []string {
+		sts, err := m.Lifecycle.Statuses()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range sts {
+			out = append(out, s.Rule.Name)
+		}
+		return out
+	}
+	rule("好", "高意向")
+	if err := m.ReloadRules(); err != nil {
+		t.Fatalf("ReloadRules: %v", err)
+	}
+	rule("坏", "不存在的标签")
+	err = m.ReloadRules()
+	if err == nil || !strings.Contains(err.Error(), `config.yaml:2: lifecycle rule "坏": tag "不存在的标签" is not in the tag library`) {
+		t.Errorf("reload of a bad rule: %v; want the rule, line and tag named", err)
+	}
+	if got := names(); len(got) != 1 || got[0] != "好" {
+		t.Errorf("after the refused reload the rules are %v; want the old [好]", got)
+	}
+}

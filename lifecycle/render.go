@@ -54,9 +54,8 @@ func lastRun(st Status, loc *time.Location) string {
 	case store.JobCancelled:
 		state = "已取消"
 	}
-	out := fmt.Sprintf("%s%s：本规则计划改 %d 处；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
-		head, j.ID, s.LastPlanned, j.Applied, j.Skipped, j.FailedN, state, j.ID)
-	return out
+	return fmt.Sprintf("%s%s：本规则计划改 %d 处（%s）；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
+		head, j.ID, s.LastPlanned, countList(s.LastTags), j.Applied, j.Skipped, j.FailedN, state, j.ID)
 }
 
 // tagChange renders "+A +B -C" from config tag names.
@@ -88,12 +87,17 @@ func tagTotals(cs []Change) string {
 	counts := map[string]int{}
 	for _, c := range cs {
 		for _, t := range c.Add {
-			counts["+"+display.Name(t.Name)]++
+			counts["+"+t.Name]++
 		}
 		for _, t := range c.Remove {
-			counts["-"+display.Name(t.Name)]++
+			counts["-"+t.Name]++
 		}
 	}
+	return countList(counts)
+}
+
+// countList renders "+名"/"-名" counts, sorted: "+A ×2，-B ×2".
+func countList(counts map[string]int) string {
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -101,7 +105,7 @@ func tagTotals(cs []Change) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, counts[k])
+		parts[i] = fmt.Sprintf("%s ×%d", k[:1]+display.Name(k[1:]), counts[k])
 	}
 	return strings.Join(parts, "，")
 }

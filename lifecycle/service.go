@@ -225,14 +225,20 @@ func (s *Service) run(ctx context.Context, actor string, rs []Rule, lib *Library
 	if err != nil {
 		return Run{}, err
 	}
-	planned := map[string]int{}
+	start := store.LifecycleRunStart{Slots: slots, Planned: map[string]int{}, Tags: map[string]map[string]int{}}
 	for _, r := range rs {
-		planned[r.Name] = 0
+		start.Planned[r.Name], start.Tags[r.Name] = 0, map[string]int{}
 	}
 	for _, c := range plan.Changes {
-		planned[c.Rule]++
+		start.Planned[c.Rule]++
+		for _, t := range c.Add {
+			start.Tags[c.Rule]["+"+t.Name]++
+		}
+		for _, t := range c.Remove {
+			start.Tags[c.Rule]["-"+t.Name]++
+		}
 	}
-	id, err := s.opts.Store.BeginLifecycleRun(store.LifecycleRunStart{Slots: slots, Planned: planned})
+	id, err := s.opts.Store.BeginLifecycleRun(start)
 	if err != nil {
 		return Run{}, err
 	}

@@ -44,6 +44,8 @@ type LifecycleRuleState struct {
 	LastRun     time.Time `json:"last_run,omitempty"`
 	LastManual  bool      `json:"last_manual,omitempty"`
 	LastPlanned int       `json:"last_planned"` // relationships its last run planned to change
+	// LastTags counts its last run's planned tag changes: "+名" and "-名" → relationships.
+	LastTags map[string]int `json:"last_tags,omitempty"`
 }
 
 // LifecycleRunStart is what BeginLifecycleRun records.
@@ -53,6 +55,8 @@ type LifecycleRunStart struct {
 	Slots map[string]time.Time
 	// Planned is how many rows each rule of the run planned.
 	Planned map[string]int
+	// Tags counts each rule's planned tag changes ("+名"/"-名" → rows).
+	Tags map[string]map[string]int
 }
 
 func lcStateKey(rule string) string { return "lc:s:" + rule }
@@ -124,6 +128,7 @@ func (s *Store) BeginLifecycleRun(start LifecycleRunStart) (string, error) {
 				st.PrevSlot, st.LastSlot = st.LastSlot, slot.UTC()
 			}
 			st.LastJob, st.LastRun, st.LastManual, st.LastPlanned = id, now, start.Slots == nil, planned
+			st.LastTags = start.Tags[rule]
 			if planned == 0 {
 				st.LastJob = ""
 			}

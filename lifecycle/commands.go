@@ -129,6 +129,10 @@ func (s *Service) proposeRun(ctx context.Context, a lifecycleArgs, req *commands
 // userError turns a rule that no longer compiles (a tag gone from the
 // library) or an unknown rule name into a user error; others stay internal.
 func (s *Service) userError(err error) error {
+	var unknown *UnknownRuleError
+	if errors.As(err, &unknown) {
+		return commands.UserErrorf(commands.CodeNotFound, "没有生命周期规则「%s」。发送 /lifecycle 看有哪些规则。", display.Name(unknown.Name))
+	}
 	var re *RuleError
 	if !errors.As(err, &re) {
 		return err

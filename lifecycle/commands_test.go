@@ -44,7 +44,7 @@ func TestCommands(t *testing.T) {
 		{"preview page 1", "boss", "/lifecycle preview", []string{"会改 25 处", "沉睡会员：25 处", "第 1/2 页", "沉睡0（跟进人 zhangsan）+待激活客户 -活跃会员 · 沉睡会员", "下一页：/lifecycle preview page:2"}, []string{"活跃0"}},
 		{"preview page 2", "boss", "/lifecycle preview page:2", []string{"第 2/2 页", "21. 沉睡20"}, []string{"下一页"}},
 		{"preview one rule", "boss", "/lifecycle 预览 咖啡因依赖", []string{"会改 0 处"}, []string{"沉睡0"}},
-		{"unknown rule", "boss", "/lifecycle preview 不存在", []string{"生命周期规则有问题", "不存在"}, nil},
+		{"unknown rule", "boss", "/lifecycle preview 不存在", []string{"没有生命周期规则「不存在」", "/lifecycle"}, nil},
 		{"bad verb", "boss", "/lifecycle delete", []string{"没有 /lifecycle delete"}, nil},
 		{"run is proposed", "boss", "/lifecycle run", []string{"改 25 处客户关系", "+待激活客户 ×25", "/confirm"}, nil},
 		{"nothing applied before confirm", "boss", "/lifecycle", []string{"还没有执行过"}, nil},

@@ -134,6 +134,12 @@ func (e *RuleError) Error() string { return e.Err.Error() }
 // Unwrap returns the problems.
 func (e *RuleError) Unwrap() error { return e.Err }
 
+// UnknownRuleError is a rule name that no loaded lifecycle rule has.
+type UnknownRuleError struct{ Name string }
+
+// Error names the rule.
+func (e *UnknownRuleError) Error() string { return fmt.Sprintf("no lifecycle rule %q", e.Name) }
+
 // Names lists the rules' names in order.
 func Names(rs []Rule) []string {
 	out := make([]string, len(rs))
@@ -153,7 +159,7 @@ func find(rs []Rule, names []string) ([]Rule, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(rs, func(r Rule) bool { return r.Name == n })
 		if i < 0 {
-			return nil, &RuleError{Err: fmt.Errorf("no lifecycle rule %q (see /lifecycle)", n)}
+			return nil, &UnknownRuleError{Name: n}
 		}
 		out = append(out, rs[i])
 	}

@@ -74,3 +74,23 @@ func TestCommands(t *testing.T) {
 		t.Errorf("a second run: %s; want nothing to do", got)
 	}
 }
+
+// FuzzLifecycleCommand: whatever follows /lifecycle, an admin gets an
+// answer, never an internal error, and nothing is applied without /confirm.
+func FuzzLifecycleCommand(f *testing.F) {
+	for _, s := range []string{"", "preview", "preview page:2", "run 沉睡会员", "预览 咖啡因依赖 page:0", "run +x -y @z #1", "preview \"沉 睡\""} {
+		f.Add(s)
+	}
+	e := newEnv(f, testYAML)
+	seedSleepers(e, 3)
+	say := e.router()
+	f.Fuzz(func(t *testing.T, args string) {
+		got := say("boss", "/lifecycle "+args)
+		if strings.Contains(got, "内部错误") {
+			t.Fatalf("/lifecycle %q: %s", args, got)
+		}
+		if jobs, err := e.st.Jobs(false); err != nil || len(jobs) > 0 {
+			t.Fatalf("/lifecycle %q created jobs %v (%v) without /confirm", args, jobs, err)
+		}
+	})
+}

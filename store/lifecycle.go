@@ -196,13 +196,22 @@ func noteLastMessageTx(tx *txn, a *Activity) error {
 }
 
 // LastMessages reads when each of the customers last wrote; a customer
-// who never wrote (as far as tagbot heard) is missing from the map.
+// who never wrote (as far as tagbot heard) is missing from the map. A
+// customer without an lcm: key (messages stored by a tagbot before it
+// kept them) is looked up in the activities still kept.
 func (s *Store) LastMessages(customers []string) (map[string]time.Time, error) {
 	out := make(map[string]time.Time, len(customers))
 	err := s.view(func(tx *txn) error {
 		for _, c := range customers {
 			v, err := tx.Get("lcm:" + c)
 			if errors.Is(err, buntdb.ErrNotFound) {
+				t, ok, err := lastMessageActivity(tx, c, s.now())
+				if err != nil {
+					return err
+				}
+				if ok {
+					out[c] = t
+				}
 				continue
 			}
 			if err != nil {
@@ -215,4 +224,37 @@ func (s *Store) LastMessages(customers []string) (map[string]time.Time, error) {
 		return nil
 	})
 	return out, err
+}
+
+// lastMessageActivity finds the customer's newest stored message from the
+// customer (not an employee) in the activity index, expired ones left out.
+func lastMessageActivity(tx *txn, customer string, now time.Time) (time.Time, bool, error) {
+	prefix := "actc:" + customer + ":"
+	var at time.Time
+	var found bool
+	var ferr error
+	err := tx.DescendRange("", prefix+"~", prefix, func(k, _ string) bool {
+		if expired(tx, k, now) {
+			return true
+		}
+		id, err := seqOf(k[strings.LastIndexByte(k, ':')+1:], "")
+		if err != nil {
+			ferr = err
+			return false
+		}
+		a, err := getJSON[Activity](tx, seqKey("act:", uint64(id)), nil)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if a != nil && a.Kind == ActivityMessage && a.From != "employee" {
+			at, found = a.Time, true
+			return false
+		}
+		return true
+	})
+	if err == nil {
+		err = ferr
+	}
+	return at, found, err
 }

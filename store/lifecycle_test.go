@@ -64,3 +64,28 @@ func TestLifecycleRuleStates(t *testing.T) {
 		t.Errorf("recovered %v, state %+v; want a's slot put back", fixed, sts["a"])
 	}
 }
+
+// TestLastMessagesBeforeLcm: messages stored before tagbot kept lcm: keys
+// (here: the key deleted) are found in the activities still kept.
+func TestLastMessagesBeforeLcm(t *testing.T) {
+	s, clk := openTest(t)
+	t1 := clk.Now().Add(-48 * time.Hour)
+	items := []Activity{
+		{Kind: ActivityMessage, Source: ActivityAPI, Customer: "c1", From: "customer", Text: "x", Time: t1},
+		{Kind: ActivityMessage, Source: ActivityAPI, Customer: "c1", From: "employee", Text: "y", Time: clk.Now()},
+		{Kind: ActivityMessage, Source: ActivityAPI, Customer: "c2", From: "employee", Text: "z", Time: clk.Now()},
+	}
+	if _, _, err := s.PutActivities(ActivityBatch{Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.update(func(tx *txn) error { _, err := tx.Delete("lcm:c1"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LastMessages([]string{"c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]time.Time{"c1": t1.UTC()}; !reflect.DeepEqual(got, want) {
+		t.Errorf("last messages %v; want %v", got, want)
+	}
+}

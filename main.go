@@ -14,6 +14,8 @@
 //	                                       stream the ledger or the current state to stdout
 //	tagbot [-config config.yaml] repair    cut off a torn last transaction, rebuild what derives from the ledger
 //	tagbot [-config config.yaml] classify  run the classification rules over JSONL chats on stdin
+//	tagbot [-config config.yaml] lifecycle --dry-run
+//	                                       what the lifecycle rules would change now (serve stopped)
 //	tagbot [-config config.yaml] pack apply FILE
 //	                                       create a rule pack's missing tag groups and tags on WeCom
 //	tagbot version
@@ -65,6 +67,9 @@ commands:
             tags, indexes and queues from the ledger and the outbox
   classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write
             {"id","tags","rules"} lines; no WeCom, no store (classify -h)
+  lifecycle --dry-run
+            what the lifecycle rules (lifecycle:) would change now, every
+            customer named; changes nothing (stop serve first)
   pack apply FILE
             create the rule pack's missing tag groups and tags on WeCom and
             record them in the store (stop serve first); run twice: nothing new
@@ -73,7 +78,7 @@ commands:
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "lifecycle": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -118,6 +123,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd == "backup" {
 		sub.BoolVar(&backupForce, "force", false, "replace OUT when it is an existing backup file")
 	}
+	var dryRun bool
+	if cmd == "lifecycle" {
+		sub.BoolVar(&dryRun, "dry-run", false, "show what the lifecycle rules would change now, change nothing")
+	}
 	var exportOpts app.ExportOptions
 	if cmd == "export" {
 		sub.StringVar(&exportOpts.Since, "since", "", "ledger only: change-sets at or after this time (RFC 3339 or 2006-01-02, China time)")
@@ -143,6 +152,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		packFile = sub.Arg(0)
 	case cmd == "pack":
 		fmt.Fprintf(stderr, "tagbot pack apply: want one pack file, got %v\n", sub.Args())
+		return app.ExitUsage
+	case cmd == "lifecycle" && !dryRun:
+		fmt.Fprintf(stderr, "tagbot lifecycle: want --dry-run (run the rules in chat with /lifecycle run)\n\n%s", usage)
 		return app.ExitUsage
 	case sub.NArg() > 0:
 		fmt.Fprintf(stderr, "tagbot %s: unexpected arguments %v\n", cmd, sub.Args())
@@ -182,6 +194,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.Repair(*configPath, stdout)
 	case "classify":
 		err = app.ClassifyCLI(*configPath, stdin, stdout, stderr, nil)
+	case "lifecycle":
+		err = app.LifecycleDryRun(ctx, *configPath, stdout)
 	case "pack":
 		err = app.ApplyPack(ctx, *configPath, packFile, stdout, stderr)
 	case "demo":

@@ -20,6 +20,8 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/jobs"
+	"github.com/tagbot/tagbot/lifecycle"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/stats"
@@ -65,6 +67,8 @@ type Main struct {
 	// Rules is the classification rule engine; Start compiles the
 	// configured rules into it, ReloadRules swaps them.
 	Rules *classify.Engine
+	// Lifecycle is the lifecycle rules' scheduler and /lifecycle (lifecycle.go).
+	Lifecycle *lifecycle.Service
 
 	configPath string // re-read by ReloadRules
 
@@ -83,6 +87,8 @@ type Main struct {
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
+
+	Jobs *jobs.Runner // durable background jobs (/bulk runs …); run by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -149,9 +155,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, UsageError{err}
 	}
+	m.newJobs(opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
+		Extensions: []commands.Extension{m.newLifecycle(opts)},
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -193,6 +201,9 @@ func (m *Main) Start(ctx context.Context) error {
 		return UsageError{err}
 	}
 	m.Rules.Swap(set)
+	if err := m.loadLifecycle(m.Config); err != nil {
+		return UsageError{err}
+	}
 	ln, err := net.Listen("tcp", m.Config.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
@@ -219,11 +230,13 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
+	m.goRun(ctx, "lifecycle", m.Lifecycle.Run) // lifecycle.go
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

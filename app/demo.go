@@ -75,6 +75,9 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	if err := demoRules(cfg); err != nil {
 		return fail(err)
 	}
+	if err := demoLifecycle(cfg); err != nil { // lifecycle.go
+		return fail(err)
+	}
 	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
 		return fail(err)
 	}

@@ -68,6 +68,9 @@ func (m *Main) ReloadRules() error {
 	if err != nil {
 		return err
 	}
+	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil { // lifecycle rules reload with them
+		return err
+	}
 	m.Rules.Swap(set)
 	m.log.Info("rules loaded", "rules", set.Len())
 	return nil

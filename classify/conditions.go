@@ -60,6 +60,9 @@ func env(in Input, facts Facts, zone *time.Location) rules.Env {
 	}
 	if m := in.Message; m != nil {
 		e.Message = rules.MessageEnv{Text: m.Text, From: m.From, Time: m.Time, Employee: m.Employee}
+		if m.From != FromEmployee {
+			e.Customer.LastMessage = m.Time
+		}
 	}
 	if ev := in.Event; ev != nil {
 		e.Event = rules.EventEnv{Type: ev.Type, Time: ev.Time, Attrs: ev.Attrs}

@@ -80,6 +80,8 @@ type Config struct {
 	// Suggestions configures suggested tags (expiry, rejection memory).
 	Suggestions Suggestions
 	Charts      Charts // PNG charts in chat (charts.go)
+	// Lifecycle are the scheduled lifecycle rules (lifecycle.go).
+	Lifecycle []LifecycleRule
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string

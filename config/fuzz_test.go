@@ -62,6 +62,7 @@ func normalize(c *Config) *Config {
 	n.Roles.Admins, n.Roles.Managers = fix(n.Roles.Admins), fix(n.Roles.Managers)
 	n.KF.OpenKfIDs = fix(n.KF.OpenKfIDs)
 	n.RulePacks = fix(n.RulePacks)
+	n.Lifecycle = nil // like rules:, lifecycle: is not shown by Redacted
 	n.Groups = make(map[string]GroupPolicy, len(c.Groups))
 	for k, g := range c.Groups {
 		g.EditableBy, g.Protected = fix(g.EditableBy), fix(g.Protected)

@@ -73,7 +73,7 @@ type redactedView struct {
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
 	} `yaml:"kf"`
 	LLM       redactedLLM `yaml:"llm"`
-	RulePacks []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
+	RulePacks []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves (and lifecycle:) are not shown
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.

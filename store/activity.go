@@ -168,6 +168,9 @@ func putActivityTx(tx *txn, a Activity, now, until time.Time) (ID, error) {
 			return 0, err
 		}
 	}
+	if err := noteLastMessageTx(tx, &a); err != nil { // lifecycle.go
+		return 0, err
+	}
 	_, _, err = tx.Set(seqKey("actq:", seq), "", nil)
 	return a.ID, err
 }

@@ -13,7 +13,7 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg (plain number)
+//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, lc (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -69,6 +69,13 @@
 //	                           the follower's relationships (value ""; stats.go)
 //	sn:t:<tag_id>              number of customers having the tag on any relationship
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
+//	lc:s:<rule>                LifecycleRuleState: a lifecycle rule's first load, last slot, last run
+//	                           (its runs are jobs bg-life-<n>, n from meta:seq:lc; lifecycle.go)
+//	lcm:<external_userid>      when the customer last wrote (RFC 3339; lifecycle.go)
+//	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
+//	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
+//	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)
+//	meta:seq:job               last number handed out for job ids
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

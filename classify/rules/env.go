@@ -66,6 +66,9 @@ type CustomerEnv struct {
 	Added time.Time `expr:"added"`
 	State string    `expr:"state"`
 	Tags  []string  `expr:"tags"`
+	// LastMessage is when the customer last wrote (lifecycle rules; in
+	// classification rules, the current message's time, else zero).
+	LastMessage time.Time `expr:"last_message"`
 }
 
 // CompileOptions are the expr options every `when:` compiles with: the
@@ -169,7 +172,7 @@ func runeWidth(r rune) int {
 	return 1
 }
 
-// windowCheck finds the first literal window argument of count or events
+// windowCheck finds the first literal window argument of count, events or count_events
 // that ParseWindow refuses, so it is reported at load, not at run time.
 type windowCheck struct{ err *file.Error }
 
@@ -180,7 +183,7 @@ func (w *windowCheck) Visit(node *ast.Node) {
 		return
 	}
 	id, ok := call.Callee.(*ast.IdentifierNode)
-	if !ok || id.Value != "count" && id.Value != "events" {
+	if !ok || id.Value != "count" && id.Value != "events" && id.Value != "count_events" {
 		return
 	}
 	lit, ok := call.Arguments[1].(*ast.StringNode)

@@ -1,0 +1,171 @@
+package lifecycle
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/store"
+)
+
+// timeLayout is how replies show times (in the user's zone).
+const timeLayout = "01-02 15:04"
+
+// renderList is /lifecycle: each rule with its schedule, next run, change
+// and what its last run changed.
+func renderList(sts []Status, loc *time.Location) string {
+	if len(sts) == 0 {
+		return "还没有生命周期规则。在 config.yaml 的 lifecycle: 里配置（见 README「生命周期规则」），然后 /reload。"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "生命周期规则（%d 条）：", len(sts))
+	for i, st := range sts {
+		r := st.Rule
+		fmt.Fprintf(&b, "\n%d. %s · %s · 下次 %s", i+1, display.Name(r.Name), r.Schedule(), st.Next.In(loc).Format(timeLayout))
+		fmt.Fprintf(&b, "\n   条件 %s → %s", display.Line(r.When, 120), tagChange(r.Add, r.Remove))
+		b.WriteString("\n   " + lastRun(st, loc))
+	}
+	b.WriteString("\n管理员：/lifecycle preview 先看下次会改哪些客户，/lifecycle run 立即执行。")
+	return b.String()
+}
+
+// lastRun describes the rule's last run and its job's progress.
+func lastRun(st Status, loc *time.Location) string {
+	s := st.State
+	if s.LastRun.IsZero() {
+		return "还没有执行过（首次执行在加载后满一个周期）"
+	}
+	how := "按时"
+	if s.LastManual {
+		how = "手动"
+	}
+	head := fmt.Sprintf("上次 %s（%s）", s.LastRun.In(loc).Format(timeLayout), how)
+	if s.LastJob == "" || st.Job == nil {
+		return fmt.Sprintf("%s：没有需要改动的客户", head)
+	}
+	j := st.Job
+	state := "进行中"
+	switch j.State {
+	case store.JobDone:
+		state = "已完成"
+	case store.JobCancelled:
+		state = "已取消"
+	}
+	return fmt.Sprintf("%s%s：本规则计划改 %d 处（%s）；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
+		head, j.ID, s.LastPlanned, countList(s.LastTags), j.Applied, j.Skipped, j.FailedN, state, j.ID)
+}
+
+// tagChange renders "+A +B -C" from config tag names.
+func tagChange(add, remove []string) string {
+	var parts []string
+	for _, t := range add {
+		parts = append(parts, "+"+display.Name(t))
+	}
+	for _, t := range remove {
+		parts = append(parts, "-"+display.Name(t))
+	}
+	return strings.Join(parts, " ")
+}
+
+// tagsOf renders a change's tags.
+func tagsOf(add, remove []store.Tag) string {
+	var a, r []string
+	for _, t := range add {
+		a = append(a, t.Name)
+	}
+	for _, t := range remove {
+		r = append(r, t.Name)
+	}
+	return tagChange(a, r)
+}
+
+// tagTotals sums a plan's tag changes: "+待激活客户 ×12，-活跃会员 ×12".
+func tagTotals(cs []Change) string {
+	counts := map[string]int{}
+	for _, c := range cs {
+		for _, t := range c.Add {
+			counts["+"+t.Name]++
+		}
+		for _, t := range c.Remove {
+			counts["-"+t.Name]++
+		}
+	}
+	return countList(counts)
+}
+
+// countList renders "+名"/"-名" counts, sorted: "+A ×2，-B ×2".
+func countList(counts map[string]int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k[:1]+display.Name(k[1:]), counts[k])
+	}
+	return strings.Join(parts, "，")
+}
+
+// renderPreview is one page of /lifecycle preview.
+func (s *Service) renderPreview(p *Plan, a lifecycleArgs, req *commands.ExtRequest) string {
+	return RenderPlan(p, a.page, "/lifecycle preview"+ruleArgs(a.rules), req.Location)
+}
+
+// ruleArgs renders rule names back as arguments.
+func ruleArgs(rules []string) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	return " " + strings.Join(rules, " ")
+}
+
+// RenderPlan renders page (1-based; 0 for every change on one page) of a
+// plan: totals per rule, then the page's changes naming the customer and
+// follower; more names the command that shows the next page.
+func RenderPlan(p *Plan, page int, more string, loc *time.Location) string {
+	if len(p.Rules) == 0 {
+		return "还没有生命周期规则。在 config.yaml 的 lifecycle: 里配置后 /reload。"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "预览（%s，不改任何标签）：%d 条规则，检查了 %d 处客户关系，会改 %d 处。",
+		p.At.In(loc).Format(timeLayout), len(p.Rules), p.Relationships, len(p.Changes))
+	per := map[string]int{}
+	for _, c := range p.Changes {
+		per[c.Rule]++
+	}
+	for _, r := range p.Rules {
+		fmt.Fprintf(&b, "\n· %s：%d 处", display.Name(r), per[r])
+	}
+	if p.Errors > 0 {
+		fmt.Fprintf(&b, "\n（%d 次条件求值出错，按不成立处理，详见日志）", p.Errors)
+	}
+	if len(p.Changes) == 0 {
+		return b.String()
+	}
+	size := PageSize
+	if page == 0 {
+		page, size = 1, len(p.Changes)
+	}
+	pages := (len(p.Changes) + size - 1) / size
+	page = min(page, pages)
+	from := (page - 1) * size
+	if pages > 1 {
+		fmt.Fprintf(&b, "\n第 %d/%d 页：", page, pages)
+	}
+	for i, c := range p.Changes[from:min(from+size, len(p.Changes))] {
+		name := c.CustomerName
+		if name == "" {
+			name = c.Customer
+		}
+		fmt.Fprintf(&b, "\n%d. %s（跟进人 %s）%s · %s", from+i+1, display.Name(name), display.Name(c.Follower),
+			tagsOf(c.Add, c.Remove), display.Name(c.Rule))
+	}
+	if page < pages && more != "" {
+		fmt.Fprintf(&b, "\n下一页：%s page:%d", more, page+1)
+	}
+	return b.String()
+}

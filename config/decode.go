@@ -107,6 +107,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 			})
 		}},
 		{"llm", d.llm(&c.LLM)},
+		{"tag_synonyms", d.tagSynonyms(&c.TagSynonyms)},
 	})
 }
 

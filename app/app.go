@@ -20,6 +20,7 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
@@ -84,6 +85,7 @@ type Main struct {
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
+	Jobs  *jobs.Runner // durable background jobs (hygiene.go); run by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -145,9 +147,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	hyg := m.newHygiene(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{hyg}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -212,6 +216,7 @@ func (m *Main) Start(ctx context.Context) error {
 	})
 	m.goRun(ctx, "loop", m.Loop.Run)
 	m.goRun(ctx, "outbox", m.Worker.Run)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)

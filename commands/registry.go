@@ -123,6 +123,9 @@ type Options struct {
 	Natural NaturalParser
 	// Extensions add commands built in their own packages (extension.go).
 	Extensions []Extension
+	// MassUndo takes /undo @userid since:…, source:… and bg- batches
+	// (ext_massundo.go); without it /undo refuses them as usage errors.
+	MassUndo MassUndo
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -204,6 +207,7 @@ type Router struct {
 	// parsePlain is Options.Natural (may be nil); tagNames its name cache.
 	parsePlain NaturalParser
 	tagNames   atomic.Pointer[store.TagNames]
+	massUndo   MassUndo // Options.MassUndo (may be nil)
 
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
@@ -229,7 +233,7 @@ func NewRouter(opts Options) (*Router, error) {
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
 		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
-		parsePlain: opts.Natural,
+		parsePlain: opts.Natural, massUndo: opts.MassUndo,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -294,9 +298,10 @@ func (r *Router) specList() []Spec {
 			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04、11月20日、昨天下午3点。\n" +
 				"cs:变更号（或 变更:变更号）显示一条变更的全部内容和哈希，可与 tagbot check --anchor 的输出核对。\n" +
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周、/history cs:#12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
-		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
-			Summary: "撤销你最近的一次变更（或指定的变更）",
-			Help:    "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
+		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号 | 批次号 | @userid since:时间 [until:时间] [tag:标签] [source:来源]] [force]",
+			Summary: "撤销你最近的一次变更（或指定的变更、一整批、某人一段时间内的全部变更）",
+			Help: "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12\n" +
+				"批量撤销（先预览再 /confirm，作为一批在后台执行）：/undo bg-bulk-12、/undo @lisi since:今天 tag:高意向、/undo source:import since:昨天。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
 		{Name: "redo", Aliases: []string{"重做"}, Usage: "/redo", Summary: "恢复你最近一次撤销的变更",
 			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runRedo},
 		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",

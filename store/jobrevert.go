@@ -21,7 +21,7 @@ func revertRow(tx *txn, job *Job, id ID, cs *ChangeSet) (string, error) {
 		cs.Add, cs.Remove = nil, nil
 		return "", nil
 	}
-	cs.Add, cs.Remove = orig.Remove, orig.Add
+	cs.Add, cs.Remove = restoredRefs(tx, orig.Remove), restoredRefs(tx, orig.Add) // tags deleted and restored since (massundo.go)
 	later, err := touchingAfter(tx, &orig)
 	if err != nil {
 		return "", err

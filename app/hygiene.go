@@ -1,0 +1,28 @@
+package app
+
+import (
+	"context"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/hygiene"
+	"github.com/tagbot/tagbot/jobs"
+)
+
+// newHygiene builds /dupes, /merge and mass undo (package hygiene) on the
+// shared job runner; WeCom tag deletions go through the Syncer.
+func (m *Main) newHygiene(cfg *config.Config, opts Options) *hygiene.Hygiene {
+	return hygiene.New(hygiene.Options{
+		Store: m.Store, Jobs: m.jobRunner(opts), Synonyms: cfg.TagSynonyms, Tags: m.Syncer, Logger: opts.Logger,
+		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) { m.Sender.Send(ctx, userID, replies) },
+	})
+}
+
+// jobRunner is the one jobs.Runner of this Main, made on first use: bulk
+// runs, mass undos, merges and imports share it (Start runs it).
+func (m *Main) jobRunner(opts Options) *jobs.Runner {
+	if m.Jobs == nil {
+		m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger}
+	}
+	return m.Jobs
+}

@@ -1,0 +1,97 @@
+package hygiene
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/store"
+)
+
+// mergeProgress finishes a merge job: once every row is handled it
+// deletes the merged-away tag in WeCom (the outbox leaves deleted tags out
+// of calls still queued), then reports. It runs again at start for a job
+// that ended unreported, so a crash before the deletion is made good.
+func (h *Hygiene) mergeProgress(ctx context.Context, j store.Job) {
+	if !ended(j) {
+		return
+	}
+	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j))}
+	if j.State == store.JobDone && len(j.Remove) == 1 {
+		lines = append(lines, h.deleteMerged(ctx, j))
+	}
+	h.finish(ctx, j, lines)
+}
+
+// deleteMerged deletes the merged-away tag and says what happened.
+func (h *Hygiene) deleteMerged(ctx context.Context, j store.Job) string {
+	from := j.Remove[0]
+	name := display.Name(from.Name)
+	if t, err := h.st.Tag(from.ID); err == nil && t.Deleted {
+		return fmt.Sprintf("「%s」已不在标签库里。撤销：/undo %s（需先 /restore tag %s）", name, j.ID, name)
+	}
+	if h.tags == nil {
+		return fmt.Sprintf("没有连接企业微信，「%s」未删除。", name)
+	}
+	if err := h.tags.DeleteTag(ctx, from.ID); err != nil {
+		h.log.Warn("merge: delete tag failed", "job", j.ID, "tag", from.ID, "err", err)
+		return fmt.Sprintf("在企业微信删除「%s」失败，请稍后在企业微信后台删除，或再发送 /merge。", name)
+	}
+	return fmt.Sprintf("已在企业微信删除「%s」（/restore tag %s 可恢复）。撤销整批：先 /restore tag %s，再 /undo %s。", name, name, name, j.ID)
+}
+
+// undoProgress reports an ended mass undo.
+func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
+	if !ended(j) {
+		return
+	}
+	h.finish(ctx, j, []string{fmt.Sprintf("%s（批次 %s）%s：%s。要撤回这次撤销请 /undo %s。",
+		display.Name(j.Title), j.ID, stateWord(j), counts(j), j.ID)})
+}
+
+// finish sends the summary to the job's actor and marks it reported.
+func (h *Hygiene) finish(ctx context.Context, j store.Job, lines []string) {
+	if len(j.Failed) > 0 {
+		lines = append(lines, "失败原因："+failures(j))
+	}
+	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: strings.Join(lines, "\n")}})
+	if err := h.st.MarkJobReported(j.ID); err != nil {
+		h.log.Warn("mark job reported", "job", j.ID, "err", err)
+	}
+}
+
+// ended reports whether a job is over and its summary not yet sent.
+func ended(j store.Job) bool {
+	return !j.Reported && (j.State == store.JobDone || j.State == store.JobCancelled)
+}
+
+// stateWord is 已完成 or 已停止.
+func stateWord(j store.Job) string {
+	if j.State == store.JobCancelled {
+		return "已停止"
+	}
+	return "已完成"
+}
+
+// counts is "改动 N 个，跳过 M 个（已是目标状态），失败 K 个".
+func counts(j store.Job) string {
+	s := fmt.Sprintf("改动 %s 个客户关系", countText(j.Applied))
+	if j.Skipped > 0 {
+		s += fmt.Sprintf("，跳过 %s 个（已是目标状态）", countText(j.Skipped))
+	}
+	if j.FailedN > 0 {
+		s += fmt.Sprintf("，失败 %s 个", countText(j.FailedN))
+	}
+	return s
+}
+
+// failures is "原因 ×N、…", by reason.
+func failures(j store.Job) string {
+	var parts []string
+	for _, r := range sortedKeys(j.Failed) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", r, j.Failed[r]))
+	}
+	return strings.Join(parts, "、")
+}

@@ -14,7 +14,9 @@ import (
 func (m *Main) newHygiene(cfg *config.Config, opts Options) *hygiene.Hygiene {
 	return hygiene.New(hygiene.Options{
 		Store: m.Store, Jobs: m.jobRunner(opts), Synonyms: cfg.TagSynonyms, Tags: m.Syncer, Logger: opts.Logger,
-		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) { m.Sender.Send(ctx, userID, replies) },
+		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
+			m.Sender.Send(ctx, userID, replies)
+		},
 	})
 }
 

@@ -16,9 +16,9 @@ const maxUndo = 200000
 // (newest first), those left alone and why, and the effect on tags.
 type undoPlan struct {
 	args      undoArgs
-	rows      []store.ID                  // to take back, newest first
+	rows      []store.ID                     // to take back, newest first
 	conflicts map[store.ID][]store.ChangeSet // left alone (or forced) for later changes by others
-	blocked   map[string][]store.ID       // deleted tag id → change-sets that would put it back
+	blocked   map[string][]store.ID          // deleted tag id → change-sets that would put it back
 	targets   map[store.ID]store.ChangeSet
 	rels      int
 	remove    map[string]int // tag name → times it comes off

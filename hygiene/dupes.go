@@ -19,9 +19,10 @@ const maxDupeGroups = 20
 // dupeGroup is one group of near-duplicate tags as /dupes shows it: the
 // tag to keep (most customers) first, each other with why it looks alike.
 type dupeGroup struct {
-	keep   store.Tag
-	others []tagmatch.Match
-	counts map[string]int // tag id → customers carrying it
+	keep     store.Tag
+	others   []tagmatch.Match
+	counts   map[string]int  // tag id → customers carrying it
+	repeated map[string]bool // names of several live tags: typed as 组名/名称
 }
 
 // runDupes is /dupes: parse (no arguments) → find the groups → render.
@@ -48,10 +49,15 @@ func (h *Hygiene) dupes() ([]dupeGroup, error) {
 		return nil, fmt.Errorf("tag counts: %w", err)
 	}
 	m := tagmatch.New(live, h.synonyms)
+	seen, repeated := map[string]bool{}, map[string]bool{}
+	for _, t := range live {
+		repeated[t.Name] = seen[t.Name]
+		seen[t.Name] = true
+	}
 	var out []dupeGroup
 	for _, g := range m.Duplicates() {
 		slices.SortStableFunc(g, func(a, b store.Tag) int { return cmp.Compare(counts[b.ID], counts[a.ID]) })
-		dg := dupeGroup{keep: g[0], counts: counts}
+		dg := dupeGroup{keep: g[0], counts: counts, repeated: repeated}
 		for _, t := range g[1:] {
 			dg.others = append(dg.others, why(m, g, t))
 		}
@@ -102,7 +108,7 @@ func renderDupes(groups []dupeGroup) string {
 		lines = append(lines, fmt.Sprintf("%d. 保留 %s", i+1, tagLine(g.keep, g.counts)))
 		for _, o := range g.others {
 			lines = append(lines, fmt.Sprintf("   ≈ %s：%s", tagLine(o.Tag, g.counts), o.Why))
-			lines = append(lines, fmt.Sprintf("   合并：/merge %s into %s", typed(o.Tag), typed(g.keep)))
+			lines = append(lines, fmt.Sprintf("   合并：/merge %s into %s", typed(o.Tag, g.repeated), typed(g.keep, g.repeated)))
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -113,10 +119,14 @@ func tagLine(t store.Tag, counts map[string]int) string {
 	return fmt.Sprintf("「%s」（%s，%d 个客户）", display.Name(t.Name), display.Name(t.GroupName), counts[t.ID])
 }
 
-// typed is how a command shown to the user names t: 组名/名称, quoted when
-// it holds spaces; the id when the name cannot be typed back as shown.
-func typed(t store.Tag) string {
-	name := t.GroupName + "/" + t.Name
+// typed is how a command shown to the user names t: its name, or 组名/名称
+// when several live tags share it, quoted when it holds spaces; the id
+// when the name cannot be typed back as shown.
+func typed(t store.Tag, repeated map[string]bool) string {
+	name := t.Name
+	if repeated[name] {
+		name = t.GroupName + "/" + t.Name
+	}
 	if display.Name(name) != name {
 		return t.ID
 	}

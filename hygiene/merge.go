@@ -31,7 +31,7 @@ func (h *Hygiene) runMerge(_ context.Context, req *commands.ExtRequest) ([]comma
 	if h.tags == nil {
 		return nil, commands.UserErrorf(commands.CodeUnavailable, "合并标签需要连接企业微信（删除被合并的标签），当前没有配置。")
 	}
-	from, into, err := parseMerge(req)
+	from, into, err := h.parseMerge(req)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (h *Hygiene) runMerge(_ context.Context, req *commands.ExtRequest) ([]comma
 }
 
 // parseMerge reads "<A> into <B>" (also 到, ->, →) and resolves both tags.
-func parseMerge(req *commands.ExtRequest) (from, into store.Tag, err error) {
+func (h *Hygiene) parseMerge(req *commands.ExtRequest) (from, into store.Tag, err error) {
 	var left, right []string
 	sep := false
 	for _, t := range req.Args {
@@ -65,16 +65,25 @@ func parseMerge(req *commands.ExtRequest) (from, into store.Tag, err error) {
 	if !sep || len(left) != 1 || len(right) != 1 {
 		return from, into, commands.UserErrorf(commands.CodeUsage, "请写两个标签（有空格请加引号）。用法：%s", mergeUsage)
 	}
-	if from, err = req.ResolveTag(left[0]); err != nil {
+	if from, err = h.resolve(req, left[0]); err != nil {
 		return from, into, err
 	}
-	if into, err = req.ResolveTag(right[0]); err != nil {
+	if into, err = h.resolve(req, right[0]); err != nil {
 		return from, into, err
 	}
 	if from.ID == into.ID {
 		return from, into, commands.UserErrorf(commands.CodeUsage, "两个是同一个标签「%s」，不需要合并。", display.Name(from.Name))
 	}
 	return from, into, nil
+}
+
+// resolve finds a live tag by id (as /dupes names a tag whose name cannot
+// be typed back), else by name as /tag does.
+func (h *Hygiene) resolve(req *commands.ExtRequest, word string) (store.Tag, error) {
+	if t, err := h.st.Tag(word); err == nil && !t.Deleted {
+		return t, nil
+	}
+	return req.ResolveTag(word)
 }
 
 // planMerge lists the relationships carrying from: each moves to into,

@@ -55,7 +55,9 @@ func parseUndo(req *commands.ExtRequest) (undoArgs, error) {
 	if a.actor != "" && a.actor != req.UserID {
 		return undoArgs{}, commands.UserErrorf(commands.CodeDenied, "你只能批量撤销自己的变更，不能撤销 %s 的。请联系主管。", display.Name(a.actor))
 	}
-	a.actor = req.UserID
+	if a.batch == "" { // a batch is checked whole: every change-set must be theirs (planUndo)
+		a.actor = req.UserID
+	}
 	return a, nil
 }
 

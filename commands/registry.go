@@ -298,8 +298,8 @@ func (r *Router) specList() []Spec {
 			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04、11月20日、昨天下午3点。\n" +
 				"cs:变更号（或 变更:变更号）显示一条变更的全部内容和哈希，可与 tagbot check --anchor 的输出核对。\n" +
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周、/history cs:#12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
-		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号 | 批次号 | @userid since:时间 [until:时间] [tag:标签] [source:来源]] [force]",
-			Summary: "撤销你最近的一次变更（或指定的变更、一整批、某人一段时间内的全部变更）",
+		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
+			Summary: "撤销你最近的一次变更（或指定的变更）",
 			Help: "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12\n" +
 				"批量撤销（先预览再 /confirm，作为一批在后台执行）：/undo bg-bulk-12、/undo @lisi since:今天 tag:高意向、/undo source:import since:昨天。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
 		{Name: "redo", Aliases: []string{"重做"}, Usage: "/redo", Summary: "恢复你最近一次撤销的变更",

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/tagbot/tagbot/internal/suggest"
 )
 
 // Scores of the ways two names can look alike, best first. An edit
@@ -50,14 +48,14 @@ func compare(a, b *form, kind pairKind) (float64, string, bool) {
 			return scoreSame - scoreStep*float64(k), "仅" + aspects(a, b, k) + "不同", true
 		}
 	}
-	syn := synonymWhy(a, b)
 	if a.canon == b.canon {
-		return scoreSynonym, "同义词 " + syn, true
+		return scoreSynonym, "同义词 " + synonymWhy(a, b), true
 	}
 	d, ok := editDistance(a, b)
 	if !ok {
 		return 0, "", false
 	}
+	syn := synonymWhy(a, b)
 	longest := max(len(a.runes), len(b.runes))
 	score := scoreEdit * float64(longest-d) / float64(longest)
 	why := fmt.Sprintf("相差 %d 个字", d)
@@ -82,7 +80,7 @@ func editDistance(a, b *form) (int, bool) {
 	if short < minEditRunes || a.alnum != b.alnum || abs(len(a.runes)-len(b.runes)) > lim {
 		return 0, false
 	}
-	d := suggest.Distance(a.canon, b.canon)
+	d := levenshtein(a.runes, b.runes)
 	if d > lim || d >= short {
 		return 0, false
 	}
@@ -101,6 +99,31 @@ func contrasting(a, b []rune) bool {
 		}
 	}
 	return false
+}
+
+// levenshtein is the rune edit distance of a and b (internal/suggest's,
+// on runes already split, without allocating for names up to 63 runes).
+func levenshtein(a, b []rune) int {
+	var rows [2][64]int
+	prev, cur := rows[0][:], rows[1][:]
+	if len(b) >= len(prev) {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // aspects names what differs between a and b up to stage k ("全角/半角、大小写").

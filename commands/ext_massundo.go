@@ -76,3 +76,7 @@ func (e *ExtRequest) TagsEverNamed(name string) ([]store.Tag, error) { return e.
 // Exclusive reports whether the tag group of that name is exclusive (at
 // most one of its tags per customer, config groups.*.exclusive).
 func (e *ExtRequest) Exclusive(groupName string) bool { return e.r.perms.exclusive(groupName) }
+
+// EffectText is "添加「a」，移除「b」" for a change-set, as /undo's replies
+// word it.
+func EffectText(cs store.ChangeSet) string { return effectText(cs) }

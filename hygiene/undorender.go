@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 )
@@ -58,7 +59,7 @@ func (p *undoPlan) conflictLines(h *Hygiene) []string {
 		cs := p.targets[id]
 		later := p.conflicts[id][0]
 		lines = append(lines, fmt.Sprintf("  %s（跟进人 %s）#%d：之后 %s 在 #%d %s",
-			h.customerName(cs.Customer), display.Name(cs.Follower), cs.ID, display.Name(later.Actor), later.ID, effect(later)))
+			h.customerName(cs.Customer), display.Name(cs.Follower), cs.ID, display.Name(later.Actor), later.ID, commands.EffectText(later)))
 	}
 	return lines
 }
@@ -111,27 +112,6 @@ func (h *Hygiene) customerName(id string) string {
 		return display.Name(c.Name)
 	}
 	return display.Name(id)
-}
-
-// effect is "添加「a」，移除「b」" for a change-set.
-func effect(cs store.ChangeSet) string {
-	var did []string
-	if len(cs.Add) > 0 {
-		did = append(did, "添加"+refList(cs.Add))
-	}
-	if len(cs.Remove) > 0 {
-		did = append(did, "移除"+refList(cs.Remove))
-	}
-	return strings.Join(did, "，")
-}
-
-// refList is 「a」「b」.
-func refList(refs []store.TagRef) string {
-	var b strings.Builder
-	for _, r := range refs {
-		b.WriteString("「" + display.Name(cmp.Or(r.Name, r.ID)) + "」")
-	}
-	return b.String()
 }
 
 // countList is 「A」×1,200、「B」×3, most first.

@@ -2,6 +2,7 @@ package tagmatch
 
 import (
 	"fmt"
+	"github.com/tagbot/tagbot/internal/suggest"
 	"slices"
 	"strings"
 )
@@ -80,7 +81,7 @@ func editDistance(a, b *form) (int, bool) {
 	if short < minEditRunes || a.alnum != b.alnum || abs(len(a.runes)-len(b.runes)) > lim {
 		return 0, false
 	}
-	d := levenshtein(a.runes, b.runes)
+	d := suggest.RuneDistance(a.runes, b.runes)
 	if d > lim || d >= short {
 		return 0, false
 	}
@@ -99,31 +100,6 @@ func contrasting(a, b []rune) bool {
 		}
 	}
 	return false
-}
-
-// levenshtein is the rune edit distance of a and b (internal/suggest's,
-// on runes already split, without allocating for names up to 63 runes).
-func levenshtein(a, b []rune) int {
-	var rows [2][64]int
-	prev, cur := rows[0][:], rows[1][:]
-	if len(b) >= len(prev) {
-		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	for j := 0; j <= len(b); j++ {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // aspects names what differs between a and b up to stage k ("全角/半角、大小写").

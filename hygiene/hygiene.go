@@ -10,6 +10,7 @@ package hygiene
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/store"
@@ -58,6 +59,9 @@ type Hygiene struct {
 	tags     TagDeleter
 	deliver  func(ctx context.Context, userID string, replies []commands.Reply)
 	log      *slog.Logger
+
+	mu       sync.Mutex
+	reported map[string]int // job id → last progress share reported (%)
 }
 
 var (
@@ -68,7 +72,7 @@ var (
 // New builds the extension and registers its job handlers with Jobs.
 func New(opts Options) *Hygiene {
 	h := &Hygiene{st: opts.Store, jobs: opts.Jobs, synonyms: opts.Synonyms, tags: opts.Tags,
-		deliver: opts.Deliver, log: opts.Logger}
+		deliver: opts.Deliver, log: opts.Logger, reported: map[string]int{}}
 	if h.log == nil {
 		h.log = slog.Default()
 	}

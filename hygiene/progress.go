@@ -16,6 +16,7 @@ import (
 // that ended unreported, so a crash before the deletion is made good.
 func (h *Hygiene) mergeProgress(ctx context.Context, j store.Job) {
 	if !ended(j) {
+		h.progress(ctx, j)
 		return
 	}
 	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j))}
@@ -45,10 +46,38 @@ func (h *Hygiene) deleteMerged(ctx context.Context, j store.Job) string {
 // undoProgress reports an ended mass undo.
 func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
 	if !ended(j) {
+		h.progress(ctx, j)
 		return
 	}
 	h.finish(ctx, j, []string{fmt.Sprintf("%s（批次 %s）%s：%s。要撤回这次撤销请 /undo %s。",
 		display.Name(j.Title), j.ID, stateWord(j), counts(j), j.ID)})
+}
+
+// progressMin is the smallest job whose progress is reported before its
+// summary; progressStep the share between two reports (10%).
+const (
+	progressMin  = 1000
+	progressStep = 10
+)
+
+// progress tells the job's actor how far a large running job got, each
+// time it passes another 10% (well within WeCom's 30 messages a minute).
+func (h *Hygiene) progress(ctx context.Context, j store.Job) {
+	if j.State != store.JobRunning || j.Total < progressMin {
+		return
+	}
+	pct := j.Next * 100 / j.Total / progressStep * progressStep
+	h.mu.Lock()
+	last := h.reported[j.ID]
+	if pct > last {
+		h.reported[j.ID] = pct
+	}
+	h.mu.Unlock()
+	if pct <= last || pct >= 100 {
+		return
+	}
+	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: fmt.Sprintf("%s（批次 %s）进行中：%s / %s（%d%%）。",
+		display.Name(j.Title), j.ID, countText(j.Next), countText(j.Total), pct)}})
 }
 
 // finish sends the summary to the job's actor and marks it reported.
@@ -57,6 +86,9 @@ func (h *Hygiene) finish(ctx context.Context, j store.Job, lines []string) {
 		lines = append(lines, "失败原因："+failures(j))
 	}
 	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: strings.Join(lines, "\n")}})
+	h.mu.Lock()
+	delete(h.reported, j.ID)
+	h.mu.Unlock()
 	if err := h.st.MarkJobReported(j.ID); err != nil {
 		h.log.Warn("mark job reported", "job", j.ID, "err", err)
 	}

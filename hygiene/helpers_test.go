@@ -42,7 +42,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 // newEnv seeds the fake: groups 地区 (exclusive: 北上广客户, 华南), 客群
 // (北京上海广州用户), 意向程度 (exclusive: 高意向, 低意向), 客户等级 (VIP,
-// 普通); customers c1 王小明 (zhangsan, lisi), c2 赵敏, c3 钱多多 and c4
+// 普通), 渠道 (展会, admins only); customers c1 王小明 (zhangsan, lisi), c2 赵敏, c3 钱多多 and c4
 // 孙悟空 (zhangsan). boss is admin, mgr manager.
 func newEnv(t testing.TB) *env {
 	t.Helper()
@@ -70,6 +70,7 @@ func newEnv(t testing.TB) *env {
 		fake.AddTagGroup("客群", "北京上海广州用户"),
 		fake.AddTagGroup("意向程度", "高意向", "低意向"),
 		fake.AddTagGroup("客户等级", "VIP", "普通"),
+		fake.AddTagGroup("渠道", "展会"),
 	} {
 		for _, tg := range g.Tags {
 			e.lib[tg.Name] = tg.ID
@@ -88,7 +89,7 @@ func newEnv(t testing.TB) *env {
 	e.runner = &jobs.Runner{Store: st, Now: clk.Now, Logger: quiet(), MaxBacklog: -1}
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
-	cfg.Groups = map[string]config.GroupPolicy{"地区": {Exclusive: true}, "意向程度": {Exclusive: true}}
+	cfg.Groups = map[string]config.GroupPolicy{"地区": {Exclusive: true}, "意向程度": {Exclusive: true}, "渠道": {EditableBy: []string{"admins"}}}
 	h := New(Options{Store: st, Jobs: e.runner, Synonyms: cfg.TagSynonyms, Tags: syncer, Logger: quiet(),
 		Deliver: func(_ context.Context, user string, replies []commands.Reply) {
 			e.mu.Lock()

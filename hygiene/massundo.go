@@ -20,6 +20,7 @@ type undoPlan struct {
 	conflicts map[store.ID][]store.ChangeSet // left alone (or forced) for later changes by others
 	blocked   map[string][]store.ID          // deleted tag id → change-sets that would put it back
 	targets   map[store.ID]store.ChangeSet
+	denied    map[string]int // refusal (a group policy) → change-sets left alone for it
 	rels      int
 	remove    map[string]int // tag name → times it comes off
 	add       map[string]int // tag name → times it goes back on
@@ -63,7 +64,7 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 		}
 	}
 	p := &undoPlan{args: args, targets: map[store.ID]store.ChangeSet{}, blocked: map[string][]store.ID{},
-		remove: map[string]int{}, add: map[string]int{}}
+		denied: map[string]int{}, remove: map[string]int{}, add: map[string]int{}}
 	for _, cs := range found {
 		if cs.Effective() && args.match(&cs) {
 			p.targets[cs.ID] = cs
@@ -88,16 +89,51 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 	if p.conflicts, err = h.st.UndoConflicts(ids, req.UserID); err != nil {
 		return nil, fmt.Errorf("undo conflicts: %w", err)
 	}
-	return p, p.judge(h.st, ids)
+	return p, p.judge(h.st, ids, h.policy(req))
 }
 
-// judge keeps the ids to take back: not conflicting (unless force) and not
-// putting back a deleted tag that was never restored; it counts the effect.
-func (p *undoPlan) judge(st *store.Store, ids []store.ID) error {
+// policy returns the /tag group policy check for req's user on one tag
+// (protected tags, groups closed to them), remembered per tag: the
+// refusal's text, or "" when allowed.
+func (h *Hygiene) policy(req *commands.ExtRequest) func(tagID string) (string, error) {
+	seen := map[string]string{}
+	return func(tagID string) (string, error) {
+		if why, ok := seen[tagID]; ok {
+			return why, nil
+		}
+		t, err := h.st.Tag(tagID)
+		if err != nil {
+			return "", fmt.Errorf("read tag: %w", err)
+		}
+		why := ""
+		if _, err := req.CheckTags(store.Relationship{}, nil, []store.Tag{t}, nil); err != nil {
+			var ue *commands.UserError
+			if !errors.As(err, &ue) {
+				return "", err
+			}
+			why = ue.Error()
+		}
+		seen[tagID] = why
+		return why, nil
+	}
+}
+
+// judge keeps the ids to take back: not conflicting (unless force), not
+// refused by a group policy for this user, and not putting back a deleted
+// tag that was never restored; it counts the effect.
+func (p *undoPlan) judge(st *store.Store, ids []store.ID, policy func(tagID string) (string, error)) error {
 	rels := map[string]bool{}
 	for _, id := range ids {
 		cs := p.targets[id]
 		if len(p.conflicts[id]) > 0 && !p.args.force {
+			continue
+		}
+		why, err := deniedBy(cs, policy)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			p.denied[why]++
 			continue
 		}
 		blocked := false
@@ -125,6 +161,18 @@ func (p *undoPlan) judge(st *store.Store, ids []store.ID) error {
 	}
 	p.rels = len(rels)
 	return nil
+}
+
+// deniedBy is the first group-policy refusal among the tags cs changed.
+func deniedBy(cs store.ChangeSet, policy func(tagID string) (string, error)) (string, error) {
+	for _, refs := range [][]store.TagRef{cs.Add, cs.Remove} {
+		for _, r := range refs {
+			if why, err := policy(r.ID); err != nil || why != "" {
+				return why, err
+			}
+		}
+	}
+	return "", nil
 }
 
 // undone reports whether change-set id was taken back by a change-set

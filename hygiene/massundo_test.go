@@ -95,10 +95,13 @@ func TestMassUndoSelections(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	e.apply("zhangsan", store.SourceCommand, "c4", "zhangsan", []string{"展会"}, nil)
 	tests := []struct {
 		name, user, text string
 		want             string
 	}{
+		{"group policy", "mgr", "/undo @zhangsan since:今天 tag:展会", "无权修改的标签：你没有权限修改「展会」"},
+		{"admin passes the policy", "boss", "/undo @zhangsan since:今天 tag:展会", "将撤销 zhangsan 做的 自 12-02 00:00 起 涉及「展会」 的 1 项变更"},
 		{"by source", "mgr", "/undo source:import since:今天", "将撤销 来源 import 自 12-02 00:00 起 的 1 项变更"},
 		{"by tag", "mgr", "/undo @zhangsan since:今天 tag:高意向", "的 1 项变更"},
 		{"until before everything", "mgr", "/undo @zhangsan since:昨天 until:昨天", "没有找到"},

@@ -31,6 +31,9 @@ func (p *undoPlan) previewLines(h *Hygiene) []string {
 		lines = append(lines, head)
 		lines = append(lines, p.conflictLines(h)...)
 	}
+	for _, why := range sortedKeys(p.denied) {
+		lines = append(lines, fmt.Sprintf("无权限 %d 项，将保留不动：%s", p.denied[why], why))
+	}
 	for _, id := range sortedKeys(p.blocked) {
 		name := id
 		if t, err := h.st.Tag(id); err == nil {
@@ -74,6 +77,8 @@ func (p *undoPlan) summaryText(lines []string) string {
 // nothingText explains a mass undo that has nothing to take back.
 func (p *undoPlan) nothingText() string {
 	switch {
+	case len(p.denied) > 0:
+		return fmt.Sprintf("%s 的变更涉及你无权修改的标签：%s", p.args.describe(), strings.Join(sortedKeys(p.denied), "；"))
 	case len(p.conflicts) > 0 && len(p.blocked) == 0:
 		return fmt.Sprintf("%s 的 %d 项变更之后都被别人改过相同的标签，没有撤销。主管可以加 force 强制撤销。", p.args.describe(), len(p.conflicts))
 	case len(p.blocked) > 0:

@@ -90,7 +90,7 @@ func newEnv(t testing.TB) *env {
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
 	cfg.Groups = map[string]config.GroupPolicy{"地区": {Exclusive: true}, "意向程度": {Exclusive: true}, "渠道": {EditableBy: []string{"admins"}}}
-	h := New(Options{Store: st, Jobs: e.runner, Synonyms: cfg.TagSynonyms, Tags: syncer, Logger: quiet(),
+	h := New(Options{Store: st, Jobs: e.runner, Synonyms: cfg.TagSynonyms, Tags: syncer, Logger: quiet(), MarkTagPerMinute: 600,
 		Deliver: func(_ context.Context, user string, replies []commands.Reply) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

@@ -41,7 +41,7 @@ func (h *Hygiene) MassUndo(_ context.Context, req *commands.ExtRequest) ([]comma
 		return nil, commands.UserErrorf(commands.CodeNoChange, "%s", plan.nothingText())
 	}
 	lines := plan.previewLines(h)
-	summary := plan.summaryText(lines)
+	summary := plan.summaryText(lines, h.eta(len(plan.rows)))
 	return req.Propose("撤销 "+args.describe(), fmt.Sprintf("撤销 %d 项变更？", len(plan.rows)), summary, lines,
 		func(ctx context.Context) ([]commands.Reply, error) { return h.startUndo(req, plan) }), nil
 }

@@ -39,7 +39,7 @@ func (h *Hygiene) runMerge(_ context.Context, req *commands.ExtRequest) ([]comma
 	if err != nil {
 		return nil, err
 	}
-	lines := plan.lines()
+	lines := plan.lines(h.eta(len(plan.rows)))
 	title := fmt.Sprintf("合并「%s」到「%s」？", display.Name(from.Name), display.Name(into.Name))
 	return req.Propose("合并标签 "+from.Name, title, strings.Join(lines, "\n"), lines,
 		func(ctx context.Context) ([]commands.Reply, error) { return h.startMerge(ctx, req, from, into) }), nil
@@ -131,7 +131,7 @@ func (h *Hygiene) otherInGroup(rel store.Relationship, t, skip store.Tag) string
 }
 
 // lines is the merge preview.
-func (p *mergePlan) lines() []string {
+func (p *mergePlan) lines(eta string) []string {
 	from, into := display.Name(p.from.Name), display.Name(p.into.Name)
 	lines := []string{fmt.Sprintf("将把「%s」（%s）合并到「%s」（%s）：", from, display.Name(p.from.GroupName), into, display.Name(p.into.GroupName))}
 	moved := len(p.rows) - p.both - p.exclusive
@@ -143,7 +143,7 @@ func (p *mergePlan) lines() []string {
 		lines = append(lines, fmt.Sprintf("冲突 %s 个：标签组「%s」互斥，这些客户已有同组的其它标签（如「%s」），只移除「%s」、不加「%s」",
 			countText(p.exclusive), display.Name(p.into.GroupName), display.Name(p.example), from, into))
 	}
-	lines = append(lines, fmt.Sprintf("然后在企业微信删除「%s」（可用 /restore tag %s 恢复）。整批可用 /undo 批次号 撤销。", from, from))
+	lines = append(lines, fmt.Sprintf("作为一批在后台执行%s，然后在企业微信删除「%s」（可用 /restore tag %s 恢复）。整批可用 /undo 批次号 撤销。", eta, from, from))
 	return lines
 }
 

@@ -33,7 +33,7 @@ func TestMergeAndUndo(t *testing.T) {
 
 	preview := e.say("boss", "/merge 北京上海广州用户 into 北上广客户")
 	for _, want := range []string{"2 个客户关系从「北京上海广州用户」移到「北上广客户」", "1 个已有「北上广客户」",
-		"冲突 1 个：标签组「地区」互斥", "「华南」", "/confirm"} {
+		"冲突 1 个：标签组「地区」互斥", "「华南」", "按每分钟 600 次约需 1 分钟", "/confirm"} {
 		if !strings.Contains(preview, want) {
 			t.Errorf("preview lacks %q:\n%s", want, preview)
 		}

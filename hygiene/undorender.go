@@ -68,9 +68,9 @@ func (p *undoPlan) conflictLines(h *Hygiene) []string {
 }
 
 // summaryText is the preview's first reply: the count, then the details.
-func (p *undoPlan) summaryText(lines []string) string {
-	head := fmt.Sprintf("将撤销 %s 的 %s 项变更（%s 个客户关系），作为一批在后台按企业微信频率限制执行：",
-		p.args.describe(), countText(len(p.rows)), countText(p.rels))
+func (p *undoPlan) summaryText(lines []string, eta string) string {
+	head := fmt.Sprintf("将撤销 %s 的 %s 项变更（%s 个客户关系），作为一批在后台按企业微信频率限制执行%s：",
+		p.args.describe(), countText(len(p.rows)), countText(p.rels), eta)
 	return strings.Join(append([]string{head}, lines...), "\n")
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
@@ -85,6 +86,8 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
+	Jobs *jobs.Runner // durable background jobs (/bulk runs …); run by Start
+
 	log      *slog.Logger
 	now      func() time.Time
 	listener net.Listener
@@ -145,9 +148,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.newJobs(opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{m.bulkExtension(opts)},
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -220,6 +225,7 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

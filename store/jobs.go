@@ -59,6 +59,9 @@ type Job struct {
 	Next    int `json:"next"`    // rows handled so far (the cursor)
 	Applied int `json:"applied"` // change-sets written
 	Skipped int `json:"skipped"` // rows whose tags already matched
+	// Matched counts what the creator left out of the rows because its
+	// tags already matched (kept by CreateJob; not in Total).
+	Matched int `json:"matched,omitempty"`
 	// FailedN counts failed rows; Failed counts them by reason.
 	FailedN  int            `json:"failed_n"`
 	Failed   map[string]int `json:"failed,omitempty"`

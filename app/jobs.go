@@ -11,7 +11,8 @@ import (
 // newJobs builds the runner of durable background jobs (bulk runs, mass
 // undo, imports, merges); Start runs it, resuming what a stop cut short.
 func (m *Main) newJobs(opts Options) {
-	m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger}
+	m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger,
+		Chunk: m.Config.Jobs.Chunk, MaxBacklog: m.Config.Jobs.MaxBacklog}
 }
 
 // bulkExtension is /bulk, its progress delivered by the sender.

@@ -92,18 +92,12 @@ func (b *Bulk) previewText(p plan, pv previewResult) string {
 // checks the group policies on each relationship (a refused one becomes a
 // failed row with the reason) and stores the run as a job.
 func (b *Bulk) start(_ context.Context, req *commands.ExtRequest, p plan) ([]commands.Reply, error) {
-	unlock := req.LockWrites()
-	defer unlock()
-	pv, err := b.preview(p)
+	pv, rows, denied, err := b.planRows(req, p)
 	if err != nil {
 		return nil, err
 	}
 	if len(pv.change) == 0 {
 		return []commands.Reply{{Text: "现在已经没有需要修改的客户（可能刚被别人改过），什么都没有改。"}}, nil
-	}
-	rows, denied, err := b.rows(req, p, pv.change)
-	if err != nil {
-		return nil, err
 	}
 	if denied == len(rows) {
 		return nil, commands.UserErrorf(commands.CodeDenied, "这些客户都不能这样改：%s。什么都没有改。", rows[0].Denied)
@@ -122,6 +116,19 @@ func (b *Bulk) start(_ context.Context, req *commands.ExtRequest, p plan) ([]com
 		text += fmt.Sprintf("\n其中 %d 个因标签组规则不能改，会记为失败。", denied)
 	}
 	return []commands.Reply{{Text: text}}, nil
+}
+
+// planRows selects again and plans the rows under the write lock (the group
+// policies are read against the relationships as they are now).
+func (b *Bulk) planRows(req *commands.ExtRequest, p plan) (previewResult, []store.JobRow, int, error) {
+	unlock := req.LockWrites()
+	defer unlock()
+	pv, err := b.preview(p)
+	if err != nil || len(pv.change) == 0 {
+		return pv, nil, 0, err
+	}
+	rows, denied, err := b.rows(req, p, pv.change)
+	return pv, rows, denied, err
 }
 
 // rows plans one row per relationship: the job's tags, plus the tags an

@@ -78,11 +78,11 @@ func New(opts Options) *Bulk {
 func (b *Bulk) Commands() []commands.ExtCommand {
 	return []commands.ExtCommand{{
 		Name: "bulk", Aliases: []string{"批量"},
-		Usage:   "/bulk <条件> +标签 -标签",
+		Usage:   "/bulk <条件> +标签 -标签 | /bulk list | /bulk stop <批次>",
 		Summary: "按条件批量加减标签，确认后后台执行，可整批撤销（主管）",
 		Help: "条件：tag:标签、@成员、since:日期、until:日期（按添加客户的时间）、state:渠道，用 and、or、not 和括号组合。" +
 			"先回复人数、示例和预计时间，发送 /confirm 后按企业微信的频率后台执行，并汇报进度；已经符合的客户会跳过。" +
-			"整批用 /undo 批次号 撤销。例：/bulk tag:老客户 and not tag:已流失 +双十一；/bulk (tag:A or tag:B) and since:上个月 -待跟进",
+			"/bulk list 查看进行中的，/bulk stop 批次号 停止（已改的保留）；整批用 /undo 批次号 撤销。例：/bulk tag:老客户 and not tag:已流失 +双十一；/bulk (tag:A or tag:B) and since:上个月 -待跟进",
 		MinRole: commands.RoleManager, Writes: true, ShowsCustomers: true,
 		Run: b.run,
 	}}
@@ -98,6 +98,9 @@ type plan struct {
 
 // run is /bulk: parse → select → preview, and propose the run.
 func (b *Bulk) run(_ context.Context, req *commands.ExtRequest) ([]commands.Reply, error) {
+	if replies, ok, err := b.manage(req); ok {
+		return replies, err
+	}
 	p, err := b.parse(req)
 	if err != nil {
 		return nil, err

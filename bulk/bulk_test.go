@@ -152,3 +152,40 @@ func TestSummaryGroupsFailures(t *testing.T) {
 		t.Errorf("summary\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestBulkListAndStop(t *testing.T) {
+	e := newEnv(t)
+	if got := e.say("mgr", "/bulk list"); !strings.Contains(got, "没有进行中的批量修改") {
+		t.Errorf("list with none: %q", got)
+	}
+	e.say("mgr", "/bulk tag:老客户 +双十一")
+	e.say("mgr", "/confirm")
+	if _, err := e.runner.Step(context.Background()); err != nil { // 2 of 3 rows
+		t.Fatal(err)
+	}
+	if got := e.delivered(); len(got) != 1 || !strings.Contains(got[0], "进度 66%") {
+		t.Errorf("progress after 2 of 3: %q", got)
+	}
+	steps := []struct{ user, text, want string }{
+		{"mgr", "/bulk list", "bg-bulk-1（mgr 发起）tag:老客户 +双十一：66%，2 / 3"},
+		{"mgr", "/bulk stop bg-bulk-9", "没有批量修改 bg-bulk-9"},
+		{"mgr", "/bulk stop", "用法：/bulk list"},
+		{"mgr", "/bulk stop bg-bulk-1", "批量修改已停止（批次 bg-bulk-1）"},
+		{"mgr", "/bulk stop bg-bulk-1", "已经结束了"},
+	}
+	for _, s := range steps {
+		if got := e.say(s.user, s.text); !strings.Contains(got, s.want) {
+			t.Errorf("%s: %q; want %q", s.text, got, s.want)
+		}
+	}
+	if err := e.runner.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	j, err := e.st.Job("bg-bulk-1")
+	if err != nil || j.State != store.JobCancelled || j.Applied != 2 {
+		t.Fatalf("job %+v (%v); want cancelled after 2", j, err)
+	}
+	if got := e.delivered(); len(got) != 0 {
+		t.Errorf("a stopped run was reported again: %q", got)
+	}
+}

@@ -26,7 +26,9 @@ func TestRelSets(t *testing.T) {
 		{"with tag", get(func() ([]string, error) { return s.RelsWithTag("t1") }), []string{"c1:zhangsan", "c2:zhangsan"}},
 		{"of follower", get(func() ([]string, error) { return s.RelsOfFollower("lisi") }), []string{"c1:lisi", "c3:lisi"}},
 		{"all", get(s.AllRels), []string{"c1:lisi", "c1:zhangsan", "c2:zhangsan", "c3:lisi"}},
-		{"state", get(func() ([]string, error) { return s.FilterRels(nil, func(f RelFacts) bool { return f.State == "展会" }) }), []string{"c3:lisi"}},
+		{"state", get(func() ([]string, error) {
+			return s.FilterRels(nil, func(f RelFacts) bool { return f.State == "展会" })
+		}), []string{"c3:lisi"}},
 		{"added since, of a list", get(func() ([]string, error) { return s.FilterRels([]string{"c1:lisi", "c3:lisi", "gone:x"}, after) }), []string{"c3:lisi"}},
 	}
 	for _, tt := range tests {

@@ -85,7 +85,8 @@ type Main struct {
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
-	Jobs  *jobs.Runner // durable background jobs (hygiene.go); run by Start
+
+	Jobs *jobs.Runner // durable background jobs (/bulk runs, merges, mass undos …); run by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -147,11 +148,12 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.newJobs(opts)
 	hyg := m.newHygiene(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
-		Extensions: []commands.Extension{hyg}, MassUndo: hyg,
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -216,7 +218,6 @@ func (m *Main) Start(ctx context.Context) error {
 	})
 	m.goRun(ctx, "loop", m.Loop.Run)
 	m.goRun(ctx, "outbox", m.Worker.Run)
-	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.goRun(ctx, "sender", m.Sender.Run)
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
@@ -225,6 +226,7 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

@@ -6,15 +6,15 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/hygiene"
-	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/wecom"
 )
 
 // newHygiene builds /dupes, /merge and mass undo (package hygiene) on the
-// shared job runner; WeCom tag deletions go through the Syncer.
+// shared job runner (newJobs first); WeCom tag deletions go through the
+// Syncer.
 func (m *Main) newHygiene(cfg *config.Config, opts Options) *hygiene.Hygiene {
 	return hygiene.New(hygiene.Options{
-		Store: m.Store, Jobs: m.jobRunner(opts), Synonyms: cfg.TagSynonyms, Tags: m.Syncer, Logger: opts.Logger,
+		Store: m.Store, Jobs: m.Jobs, Synonyms: cfg.TagSynonyms, Tags: m.Syncer, Logger: opts.Logger,
 		MarkTagPerMinute: markTagRate(cfg),
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
@@ -30,13 +30,4 @@ func markTagRate(cfg *config.Config) int {
 		return n
 	}
 	return wecom.DefaultRateLimits[path]
-}
-
-// jobRunner is the one jobs.Runner of this Main, made on first use: bulk
-// runs, mass undos, merges and imports share it (Start runs it).
-func (m *Main) jobRunner(opts Options) *jobs.Runner {
-	if m.Jobs == nil {
-		m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger}
-	}
-	return m.Jobs
 }

@@ -80,6 +80,7 @@ type Config struct {
 	// Suggestions configures suggested tags (expiry, rejection memory).
 	Suggestions Suggestions
 	Charts      Charts // PNG charts in chat (charts.go)
+	Jobs        Jobs   // background jobs: chunk size, outbox backlog (jobs.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -211,6 +212,7 @@ func Default() *Config {
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
 		TagSynonyms: DefaultTagSynonyms(),
+		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 	}
 }
 

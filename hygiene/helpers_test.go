@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tagbot/tagbot/bulk"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/clocktest"
@@ -22,7 +23,7 @@ import (
 )
 
 // env is a fake WeCom, the real client, syncer, outbox worker, store, job
-// runner and router with the hygiene extension.
+// runner and router with the hygiene and /bulk extensions.
 type env struct {
 	t      testing.TB
 	fake   *wecomtest.Server
@@ -96,8 +97,9 @@ func newEnv(t testing.TB) *env {
 			defer e.mu.Unlock()
 			e.delivered[user] = append(e.delivered[user], joinReplies(replies))
 		}})
+	b := bulk.New(bulk.Options{Store: st, Config: cfg, Runner: e.runner, Now: clk.Now, Logger: quiet()})
 	e.r, err = commands.NewRouter(commands.Options{Store: st, Config: cfg, Tags: syncer, Now: clk.Now, Logger: quiet(),
-		Extensions: []commands.Extension{h}, MassUndo: h})
+		Extensions: []commands.Extension{b, h}, MassUndo: h})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,40 @@ func TestPlainUndoUnchanged(t *testing.T) {
 	}
 	if got := e.tagNames("c1", "zhangsan"); len(got) != 0 {
 		t.Errorf("tags after /undo N = %v", got)
+	}
+}
+
+func TestUndoBulkBatch(t *testing.T) {
+	e := newEnv(t)
+	e.apply("setup", store.SourceCommand, "c1", "zhangsan", []string{"VIP"}, nil)
+	e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"VIP", "低意向"}, nil)
+	e.settle()
+	type state struct{ C1, C2, C3 []string }
+	read := func(tags func(c, f string) []string) state {
+		return state{tags("c1", "zhangsan"), tags("c2", "zhangsan"), tags("c3", "zhangsan")}
+	}
+	before := read(e.tagNames)
+	e.say("mgr", "/bulk tag:VIP +高意向")
+	started := e.say("mgr", "/confirm")
+	batch := regexp.MustCompile(`bg-bulk-\d+`).FindString(started)
+	if batch == "" {
+		t.Fatalf("bulk confirm = %q", started)
+	}
+	e.settle()
+	bulked := state{C1: []string{"VIP", "高意向"}, C2: []string{"VIP", "高意向"}}
+	if got := read(e.tagNames); !reflect.DeepEqual(got, bulked) {
+		t.Fatalf("after /bulk = %+v, want %+v", got, bulked)
+	}
+	preview := e.say("mgr", "/undo "+batch)
+	if !strings.Contains(preview, "将撤销 批次 "+batch+" 的 2 项变更") || !strings.Contains(preview, "「低意向」") {
+		t.Errorf("preview = %q, want 2 change-sets, 低意向 put back", preview)
+	}
+	e.say("mgr", "/confirm")
+	e.settle()
+	if got := read(e.tagNames); !reflect.DeepEqual(got, before) {
+		t.Errorf("store after /undo %s = %+v, want %+v", batch, got, before)
+	}
+	if got := read(e.wecomTagNames); !reflect.DeepEqual(got, before) {
+		t.Errorf("WeCom after /undo %s = %+v, want %+v", batch, got, before)
 	}
 }

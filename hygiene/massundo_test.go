@@ -34,7 +34,8 @@ func TestMassUndoConflicts(t *testing.T) {
 	}
 
 	preview := e.say("mgr", "/undo @zhangsan since:今天")
-	for _, want := range []string{"将撤销 zhangsan 做的 自 12-02 00:00 起 的 2 项变更", "冲突 1 项", "赵敏（跟进人 zhangsan）", "之后 lisi", "force"} {
+	for _, want := range []string{"将撤销 zhangsan 做的 自 12-02 00:00 起 的 2 项变更", "冲突 1 项", "赵敏（跟进人 zhangsan）", "之后 lisi", "force",
+		"例如：钱多多（跟进人 zhangsan）撤销 #", "（添加「VIP」，移除「普通」）"} {
 		if !strings.Contains(preview, want) {
 			t.Errorf("preview lacks %q:\n%s", want, preview)
 		}

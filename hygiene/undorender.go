@@ -16,7 +16,7 @@ const maxConflictLines = 5
 
 // previewLines are the preview's details (also the confirm card's lines).
 func (p *undoPlan) previewLines(h *Hygiene) []string {
-	var lines []string
+	lines := []string{"例如：" + p.sample(h)}
 	if len(p.remove) > 0 {
 		lines = append(lines, "将移除："+countList(p.remove))
 	}
@@ -43,6 +43,23 @@ func (p *undoPlan) previewLines(h *Hygiene) []string {
 			display.Name(name), len(p.blocked[id]), display.Name(name)))
 	}
 	return lines
+}
+
+// sampleSize is how many customers a preview names as examples.
+const sampleSize = 3
+
+// sample names the first few customers (newest change first) the undo
+// changes, with the follower.
+func (p *undoPlan) sample(h *Hygiene) string {
+	var names []string
+	for _, id := range p.rows[:min(sampleSize, len(p.rows))] {
+		cs := p.targets[id]
+		names = append(names, fmt.Sprintf("%s（跟进人 %s）撤销 #%d（%s）", h.customerName(cs.Customer), display.Name(cs.Follower), cs.ID, commands.EffectText(cs)))
+	}
+	if len(p.rows) > sampleSize {
+		names = append(names, "……")
+	}
+	return strings.Join(names, "；")
 }
 
 // conflictLines names the first conflicts: the customer, the follower and

@@ -36,3 +36,22 @@ func TestDeleteTag(t *testing.T) {
 	must(t, s.DeleteTag(ctx, e.lib["VIP"])) // already deleted: nothing to do
 	must(t, e.st.Verify())
 }
+
+// TestDeleteTagGoneOnWeCom: a tag deleted in the console since the last
+// refresh (WeCom answers 40068 or nothing to delete) is recorded deleted.
+func TestDeleteTagGoneOnWeCom(t *testing.T) {
+	e := newEnv(t)
+	e.seedSmall(t)
+	e.fake.SetCustomerTags("c2", "zhangsan", []string{e.lib["高意向"]})
+	e.fullSync(t)
+	e.fake.DeleteTag(e.lib["高意向"])
+	must(t, e.syncer().DeleteTag(context.Background(), e.lib["高意向"]))
+	tag, err := e.st.Tag(e.lib["高意向"])
+	must(t, err)
+	if !tag.Deleted {
+		t.Error("tag deleted on WeCom first is not marked deleted")
+	}
+	if got := relTagIDs(t, e, "c2", "zhangsan"); len(got) != 0 {
+		t.Errorf("c2 tags = %v, want the deleted tag gone", got)
+	}
+}

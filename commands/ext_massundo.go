@@ -26,16 +26,16 @@ func wantsMassUndo(args []Token) bool {
 			return true
 		case t.Kind == Filter && (t.Key == "since" || t.Key == "until" || t.Key == "tag"):
 			return true
-		case t.Kind == Word && (IsSourceWord(t.Value) || strings.HasPrefix(t.Value, store.BackgroundBatchPrefix)):
+		case t.Kind == Word && (isSourceWord(t.Value) || strings.HasPrefix(t.Value, store.BackgroundBatchPrefix)):
 			return true
 		}
 	}
 	return false
 }
 
-// IsSourceWord reports whether a word is a source filter ("source:import",
+// isSourceWord reports whether a word is a source filter ("source:import",
 // "来源:import", full-width colon too), which the tokenizer leaves a Word.
-func IsSourceWord(w string) bool {
+func isSourceWord(w string) bool {
 	_, ok := SourceFilter(w)
 	return ok
 }

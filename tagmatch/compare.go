@@ -16,8 +16,14 @@ const (
 	scoreEdit    = 0.9 // times the share of runes that agree
 )
 
-// minEditRunes is the shortest canonical name an edit distance applies to.
-const minEditRunes = 2
+// minEditRunes and maxEditRunes bound the canonical names an edit distance
+// applies to: one rune differing from one rune is no typo, and WeCom tag
+// names are at most 30 characters (longer ones are compared exactly, which
+// keeps the deletion variants few).
+const (
+	minEditRunes = 2
+	maxEditRunes = 32
+)
 
 // editLimit is how many edits two names of which the shorter has n runes
 // may differ by and still look alike: 1, or 2 from 8 runes on.
@@ -78,7 +84,7 @@ const contrastRunes = "高中低大小多少新老旧已未待不无有是否男
 func editDistance(a, b *form) (int, bool) {
 	short := min(len(a.runes), len(b.runes))
 	lim := editLimit(short)
-	if short < minEditRunes || a.alnum != b.alnum || abs(len(a.runes)-len(b.runes)) > lim {
+	if short < minEditRunes || max(len(a.runes), len(b.runes)) > maxEditRunes || a.alnum != b.alnum || abs(len(a.runes)-len(b.runes)) > lim {
 		return 0, false
 	}
 	d := suggest.RuneDistance(a.runes, b.runes)

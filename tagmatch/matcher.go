@@ -172,6 +172,9 @@ func (m *Matcher) candidates(f *form, buf []uint64, out []int32) []int32 {
 // variant with at most d deletions from each).
 func variants(rs []rune, buf []uint64) []uint64 {
 	buf = append(buf[:0], hashWithout(rs, -1, -1))
+	if len(rs) > maxEditRunes {
+		return buf // compared exactly (see maxEditRunes)
+	}
 	for i := range rs {
 		buf = append(buf, hashWithout(rs, i, -1))
 	}
@@ -188,6 +191,9 @@ func variants(rs []rune, buf []uint64) []uint64 {
 
 // variantCount is at most how many variants a name of n runes has.
 func variantCount(n int) int {
+	if n > maxEditRunes {
+		return 1
+	}
 	if editLimit(n) >= 2 {
 		return 1 + n + n*(n-1)/2
 	}

@@ -2,6 +2,7 @@ package tagmatch
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tagbot/tagbot/store"
@@ -121,6 +122,8 @@ func TestCompare(t *testing.T) {
 		{"digits differ", tag("A", "1星客户"), tag("B", "2星客户"), false, ""},
 		{"insertion in one group", tag("兴趣", "智能硬件关注"), tag("兴趣", "智能硬件关注者"), true, "相差 1 个字"},
 		{"single runes", tag("A", "甲"), tag("B", "乙"), false, ""},
+		{"longer than a WeCom tag: exact only", tag("A", strings.Repeat("长", 40)+"甲"), tag("B", strings.Repeat("长", 40)+"乙"), false, ""},
+		{"longer than a WeCom tag, width only", tag("A", strings.Repeat("长", 40)+"A"), tag("B", strings.Repeat("长", 40)+"Ａ"), true, "仅全角/半角不同"},
 		{"only punctuation", tag("A", "！！"), tag("B", "？"), false, ""},
 	}
 	for _, tt := range tests {

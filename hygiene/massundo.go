@@ -21,6 +21,7 @@ type undoPlan struct {
 	blocked   map[string][]store.ID          // deleted tag id → change-sets that would put it back
 	targets   map[store.ID]store.ChangeSet
 	denied    map[string]int // refusal (a group policy) → change-sets left alone for it
+	clashes   map[string]int // exclusive group that would hold two tags → change-sets left alone
 	rels      int
 	remove    map[string]int // tag name → times it comes off
 	add       map[string]int // tag name → times it goes back on
@@ -64,7 +65,7 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 		}
 	}
 	p := &undoPlan{args: args, targets: map[store.ID]store.ChangeSet{}, blocked: map[string][]store.ID{},
-		denied: map[string]int{}, remove: map[string]int{}, add: map[string]int{}}
+		denied: map[string]int{}, clashes: map[string]int{}, remove: map[string]int{}, add: map[string]int{}}
 	for _, cs := range found {
 		if cs.Effective() && args.match(&cs) {
 			p.targets[cs.ID] = cs
@@ -89,7 +90,7 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 	if p.conflicts, err = h.st.UndoConflicts(ids, req.UserID); err != nil {
 		return nil, fmt.Errorf("undo conflicts: %w", err)
 	}
-	return p, p.judge(h.st, ids, h.policy(req))
+	return p, p.judge(h.st, ids, h.policy(req), newGroupState(h.st, req.Exclusive))
 }
 
 // policy returns the /tag group policy check for req's user on one tag
@@ -119,9 +120,10 @@ func (h *Hygiene) policy(req *commands.ExtRequest) func(tagID string) (string, e
 }
 
 // judge keeps the ids to take back: not conflicting (unless force), not
-// refused by a group policy for this user, and not putting back a deleted
-// tag that was never restored; it counts the effect.
-func (p *undoPlan) judge(st *store.Store, ids []store.ID, policy func(tagID string) (string, error)) error {
+// refused by a group policy for this user, not putting back a deleted tag
+// that was never restored, nor a tag of an exclusive group that holds
+// another by then; it counts the effect.
+func (p *undoPlan) judge(st *store.Store, ids []store.ID, policy func(tagID string) (string, error), groups *groupState) error {
 	rels := map[string]bool{}
 	for _, id := range ids {
 		cs := p.targets[id]
@@ -136,19 +138,23 @@ func (p *undoPlan) judge(st *store.Store, ids []store.ID, policy func(tagID stri
 			p.denied[why]++
 			continue
 		}
-		blocked := false
-		for _, r := range cs.Remove {
-			t, restored, err := st.RestoredTag(r.ID)
-			if err != nil && !errors.Is(err, store.ErrUnknownTag) && !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("read tag: %w", err)
-			}
-			if t.Deleted && !restored {
-				p.blocked[r.ID] = append(p.blocked[r.ID], id)
-				blocked = true
-			}
+		readd, ok, err := p.readd(st, cs)
+		if err != nil {
+			return err
 		}
-		if blocked {
+		if !ok {
 			continue
+		}
+		clash, err := groups.clash(cs, readd)
+		if err != nil {
+			return err
+		}
+		if clash != "" {
+			p.clashes[clash]++
+			continue
+		}
+		if err := groups.apply(cs, readd); err != nil {
+			return err
 		}
 		p.rows = append(p.rows, id)
 		rels[cs.Customer+":"+cs.Follower] = true
@@ -161,6 +167,29 @@ func (p *undoPlan) judge(st *store.Store, ids []store.ID, policy func(tagID stri
 	}
 	p.rels = len(rels)
 	return nil
+}
+
+// readd lists the tags taking back cs puts back (deleted ones by the tag
+// that restored them); ok is false, and cs is counted blocked, when one
+// is deleted and was never restored.
+func (p *undoPlan) readd(st *store.Store, cs store.ChangeSet) ([]store.Tag, bool, error) {
+	var out []store.Tag
+	ok := true
+	for _, r := range cs.Remove {
+		t, restored, err := st.RestoredTag(r.ID)
+		if errors.Is(err, store.ErrUnknownTag) { // not in the library at all: as good as deleted
+			t, err = store.Tag{ID: r.ID, Name: r.Name, GroupName: r.Group, Deleted: true}, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("read tag: %w", err)
+		}
+		if t.Deleted && !restored {
+			p.blocked[r.ID] = append(p.blocked[r.ID], cs.ID)
+			ok = false
+		}
+		out = append(out, t)
+	}
+	return out, ok, nil
 }
 
 // deniedBy is the first group-policy refusal among the tags cs changed.

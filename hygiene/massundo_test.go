@@ -202,3 +202,35 @@ func TestProgressEveryTenPercent(t *testing.T) {
 		t.Errorf("a 10-row job reported progress: %q", got[len(want):])
 	}
 }
+
+// TestMassUndoExclusiveGroup: after zhangsan took c1's 低意向 off, the
+// manager set 高意向 (意向程度 is exclusive); taking zhangsan's change back
+// would put 低意向 beside it, so it is left alone, as /undo refuses it. On
+// c2 zhangsan's two changes are taken back in turn and 低意向 returns.
+func TestMassUndoExclusiveGroup(t *testing.T) {
+	e := newEnv(t)
+	e.apply("setup", store.SourceCommand, "c1", "zhangsan", []string{"低意向"}, nil)
+	e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"低意向"}, nil)
+	e.clk.Advance(time.Hour)
+	since := e.clk.Now().Add(-time.Minute).In(e.clk.Now().Location()).Format("15:04")
+	e.apply("zhangsan", store.SourceCommand, "c1", "zhangsan", []string{"VIP"}, []string{"低意向"})
+	e.apply("mgr", store.SourceCommand, "c1", "zhangsan", []string{"高意向"}, nil)
+	e.apply("zhangsan", store.SourceCommand, "c2", "zhangsan", []string{"高意向"}, []string{"低意向"})
+	e.apply("zhangsan", store.SourceCommand, "c2", "zhangsan", nil, []string{"高意向"})
+	e.settle()
+
+	preview := e.say("mgr", "/undo @zhangsan since:"+since)
+	for _, want := range []string{"的 2 项变更", "互斥冲突 1 项", "互斥的标签组「意向程度」已有「高意向」，不能再加回「低意向」"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("preview lacks %q:\n%s", want, preview)
+		}
+	}
+	e.say("mgr", "/confirm")
+	e.settle()
+	if got := e.tagNames("c1", "zhangsan"); !reflect.DeepEqual(got, []string{"VIP", "高意向"}) {
+		t.Errorf("c1 = %v, want [VIP 高意向] (left alone)", got)
+	}
+	if got := e.tagNames("c2", "zhangsan"); !reflect.DeepEqual(got, []string{"低意向"}) {
+		t.Errorf("c2 = %v, want [低意向] (both swaps taken back)", got)
+	}
+}

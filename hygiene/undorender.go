@@ -31,6 +31,9 @@ func (p *undoPlan) previewLines(h *Hygiene) []string {
 		lines = append(lines, head)
 		lines = append(lines, p.conflictLines(h)...)
 	}
+	for _, why := range sortedKeys(p.clashes) {
+		lines = append(lines, fmt.Sprintf("互斥冲突 %d 项，将保留不动：%s（请直接用 /tag 改成想要的标签）", p.clashes[why], why))
+	}
 	for _, why := range sortedKeys(p.denied) {
 		lines = append(lines, fmt.Sprintf("无权限 %d 项，将保留不动：%s", p.denied[why], why))
 	}
@@ -94,6 +97,8 @@ func (p *undoPlan) summaryText(lines []string, eta string) string {
 // nothingText explains a mass undo that has nothing to take back.
 func (p *undoPlan) nothingText() string {
 	switch {
+	case len(p.clashes) > 0:
+		return fmt.Sprintf("%s 的变更不能撤销：%s。请直接用 /tag 改成想要的标签。", p.args.describe(), strings.Join(sortedKeys(p.clashes), "；"))
 	case len(p.denied) > 0:
 		return fmt.Sprintf("%s 的变更涉及你无权修改的标签：%s", p.args.describe(), strings.Join(sortedKeys(p.denied), "；"))
 	case len(p.conflicts) > 0 && len(p.blocked) == 0:

@@ -88,7 +88,7 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs *jobs.Runner // durable background jobs (/bulk runs …); run by Start
+	Jobs *jobs.Runner // durable background jobs (/bulk runs, merges, mass undos …); run by Start
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -156,10 +156,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, UsageError{err}
 	}
 	m.newJobs(opts)
+	hyg := m.newHygiene(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
-		Extensions: []commands.Extension{m.newLifecycle(opts)},
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts)}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

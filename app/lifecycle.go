@@ -8,18 +8,9 @@ import (
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
-	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/lifecycle"
 	"github.com/tagbot/tagbot/store"
 )
-
-// newJobs builds the runner of durable background jobs (lifecycle runs,
-// bulk runs…); Start runs it, resuming what a stop cut short. (The bulk
-// branch has the same function in app/jobs.go, with jobs: config: on
-// merge keep that one and delete this.)
-func (m *Main) newJobs(opts Options) {
-	m.Jobs = &jobs.Runner{Store: m.Store, Now: opts.Now, Kick: m.Worker.Kick, Logger: opts.Logger}
-}
 
 // newLifecycle builds the lifecycle rules' service on the job runner; its
 // /lifecycle commands are an Extension of the router.

@@ -82,9 +82,12 @@ type Config struct {
 	Charts      Charts // PNG charts in chat (charts.go)
 	// Lifecycle are the scheduled lifecycle rules (lifecycle.go).
 	Lifecycle []LifecycleRule
+	Jobs      Jobs // background jobs: chunk size, outbox backlog (jobs.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
+	// TagSynonyms are the synonym lists of `tag_synonyms:` (hygiene.go).
+	TagSynonyms [][]string
 
 	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
 	rulesNode *yaml.Node
@@ -210,6 +213,8 @@ func Default() *Config {
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
+		TagSynonyms: DefaultTagSynonyms(),
+		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 	}
 }
 

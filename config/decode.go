@@ -66,6 +66,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"charts", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"font", d.str(&c.Charts.Font)}})
 		}},
+		{"jobs", d.jobs(&c.Jobs)},
 		{"kf", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
 		}},
@@ -108,6 +109,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		}},
 		{"llm", d.llm(&c.LLM)},
 		{"lifecycle", d.lifecycle(&c.Lifecycle)},
+		{"tag_synonyms", d.tagSynonyms(&c.TagSynonyms)},
 	})
 }
 

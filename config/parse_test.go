@@ -260,6 +260,8 @@ charts:
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
+		TagSynonyms: DefaultTagSynonyms(),
+		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

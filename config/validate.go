@@ -138,8 +138,10 @@ func (c *Config) validate(r *reporter) {
 
 	oneOf(r, "log.level", c.Log.Level, LevelDebug, LevelInfo, LevelWarn, LevelError)
 	c.validateIntake(r)
+	c.validateJobs(r)
 	c.validateLLM(r)
 	c.validateSuggestions(r)
+	c.validateTagSynonyms(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

@@ -55,7 +55,7 @@ type ExtRequest struct {
 func UserErrorf(code, format string, args ...any) error { return userErr(code, format, args...) }
 
 // Viewer is who is asking, for the shared visibility rules (visibility.go).
-func (e *ExtRequest) Viewer() Viewer { return Viewer{User: e.UserID, Role: e.Role} }
+func (e *ExtRequest) Viewer() Viewer { return e.r.perms.viewer(e.UserID, e.Role) }
 
 // Propose remembers run as the user's pending proposal, replacing any
 // earlier one: the user's next /confirm (确认, or the card's 确认 button)

@@ -99,6 +99,9 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	if err != nil {
 		return nil, err
 	}
+	if err := req.Viewer().checkSeen(tags); err != nil {
+		return nil, err
+	}
 	skip := (page - 1) * findPageSize
 	hits, err := r.cust.withTags(req.Viewer(), tags, text, skip+findPageSize+1)
 	if err != nil {

@@ -31,7 +31,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	if refusal, err := r.scopeHistory(req, &a); refusal != "" || err != nil {
 		return textReply(refusal), err
 	}
-	pg, err := r.led.page(a.q, a.tagIDs, a.page, historyPageSize)
+	pg, err := r.led.page(a.q, a.tagIDs, a.page, historyPageSize, req.Viewer())
 	if err != nil {
 		return nil, err
 	}

@@ -157,10 +157,12 @@ type Request struct {
 	Name   string    // the name typed (may be an alias)
 	Now    time.Time // when it arrived
 
-	seq    uint64 // the user's message number (sessions.begin)
-	picked bool   // a customer was chosen with #N from the user's list
-	listed bool   // the reply shows a new numbered list
-	note   string // which list a doubtful #N came from, added to the reply
+	perms  *perms  // the group policies, for Viewer
+	view   *Viewer // Viewer, once computed
+	seq    uint64  // the user's message number (sessions.begin)
+	picked bool    // a customer was chosen with #N from the user's list
+	listed bool    // the reply shows a new numbered list
+	note   string  // which list a doubtful #N came from, added to the reply
 }
 
 // Router parses requests, checks roles and runs commands. It is safe for
@@ -224,6 +226,7 @@ func NewRouter(opts Options) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}
+	p.st = opts.Store
 	r := &Router{
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,

@@ -61,6 +61,11 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats %s: %w", q.Kind, err)
 	}
+	if res.Overview != nil && v.HidesAny() { // counts of groups the user may not see are left out
+		ov := *res.Overview // a copy: the stats package may share its result
+		ov.Groups = slices.DeleteFunc(slices.Clone(ov.Groups), func(g stats.GroupCounts) bool { return !v.SeesGroup(g.Group) })
+		res.Overview = &ov
+	}
 	text := stats.Render(res, r.loc, !v.SeesAll())
 	if res.Cross != nil {
 		text += "\n" + r.crossList(req, res.Cross)
@@ -139,6 +144,9 @@ func (r *Router) statsTags(req *Request, q stats.Query, names []string) (stats.Q
 	if len(names) > 0 {
 		tags, err := r.lib.resolveAll(names)
 		if err != nil {
+			return q, err
+		}
+		if err := req.Viewer().checkSeen(tags); err != nil {
 			return q, err
 		}
 		q.Tags = tags

@@ -225,7 +225,13 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
 		}
 	}
-	return nil, r.checkExclusiveReadd(rel, readd, drop, target.ID)
+	if err := r.checkExclusiveReadd(rel, readd, drop, target.ID); err != nil {
+		return nil, err
+	}
+	if den := r.maxDenial(rel, readd, drop, fmt.Sprintf("撤销 #%d ", target.ID)); den != nil {
+		return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
+	}
+	return nil, nil
 }
 
 // userBatch reports whether a batch id groups change-sets a user made

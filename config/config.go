@@ -80,6 +80,7 @@ type Config struct {
 	// Suggestions configures suggested tags (expiry, rejection memory).
 	Suggestions Suggestions
 	Charts      Charts // PNG charts in chat (charts.go)
+	Todo        Todo   // /todo and the daily digest of required groups (groups.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -162,6 +163,10 @@ type GroupPolicy struct {
 	// Protected tags may only be added or removed by managers and admins.
 	// 受保护标签仅经理和管理员可增删。
 	Protected []string
+	// Required, Max and VisibleTo: see groups.go. 必选、限选数量、可见范围。
+	Required  bool
+	Max       int
+	VisibleTo []string
 }
 
 // Messages limits app messages per member (WeCom drops more than 30/min or
@@ -208,6 +213,7 @@ func Default() *Config {
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
+		Todo:        Todo{DigestAt: DefaultDigestAt, Digest: true},
 	}
 }
 

@@ -81,6 +81,9 @@ type redactedGroup struct {
 	EditableBy []string `yaml:"editable_by,flow"`
 	Exclusive  bool     `yaml:"exclusive"`
 	Protected  []string `yaml:"protected,flow"`
+	Required   bool     `yaml:"required,omitempty"`
+	Max        int      `yaml:"max,omitempty"`
+	VisibleTo  []string `yaml:"visible_to,omitempty,flow"`
 }
 
 // Redacted renders the effective configuration as YAML with the secret,

@@ -1,0 +1,135 @@
+package commands
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// groups.<组名>.max: at most N tags of a group per relationship. Every
+// writer reaches it through exclusiveRemovals (/tag, suggestions,
+// ExtRequest.CheckTags) or overLimit (undo, redo, rollback), so it is
+// checked in one place. 限选数量。
+
+// maxTags is the most tags of group a relationship may have; 0 is no limit.
+func (p *perms) maxTags(group string) int {
+	pol := p.groups[group]
+	if pol.exclusive {
+		return 1
+	}
+	return pol.max
+}
+
+// overLimit returns the first group that tags (a relationship's tags after
+// a change, by id) hold more of than its max allows, among the groups of
+// touched (the groups the change adds to), with the group's tags in tags
+// that the relationship has now (have). ok false when every group is
+// within its limit.
+func (r *Router) overLimit(after map[string]bool, touched []string, have map[string]store.Tag) (group string, limit int, current []store.Tag, ok bool) {
+	for _, g := range touched {
+		limit := r.perms.maxTags(g)
+		if limit == 0 {
+			continue
+		}
+		n := 0
+		for id := range after {
+			if t, err := r.st.Tag(id); err == nil && t.GroupName == g {
+				n++
+			}
+		}
+		if n <= limit {
+			continue
+		}
+		for _, t := range have {
+			if t.GroupName == g {
+				current = append(current, t)
+			}
+		}
+		slices.SortFunc(current, func(a, b store.Tag) int { return strings.Compare(a.Name, b.Name) })
+		return g, limit, current, true
+	}
+	return "", 0, nil, false
+}
+
+// checkMax refuses a change (add, remove, auto: the exclusive removals)
+// on rel that would give a group more tags than its max, naming the tags
+// the customer has now and how to make room (ref names the customer for
+// the example, see custRef).
+func (r *Router) checkMax(rel store.Relationship, add, remove []store.Tag, ref string) error {
+	after, touched, have := r.afterChange(rel, add, remove)
+	g, limit, current, over := r.overLimit(after, touched, have)
+	if !over {
+		return nil
+	}
+	example := "/untag " + ref + " 标签"
+	if len(current) > 0 {
+		example = "/untag " + ref + " " + tagRef(current[0])
+	}
+	return userErr(CodeConflict, "标签组「%s」最多选 %d 个标签，这位客户现在已有%s，不能再加。请先去掉一个再加，例如 %s",
+		dn(g), limit, tagList(current), example)
+}
+
+// afterChange is rel's tag ids after adding add and removing remove, the
+// groups add touches, and rel's tags now by id.
+func (r *Router) afterChange(rel store.Relationship, add, remove []store.Tag) (after map[string]bool, touched []string, have map[string]store.Tag) {
+	after, have = map[string]bool{}, map[string]store.Tag{}
+	for id := range rel.Tags {
+		after[id] = true
+		if t, err := r.st.Tag(id); err == nil {
+			have[id] = t
+		}
+	}
+	for _, t := range remove {
+		delete(after, t.ID)
+	}
+	seen := map[string]bool{}
+	for _, t := range add {
+		after[t.ID] = true
+		if !seen[t.GroupName] {
+			seen[t.GroupName] = true
+			touched = append(touched, t.GroupName)
+		}
+	}
+	return after, touched, have
+}
+
+// tagList is 「a」「b」, or 「（没有）」.
+func tagList(tags []store.Tag) string {
+	if len(tags) == 0 {
+		return "（没有）"
+	}
+	var b strings.Builder
+	for _, t := range tags {
+		b.WriteString("「" + dn(t.Name) + "」")
+	}
+	return b.String()
+}
+
+// maxDenial is checkMax for undo, redo and rollback (which record refused
+// attempts): nil when within the limits.
+func (r *Router) maxDenial(rel store.Relationship, add, remove []store.Tag, what string) *denial {
+	after, touched, have := r.afterChange(rel, add, remove)
+	g, limit, current, over := r.overLimit(after, touched, have)
+	if !over {
+		return nil
+	}
+	return &denial{
+		Reply: fmt.Sprintf("%s会让标签组「%s」超过 %d 个标签（现在已有%s）。请先用 /untag 去掉一个再试。",
+			what, dn(g), limit, tagList(current)),
+		Record: fmt.Sprintf("标签组「%s」最多 %d 个标签", g, limit),
+	}
+}
+
+// requiredGroups lists the required groups, sorted.
+func (p *perms) requiredGroups() []string {
+	var out []string
+	for _, g := range slices.Sorted(maps.Keys(p.groups)) {
+		if p.groups[g].required {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
+	"github.com/tagbot/tagbot/todo"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -83,7 +84,8 @@ type Main struct {
 	admin         *http.Server
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
-	Stats *stats.Stats // /stats; warmed in the background by Start
+	Stats *stats.Stats  // /stats; warmed in the background by Start
+	Todo  *todo.Service // /todo and the daily digest of required groups (groups.go)
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -134,7 +136,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 			}
 		},
 	})
-	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
+	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger}))
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 		Failed: m.Metrics.ObserveOutboxFailed,
@@ -145,9 +147,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.Todo = m.newTodo(opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{m.Todo},
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -220,6 +224,7 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.goRun(ctx, "daily digest", m.Todo.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

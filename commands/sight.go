@@ -251,3 +251,14 @@ func (r *Router) visibleNames(userID string, names Names) Names {
 	}
 	return sightNames{Names: names, hide: hide}
 }
+
+// ViewerFor is the Viewer of userID under cfg's roles and group policies,
+// for code that runs outside a request (the daily digest of todo/).
+func ViewerFor(cfg *config.Config, st *store.Store, userID string) (Viewer, error) {
+	p, err := newPerms(cfg)
+	if err != nil {
+		return Viewer{}, err
+	}
+	p.st = st
+	return p.viewer(userID, p.role(userID)), nil
+}

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/todo"
+)
+
+// groupSyncOptions adds to o what the group policies need of the full
+// sync: members' departments (user/get) when some visible_to names a
+// department, read for the follow users, those in the ledger, the
+// configured admins and managers and the userids visible_to names.
+func groupSyncOptions(cfg *config.Config, o mirror.SyncOptions) mirror.SyncOptions {
+	if !cfg.UsesDepartments() {
+		return o
+	}
+	o.ReadDepartments = true
+	members := append(slices.Clone(cfg.Roles.Admins), cfg.Roles.Managers...)
+	for _, g := range cfg.Groups {
+		for _, e := range g.VisibleTo {
+			if !strings.HasPrefix(e, config.DeptPrefix) && e != config.EditorAdmins && e != config.EditorManagers && e != config.EditorEmployees {
+				members = append(members, e)
+			}
+		}
+	}
+	o.Departments = members
+	return o
+}
+
+// newTodo builds /todo and the daily digest (sent through the Sender).
+func (m *Main) newTodo(opts Options) *todo.Service {
+	return todo.New(todo.Options{Store: m.Store, Config: m.Config, Notify: m.Sender.Notify, Now: opts.Now, Logger: opts.Logger})
+}

@@ -114,6 +114,9 @@ func (r *Router) historyFilter(req *Request, t Token, a *historyArgs) error {
 		if err != nil {
 			return err
 		}
+		if err := req.Viewer().checkSeen(tags); err != nil {
+			return err
+		}
 		label := "标签「" + dn(tags[0].Name) + "」"
 		for _, tag := range tags {
 			a.tagIDs = append(a.tagIDs, tag.ID)

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -216,5 +217,18 @@ func TestExportHidesGroups(t *testing.T) {
 				t.Errorf("Tags = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestRestoreRefusedByWeComLimits checks that /restore explains a tag
+// WeCom's limits refuse (store.CheckNewTag, through the TagCreator).
+func TestRestoreRefusedByWeComLimits(t *testing.T) {
+	e := newEnv(t)
+	e.apply("zhangsan", "c1", "zhangsan", "t12")
+	e.deleteTag("t12")
+	e.creator.fail = fmt.Errorf("mirror create tag: %w", &store.TagLimitError{Message: "标签组「兴趣」已有 100 个标签，达到上限 100 个。"})
+	e.mustSay("boss", "/restore tag 咖啡", "无法恢复：标签组「兴趣」已有 100 个标签，达到上限 100 个。")
+	if got := e.tagNames("c1", "zhangsan"); len(got) != 0 {
+		t.Errorf("tags %v after a refused restore", got)
 	}
 }

@@ -63,10 +63,16 @@ func (s *Store) CheckNewTag(groupName, tagName string) error {
 			inGroup++
 		}
 	}
+	return countLimit(groupName, len(tags), inGroup)
+}
+
+// countLimit refuses one more tag when the corp has corp live tags and
+// the group inGroup of them.
+func countLimit(groupName string, corp, inGroup int) error {
 	switch {
-	case len(tags) >= MaxCorpTags:
+	case corp >= MaxCorpTags:
 		return &TagLimitError{Message: fmt.Sprintf("企业标签已有 %d 个，达到企业微信的上限 %d 个。请先在标签库删除不用的标签。",
-			len(tags), MaxCorpTags)}
+			corp, MaxCorpTags)}
 	case inGroup >= MaxGroupTags:
 		return &TagLimitError{Message: fmt.Sprintf("标签组「%s」已有 %d 个标签，达到上限 %d 个。请先删除组里不用的标签，或放到别的组。",
 			groupName, inGroup, MaxGroupTags)}

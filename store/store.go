@@ -43,7 +43,8 @@
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
-//	                           nl.confirm:<userid> = "off" after /set confirm off
+//	                           nl.confirm:<userid> = "off" after /set confirm off,
+//	                           todo.digest:<userid> = day of the last daily digest (expiring; todo/)
 //	rc:<external_userid>:<userid>
 //	                           relationship to read again from WeCom (Rechecks)
 //	act:<seq>                  Activity: a received message or event to classify, kept as
@@ -69,6 +70,8 @@
 //	                           the follower's relationships (value ""; stats.go)
 //	sn:t:<tag_id>              number of customers having the tag on any relationship
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
+//	dp:<userid>                a member's WeCom department ids as user/get reported them
+//	                           (departments.go; a cache of WeCom: Rebuild leaves it, the full sync rewrites it)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

@@ -232,3 +232,17 @@ func TestRestoreRefusedByWeComLimits(t *testing.T) {
 		t.Errorf("tags %v after a refused restore", got)
 	}
 }
+
+// TestStatsTeamRespectsVisibility checks that per-employee counts leave
+// out change-sets touching only groups hidden from the asker.
+func TestStatsTeamRespectsVisibility(t *testing.T) {
+	e := newPolicyEnv(t)
+	e.apply("zhangsan", "c1", "zhangsan", "t13")
+	e.apply("zhangsan", "c2", "zhangsan", "t3")
+	for _, tc := range []struct{ user, want string }{
+		{"mgr", "zhangsan     1      0%     0  命令 1"},
+		{"boss", "zhangsan     2      0%     0  命令 2"},
+	} {
+		t.Run(tc.user, func(t *testing.T) { e.mustSay(tc.user, "/stats @zhangsan", tc.want) })
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagbot/tagbot/stats"
+	"github.com/tagbot/tagbot/store"
 )
 
 // StatsRunner answers a parsed statistics query within a scope;
@@ -26,12 +27,17 @@ var statsWords = map[string]stats.Kind{
 }
 
 // statsScope is the Viewer policy as the stats package takes it:
-// managers and admins count every relationship, employees their own.
+// managers and admins count every relationship, employees their own, and
+// change-sets touching only groups hidden from the viewer are not counted.
 func statsScope(v Viewer) stats.Scope {
-	if v.SeesAll() {
-		return stats.Scope{}
+	var sc stats.Scope
+	if !v.SeesAll() {
+		sc.Follower = v.User
 	}
-	return stats.Scope{Follower: v.User}
+	if v.HidesAny() { // group visibility (sight.go)
+		sc.HideChange = func(cs *store.ChangeSet) bool { _, shown := v.ShowChange(*cs); return !shown }
+	}
+	return sc
 }
 
 // runStats is /stats [tag:A tag:B …] | trend tag:A [since:] [until:] |

@@ -296,6 +296,10 @@ func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo boo
 	name := r.cust.name(ce.Target.Customer)
 	var card []string
 	for _, cs := range ce.Later {
+		cs, shown := req.Viewer().ShowChange(cs)
+		if !shown {
+			cs.Add, cs.Remove = nil, nil // a change to tags the user may not see: who and when only
+		}
 		l := r.csLine(cs, name)
 		lines = append(lines, l)
 		card = append(card, l)

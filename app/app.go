@@ -225,6 +225,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
 	m.goRun(ctx, "daily digest", m.Todo.Run)
+	m.goRun(ctx, "member departments", m.readDepartments)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

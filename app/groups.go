@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -33,4 +34,13 @@ func groupSyncOptions(cfg *config.Config, o mirror.SyncOptions) mirror.SyncOptio
 // newTodo builds /todo and the daily digest (sent through the Sender).
 func (m *Main) newTodo(opts Options) *todo.Service {
 	return todo.New(todo.Options{Store: m.Store, Config: m.Config, Notify: m.Sender.Notify, Now: opts.Now, Logger: opts.Logger})
+}
+
+// readDepartments reads members' departments at start when some group's
+// visible_to names a department (the full sync refreshes them later).
+func (m *Main) readDepartments(ctx context.Context) error {
+	if !m.Config.UsesDepartments() {
+		return nil
+	}
+	return m.Syncer.ReadDepartments(ctx)
 }

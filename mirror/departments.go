@@ -5,14 +5,22 @@ import (
 	"slices"
 )
 
-// syncDepartments reads the departments of every member tagbot knows
-// (the follow users, everyone in the ledger, SyncOptions.Departments)
-// with user/get and records them in the store, for the visible_to
-// entries dept:<id> of tag groups. A member WeCom cannot answer for (left
-// the corp, outside the app's visible range) keeps what was recorded
-// before and is logged: one member must not fail the sync.
-// 全量同步时读取成员所属部门。
-func (s *Syncer) syncDepartments(ctx context.Context, followUsers []string) {
+// ReadDepartments reads the members' departments now, outside a full
+// sync (serve does at start, so a department newly named in visible_to
+// need not wait for the next full sync). The follow users are those the
+// store knows.
+func (s *Syncer) ReadDepartments(ctx context.Context) error {
+	s.readDepartments(ctx, nil)
+	return ctx.Err()
+}
+
+// readDepartments reads the departments of every member tagbot knows
+// (followUsers, everyone in the ledger, SyncOptions.Departments) with
+// user/get and records them in the store, for the visible_to entries
+// dept:<id> of tag groups. A member WeCom cannot answer for (left the
+// corp, outside the app's visible range) keeps what was recorded before
+// and is logged: one member must not fail the sync. 读取成员所属部门。
+func (s *Syncer) readDepartments(ctx context.Context, followUsers []string) {
 	members := slices.Clone(followUsers)
 	if known, err := s.st.Employees(); err == nil {
 		members = append(members, known...)

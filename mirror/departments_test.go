@@ -65,3 +65,26 @@ func TestCreateTagChecksLimits(t *testing.T) {
 		t.Errorf("add_corp_tag called %d times", n)
 	}
 }
+
+// TestReadDepartmentsAtStart checks ReadDepartments outside a full sync:
+// the members the ledger knows and the configured ones.
+func TestReadDepartmentsAtStart(t *testing.T) {
+	e := newEnv(t)
+	e.seedSmall(t)
+	e.fullSync(t) // departments off
+	e.fake.SetDepartments("zhangsan", 5)
+	e.fake.SetDepartments("fin", 7)
+	if _, err := e.st.Apply(store.ChangeSet{Actor: "zhangsan", Source: store.SourceCommand, Customer: "c1", Follower: "zhangsan",
+		Add: []store.TagRef{{ID: e.lib["VIP"]}}}); err != nil {
+		t.Fatal(err)
+	}
+	sy := NewSyncer(e.st, e.api, SyncOptions{Now: e.clk.Now, Logger: e.log, ReadDepartments: true, Departments: []string{"fin"}})
+	if err := sy.ReadDepartments(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for u, want := range map[string][]int{"zhangsan": {5}, "fin": {7}} {
+		if got, _ := e.st.Departments(u); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s departments = %v, want %v", u, got, want)
+		}
+	}
+}

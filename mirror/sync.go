@@ -111,7 +111,7 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 	}
 	rep.Customers, rep.Relationships = len(col.order), col.follows
 	if s.opts.ReadDepartments {
-		s.syncDepartments(ctx, followUsers)
+		s.readDepartments(ctx, followUsers)
 	}
 
 	opts := store.ReconcileOptions{

@@ -25,10 +25,10 @@ func (p *perms) maxTags(group string) int {
 
 // overLimit returns the first group that tags (a relationship's tags after
 // a change, by id) hold more of than its max allows, among the groups of
-// touched (the groups the change adds to), with the group's tags in tags
-// that the relationship has now (have). ok false when every group is
-// within its limit.
-func (r *Router) overLimit(after map[string]bool, touched []string, have map[string]store.Tag) (group string, limit int, current []store.Tag, ok bool) {
+// touched (the groups the change adds to): its limit, how many it would
+// have (n) and the group's tags the relationship has now (of have). ok
+// false when every group is within its limit.
+func (r *Router) overLimit(after map[string]bool, touched []string, have map[string]store.Tag) (group string, limit, n int, current []store.Tag, ok bool) {
 	for _, g := range touched {
 		limit := r.perms.maxTags(g)
 		if limit == 0 {
@@ -49,9 +49,9 @@ func (r *Router) overLimit(after map[string]bool, touched []string, have map[str
 			}
 		}
 		slices.SortFunc(current, func(a, b store.Tag) int { return strings.Compare(a.Name, b.Name) })
-		return g, limit, current, true
+		return g, limit, n, current, true
 	}
-	return "", 0, nil, false
+	return "", 0, 0, nil, false
 }
 
 // checkMax refuses a change (add, remove, auto: the exclusive removals)
@@ -60,7 +60,7 @@ func (r *Router) overLimit(after map[string]bool, touched []string, have map[str
 // the example, see custRef).
 func (r *Router) checkMax(rel store.Relationship, add, remove []store.Tag, ref string) error {
 	after, touched, have := r.afterChange(rel, add, remove)
-	g, limit, current, over := r.overLimit(after, touched, have)
+	g, limit, _, current, over := r.overLimit(after, touched, have)
 	if !over {
 		return nil
 	}
@@ -112,13 +112,17 @@ func tagList(tags []store.Tag) string {
 // attempts): nil when within the limits.
 func (r *Router) maxDenial(rel store.Relationship, add, remove []store.Tag, what string) *denial {
 	after, touched, have := r.afterChange(rel, add, remove)
-	g, limit, current, over := r.overLimit(after, touched, have)
+	g, limit, n, current, over := r.overLimit(after, touched, have)
 	if !over {
 		return nil
 	}
+	now := ""
+	if len(current) > 0 {
+		now = "（现在已有" + tagList(current) + "）"
+	}
 	return &denial{
-		Reply: fmt.Sprintf("%s会让标签组「%s」超过 %d 个标签（现在已有%s）。请先用 /untag 去掉一个再试。",
-			what, dn(g), limit, tagList(current)),
+		Reply: fmt.Sprintf("%s会让标签组「%s」有 %d 个标签，超过上限 %d 个%s。请先用 /untag 去掉多余的再试。",
+			what, dn(g), n, limit, now),
 		Record: fmt.Sprintf("标签组「%s」最多 %d 个标签", g, limit),
 	}
 }

@@ -118,12 +118,17 @@ func TestCommandRolePolicyTable(t *testing.T) {
 			id := e.apply("zhangsan", "c1", "zhangsan", "-t15").ID
 			e.apply("zhangsan", "c1", "zhangsan", "t16", "t17")
 			return id
-		}, want: "会让标签组「爱好」超过 2 个标签（现在已有「旅行」「读书」）", effect: denied, rel: "c1/zhangsan", tags: []string{"旅行", "读书"}},
+		}, want: "撤销 #2 会让标签组「爱好」有 3 个标签，超过上限 2 个（现在已有「旅行」「读书」）", effect: denied, rel: "c1/zhangsan", tags: []string{"旅行", "读书"}},
 		{user: "mgr", cmd: "/rollback 王小明 1小时前", setup: func(e *env) store.ID {
 			e.apply("mgr", "c1", "zhangsan", "t15", "t16")
 			e.clk.Advance(2 * time.Hour)
 			return e.apply("mgr", "c1", "zhangsan", "-t15", "-t16", "t17").ID
 		}, want: "发送 /confirm 执行", effect: none, rel: "c1/zhangsan", tags: []string{"旅行"}},
+		{user: "mgr", cmd: "/rollback 王小明 1小时前", setup: func(e *env) store.ID {
+			e.apply("mgr", "c1", "zhangsan", "t15", "t16", "t17") // before max was configured
+			e.clk.Advance(2 * time.Hour)
+			return e.apply("mgr", "c1", "zhangsan", "-t15", "-t16", "-t17").ID
+		}, want: "回滚会让标签组「爱好」有 3 个标签，超过上限 2 个。请先用 /untag 去掉多余的再试。", effect: denied, rel: "c1/zhangsan"},
 		{user: "zhangsan", cmd: "/groups", want: "【爱好】旅行、读书、跑步（最多选 2 个）", effect: none, rel: "c1/zhangsan"},
 		// required: 客户来源
 		{user: "zhangsan", cmd: "/groups", want: "（必选：每位客户都要有一个）", effect: none, rel: "c1/zhangsan"},

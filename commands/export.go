@@ -43,11 +43,11 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	include, err := r.lib.resolveAll(sel.Include)
+	include, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Include)
 	if err != nil {
 		return nil, err
 	}
-	exclude, err := r.lib.resolveAll(sel.Exclude)
+	exclude, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Exclude)
 	if err != nil {
 		return nil, err
 	}

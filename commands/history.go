@@ -110,7 +110,7 @@ func (r *Router) historyFilter(req *Request, t Token, a *historyArgs) error {
 			a.subject = append(a.subject, "到 "+r.tf.until(span))
 		}
 	case t.Key == "tag" && a.tagIDs == nil:
-		tags, err := r.lib.everNamed(t.Value)
+		tags, err := r.lib.seenBy(req.Viewer()).everNamed(t.Value)
 		if err != nil {
 			return err
 		}

@@ -148,7 +148,7 @@ func (r *Router) parseStats(req *Request) (stats.Query, error) {
 // trend, 2–6 a cross analysis.
 func (r *Router) statsTags(req *Request, q stats.Query, names []string) (stats.Query, error) {
 	if len(names) > 0 {
-		tags, err := r.lib.resolveAll(names)
+		tags, err := r.lib.seenBy(req.Viewer()).resolveAll(names)
 		if err != nil {
 			return q, err
 		}

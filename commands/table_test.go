@@ -139,6 +139,8 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		{user: "mgr", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "意向程度：高意向", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},
 		{user: "lisi", cmd: "/tag 王小明 +已婚", want: "添加「已婚」", effect: applied, rel: "c1/lisi", tags: []string{"已婚"}},
 		{user: "mgr", cmd: "/tag 王小明 +已婚 @zhangsan", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/tag 王小明 +已昏 @zhangsan", want: "没有标签「已昏」", hide: "已婚", effect: none, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/tag 王小明 +已昏", want: "相近的有：「已婚」", effect: none, rel: "c1/zhangsan"},
 		{user: "mgr", cmd: "/untag 王小明 已婚 @zhangsan", setup: has("c1", "zhangsan", "t13"), want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "mgr", cmd: "/tag 王小明 +未婚 @zhangsan", setup: has("c1", "zhangsan", "t13"), want: "没有标签「未婚」", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "mgr", cmd: "/undo {id}", setup: has("c1", "zhangsan", "t13"), want: "无权查看的标签", hide: "已婚", effect: denied, rel: "c1/zhangsan", tags: []string{"已婚"}},

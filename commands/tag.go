@@ -119,7 +119,7 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		sign  string
 	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
 		for _, n := range list.names {
-			tags, err := r.lib.resolveList(n, live)
+			tags, err := r.lib.seenBy(req.Viewer()).resolveList(n, live)
 			if err != nil {
 				return nil, err
 			}
@@ -156,7 +156,7 @@ func (r *Router) deniedWhoever(req *Request, err error, names []string) *denial 
 		return nil
 	}
 	for _, n := range names {
-		tags, terr := r.lib.resolveList(n, live)
+		tags, terr := r.lib.seenBy(req.Viewer()).resolveList(n, live)
 		if terr != nil {
 			return nil
 		}

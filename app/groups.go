@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/mirror"
+	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/todo"
 )
 
@@ -43,4 +45,14 @@ func (m *Main) readDepartments(ctx context.Context) error {
 		return nil
 	}
 	return m.Syncer.ReadDepartments(ctx)
+}
+
+// visibleRefs keeps the tags userID may see (groups.*.visible_to), for
+// what the suggestion service tells a follower.
+func (m *Main) visibleRefs(userID string, refs []store.TagRef) []store.TagRef {
+	v, err := commands.ViewerFor(m.Config, m.Store, userID)
+	if err != nil {
+		return nil
+	}
+	return v.VisibleRefs(refs)
 }

@@ -137,3 +137,57 @@ func (p *perms) requiredGroups() []string {
 	}
 	return out
 }
+
+// missingRequired lists, sorted, the required groups v sees that have live
+// tags in lib (a group without tags cannot be filled) and none on rel.
+func (r *Router) missingRequired(v Viewer, rel store.Relationship, lib []store.Tag) []string {
+	req := r.perms.requiredGroups()
+	if len(req) == 0 {
+		return nil
+	}
+	live, has := map[string]bool{}, map[string]bool{}
+	for _, t := range lib {
+		if t.Deleted {
+			continue
+		}
+		live[t.GroupName] = true
+		if _, on := rel.Tags[t.ID]; on {
+			has[t.GroupName] = true
+		}
+	}
+	var out []string
+	for _, g := range req {
+		if live[g] && !has[g] && v.SeesGroup(g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// requiredNote is the line /tag adds when its removals left required
+// groups empty on the relationship ("" when none did); ref names the
+// customer for the example.
+func (r *Router) requiredNote(v Viewer, cs store.ChangeSet, ref string) string {
+	if len(cs.Remove) == 0 {
+		return ""
+	}
+	rel, err := r.st.Relationship(cs.Customer, cs.Follower)
+	if err != nil {
+		return ""
+	}
+	lib, err := r.st.Tags(false)
+	if err != nil {
+		return ""
+	}
+	var emptied []string
+	for _, g := range r.missingRequired(v, rel, lib) {
+		if slices.ContainsFunc(cs.Remove, func(t store.TagRef) bool { return t.Group == g }) {
+			emptied = append(emptied, "「"+dn(g)+"」")
+		}
+	}
+	if len(emptied) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n标签组%s是必选的，这位客户现在没有这一组的标签了。请补一个：/tag %s +标签（/groups 查看可选的标签）",
+		strings.Join(emptied, ""), ref)
+}

@@ -131,6 +131,10 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		}, want: "回滚会让标签组「爱好」有 3 个标签，超过上限 2 个。请先用 /untag 去掉多余的再试。", effect: denied, rel: "c1/zhangsan"},
 		{user: "zhangsan", cmd: "/groups", want: "【爱好】旅行、读书、跑步（最多选 2 个）", effect: none, rel: "c1/zhangsan"},
 		// required: 客户来源
+		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t3"), want: "还缺必选标签组：客户来源", effect: none, rel: "c1/zhangsan", tags: []string{"高意向"}},
+		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t18"), want: "客户来源：官网", hide: "还缺必选", effect: none, rel: "c1/zhangsan", tags: []string{"官网"}},
+		{user: "zhangsan", cmd: "/untag 王小明 官网", setup: has("c1", "zhangsan", "t18"), want: "标签组「客户来源」是必选的，这位客户现在没有这一组的标签了。请补一个：/tag 王小明 +标签", effect: applied, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/tag 王小明 +转介绍 -官网", setup: has("c1", "zhangsan", "t18"), want: "添加「转介绍」，移除「官网」", hide: "必选", effect: applied, rel: "c1/zhangsan", tags: []string{"转介绍"}},
 		{user: "zhangsan", cmd: "/groups", want: "（必选：每位客户都要有一个）", effect: none, rel: "c1/zhangsan"},
 		// visible_to: 婚姻状况 for zhangsan and department 7 (lisi)
 		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "婚姻状况：已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},

@@ -242,6 +242,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if gone := missing(refs(tr.remove), cs.Remove); len(gone) > 0 {
 		text += "\n" + refNames(gone) + " 原本就没有。"
 	}
+	text += r.requiredNote(req.Viewer(), cs, r.custRef(req, tr.customer))
 	return []Reply{{Text: text}}, nil
 }
 

@@ -101,6 +101,9 @@ func (r *Router) renderTags(req *Request, c store.Customer, shown []store.Relati
 		for _, g := range groups {
 			lines = append(lines, dn(g)+"："+strings.Join(byGroup[g], "、"))
 		}
+		if miss := r.missingRequired(v, rel, all); len(miss) > 0 {
+			lines = append(lines, "还缺必选标签组："+names(miss, "、"))
+		}
 	}
 	ref := r.custRef(req, c)
 	lines = append(lines, fmt.Sprintf("改标签：/tag %s +标签；看记录：/history %s", ref, ref))

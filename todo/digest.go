@@ -56,6 +56,9 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	day := now.Format(time.DateOnly)
+	if s.doneDay.Load() == day {
+		return 0, nil // every follower was seen to today: no need to read them again
+	}
 	users, err := s.Followers()
 	if err != nil {
 		return 0, err
@@ -73,6 +76,7 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 			sent++
 		}
 	}
+	s.doneDay.Store(day)
 	return sent, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
@@ -35,7 +36,22 @@ type Options struct {
 type Service struct {
 	opts Options
 	log  *slog.Logger
+	// doneDay is the day (todo.digest_at's zone) every follower had their
+	// digest considered, so Run's minutely check costs nothing after it.
+	doneDay atomicString
 }
+
+// atomicString is a string safe for concurrent use.
+type atomicString struct{ v atomic.Value }
+
+// Load returns the string stored, "" before any.
+func (a *atomicString) Load() string {
+	s, _ := a.v.Load().(string)
+	return s
+}
+
+// Store sets the string.
+func (a *atomicString) Store(s string) { a.v.Store(s) }
 
 // New returns a Service.
 func New(opts Options) *Service {

@@ -157,12 +157,13 @@ type Request struct {
 	Name   string    // the name typed (may be an alias)
 	Now    time.Time // when it arrived
 
-	perms  *perms  // the group policies, for Viewer
-	view   *Viewer // Viewer, once computed
-	seq    uint64  // the user's message number (sessions.begin)
-	picked bool    // a customer was chosen with #N from the user's list
-	listed bool    // the reply shows a new numbered list
-	note   string  // which list a doubtful #N came from, added to the reply
+	seq    uint64 // the user's message number (sessions.begin)
+	picked bool   // a customer was chosen with #N from the user's list
+	listed bool   // the reply shows a new numbered list
+	note   string // which list a doubtful #N came from, added to the reply
+
+	perms *perms  // the group policies, for Viewer (sight.go)
+	view  *Viewer // Viewer, once computed
 }
 
 // Router parses requests, checks roles and runs commands. It is safe for

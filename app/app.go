@@ -84,8 +84,9 @@ type Main struct {
 	admin         *http.Server
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
-	Stats *stats.Stats  // /stats; warmed in the background by Start
-	Todo  *todo.Service // /todo and the daily digest of required groups (groups.go)
+	Stats *stats.Stats // /stats; warmed in the background by Start
+
+	Todo *todo.Service // /todo and the daily digest of required groups (groups.go)
 
 	log      *slog.Logger
 	now      func() time.Time

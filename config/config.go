@@ -163,9 +163,13 @@ type GroupPolicy struct {
 	// Protected tags may only be added or removed by managers and admins.
 	// 受保护标签仅经理和管理员可增删。
 	Protected []string
-	// Required, Max and VisibleTo: see groups.go. 必选、限选数量、可见范围。
-	Required  bool
-	Max       int
+	// Required asks every customer to have a tag of the group (/todo,
+	// daily digest; groups.go). 必选。
+	Required bool
+	// Max is the most tags of the group per relationship; 0 = no limit. 限选数量。
+	Max int
+	// VisibleTo lists who may see the group's tags: role names, userids,
+	// dept:<id> (groups.go); empty = everyone. 可见范围。
 	VisibleTo []string
 }
 

@@ -242,7 +242,7 @@ func (p *perms) limits(user string, role Role) []string {
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(p.groups)) {
 		pol := p.groups[name]
-		if role == RoleAdmin {
+		if role == RoleAdmin || !p.sees(user, role, name) { // a hidden group is not named
 			continue
 		}
 		if len(pol.editableBy) > 0 && !editorMatches(pol.editableBy, user, role) {

@@ -27,6 +27,7 @@ import (
 	"github.com/tagbot/tagbot/stats"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
+	"github.com/tagbot/tagbot/todo"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -88,7 +89,8 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs *jobs.Runner // durable background jobs (/bulk runs, merges, mass undos …); run by Start
+	Jobs *jobs.Runner  // durable background jobs (/bulk runs, merges, mass undos …); run by Start
+	Todo *todo.Service // /todo and the daily digest of required groups (groups.go)
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -139,7 +141,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 			}
 		},
 	})
-	m.Syncer = mirror.NewSyncer(m.Store, m.API, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger})
+	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger}))
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 		Failed: m.Metrics.ObserveOutboxFailed,
@@ -156,11 +158,12 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		return nil, UsageError{err}
 	}
 	m.newJobs(opts)
+	m.Todo = m.newTodo(opts)
 	hyg := m.newHygiene(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
-		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts)}, MassUndo: hyg,
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -238,6 +241,8 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
 	m.goRun(ctx, "jobs", m.Jobs.Run)
+	m.goRun(ctx, "daily digest", m.Todo.Run)
+	m.goRun(ctx, "member departments", m.readDepartments)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

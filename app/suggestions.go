@@ -14,7 +14,7 @@ func (m *Main) newSuggestions(cfg *config.Config, opts Options) error {
 	m.Suggestions, err = suggestion.New(suggestion.Options{
 		Store: m.Store, Replier: m.Sender, Updater: m.Sender, Kick: m.Worker.Kick,
 		ExpireAfter: cfg.Suggestions.Expire, RejectMemory: cfg.Suggestions.RejectMemory,
-		Now: opts.Now, Logger: opts.Logger,
+		Now: opts.Now, Logger: opts.Logger, Visible: m.visibleRefs,
 	})
 	return err
 }

@@ -37,7 +37,7 @@ func (r *Router) handleCard(ctx context.Context, userID string, ev CardEvent) []
 	}
 	spec := r.byName[name]
 	req := &Request{UserID: userID, Role: r.perms.role(userID), Spec: spec, Inbox: store.InboxOf(ctx),
-		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now}
+		Cmd: Command{Slash: true, Name: name}, Name: name, Now: now, perms: r.perms}
 	req.seq = r.sess.begin(userID, now) // a click is a message: a later #N is not "right after" the list
 	p, err := r.sess.take(userID, ev.TaskID, now)
 	r.sess.forget(req) // every answer below names the proposal's customer, without numbers

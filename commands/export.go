@@ -43,12 +43,15 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	include, err := r.lib.resolveAll(sel.Include)
+	include, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Include)
 	if err != nil {
 		return nil, err
 	}
-	exclude, err := r.lib.resolveAll(sel.Exclude)
+	exclude, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Exclude)
 	if err != nil {
+		return nil, err
+	}
+	if err := req.Viewer().checkSeen(append(append([]store.Tag(nil), include...), exclude...)); err != nil {
 		return nil, err
 	}
 	rows, err := r.exportRows(req, include, exclude, sel.Text)
@@ -142,7 +145,8 @@ func (r *Router) exportRows(req *Request, include, exclude []store.Tag, text str
 	if len(hits) > MaxExportRows {
 		return nil, userErr(CodeUsage, "符合条件的客户超过 %d 位，请多加一个标签缩小范围。", MaxExportRows)
 	}
-	names := map[string]string{}
+	names := map[string]string{} // tag id → name; "" for a tag the viewer may not see
+	v := req.Viewer()
 	var rows []sheet.Row
 	for _, h := range hits {
 		if slices.ContainsFunc(exclude, func(t store.Tag) bool { _, has := h.rel.Tags[t.ID]; return has }) {
@@ -156,9 +160,14 @@ func (r *Router) exportRows(req *Request, include, exclude []store.Tag, text str
 				if err != nil {
 					return nil, fmt.Errorf("export: tag %s: %w", id, err)
 				}
-				names[id] = t.Name
+				names[id] = ""
+				if v.SeesTag(t) {
+					names[id] = t.Name
+				}
 			}
-			row.Tags = append(row.Tags, names[id])
+			if names[id] != "" {
+				row.Tags = append(row.Tags, names[id])
+			}
 		}
 		rows = append(rows, row)
 	}

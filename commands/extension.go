@@ -55,7 +55,7 @@ type ExtRequest struct {
 func UserErrorf(code, format string, args ...any) error { return userErr(code, format, args...) }
 
 // Viewer is who is asking, for the shared visibility rules (visibility.go).
-func (e *ExtRequest) Viewer() Viewer { return Viewer{User: e.UserID, Role: e.Role} }
+func (e *ExtRequest) Viewer() Viewer { return e.r.perms.viewer(e.UserID, e.Role) }
 
 // Propose remembers run as the user's pending proposal, replacing any
 // earlier one: the user's next /confirm (确认, or the card's 确认 button)
@@ -77,9 +77,11 @@ func (e *ExtRequest) LockWrites() (unlock func()) { return e.r.LockWrites() }
 
 // CheckTags applies the tag-group policies of /tag for this user to one
 // relationship: a tag the user may not add or remove (protected, a group
-// closed to them) is a *UserError naming it; adding a tag of an exclusive
-// group returns the group's other tags on rel, which the change must also
-// remove. Call it under LockWrites, with live the tag library.
+// closed to them or hidden from them by visible_to) is a *UserError; so is
+// a change giving a group more tags than its max (naming the tags rel has);
+// adding a tag of an exclusive group returns the group's other tags on
+// rel, which the change must also remove. Call it under LockWrites, with
+// live the tag library.
 func (e *ExtRequest) CheckTags(rel store.Relationship, add, remove, live []store.Tag) (autoRemove []store.Tag, err error) {
 	for _, t := range append(append([]store.Tag(nil), add...), remove...) {
 		if d := e.r.perms.check(e.UserID, e.Role, t); d != nil {

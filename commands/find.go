@@ -95,8 +95,11 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 // findByTags lists relationships having every named tag, page by page;
 // employees see their own relationships only, text narrows by name.
 func (r *Router) findByTags(req *Request, tagNames []string, text string, page int) ([]Reply, error) {
-	tags, err := r.lib.resolveAll(tagNames)
+	tags, err := r.lib.seenBy(req.Viewer()).resolveAll(tagNames)
 	if err != nil {
+		return nil, err
+	}
+	if err := req.Viewer().checkSeen(tags); err != nil {
 		return nil, err
 	}
 	skip := (page - 1) * findPageSize

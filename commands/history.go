@@ -31,7 +31,7 @@ func (r *Router) runHistory(_ context.Context, req *Request) ([]Reply, error) {
 	if refusal, err := r.scopeHistory(req, &a); refusal != "" || err != nil {
 		return textReply(refusal), err
 	}
-	pg, err := r.led.page(a.q, a.tagIDs, a.page, historyPageSize)
+	pg, err := r.led.page(a.q, a.tagIDs, a.page, historyPageSize, req.Viewer())
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,11 @@ func (r *Router) historyFilter(req *Request, t Token, a *historyArgs) error {
 			a.subject = append(a.subject, "到 "+r.tf.until(span))
 		}
 	case t.Key == "tag" && a.tagIDs == nil:
-		tags, err := r.lib.everNamed(t.Value)
+		tags, err := r.lib.seenBy(req.Viewer()).everNamed(t.Value)
 		if err != nil {
+			return err
+		}
+		if err := req.Viewer().checkSeen(tags); err != nil {
 			return err
 		}
 		label := "标签「" + dn(tags[0].Name) + "」"

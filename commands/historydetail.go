@@ -32,6 +32,10 @@ func (r *Router) historyDetail(req *Request, id store.ID) ([]Reply, error) {
 	if !req.Viewer().SeesChange(cs) {
 		return textReply(fmt.Sprintf("你不能查看变更 #%d：员工只能查看自己跟进关系上的和自己做的变更。查看你的记录：/history", id)), nil
 	}
+	cs, shown := req.Viewer().ShowChange(cs)
+	if !shown { // only tags of groups hidden from the user: as if it did not exist
+		return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
+	}
 	return textReply(r.renderDetail(cs)), nil
 }
 

@@ -61,12 +61,12 @@ type ledgerPage struct {
 	pages int
 }
 
-// page returns page n (from 1) of q's change-sets (merged over tagIDs),
-// size per page; q.Limit is ignored.
-func (l ledger) page(q store.Query, tagIDs []string, n, size int) (ledgerPage, error) {
+// page returns page n (from 1) of q's change-sets (merged over tagIDs)
+// as v may read them (Viewer.ShowChange), size per page; q.Limit is ignored.
+func (l ledger) page(q store.Query, tagIDs []string, n, size int, v Viewer) (ledgerPage, error) {
 	for p := 1; p < n; p++ {
 		q.Limit = size
-		prev, err := l.fetch(q, tagIDs)
+		prev, err := l.fetchShown(q, tagIDs, v)
 		if err != nil {
 			return ledgerPage{}, err
 		}
@@ -76,7 +76,7 @@ func (l ledger) page(q store.Query, tagIDs []string, n, size int) (ledgerPage, e
 		q.Before = prev[len(prev)-1].ID
 	}
 	q.Limit = size + 1
-	list, err := l.fetch(q, tagIDs)
+	list, err := l.fetchShown(q, tagIDs, v)
 	if err != nil {
 		return ledgerPage{}, err
 	}

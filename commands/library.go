@@ -18,6 +18,8 @@ func (r *Router) runGroups(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
+	v := req.Viewer()
+	tags = v.VisibleTags(tags)
 	if len(tags) == 0 {
 		return []Reply{{Text: "标签库是空的（还没有从企业微信同步）。请管理员运行同步，或在企业微信管理后台添加企业标签。"}}, nil
 	}
@@ -43,7 +45,7 @@ func (r *Router) runGroups(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	var missing []string
 	for _, g := range slices.Sorted(maps.Keys(r.perms.groups)) {
-		if _, ok := byGroup[g]; !ok {
+		if _, ok := byGroup[g]; !ok && v.SeesGroup(g) {
 			missing = append(missing, g)
 		}
 	}
@@ -69,6 +71,15 @@ func (r *Router) groupRules(group string) string {
 	}
 	if len(pol.editableBy) > 0 {
 		parts = append(parts, "仅"+editorsLabel(pol.editableBy)+"可改")
+	}
+	if pol.max > 0 && !pol.exclusive {
+		parts = append(parts, fmt.Sprintf("最多选 %d 个", pol.max))
+	}
+	if pol.required {
+		parts = append(parts, "必选：每位客户都要有一个")
+	}
+	if len(pol.visibleTo) > 0 {
+		parts = append(parts, "仅"+visibleToLabel(pol.visibleTo)+"可见")
 	}
 	return strings.Join(parts, "；")
 }

@@ -160,7 +160,7 @@ func (r *Router) names(userID string) Names {
 	if cur != prev {
 		r.tagNames.Store(cur)
 	}
-	return storeNames{st: r.st, tags: cur, me: userID}
+	return r.visibleNames(userID, storeNames{st: r.st, tags: cur, me: userID})
 }
 
 // storeNames is Names over the store.

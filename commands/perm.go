@@ -60,12 +60,16 @@ type policy struct {
 	editableBy []string // role names or userids; empty = everyone
 	exclusive  bool
 	protected  map[string]bool
+	required   bool     // every customer should have a tag of it (/todo)
+	max        int      // at most max tags per relationship; 0 = no limit
+	visibleTo  []string // who sees its tags (sight.go); empty = everyone
 }
 
 // perms answers who may change which tag.
 type perms struct {
 	cfg    *config.Config
 	groups map[string]policy // by group name
+	st     *store.Store      // departments and tag library, for visible_to (sight.go)
 }
 
 // newPerms checks the group policies of cfg.
@@ -78,7 +82,7 @@ func newPerms(cfg *config.Config) (*perms, error) {
 			problems = append(problems, "groups: a tag group name is empty")
 			continue
 		}
-		pol := policy{exclusive: g.Exclusive, protected: map[string]bool{}}
+		pol := policy{exclusive: g.Exclusive, protected: map[string]bool{}, required: g.Required, max: g.Max, visibleTo: g.VisibleTo}
 		for i, e := range g.EditableBy {
 			e = strings.TrimSpace(e)
 			switch {
@@ -129,6 +133,12 @@ type denial struct {
 func (p *perms) check(user string, role Role, t store.Tag) *denial {
 	if role == RoleAdmin {
 		return nil
+	}
+	if !p.sees(user, role, t.GroupName) {
+		return &denial{
+			Reply:  "这次修改涉及你无权查看的标签，不能执行。请联系主管。",
+			Record: "涉及无权查看的标签组", // names no group: the record is read by others too
+		}
 	}
 	pol := p.groups[t.GroupName]
 	if pol.protected[t.Name] && !role.AtLeast(RoleManager) {
@@ -232,7 +242,7 @@ func (p *perms) limits(user string, role Role) []string {
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(p.groups)) {
 		pol := p.groups[name]
-		if role == RoleAdmin {
+		if role == RoleAdmin || !p.sees(user, role, name) { // a hidden group is not named
 			continue
 		}
 		if len(pol.editableBy) > 0 && !editorMatches(pol.editableBy, user, role) {

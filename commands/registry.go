@@ -164,6 +164,9 @@ type Request struct {
 	picked bool   // a customer was chosen with #N from the user's list
 	listed bool   // the reply shows a new numbered list
 	note   string // which list a doubtful #N came from, added to the reply
+
+	perms *perms  // the group policies, for Viewer (sight.go)
+	view  *Viewer // Viewer, once computed
 }
 
 // Router parses requests, checks roles and runs commands. It is safe for
@@ -228,6 +231,7 @@ func NewRouter(opts Options) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}
+	p.st = opts.Store
 	r := &Router{
 		st: opts.Store, cfg: opts.Config, tags: opts.Tags, kick: opts.Kick,
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,

@@ -194,6 +194,10 @@ func (r *Router) recreate(ctx context.Context, old store.Tag) (store.Tag, error)
 		}
 	}
 	t, err := r.tags.CreateTag(ctx, old.GroupName, old.Name)
+	var limit *store.TagLimitError
+	if errors.As(err, &limit) {
+		return store.Tag{}, userErr(CodeConflict, "无法恢复：%s", limit.Message)
+	}
 	if err != nil {
 		return store.Tag{}, fmt.Errorf("create tag %s/%s: %w", old.GroupName, old.Name, err)
 	}

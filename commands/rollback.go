@@ -75,7 +75,7 @@ func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
 	if err := r.checkHorizon(req, c, at); err != nil {
 		return nil, err
 	}
-	plans, err := r.rollbackPlans(c.ID, followers, at)
+	plans, err := r.rollbackPlans(req.Viewer(), c.ID, followers, at)
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +102,9 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 		name, r.tf.at(first), r.tf.at(earliest), r.custRef(req, c), r.tf.at(earliest))
 }
 
-// rollbackPlans computes the diff of each relationship.
-func (r *Router) rollbackPlans(customer string, followers []string, at time.Time) ([]relPlan, error) {
+// rollbackPlans computes the diff of each relationship, leaving out the
+// tags of groups v may not see (a rollback leaves them as they are).
+func (r *Router) rollbackPlans(v Viewer, customer string, followers []string, at time.Time) ([]relPlan, error) {
 	var out []relPlan
 	for _, f := range followers {
 		add, remove, lost, err := r.st.RollbackPlan(customer, f, at)
@@ -113,7 +114,7 @@ func (r *Router) rollbackPlans(customer string, followers []string, at time.Time
 		if err != nil {
 			return nil, fmt.Errorf("rollback plan: %w", err)
 		}
-		out = append(out, relPlan{follower: f, add: add, remove: remove, lost: lost})
+		out = append(out, relPlan{follower: f, add: v.VisibleRefs(add), remove: v.VisibleRefs(remove), lost: v.VisibleRefs(lost)})
 	}
 	return out, nil
 }
@@ -134,7 +135,7 @@ func (r *Router) proposeRollback(req *Request, c store.Customer, followers []str
 		return []Reply{{Text: intro + fmt.Sprintf("%s 自 %s 以来标签没有可以恢复的变化，不需要回滚。\n%s",
 			name, r.tf.at(at), strings.Join(lines, "\n"))}}, nil
 	}
-	if den, p := r.checkPlans(req, plans); den != nil {
+	if den, p := r.checkPlans(req, c.ID, plans); den != nil {
 		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
 	}
 	what := fmt.Sprintf("回滚 %s 到 %s", name, r.tf.at(at))
@@ -155,8 +156,9 @@ func cardTitle(head, name, tail string) string {
 	return head + display.Line(name, max(room, 2)) + tail
 }
 
-// checkPlans checks every tag a rollback touches against the group policies.
-func (r *Router) checkPlans(req *Request, plans []relPlan) (*denial, relPlan) {
+// checkPlans checks every tag a rollback of customer touches against the
+// group policies, max included.
+func (r *Router) checkPlans(req *Request, customer string, plans []relPlan) (*denial, relPlan) {
 	for _, p := range plans {
 		for _, ref := range append(append([]store.TagRef(nil), p.add...), p.remove...) {
 			t, err := r.st.Tag(ref.ID)
@@ -164,6 +166,11 @@ func (r *Router) checkPlans(req *Request, plans []relPlan) (*denial, relPlan) {
 				continue
 			}
 			if den := r.perms.check(req.UserID, req.Role, t); den != nil {
+				return den, p
+			}
+		}
+		if rel, err := r.st.Relationship(customer, p.follower); err == nil {
+			if den := r.maxDenial(rel, refTags(p.add), refTags(p.remove), "回滚"); den != nil {
 				return den, p
 			}
 		}
@@ -186,14 +193,14 @@ func refTags(refs []store.TagRef) []store.Tag {
 func (r *Router) confirmRollback(req *Request, c store.Customer, followers []string, at time.Time, shown []relPlan, task string) ([]Reply, error) {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	plans, err := r.rollbackPlans(c.ID, followers, at)
+	plans, err := r.rollbackPlans(req.Viewer(), c.ID, followers, at)
 	if err != nil {
 		return nil, err
 	}
 	if fmt.Sprint(plans) != fmt.Sprint(shown) {
 		return r.proposeRollback(req, c, followers, at, plans, "在你确认之前标签又有变化，以下是新的差异，请重新确认。\n")
 	}
-	if den, p := r.checkPlans(req, plans); den != nil {
+	if den, p := r.checkPlans(req, c.ID, plans); den != nil {
 		return r.recordDenied(req, c.ID, p.follower, refTags(p.add), refTags(p.remove), den)
 	}
 	reason := fmt.Sprintf("/rollback 到 %s", r.tf.at(at))

@@ -74,7 +74,7 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 		return []Reply{{Text: fmt.Sprintf("/%s 只有%s可以使用。你的角色是%s，请联系%s。",
 			spec.Name, spec.MinRole.whoCan(), role.Label(), spec.MinRole.Label())}}
 	}
-	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq}
+	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq, perms: r.perms}
 	replies, err := spec.Run(ctx, req)
 	if err != nil {
 		return r.errorReplies(ctx, userID, spec.Name, err)

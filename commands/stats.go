@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tagbot/tagbot/stats"
+	"github.com/tagbot/tagbot/store"
 )
 
 // StatsRunner answers a parsed statistics query within a scope;
@@ -26,12 +27,17 @@ var statsWords = map[string]stats.Kind{
 }
 
 // statsScope is the Viewer policy as the stats package takes it:
-// managers and admins count every relationship, employees their own.
+// managers and admins count every relationship, employees their own, and
+// change-sets touching only groups hidden from the viewer are not counted.
 func statsScope(v Viewer) stats.Scope {
-	if v.SeesAll() {
-		return stats.Scope{}
+	var sc stats.Scope
+	if !v.SeesAll() {
+		sc.Follower = v.User
 	}
-	return stats.Scope{Follower: v.User}
+	if v.HidesAny() { // group visibility (sight.go)
+		sc.HideChange = func(cs *store.ChangeSet) bool { _, shown := v.ShowChange(*cs); return !shown }
+	}
+	return sc
 }
 
 // runStats is /stats [tag:A tag:B …] | trend tag:A [since:] [until:] |
@@ -60,6 +66,11 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stats %s: %w", q.Kind, err)
+	}
+	if res.Overview != nil && v.HidesAny() { // counts of groups the user may not see are left out
+		ov := *res.Overview // a copy: the stats package may share its result
+		ov.Groups = slices.DeleteFunc(slices.Clone(ov.Groups), func(g stats.GroupCounts) bool { return !v.SeesGroup(g.Group) })
+		res.Overview = &ov
 	}
 	text := stats.Render(res, r.loc, !v.SeesAll())
 	if res.Cross != nil {
@@ -137,8 +148,11 @@ func (r *Router) parseStats(req *Request) (stats.Query, error) {
 // trend, 2–6 a cross analysis.
 func (r *Router) statsTags(req *Request, q stats.Query, names []string) (stats.Query, error) {
 	if len(names) > 0 {
-		tags, err := r.lib.resolveAll(names)
+		tags, err := r.lib.seenBy(req.Viewer()).resolveAll(names)
 		if err != nil {
+			return q, err
+		}
+		if err := req.Viewer().checkSeen(tags); err != nil {
 			return q, err
 		}
 		q.Tags = tags

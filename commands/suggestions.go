@@ -84,8 +84,10 @@ func (r *Router) suggestionSpecs() []Spec {
 
 // SuggestionPolicy applies the tag-group policies of /tag to a suggestion
 // userID confirms on rel: a tag userID may not add (protected, or a group
-// closed to them) refuses it with a *UserError, and a tag of an exclusive
-// group takes the group's other tags off, which it returns. userID
+// closed to them, a group hidden from them, a group's max exceeded)
+// refuses it with a *UserError, and a tag of an exclusive group takes the
+// group's other tags off, which it returns. The suggestion service also
+// asks it before offering a tag, so no card shows a hidden group. userID
 // "system" applies an admin's `mode: auto` rule: it may add any tag.
 // 确认建议时同样遵守标签组规则（受保护、互斥）。
 // LockWrites takes the lock every tag-changing command holds from its

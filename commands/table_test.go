@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -20,12 +21,15 @@ const (
 // (mgr), employee follower (zhangsan) and employee non-follower (lisi on c2,
 // wangwu), across the group policies of testConfig: exclusive 客户等级 with
 // protected VIP, exclusive 意向程度, 渠道 editable by managers, 区域
-// editable by zhangsan, 兴趣 open to all.
+// editable by zhangsan, 兴趣 open to all, and those of policyGroups:
+// 婚姻状况 visible to zhangsan and department 7 (lisi) only, 爱好 at most
+// 2 tags, 客户来源 required.
 func TestCommandRolePolicyTable(t *testing.T) {
 	type row struct {
 		user, cmd string
 		setup     func(e *env) store.ID // returns an id substituted for {id}
 		want      string                // reply substring
+		hide      string                // must not be in the reply
 		effect    string                // none, applied or denied
 		rel       string                // "c1/zhangsan": relationship to check
 		tags      []string              // its tag names afterwards (sorted)
@@ -103,16 +107,77 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		{user: "zhangsan", cmd: "/whoami", want: "受保护标签 VIP（客户等级）只有主管可以修改", effect: none, rel: "c1/zhangsan"},
 		{user: "mgr", cmd: "/whoami", want: "标签组「区域」只有zhangsan可以修改", effect: none, rel: "c1/zhangsan"},
 		{user: "boss", cmd: "/whoami", want: "角色：管理员", effect: none, rel: "c1/zhangsan"},
+		// max: 爱好 at most 2
+		{user: "zhangsan", cmd: "/tag 王小明 +跑步 +读书", want: "添加「跑步」「读书」", effect: applied, rel: "c1/zhangsan", tags: []string{"读书", "跑步"}},
+		{user: "zhangsan", cmd: "/tag 王小明 +旅行", setup: has("c1", "zhangsan", "t15", "t16"), want: "标签组「爱好」最多选 2 个标签，这位客户现在已有「读书」「跑步」，不能再加。请先去掉一个再加，例如 /untag 王小明 读书", effect: none, rel: "c1/zhangsan", tags: []string{"读书", "跑步"}},
+		{user: "zhangsan", cmd: "/tag 王小明 +跑步 +读书 +旅行", want: "最多选 2 个标签", effect: none, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/tag 王小明 +旅行 -跑步", setup: has("c1", "zhangsan", "t15", "t16"), want: "添加「旅行」，移除「跑步」", effect: applied, rel: "c1/zhangsan", tags: []string{"旅行", "读书"}},
+		{user: "mgr", cmd: "/tag 王小明 +旅行 @lisi", setup: has("c1", "lisi", "t15", "t16"), want: "最多选 2 个标签", effect: none, rel: "c1/lisi", tags: []string{"读书", "跑步"}},
+		{user: "zhangsan", cmd: "/undo {id}", setup: func(e *env) store.ID {
+			e.apply("zhangsan", "c1", "zhangsan", "t15")
+			id := e.apply("zhangsan", "c1", "zhangsan", "-t15").ID
+			e.apply("zhangsan", "c1", "zhangsan", "t16", "t17")
+			return id
+		}, want: "撤销 #2 会让标签组「爱好」有 3 个标签，超过上限 2 个（现在已有「旅行」「读书」）", effect: denied, rel: "c1/zhangsan", tags: []string{"旅行", "读书"}},
+		{user: "mgr", cmd: "/rollback 王小明 1小时前", setup: func(e *env) store.ID {
+			e.apply("mgr", "c1", "zhangsan", "t15", "t16")
+			e.clk.Advance(2 * time.Hour)
+			return e.apply("mgr", "c1", "zhangsan", "-t15", "-t16", "t17").ID
+		}, want: "发送 /confirm 执行", effect: none, rel: "c1/zhangsan", tags: []string{"旅行"}},
+		{user: "mgr", cmd: "/rollback 王小明 1小时前", setup: func(e *env) store.ID {
+			e.apply("mgr", "c1", "zhangsan", "t15", "t16", "t17") // before max was configured
+			e.clk.Advance(2 * time.Hour)
+			return e.apply("mgr", "c1", "zhangsan", "-t15", "-t16", "-t17").ID
+		}, want: "回滚会让标签组「爱好」有 3 个标签，超过上限 2 个。请先用 /untag 去掉多余的再试。", effect: denied, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/groups", want: "【爱好】旅行、读书、跑步（最多选 2 个）", effect: none, rel: "c1/zhangsan"},
+		// required: 客户来源
+		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t3"), want: "还缺必选标签组：客户来源", effect: none, rel: "c1/zhangsan", tags: []string{"高意向"}},
+		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t18"), want: "客户来源：官网", hide: "还缺必选", effect: none, rel: "c1/zhangsan", tags: []string{"官网"}},
+		{user: "zhangsan", cmd: "/untag 王小明 官网", setup: has("c1", "zhangsan", "t18"), want: "标签组「客户来源」是必选的，这位客户现在没有这一组的标签了。请补一个：/tag 王小明 +标签", effect: applied, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/tag 王小明 +转介绍 -官网", setup: has("c1", "zhangsan", "t18"), want: "添加「转介绍」，移除「官网」", hide: "必选", effect: applied, rel: "c1/zhangsan", tags: []string{"转介绍"}},
+		{user: "zhangsan", cmd: "/groups", want: "（必选：每位客户都要有一个）", effect: none, rel: "c1/zhangsan"},
+		// visible_to: 婚姻状况 for zhangsan and department 7 (lisi)
+		{user: "zhangsan", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "婚姻状况：已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},
+		{user: "lisi", cmd: "/tags 王小明", setup: has("c1", "lisi", "t13"), want: "婚姻状况：已婚", effect: none, rel: "c1/lisi", tags: []string{"已婚"}},
+		{user: "boss", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t13"), want: "婚姻状况：已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/tags 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "意向程度：高意向", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},
+		{user: "lisi", cmd: "/tag 王小明 +已婚", want: "添加「已婚」", effect: applied, rel: "c1/lisi", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/tag 王小明 +已婚 @zhangsan", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/tag 王小明 +已昏 @zhangsan", want: "没有标签「已昏」", hide: "已婚", effect: none, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/tag 王小明 +已昏", want: "相近的有：「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/untag 王小明 已婚 @zhangsan", setup: has("c1", "zhangsan", "t13"), want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/tag 王小明 +未婚 @zhangsan", setup: has("c1", "zhangsan", "t13"), want: "没有标签「未婚」", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/undo {id}", setup: has("c1", "zhangsan", "t13"), want: "无权查看的标签", hide: "已婚", effect: denied, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/history 王小明", setup: has("c1", "zhangsan", "t13"), want: "没有找到记录", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/history 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "+高意向", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},
+		{user: "zhangsan", cmd: "/history 王小明", setup: has("c1", "zhangsan", "t13", "t3"), want: "+已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚", "高意向"}},
+		{user: "mgr", cmd: "/history tag:已婚", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/history cs:{id}", setup: has("c1", "zhangsan", "t13"), want: "没有变更 #", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/find tag:已婚", setup: has("c1", "zhangsan", "t13"), want: "没有标签「已婚」", hide: "王小明", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "zhangsan", cmd: "/find tag:已婚", setup: has("c1", "zhangsan", "t13"), want: "有「已婚」的客户", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/stats", setup: has("c1", "zhangsan", "t13"), want: "【意向程度】", hide: "婚姻状况", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "zhangsan", cmd: "/stats", setup: has("c1", "zhangsan", "t13"), want: "【婚姻状况】", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/stats tag:已婚 tag:高意向", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/stats trend tag:已婚", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/export tag:高意向 and not tag:已婚", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/groups", want: "【意向程度】", hide: "婚姻状况", effect: none, rel: "c1/zhangsan"},
+		{user: "zhangsan", cmd: "/groups", want: "【婚姻状况】已婚、未婚（互斥：只能选一个；仅zhangsan、部门 7可见）", effect: none, rel: "c1/zhangsan"},
+		{user: "mgr", cmd: "/rollback 王小明 1小时前", setup: func(e *env) store.ID {
+			e.clk.Advance(2 * time.Hour)
+			return e.apply("zhangsan", "c1", "zhangsan", "t13").ID
+		}, want: "没有可以恢复的变化", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 	}
 	for i, tc := range rows {
 		t.Run(fmt.Sprintf("%02d_%s_%s", i, tc.user, tc.cmd), func(t *testing.T) {
-			e := newEnv(t)
+			e := newPolicyEnv(t)
 			cmd := tc.cmd
 			if tc.setup != nil {
 				cmd = strings.ReplaceAll(cmd, "{id}", tc.setup(e).String())
 			}
 			before := len(e.ledger())
-			e.mustSay(tc.user, cmd, tc.want)
+			if got := e.mustSay(tc.user, cmd, tc.want); tc.hide != "" && strings.Contains(got, tc.hide) {
+				t.Fatalf("reply shows %q, which %s may not see:\n%s", tc.hide, tc.user, got)
+			}
 			after := e.ledger()
 			added := after[:len(after)-before]
 			switch tc.effect {

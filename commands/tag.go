@@ -119,7 +119,7 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 		sign  string
 	}{{addNames, &tr.add, "+"}, {removeNames, &tr.remove, "-"}} {
 		for _, n := range list.names {
-			tags, err := r.lib.resolveList(n, live)
+			tags, err := r.lib.seenBy(req.Viewer()).resolveList(n, live)
 			if err != nil {
 				return nil, err
 			}
@@ -135,6 +135,9 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 				*list.dst = append(*list.dst, t)
 			}
 		}
+	}
+	if err := req.Viewer().checkSeen(append(append([]store.Tag(nil), tr.add...), tr.remove...)); err != nil {
+		return nil, err // a hidden tag is answered as one that does not exist
 	}
 	return r.applyTags(ctx, req, tr, live)
 }
@@ -153,11 +156,14 @@ func (r *Router) deniedWhoever(req *Request, err error, names []string) *denial 
 		return nil
 	}
 	for _, n := range names {
-		tags, terr := r.lib.resolveList(n, live)
+		tags, terr := r.lib.seenBy(req.Viewer()).resolveList(n, live)
 		if terr != nil {
 			return nil
 		}
 		for _, t := range tags {
+			if !req.Viewer().SeesTag(t) {
+				continue // refused as unknown once the customer is picked
+			}
 			if den := r.perms.check(req.UserID, req.Role, t); den != nil {
 				req.listed = false // the refusal shows no list: the router drops it
 				return den
@@ -185,6 +191,11 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	rel, err := r.st.Relationship(tr.customer.ID, follower)
 	if err != nil {
 		return nil, fmt.Errorf("read relationship: %w", err)
+	}
+	for _, t := range append(append([]store.Tag(nil), tr.add...), tr.remove...) {
+		if den := r.perms.check(req.UserID, req.Role, t); den != nil { // before the limits name the group's tags
+			return r.recordDenied(req, tr.customer.ID, follower, tr.add, tr.remove, den)
+		}
 	}
 	auto, err := r.exclusiveRemovals(rel, tr.add, tr.remove, live, r.custRef(req, tr.customer))
 	if err != nil {
@@ -231,12 +242,15 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if gone := missing(refs(tr.remove), cs.Remove); len(gone) > 0 {
 		text += "\n" + refNames(gone) + " 原本就没有。"
 	}
+	text += r.requiredNote(req.Viewer(), cs, r.custRef(req, tr.customer))
 	return []Reply{{Text: text}}, nil
 }
 
 // exclusiveRemovals returns the tags that adding tags of exclusive groups
-// takes off the relationship, and refuses two adds in one such group
-// (ref names the customer in the example of the refusal, see custRef).
+// takes off the relationship, and refuses two adds in one such group and
+// a change exceeding a group's max (grouplimit.go) (ref names the customer
+// in the example of the refusal, see custRef). Every writer's group-policy
+// check goes through it.
 func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.Tag, live []store.Tag, ref string) ([]store.Tag, error) {
 	byGroup := map[string]store.Tag{}
 	for _, t := range add {
@@ -256,6 +270,9 @@ func (r *Router) exclusiveRemovals(rel store.Relationship, add, remove []store.T
 			continue
 		}
 		auto = append(auto, t)
+	}
+	if err := r.checkMax(rel, add, append(append([]store.Tag(nil), remove...), auto...), ref); err != nil {
+		return nil, err
 	}
 	return auto, nil
 }

@@ -155,6 +155,14 @@ func matchTags(name string, tags []store.Tag) []store.Tag {
 type tagLib struct {
 	st *store.Store
 	tf timeFormat
+	v  Viewer // whose names: tags of groups hidden from v are unknown (seenBy)
+}
+
+// seenBy is l resolving names as v may: a tag of a group hidden from v is
+// answered like one that does not exist, and never offered as a close name.
+func (l tagLib) seenBy(v Viewer) tagLib {
+	l.v = v
+	return l
 }
 
 // resolve finds the live tag a user means by name: exact, then
@@ -165,6 +173,7 @@ func (l tagLib) resolve(name string, live []store.Tag) (store.Tag, error) {
 	if name == "" {
 		return store.Tag{}, userErr(CodeUsage, "标签名不能为空。")
 	}
+	live = l.v.VisibleTags(live)
 	found := matchTags(name, live)
 	switch len(found) {
 	case 1:
@@ -231,7 +240,8 @@ func tagRef(t store.Tag) string {
 // unknown explains a tag name the library lacks: deleted (and how to
 // restore it), or the closest names.
 func (l tagLib) unknown(name string, live []store.Tag) error {
-	if del, err := l.st.DeletedTagsByName(name); err == nil && len(del) > 0 {
+	if del, err := l.st.DeletedTagsByName(name); err == nil && len(l.v.VisibleTags(del)) > 0 {
+		del = l.v.VisibleTags(del)
 		return userErr(CodeUnknownTag, "标签「%s」已在 %s 从标签库删除。管理员可以用 /restore tag %s 恢复。",
 			dn(name), l.tf.at(del[0].DeletedAt), tagRef(del[0]))
 	}
@@ -250,7 +260,7 @@ func (l tagLib) everNamed(name string) ([]store.Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	found := matchTags(name, all)
+	found := matchTags(name, l.v.VisibleTags(all))
 	if len(found) == 0 {
 		live, err := l.st.Tags(false)
 		if err != nil {

@@ -75,7 +75,9 @@ func (r *Router) shownRelationships(req *Request, c store.Customer, mention stri
 // renderTags writes the tags of each shown relationship by group, in
 // library order (all: every tag, deleted ones included).
 func (r *Router) renderTags(req *Request, c store.Customer, shown []store.Relationship, all []store.Tag) string {
-	lines := []string{r.cust.describe(c, req.Viewer()) + " 的标签："}
+	v := req.Viewer()
+	all = v.VisibleTags(all) // groups the user may not see are left out (sight.go)
+	lines := []string{r.cust.describe(c, v) + " 的标签："}
 	for _, rel := range shown {
 		if len(shown) > 1 || rel.Follower != req.UserID {
 			lines = append(lines, "跟进人 "+dn(rel.Follower)+"：")
@@ -98,6 +100,9 @@ func (r *Router) renderTags(req *Request, c store.Customer, shown []store.Relati
 		}
 		for _, g := range groups {
 			lines = append(lines, dn(g)+"："+strings.Join(byGroup[g], "、"))
+		}
+		if miss := r.missingRequired(v, rel, all); len(miss) > 0 {
+			lines = append(lines, "还缺必选标签组："+names(miss, "、"))
 		}
 	}
 	ref := r.custRef(req, c)

@@ -229,7 +229,13 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
 		}
 	}
-	return nil, r.checkExclusiveReadd(rel, readd, drop, target.ID)
+	if err := r.checkExclusiveReadd(rel, readd, drop, target.ID); err != nil {
+		return nil, err
+	}
+	if den := r.maxDenial(rel, readd, drop, fmt.Sprintf("撤销 #%d ", target.ID)); den != nil {
+		return r.recordDenied(req, target.Customer, target.Follower, readd, drop, den)
+	}
+	return nil, nil
 }
 
 // userBatch reports whether a batch id groups change-sets a user made
@@ -294,6 +300,10 @@ func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo boo
 	name := r.cust.name(ce.Target.Customer)
 	var card []string
 	for _, cs := range ce.Later {
+		cs, shown := req.Viewer().ShowChange(cs)
+		if !shown {
+			cs.Add, cs.Remove = nil, nil // a change to tags the user may not see: who and when only
+		}
 		l := r.csLine(cs, name)
 		lines = append(lines, l)
 		card = append(card, l)

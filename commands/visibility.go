@@ -12,13 +12,27 @@ import (
 // actions; managers and admins see every customer and relationship. Every
 // command asks it, and so must any new code that shows or counts
 // customers (natural language, statistics). 客户可见范围：员工只看自己跟进的客户。
+//
+// It also carries which tag groups the viewer may see (visible_to,
+// sight.go); a Viewer built as a literal sees every group.
 type Viewer struct {
 	User string
 	Role Role
+
+	hide *hidden // groups and tags the viewer may not see (sight.go)
 }
 
 // Viewer is the policy for the user who sent req.
-func (req *Request) Viewer() Viewer { return Viewer{User: req.UserID, Role: req.Role} }
+func (req *Request) Viewer() Viewer {
+	if req.view == nil {
+		v := Viewer{User: req.UserID, Role: req.Role}
+		if req.perms != nil {
+			v = req.perms.viewer(req.UserID, req.Role)
+		}
+		req.view = &v
+	}
+	return *req.view
+}
 
 // SeesAll reports whether the viewer sees every customer and relationship
 // (managers and admins).

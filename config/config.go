@@ -83,6 +83,7 @@ type Config struct {
 	// Lifecycle are the scheduled lifecycle rules (lifecycle.go).
 	Lifecycle []LifecycleRule
 	Jobs      Jobs // background jobs: chunk size, outbox backlog (jobs.go)
+	Todo      Todo // /todo and the daily digest of required groups (groups.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -167,6 +168,14 @@ type GroupPolicy struct {
 	// Protected tags may only be added or removed by managers and admins.
 	// 受保护标签仅经理和管理员可增删。
 	Protected []string
+	// Required asks every customer to have a tag of the group (/todo,
+	// daily digest; groups.go). 必选。
+	Required bool
+	// Max is the most tags of the group per relationship; 0 = no limit. 限选数量。
+	Max int
+	// VisibleTo lists who may see the group's tags: role names, userids,
+	// dept:<id> (groups.go); empty = everyone. 可见范围。
+	VisibleTo []string
 }
 
 // Messages limits app messages per member (WeCom drops more than 30/min or
@@ -215,6 +224,7 @@ func Default() *Config {
 		Charts:      Charts{Font: DefaultChartFont},
 		TagSynonyms: DefaultTagSynonyms(),
 		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
+		Todo:        Todo{DigestAt: DefaultDigestAt, Digest: true},
 	}
 }
 

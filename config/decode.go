@@ -63,6 +63,9 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"suggestions", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"expire", d.duration(&c.Suggestions.Expire)}, {"reject_memory", d.duration(&c.Suggestions.RejectMemory)}})
 		}},
+		{"todo", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{{"digest", d.boolean(&c.Todo.Digest)}, {"digest_at", d.str(&c.Todo.DigestAt)}})
+		}},
 		{"charts", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"font", d.str(&c.Charts.Font)}})
 		}},
@@ -90,6 +93,9 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 					{"editable_by", d.strList(&g.EditableBy)},
 					{"exclusive", d.boolean(&g.Exclusive)},
 					{"protected", d.strList(&g.Protected)},
+					{"required", d.boolean(&g.Required)},
+					{"max", d.integer(&g.Max)},
+					{"visible_to", d.strList(&g.VisibleTo)},
 				})
 				c.Groups[name] = g
 			})

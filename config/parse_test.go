@@ -262,6 +262,7 @@ charts:
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
 		TagSynonyms: DefaultTagSynonyms(),
 		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
+		Todo:        Todo{Digest: true, DigestAt: DefaultDigestAt},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

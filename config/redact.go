@@ -68,6 +68,10 @@ type redactedView struct {
 	Charts struct {
 		Font string `yaml:"font"`
 	} `yaml:"charts"`
+	Todo struct {
+		Digest   bool   `yaml:"digest"`
+		DigestAt string `yaml:"digest_at"`
+	} `yaml:"todo"`
 	KF struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
@@ -82,6 +86,9 @@ type redactedGroup struct {
 	EditableBy []string `yaml:"editable_by,flow"`
 	Exclusive  bool     `yaml:"exclusive"`
 	Protected  []string `yaml:"protected,flow"`
+	Required   bool     `yaml:"required,omitempty"`
+	Max        int      `yaml:"max,omitempty"`
+	VisibleTo  []string `yaml:"visible_to,omitempty,flow"`
 }
 
 // Redacted renders the effective configuration as YAML with the secret,
@@ -118,6 +125,7 @@ func (c Config) Redacted() string {
 	v.Intake.History = c.Intake.History.String()
 	v.Suggestions.Expire, v.Suggestions.RejectMemory = c.Suggestions.Expire.String(), c.Suggestions.RejectMemory.String()
 	v.Charts.Font = c.Charts.Font
+	v.Todo.Digest, v.Todo.DigestAt = c.Todo.Digest, c.Todo.DigestAt
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	v.LLM = c.LLM.redacted()
 	v.RulePacks = c.RulePacks

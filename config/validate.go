@@ -142,6 +142,7 @@ func (c *Config) validate(r *reporter) {
 	c.validateLLM(r)
 	c.validateSuggestions(r)
 	c.validateTagSynonyms(r)
+	c.validateGroups(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

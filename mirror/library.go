@@ -163,6 +163,9 @@ func (s *Syncer) CreateTag(ctx context.Context, groupName, tagName string) (stor
 		}
 		break
 	}
+	if err := s.st.CheckNewTag(groupName, tagName); err != nil { // WeCom's name and count limits
+		return store.Tag{}, fmt.Errorf("mirror create tag: %w", err)
+	}
 	req := wecom.AddTagRequest{GroupName: groupName, Tags: []wecom.NewTag{{Name: tagName}}}
 	groups, err := s.st.Groups()
 	if err != nil {

@@ -19,6 +19,13 @@ type SyncOptions struct {
 	Logger *slog.Logger
 	// Actor records full-sync change-sets and library deletions (default "sync").
 	Actor string
+	// Departments, when set, makes the full sync read every member's
+	// departments (user/get) into the store, for visible_to dept:<id>;
+	// the members are the follow users, those in the ledger and these
+	// (departments.go).
+	Departments []string
+	// ReadDepartments turns that reading on (config.UsesDepartments).
+	ReadDepartments bool
 }
 
 // Syncer reads the tag library and customers from WeCom into the store.
@@ -103,6 +110,9 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 		}
 	}
 	rep.Customers, rep.Relationships = len(col.order), col.follows
+	if s.opts.ReadDepartments {
+		s.readDepartments(ctx, followUsers)
+	}
 
 	opts := store.ReconcileOptions{
 		Source: store.SourceSync, Actor: s.opts.Actor, Batch: "sync-" + start.UTC().Format("20060102T150405Z"),

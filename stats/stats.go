@@ -66,6 +66,10 @@ type Query struct {
 // commands builds it from its Viewer policy.
 type Scope struct {
 	Follower string
+	// HideChange, when set, reports a change-set the asker may not see
+	// (it touches only tag groups hidden from them, commands' visible_to):
+	// per-employee counts leave it out.
+	HideChange func(cs *store.ChangeSet) bool
 }
 
 // ErrQuery is wrapped by errors about the query itself (wrong number of
@@ -110,14 +114,14 @@ func (s *Stats) Run(q Query, sc Scope) (Result, error) {
 		}
 		res.Trend, err = s.Trend(q.Tags[0], q.Since, q.Until, sc)
 	case KindPerson:
-		res.Team, err = s.People(q.UserID, q.Since, q.Until)
+		res.Team, err = s.people(q.UserID, q.Since, q.Until, sc.HideChange)
 		var unknown *UnknownEmployeeError
 		if errors.As(err, &unknown) && q.UserID == q.Asker {
 			since, until, from, _ := s.window(q.Since, q.Until) // People checked it
 			res.Team, err = &Team{Since: since, Until: until, HistoryFrom: from, People: []Person{{UserID: q.UserID, BySource: map[store.Source]int{}}}}, nil
 		}
 	case KindTeam:
-		res.Team, err = s.People("", q.Since, q.Until)
+		res.Team, err = s.people("", q.Since, q.Until, sc.HideChange)
 	case KindRules:
 		res.Rules, err = s.Rules(q.Since, sc)
 	case KindChannels:

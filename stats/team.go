@@ -55,6 +55,11 @@ type Team struct {
 // at any time up to now, an undo that stands (is not redone) reverts it,
 // or a rollback of its relationship takes back a tag it added or removed.
 func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
+	return s.people(userID, since, until, nil)
+}
+
+// people is People leaving out the change-sets hide reports (nil: none).
+func (s *Stats) people(userID string, since, until time.Time, hide func(*store.ChangeSet) bool) (*Team, error) {
 	since, until, from, err := s.window(since, until)
 	if err != nil {
 		return nil, err
@@ -62,6 +67,9 @@ func (s *Stats) People(userID string, since, until time.Time) (*Team, error) {
 	by := map[string]*Person{}
 	var rv reversals
 	err = s.Store.ChangeSetsBetween(since, time.Time{}, "", func(cs *store.ChangeSet) bool {
+		if hide != nil && hide(cs) {
+			return true
+		}
 		mine := cs.Time.Before(until) && (userID == "" || cs.Actor == userID)
 		if !mine {
 			rv.see(cs, nil)

@@ -43,7 +43,8 @@
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
-//	                           nl.confirm:<userid> = "off" after /set confirm off
+//	                           nl.confirm:<userid> = "off" after /set confirm off,
+//	                           todo.digest:<userid> = day of the last daily digest (expiring; todo/)
 //	rc:<external_userid>:<userid>
 //	                           relationship to read again from WeCom (Rechecks)
 //	act:<seq>                  Activity: a received message or event to classify, kept as
@@ -78,6 +79,8 @@
 //	jobq:<id>                  present while the job is open: rows to apply or its end
 //	                           not yet reported (value "")
 //	meta:seq:job               last number handed out for job ids
+//	dp:<userid>                a member's WeCom department ids as user/get reported them
+//	                           (departments.go; a cache of WeCom: Rebuild leaves it, the full sync rewrites it)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

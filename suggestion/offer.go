@@ -150,10 +150,17 @@ func (s *Service) applyAuto(ctx context.Context, o classify.Offer, customer stri
 	}
 	s.opts.Kick()
 	s.log.InfoContext(ctx, "auto rule applied", "cs", cs.ID, "ref", o.Ref, "rule", m.Rule, "follower", o.Follower)
+	added, removed := cs.Add, cs.Remove
+	if s.opts.Visible != nil { // groups hidden from the follower are not named
+		added, removed = s.opts.Visible(o.Follower, added), s.opts.Visible(o.Follower, removed)
+	}
+	if len(added) == 0 {
+		return nil
+	}
 	name := s.customerName(customer, o.Follower)
 	s.opts.Replier.Send(ctx, o.Follower, []commands.Reply{{Text: fmt.Sprintf(
 		"规则「%s」已自动给 %s 加上：%s%s（变更 %d）。\n依据：%s\n如不对，发送 /untag %s %s 去掉。",
-		dn(m.Rule), name, tagList(cs.Add), removedNote(cs.Remove), cs.ID, snippet(m.Evidence.Snippet), quoteArg(name), untagArgs(cs.Add))}})
+		dn(m.Rule), name, tagList(added), removedNote(removed), cs.ID, snippet(m.Evidence.Snippet), quoteArg(name), untagArgs(added))}})
 	return nil
 }
 

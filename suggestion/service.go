@@ -80,6 +80,9 @@ type Options struct {
 	// group policies (commands.Router.SuggestionPolicy): an error refuses
 	// the confirm; the tags returned are taken off with it (exclusive groups).
 	Policy func(userID string, rel store.Relationship, add []store.TagRef) ([]store.TagRef, error)
+	// Visible, when set, keeps the tags userID may see (groups.*.visible_to):
+	// the note of an auto rule's change names only those.
+	Visible func(userID string, refs []store.TagRef) []store.TagRef
 	// ExpireAfter is how long a suggestion stays open (DefaultExpireAfter when 0).
 	ExpireAfter time.Duration
 	// RejectMemory is how long a rejection keeps a rule quiet (DefaultRejectMemory when 0).

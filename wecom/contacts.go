@@ -33,6 +33,9 @@ type Follow struct {
 type User struct {
 	UserID string
 	Name   string
+	// Departments are the ids of the member's departments (user/get
+	// "department"), for groups.<组名>.visible_to dept:<id>.
+	Departments []int
 }
 
 // corpTagType is follow_user[].tags[].type for 企业标签.
@@ -215,18 +218,19 @@ func (c *Client) AllCustomers(ctx context.Context, userIDs []string, fn func(Con
 	return nil
 }
 
-// GetUser 读取成员的 userid 与姓名。
+// GetUser 读取成员的 userid、姓名与所属部门 id。
 func (c *Client) GetUser(ctx context.Context, userID string) (User, error) {
 	if userID == "" {
 		return User{}, errors.New("wecom user/get: userid is required")
 	}
 	var resp struct {
 		util.CommonError
-		UserID string `json:"userid"`
-		Name   string `json:"name"`
+		UserID     string `json:"userid"`
+		Name       string `json:"name"`
+		Department []int  `json:"department"`
 	}
 	if err := c.getJSON(ctx, pathUserGet, url.Values{"userid": {userID}}, &resp); err != nil {
 		return User{}, err
 	}
-	return User{UserID: resp.UserID, Name: resp.Name}, nil
+	return User{UserID: resp.UserID, Name: resp.Name, Departments: resp.Department}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -60,7 +61,7 @@ func TestGetExternalContactAndUsers(t *testing.T) {
 		t.Fatalf("GetFollowUserList = %v, %v", users, err)
 	}
 	u, err := e.c.GetUser(ctx, "sales")
-	if err != nil || u != (User{UserID: "sales", Name: "销售小王"}) {
+	if want := (User{UserID: "sales", Name: "销售小王", Departments: []int{1}}); err != nil || !reflect.DeepEqual(u, want) {
 		t.Fatalf("GetUser = %+v, %v", u, err)
 	}
 	if _, err := e.c.GetUser(ctx, "ghost"); Code(err) != errcode.UnknownUserID {

@@ -90,7 +90,7 @@ func (s *Server) getUser(req *apiRequest) (any, *apiError) {
 		Position       string `json:"position"`
 		Status         int    `json:"status"`
 		MainDepartment int    `json:"main_department"`
-	}{ok(), u.id, u.name, []int{1}, []int{0}, "", 1, 1}, nil
+	}{ok(), u.id, u.name, s.departmentsOf(u.id), []int{0}, "", 1, 1}, nil
 }
 
 // getFollowUserList serves GET externalcontact/get_follow_user_list: every

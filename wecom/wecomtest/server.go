@@ -129,7 +129,8 @@ type Server struct {
 	media    map[string]Media // media/upload (media.go)
 	faults   map[string][]*faultState
 	window   map[string][]time.Time
-	kf       kfState // 微信客服 (kf.go)
+	kf       kfState          // 微信客服 (kf.go)
+	depts    map[string][]int // user/get department ids by userid (departments.go)
 }
 
 // New starts a fake WeCom on a loopback httptest server. It panics if

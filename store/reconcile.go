@@ -150,7 +150,10 @@ func (s *Store) endRelationshipTx(tx *txn, c *Customer, follower string, opts Re
 	}
 	var cs *ChangeSet
 	if _, err := getRel(tx, c.ID, follower); err == nil {
-		if cs, err = s.diffTx(tx, c.ID, follower, nil, opts); err != nil {
+		tx.quiet = true // no triggers on a relationship that ends (trigger.go)
+		cs, err = s.diffTx(tx, c.ID, follower, nil, opts)
+		tx.quiet = false
+		if err != nil {
 			return nil, err
 		}
 		tx.Delete(relKey(c.ID, follower))

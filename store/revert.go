@@ -90,18 +90,29 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 			return conflict
 		}
 		for _, orig := range origs {
-			cs := ChangeSet{
-				Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
-				Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
-				Forced: forced[orig.ID], Batch: opts.Batch, Inbox: opts.Inbox,
-			}
-			switch err := s.applyTx(tx, &cs); {
-			case errors.Is(err, ErrNoChange):
-				continue
-			case err != nil:
+			caused, err := causedToRevert(tx, &orig, opts, ids)
+			if err != nil {
 				return err
 			}
-			out = append(out, cs)
+			reverted := map[ID]ID{} // an original → its revert, for Cause
+			for i, o := range append([]ChangeSet{orig}, caused...) {
+				cs := ChangeSet{
+					Actor: opts.Actor, Source: opts.Source, Customer: o.Customer, Follower: o.Follower,
+					Add: o.Remove, Remove: o.Add, Reverts: o.ID, Reason: opts.Reason,
+					Forced: forced[o.ID], Batch: opts.Batch, Cause: reverted[o.Cause],
+				}
+				if i == 0 {
+					cs.Inbox = opts.Inbox
+				}
+				switch err := s.applyTx(tx, &cs); {
+				case errors.Is(err, ErrNoChange):
+					continue
+				case err != nil:
+					return err
+				}
+				reverted[o.ID] = cs.ID
+				out = append(out, cs)
+			}
 		}
 		if len(out) == 0 {
 			return ErrNoChange
@@ -110,6 +121,34 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// causedToRevert lists the change-sets orig caused through tag triggers
+// (trigger.go) that are reverted with it: not among ids (reverted anyway),
+// and, unless opts.Force, not changed since by someone else (then the
+// trigger's change stays, as that someone meant it).
+func causedToRevert(tx *txn, orig *ChangeSet, opts RevertOptions, ids []ID) ([]ChangeSet, error) {
+	caused, err := causedTx(tx, orig.ID)
+	if err != nil || len(caused) == 0 {
+		return nil, err
+	}
+	out := caused[:0]
+	for _, c := range caused {
+		if !c.Effective() || slices.Contains(ids, c.ID) {
+			continue
+		}
+		if !opts.Force {
+			later, err := laterTouching(tx, &c, opts.Actor, ids)
+			if err != nil {
+				return nil, err
+			}
+			if len(later) > 0 {
+				continue
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -83,6 +83,8 @@ type Config struct {
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
+	// Triggers are the tag triggers of `triggers:` (triggers.go). 标签触发器。
+	Triggers []Trigger
 
 	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
 	rulesNode *yaml.Node

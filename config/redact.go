@@ -74,6 +74,8 @@ type redactedView struct {
 	} `yaml:"kf"`
 	LLM       redactedLLM `yaml:"llm"`
 	RulePacks []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
+
+	Triggers []redactedTrigger `yaml:"triggers,omitempty"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -120,6 +122,7 @@ func (c Config) Redacted() string {
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	v.LLM = c.LLM.redacted()
 	v.RulePacks = c.RulePacks
+	v.Triggers = redactedTriggers(c.Triggers)
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

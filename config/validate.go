@@ -140,6 +140,7 @@ func (c *Config) validate(r *reporter) {
 	c.validateIntake(r)
 	c.validateLLM(r)
 	c.validateSuggestions(r)
+	c.validateTriggers(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

@@ -40,6 +40,17 @@ const (
 // is refused. 触发器连锁的最大长度。
 const MaxTriggerChain = 4
 
+// SampleTriggers returns the sample triggers the committed config.yaml
+// shows, on tags of the demo's library: the demo runs on them when there
+// is no config.yaml. 示例触发器（config.yaml 与演示共用）。
+func SampleTriggers() []Trigger {
+	return []Trigger{
+		{Name: "成交去掉报价", OnAdd: []string{"已成交"}, Remove: []string{"已报价"}},
+		{Name: "高意向告诉主管", OnAdd: []string{"高意向"}, Notify: []string{EditorManagers}},
+		{Name: "报价后回访", OnAdd: []string{"已报价"}, RemindAfter: 72 * time.Hour, Remind: "报价 3 天了，回访一下"},
+	}
+}
+
 // maxRemindAfter bounds remind_after. 提醒最长延迟。
 const maxRemindAfter = 365 * 24 * time.Hour
 

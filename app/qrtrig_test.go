@@ -160,3 +160,45 @@ func startSampleDemo(t *testing.T) *DemoBot {
 	t.Cleanup(func() { d.Close() })
 	return d
 }
+
+// TestEndToEndTriggers: with config.yaml's sample triggers, 已成交 takes
+// 已报价 off (both reach WeCom) and /undo of it puts 已报价 back in the
+// same undo; 高意向 tells the managers, naming the customer.
+func TestEndToEndTriggers(t *testing.T) {
+	d := startSampleDemo(t)
+	say(t, d, "/as lisi")
+	quote, deal := tagID(t, d, "已报价"), tagID(t, d, "已成交")
+	out := say(t, d, "/tag 陈静 +已成交")
+	mustContain(t, "/tag reply", out, "已成交")
+	if tags := d.Fake.CustomerTags("wmDemo0006", "lisi"); !contains(tags, deal) || contains(tags, quote) {
+		t.Fatalf("WeCom tags after +已成交 = %v, want 已成交 without 已报价", tags)
+	}
+	hist, err := d.Main.Store.History(store.Query{Customer: "wmDemo0006", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) < 2 || hist[0].Source != store.SourceTrigger || hist[0].Cause != hist[1].ID || !strings.Contains(hist[0].Reason, "触发器「成交去掉报价」") {
+		t.Fatalf("newest change-sets = %+v, want the trigger's, caused by the /tag", hist)
+	}
+	out = say(t, d, "/undo")
+	mustContain(t, "/undo reply", out, "已撤销", "连同标签触发器因它做的 1 项变更")
+	if tags := d.Fake.CustomerTags("wmDemo0006", "lisi"); contains(tags, deal) || !contains(tags, quote) {
+		t.Fatalf("WeCom tags after /undo = %v, want 已报价 back and 已成交 gone", tags)
+	}
+
+	say(t, d, "/as zhangsan")
+	before := len(d.Fake.Messages())
+	say(t, d, "/tag 李华 +高意向")
+	var toLisi []string
+	for _, m := range d.Fake.Messages()[before:] {
+		if m.ToUser == "lisi" {
+			toLisi = append(toLisi, m.Text)
+		}
+	}
+	if len(toLisi) != 1 || !strings.Contains(toLisi[0], "李华") || !strings.Contains(toLisi[0], "高意向告诉主管") {
+		t.Fatalf("messages to the manager lisi = %q, want one notice naming 李华 and the trigger", toLisi)
+	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -78,10 +78,13 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
 		return fail(err)
 	}
+	fire := d.Main.Store.Triggers() // the seeded past fires no tag triggers
+	d.Main.Store.SetTriggers(nil)
 	if err := d.seedHistory(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
 	}
+	d.Main.Store.SetTriggers(fire)
 	if err := d.applyDemoPacks(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
@@ -246,6 +249,7 @@ func demoConfig(configPath string) (*config.Config, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg, err = config.Default(), nil
 		cfg.Groups = config.SampleGroups()
+		cfg.Triggers = config.SampleTriggers()
 	}
 	return cfg, err
 }

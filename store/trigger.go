@@ -61,6 +61,14 @@ func (s *Store) SetTriggers(fn TriggerFunc) {
 	s.triggers.Store(&fn)
 }
 
+// Triggers returns the installed trigger function (nil if none).
+func (s *Store) Triggers() TriggerFunc {
+	if fn := s.triggers.Load(); fn != nil {
+		return *fn
+	}
+	return nil
+}
+
 // fires reports whether an effective change-set cs fires triggers.
 func (s *Store) fires(tx *txn, cs *ChangeSet) bool {
 	if s.triggers.Load() == nil || tx.quiet || !cs.Effective() || cs.Reverts != 0 {

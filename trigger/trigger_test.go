@@ -109,13 +109,13 @@ func TestTriggerChanges(t *testing.T) {
 		src      store.Source
 		want     []string
 		wantBy   string // the trigger named in the reason of the caused change-set
-		wantDone []string
 	}{
-		{"child implies parent", nil, []string{"t1"}, store.SourceCommand, []string{"t1", "t2"}, "成分党是精致育儿派", nil},
-		{"deal removes quote", []string{"t3"}, []string{"t4"}, store.SourceCommand, []string{"t4"}, "成交去掉报价", nil},
-		{"exclusive group of the added tag", []string{"t4"}, []string{"t8"}, store.SourceCommand, []string{"t5", "t8"}, "投诉升级即流失", nil},
-		{"fired from the WeCom client too", nil, []string{"t1"}, store.SourceWeComUI, []string{"t1", "t2"}, "成分党是精致育儿派", nil},
-		{"nothing to do", []string{"t2"}, []string{"t1"}, store.SourceCommand, []string{"t1", "t2"}, "", nil},
+		{"child implies parent", nil, []string{"t1"}, store.SourceCommand, []string{"t1", "t2"}, "成分党是精致育儿派"},
+		{"deal removes quote", []string{"t3"}, []string{"t4"}, store.SourceCommand, []string{"t4"}, "成交去掉报价"},
+		{"exclusive group of the added tag", []string{"t4"}, []string{"t8"}, store.SourceCommand, []string{"t5", "t8"}, "投诉升级即流失"},
+		{"fired from the WeCom client too", nil, []string{"t1"}, store.SourceWeComUI, []string{"t1", "t2"}, "成分党是精致育儿派"},
+		{"fired by a full sync's difference too", nil, []string{"t1"}, store.SourceSync, []string{"t1", "t2"}, "成分党是精致育儿派"},
+		{"nothing to do", []string{"t2"}, []string{"t1"}, store.SourceCommand, []string{"t1", "t2"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -231,6 +231,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 	if gone := missing(refs(tr.remove), cs.Remove); len(gone) > 0 {
 		text += "\n" + refNames(gone) + " 原本就没有。"
 	}
+	text += r.triggeredText(cs.ID) // ext_qrtrig.go
 	return []Reply{{Text: text}}, nil
 }
 

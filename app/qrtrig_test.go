@@ -79,6 +79,8 @@ func TestEndToEndChannelQRCode(t *testing.T) {
 
 	out = say(t, d, "/qr")
 	mustContain(t, "/qr list", out, "618活动", "带来 1 位客户")
+	out = say(t, d, "/stats channels")
+	mustContain(t, "/stats channels", out, "618活动：1 位")
 	out = say(t, d, "/qr del 618活动")
 	mustContain(t, "/qr del", out, "已删除渠道「618活动」")
 	if ways := d.Fake.ContactWays(); !ways[0].Deleted {

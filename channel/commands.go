@@ -137,7 +137,7 @@ func (s *Service) list() ([]commands.Reply, error) {
 	}
 	lines := []string{fmt.Sprintf("渠道二维码 %d 个：", len(chs))}
 	for _, ch := range chs {
-		n, err := s.opts.Store.ChannelCount(ch.State)
+		n, err := s.opts.Store.ChannelCount(ch.State, "")
 		if err != nil {
 			return nil, fmt.Errorf("count channel %s: %w", ch.Name, err)
 		}

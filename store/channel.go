@@ -122,8 +122,8 @@ func (s *Store) DeleteChannel(name string) (Channel, error) {
 
 // ChannelCount counts the current relationships added through state (as
 // WeCom reports each relationship's state), also those from before the
-// channel was in tagbot.
-func (s *Store) ChannelCount(state string) (ChannelCount, error) {
+// channel was in tagbot; only follower's when follower is not "".
+func (s *Store) ChannelCount(state, follower string) (ChannelCount, error) {
 	if err := s.backfillStates(); err != nil {
 		return ChannelCount{}, err
 	}
@@ -131,8 +131,12 @@ func (s *Store) ChannelCount(state string) (ChannelCount, error) {
 	err := s.view(func(tx *txn) error {
 		prefix := "rs:" + state + ":"
 		scan(tx, prefix, func(k, v string) bool {
-			if rest := k[len(prefix):]; strings.Count(rest, ":") != 1 {
+			rest := k[len(prefix):]
+			if strings.Count(rest, ":") != 1 {
 				return true // a longer state that starts with this one
+			}
+			if _, f, _ := strings.Cut(rest, ":"); follower != "" && f != follower {
+				return true
 			}
 			out.Customers++
 			if sec, err := strconv.ParseInt(v, 10, 64); err == nil && sec > out.Last.Unix() {

@@ -156,7 +156,8 @@ func causedToRevert(tx *txn, orig *ChangeSet, opts RevertOptions, ids []ID) ([]C
 // laterTouching lists effective change-sets after orig on the same
 // relationship, by someone other than actor and not among except, that
 // touch orig's tags. An undo of orig itself is no conflict: reverting orig
-// again then simply finds nothing left to change.
+// again then simply finds nothing left to change; nor is what orig's tag
+// triggers did (reverted with it).
 func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
 	tags := map[string]bool{}
 	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
@@ -170,7 +171,7 @@ func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]Chang
 		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
 	}
 	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || slices.Contains(except, cs.ID) {
+		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || cs.Cause == orig.ID || slices.Contains(except, cs.ID) {
 			return true
 		}
 		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {

@@ -103,12 +103,12 @@ func refs(ids []string) []store.TagRef {
 
 func TestTriggerChanges(t *testing.T) {
 	tests := []struct {
-		name     string
-		before   []string // tags first given (before the triggers matter)
-		add      []string
-		src      store.Source
-		want     []string
-		wantBy   string // the trigger named in the reason of the caused change-set
+		name   string
+		before []string // tags first given (before the triggers matter)
+		add    []string
+		src    store.Source
+		want   []string
+		wantBy string // the trigger named in the reason of the caused change-set
 	}{
 		{"child implies parent", nil, []string{"t1"}, store.SourceCommand, []string{"t1", "t2"}, "成分党是精致育儿派"},
 		{"deal removes quote", []string{"t3"}, []string{"t4"}, store.SourceCommand, []string{"t4"}, "成交去掉报价"},

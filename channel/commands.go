@@ -61,7 +61,7 @@ func (s *Service) create(ctx context.Context, req *commands.ExtRequest, q reques
 	for _, t := range tags {
 		ch.Tags = append(ch.Tags, t.Ref())
 	}
-	way, err := s.opts.API.AddContactWay(ctx, wecom.ContactWayRequest{Users: followers, State: ch.State, Remark: "tagbot 渠道 " + q.name})
+	way, err := s.opts.API.AddContactWay(ctx, wecom.ContactWayRequest{Users: followers, State: ch.State, Remark: q.name}) // remark: ≤ 30 characters, as the name
 	if err != nil {
 		return nil, refused(err, "创建二维码")
 	}

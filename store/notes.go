@@ -47,13 +47,14 @@ func noteDueKey(n *Note) string {
 
 // putNoteTx queues n (its ID is assigned) inside tx.
 func putNoteTx(tx *txn, n Note) error {
-	if len(n.To) == 0 || n.Text == "" {
-		return nil
-	}
+	var to []string // a userid that cannot be a key is skipped: a note never fails the change that queued it
 	for _, u := range n.To {
-		if u == "" || strings.ContainsAny(u, ":\r\n") {
-			return fmt.Errorf("store: note to bad userid %q", u)
+		if u != "" && !strings.ContainsAny(u, ":\r\n") {
+			to = append(to, u)
 		}
+	}
+	if n.To = to; len(n.To) == 0 || n.Text == "" {
+		return nil
 	}
 	if len(n.Text) > maxNoteText {
 		cut := maxNoteText

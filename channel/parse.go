@@ -98,7 +98,7 @@ const createUsage = `用法：/qr <渠道名> +标签 [@跟进人] [welcome "欢
 // followed by a colon or a quoted text.
 func isWelcome(w string) bool {
 	rest, ok := cutKeyword(w)
-	return ok && (rest == "" || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || isQuoted(rest))
+	return ok && (rest == "" || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || opener(rest) != "")
 }
 
 // cutKeyword strips a leading welcome keyword (any letter case).
@@ -116,8 +116,15 @@ func cutKeyword(w string) (string, bool) {
 // of next it took.
 func welcomeText(word string, next []commands.Token) (string, int, error) {
 	rest, _ := cutKeyword(word)
-	text, used := unquote(strings.TrimLeft(rest, ":：")), 0
-	if text == "" && len(next) > 0 && next[0].Kind == commands.Word {
+	rest = strings.TrimLeft(rest, ":：")
+	text, used := unquote(rest), 0
+	if text == rest && opener(rest) != "" { // welcome:"欢迎 光临": the quote spans several arguments
+		var ok bool
+		if text, used, ok = joinQuoted(rest, next); !ok {
+			return "", 0, commands.UserErrorf(commands.CodeUsage, `欢迎语的引号没有配对。写成 welcome "欢迎语"。`)
+		}
+	}
+	if text == "" && used == 0 && len(next) > 0 && next[0].Kind == commands.Word {
 		text, used = next[0].Value, 1
 	}
 	text = strings.TrimSpace(text)
@@ -133,7 +140,57 @@ func welcomeText(word string, next []commands.Token) (string, int, error) {
 // quotes are the quote pairs of commands.Parse.
 var quotes = [][2]string{{`"`, `"`}, {"「", "」"}, {"“", "”"}, {"『", "』"}}
 
-func isQuoted(s string) bool { return unquote(s) != s }
+// opener returns the opening quote s starts with, or "".
+func opener(s string) string {
+	for _, q := range quotes {
+		if strings.HasPrefix(s, q[0]) {
+			return q[0]
+		}
+	}
+	return ""
+}
+
+// joinQuoted reads a quoted text that commands.Parse split at its spaces
+// (the quote was not at the start of an argument): first, then as many of
+// next as it takes to reach the closing quote, joined by single spaces.
+// Text typed with the quote at an argument's start (welcome "…") keeps its
+// spacing exactly; this is the fallback.
+func joinQuoted(first string, next []commands.Token) (string, int, bool) {
+	open := opener(first)
+	closer := ""
+	for _, q := range quotes {
+		if q[0] == open {
+			closer = q[1]
+		}
+	}
+	parts := []string{first}
+	for used, t := range next {
+		s := tokenText(t)
+		parts = append(parts, s)
+		if strings.HasSuffix(s, closer) {
+			joined := strings.Join(parts, " ")
+			return joined[len(open) : len(joined)-len(closer)], used + 1, true
+		}
+	}
+	return "", 0, false
+}
+
+// tokenText is an argument as typed, as near as the parsed token tells.
+func tokenText(t commands.Token) string {
+	switch t.Kind {
+	case commands.AddTag:
+		return "+" + t.Value
+	case commands.RemoveTag:
+		return "-" + t.Value
+	case commands.Mention:
+		return "@" + t.Value
+	case commands.Pick:
+		return "#" + t.Value
+	case commands.Filter:
+		return t.Key + ":" + t.Value
+	}
+	return t.Value
+}
 
 // unquote strips one pair of quotes around s.
 func unquote(s string) string {

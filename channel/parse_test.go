@@ -36,6 +36,8 @@ func TestParseArgs(t *testing.T) {
 		{`/qr 展会 +展会 welcome:你好`, request{action: actCreate, name: "展会", tags: []string{"展会"}, welcome: "你好"}},
 		{`/qr 展会 +展会 WELCOME: "你 好"`, request{action: actCreate, name: "展会", tags: []string{"展会"}, welcome: "你 好"}},
 		{`/qr welcomepage +展会`, request{action: actCreate, name: "welcomepage", tags: []string{"展会"}}},
+		{`/qr 展会 +展会 welcome:"欢迎 光临 @门店" @lisi`, request{action: actCreate, name: "展会", tags: []string{"展会"}, followers: []string{"lisi"}, welcome: "欢迎 光临 @门店"}},
+		{`/qr 展会 +展会 welcome:「你好 呀」`, request{action: actCreate, name: "展会", tags: []string{"展会"}, welcome: "你好 呀"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
@@ -61,6 +63,7 @@ func TestParseArgsRefused(t *testing.T) {
 		{`/qr a +A welcome`, "欢迎语是空的"},
 		{`/qr a +A welcome x welcome y`, "欢迎语只能写一段"},
 		{"/qr a +A -B", "看不懂"},
+		{`/qr a +A welcome:"没有 结尾`, "欢迎语的引号没有配对"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/bot"
+	"github.com/tagbot/tagbot/channel"
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
@@ -28,6 +29,7 @@ import (
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/todo"
+	"github.com/tagbot/tagbot/trigger"
 	"github.com/tagbot/tagbot/wecom"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -89,8 +91,10 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs *jobs.Runner  // durable background jobs (/bulk runs, merges, mass undos …); run by Start
-	Todo *todo.Service // /todo and the daily digest of required groups (groups.go)
+	Jobs         *jobs.Runner     // durable background jobs (/bulk runs, merges, mass undos …); run by Start
+	Todo         *todo.Service    // /todo and the daily digest of required groups (groups.go)
+	Channels     *channel.Service // channel QR codes: /qr, new customers' State (qrtrig.go)
+	TriggerNotes *trigger.Worker  // sends tag triggers' notices and reminders (qrtrig.go)
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -150,6 +154,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, err
 	}
+	m.newQRTrig(cfg, opts)
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
 	natural, err := m.natural(opts)
@@ -163,7 +168,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
-		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo}, MassUndo: hyg,
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo, m.Channels}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -179,7 +184,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Loop = bot.NewLoop(bot.LoopOptions{
 		Store: m.Store, Handler: m.Router, Refresher: m.Syncer, Sender: m.Sender, Now: opts.Now, Logger: opts.Logger,
-		KF: m.kfOption(),
+		KF: m.kfOption(), Channels: m.Channels,
 	})
 	m.wireSuggestions(opts)
 	if opts.NoCallback {
@@ -235,6 +240,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "classify", m.IntakeWorker.Run)
 	m.goRun(ctx, "suggestion expiry", m.Suggestions.Run)
 	m.goRun(ctx, "lifecycle", m.Lifecycle.Run) // lifecycle.go
+	m.goRun(ctx, "trigger notes", m.TriggerNotes.Run)
 	if m.Config.WeCom.SyncInterval > 0 {
 		m.goRun(ctx, "periodic sync", m.periodicSync)
 	}

@@ -81,10 +81,13 @@ func StartDemo(ctx context.Context, cfg *config.Config, logw io.Writer) (*DemoBo
 	if d.Main, err = New(cfg, Options{Logger: logger, Now: d.now}); err != nil {
 		return fail(err)
 	}
+	fire := d.Main.Store.Triggers() // the seeded past fires no tag triggers
+	d.Main.Store.SetTriggers(nil)
 	if err := d.seedHistory(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
 	}
+	d.Main.Store.SetTriggers(fire)
 	if err := d.applyDemoPacks(ctx); err != nil {
 		d.Main.Store.Close()
 		return fail(err)
@@ -196,6 +199,9 @@ func (d *DemoBot) settle(ctx context.Context) (held, error) {
 	m := d.Main
 	deadline := time.Now().Add(10 * time.Second)
 	for quiet, stuck := 0, 0; quiet < 3 && stuck < 3; {
+		if _, _, err := m.TriggerNotes.RunOnce(ctx); err != nil { // notices of tag triggers, at once
+			return held{}, err
+		}
 		m.Sender.Flush(ctx)
 		if err := m.Worker.Drain(ctx); err != nil {
 			return held{}, err
@@ -250,6 +256,7 @@ func demoConfig(configPath string) (*config.Config, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg, err = config.Default(), nil
 		cfg.Groups = config.SampleGroups()
+		cfg.Triggers = config.SampleTriggers()
 	}
 	return cfg, err
 }

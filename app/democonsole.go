@@ -13,7 +13,8 @@ import (
 // demoConsoleHelp explains the /wecom lines of the demo.
 const demoConsoleHelp = `（/wecom 模拟在企业微信里直接操作，tagbot 通过回调得知：
   /wecom deltag <标签>            管理员在企业微信后台删除一个标签
-  /wecom tag <客户> +标签 -标签   你在企业微信客户端里改客户标签）`
+  /wecom tag <客户> +标签 -标签   你在企业微信客户端里改客户标签
+  /wecom scan <渠道名> <新客户名> 一位新客户扫了渠道二维码（先用 /qr 创建渠道）`
 
 // console handles `/wecom …`: changes made on the WeCom side, not through
 // tagbot, followed by the callback WeCom would send.
@@ -32,6 +33,11 @@ func (d *DemoBot) console(ctx context.Context, args []string) (string, error) {
 			return demoConsoleHelp, nil
 		}
 		return d.consoleTag(ctx, args[1], args[2:])
+	case "scan":
+		if len(args) != 3 {
+			return demoConsoleHelp, nil
+		}
+		return d.consoleScan(ctx, args[1], args[2]) // demoqrtrig.go
 	}
 	return demoConsoleHelp, nil
 }

@@ -49,6 +49,19 @@ type KFSyncer interface {
 	SyncKF(ctx context.Context, token, openKfID string) error
 }
 
+// Channels acts on a customer who came through a channel QR code (an
+// add_external_contact callback with a State); channel.Service
+// implements it.
+type Channels interface {
+	// Welcome sends the channel's welcome text with the callback's
+	// WelcomeCode, which WeCom honours for 20 seconds: the loop calls it
+	// before anything slow, and it must send at most once per code.
+	Welcome(ctx context.Context, userID, externalUserID, state, welcomeCode string)
+	// Arrived applies the channel's tags to the new relationship, after
+	// the Refresher has stored it.
+	Arrived(ctx context.Context, userID, externalUserID, state string) error
+}
+
 // Replier delivers replies to a member; *Sender implements it.
 type Replier interface {
 	Send(ctx context.Context, userID string, replies []commands.Reply)
@@ -105,6 +118,10 @@ func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
 	case m.Event == EventEnterAgent:
 		return l.welcome(ctx, m.FromUserName)
 	case m.Event == EventExternalContact && contactChanges[m.ChangeType]:
+		channel := l.opts.Channels != nil && m.ChangeType == "add_external_contact" && m.State != "" && m.ExternalUser != ""
+		if channel && m.WelcomeCode != "" {
+			l.opts.Channels.Welcome(ctx, m.UserID, m.ExternalUser, m.State, m.WelcomeCode) // first: the code lasts 20 s
+		}
 		if l.opts.Refresher == nil || m.ExternalUser == "" {
 			break
 		}
@@ -113,6 +130,11 @@ func (l *Loop) dispatch(ctx context.Context, id store.ID, m Message) error {
 			return fmt.Errorf("refresh customer: %w", err)
 		}
 		l.log.Info("customer refreshed", "inbox", id, "change", m.ChangeType, "changesets", len(css))
+		if channel {
+			if err := l.opts.Channels.Arrived(ctx, m.UserID, m.ExternalUser, m.State); err != nil {
+				return fmt.Errorf("channel: %w", err)
+			}
+		}
 	case m.Event == EventExternalTag && tagChanges[m.ChangeType]:
 		if l.opts.Refresher == nil {
 			break

@@ -35,6 +35,7 @@ type LoopOptions struct {
 	Handler   Handler
 	Refresher Refresher // nil: customer/tag events are only logged
 	KF        KFSyncer  // nil: kf_msg_or_event callbacks are only logged
+	Channels  Channels  // nil: a new customer's State is ignored (events.go)
 	Sender    Replier
 	Now       func() time.Time // time.Now when nil
 	Logger    *slog.Logger     // slog.Default when nil

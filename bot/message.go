@@ -43,6 +43,8 @@ type Message struct {
 	TagType      string // change_external_tag: tag or tag_group
 	KFToken      string // kf_msg_or_event: Token for kf/sync_msg
 	OpenKfID     string // kf_msg_or_event: OpenKfId, the 客服账号 with news
+	State        string // add_external_contact: the 「联系我」 state the customer came through
+	WelcomeCode  string // add_external_contact: code for send_welcome_msg (20 s, once)
 	// Selected are the option ids ticked on a vote_interaction or
 	// multiple_interaction card (SelectedItems/SelectedItem/OptionIds).
 	Selected []string
@@ -83,6 +85,8 @@ func ParseMessage(body []byte) (Message, error) {
 		TagType:      top["TagType"],
 		KFToken:      top["Token"],
 		OpenKfID:     top["OpenKfId"],
+		State:        top["State"],
+		WelcomeCode:  top["WelcomeCode"],
 	}
 	if m.FromUserName == "" && m.Event == EventKF {
 		m.FromUserName = "sys" // 微信客服 callbacks name no sender
@@ -105,7 +109,7 @@ func ParseMessage(body []byte) (Message, error) {
 	}
 	// Identifiers end up in store keys; WeCom never sends control characters in them.
 	for _, id := range []string{m.FromUserName, m.MsgType, m.MsgID, m.Event, m.ChangeType,
-		m.UserID, m.ExternalUser, m.TagID, m.TagType, m.TaskID, m.KFToken, m.OpenKfID} {
+		m.UserID, m.ExternalUser, m.TagID, m.TagType, m.TaskID, m.KFToken, m.OpenKfID, m.State, m.WelcomeCode} {
 		if hasControl(id) {
 			return Message{}, fmt.Errorf("%w: control character in an identifier", ErrMalformed)
 		}

@@ -183,7 +183,7 @@ func (l ledger) overwrote(target, cs store.ChangeSet) (bool, error) {
 // undo and is not undone, by anyone (an undo that was redone does not count).
 func (l ledger) lastUndoable(user string) (store.ChangeSet, error) {
 	return l.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
-		if cs.Source == store.SourceUndo {
+		if cs.Source == store.SourceUndo || cs.Cause != 0 { // a trigger's change goes with its cause
 			return false, nil
 		}
 		_, undone, err := l.undoneBy(cs.ID, 0)
@@ -195,7 +195,7 @@ func (l ledger) lastUndoable(user string) (store.ChangeSet, error) {
 // effect: not redone, by anyone.
 func (l ledger) lastRedoable(user string) (store.ChangeSet, error) {
 	return l.scanOwn(user, func(cs store.ChangeSet) (bool, error) {
-		if cs.Source != store.SourceUndo {
+		if cs.Source != store.SourceUndo || cs.Cause != 0 {
 			return false, nil
 		}
 		t, err := l.st.Get(cs.Reverts)

@@ -33,7 +33,7 @@ func TestStatsReplies(t *testing.T) {
 		{"mgr", "/stats @nobody", "没有 userid 为 nobody 的员工（@ 后面写企业微信 userid，不是姓名）。看所有员工：/stats team"},
 		{"mgr", "/stats @zhangsna", "没有 userid 为 zhangsna 的员工。是不是：/stats @zhangsan"},
 		{"mgr", "/stats @李四", "没有 userid 为 李四 的员工"},
-		{"mgr", "/stats channels", "tagbot 还没有渠道活码"},
+		{"mgr", "/stats channels", "还没有渠道二维码"},
 	} {
 		t.Run(tc.user+" "+tc.cmd, func(t *testing.T) {
 			e := statsEnv(t)

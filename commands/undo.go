@@ -154,6 +154,9 @@ func (r *Router) revertText(target store.ChangeSet, members, out []store.ChangeS
 		return r.batchRevertText(members, out, redo), nil
 	}
 	cs := out[0]
+	if len(out) > 1 { // with what its tag triggers did (store.ChangeSet.Cause)
+		return r.batchRevertText([]store.ChangeSet{target}, out, redo), nil
+	}
 	name := r.cust.name(cs.Customer)
 	if redo {
 		return fmt.Sprintf("已重做：%s %s（变更 #%d，/undo 可撤销）", name, effectText(cs), cs.ID), nil
@@ -258,6 +261,9 @@ func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) stri
 	newIDs := make([]string, len(out))
 	lines := make([]string, 0, len(out)+2)
 	head := fmt.Sprintf("已撤销 %s（一起做的 %d 项变更）：", strings.Join(ids, "、"), len(members))
+	if len(members) == 1 {
+		head = fmt.Sprintf("已撤销 %s（连同标签触发器因它做的 %d 项变更）：", ids[0], len(out)-1)
+	}
 	if redo {
 		head = fmt.Sprintf("已重做 %d 项变更：", len(out))
 	}

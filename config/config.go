@@ -89,6 +89,8 @@ type Config struct {
 	RulePacks []string
 	// TagSynonyms are the synonym lists of `tag_synonyms:` (hygiene.go).
 	TagSynonyms [][]string
+	// Triggers are the tag triggers of `triggers:` (triggers.go). 标签触发器。
+	Triggers []Trigger
 
 	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
 	rulesNode *yaml.Node

@@ -108,6 +108,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		}},
 		{"rules", func(n *yaml.Node, _ string) { c.rulesNode = n }},
 		{"rule_packs", d.strList(&c.RulePacks)},
+		{"triggers", d.triggers(&c.Triggers)},
 		{"log", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{
 				{"level", d.str(&c.Log.Level)},

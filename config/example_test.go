@@ -46,7 +46,7 @@ func TestCommittedExample(t *testing.T) {
 
 	// The example shows the defaults, apart from its sample groups.
 	got := *c
-	got.src, got.Groups = nil, nil
+	got.src, got.Groups, got.Triggers = nil, nil, nil
 	want := *Default()
 	want.Groups = nil
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{}), cmpopts.EquateEmpty()); diff != "" {
@@ -55,6 +55,10 @@ func TestCommittedExample(t *testing.T) {
 	// The sample groups are SampleGroups(), which the demo uses without a config.yaml.
 	if diff := cmp.Diff(SampleGroups(), c.Groups, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("config.yaml groups differ from SampleGroups() (-want +got):\n%s", diff)
+	}
+	// The sample triggers are SampleTriggers(), which the demo uses without a config.yaml.
+	if diff := cmp.Diff(SampleTriggers(), c.Triggers, cmpopts.IgnoreFields(Trigger{}, "Line")); diff != "" {
+		t.Errorf("config.yaml triggers differ from SampleTriggers() (-want +got):\n%s", diff)
 	}
 	if vip := c.Groups["客户等级"]; !vip.Exclusive || len(vip.Protected) != 1 || vip.Protected[0] != "VIP" {
 		t.Errorf("客户等级 = %+v, want exclusive with VIP protected", vip)

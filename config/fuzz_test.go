@@ -63,6 +63,12 @@ func normalize(c *Config) *Config {
 	n.KF.OpenKfIDs = fix(n.KF.OpenKfIDs)
 	n.RulePacks = fix(n.RulePacks)
 	n.Lifecycle = nil // like rules:, lifecycle: is not shown by Redacted
+	n.Triggers = nil
+	for _, t := range c.Triggers {
+		t.Line = 0
+		t.OnAdd, t.OnRemove, t.Add, t.Remove, t.Notify = fix(t.OnAdd), fix(t.OnRemove), fix(t.Add), fix(t.Remove), fix(t.Notify)
+		n.Triggers = append(n.Triggers, t)
+	}
 	n.Groups = make(map[string]GroupPolicy, len(c.Groups))
 	for k, g := range c.Groups {
 		g.EditableBy, g.Protected = fix(g.EditableBy), fix(g.Protected)

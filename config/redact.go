@@ -79,6 +79,8 @@ type redactedView struct {
 	LLM         redactedLLM `yaml:"llm"`
 	RulePacks   []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves (and lifecycle:) are not shown
 	TagSynonyms [][]string  `yaml:"tag_synonyms,flow"`
+
+	Triggers []redactedTrigger `yaml:"triggers,omitempty"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -130,6 +132,7 @@ func (c Config) Redacted() string {
 	v.LLM = c.LLM.redacted()
 	v.RulePacks = c.RulePacks
 	v.TagSynonyms = c.TagSynonyms
+	v.Triggers = redactedTriggers(c.Triggers)
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

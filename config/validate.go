@@ -143,6 +143,7 @@ func (c *Config) validate(r *reporter) {
 	c.validateSuggestions(r)
 	c.validateTagSynonyms(r)
 	c.validateGroups(r)
+	c.validateTriggers(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

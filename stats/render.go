@@ -14,10 +14,10 @@ import (
 // CountedNote says what the counts count; /help and replies use it.
 const CountedNote = "按客户计：一位客户在任一跟进关系上有这个标签就算一位，多个跟进人也只算一次"
 
-// ChannelsText is the answer to /stats channels while tagbot has no
-// channel QR codes.
-const ChannelsText = "tagbot 还没有渠道活码，所以没有按渠道的统计。\n" +
-	"现在可以：给来源打标签（如 来源:展会），再用 /stats tag:来源标签 tag:高意向 看各来源的客户；或在企业微信后台「客户联系 → 渠道活码」查看扫码人数。"
+// ChannelsText is the answer to /stats channels while there is no
+// channel QR code.
+const ChannelsText = "还没有渠道二维码，所以没有按渠道的统计。\n" +
+	"主管可以用 /qr <渠道名> +标签 创建渠道二维码，扫码添加的客户会自动打上标签；之后 /stats channels 按渠道统计。"
 
 // sourceLabels are the Chinese names of change-set sources.
 var sourceLabels = map[store.Source]string{
@@ -47,7 +47,7 @@ func Render(res Result, loc *time.Location, mine bool) string {
 	case KindRules:
 		return renderRules(res.Rules, loc)
 	case KindChannels:
-		return ChannelsText
+		return renderChannels(res.Channels, loc) // channels.go
 	}
 	return ""
 }

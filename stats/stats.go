@@ -36,7 +36,7 @@ const (
 	KindPerson   Kind = "person"   // one employee's changes
 	KindTeam     Kind = "team"     // every employee's changes
 	KindRules    Kind = "rules"    // suggestions per rule
-	KindChannels Kind = "channels" // customers per channel QR code (not built yet)
+	KindChannels Kind = "channels" // customers per channel QR code (channels.go)
 )
 
 // Limits of a cross analysis.
@@ -87,8 +87,7 @@ type Stats struct {
 	cache eventCache // the managers' 30-day events (events.go)
 }
 
-// Result is the answer to a Query: exactly the field of its Kind is set
-// (none for KindChannels).
+// Result is the answer to a Query: exactly the field of its Kind is set.
 type Result struct {
 	Kind     Kind
 	Overview *Overview
@@ -96,6 +95,7 @@ type Result struct {
 	Trend    *Trend
 	Team     *Team // KindPerson and KindTeam
 	Rules    *Rules
+	Channels *Channels
 }
 
 // Run answers q within sc: the one entry point for commands and natural
@@ -125,6 +125,7 @@ func (s *Stats) Run(q Query, sc Scope) (Result, error) {
 	case KindRules:
 		res.Rules, err = s.Rules(q.Since, sc)
 	case KindChannels:
+		res.Channels, err = s.Channels(sc)
 	default:
 		return res, fmt.Errorf("%w: unknown kind %q", ErrQuery, q.Kind)
 	}

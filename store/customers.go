@@ -99,7 +99,11 @@ func upsertCustomerTx(tx *txn, c Customer, follows []FollowInfo, now time.Time) 
 		if err != nil {
 			return nil, err
 		}
+		oldState := rel.State
 		rel.Remark, rel.Mobiles, rel.CreateTime, rel.State = f.Remark, f.Mobiles, f.CreateTime.UTC(), f.State
+		if err := relStateTx(tx, oldState, rel, false); err != nil { // channel.go
+			return nil, err
+		}
 		if _, _, err := tx.Set(relKey(c.ID, f.Follower), encode(rel), nil); err != nil {
 			return nil, err
 		}

@@ -74,8 +74,12 @@ func getChangeSet(tx *txn, id ID) (ChangeSet, error) {
 	return *cs, nil
 }
 
-// applyTx validates, normalises and writes cs inside tx.
-func (s *Store) applyTx(tx *txn, cs *ChangeSet) error {
+// applyTx validates, normalises and writes cs inside tx, and what its tag
+// triggers make of it (trigger.go).
+func (s *Store) applyTx(tx *txn, cs *ChangeSet) error { return s.applyAt(tx, cs, 0) }
+
+// applyAt is applyTx for a change-set made at trigger depth depth.
+func (s *Store) applyAt(tx *txn, cs *ChangeSet, depth int) error {
 	if cs.Customer == "" || cs.Follower == "" || cs.Actor == "" || cs.Source == "" {
 		return fmt.Errorf("store: change-set needs customer, follower, actor and source")
 	}
@@ -112,7 +116,10 @@ func (s *Store) applyTx(tx *txn, cs *ChangeSet) error {
 			return err
 		}
 	}
-	return writeChangeSet(tx, cs)
+	if err := writeChangeSet(tx, cs); err != nil {
+		return err
+	}
+	return s.fireTriggers(tx, cs, rel, depth)
 }
 
 // stamp returns the time for a new change-set: now, but never before the

@@ -149,8 +149,14 @@ func (s *Store) endRelationshipTx(tx *txn, c *Customer, follower string, opts Re
 		tx.Delete(k)
 	}
 	var cs *ChangeSet
-	if _, err := getRel(tx, c.ID, follower); err == nil {
-		if cs, err = s.diffTx(tx, c.ID, follower, nil, opts); err != nil {
+	if rel, err := getRel(tx, c.ID, follower); err == nil {
+		if err := relStateTx(tx, rel.State, rel, true); err != nil { // channel.go
+			return nil, err
+		}
+		tx.quiet = true // no triggers on a relationship that ends (trigger.go)
+		cs, err = s.diffTx(tx, c.ID, follower, nil, opts)
+		tx.quiet = false
+		if err != nil {
 			return nil, err
 		}
 		tx.Delete(relKey(c.ID, follower))

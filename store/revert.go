@@ -90,18 +90,29 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 			return conflict
 		}
 		for _, orig := range origs {
-			cs := ChangeSet{
-				Actor: opts.Actor, Source: opts.Source, Customer: orig.Customer, Follower: orig.Follower,
-				Add: orig.Remove, Remove: orig.Add, Reverts: orig.ID, Reason: opts.Reason,
-				Forced: forced[orig.ID], Batch: opts.Batch, Inbox: opts.Inbox,
-			}
-			switch err := s.applyTx(tx, &cs); {
-			case errors.Is(err, ErrNoChange):
-				continue
-			case err != nil:
+			caused, err := causedToRevert(tx, &orig, opts, ids)
+			if err != nil {
 				return err
 			}
-			out = append(out, cs)
+			reverted := map[ID]ID{} // an original → its revert, for Cause
+			for i, o := range append([]ChangeSet{orig}, caused...) {
+				cs := ChangeSet{
+					Actor: opts.Actor, Source: opts.Source, Customer: o.Customer, Follower: o.Follower,
+					Add: o.Remove, Remove: o.Add, Reverts: o.ID, Reason: opts.Reason,
+					Forced: forced[o.ID], Batch: opts.Batch, Cause: reverted[o.Cause],
+				}
+				if i == 0 {
+					cs.Inbox = opts.Inbox
+				}
+				switch err := s.applyTx(tx, &cs); {
+				case errors.Is(err, ErrNoChange):
+					continue
+				case err != nil:
+					return err
+				}
+				reverted[o.ID] = cs.ID
+				out = append(out, cs)
+			}
 		}
 		if len(out) == 0 {
 			return ErrNoChange
@@ -114,10 +125,39 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 	return out, nil
 }
 
+// causedToRevert lists the change-sets orig caused through tag triggers
+// (trigger.go) that are reverted with it: not among ids (reverted anyway),
+// and, unless opts.Force, not changed since by someone else (then the
+// trigger's change stays, as that someone meant it).
+func causedToRevert(tx *txn, orig *ChangeSet, opts RevertOptions, ids []ID) ([]ChangeSet, error) {
+	caused, err := causedTx(tx, orig.ID)
+	if err != nil || len(caused) == 0 {
+		return nil, err
+	}
+	out := caused[:0]
+	for _, c := range caused {
+		if !c.Effective() || slices.Contains(ids, c.ID) {
+			continue
+		}
+		if !opts.Force {
+			later, err := laterTouching(tx, &c, opts.Actor, ids)
+			if err != nil {
+				return nil, err
+			}
+			if len(later) > 0 {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // laterTouching lists effective change-sets after orig on the same
 // relationship, by someone other than actor and not among except, that
 // touch orig's tags. An undo of orig itself is no conflict: reverting orig
-// again then simply finds nothing left to change.
+// again then simply finds nothing left to change; nor is what orig's tag
+// triggers did (reverted with it).
 func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
 	tags := map[string]bool{}
 	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
@@ -131,7 +171,7 @@ func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]Chang
 		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
 	}
 	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || slices.Contains(except, cs.ID) {
+		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || cs.Cause == orig.ID || slices.Contains(except, cs.ID) {
 			return true
 		}
 		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {

@@ -14,6 +14,7 @@
 //
 //	meta:version               schema version ("1")
 //	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, lc (plain number)
+//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, tn (plain number)
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -83,6 +84,10 @@
 //	                           (departments.go; a cache of WeCom: Rebuild leaves it, the full sync rewrites it)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
+//	tn:<seq>                   Note: a trigger's message (notify, reminder) not yet sent (trigger.go)
+//	tnd:<unix>:<seq>           tn:<seq> is due then (12 digits each; value "")
+//	chn:<name>                 Channel: a QR-code contact way (channel.go)
+//	chs:<state>                the channel of a contact way's state (value: name)
 //	~frame                     frame marker, rewritten by every write transaction:
 //	                           count and checksum of its other commands (txn.go)
 //
@@ -162,6 +167,8 @@ type Store struct {
 	mu       sync.Mutex // guards lastTime
 	lastTime time.Time  // time of the newest change-set
 	warnedAt time.Time  // when stamp last warned of a clock behind the ledger
+
+	triggers atomic.Pointer[TriggerFunc] // tag triggers (trigger.go); nil: none
 }
 
 // seqKey formats a sequence number for keys.

@@ -32,6 +32,7 @@ type txn struct {
 	lib      *library // the library when the transaction began
 	libDirty bool     // the transaction wrote a grp: or tag: key
 	ttlKeys  bool     // the transaction may delete keys with BuntDB TTLs (expire.go)
+	quiet    bool     // tag triggers do not fire (a relationship ending; trigger.go)
 }
 
 // write is one Set or Delete of a transaction.

@@ -99,6 +99,10 @@ type ChangeSet struct {
 	Outbox   ID        `json:"outbox,omitempty"`  // the outbox entry that mirrors it to WeCom
 	Inbox    ID        `json:"inbox,omitempty"`   // the received message that caused it; marked applied with it
 	Prev     string    `json:"prev,omitempty"`    // Hash of the change-set before it (chain.go)
+	// Cause is the change-set a tag trigger made this one for (Source
+	// trigger), or, on a revert, the revert it was taken back with: the
+	// store reverts a change-set together with those it caused (trigger.go).
+	Cause ID `json:"cause,omitempty"`
 }
 
 // Effective reports whether the change-set changed tags (denied attempts did not).

@@ -131,6 +131,8 @@ type Server struct {
 	window   map[string][]time.Time
 	kf       kfState          // 微信客服 (kf.go)
 	depts    map[string][]int // user/get department ids by userid (departments.go)
+
+	ways contactWayState // 「联系我」 and welcome messages (contactway.go)
 }
 
 // New starts a fake WeCom on a loopback httptest server. It panics if
@@ -230,6 +232,9 @@ var routes = map[string]route{
 	"message/update_template_card":         {http.MethodPost, true, (*Server).updateTemplateCard},
 	"kf/sync_msg":                          {http.MethodPost, true, (*Server).kfSyncMsg},
 	"media/upload":                         {http.MethodPost, true, (*Server).uploadMedia},
+	"externalcontact/add_contact_way":      {http.MethodPost, true, (*Server).addContactWay},
+	"externalcontact/del_contact_way":      {http.MethodPost, true, (*Server).delContactWay},
+	"externalcontact/send_welcome_msg":     {http.MethodPost, true, (*Server).sendWelcomeMsg},
 }
 
 // maxBody bounds request bodies read by the fake: a 20 MB file upload

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/channel"
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/wecomtest"
+)
+
+// TestEndToEndChannelQRCode: a manager creates a channel QR code
+// (add_contact_way), a customer scans it (the add_external_contact
+// callback with State and WelcomeCode, encrypted, through the real
+// callback handler), and gets the welcome text (send_welcome_msg, sent
+// before the customer is read from WeCom) and the channel's tags
+// (mark_tag); a retried callback changes nothing; /qr counts the customer;
+// /qr del removes the QR code (del_contact_way).
+func TestEndToEndChannelQRCode(t *testing.T) {
+	d := startDemo(t)
+	ctx := context.Background()
+	say(t, d, "/as lisi")
+	out := say(t, d, `/qr 618活动 +高意向 +抖音 @zhangsan welcome "欢迎！618 优惠请看置顶"`)
+	mustContain(t, "/qr reply", out, "已创建渠道「618活动」", "高意向、抖音", "https://wework.qpic.cn/")
+	ways := d.Fake.ContactWays()
+	want := wecomtest.ContactWayInfo{Type: 1, Scene: 2, State: channel.StateOf("618活动"), Users: []string{"zhangsan"}}
+	if len(ways) != 1 || ways[0].Type != want.Type || ways[0].Scene != want.Scene || ways[0].State != want.State || !slices.Equal(ways[0].Users, want.Users) {
+		t.Fatalf("contact ways = %+v, want one like %+v", ways, want)
+	}
+
+	xml, err := d.Fake.ScanContactWay(ways[0].ConfigID, "wmScan0001", "扫码客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.deliver(ctx, xml); err != nil {
+		t.Fatal(err)
+	}
+	welcomes := d.Fake.Welcomes()
+	if len(welcomes) != 1 || welcomes[0].Text != "欢迎！618 优惠请看置顶" || welcomes[0].ExternalUserID != "wmScan0001" {
+		t.Fatalf("welcomes = %+v, want the channel's text to wmScan0001", welcomes)
+	}
+	if order := callOrder(d, "externalcontact/send_welcome_msg", "externalcontact/get"); order >= 0 {
+		t.Fatalf("send_welcome_msg came after externalcontact/get: the 20-second code waited for a WeCom read")
+	}
+	var marks []markTagBody
+	for _, c := range markTagCalls(t, d) {
+		if c.ExternalUserID == "wmScan0001" {
+			marks = append(marks, c)
+		}
+	}
+	wantTags := []string{tagID(t, d, "高意向"), tagID(t, d, "抖音")}
+	slices.Sort(wantTags)
+	if len(marks) != 1 || marks[0].UserID != "zhangsan" || !slices.Equal(sorted(marks[0].AddTag), wantTags) {
+		t.Fatalf("mark_tag for the new customer = %+v, want one adding %v as zhangsan", marks, wantTags)
+	}
+	hist, err := d.Main.Store.History(store.Query{Customer: "wmScan0001", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) == 0 || hist[0].Source != store.SourceChannel || !strings.Contains(hist[0].Reason, "渠道「618活动」") {
+		t.Fatalf("newest change-set of the customer = %+v, want source channel naming 618活动", hist)
+	}
+
+	// WeCom retries the callback: no second welcome, no second change.
+	if _, err := d.deliver(ctx, xml); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Fake.Welcomes()); n != 1 {
+		t.Fatalf("%d welcomes after a retried callback, want 1", n)
+	}
+	again, _ := d.Main.Store.History(store.Query{Customer: "wmScan0001", Limit: 10})
+	if len(again) != len(hist) {
+		t.Fatalf("a retried callback wrote %d change-sets", len(again)-len(hist))
+	}
+
+	out = say(t, d, "/qr")
+	mustContain(t, "/qr list", out, "618活动", "带来 1 位客户")
+	out = say(t, d, "/stats channels")
+	mustContain(t, "/stats channels", out, "618活动：1 位")
+	out = say(t, d, "/qr del 618活动")
+	mustContain(t, "/qr del", out, "已删除渠道「618活动」")
+	if ways := d.Fake.ContactWays(); !ways[0].Deleted {
+		t.Fatalf("contact way not deleted on WeCom: %+v", ways[0])
+	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChannelCountsCustomersFromBeforeTagbot: customers who scanned while
+// tagbot did not hear of it (or before it ran) are counted once a full
+// sync has recorded their relationship's state.
+func TestChannelCountsCustomersFromBeforeTagbot(t *testing.T) {
+	d := startDemo(t)
+	say(t, d, "/as lisi")
+	say(t, d, "/qr 展会码 +展会")
+	d.Fake.AddCustomer(wecomtest.Customer{ExternalUserID: "wmOld0001", Name: "老客户",
+		Follows: []wecomtest.Follow{{UserID: "lisi", State: channel.StateOf("展会码"), CreateTime: 1767225600}}})
+	if _, err := d.Main.Syncer.FullSync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := say(t, d, "/qr")
+	mustContain(t, "/qr list after a sync", out, "展会码", "带来 1 位客户，最近一位 01-01 08:00")
+}
+
+func TestChannelCommandRefusals(t *testing.T) {
+	d := startSampleDemo(t)
+	tests := []struct{ as, line, want string }{
+		{"zhangsan", "/qr 某渠道 +展会", "主管"},
+		{"lisi", "/qr 某渠道", "请写扫码客户要打的标签"},
+		{"lisi", "/qr 某渠道 +不存在的标签", "没有标签「不存在的标签」"},
+		{"lisi", "/qr 某渠道 +高意向 +低意向", "意向程度"},
+		{"lisi", "/qr del 没有的渠道", "没有渠道「没有的渠道」"},
+		{"lisi", `/qr 某渠道 +展会 welcome ""`, "欢迎语是空的"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			say(t, d, "/as "+tc.as)
+			mustContain(t, tc.line, say(t, d, tc.line), tc.want)
+			if n := len(d.Fake.ContactWays()); n != 0 {
+				t.Fatalf("a refused /qr made %d contact ways", n)
+			}
+		})
+	}
+}
+
+// callOrder compares the first calls to two API paths: negative when a
+// came first (or b never), positive when b came first.
+func callOrder(d *DemoBot, a, b string) int {
+	for _, c := range d.Fake.Calls() {
+		switch c.Path {
+		case a:
+			return -1
+		case b:
+			return 1
+		}
+	}
+	return 0
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// startSampleDemo is startDemo with the sample group policies (意向程度
+// and 客户等级 exclusive, VIP protected) and triggers of config.yaml.
+func startSampleDemo(t *testing.T) *DemoBot {
+	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups, cfg.Triggers = config.SampleGroups(), config.SampleTriggers()
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestEndToEndTriggers: with config.yaml's sample triggers, 已成交 takes
+// 已报价 off (both reach WeCom) and /undo of it puts 已报价 back in the
+// same undo; 高意向 tells the managers, naming the customer.
+func TestEndToEndTriggers(t *testing.T) {
+	d := startSampleDemo(t)
+	say(t, d, "/as lisi")
+	quote, deal := tagID(t, d, "已报价"), tagID(t, d, "已成交")
+	out := say(t, d, "/tag 陈静 +已成交")
+	mustContain(t, "/tag reply", out, "已成交")
+	if tags := d.Fake.CustomerTags("wmDemo0006", "lisi"); !contains(tags, deal) || contains(tags, quote) {
+		t.Fatalf("WeCom tags after +已成交 = %v, want 已成交 without 已报价", tags)
+	}
+	hist, err := d.Main.Store.History(store.Query{Customer: "wmDemo0006", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) < 2 || hist[0].Source != store.SourceTrigger || hist[0].Cause != hist[1].ID || !strings.Contains(hist[0].Reason, "触发器「成交去掉报价」") {
+		t.Fatalf("newest change-sets = %+v, want the trigger's, caused by the /tag", hist)
+	}
+	out = say(t, d, "/undo")
+	mustContain(t, "/undo reply", out, "已撤销", "连同标签触发器因它做的 1 项变更")
+	if tags := d.Fake.CustomerTags("wmDemo0006", "lisi"); contains(tags, deal) || !contains(tags, quote) {
+		t.Fatalf("WeCom tags after /undo = %v, want 已报价 back and 已成交 gone", tags)
+	}
+
+	say(t, d, "/as zhangsan")
+	before := len(d.Fake.Messages())
+	say(t, d, "/tag 李华 +高意向")
+	var toLisi []string
+	for _, m := range d.Fake.Messages()[before:] {
+		if m.ToUser == "lisi" {
+			toLisi = append(toLisi, m.Text)
+		}
+	}
+	if len(toLisi) != 1 || !strings.Contains(toLisi[0], "李华") || !strings.Contains(toLisi[0], "高意向告诉主管") {
+		t.Fatalf("messages to the manager lisi = %q, want one notice naming 李华 and the trigger", toLisi)
+	}
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

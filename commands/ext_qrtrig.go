@@ -1,0 +1,32 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// triggeredText tells what the tag triggers did because of change-set id
+// (store.SetTriggers), one line each: "\n触发器「成交去掉报价」：移除「已报价」".
+// Empty when they did nothing, or the ledger cannot say.
+func (r *Router) triggeredText(id store.ID) string {
+	caused, err := r.st.Caused(id)
+	if err != nil || len(caused) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, cs := range caused {
+		var did []string
+		if len(cs.Add) > 0 {
+			did = append(did, "添加"+refNames(cs.Add))
+		}
+		if len(cs.Remove) > 0 {
+			did = append(did, "移除"+refNames(cs.Remove))
+		}
+		name, _, _ := strings.Cut(cs.Reason, "：")
+		fmt.Fprintf(&b, "\n%s：%s（变更 #%d）", name, strings.Join(did, "，"), cs.ID)
+	}
+	b.WriteString("\n/undo 会一并撤销。")
+	return b.String()
+}

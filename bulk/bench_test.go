@@ -157,6 +157,7 @@ func benchPreview(b *testing.B, text string) {
 	st := benchStore(b)
 	bk, p := benchPlan(b, st, text)
 	b.ResetTimer()
+	cpu := processCPU()
 	var pv previewResult
 	for i := 0; i < b.N; i++ {
 		var err error
@@ -164,6 +165,7 @@ func benchPreview(b *testing.B, text string) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(pv.selected)), "selected")
 	b.ReportMetric(float64(len(pv.change)), "to-change")
 }

@@ -166,11 +166,7 @@ func lexBare(lx []lexeme, t commands.Token, now time.Time, loc *time.Location) (
 		}
 		for _, k := range stateKeys {
 			if len(word) >= len(k) && strings.EqualFold(t.Value[:len(k)], k) {
-				v := strings.TrimSpace(t.Value[len(k):])
-				if v == "" {
-					return nil, commands.UserErrorf(commands.CodeUsage, "state: 后面要写渠道的 state 值，例如 state:展会2026。")
-				}
-				return append(lx, lexeme{atom: State{Value: v}, text: t.Value}), nil
+				return stateAtom(lx, strings.TrimSpace(t.Value[len(k):]), t.Value)
 			}
 		}
 		return nil, commands.UserErrorf(commands.CodeUsage, "看不懂「%s」。条件请写 tag:标签、@成员、since:日期、until:日期 或 state:渠道，用 and、or、not 和括号组合。",
@@ -186,6 +182,14 @@ func lexBare(lx []lexeme, t commands.Token, now time.Time, loc *time.Location) (
 	return nil, commands.UserErrorf(commands.CodeUsage, "/bulk 不用 #编号 选客户，请写条件，例如 tag:老客户 或 @zhangsan。")
 }
 
+// stateAtom appends state:v.
+func stateAtom(lx []lexeme, v, text string) ([]lexeme, error) {
+	if v == "" {
+		return nil, commands.UserErrorf(commands.CodeUsage, "state: 后面要写渠道的 state 值，例如 state:展会2026。")
+	}
+	return append(lx, lexeme{atom: State{Value: v}, text: text}), nil
+}
+
 // lexFilter reads tag:, since: and until:.
 func lexFilter(lx []lexeme, t commands.Token, now time.Time, loc *time.Location) ([]lexeme, error) {
 	v := strings.TrimSpace(t.Value)
@@ -196,6 +200,8 @@ func lexFilter(lx []lexeme, t commands.Token, now time.Time, loc *time.Location)
 			return nil, commands.UserErrorf(commands.CodeUsage, "tag: 后面要写标签名，例如 tag:老客户。")
 		}
 		return append(lx, lexeme{atom: Tag{Name: v}, text: text}), nil
+	case "state": // should the tokenizer learn state: (today it leaves it a word)
+		return stateAtom(lx, v, text)
 	case "since", "until":
 		span, err := commands.ParseTime(v, now, loc)
 		if err != nil {

@@ -27,33 +27,16 @@ func SplitRel(r string) (customer, follower string) {
 
 // RelsWithTag lists the relationships that have the tag now, sorted.
 func (s *Store) RelsWithTag(tagID string) ([]string, error) {
-	return s.relKeys("tt:"+tagID+":", nil)
+	return s.relKeys("tt:"+tagID+":", nil, snTagKey(tagID))
 }
 
 // RelsOfFollower lists the relationships of one employee, sorted.
 func (s *Store) RelsOfFollower(userID string) ([]string, error) {
-	return s.relKeys("rf:"+userID+":", func(rest string) string { return rest + ":" + userID })
+	return s.relKeys("rf:"+userID+":", func(rest string) string { return rest + ":" + userID }, "")
 }
 
 // AllRels lists every relationship, sorted.
-func (s *Store) AllRels() ([]string, error) { return s.relKeys("rel:", nil) }
-
-// relKeys lists the rest of every key under prefix, mapped by conv.
-func (s *Store) relKeys(prefix string, conv func(string) string) ([]string, error) {
-	var out []string
-	err := s.view(func(tx *txn) error {
-		scan(tx, prefix, func(k, _ string) bool {
-			rest := k[len(prefix):] // keys are immutable strings: no copy
-			if conv != nil {
-				rest = conv(rest)
-			}
-			out = append(out, rest)
-			return true
-		})
-		return nil
-	})
-	return out, err
-}
+func (s *Store) AllRels() ([]string, error) { return s.relKeys("rel:", nil, "sn:c") }
 
 // RelFacts are what a selection may ask of a relationship beyond its tags
 // and follower.

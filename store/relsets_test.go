@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -66,4 +68,36 @@ func FuzzPeekRelFacts(f *testing.F) {
 			t.Fatalf("peek %+v; decode %v %q", got, back.CreateTime, back.State)
 		}
 	})
+}
+
+// TestRelKeysSplit reads a set in two halves and gets what one scan gets.
+func TestRelKeysSplit(t *testing.T) {
+	s, _ := openTest(t)
+	var want []string
+	for i := 0; i < 300; i++ {
+		c := fmt.Sprintf("w%03d", i*7%1000)
+		must(t, s.UpsertCustomer(Customer{ID: c, Name: c}, []FollowInfo{{Follower: "zhangsan"}}))
+		_, err := s.Apply(ChangeSet{Actor: "a", Source: SourceCommand, Customer: c, Follower: "zhangsan", Add: tags("t4")})
+		must(t, err)
+		want = append(want, c+":zhangsan")
+	}
+	sort.Strings(want)
+	defer func(n int) { minSplit = n }(minSplit)
+	minSplit = 1
+	got, err := s.RelsWithTag("t4")
+	must(t, err)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("split read (-want +got):\n%s", d)
+	}
+	for _, tc := range [][3]string{{"tt:t4:w000:z", "tt:t4:w999:z", ""}, {"a", "a", "none"}, {"ab", "b", ""}, {"a\x01", "a\x03", "a\x02"}} {
+		mid := midKey(tc[0], tc[1])
+		switch {
+		case tc[2] == "none" && mid != "":
+			t.Errorf("midKey(%q, %q) = %q; want none", tc[0], tc[1], mid)
+		case tc[2] == "" && (mid <= tc[0] || mid > tc[1]):
+			t.Errorf("midKey(%q, %q) = %q; not between them", tc[0], tc[1], mid)
+		case tc[2] != "" && tc[2] != "none" && mid != tc[2]:
+			t.Errorf("midKey(%q, %q) = %q; want %q", tc[0], tc[1], mid, tc[2])
+		}
+	}
 }

@@ -69,6 +69,8 @@
 //	                           the follower's relationships (value ""; stats.go)
 //	sn:t:<tag_id>              number of customers having the tag on any relationship
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
+//	imp:l:<token hash>         ImportLink: a one-time /import upload link (expiring; imports.go)
+//	meta:seq:imp               last import batch number (bg-import-N)
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

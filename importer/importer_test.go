@@ -1,0 +1,97 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// basicChanges is what every encoding of the basic file plans.
+var basicChanges = []changeView{
+	{2, "wm0000000000000001", "zhangsan", "高意向、化妆品客群", ""},
+	{3, "wm0000000000000002", "lisi", "3C数码客群", ""},
+	{4, "wm0000000000000003", "zhangsan", "", "已流失"},
+}
+
+func TestDryRunEncodings(t *testing.T) {
+	for _, tc := range []struct {
+		file, format, encoding string
+	}{
+		{"utf8.csv", "csv", "UTF-8"},
+		{"bom.csv", "csv", "UTF-8 BOM"},
+		{"gbk.csv", "csv", "GB18030"},
+		{"english_gb18030.csv", "csv", "GB18030"},
+		{"basic.xlsx", "xlsx", ""},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			p := dryRunFile(t, newTestStore(t), tc.file, Options{})
+			if p.Format != tc.format || p.Encoding != tc.encoding {
+				t.Errorf("format, encoding = %q, %q; want %q, %q", p.Format, p.Encoding, tc.format, tc.encoding)
+			}
+			if got := viewChanges(p); !reflect.DeepEqual(got, basicChanges) {
+				t.Errorf("Changes differ:\n got %+v\nwant %+v", got, basicChanges)
+			}
+			if p.Rows != 3 || len(p.Bad)+len(p.UnknownCustomers)+len(p.UnknownTags)+len(p.Denied) != 0 {
+				t.Errorf("Rows = %d, Bad %v, UnknownCustomers %v, UnknownTags %v, Denied %v; want 3 clean rows",
+					p.Rows, p.Bad, p.UnknownCustomers, p.UnknownTags, p.Denied)
+			}
+		})
+	}
+}
+
+func TestDryRunShifted(t *testing.T) {
+	st := newTestStore(t)
+	p := dryRunFile(t, st, "shifted.csv", Options{MaxBadShare: 0.5})
+	wantBad := []issueView{
+		{4, "手机号", "化妆品客群"},
+		{4, "标签", "13900000003"},
+		{6, "客户名称", "高意向"},
+		{8, "", ""},
+	}
+	if got := viewIssues(p.Bad); !reflect.DeepEqual(got, wantBad) {
+		t.Errorf("Bad differs:\n got %+v\nwant %+v", got, wantBad)
+	}
+	if got := p.BadShare(); got != 0.3 {
+		t.Errorf("BadShare = %v, want 0.3", got)
+	}
+	if p.Blocked() || len(p.Changes) != 7 {
+		t.Errorf("Blocked = %v, %d changes; want false, 7 (the good rows)", p.Blocked(), len(p.Changes))
+	}
+}
+
+func TestDryRunGroupColumns(t *testing.T) {
+	p := dryRunFile(t, newTestStore(t), "group_columns.csv", Options{MaxBadShare: 1})
+	wantBad := []issueView{{3, "客群", "高意向"}, {3, "客户等级", "3C数码客群"}}
+	if got := viewIssues(p.Bad); !reflect.DeepEqual(got, wantBad) {
+		t.Errorf("Bad differs:\n got %+v\nwant %+v", got, wantBad)
+	}
+	want := []changeView{
+		{2, "wm0000000000000001", "zhangsan", "化妆品客群、高意向", ""},
+		{4, "wm0000000000000003", "zhangsan", "3C数码客群、低意向", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, want) {
+		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestDryRunTooManyBad(t *testing.T) {
+	st := newTestStore(t)
+	p := dryRunFile(t, st, "too_many_bad.csv", Options{MaxBadShare: 0.3})
+	if !p.Blocked() || p.BadShare() != 0.4 {
+		t.Fatalf("Blocked, BadShare = %v, %v; want true, 0.4", p.Blocked(), p.BadShare())
+	}
+	if !strings.Contains(p.Summary(), "不会执行任何修改") {
+		t.Errorf("Summary does not say nothing is applied: %s", p.Summary())
+	}
+	_, err := Apply(context.Background(), p, ApplyOptions{Store: st, Policy: testPolicy{user: "admin", all: true}, Batch: "bg-import-1"})
+	if !errors.Is(err, ErrBlocked) {
+		t.Fatalf("Apply err = %v, want ErrBlocked", err)
+	}
+	if hist, _ := st.History(store.Query{Batch: "bg-import-1"}); len(hist) != 0 {
+		t.Errorf("a blocked plan wrote %d change-sets", len(hist))
+	}
+}

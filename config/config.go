@@ -80,6 +80,7 @@ type Config struct {
 	// Suggestions configures suggested tags (expiry, rejection memory).
 	Suggestions Suggestions
 	Charts      Charts // PNG charts in chat (charts.go)
+	Import      Import // spreadsheet import (importer.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -117,6 +118,9 @@ type Server struct {
 	// /readyz, /admin/backup, /admin/export); "" (the default) turns it off.
 	// 运维监听地址，空为关闭。
 	AdminListen string
+	// PublicURL is how WeCom users reach server.listen (the /import
+	// upload links), e.g. https://tagbot.example.com. 对外访问地址。
+	PublicURL string
 }
 
 // ChinaZone is China Standard Time (中国标准时间, UTC+8, no daylight
@@ -208,6 +212,7 @@ func Default() *Config {
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
+		Import:      defaultImport(),
 	}
 }
 

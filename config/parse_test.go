@@ -260,6 +260,7 @@ charts:
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
+		Import:      defaultImport(),
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

@@ -84,6 +84,8 @@ type Config struct {
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
+	// TagSynonyms are the synonym lists of `tag_synonyms:` (hygiene.go).
+	TagSynonyms [][]string
 
 	// rulesNode is the raw `rules:` node; ruleSet the parsed rules and packs.
 	rulesNode *yaml.Node
@@ -213,6 +215,7 @@ func Default() *Config {
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
 		Import:      defaultImport(),
+		TagSynonyms: DefaultTagSynonyms(),
 	}
 }
 

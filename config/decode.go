@@ -109,6 +109,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		}},
 		{"llm", d.llm(&c.LLM)},
 		{"import", d.importer(&c.Import)},
+		{"tag_synonyms", d.tagSynonyms(&c.TagSynonyms)},
 	})
 }
 

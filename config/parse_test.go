@@ -261,6 +261,7 @@ charts:
 		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
 		Import:      defaultImport(),
+		TagSynonyms: DefaultTagSynonyms(),
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

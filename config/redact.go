@@ -72,8 +72,9 @@ type redactedView struct {
 		Enabled   bool     `yaml:"enabled"`
 		OpenKfIDs []string `yaml:"open_kfids,flow"`
 	} `yaml:"kf"`
-	LLM       redactedLLM `yaml:"llm"`
-	RulePacks []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
+	LLM         redactedLLM `yaml:"llm"`
+	RulePacks   []string    `yaml:"rule_packs,omitempty,flow"` // the rules themselves are not shown
+	TagSynonyms [][]string  `yaml:"tag_synonyms,flow"`
 }
 
 // redactedGroup mirrors GroupPolicy with its YAML key names.
@@ -120,6 +121,7 @@ func (c Config) Redacted() string {
 	v.KF.Enabled, v.KF.OpenKfIDs = c.KF.Enabled, c.KF.OpenKfIDs
 	v.LLM = c.LLM.redacted()
 	v.RulePacks = c.RulePacks
+	v.TagSynonyms = c.TagSynonyms
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

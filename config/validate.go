@@ -141,6 +141,7 @@ func (c *Config) validate(r *reporter) {
 	c.validateImport(r)
 	c.validateLLM(r)
 	c.validateSuggestions(r)
+	c.validateTagSynonyms(r)
 }
 
 // checkAPIBase returns "" when raw is an http(s) URL with a host and no

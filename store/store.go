@@ -71,6 +71,10 @@
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
 //	imp:l:<token hash>         ImportLink: a one-time /import upload link (expiring; imports.go)
 //	meta:seq:imp               last import batch number (bg-import-N)
+//	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
+//	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
+//	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)
+//	meta:seq:job               last number handed out for job ids
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	~frame                     frame marker, rewritten by every write transaction:

@@ -1,0 +1,91 @@
+package store
+
+import "errors"
+
+// The undo rows of background jobs (mass undo, the undo of a batch), and
+// the outbox backlog jobs wait on.
+
+// revertRow fills cs as the undo of change-set id; a non-empty reason
+// fails the row instead (a conflict, a missing change-set). An original
+// that changed nothing leaves cs empty, so the row is skipped.
+func revertRow(tx *txn, job *Job, id ID, cs *ChangeSet) (string, error) {
+	orig, err := getChangeSet(tx, id)
+	if errors.Is(err, ErrNotFound) {
+		return JobFailNotFound, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	cs.Customer, cs.Follower, cs.Reverts = orig.Customer, orig.Follower, orig.ID
+	if !orig.Effective() {
+		cs.Add, cs.Remove = nil, nil
+		return "", nil
+	}
+	cs.Add, cs.Remove = orig.Remove, orig.Add
+	later, err := touchingAfter(tx, &orig)
+	if err != nil {
+		return "", err
+	}
+	undone := map[ID]bool{} // later change-sets this job already took back
+	for _, l := range later {
+		if l.Batch == job.ID && l.Reverts != 0 {
+			undone[l.Reverts] = true
+		}
+	}
+	for _, l := range later {
+		if l.Actor == job.Actor || l.Reverts == orig.ID || undone[l.ID] {
+			continue
+		}
+		if !job.Force {
+			return JobFailConflict, nil
+		}
+		cs.Forced = true
+	}
+	return "", nil
+}
+
+// touchingAfter lists the effective change-sets after orig on its
+// relationship that touch orig's tags.
+func touchingAfter(tx *txn, orig *ChangeSet) ([]ChangeSet, error) {
+	tags := map[string]bool{}
+	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
+		for _, t := range refs {
+			tags[t.ID] = true
+		}
+	}
+	var out []ChangeSet
+	prefix := "ix:c:" + orig.Customer + ":"
+	walk := func(iter func(k, v string) bool) error {
+		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
+	}
+	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
+		if cs.Follower != orig.Follower || !cs.Effective() {
+			return true
+		}
+		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
+			for _, t := range refs {
+				if tags[t.ID] {
+					out = append(out, cs)
+					return true
+				}
+			}
+		}
+		return true
+	})
+	return out, err
+}
+
+// CountPendingOutbox counts pending outbox entries, stopping at upTo (0:
+// all): how far WeCom is behind the ledger. Background jobs wait while it is
+// high, so their progress follows WeCom's.
+func (s *Store) CountPendingOutbox(upTo int) (int, error) {
+	n := 0
+	err := s.view(func(tx *txn) error {
+		scan(tx, "obq:", func(string, string) bool {
+			n++
+			return upTo <= 0 || n < upTo
+		})
+		return nil
+	})
+	return n, err
+}

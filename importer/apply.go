@@ -13,76 +13,62 @@ type TagCreator interface {
 	CreateTag(ctx context.Context, groupName, tagName string) (store.Tag, error)
 }
 
-// ApplyOptions configure Apply.
-type ApplyOptions struct {
+// JobKind is the kind of import jobs: their ids (and ledger batches) are
+// bg-import-N.
+const JobKind = "import"
+
+// SubmitOptions configure Submit.
+type SubmitOptions struct {
 	Store  *store.Store
 	Policy Policy
-	// Batch is the ledger batch of every change-set (Store.NextImportBatch).
-	Batch string
+	// Title names the import in replies (e.g. the file name).
+	Title string
 	// Creator creates the tags the plan chose to create; nil refuses them.
 	Creator TagCreator
 	// Lock takes the router's write lock (commands.ExtRequest.LockWrites)
-	// around each chunk's policy check and write; nil takes none.
+	// around the final policy check; nil takes none.
 	Lock func() (unlock func())
-	// Chunk is the change-sets per transaction; DefaultChunk when 0.
-	Chunk int
-	// Progress is called after each chunk; may be nil.
-	Progress func(done, total int)
-	// Kick wakes the outbox worker after each chunk; may be nil.
-	Kick func()
 }
 
-// DefaultChunk is how many change-sets one transaction writes: small
-// enough that /tag never waits long for the write lock.
-const DefaultChunk = 500
-
-// Result is what Apply did.
-type Result struct {
-	Batch      string
-	ChangeSets int         // change-sets written
-	Unchanged  int         // changes that no longer changed anything
-	Denied     []Issue     // refused by the policies at apply time
-	Created    []store.Tag // tags created
-}
-
-// ErrBlocked is returned by Apply for a plan with too many bad rows.
+// ErrBlocked is returned by Submit for a plan with too many bad rows.
 var ErrBlocked = errors.New("importer: too many bad rows; nothing applied")
 
-// Apply writes the plan's changes as change-sets with source import and
-// one batch, chunk by chunk: each chunk re-reads the relationships and
-// re-checks the /tag policies under the write lock, so what changed since
-// the dry run is respected. Tags chosen to be created are created first.
-func Apply(ctx context.Context, p *Plan, o ApplyOptions) (Result, error) {
-	res := Result{Batch: o.Batch}
+// Submit turns a confirmed plan into a durable job (package jobs applies
+// it a chunk at a time, resuming after a crash): one row per change, all
+// in one ledger batch bg-import-N with source import, undoable with
+// /undo bg-import-N. Tags chosen to be created are created first. Under
+// the write lock each change is compared again with the relationship as
+// it is now and the /tag policies are checked again, so a change that
+// became denied is recorded as a failed row. It returns ErrBlocked for a
+// plan with too many bad rows and store.ErrNoChange when nothing is left
+// to change.
+func Submit(ctx context.Context, p *Plan, o SubmitOptions) (store.Job, error) {
 	if p.Blocked() {
-		return res, ErrBlocked
-	}
-	if o.Chunk <= 0 {
-		o.Chunk = DefaultChunk
+		return store.Job{}, ErrBlocked
 	}
 	created, err := createTags(ctx, p, o.Creator)
 	if err != nil {
-		return res, err
+		return store.Job{}, err
 	}
-	for _, t := range created {
-		res.Created = append(res.Created, t)
+	if o.Lock != nil {
+		defer o.Lock()()
 	}
-	for from := 0; from < len(p.Changes); from += o.Chunk {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	live, err := o.Store.Tags(false)
+	if err != nil {
+		return store.Job{}, err
+	}
+	rows := make([]store.JobRow, 0, len(p.Changes))
+	for _, ch := range p.Changes {
+		row, ok, err := jobRow(ch, created, live, o)
+		if err != nil {
+			return store.Job{}, err
 		}
-		end := min(from+o.Chunk, len(p.Changes))
-		if err := applyChunk(p.Changes[from:end], created, o, &res); err != nil {
-			return res, err
-		}
-		if o.Kick != nil {
-			o.Kick()
-		}
-		if o.Progress != nil {
-			o.Progress(end, len(p.Changes))
+		if ok {
+			rows = append(rows, row)
 		}
 	}
-	return res, nil
+	return o.Store.CreateJob(store.Job{Kind: JobKind, Actor: o.Policy.User(), Source: store.SourceImport,
+		Reason: "表格导入", Title: o.Title}, rows)
 }
 
 // createTags creates each tag the plan adds with ID "", once.
@@ -107,51 +93,17 @@ func createTags(ctx context.Context, p *Plan, c TagCreator) (map[string]store.Ta
 	return out, nil
 }
 
-// applyChunk checks and writes one chunk in one transaction.
-func applyChunk(changes []Change, created map[string]store.Tag, o ApplyOptions, res *Result) error {
-	if o.Lock != nil {
-		defer o.Lock()()
-	}
-	live, err := o.Store.Tags(false)
-	if err != nil {
-		return err
-	}
-	css := make([]store.ChangeSet, 0, len(changes))
-	for _, ch := range changes {
-		cs, ok, err := changeSet(ch, created, live, o, res)
-		if err != nil {
-			return err
-		}
-		if ok {
-			css = append(css, cs)
-		}
-	}
-	if len(css) == 0 {
-		return nil
-	}
-	out, err := o.Store.ApplyBatch(css)
-	if errors.Is(err, store.ErrNoChange) {
-		res.Unchanged += len(css)
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("importer apply: %w", err)
-	}
-	res.ChangeSets += len(out)
-	res.Unchanged += len(css) - len(out)
-	return nil
-}
-
-// changeSet builds the change-set of one change on the relationship as it
-// is now; ok is false when it no longer changes anything or is denied.
-func changeSet(ch Change, created map[string]store.Tag, live []store.Tag, o ApplyOptions, res *Result) (store.ChangeSet, bool, error) {
+// jobRow builds the job row of one change on the relationship as it is
+// now; ok is false when it no longer changes anything.
+func jobRow(ch Change, created map[string]store.Tag, live []store.Tag, o SubmitOptions) (store.JobRow, bool, error) {
+	row := store.JobRow{Customer: ch.Customer, Follower: ch.Follower, Reason: fmt.Sprintf("表格导入第 %d 行", ch.Row)}
 	rel, err := o.Store.Relationship(ch.Customer, ch.Follower)
 	if errors.Is(err, store.ErrNoRelationship) || errors.Is(err, store.ErrNotFound) {
-		res.Denied = append(res.Denied, Issue{Row: ch.Row, Value: ch.Customer, Msg: "客户已不再由该员工跟进"})
-		return store.ChangeSet{}, false, nil
+		row.Denied = store.JobFailNoRelationship
+		return row, true, nil
 	}
 	if err != nil {
-		return store.ChangeSet{}, false, err
+		return row, false, err
 	}
 	add := make([]store.Tag, 0, len(ch.Add))
 	for _, t := range ch.Add {
@@ -162,21 +114,18 @@ func changeSet(ch Change, created map[string]store.Tag, live []store.Tag, o Appl
 	}
 	add, remove := effective(rel, add, true), effective(rel, ch.Remove, false)
 	if len(add) == 0 && len(remove) == 0 {
-		res.Unchanged++
-		return store.ChangeSet{}, false, nil
+		return row, false, nil
 	}
 	auto, err := o.Policy.CheckTags(rel, add, remove, live)
 	if err != nil {
-		res.Denied = append(res.Denied, Issue{Row: ch.Row, Value: ch.Customer, Msg: err.Error()})
-		return store.ChangeSet{}, false, nil
+		row.Denied = err.Error()
+		return row, true, nil
 	}
 	for _, t := range effective(rel, auto, false) {
 		remove = append(withoutTag(remove, t), t)
 	}
-	return store.ChangeSet{
-		Actor: o.Policy.User(), Source: store.SourceImport, Customer: ch.Customer, Follower: ch.Follower,
-		Add: refs(add), Remove: refs(remove), Batch: o.Batch, Reason: fmt.Sprintf("表格导入第 %d 行", ch.Row),
-	}, true, nil
+	row.Add, row.Remove = refs(add), refs(remove)
+	return row, true, nil
 }
 
 func refs(tags []store.Tag) []store.TagRef {

@@ -6,23 +6,30 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
-func TestApplyOneBatch(t *testing.T) {
+func TestSubmitOneBatch(t *testing.T) {
 	st := newTestStore(t)
 	pol := testPolicy{user: "admin", all: true}
 	p := dryRunFile(t, st, "bom.csv", Options{Policy: pol})
-	var progress []int
-	res, err := Apply(context.Background(), p, ApplyOptions{Store: st, Policy: pol, Batch: "bg-import-7", Chunk: 2,
-		Progress: func(done, _ int) { progress = append(progress, done) }})
+	job, err := Submit(context.Background(), p, SubmitOptions{Store: st, Policy: pol, Title: "bom.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ChangeSets != 3 || !reflect.DeepEqual(progress, []int{2, 3}) {
-		t.Errorf("ChangeSets = %d, progress %v; want 3, [2 3]", res.ChangeSets, progress)
+	if !strings.HasPrefix(job.ID, "bg-import-") || job.Total != 3 {
+		t.Fatalf("job %s with %d rows; want bg-import-N with 3", job.ID, job.Total)
 	}
-	hist, err := st.History(store.Query{Batch: "bg-import-7"})
+	var progress []int
+	r := &jobs.Runner{Store: st, Chunk: 2, Progress: func(j store.Job) { progress = append(progress, j.Next) }}
+	if err := r.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(progress, []int{2, 3}) {
+		t.Errorf("progress %v, want [2 3]", progress)
+	}
+	hist, err := st.History(store.Query{Batch: job.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/tagbot/tagbot/store"
 )
 
 // basicChanges is what every encoding of the basic file plans.
@@ -87,11 +85,56 @@ func TestDryRunTooManyBad(t *testing.T) {
 	if !strings.Contains(p.Summary(), "不会执行任何修改") {
 		t.Errorf("Summary does not say nothing is applied: %s", p.Summary())
 	}
-	_, err := Apply(context.Background(), p, ApplyOptions{Store: st, Policy: testPolicy{user: "admin", all: true}, Batch: "bg-import-1"})
+	_, err := Submit(context.Background(), p, SubmitOptions{Store: st, Policy: testPolicy{user: "admin", all: true}})
 	if !errors.Is(err, ErrBlocked) {
-		t.Fatalf("Apply err = %v, want ErrBlocked", err)
+		t.Fatalf("Submit err = %v, want ErrBlocked", err)
 	}
-	if hist, _ := st.History(store.Query{Batch: "bg-import-1"}); len(hist) != 0 {
-		t.Errorf("a blocked plan wrote %d change-sets", len(hist))
+	if js, _ := st.Jobs(false); len(js) != 0 {
+		t.Errorf("a blocked plan made %d jobs", len(js))
+	}
+}
+
+func TestDryRunUnknownTags(t *testing.T) {
+	st := newTestStore(t)
+	syn := [][]string{{"北上广", "北京上海广州"}, {"客户", "用户"}}
+	p := dryRunFile(t, st, "unknown_tags.csv", Options{Synonyms: syn})
+	type unknownView struct {
+		Name, Nearest string
+		Rows          int
+	}
+	var got []unknownView
+	for _, u := range p.UnknownTags {
+		v := unknownView{Name: u.Name, Rows: u.Rows}
+		if len(u.Suggestions) > 0 {
+			v.Nearest = u.Suggestions[0].Tag.Name
+		}
+		got = append(got, v)
+	}
+	want := []unknownView{{"北京上海广州用户", "北上广客户", 1}, {"ＶＩＰ客户", "", 1}, {"全新标签", "", 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UnknownTags differ:\n got %+v\nwant %+v", got, want)
+	}
+	if got := viewIssues(p.UnknownCustomers); !reflect.DeepEqual(got, []issueView{{5, "", "wm9999999999999999"}}) {
+		t.Errorf("UnknownCustomers = %+v, want row 5", got)
+	}
+	// Nothing unknown is created or guessed without a choice: only 高意向.
+	if got := viewChanges(p); !reflect.DeepEqual(got, []changeView{{3, "wm0000000000000002", "zhangsan", "高意向", ""}}) {
+		t.Errorf("Changes without choices = %+v", got)
+	}
+	choices := map[string]Choice{"/北京上海广州用户": {Use: "t5"}, "/全新标签": {Create: true, Group: "客群"}}
+	p = dryRunFile(t, st, "unknown_tags.csv", Options{Synonyms: syn, Choices: choices})
+	want2 := []changeView{
+		{2, "wm0000000000000001", "zhangsan", "北上广客户", ""},
+		{3, "wm0000000000000002", "zhangsan", "高意向", ""},
+		{4, "wm0000000000000003", "zhangsan", "全新标签（新建）", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, want2) {
+		t.Errorf("Changes with choices differ:\n got %+v\nwant %+v", got, want2)
+	}
+	emp := dryRunFile(t, st, "unknown_tags.csv", Options{Synonyms: syn, Choices: choices, Policy: testPolicy{user: "zhangsan"}})
+	for _, c := range emp.Changes {
+		if strings.Contains(TagNames(c.Add), "新建") {
+			t.Errorf("an employee's plan creates a tag: %+v", c)
+		}
 	}
 }

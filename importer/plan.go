@@ -50,9 +50,10 @@ type Choice struct {
 type Options struct {
 	Store  *store.Store
 	Policy Policy
-	// Nearest proposes existing tags for an unknown name (tagmatch); nil
-	// proposes none.
-	Nearest func(name string, n int) []Suggestion
+	// Synonyms are the tag matcher's synonym lists (config tag_synonyms):
+	// unknown tag names get the nearest existing tags proposed, as /dupes
+	// finds near-duplicates.
+	Synonyms [][]string
 	// Choices decide unknown tags, keyed by UnknownTag.Key.
 	Choices map[string]Choice
 	// MaxBadShare is the share of bad rows (0..1) above which nothing is

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/tagmatch"
 )
 
 // planner holds a dry run's state while rows stream through it.
@@ -20,6 +21,7 @@ type planner struct {
 	bad       []Issue
 	denied    []Issue
 	unknownC  []Issue
+	matcher   *tagmatch.Matcher
 }
 
 type relRef struct{ customer, follower string }
@@ -44,7 +46,7 @@ func newPlanner(o Options) (*planner, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &planner{o: o, lib: newLibrary(tags), employees: map[string]bool{}, pending: map[relRef]*pending{}, unknown: map[string]*UnknownTag{}}
+	pl := &planner{o: o, lib: newLibrary(tags), matcher: tagmatch.New(tags, o.Synonyms), employees: map[string]bool{}, pending: map[relRef]*pending{}, unknown: map[string]*UnknownTag{}}
 	for _, e := range emps {
 		pl.employees[e] = true
 	}
@@ -198,8 +200,8 @@ func (pl *planner) unknownTag(line int, name, group string) *UnknownTag {
 		return u
 	}
 	u := &UnknownTag{Key: key, Name: name, Group: group, FirstRow: line, Choice: pl.o.Choices[key]}
-	if pl.o.Nearest != nil {
-		u.Suggestions = pl.o.Nearest(name, 3)
+	for _, m := range pl.matcher.Nearest(name, 3) {
+		u.Suggestions = append(u.Suggestions, Suggestion(m))
 	}
 	pl.unknown[key] = u
 	pl.unkOrder = append(pl.unkOrder, key)

@@ -62,19 +62,6 @@ func (s *Store) UseImportLink(hash, batch string) error {
 	})
 }
 
-// NextImportBatch hands out the batch id of the next import,
-// "bg-import-N" (BackgroundBatchPrefix, so its WeCom calls wait behind
-// interactive work).
-func (s *Store) NextImportBatch() (string, error) {
-	var n uint64
-	err := s.update(func(tx *txn) error {
-		var err error
-		n, err = nextSeq(tx, "imp")
-		return err
-	})
-	return fmt.Sprintf("%simport-%d", BackgroundBatchPrefix, n), err
-}
-
 // CustomersExact lists the customers whose name, a relationship's remark
 // or mobile is exactly text (after the lookup's folding): at most
 // limit+1, so a caller can tell "more than limit"; unlike FindCustomers it never falls back to a substring scan, so it

@@ -70,7 +70,6 @@
 //	sn:t:<tag_id>              number of customers having the tag on any relationship
 //	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
 //	imp:l:<token hash>         ImportLink: a one-time /import upload link (expiring; imports.go)
-//	meta:seq:imp               last import batch number (bg-import-N)
 //	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
 //	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
 //	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)

@@ -19,7 +19,9 @@ import (
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/importer/page"
 	"github.com/tagbot/tagbot/intake"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
@@ -85,6 +87,9 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
+	Jobs   *jobs.Runner // durable background jobs (/bulk runs …); run by Start
+	Import *page.Server // /import and its upload page on server.listen
+
 	log      *slog.Logger
 	now      func() time.Time
 	listener net.Listener
@@ -145,9 +150,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.newImport(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{m.Import},
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -156,6 +163,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, UsageError{err}
 	}
+	m.Import.SetRouter(m.Router)
 	m.newIntake(cfg, opts)
 	if m.LLM, err = newLLM(m, opts); err != nil {
 		m.Store.Close()
@@ -201,6 +209,7 @@ func (m *Main) Start(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle(m.Config.Server.CallbackPath, m.Callback)
 	m.IntakeAPI.Mount(mux)
+	m.Import.Mount(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
 	ctx, m.cancel = context.WithCancel(ctx)
@@ -220,6 +229,7 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.goRun(ctx, "compaction", m.periodicCompact)
 	m.goRun(ctx, "stats warm-up", m.Stats.Warm)
+	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

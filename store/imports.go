@@ -20,10 +20,19 @@ type ImportLink struct {
 	// shows the result and takes no other file.
 	Used  bool   `json:"used,omitempty"`
 	Batch string `json:"batch,omitempty"` // the applied batch
+	// Claim is the hash of the browser secret of the first browser that
+	// opened the link: other browsers are refused.
+	Claim string `json:"claim,omitempty"`
 }
 
-// ErrLinkUsed is returned by UseImportLink when the link was used already.
-var ErrLinkUsed = errors.New("store: import link already used")
+// Errors of import links.
+var (
+	// ErrLinkUsed is returned by UseImportLink when the link was used already.
+	ErrLinkUsed = errors.New("store: import link already used")
+	// ErrLinkClaimed is returned by ClaimImportLink when another browser
+	// opened the link first.
+	ErrLinkClaimed = errors.New("store: import link opened in another browser")
+)
 
 func importLinkKey(hash string) string { return "imp:l:" + hash }
 
@@ -60,6 +69,28 @@ func (s *Store) UseImportLink(hash, batch string) error {
 		l.Used, l.Batch = true, batch
 		return setExpiring(tx, importLinkKey(hash), encode(l), l.Expires.Add(time.Hour))
 	})
+}
+
+// ClaimImportLink binds the link to the browser whose secret hashes to
+// claim, unless another browser was bound first (ErrLinkClaimed).
+func (s *Store) ClaimImportLink(hash, claim string) (ImportLink, error) {
+	var out ImportLink
+	err := s.update(func(tx *txn) error {
+		l, err := getJSON[ImportLink](tx, importLinkKey(hash), func() error { return fmt.Errorf("import link: %w", ErrNotFound) })
+		if err != nil {
+			return err
+		}
+		out = *l
+		if l.Claim == claim {
+			return nil
+		}
+		if l.Claim != "" {
+			return ErrLinkClaimed
+		}
+		l.Claim, out.Claim = claim, claim
+		return setExpiring(tx, importLinkKey(hash), encode(l), l.Expires.Add(time.Hour))
+	})
+	return out, err
 }
 
 // CustomersExact lists the customers whose name, a relationship's remark

@@ -87,7 +87,7 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs   *jobs.Runner // durable background jobs (/bulk runs …); run by Start
+	Jobs   *jobs.Runner // durable background jobs (/bulk runs, merges, mass undos, imports …); run by Start
 	Import *page.Server // /import and its upload page on server.listen
 
 	log      *slog.Logger
@@ -150,11 +150,13 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	}
 	m.Charts = loadCharts(cfg.Charts.Font, m.log)
 	m.Stats = &stats.Stats{Store: m.Store, Now: opts.Now}
+	m.newJobs(opts)
+	hyg := m.newHygiene(cfg, opts)
 	m.newImport(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
-		Extensions: []commands.Extension{m.Import},
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.Import}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

@@ -209,10 +209,14 @@ func (d *DemoBot) settle(ctx context.Context) (held, error) {
 		if err != nil {
 			return held{}, err
 		}
+		jobs, err := m.Store.Jobs(true) // background jobs (/bulk) running or not yet reported
+		if err != nil {
+			return held{}, err
+		}
 		before := d.sent.noted
 		d.note()
 		h, isHeld := d.heldBack()
-		switch busy := len(in) > 0 || len(out) > 0 || len(acts) > 0; {
+		switch busy := len(in) > 0 || len(out) > 0 || len(acts) > 0 || len(jobs) > 0; {
 		case !busy && m.Sender.Pending() == 0:
 			quiet, stuck = quiet+1, 0
 		case !busy && isHeld && d.sent.noted == before:

@@ -123,6 +123,9 @@ type Options struct {
 	Natural NaturalParser
 	// Extensions add commands built in their own packages (extension.go).
 	Extensions []Extension
+	// MassUndo takes /undo @userid since:…, source:… and bg- batches
+	// (ext_massundo.go); without it /undo refuses them as usage errors.
+	MassUndo MassUndo
 }
 
 // Spec describes one command: its names, help and minimum role. Help and
@@ -204,6 +207,7 @@ type Router struct {
 	// parsePlain is Options.Natural (may be nil); tagNames its name cache.
 	parsePlain NaturalParser
 	tagNames   atomic.Pointer[store.TagNames]
+	massUndo   MassUndo // Options.MassUndo (may be nil)
 
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
@@ -229,7 +233,7 @@ func NewRouter(opts Options) (*Router, error) {
 		now: opts.Now, log: opts.Logger, loc: opts.Location, perms: p,
 		byName: map[string]*Spec{}, sess: newSessions(), sugg: opts.Suggestions,
 		charts: opts.Charts, deliver: opts.Deliver, exportBackground: ExportBackgroundRows,
-		parsePlain: opts.Natural,
+		parsePlain: opts.Natural, massUndo: opts.MassUndo,
 	}
 	if r.kick == nil {
 		r.kick = func() {}
@@ -296,7 +300,8 @@ func (r *Router) specList() []Spec {
 				"不带参数时显示你自己的变更。例：/history 王小明 since:上周、/history cs:#12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runHistory},
 		{Name: "undo", Aliases: []string{"撤销"}, Usage: "/undo [变更号] [force]",
 			Summary: "撤销你最近的一次变更（或指定的变更）",
-			Help:    "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
+			Help: "员工只能撤销自己的变更；主管可以撤销任何人的，遇到冲突可加 force 强制。例：/undo 12\n" +
+				"批量撤销（先预览再 /confirm，作为一批在后台执行）：/undo bg-bulk-12、/undo @lisi since:今天 tag:高意向、/undo source:import since:昨天。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runUndo},
 		{Name: "redo", Aliases: []string{"重做"}, Usage: "/redo", Summary: "恢复你最近一次撤销的变更",
 			Help: "撤销错了就用 /redo。", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runRedo},
 		{Name: "rollback", Aliases: []string{"回滚"}, Usage: "/rollback <客户> <时间> [@跟进人]",

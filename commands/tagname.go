@@ -109,6 +109,9 @@ func (r *Router) csLine(cs store.ChangeSet, customer string) string {
 	if cs.Forced {
 		line += "（强制）"
 	}
+	if strings.HasPrefix(cs.Batch, store.BackgroundBatchPrefix) { // /undo <batch> takes it back whole
+		line += "（批次 " + dn(cs.Batch) + "）"
+	}
 	if cs.Denied != "" {
 		line += "（被拒绝：" + display.Line(cs.Denied, deniedRunes) + "）"
 	}

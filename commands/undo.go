@@ -13,8 +13,12 @@ import (
 const undoScan = 200
 
 // runUndo is /undo [id] [force]: reverts the user's last change-set not yet
-// undone, or the given one. Employees undo only their own.
+// undone, or the given one. Employees undo only their own. A mass undo
+// (@userid, since:, source:, a bg- batch…) goes to Options.MassUndo.
 func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
+	if r.massUndo != nil && wantsMassUndo(req.Cmd.Args) {
+		return r.massUndo.MassUndo(ctx, massUndoRequest(r, req))
+	}
 	var id store.ID
 	force := false
 	for _, t := range req.Cmd.Args {

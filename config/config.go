@@ -81,6 +81,7 @@ type Config struct {
 	Suggestions Suggestions
 	Charts      Charts // PNG charts in chat (charts.go)
 	Import      Import // spreadsheet import (importer.go)
+	Jobs        Jobs   // background jobs: chunk size, outbox backlog (jobs.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -216,6 +217,7 @@ func Default() *Config {
 		Charts:      Charts{Font: DefaultChartFont},
 		Import:      defaultImport(),
 		TagSynonyms: DefaultTagSynonyms(),
+		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 	}
 }
 

@@ -67,6 +67,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		{"charts", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"font", d.str(&c.Charts.Font)}})
 		}},
+		{"jobs", d.jobs(&c.Jobs)},
 		{"kf", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{{"enabled", d.boolean(&c.KF.Enabled)}, {"open_kfids", d.strList(&c.KF.OpenKfIDs)}})
 		}},

@@ -262,6 +262,7 @@ charts:
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
 		Import:      defaultImport(),
 		TagSynonyms: DefaultTagSynonyms(),
+		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)

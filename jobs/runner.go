@@ -8,6 +8,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -165,19 +166,22 @@ func (r *Runner) Step(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	worked := false
+	var errs []error
 	for _, j := range js {
 		if !j.State.Runnable() {
 			continue
 		}
-		j, err := r.Store.ApplyJobChunk(j.ID, r.Chunk)
-		if err != nil {
-			return worked, err
+		id := j.ID
+		j, err := r.Store.ApplyJobChunk(id, r.Chunk)
+		if err != nil { // this job waits; the others go on
+			errs = append(errs, fmt.Errorf("job %s: %w", id, err))
+			continue
 		}
 		worked = true
 		r.Kick()
 		r.report(j)
 	}
-	return worked, nil
+	return worked, errors.Join(errs...)
 }
 
 // Drain runs Step until no job is runnable, ignoring the outbox backlog

@@ -1,6 +1,9 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // The undo rows of background jobs (mass undo, the undo of a batch), and
 // the outbox backlog jobs wait on.
@@ -21,7 +24,7 @@ func revertRow(tx *txn, job *Job, id ID, cs *ChangeSet) (string, error) {
 		cs.Add, cs.Remove = nil, nil
 		return "", nil
 	}
-	cs.Add, cs.Remove = orig.Remove, orig.Add
+	cs.Add, cs.Remove = restoredRefs(tx, orig.Remove), restoredRefs(tx, orig.Add) // tags deleted and restored since (massundo.go)
 	later, err := touchingAfter(tx, &orig)
 	if err != nil {
 		return "", err
@@ -88,4 +91,28 @@ func (s *Store) CountPendingOutbox(upTo int) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// RevertRows plans taking back a whole batch (e.g. a /bulk run's
+// bg-bulk-N) as rows of an undo job: one row per change-set of the batch,
+// newest first (see JobRow.Reverts). Give the job a Batch-like id of its
+// own kind (e.g. Kind "undo") and Source SourceUndo.
+func (s *Store) RevertRows(batch string) ([]JobRow, error) {
+	var rows []JobRow
+	prefix := "ix:b:" + batch + ":"
+	err := s.view(func(tx *txn) error {
+		var ferr error
+		scan(tx, prefix, func(k, _ string) bool {
+			id, err := seqOf(k, prefix)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			rows = append(rows, JobRow{Reverts: id})
+			return true
+		})
+		return ferr
+	})
+	slices.Reverse(rows)
+	return rows, err
 }

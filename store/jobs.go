@@ -59,6 +59,9 @@ type Job struct {
 	Next    int `json:"next"`    // rows handled so far (the cursor)
 	Applied int `json:"applied"` // change-sets written
 	Skipped int `json:"skipped"` // rows whose tags already matched
+	// Matched counts what the creator left out of the rows because its
+	// tags already matched (kept by CreateJob; not in Total).
+	Matched int `json:"matched,omitempty"`
 	// FailedN counts failed rows; Failed counts them by reason.
 	FailedN  int            `json:"failed_n"`
 	Failed   map[string]int `json:"failed,omitempty"`
@@ -105,6 +108,25 @@ const jobChunk = 5000
 func jobKey(id string) string           { return "job:" + id }
 func jobRowKey(id string, n int) string { return fmt.Sprintf("jobr:%s:%012d", id, n) }
 
+// open reports whether the job still needs the runner: rows to apply, or
+// an end not yet reported. Open jobs are listed under jobq:.
+func (j *Job) open() bool { return j.State.Runnable() || j.State == JobCreating || !j.Reported }
+
+// putJob writes the job and its jobq: key (present while it is open).
+func putJob(tx *txn, j *Job) error {
+	if err := putJSON(tx, jobKey(j.ID), j); err != nil {
+		return err
+	}
+	if j.open() {
+		_, _, err := tx.Set("jobq:"+j.ID, "", nil)
+		return err
+	}
+	if _, err := tx.Delete("jobq:" + j.ID); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
 func getJob(tx *txn, id string) (*Job, error) {
 	return getJSON[Job](tx, jobKey(id), func() error { return fmt.Errorf("job %s: %w", id, ErrNotFound) })
 }
@@ -135,7 +157,7 @@ func (s *Store) CreateJob(job Job, rows []JobRow) (Job, error) {
 		if _, err := tx.Get(jobKey(job.ID)); err == nil {
 			return fmt.Errorf("store: job %s exists", job.ID)
 		}
-		return putJSON(tx, jobKey(job.ID), &job)
+		return putJob(tx, &job)
 	})
 	if err != nil {
 		return Job{}, err
@@ -155,7 +177,7 @@ func (s *Store) CreateJob(job Job, rows []JobRow) (Job, error) {
 		}
 	}
 	job.State = JobPending
-	err = s.update(func(tx *txn) error { return putJSON(tx, jobKey(job.ID), &job) })
+	err = s.update(func(tx *txn) error { return putJob(tx, &job) })
 	return job, err
 }
 
@@ -169,12 +191,25 @@ func (s *Store) Job(id string) (Job, error) {
 func (s *Store) Jobs(unfinished bool) ([]Job, error) {
 	var out []Job
 	err := s.view(func(tx *txn) error {
-		return scanJSON(tx, "job:", func(_ string, j *Job) bool {
-			if !unfinished || j.State.Runnable() || j.State == JobCreating || !j.Reported {
+		if !unfinished {
+			return scanJSON(tx, "job:", func(_ string, j *Job) bool {
 				out = append(out, *j)
-			}
+				return true
+			})
+		}
+		var ids []string
+		scan(tx, "jobq:", func(k, _ string) bool {
+			ids = append(ids, k[len("jobq:"):])
 			return true
 		})
+		for _, id := range ids {
+			j, err := getJob(tx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, *j)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -200,7 +235,7 @@ func (s *Store) MarkJobReported(id string) error {
 			return err
 		}
 		j.Reported = true
-		return putJSON(tx, jobKey(id), j)
+		return putJob(tx, j)
 	})
 }
 
@@ -219,7 +254,7 @@ func (s *Store) CancelJob(id string) (Job, error) {
 			return nil
 		}
 		job.State, job.Ended, job.Updated = JobCancelled, s.now().UTC(), s.now().UTC()
-		return putJSON(tx, jobKey(id), &job)
+		return putJob(tx, &job)
 	})
 	if err != nil {
 		return Job{}, err
@@ -284,7 +319,7 @@ func (s *Store) ApplyJobChunk(id string, n int) (Job, error) {
 		if job.Next >= job.Total {
 			job.State, job.Ended = JobDone, job.Updated
 		}
-		return putJSON(tx, jobKey(id), &job)
+		return putJob(tx, &job)
 	})
 	if err != nil {
 		return Job{}, err

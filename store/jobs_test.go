@@ -177,3 +177,29 @@ func TestCancelJobDropsTheRest(t *testing.T) {
 		t.Errorf("a job with no rows: %v; want ErrNoChange", err)
 	}
 }
+
+// TestUndoBatchJob takes a whole bulk batch back with an undo job.
+func TestUndoBatchJob(t *testing.T) {
+	s, _ := openTest(t)
+	job, err := s.CreateJob(Job{Kind: "bulk", Actor: "boss", Source: SourceBulk, Add: tags("t3")}, bulkRows()[:3])
+	must(t, err)
+	_, err = s.ApplyJobChunk(job.ID, 10)
+	must(t, err)
+	rows, err := s.RevertRows(job.ID)
+	must(t, err)
+	if len(rows) != 3 || rows[0].Reverts < rows[2].Reverts {
+		t.Fatalf("revert rows %+v; want 3, newest first", rows)
+	}
+	undo, err := s.CreateJob(Job{Kind: "undo", Actor: "boss", Source: SourceUndo}, rows)
+	must(t, err)
+	got, err := s.ApplyJobChunk(undo.ID, 10)
+	must(t, err)
+	if d := cmp.Diff(jobCounts{State: JobDone, Total: 3, Next: 3, Applied: 3}, countsOf(got)); d != "" {
+		t.Fatalf("undo counters (-want +got):\n%s", d)
+	}
+	for _, r := range [][2]string{{"c1", "zhangsan"}, {"c1", "lisi"}, {"c2", "zhangsan"}} {
+		if tags := relTags(t, s, r[0], r[1]); len(tags) != 0 {
+			t.Errorf("%s/%s has %v after the undo; want none", r[0], r[1], tags)
+		}
+	}
+}

@@ -73,6 +73,8 @@
 //	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
 //	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
 //	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)
+//	jobq:<id>                  present while the job is open: rows to apply or its end
+//	                           not yet reported (value "")
 //	meta:seq:job               last number handed out for job ids
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key

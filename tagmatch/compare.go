@@ -2,10 +2,9 @@ package tagmatch
 
 import (
 	"fmt"
+	"github.com/tagbot/tagbot/internal/suggest"
 	"slices"
 	"strings"
-
-	"github.com/tagbot/tagbot/internal/suggest"
 )
 
 // Scores of the ways two names can look alike, best first. An edit
@@ -50,14 +49,14 @@ func compare(a, b *form, kind pairKind) (float64, string, bool) {
 			return scoreSame - scoreStep*float64(k), "仅" + aspects(a, b, k) + "不同", true
 		}
 	}
-	syn := synonymWhy(a, b)
 	if a.canon == b.canon {
-		return scoreSynonym, "同义词 " + syn, true
+		return scoreSynonym, "同义词 " + synonymWhy(a, b), true
 	}
 	d, ok := editDistance(a, b)
 	if !ok {
 		return 0, "", false
 	}
+	syn := synonymWhy(a, b)
 	longest := max(len(a.runes), len(b.runes))
 	score := scoreEdit * float64(longest-d) / float64(longest)
 	why := fmt.Sprintf("相差 %d 个字", d)
@@ -82,7 +81,7 @@ func editDistance(a, b *form) (int, bool) {
 	if short < minEditRunes || a.alnum != b.alnum || abs(len(a.runes)-len(b.runes)) > lim {
 		return 0, false
 	}
-	d := suggest.Distance(a.canon, b.canon)
+	d := suggest.RuneDistance(a.runes, b.runes)
 	if d > lim || d >= short {
 		return 0, false
 	}

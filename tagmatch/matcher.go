@@ -30,14 +30,20 @@ type Matcher struct {
 	tags  []store.Tag
 	forms []form
 	syn   *synonyms
-	index map[uint64][]int32 // hash of a deletion variant of a canonical form → tags
+	index []posting // (hash of a deletion variant of a canonical form, tag), sorted
+}
+
+// posting says that tag i has a deletion variant hashing to h.
+type posting struct {
+	h uint64
+	i int32
 }
 
 // New indexes the live tags of tags (deleted ones are left out) with the
 // synonym groups: each group is a list of names meaning the same, its
 // first entry the canonical one (config `tag_synonyms`).
 func New(tags []store.Tag, synonyms [][]string) *Matcher {
-	m := &Matcher{syn: newSynonyms(synonyms), index: map[uint64][]int32{}}
+	m := &Matcher{syn: newSynonyms(synonyms)}
 	for _, t := range tags {
 		if !t.Deleted {
 			m.tags = append(m.tags, t)
@@ -45,14 +51,22 @@ func New(tags []store.Tag, synonyms [][]string) *Matcher {
 	}
 	slices.SortFunc(m.tags, compareTags)
 	m.forms = make([]form, len(m.tags))
-	var buf []uint64
+	n := 0
 	for i, t := range m.tags {
 		m.forms[i] = newForm(t.Name, m.syn)
+		n += variantCount(len(m.forms[i].runes))
+	}
+	m.index = make([]posting, 0, n)
+	var buf []uint64
+	for i := range m.tags {
 		buf = variants(m.forms[i].runes, buf)
 		for _, v := range buf {
-			m.index[v] = append(m.index[v], int32(i))
+			m.index = append(m.index, posting{v, int32(i)})
 		}
 	}
+	// Order within a hash does not matter: Duplicates' groups are the same
+	// sets whichever pair joins them, and candidates sorts its result.
+	slices.SortFunc(m.index, func(a, b posting) int { return cmp.Compare(a.h, b.h) })
 	return m
 }
 
@@ -95,18 +109,13 @@ func (m *Matcher) Duplicates() [][]store.Tag {
 	for i := range parent {
 		parent[i] = int32(i)
 	}
-	var buf []uint64
-	var cands []int32
-	for i := range m.tags {
-		cands = m.candidates(&m.forms[i], buf, cands)
-		for _, j := range cands {
-			if j <= int32(i) || find(parent, j) == find(parent, int32(i)) {
-				continue
-			}
-			if _, _, ok := compare(&m.forms[i], &m.forms[j], libraryPair); ok {
-				parent[find(parent, j)] = find(parent, int32(i))
-			}
+	for lo := 0; lo < len(m.index); {
+		hi := lo + 1
+		for hi < len(m.index) && m.index[hi].h == m.index[lo].h {
+			hi++
 		}
+		m.unite(parent, m.index[lo:hi])
+		lo = hi
 	}
 	groups := map[int32][]store.Tag{}
 	var roots []int32
@@ -126,13 +135,32 @@ func (m *Matcher) Duplicates() [][]store.Tag {
 	return out
 }
 
+// unite joins the tags of one run of postings (sharing a deletion
+// variant) that look alike.
+func (m *Matcher) unite(parent []int32, run []posting) {
+	for x := range run {
+		for y := x + 1; y < len(run); y++ {
+			i, j := run[x].i, run[y].i
+			if find(parent, i) == find(parent, j) {
+				continue
+			}
+			if _, _, ok := compare(&m.forms[i], &m.forms[j], libraryPair); ok {
+				parent[find(parent, j)] = find(parent, i)
+			}
+		}
+	}
+}
+
 // candidates lists, once each and in order, the tags sharing a deletion
 // variant with f: every tag within editLimit edits of f is among them
 // (hash collisions only add candidates). buf and out are reused.
 func (m *Matcher) candidates(f *form, buf []uint64, out []int32) []int32 {
 	out = out[:0]
 	for _, v := range variants(f.runes, buf) {
-		out = append(out, m.index[v]...)
+		k, _ := slices.BinarySearchFunc(m.index, v, func(p posting, h uint64) int { return cmp.Compare(p.h, h) })
+		for ; k < len(m.index) && m.index[k].h == v; k++ {
+			out = append(out, m.index[k].i)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -156,6 +184,14 @@ func variants(rs []rune, buf []uint64) []uint64 {
 	}
 	slices.Sort(buf)
 	return slices.Compact(buf)
+}
+
+// variantCount is at most how many variants a name of n runes has.
+func variantCount(n int) int {
+	if editLimit(n) >= 2 {
+		return 1 + n + n*(n-1)/2
+	}
+	return 1 + n
 }
 
 // hashWithout is the 64-bit FNV-1a hash of rs without the runes at i and j.

@@ -10,6 +10,9 @@ package suggest
 // a into b. It is symmetric, and a swap of two adjacent runes costs 2.
 func Distance(a, b string) int { return distance([]rune(a), []rune(b), false) }
 
+// RuneDistance is Distance of two names already split into runes.
+func RuneDistance(a, b []rune) int { return distance(a, b, false) }
+
 // OSADistance is the optimal-string-alignment distance between a and b in
 // runes: Levenshtein plus the transposition of two adjacent runes as one
 // edit ("sycn" → "sync" is 1), with no substring edited twice. It suits

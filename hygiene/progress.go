@@ -1,0 +1,129 @@
+package hygiene
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/store"
+)
+
+// mergeProgress finishes a merge job: once every row is handled it
+// deletes the merged-away tag in WeCom (the outbox leaves deleted tags out
+// of calls still queued), then reports. It runs again at start for a job
+// that ended unreported, so a crash before the deletion is made good.
+func (h *Hygiene) mergeProgress(ctx context.Context, j store.Job) {
+	if !ended(j) {
+		h.progress(ctx, j)
+		return
+	}
+	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j))}
+	if j.State == store.JobDone && len(j.Remove) == 1 {
+		lines = append(lines, h.deleteMerged(ctx, j))
+	}
+	h.finish(ctx, j, lines)
+}
+
+// deleteMerged deletes the merged-away tag and says what happened.
+func (h *Hygiene) deleteMerged(ctx context.Context, j store.Job) string {
+	from := j.Remove[0]
+	name := display.Name(from.Name)
+	if t, err := h.st.Tag(from.ID); err == nil && t.Deleted {
+		return fmt.Sprintf("「%s」已不在标签库里。撤销：/undo %s（需先 /restore tag %s）", name, j.ID, name)
+	}
+	if h.tags == nil {
+		return fmt.Sprintf("没有连接企业微信，「%s」未删除。", name)
+	}
+	if err := h.tags.DeleteTag(ctx, from.ID); err != nil {
+		h.log.Warn("merge: delete tag failed", "job", j.ID, "tag", from.ID, "err", err)
+		return fmt.Sprintf("在企业微信删除「%s」失败，请稍后在企业微信后台删除，或再发送 /merge。", name)
+	}
+	return fmt.Sprintf("已在企业微信删除「%s」（/restore tag %s 可恢复）。撤销整批：先 /restore tag %s，再 /undo %s。", name, name, name, j.ID)
+}
+
+// undoProgress reports an ended mass undo.
+func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
+	if !ended(j) {
+		h.progress(ctx, j)
+		return
+	}
+	h.finish(ctx, j, []string{fmt.Sprintf("%s（批次 %s）%s：%s。要撤回这次撤销请 /undo %s。",
+		display.Name(j.Title), j.ID, stateWord(j), counts(j), j.ID)})
+}
+
+// progressMin is the smallest job whose progress is reported before its
+// summary; progressStep the share between two reports (10%).
+const (
+	progressMin  = 1000
+	progressStep = 10
+)
+
+// progress tells the job's actor how far a large running job got, each
+// time it passes another 10% (well within WeCom's 30 messages a minute).
+func (h *Hygiene) progress(ctx context.Context, j store.Job) {
+	if j.State != store.JobRunning || j.Total < progressMin {
+		return
+	}
+	pct := j.Next * 100 / j.Total / progressStep * progressStep
+	h.mu.Lock()
+	last := h.reported[j.ID]
+	if pct > last {
+		h.reported[j.ID] = pct
+	}
+	h.mu.Unlock()
+	if pct <= last || pct >= 100 {
+		return
+	}
+	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: fmt.Sprintf("%s（批次 %s）进行中：%s / %s（%d%%）。",
+		display.Name(j.Title), j.ID, countText(j.Next), countText(j.Total), pct)}})
+}
+
+// finish sends the summary to the job's actor and marks it reported.
+func (h *Hygiene) finish(ctx context.Context, j store.Job, lines []string) {
+	if len(j.Failed) > 0 {
+		lines = append(lines, "失败原因："+failures(j))
+	}
+	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: strings.Join(lines, "\n")}})
+	h.mu.Lock()
+	delete(h.reported, j.ID)
+	h.mu.Unlock()
+	if err := h.st.MarkJobReported(j.ID); err != nil {
+		h.log.Warn("mark job reported", "job", j.ID, "err", err)
+	}
+}
+
+// ended reports whether a job is over and its summary not yet sent.
+func ended(j store.Job) bool {
+	return !j.Reported && (j.State == store.JobDone || j.State == store.JobCancelled)
+}
+
+// stateWord is 已完成 or 已停止.
+func stateWord(j store.Job) string {
+	if j.State == store.JobCancelled {
+		return "已停止"
+	}
+	return "已完成"
+}
+
+// counts is "改动 N 个，跳过 M 个（已是目标状态），失败 K 个".
+func counts(j store.Job) string {
+	s := fmt.Sprintf("改动 %s 个客户关系", countText(j.Applied))
+	if j.Skipped > 0 {
+		s += fmt.Sprintf("，跳过 %s 个（已是目标状态）", countText(j.Skipped))
+	}
+	if j.FailedN > 0 {
+		s += fmt.Sprintf("，失败 %s 个", countText(j.FailedN))
+	}
+	return s
+}
+
+// failures is "原因 ×N、…", by reason.
+func failures(j store.Job) string {
+	var parts []string
+	for _, r := range sortedKeys(j.Failed) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", r, j.Failed[r]))
+	}
+	return strings.Join(parts, "、")
+}

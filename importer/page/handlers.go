@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/importer"
@@ -150,6 +151,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// uploadTimeout is how long reading an upload may take.
+const uploadTimeout = 3 * time.Minute
+
 // post admits a POST from the browser that claimed the link, with the
 // session's CSRF token; the session comes back locked.
 func (s *Server) post(w http.ResponseWriter, r *http.Request, maxBytes int64) (*access, *session, bool) {
@@ -164,6 +168,11 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, maxBytes int64) (*
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		// A phone may take longer than the server's ReadTimeout (meant for
+		// callbacks) to send a 20 MB file. A socket deadline: the real clock.
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout)); err != nil {
+			s.log.Debug("upload read deadline not extended", "err", err)
+		}
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			s.refuse(w, refusal{http.StatusRequestEntityTooLarge, "文件太大", fmt.Sprintf("文件太大：最多 %d MB。", s.o.Config.Import.MaxBytes>>20)})
 			return nil, nil, false

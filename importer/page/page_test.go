@@ -128,3 +128,29 @@ func TestPageEscapesFileText(t *testing.T) {
 		t.Errorf("chat summary = %q, want the dry run with 1 unknown tag", got)
 	}
 }
+
+func TestImportCommand(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		text, wantText, wantFile string
+	}{
+		{"/import", "分钟内有效，只限你本人使用", ""},
+		{"/import template", "导入模板", "tagbot-import-template.csv"},
+		{"/导入 模板", "导入模板", "tagbot-import-template.csv"},
+		{"/import foo", "用法", ""},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			replies := f.router.HandleText(t.Context(), "zhangsan", tc.text)
+			var text, file string
+			for _, r := range replies {
+				text += r.Text
+				if r.File != nil {
+					file = r.File.Name
+				}
+			}
+			if !strings.Contains(text, tc.wantText) || file != tc.wantFile {
+				t.Errorf("reply %q with file %q; want text with %q and file %q", text, file, tc.wantText, tc.wantFile)
+			}
+		})
+	}
+}

@@ -148,6 +148,9 @@ func (p *Plan) Tags() (add, remove int) {
 // ErrTooManyRows is returned when a file has more than Options.MaxRows rows.
 var ErrTooManyRows = errors.New("importer: too many rows")
 
+// errPrefetchStopped ends reading after the reader stopped.
+var errPrefetchStopped = errors.New("importer: reading stopped")
+
 // DryRun reads rows to the end and plans the import without writing.
 // A header the importer cannot use is a *HeaderError.
 func DryRun(rows Rows, o Options) (*Plan, error) {
@@ -156,9 +159,11 @@ func DryRun(rows Rows, o Options) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Format: rows.Format(), MaxBadShare: o.MaxBadShare}
+	ahead := prefetch(rows)
+	defer ahead.Stop()
 	var h *Header
 	for {
-		cells, line, err := rows.Next()
+		cells, line, err := ahead.Next()
 		if err == io.EOF {
 			break
 		}
@@ -183,6 +188,7 @@ func DryRun(rows Rows, o Options) (*Plan, error) {
 			return nil, err
 		}
 	}
+	ahead.Stop()
 	p.Encoding = rows.Encoding()
 	if h == nil {
 		return nil, &HeaderError{"文件是空的：第一行应是表头。可用 /import template 下载模板"}

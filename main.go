@@ -73,12 +73,16 @@ commands:
   pack apply FILE
             create the rule pack's missing tag groups and tags on WeCom and
             record them in the store (stop serve first); run twice: nothing new
+  import [--apply] [--as USERID] [--use-suggested] [--create-tags] [--report OUT] FILE
+            import customer tags from a CSV (UTF-8 or GBK) or XLSX: a dry run
+            (changes, unknown customers and tags, shifted rows); --apply applies
+            it as one undoable batch with a progress bar (stop serve first)
   version   print the version
   help      print this help (also -h, --help)
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "lifecycle": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "lifecycle": true, "import": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -132,7 +136,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sub.StringVar(&exportOpts.Since, "since", "", "ledger only: change-sets at or after this time (RFC 3339 or 2006-01-02, China time)")
 		sub.StringVar(&exportOpts.Format, "format", "jsonl", "jsonl or csv")
 	}
-	positional, err := parseInterleaved(sub, rest, cmd == "export" || cmd == "backup" || cmd == "check")
+	var importOpts app.ImportOptions
+	if cmd == "import" {
+		importOpts.Bind(sub)
+	}
+	positional, err := parseInterleaved(sub, rest, cmd == "export" || cmd == "backup" || cmd == "check" || cmd == "import")
 	if err != nil {
 		if cmd == "classify" && errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, app.ClassifyHelp)
@@ -148,8 +156,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return app.ExitUsage
 	case cmd == "backup" || cmd == "export" || (cmd == "check" && sub.NArg() == 1):
 		packFile = sub.Arg(0) // the file, or what to export
-	case cmd == "pack" && sub.NArg() == 1:
+	case (cmd == "pack" || cmd == "import") && sub.NArg() == 1:
 		packFile = sub.Arg(0)
+	case cmd == "import":
+		fmt.Fprintf(stderr, "tagbot import: want one CSV or XLSX file, got %v\n", sub.Args())
+		return app.ExitUsage
 	case cmd == "pack":
 		fmt.Fprintf(stderr, "tagbot pack apply: want one pack file, got %v\n", sub.Args())
 		return app.ExitUsage
@@ -200,6 +211,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = app.ApplyPack(ctx, *configPath, packFile, stdout, stderr)
 	case "demo":
 		err = app.Demo(ctx, *configPath, stdin, stdout)
+	case "import":
+		importOpts.File = packFile
+		err = app.ImportCLI(ctx, *configPath, importOpts, stdout, stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tagbot:", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/importer/page"
 	"github.com/tagbot/tagbot/intake"
 	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/lifecycle"
@@ -91,10 +92,11 @@ type Main struct {
 
 	Stats *stats.Stats // /stats; warmed in the background by Start
 
-	Jobs         *jobs.Runner     // durable background jobs (/bulk runs, merges, mass undos …); run by Start
+	Jobs         *jobs.Runner     // durable background jobs (/bulk runs, merges, mass undos, imports …); run by Start
 	Todo         *todo.Service    // /todo and the daily digest of required groups (groups.go)
 	Channels     *channel.Service // channel QR codes: /qr, new customers' State (qrtrig.go)
 	TriggerNotes *trigger.Worker  // sends tag triggers' notices and reminders (qrtrig.go)
+	Import       *page.Server     // /import and its upload page on server.listen
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -165,10 +167,11 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.newJobs(opts)
 	m.Todo = m.newTodo(opts)
 	hyg := m.newHygiene(cfg, opts)
+	m.newImport(cfg, opts)
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
-		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo, m.Channels}, MassUndo: hyg,
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo, m.Channels, m.Import}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},
@@ -177,6 +180,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 		m.Store.Close()
 		return nil, UsageError{err}
 	}
+	m.Import.SetRouter(m.Router)
 	m.newIntake(cfg, opts)
 	if m.LLM, err = newLLM(m, opts); err != nil {
 		m.Store.Close()
@@ -225,6 +229,7 @@ func (m *Main) Start(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle(m.Config.Server.CallbackPath, m.Callback)
 	m.IntakeAPI.Mount(mux)
+	m.Import.Mount(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
 	ctx, m.cancel = context.WithCancel(ctx)

@@ -82,8 +82,9 @@ type Config struct {
 	Charts      Charts // PNG charts in chat (charts.go)
 	// Lifecycle are the scheduled lifecycle rules (lifecycle.go).
 	Lifecycle []LifecycleRule
-	Jobs      Jobs // background jobs: chunk size, outbox backlog (jobs.go)
-	Todo      Todo // /todo and the daily digest of required groups (groups.go)
+	Jobs      Jobs   // background jobs: chunk size, outbox backlog (jobs.go)
+	Todo      Todo   // /todo and the daily digest of required groups (groups.go)
+	Import    Import // spreadsheet import (importer.go)
 	// RulePacks are the rule pack files of `rule_packs:` as written
 	// (relative to the config file); see RuleSet.
 	RulePacks []string
@@ -125,6 +126,9 @@ type Server struct {
 	// /readyz, /admin/backup, /admin/export); "" (the default) turns it off.
 	// 运维监听地址，空为关闭。
 	AdminListen string
+	// PublicURL is how WeCom users reach server.listen (the /import
+	// upload links), e.g. https://tagbot.example.com. 对外访问地址。
+	PublicURL string
 }
 
 // ChinaZone is China Standard Time (中国标准时间, UTC+8, no daylight
@@ -224,6 +228,7 @@ func Default() *Config {
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: DefaultSuggestionExpire, RejectMemory: DefaultRejectMemory},
 		Charts:      Charts{Font: DefaultChartFont},
+		Import:      defaultImport(),
 		TagSynonyms: DefaultTagSynonyms(),
 		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 		Todo:        Todo{DigestAt: DefaultDigestAt, Digest: true},

@@ -52,6 +52,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 				{"timestamp_window", d.duration(&c.Server.TimestampWindow)},
 				{"max_body_bytes", d.integer64(&c.Server.MaxBodyBytes)},
 				{"admin_listen", d.str(&c.Server.AdminListen)},
+				{"public_url", d.str(&c.Server.PublicURL)},
 			})
 		}},
 		{"api", func(n *yaml.Node, p string) {
@@ -116,6 +117,7 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 		}},
 		{"llm", d.llm(&c.LLM)},
 		{"lifecycle", d.lifecycle(&c.Lifecycle)},
+		{"import", d.importer(&c.Import)},
 		{"tag_synonyms", d.tagSynonyms(&c.TagSynonyms)},
 	})
 }

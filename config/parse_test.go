@@ -260,6 +260,7 @@ charts:
 		LLM:         defaultLLM(),
 		Suggestions: Suggestions{Expire: 48 * time.Hour, RejectMemory: 240 * time.Hour},
 		Charts:      Charts{Font: "/opt/fonts/noto.ttc"},
+		Import:      defaultImport(),
 		TagSynonyms: DefaultTagSynonyms(),
 		Jobs:        Jobs{Chunk: DefaultJobChunk, MaxBacklog: DefaultJobMaxBacklog},
 		Todo:        Todo{Digest: true, DigestAt: DefaultDigestAt},

@@ -74,6 +74,7 @@
 //	lc:s:<rule>                LifecycleRuleState: a lifecycle rule's first load, last slot, last run
 //	                           (its runs are jobs bg-life-<n>, n from meta:seq:lc; lifecycle.go)
 //	lcm:<external_userid>      when the customer last wrote (RFC 3339; lifecycle.go)
+//	imp:l:<token hash>         ImportLink: a one-time /import upload link (expiring; imports.go)
 //	job:<id>                   Job: a durable background job (bg-<kind>-<n>): plan
 //	                           header, cursor and counters (jobs.go; not rebuilt by Rebuild)
 //	jobr:<id>:<n>              JobRow n of the job, until it is applied (12 digits)

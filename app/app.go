@@ -222,6 +222,9 @@ func (m *Main) Start(ctx context.Context) error {
 		return fmt.Errorf("listen %s: %w", m.Config.Server.Listen, err)
 	}
 	m.listener = ln
+	if m.Import != nil {
+		m.Import.SetListening(ln.Addr().String())
+	}
 	if err := m.startAdmin(ctx); err != nil {
 		ln.Close()
 		return err

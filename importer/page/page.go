@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
@@ -58,7 +59,14 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session // by link hash
+
+	listening atomic.Pointer[string] // the address server.listen is bound to (SetListening)
 }
+
+// SetListening tells the page the address server.listen was bound to
+// (e.g. 127.0.0.1:41234 for "127.0.0.1:0"): links use it when
+// server.public_url is not set.
+func (s *Server) SetListening(addr string) { s.listening.Store(&addr) }
 
 // New builds the page; call SetRouter before serving.
 func New(o Options) *Server {
@@ -108,6 +116,9 @@ func (s *Server) NewLink(user string, role commands.Role) (string, time.Time, er
 func (s *Server) base() string {
 	if u := s.o.Config.Server.PublicURL; u != "" {
 		return u
+	}
+	if a := s.listening.Load(); a != nil {
+		return "http://" + *a
 	}
 	return "http://" + s.o.Config.Server.Listen
 }

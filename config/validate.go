@@ -138,6 +138,7 @@ func (c *Config) validate(r *reporter) {
 
 	oneOf(r, "log.level", c.Log.Level, LevelDebug, LevelInfo, LevelWarn, LevelError)
 	c.validateIntake(r)
+	c.validateOutbox(r)
 	c.validateLLM(r)
 	c.validateSuggestions(r)
 }

@@ -203,6 +203,9 @@ func (s *Store) init() error {
 		if err := initCounts(tx); err != nil { // stats.go
 			return err
 		}
+		if err := initOutboxLanes(tx); err != nil { // outboxlanes.go
+			return err
+		}
 		if n, err := migrateTTLs(tx, s.now()); err != nil {
 			return err
 		} else if n > 0 {

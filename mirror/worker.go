@@ -17,6 +17,11 @@ const (
 	DefaultMaxAttempts = 10
 	DefaultCallTimeout = 30 * time.Second
 	DefaultParallel    = 4
+	// DefaultBackoffBase is the first retry's wait: short, because the
+	// client's gate (rate, hourly budget, pause after 45009) already keeps
+	// the calls within WeCom's limits; the backoff only spaces the retries
+	// of one call, and a short one keeps a batch's tail short.
+	DefaultBackoffBase = 100 * time.Millisecond
 )
 
 // WorkerOptions tune NewWorker; zero values take the defaults.
@@ -37,7 +42,8 @@ type WorkerOptions struct {
 	// Poll is how often Run looks at the queue without a Kick (default 1s).
 	Poll time.Duration
 	// Backoff says how long to wait before retry number attempt (1-based)
-	// after a transient error; default ExponentialBackoff(1s, 5min, Rand).
+	// after a transient error; default ExponentialBackoff(DefaultBackoffBase,
+	// 5min, Rand).
 	// It also spaces re-checks after a failed one.
 	Backoff func(attempt int) time.Duration
 	// Rand draws the jitter of the default Backoff, in [0,1); math/rand/v2
@@ -99,7 +105,7 @@ func NewWorker(st *store.Store, api wecom.API, opts WorkerOptions) *Worker {
 		opts.Rand = rand.Float64
 	}
 	if opts.Backoff == nil {
-		opts.Backoff = ExponentialBackoff(time.Second, 5*time.Minute, opts.Rand)
+		opts.Backoff = ExponentialBackoff(DefaultBackoffBase, 5*time.Minute, opts.Rand)
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = DefaultMaxAttempts

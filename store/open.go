@@ -190,6 +190,9 @@ func (s *Store) init() error {
 			if _, _, err = tx.Set(snVersion, snVersionV, nil); err != nil { // stats.go: counters kept from the start
 				return err
 			}
+			if _, _, err = tx.Set("obcv", outboxCountsV, nil); err != nil { // outboxlanes.go: likewise
+				return err
+			}
 			_, err = startChain(tx, s.now())
 			return err
 		case err != nil:

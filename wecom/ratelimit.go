@@ -167,8 +167,8 @@ func (l *limiters) get(path string) *gate {
 	return g
 }
 
-// bucket is a token bucket whose burst is one second's worth of calls (at
-// least 1) and which takes a token back when a call was not carried out.
+// bucket is a token bucket whose burst is a tenth of a second's worth of
+// calls (at least 1: in any minute at most 1/600 over the rate) and which takes a token back when a call was not carried out.
 // Its owner's lock guards it.
 type bucket struct {
 	rate   float64 // tokens per second; +Inf: unlimited
@@ -183,7 +183,7 @@ func newBucket(perMin int, now time.Time) bucket {
 	if perMin < 0 {
 		return bucket{rate: math.Inf(1), burst: 1, tokens: 1, last: now}
 	}
-	burst := math.Max(1, float64(perMin/60))
+	burst := math.Max(1, float64(perMin/600))
 	return bucket{rate: float64(perMin) / 60, burst: burst, tokens: burst, last: now}
 }
 

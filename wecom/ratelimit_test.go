@@ -32,10 +32,10 @@ func TestLimitersConfig(t *testing.T) {
 	}{
 		{pathMarkTag, 1, 1, Limits{60, 3600, DefaultConcurrency[pathMarkTag]}},
 		{pathMessageSend, math.Inf(1), 1, Limits{-1, -1, -1}},
-		{pathUserGet, float64(DefaultRateLimits[pathUserGet]) / 60, float64(DefaultRateLimits[pathUserGet] / 60), Limits{DefaultRateLimits[pathUserGet], 60 * DefaultRateLimits[pathUserGet], 2}},
-		{"some/other_api", 100, 100, Limits{6000, 100_000, defaultConcurrency}},
+		{pathUserGet, float64(DefaultRateLimits[pathUserGet]) / 60, float64(DefaultRateLimits[pathUserGet] / 600), Limits{DefaultRateLimits[pathUserGet], 60 * DefaultRateLimits[pathUserGet], 2}},
+		{"some/other_api", 100, 10, Limits{6000, 100_000, defaultConcurrency}},
 		{pathBatchGetByUser, 1.0 / 60, 1, Limits{1, 60, defaultConcurrency}},
-		{"unknown/path", float64(defaultRatePerMinute) / 60, defaultRatePerMinute / 60, Limits{defaultRatePerMinute, 60 * defaultRatePerMinute, defaultConcurrency}},
+		{"unknown/path", float64(defaultRatePerMinute) / 60, defaultRatePerMinute / 600, Limits{defaultRatePerMinute, 60 * defaultRatePerMinute, defaultConcurrency}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

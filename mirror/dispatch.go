@@ -95,6 +95,11 @@ func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool
 		}
 	}()
 	for ctx.Err() == nil && ferr == nil {
+		select { // a Kick is seen before the next entry is picked
+		case <-w.kick:
+			q.kicked = true
+		default:
+		}
 		now := w.opts.Now()
 		if inflight < w.opts.Parallel && !q.held() {
 			e, ok, err := q.next(now)
@@ -167,12 +172,31 @@ func (q *queue) next(now time.Time) (store.OutboxEntry, bool, error) {
 		q.kicked, q.bg, q.cursor, q.bgEnd = false, nil, 0, false
 		q.wake, q.busySkip = time.Time{}, false
 	}
-	for len(q.inter) > 0 {
-		e := q.inter[0]
-		q.inter = q.inter[1:]
-		if c, ok, err := q.candidate(e, now); err != nil || ok {
-			return c, ok, err
+	// Interactive entries stay listed until sent or finished: one whose
+	// relationship first sends an earlier entry goes right after it, and
+	// while it waits for that call no background entry takes its place.
+	waiting := false
+	for i := 0; i < len(q.inter); {
+		e := q.inter[i]
+		waiting = waiting || q.busy[e.RelKey()]
+		c, ok, err := q.candidate(e, now)
+		if err != nil {
+			return c, false, err
 		}
+		if ok && c.ID != e.ID {
+			return c, true, nil
+		}
+		if ok || c.ID == 0 {
+			q.inter = append(q.inter[:i], q.inter[i+1:]...)
+		} else {
+			i++
+		}
+		if ok {
+			return c, true, nil
+		}
+	}
+	if waiting {
+		return store.OutboxEntry{}, false, nil
 	}
 	for {
 		for len(q.bg) > 0 {
@@ -200,6 +224,7 @@ func (q *queue) next(now time.Time) (store.OutboxEntry, bool, error) {
 // candidate returns what to send for e: the first pending entry of its
 // relationship (e itself, or an earlier one of either lane, so a
 // relationship's entries always go in order), if due and not in flight.
+// It returns a zero entry when the relationship has nothing pending.
 func (q *queue) candidate(e store.OutboxEntry, now time.Time) (store.OutboxEntry, bool, error) {
 	if q.busy[e.RelKey()] {
 		q.busySkip = true
@@ -211,7 +236,7 @@ func (q *queue) candidate(e store.OutboxEntry, now time.Time) (store.OutboxEntry
 	}
 	rel, err := q.w.st.RelOutbox(e.Customer, e.Follower)
 	if err != nil || len(rel) == 0 {
-		return e, false, err // finished meanwhile
+		return store.OutboxEntry{}, false, err // finished meanwhile
 	}
 	head := rel[0]
 	if q.parked[head.ID] {
@@ -256,7 +281,7 @@ func (q *queue) held() bool { return time.Now().Before(q.holdUntil) }
 // may be due now: a retry whose time came, or an entry passed over behind
 // its relationship's call in flight. It then starts reading them again.
 func (q *queue) restart(now time.Time) bool {
-	if !q.bgEnd || len(q.inter) > 0 {
+	if !q.bgEnd {
 		return false
 	}
 	if q.busySkip || (!q.wake.IsZero() && !q.wake.After(now)) {

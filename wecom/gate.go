@@ -36,6 +36,7 @@ type gate struct {
 	path string
 	now  func() time.Time
 
+	turn     chan struct{} // held by the one caller waiting to be admitted: callers go first come, first served
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever a waiter may proceed
 	bucket   bucket
@@ -95,7 +96,7 @@ func PausedUntil(err error) (until time.Time, sent, ok bool) {
 
 func newGate(path string, perMin, perHour, conc int, pause, maxPause time.Duration, now func() time.Time) *gate {
 	return &gate{
-		path: path, now: now, changed: make(chan struct{}),
+		path: path, now: now, changed: make(chan struct{}), turn: make(chan struct{}, 1),
 		bucket: newBucket(perMin, now()), hour: newHourWindow(perHour),
 		max: conc, cur: conc, pause: pause, maxPause: maxPause,
 	}
@@ -108,10 +109,23 @@ type slot struct {
 	probe bool
 }
 
-// acquire waits until a call may go. A wait that cannot end before ctx's
+// acquire waits until a call may go, callers in the order they came (a
+// channel's senders queue in order). A wait that cannot end before ctx's
 // deadline is refused at once: ErrRateLimited for the minute bucket, a
 // *PausedError for a pause or a spent hourly budget.
 func (g *gate) acquire(ctx context.Context) (*slot, error) {
+	g.mu.Lock()
+	until := g.pausedUntil
+	g.mu.Unlock()
+	if g.now().Before(until) && !canWait(ctx, until) {
+		return nil, &PausedError{API: g.path, Until: until}
+	}
+	select {
+	case g.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wecom %s: rate limit wait: %w", g.path, ctx.Err())
+	}
+	defer func() { <-g.turn }()
 	for {
 		g.mu.Lock()
 		now := g.now()

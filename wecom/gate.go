@@ -24,10 +24,10 @@ import (
 //     (60 s); then one call alone probes, and each probe answered 45009
 //     again doubles the pause, up to MaxRatePause (1 h). A handful of
 //     probes per hour, never a stream of calls into a block.
-//   - 45033 (接口并发调用超过限制): the path's concurrency is halved (at
-//     most once a second, however many calls were refused together), then
-//     raised by one after every raiseEvery successes, no sooner than
-//     raiseGap after the last change.
+//   - 45033 (接口并发调用超过限制): the path's concurrency is halved (once
+//     for all the calls refused that were admitted under the same
+//     concurrency), then raised by one after every raiseEvery successes, no
+//     sooner than raiseGap after the last change.
 //   - errcode -1, HTTP 5xx and dropped or refused connections: WeCom did not
 //     carry the call out, so it gives its place in the minute and the hour
 //     back; retries then do not eat into the configured rate. (Should WeCom
@@ -46,6 +46,7 @@ type gate struct {
 	inflight int
 	lastCut  time.Time // when cur last changed
 	okSince  int       // successes since cur last changed
+	gen      int       // changes of cur: a 45033 cuts only calls admitted under the current cur
 
 	pause        time.Duration
 	maxPause     time.Duration
@@ -60,7 +61,6 @@ type gate struct {
 const (
 	raiseEvery = 50
 	raiseGap   = 10 * time.Second
-	cutGap     = time.Second
 )
 
 // PausedError says an API path is paused until Until: WeCom answered 45009
@@ -107,6 +107,7 @@ type slot struct {
 	g     *gate
 	at    time.Time
 	probe bool
+	gen   int // the gate's gen when admitted
 }
 
 // acquire waits until a call may go, callers in the order they came (a
@@ -159,7 +160,7 @@ func (g *gate) acquire(ctx context.Context) (*slot, error) {
 			}
 			g.hour.add(now)
 			g.inflight++
-			s := &slot{g: g, at: now, probe: g.needProbe}
+			s := &slot{g: g, at: now, probe: g.needProbe, gen: g.gen}
 			if s.probe {
 				g.needProbe, g.probing = false, true
 			}
@@ -196,6 +197,7 @@ func (s *slot) release(err error) error {
 		if g.max > 0 && g.cur < g.max && g.okSince >= raiseEvery && now.Sub(g.lastCut) >= raiseGap {
 			g.cur++
 			g.okSince, g.lastCut = 0, now
+			g.gen++
 		}
 	case code == errcode.RateLimited:
 		if !now.Before(g.pausedUntil) || s.probe { // one pause per block, not one per refused call
@@ -210,9 +212,10 @@ func (s *slot) release(err error) error {
 		g.needProbe = true
 		return &PausedError{API: g.path, Until: g.pausedUntil, Cause: err}
 	case code == errcode.ConcurrencyLimited:
-		if g.max > 0 && now.Sub(g.lastCut) >= cutGap {
+		if g.max > 0 && s.gen == g.gen {
 			g.cur = max(1, min(g.cur, g.inflight+1)/2)
 			g.okSince, g.lastCut = 0, now
+			g.gen++
 		}
 	case notCarriedOut(err):
 		g.bucket.refund(now)

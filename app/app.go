@@ -24,6 +24,7 @@ import (
 	"github.com/tagbot/tagbot/nl"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/stats"
+	"github.com/tagbot/tagbot/statusview"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/wecom"
@@ -83,7 +84,8 @@ type Main struct {
 	admin         *http.Server
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
-	Stats *stats.Stats // /stats; warmed in the background by Start
+	Stats  *stats.Stats       // /stats; warmed in the background by Start
+	status *statusview.Source // outbox status for /status and /admin/status (status.go)
 
 	log      *slog.Logger
 	now      func() time.Time
@@ -149,6 +151,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: nl.Natural,
+		Extensions: []commands.Extension{m.statusSource()}, // status.go
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

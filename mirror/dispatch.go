@@ -27,15 +27,22 @@ const (
 func (w *Worker) Run(ctx context.Context) error {
 	w.log.Info("outbox worker started", "parallel", w.opts.Parallel)
 	defer w.log.Info("outbox worker stopped")
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	for ctx.Err() == nil {
-		if err := w.serve(ctx, false, nil); err != nil && ctx.Err() == nil {
+		// Between rounds the lock is free, so a Drain (the demo) may run.
+		w.mu.Lock()
+		wait, err := w.serve(ctx, false, nil)
+		w.mu.Unlock()
+		if err != nil && ctx.Err() == nil {
 			w.log.Error("outbox worker: store error, reading the queue again shortly", "err", err)
-			if !sleepCtx(ctx, w.opts.Poll) {
-				break
-			}
+			wait = w.opts.Poll
 		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-w.kick:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 	return nil
 }
@@ -50,7 +57,7 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) Drain(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if err := w.serve(ctx, true, map[store.ID]bool{}); err != nil {
+	if _, err := w.serve(ctx, true, map[store.ID]bool{}); err != nil {
 		return fmt.Errorf("mirror drain: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -69,10 +76,10 @@ type result struct {
 	err error
 }
 
-// serve dispatches entries to Parallel senders until ctx ends, or, when
-// drain is set, until nothing is left to try; it returns the first store
-// error (after the calls in flight are recorded).
-func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool) error {
+// serve dispatches entries to Parallel senders until ctx ends or nothing
+// is left to try now; it returns how long until something may be (for Run)
+// and the first store error (after the calls in flight are recorded).
+func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool) (time.Duration, error) {
 	q := &queue{w: w, parked: parked, busy: map[string]bool{}}
 	jobs := make(chan store.OutboxEntry)
 	results := make(chan result, w.opts.Parallel)
@@ -104,7 +111,7 @@ func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool
 		if inflight < w.opts.Parallel && !q.held() {
 			e, ok, err := q.next(now)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			if ok {
 				q.busy[e.RelKey()] = true
@@ -113,19 +120,23 @@ func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool
 				continue
 			}
 		}
+		if inflight == 0 && !drain && q.held() {
+			return time.Until(q.holdUntil), nil // wait out the pause without the lock
+		}
 		if inflight == 0 && drain && time.Until(q.holdUntil) > drainHoldMax {
-			return nil // the API is paused for long: what is left stays queued
+			return 0, nil // the API is paused for long: what is left stays queued
 		}
 		if inflight == 0 && !q.held() {
 			if q.restart(now) {
 				continue
 			}
 			if drain {
-				return nil
+				return 0, nil
 			}
 			if err := w.recheck(ctx); err != nil {
-				return err
+				return 0, err
 			}
+			return q.wait(w.opts.Now()), nil
 		}
 		select {
 		case r := <-results:
@@ -133,12 +144,12 @@ func (w *Worker) serve(ctx context.Context, drain bool, parked map[store.ID]bool
 			ferr = q.record(r)
 		case <-w.kick:
 			q.kicked = true
-		case <-q.timer(now):
+		case <-time.After(q.wait(now)):
 			q.kicked = true
 		case <-ctx.Done():
 		}
 	}
-	return ferr
+	return 0, ferr
 }
 
 // queue picks the next entry to send.
@@ -291,9 +302,9 @@ func (q *queue) restart(now time.Time) bool {
 	return false
 }
 
-// timer fires when the queue should be looked at again without a Kick: the
-// poll interval, the earliest retry, the end of a pause.
-func (q *queue) timer(now time.Time) <-chan time.Time {
+// wait is how long until the queue should be looked at again without a
+// Kick: the poll interval, the earliest retry, the end of a pause.
+func (q *queue) wait(now time.Time) time.Duration {
 	wait := q.w.opts.Poll
 	if !q.wake.IsZero() {
 		wait = min(wait, max(q.wake.Sub(now), 0))
@@ -301,17 +312,5 @@ func (q *queue) timer(now time.Time) <-chan time.Time {
 	if d := time.Until(q.holdUntil); d > 0 {
 		wait = d
 	}
-	return time.After(wait)
-}
-
-// sleepCtx waits d or until ctx ends; it reports whether d passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return wait
 }

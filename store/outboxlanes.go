@@ -256,7 +256,8 @@ func (s *Store) RelOutbox(customer, follower string) ([]OutboxEntry, error) {
 }
 
 // OutboxCountsAll returns the counts of the whole outbox, of the
-// interactive and the background lane, and of every batch (oldest first).
+// interactive and the background lane, and of every batch (oldest first,
+// then by id).
 func (s *Store) OutboxCountsAll() (total, interactive, background OutboxCounts, batches []OutboxCounts, err error) {
 	err = s.view(func(tx *txn) error {
 		counts := map[string]*OutboxCounts{}
@@ -287,6 +288,11 @@ func (s *Store) OutboxCountsAll() (total, interactive, background OutboxCounts, 
 		}
 		return nil
 	})
-	slices.SortFunc(batches, func(a, b OutboxCounts) int { return a.First.Compare(b.First) })
+	slices.SortFunc(batches, func(a, b OutboxCounts) int {
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Batch, b.Batch)
+	})
 	return total, interactive, background, batches, err
 }

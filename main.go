@@ -63,6 +63,10 @@ commands:
   export [--since T] [--format jsonl|csv] ledger|customers|library
             stream the whole ledger (oldest first; --since a time or date)
             or the current customers or tag library to stdout
+  status [--json]
+            the outbox queue: pending, in flight, done, failed by errcode,
+            current rate, ETA, per batch; through a running serve's
+            server.admin_listen, else from the file (counts only)
   repair    cut off a torn last transaction (kept aside), rebuild the current
             tags, indexes and queues from the ledger and the outbox
   classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write
@@ -82,7 +86,7 @@ commands:
 `
 
 // commands are the subcommands run knows; anything else is an unknown command.
-var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "lifecycle": true, "import": true, "version": true, "help": true}
+var commands = map[string]bool{"serve": true, "sync": true, "demo": true, "check": true, "repair": true, "classify": true, "pack": true, "backup": true, "export": true, "lifecycle": true, "import": true, "status": true, "version": true, "help": true}
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -130,6 +134,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var dryRun bool
 	if cmd == "lifecycle" {
 		sub.BoolVar(&dryRun, "dry-run", false, "show what the lifecycle rules would change now, change nothing")
+	}
+	var statusOpts app.StatusOptions
+	if cmd == "status" {
+		sub.BoolVar(&statusOpts.JSON, "json", false, "print the status as JSON")
 	}
 	var exportOpts app.ExportOptions
 	if cmd == "export" {
@@ -201,6 +209,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "export":
 		exportOpts.What = packFile
 		err = app.Export(ctx, *configPath, exportOpts, stdout)
+	case "status":
+		err = app.Status(ctx, *configPath, statusOpts, stdout)
 	case "repair":
 		err = app.Repair(*configPath, stdout)
 	case "classify":

@@ -30,7 +30,8 @@ func (m *Main) startAdmin(ctx context.Context) error {
 	}
 	m.adminListener = ln
 	m.admin = &http.Server{
-		Handler:           ops.NewAdminHandler(ops.AdminOptions{Store: m.Store, Metrics: m.Metrics, Ready: m.Ready, Logger: m.log}),
+		Handler: ops.NewAdminHandler(ops.AdminOptions{Store: m.Store, Metrics: m.Metrics, Ready: m.Ready, Logger: m.log,
+			Status: m.statusSource().Handler(m.log)}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	m.goRun(ctx, "admin http", func(context.Context) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/tagbot/tagbot/mirror"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/stats"
+	"github.com/tagbot/tagbot/statusview"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/suggestion"
 	"github.com/tagbot/tagbot/todo"
@@ -90,7 +91,8 @@ type Main struct {
 	admin         *http.Server
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
-	Stats *stats.Stats // /stats; warmed in the background by Start
+	Stats  *stats.Stats       // /stats; warmed in the background by Start
+	status *statusview.Source // outbox status for /status and /admin/status (status.go)
 
 	Jobs         *jobs.Runner     // durable background jobs (/bulk runs, merges, mass undos, imports …); run by Start
 	Todo         *todo.Service    // /todo and the daily digest of required groups (groups.go)
@@ -132,6 +134,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,
 		APIBase: cfg.WeCom.APIBase, RateLimits: cfg.WeCom.RateLimits, Logger: opts.Logger,
+		Limits:  wecom.LimitOptions{Hourly: cfg.WeCom.Outbox.HourlyLimits, Concurrency: cfg.WeCom.Outbox.Concurrency},
 		Observe: m.Metrics.ObserveWeComCall,
 	})
 	if err != nil {
@@ -171,7 +174,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.Router, err = commands.NewRouter(commands.Options{
 		Store: m.Store, Config: cfg, Tags: m.Syncer, Kick: m.Worker.Kick, Now: opts.Now, Logger: opts.Logger,
 		Suggestions: m.Suggestions, Charts: m.Charts, Stats: m.Stats, Natural: natural,
-		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo, m.Channels, m.Import}, MassUndo: hyg,
+		Extensions: []commands.Extension{m.bulkExtension(opts), hyg, m.newLifecycle(opts), m.Todo, m.Channels, m.Import, m.statusSource()}, MassUndo: hyg,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

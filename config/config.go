@@ -110,6 +110,7 @@ type WeCom struct {
 	EncodingAESKey string // 43 characters 回调 EncodingAESKey
 	APIBase        string // without trailing slash 不带结尾斜杠
 	RateLimits     map[string]int
+	Outbox         WeComLimits // hourly_limits, concurrency (outbox.go)
 	// SyncInterval is how often serve runs a full sync to repair drift no
 	// callback reported; 0 disables it, otherwise at least MinSyncInterval.
 	// 定期全量同步间隔，0 表示关闭。
@@ -204,6 +205,7 @@ func Default() *Config {
 			AgentID:      1000002,
 			APIBase:      "https://qyapi.weixin.qq.com",
 			RateLimits:   map[string]int{},
+			Outbox:       WeComLimits{HourlyLimits: map[string]int{}, Concurrency: map[string]int{}},
 			SyncInterval: 24 * time.Hour,
 		},
 		Server: Server{

@@ -43,6 +43,8 @@ func (d *decoder) root(n *yaml.Node, c *Config) {
 						}
 					})
 				}},
+				{"hourly_limits", d.pathInts(c.WeCom.Outbox.HourlyLimits)},
+				{"concurrency", d.pathInts(c.WeCom.Outbox.Concurrency)},
 			})
 		}},
 		{"server", func(n *yaml.Node, p string) {

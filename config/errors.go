@@ -121,7 +121,7 @@ func (r *reporter) err() error {
 // mistyped secret (x?secret=…), so only its leading API-path characters are
 // shown, at most maxKeyShown of them, then "…" (the line names the key).
 func keyPath(path, key string) string {
-	if path != "wecom.rate_limits" {
+	if path != "wecom.rate_limits" && path != "wecom.hourly_limits" && path != "wecom.concurrency" {
 		return join(path, key)
 	}
 	n := strings.IndexFunc(key, func(r rune) bool { return !apiKeyChar(r) })

@@ -243,6 +243,7 @@ charts:
 			CorpID: "ww0123456789abcdef", AgentID: 16, Secret: "s3cret", Token: "tok",
 			EncodingAESKey: validKey, APIBase: "http://127.0.0.1:9000",
 			RateLimits:   map[string]int{"externalcontact/mark_tag": 600, "message/send": 100},
+			Outbox:       WeComLimits{HourlyLimits: map[string]int{}, Concurrency: map[string]int{}},
 			SyncInterval: 6*time.Hour + 30*time.Minute,
 		},
 		Server: Server{Listen: ":0", CallbackPath: "/cb", TimestampWindow: 0, MaxBodyBytes: 2048},

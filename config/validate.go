@@ -140,6 +140,7 @@ func (c *Config) validate(r *reporter) {
 	c.validateIntake(r)
 	c.validateImport(r)
 	c.validateJobs(r)
+	c.validateOutbox(r)
 	c.validateLLM(r)
 	c.validateSuggestions(r)
 	c.validateTagSynonyms(r)

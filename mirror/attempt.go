@@ -16,9 +16,11 @@ import (
 
 // outcome is what one attempt did to its entry.
 type outcome struct {
-	finished bool      // done or failed: the relationship's next entry may go
-	retryAt  time.Time // set when the entry waits for a retry
-	parked   store.ID  // set when the entry failed transiently at or past MaxAttempts
+	finished  bool      // done or failed: the relationship's next entry may go
+	failed    bool      // WeCom refused it for good
+	retryAt   time.Time // set when the entry waits for a retry
+	parked    store.ID  // set when the entry failed transiently at or past MaxAttempts
+	heldUntil time.Time // the call was not sent: the API is paused until then (real time)
 }
 
 // attempt sends one entry and records the result. The call runs on a
@@ -39,6 +41,9 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 	}
 	if len(add)+len(remove) > 0 {
 		err = w.markTag(ctx, e, add, remove)
+	}
+	if until, ok := notSent(err); ok {
+		return outcome{heldUntil: until}, nil // untouched: it goes when the pause ends
 	}
 	refreshed := false
 	for wecom.Code(err) == errcode.InvalidTagID {
@@ -90,7 +95,10 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 			}
 		}
 	}
-	notice := w.failureNotice(e, code)
+	var notice func(store.OutboxEntry) string
+	if !e.Background { // a background job reports its failures in its own summary
+		notice = w.failureNotice(e, code)
+	}
 	fin, ferr := w.st.OutboxFailed(e.ID, code, msg, notice)
 	if ferr != nil {
 		return outcome{}, fmt.Errorf("record entry %d failed: %w", e.ID, ferr)
@@ -102,7 +110,20 @@ func (w *Worker) attempt(ctx context.Context, e store.OutboxEntry) (outcome, err
 	if notice != nil && w.opts.Queued != nil {
 		w.opts.Queued(context.WithoutCancel(ctx))
 	}
-	return outcome{finished: true}, nil
+	return outcome{finished: true, failed: true}, nil
+}
+
+// notSent reports whether err says the call was held back unsent because
+// the API is paused (45009 earlier, the hourly budget spent) or the minute's
+// rate would outlast the call's deadline, and until when to hold off.
+func notSent(err error) (time.Time, bool) {
+	if until, sent, ok := wecom.PausedUntil(err); ok && !sent {
+		return until, true
+	}
+	if errors.Is(err, wecom.ErrRateLimited) {
+		return time.Now().Add(time.Second), true
+	}
+	return time.Time{}, false
 }
 
 // retry records a transient failure of attempt n: the entry waits for
@@ -116,10 +137,13 @@ func (w *Worker) retry(ctx context.Context, e store.OutboxEntry, n int, cause er
 	}
 	log.Warn("outbox entry will be retried", "err", cause, "next", next)
 	out := outcome{retryAt: next}
+	if until, sent, ok := wecom.PausedUntil(cause); ok && sent {
+		out.heldUntil = until // WeCom answered 45009: hold every call until the pause ends
+	}
 	if n >= w.opts.MaxAttempts {
 		out.parked = e.ID
 	}
-	if n == w.opts.MaxAttempts {
+	if n == w.opts.MaxAttempts && !e.Background {
 		w.notifyDelay(ctx, e)
 	}
 	return out, nil

@@ -19,12 +19,24 @@
 // and because entries of one relationship are sent strictly in queue
 // order, a repeated call can never overtake a later change.
 //
+// # Lanes and rate
+//
+// The worker keeps up to Parallel calls in flight (by default the client's
+// mark_tag concurrency). Due interactive entries always go before
+// background ones (store.ChangeSet.Background: bulk, import, lifecycle,
+// merge, "bg-" batches), and an entry goes only when it is the first
+// pending one of its relationship, whatever lane the earlier one is in.
+// The client's gate (package wecom) keeps the calls within the rate, the
+// hourly budget and the concurrency, pauses an API after 45009 and lowers
+// its concurrency after 45033; a call it holds back unsent leaves its entry
+// untouched and the worker holds off until the pause ends.
+//
 // # Transient errors and refusals
 //
 // A transient error (wecom.IsTransient: errcode -1, 45009, HTTP 5xx,
 // timeouts, dropped connections) never ends an entry: WeCom may even have
 // applied a call whose answer was lost. The entry is retried with a capped
-// exponential backoff for as long as it takes; when its attempts reach
+// exponential backoff (from DefaultBackoffBase) for as long as it takes; when its attempts reach
 // MaxAttempts the actor is told once that the change is delayed, not lost.
 // Only a refusal (84061, 40096, …) fails an entry: Store.OutboxFailed takes
 // the change back in the ledger and, in the same transaction, queues the
@@ -43,5 +55,8 @@
 // made in the WeCom client meanwhile is recorded then, as the follower's.
 //
 // Only one worker may serve a store at a time; within a worker, Run and
-// Drain never send concurrently.
+// Drain never send concurrently (Run frees its lock whenever it waits).
+// A background entry tells its actor nothing by itself, neither a delay nor
+// a refusal: the job reports in its own summary (counts per batch by
+// errcode are in the store).
 package mirror

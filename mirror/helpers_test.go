@@ -56,6 +56,8 @@ func newEnv(tb testing.TB) *env {
 	api, err := wecom.New(wecom.Config{
 		CorpID: o.CorpID, Secret: o.Secret, AgentID: o.AgentID, APIBase: fake.URL(),
 		RateLimits: noLimits(), HTTPTimeout: 5 * time.Second, Logger: log,
+		// a 45009 injected by a test pauses mark_tag for a moment only
+		Limits: wecom.LimitOptions{RatePause: time.Millisecond, MaxRatePause: 4 * time.Millisecond},
 	})
 	if err != nil {
 		tb.Fatal(err)

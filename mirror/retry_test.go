@@ -106,7 +106,7 @@ func TestWorkerKeepsCallWeComAppliedButTimedOut(t *testing.T) {
 	}
 }
 
-// The default backoff doubles from 1s and stays at or under 5 minutes
+// The default backoff doubles from 100ms and stays at or under 5 minutes
 // however long the outage lasts.
 func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 	e := newEnv(t)
@@ -125,7 +125,7 @@ func TestWorkerDefaultBackoffIsCapped(t *testing.T) {
 	if ob := outbox(t, e.st, cs.Outbox); ob.Status != store.OutboxStatusPending || ob.Attempts != 14 {
 		t.Fatalf("entry = %s/%d, want pending after 14 attempts", ob.Status, ob.Attempts)
 	}
-	if waits[0] < 900*time.Millisecond || waits[0] > time.Second {
+	if waits[0] < 90*time.Millisecond || waits[0] > DefaultBackoffBase {
 		t.Errorf("first wait = %v", waits[0])
 	}
 	for i, d := range waits {

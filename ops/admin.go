@@ -22,6 +22,7 @@ const (
 	PathReadyz  = "/readyz"
 	PathBackup  = "/admin/backup" // POST: the store file, consistent (Store.Snapshot)
 	PathExport  = "/admin/export" // GET ?what=…&since=…&format=…: Export's rows
+	PathStatus  = "/admin/status" // GET: the outbox queue (statusview.View, JSON)
 )
 
 // AdminOptions configure the admin handler.
@@ -30,6 +31,8 @@ type AdminOptions struct {
 	Metrics *Metrics
 	Ready   *Readiness
 	Logger  *slog.Logger
+	// Status, when set, serves PathStatus (loopback clients only).
+	Status http.Handler
 }
 
 // NewAdminHandler serves /metrics, /healthz, /readyz and, to loopback
@@ -57,6 +60,9 @@ func NewAdminHandler(opts AdminOptions) http.Handler {
 	})
 	mux.Handle("POST "+PathBackup, loopbackOnly(backupHandler(opts.Store, log)))
 	mux.Handle("GET "+PathExport, loopbackOnly(exportHandler(opts.Store, log)))
+	if opts.Status != nil {
+		mux.Handle("GET "+PathStatus, loopbackOnly(opts.Status))
+	}
 	return mux
 }
 

@@ -80,12 +80,12 @@ func TestJobAppliesEachRowOnceInChunks(t *testing.T) {
 	if len(j.Examples) != 2 || j.Examples[1].Customer != "c2" || j.Examples[1].Follower != "lisi" {
 		t.Errorf("examples %+v; want the denied row and c2/lisi", j.Examples)
 	}
-	if n := countKeys(t, s, "jobr:"); n != 0 {
+	if n := keysUnder(t, s, "jobr:"); n != 0 {
 		t.Errorf("%d job rows left after the job ended", n)
 	}
 }
 
-func countKeys(t testing.TB, s *Store, prefix string) int {
+func keysUnder(t testing.TB, s *Store, prefix string) int {
 	t.Helper()
 	n := 0
 	must(t, s.view(func(tx *txn) error {
@@ -165,8 +165,8 @@ func TestCancelJobDropsTheRest(t *testing.T) {
 	must(t, err)
 	c, err := s.CancelJob(job.ID)
 	must(t, err)
-	if c.State != JobCancelled || countKeys(t, s, "jobr:") != 0 {
-		t.Fatalf("state %s with %d rows left; want cancelled and none", c.State, countKeys(t, s, "jobr:"))
+	if c.State != JobCancelled || keysUnder(t, s, "jobr:") != 0 {
+		t.Fatalf("state %s with %d rows left; want cancelled and none", c.State, keysUnder(t, s, "jobr:"))
 	}
 	again, err := s.ApplyJobChunk(job.ID, 10)
 	must(t, err)

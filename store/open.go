@@ -190,6 +190,9 @@ func (s *Store) init() error {
 			if _, _, err = tx.Set(snVersion, snVersionV, nil); err != nil { // stats.go: counters kept from the start
 				return err
 			}
+			if _, _, err = tx.Set("obcv", outboxCountsV, nil); err != nil { // outboxlanes.go: likewise
+				return err
+			}
 			_, err = startChain(tx, s.now())
 			return err
 		case err != nil:
@@ -201,6 +204,9 @@ func (s *Store) init() error {
 			return err
 		}
 		if err := initCounts(tx); err != nil { // stats.go
+			return err
+		}
+		if err := initOutboxLanes(tx); err != nil { // outboxlanes.go
 			return err
 		}
 		if n, err := migrateTTLs(tx, s.now()); err != nil {

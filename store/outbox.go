@@ -41,6 +41,11 @@ type OutboxEntry struct {
 	// Compensated is the change-set that undid the ledger's claim after a
 	// permanent failure.
 	Compensated ID `json:"compensated,omitempty"`
+	// Background is the change-set's Background(): the entry waits in the
+	// background lane behind interactive work (outboxlanes.go).
+	Background bool `json:"background,omitempty"`
+	// Batch is the change-set's Batch, for the counts per batch.
+	Batch string `json:"batch,omitempty"`
 }
 
 // RelKey names the relationship the entry changes; entries of one
@@ -61,6 +66,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 		ID: ID(seq), CS: cs.ID, Op: "mark_tag", Actor: cs.Actor,
 		Customer: cs.Customer, Follower: cs.Follower,
 		Status: OutboxStatusPending, CreatedAt: cs.Time, NextAt: cs.Time,
+		Background: cs.Background(), Batch: cs.Batch,
 	}
 	for _, t := range cs.Add {
 		e.Add = append(e.Add, t.ID)
@@ -73,8 +79,10 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 			return 0, err
 		}
 	}
-	_, _, err = tx.Set(seqKey("ob:", seq), encode(&e), nil)
-	return e.ID, err
+	if _, _, err = tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
+		return 0, err
+	}
+	return e.ID, recount(tx, &e, "", e.CreatedAt)
 }
 
 func getOutbox(tx *txn, id ID) (*OutboxEntry, error) {
@@ -133,8 +141,10 @@ func hasPending(tx *txn, customer, follower string) bool {
 func finish(tx *txn, e *OutboxEntry) error {
 	tx.Delete(seqKey("obq:", uint64(e.ID)))
 	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
-	_, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil)
-	return err
+	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil); err != nil {
+		return err
+	}
+	return recount(tx, e, OutboxStatusPending, e.DoneAt) // outboxlanes.go
 }
 
 // OutboxDone marks an entry sent. Marking an entry that is no longer

@@ -68,6 +68,11 @@ func (s *Store) Rebuild() (RepairReport, error) {
 				return err
 			}
 		}
+		if n, err := rewriteOutbox(tx); err != nil { // outboxlanes.go
+			return err
+		} else if n > 0 {
+			rep.Added["outbox lane and count"] += n
+		}
 		return rebuildCounts(tx, &rep) // stats.go
 	})
 	if !rep.Changed() {

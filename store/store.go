@@ -43,6 +43,11 @@
 //	rqb:<seq>                  bytes of queued reply rq:<seq>'s image or file (base64; replymedia.go)
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
+//	obl:i:<seq>, obl:b:<seq>   present while ob:<seq> is pending, by lane: interactive
+//	                           or background (outboxlanes.go)
+//	obc:t, obc:l:i, obc:l:b, obc:b:<batch>
+//	                           OutboxCounts of the outbox, of each lane, of one batch
+//	obcv                       version of the obl:/obc: keys ("1"; Open derives them when older)
 //	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
 //	                           nl.confirm:<userid> = "off" after /set confirm off,
 //	                           todo.digest:<userid> = day of the last daily digest (expiring; todo/)

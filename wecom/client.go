@@ -52,6 +52,9 @@ type Config struct {
 	APIBase string
 	// RateLimits 按 API 路径（如 "externalcontact/mark_tag"）覆盖 DefaultRateLimits，单位次/分钟；负数表示不限流。
 	RateLimits map[string]int
+	// Limits adds the hourly budget and concurrency cap per path and the
+	// pause after 45009 (gate.go). 每小时额度、并发上限与 45009 后的暂停。
+	Limits LimitOptions
 	// HTTPTimeout 是单次 HTTP 请求（含取 token）的超时，默认 10s；共享的 HTTP 客户端
 	// 另有 10s 的硬上限，更大的值不起作用。
 	HTTPTimeout time.Duration
@@ -111,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 		base:    base,
 		timeout: timeout,
 		tok:     newTokenHandle(cfg.CorpID, cfg.Secret, agent, base),
-		lim:     newLimiters(cfg.RateLimits),
+		lim:     newLimiters(cfg.RateLimits, cfg.Limits),
 		log:     logger.With("pkg", "wecom"),
 		observe: cfg.Observe,
 	}, nil
@@ -126,14 +129,16 @@ func (c *Client) SDK() *work.Work {
 	return w
 }
 
-// invoke runs one API call: waits for the path's limiter, obtains a token,
-// sends, and on errcode 40014/42001 drops the token and retries exactly once.
+// invoke runs one API call: waits for the path's gate (rate, hourly
+// budget, concurrency, pause; gate.go), obtains a token, sends, and on
+// errcode 40014/42001 drops the token and retries exactly once.
 func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.Context, token string) error) error {
 	var err error
 	for attempt := 1; attempt <= 2; attempt++ {
 		waitStart := time.Now()
-		if err = c.lim.wait(ctx, path); err != nil {
-			return err
+		s, aerr := c.lim.get(path).acquire(ctx)
+		if aerr != nil {
+			return aerr
 		}
 		start := time.Now()
 		var token string
@@ -144,6 +149,7 @@ func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.
 			}
 			return send(ctx, token)
 		})
+		err = s.release(err)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wecom call", slog.String("api", path), slog.Int("attempt", attempt),
 			slog.Duration("took", time.Since(start)), slog.Int("errcode", Code(err)), slog.Bool("ok", err == nil))
 		if c.observe != nil {

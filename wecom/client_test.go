@@ -283,7 +283,7 @@ func TestRateLimiterSpacesCalls(t *testing.T) {
 	if _, err := e.c.GetUser(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if tok := e.c.lim.get("user/get").Tokens(); tok >= 1 {
+	if tok := e.c.lim.get("user/get").tokens(); tok >= 1 {
 		t.Fatalf("limiter still has %.2f tokens after a call at 1/min", tok)
 	}
 	short, cancel := context.WithTimeout(ctx, time.Second)

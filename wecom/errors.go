@@ -71,6 +71,10 @@ func IsTransient(err error) bool {
 	if err == nil {
 		return false
 	}
+	var pe *PausedError
+	if errors.As(err, &pe) {
+		return true
+	}
 	var ae *APIError
 	if errors.As(err, &ae) {
 		switch ae.Code {

@@ -145,6 +145,7 @@ func TestFaultRatioIsDeterministic(t *testing.T) {
 func TestRateLimitWithClock(t *testing.T) {
 	clk := newClock()
 	s := fake(t, Options{Now: clk.Now, Limits: map[string]int{"externalcontact/mark_tag": 3}})
+	s.SetBlockFor(-1) // the sliding window alone (TestLimitBlock covers the block)
 	seedFaults(t, s)
 	q := url.Values{"access_token": {token(t, s)}}
 	mark := func() int { return call(t, s, http.MethodPost, "externalcontact/mark_tag", q, markBody).code() }

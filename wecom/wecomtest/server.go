@@ -133,6 +133,7 @@ type Server struct {
 	depts    map[string][]int // user/get department ids by userid (departments.go)
 
 	ways contactWayState // 「联系我」 and welcome messages (contactway.go)
+	lim  limitState      // blocks, concurrency, latency (limits.go)
 }
 
 // New starts a fake WeCom on a loopback httptest server. It panics if
@@ -288,6 +289,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, call, http.StatusNotFound, nil)
 		return
 	}
+	leave, refused := s.admit(r, path) // limits.go: concurrency cap, latency
+	defer leave()
+	if refused != nil {
+		s.finish(w, call, http.StatusOK, refused)
+		return
+	}
 	s.mu.Lock()
 	payload, aerr := s.serveAPI(rt, r.Method, &apiRequest{path: path, query: call.Query, body: body, now: now,
 		contentType: r.Header.Get("Content-Type")})
@@ -309,8 +316,8 @@ func (s *Server) serveAPI(rt route, method string, req *apiRequest) (any, *apiEr
 			return nil, err
 		}
 	}
-	if s.overLimit(req.path, req.now) {
-		return nil, apiErr(errcode.RateLimited, "more than %d calls per minute to %s", s.opts.Limits[req.path], req.path)
+	if aerr := s.limit(req.path, req.now); aerr != nil { // limits.go
+		return nil, aerr
 	}
 	return rt.h(s, req)
 }

@@ -1,0 +1,91 @@
+package mirror
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tagbot/tagbot/wecom"
+)
+
+// rateWindow is the span over which Live measures the current rate.
+const rateWindow = time.Minute
+
+// Live is what the outbox worker is doing right now, for `tagbot status`
+// and /status. 发件箱实时状态。
+type Live struct {
+	At       time.Time // when it was read
+	InFlight int       // mark_tag calls in flight
+	// PerMinute is the entries finished (done or failed) over the last
+	// minute, or, for a worker running less than a minute, that count
+	// scaled to a minute.
+	PerMinute float64
+	// HeldUntil is set while the API is paused (45009, hourly budget).
+	HeldUntil time.Time
+	// MarkTag is the state of the mark_tag limits, when the API reports it.
+	MarkTag *wecom.PathState
+}
+
+// liveStats counts what the senders do; safe for concurrent use.
+type liveStats struct {
+	mu        sync.Mutex
+	started   time.Time
+	inflight  int
+	finished  []time.Time // finish times within rateWindow, oldest first
+	heldUntil time.Time
+}
+
+func (l *liveStats) start() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.started.IsZero() {
+		l.started = time.Now()
+	}
+	l.inflight++
+}
+
+func (l *liveStats) finish(out outcome) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight--
+	now := time.Now()
+	if out.finished {
+		l.finished = append(l.finished, now)
+	}
+	if out.heldUntil.After(l.heldUntil) {
+		l.heldUntil = out.heldUntil
+	}
+	l.trim(now)
+}
+
+// trim drops finish times older than rateWindow; l.mu is held.
+func (l *liveStats) trim(now time.Time) {
+	i := 0
+	for i < len(l.finished) && now.Sub(l.finished[i]) > rateWindow {
+		i++
+	}
+	if i > 0 {
+		l.finished = append(l.finished[:0], l.finished[i:]...)
+	}
+}
+
+// Live reports what the worker is doing now (real time; the rate is
+// measured on the wall clock).
+func (w *Worker) Live() Live {
+	l := &w.live
+	l.mu.Lock()
+	now := time.Now()
+	l.trim(now)
+	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished))}
+	if span := now.Sub(l.started); !l.started.IsZero() && span < rateWindow && span > time.Second {
+		out.PerMinute = float64(len(l.finished)) * float64(rateWindow) / float64(span)
+	}
+	if now.Before(l.heldUntil) {
+		out.HeldUntil = l.heldUntil
+	}
+	l.mu.Unlock()
+	if ps, ok := w.api.(PathStater); ok {
+		st := ps.PathState(wecom.PathMarkTag)
+		out.MarkTag = &st
+	}
+	return out
+}

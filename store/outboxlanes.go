@@ -1,0 +1,298 @@
+package store
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// The outbox's two lanes and its counters.
+//
+// Every pending entry is in one lane: obl:i:<seq> (interactive: a /tag, a
+// confirmed suggestion, an undo) or obl:b:<seq> (background: the entries of
+// change-sets whose ChangeSet.Background() holds — bulk, import,
+// lifecycle, merge, a "bg-" batch). The worker serves due interactive
+// entries before background ones, so one employee's /tag never waits behind
+// a batch of 100,000.
+//
+// obc:t holds the counts of all entries, obc:l:i and obc:l:b those of each
+// lane, obc:b:<batch> those of one batch (OutboxCounts, JSON); Apply and the
+// outcome of each entry keep them, Rebuild rewrites them from the entries.
+// obcv ("1") says they were derived once for a store from before them.
+
+// Outbox lanes.
+const (
+	laneInteractive = "i"
+	laneBackground  = "b"
+	outboxCountsV   = "1"
+)
+
+// OutboxCounts counts outbox entries by status: of the whole outbox, of one
+// lane or of one batch. 发件箱计数。
+type OutboxCounts struct {
+	Batch      string      `json:"batch,omitempty"`
+	Background bool        `json:"background,omitempty"`
+	Actor      string      `json:"actor,omitempty"` // who started the batch (its first entry's actor)
+	Pending    int         `json:"pending"`
+	Done       int         `json:"done"`
+	Failed     map[int]int `json:"failed,omitempty"` // by errcode
+	First      time.Time   `json:"first"`            // when its first entry was queued
+	Last       time.Time   `json:"last"`             // when an entry last finished
+}
+
+// FailedTotal is the number of failed entries, all errcodes together.
+func (c OutboxCounts) FailedTotal() int {
+	n := 0
+	for _, v := range c.Failed {
+		n += v
+	}
+	return n
+}
+
+func lane(bg bool) string {
+	if bg {
+		return laneBackground
+	}
+	return laneInteractive
+}
+
+func laneKey(bg bool, id ID) string { return seqKey("obl:"+lane(bg)+":", uint64(id)) }
+
+// countKeys lists the counter keys an entry feeds.
+func countKeys(e *OutboxEntry) []string {
+	keys := []string{"obc:t", "obc:l:" + lane(e.Background)}
+	if e.Batch != "" {
+		keys = append(keys, "obc:b:"+e.Batch)
+	}
+	return keys
+}
+
+// count applies one entry's move (from "" when queued, to its new status
+// at time at) to c.
+func count(c *OutboxCounts, e *OutboxEntry, from OutboxStatus, at time.Time) {
+	switch from {
+	case OutboxStatusPending:
+		c.Pending--
+	case "":
+		if c.First.IsZero() {
+			c.First, c.Actor, c.Background = e.CreatedAt, e.Actor, e.Background
+		}
+	}
+	switch e.Status {
+	case OutboxStatusPending:
+		c.Pending++
+	case OutboxStatusDone:
+		c.Done++
+	case OutboxStatusFailed:
+		if c.Failed == nil {
+			c.Failed = map[int]int{}
+		}
+		c.Failed[e.ErrCode]++
+	}
+	if e.Status != OutboxStatusPending && at.After(c.Last) {
+		c.Last = at
+	}
+}
+
+// recount moves e from status from to its status in the stored counters
+// and lanes.
+func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
+	if from == "" && e.Status == OutboxStatusPending {
+		if _, _, err := tx.Set(laneKey(e.Background, e.ID), "", nil); err != nil {
+			return err
+		}
+	} else if from == OutboxStatusPending && e.Status != OutboxStatusPending {
+		if _, err := tx.Delete(laneKey(e.Background, e.ID)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+	}
+	for _, k := range countKeys(e) {
+		c, err := getJSON[OutboxCounts](tx, k, nil)
+		if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		if c == nil {
+			c = &OutboxCounts{Batch: strings.TrimPrefix(k, "obc:b:")}
+			if !strings.HasPrefix(k, "obc:b:") {
+				c.Batch = ""
+			}
+		}
+		count(c, e, from, at)
+		if err := putJSON(tx, k, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deriveOutbox computes the lane keys and counters from the entries.
+func deriveOutbox(tx *txn) (lanes map[string]bool, counts map[string]*OutboxCounts, err error) {
+	lanes, counts = map[string]bool{}, map[string]*OutboxCounts{}
+	err = scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
+		if e.Status == OutboxStatusPending {
+			lanes[laneKey(e.Background, e.ID)] = true
+		}
+		for _, k := range countKeys(e) {
+			if counts[k] == nil {
+				counts[k] = &OutboxCounts{}
+				if b, ok := strings.CutPrefix(k, "obc:b:"); ok {
+					counts[k].Batch = b
+				}
+			}
+			count(counts[k], e, "", e.DoneAt)
+		}
+		return true
+	})
+	return lanes, counts, err
+}
+
+// rewriteOutbox makes the lane keys and counters what the entries say and
+// reports how many keys it changed.
+func rewriteOutbox(tx *txn) (int, error) {
+	lanes, counts, err := deriveOutbox(tx)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	var extra []string
+	scan(tx, "obl:", func(k, _ string) bool {
+		if !lanes[k] {
+			extra = append(extra, k)
+		}
+		delete(lanes, k)
+		return true
+	})
+	scan(tx, "obc:", func(k, v string) bool {
+		if c, ok := counts[k]; ok && encode(c) == v {
+			delete(counts, k)
+		} else if !ok {
+			extra = append(extra, k)
+		}
+		return true
+	})
+	for _, k := range extra {
+		if _, err := tx.Delete(k); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	for _, k := range slices.Sorted(maps.Keys(lanes)) {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		if err := putJSON(tx, k, counts[k]); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	_, _, err = tx.Set("obcv", outboxCountsV, nil)
+	return changed, err
+}
+
+// initOutboxLanes derives the lanes and counters once for a store from
+// before them (Open).
+func initOutboxLanes(tx *txn) error {
+	if v, err := tx.Get("obcv"); err == nil && v == outboxCountsV {
+		return nil
+	}
+	_, err := rewriteOutbox(tx)
+	return err
+}
+
+// OutboxLane lists up to limit pending entries of one lane (background or
+// interactive) in queue order, after the entry after (0: from the start).
+func (s *Store) OutboxLane(background bool, after ID, limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.view(func(tx *txn) error {
+		prefix := "obl:" + lane(background) + ":"
+		var ferr error
+		tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(after)+1), func(k, _ string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			id, err := seqOf(k, prefix)
+			if err == nil {
+				var e *OutboxEntry
+				if e, err = getOutbox(tx, id); err == nil {
+					out = append(out, *e)
+				}
+			}
+			ferr = err
+			return err == nil && (limit <= 0 || len(out) < limit)
+		})
+		return ferr
+	})
+	return out, err
+}
+
+// RelOutbox lists the pending entries of one relationship in queue order.
+func (s *Store) RelOutbox(customer, follower string) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.view(func(tx *txn) error {
+		prefix := "obr:" + customer + ":" + follower + ":"
+		var ferr error
+		scan(tx, prefix, func(k, _ string) bool {
+			n, err := strconv.ParseUint(k[len(prefix):], 10, 64)
+			if err == nil {
+				var e *OutboxEntry
+				if e, err = getOutbox(tx, ID(n)); err == nil {
+					out = append(out, *e)
+				}
+			}
+			ferr = err
+			return err == nil
+		})
+		return ferr
+	})
+	return out, err
+}
+
+// OutboxCountsAll returns the counts of the whole outbox, of the
+// interactive and the background lane, and of every batch (oldest first,
+// then by id).
+func (s *Store) OutboxCountsAll() (total, interactive, background OutboxCounts, batches []OutboxCounts, err error) {
+	err = s.view(func(tx *txn) error {
+		counts := map[string]*OutboxCounts{}
+		if v, gerr := tx.Get("obcv"); gerr != nil || v != outboxCountsV {
+			var derr error // a read-only store from before the counters
+			if _, counts, derr = deriveOutbox(tx); derr != nil {
+				return derr
+			}
+		} else {
+			if ferr := scanJSON(tx, "obc:", func(k string, c *OutboxCounts) bool {
+				counts[k] = c
+				return true
+			}); ferr != nil {
+				return ferr
+			}
+		}
+		for k, c := range counts {
+			switch {
+			case k == "obc:t":
+				total = *c
+			case k == "obc:l:i":
+				interactive = *c
+			case k == "obc:l:b":
+				background = *c
+			case strings.HasPrefix(k, "obc:b:"):
+				batches = append(batches, *c)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(batches, func(a, b OutboxCounts) int {
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Batch, b.Batch)
+	})
+	return total, interactive, background, batches, err
+}

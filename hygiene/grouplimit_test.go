@@ -1,0 +1,77 @@
+package hygiene
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
+)
+
+// TestJobRowsKeepGroupLimits: a change made between the plan of a job and
+// its run cannot leave two tags of an exclusive group or more than max:
+// the row fails, naming the group and the tags already there.
+func TestJobRowsKeepGroupLimits(t *testing.T) {
+	maxOne := func(c *config.Config) { c.Groups["客户等级"] = config.GroupPolicy{Max: 1} }
+	tests := []struct {
+		name    string
+		edit    func(*config.Config)
+		setup   func(e *env)
+		says    [][2]string // user, text, in order
+		want    []string    // 赵敏 (c2/zhangsan) tags at the end
+		summary string      // in the summary to the last job's actor
+		actor   string
+	}{
+		{
+			name:  "undo exclusive",
+			setup: func(e *env) { e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"低意向"}, nil) },
+			says: [][2]string{{"zhangsan", "/untag 赵敏 低意向"}, {"mgr", "/undo @zhangsan since:今天"}, {"mgr", "/confirm"},
+				{"boss", "/tag 赵敏 +高意向"}},
+			want: []string{"高意向"}, actor: "mgr", summary: "标签组「意向程度」最多 1 个标签，客户已有「高意向」",
+		},
+		{
+			name:  "undo max",
+			edit:  maxOne,
+			setup: func(e *env) { e.apply("mgr", store.SourceCommand, "c2", "zhangsan", []string{"VIP"}, nil) },
+			says: [][2]string{{"zhangsan", "/untag 赵敏 VIP"}, {"mgr", "/tag 赵敏 +普通"}, {"zhangsan", "/undo since:今天"},
+				{"zhangsan", "/confirm"}},
+			want: []string{"普通"}, actor: "zhangsan", summary: "标签组「客户等级」最多 1 个标签，客户已有「普通」",
+		},
+		{
+			name: "merge exclusive",
+			setup: func(e *env) {
+				e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"北京上海广州用户"}, nil)
+			},
+			says: [][2]string{{"boss", "/merge 北京上海广州用户 into 北上广客户"}, {"boss", "/confirm"},
+				{"boss", "/tag 赵敏 +华南"}},
+			want: []string{"华南"}, actor: "boss", summary: "标签组「地区」最多 1 个标签，客户已有「华南」",
+		},
+		{
+			// /bulk adds as /tag does: the exclusive group's other tag,
+			// added after the plan, comes off when the row runs.
+			name:  "bulk exclusive",
+			setup: func(e *env) { e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"VIP"}, nil) },
+			says:  [][2]string{{"mgr", "/bulk tag:VIP +高意向"}, {"mgr", "/confirm"}, {"boss", "/tag 赵敏 +低意向"}},
+			want:  []string{"VIP", "高意向"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvCfg(t, tt.edit)
+			tt.setup(e)
+			for _, s := range tt.says {
+				t.Logf("%s %s → %s", s[0], s[1], e.say(s[0], s[1]))
+			}
+			e.settle()
+			if got := e.tagNames("c2", "zhangsan"); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("赵敏 has %v, want %v", got, tt.want)
+			}
+			sum := e.lastDelivered(tt.actor)
+			t.Log(sum)
+			if !strings.Contains(sum, tt.summary) {
+				t.Errorf("summary lacks %q:\n%s", tt.summary, sum)
+			}
+		})
+	}
+}

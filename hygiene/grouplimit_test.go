@@ -75,3 +75,38 @@ func TestJobRowsKeepGroupLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestMassUndoRevertsTriggered: a mass undo with a filter takes back what
+// the undone change-set's triggers did, as /undo N does.
+func TestMassUndoRevertsTriggered(t *testing.T) {
+	tests := []struct{ name, undo string }{
+		{"source filter", "/undo @zhangsan since:今天 source:command"},
+		{"tag filter", "/undo @zhangsan since:今天 tag:VIP"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			vip, plain := e.lib["VIP"], e.lib["普通"]
+			e.st.SetTriggers(func(in store.TriggerInput) store.TriggerOutput { // VIP takes 普通 off
+				var out store.TriggerOutput
+				for _, r := range in.Change.Add {
+					if r.ID == vip {
+						out.ChangeSets = append(out.ChangeSets, store.ChangeSet{Remove: []store.TagRef{{ID: plain}}})
+					}
+				}
+				return out
+			})
+			e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"普通"}, nil)
+			e.say("zhangsan", "/tag 赵敏 +VIP")
+			if got, want := e.tagNames("c2", "zhangsan"), []string{"VIP"}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("after /tag: %v, want %v (the trigger)", got, want)
+			}
+			t.Log(e.say("mgr", tt.undo))
+			t.Log(e.say("mgr", "/confirm"))
+			e.settle()
+			if got, want := e.tagNames("c2", "zhangsan"), []string{"普通"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("after %s: %v, want %v", tt.undo, got, want)
+			}
+		})
+	}
+}

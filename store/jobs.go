@@ -363,6 +363,11 @@ func (s *Store) applyJobRow(tx *txn, job *Job) error {
 		return err
 	}
 	err = s.applyTx(tx, &cs)
+	if row.Reverts != 0 && (err == nil || errors.Is(err, ErrNoChange)) {
+		if err := s.revertCaused(tx, job, row.Reverts, cs.ID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case err == nil:
 		job.Applied++

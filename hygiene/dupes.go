@@ -119,6 +119,25 @@ func tagLine(t store.Tag, counts map[string]int) string {
 	return fmt.Sprintf("「%s」（%s，%d 个客户）", display.Name(t.Name), display.Name(t.GroupName), counts[t.ID])
 }
 
+// typedID is typed for the tag with id, as the live library stands.
+func (h *Hygiene) typedID(id string) string {
+	t, err := h.st.Tag(id)
+	if err != nil {
+		return id
+	}
+	live, err := h.st.Tags(false)
+	if err != nil {
+		return id
+	}
+	n := 0
+	for _, o := range live {
+		if o.Name == t.Name {
+			n++
+		}
+	}
+	return typed(t, map[string]bool{t.Name: n > 1})
+}
+
 // typed is how a command shown to the user names t: its name, or 组名/名称
 // when several live tags share it, quoted when it holds spaces; the id
 // when the name cannot be typed back as shown.

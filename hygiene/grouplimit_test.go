@@ -19,6 +19,7 @@ func TestJobRowsKeepGroupLimits(t *testing.T) {
 		edit    func(*config.Config)
 		setup   func(e *env)
 		says    [][2]string // user, text, in order
+		then    [][2]string // after the jobs ran, then run again
 		want    []string    // 赵敏 (c2/zhangsan) tags at the end
 		summary string      // in the summary to the last job's actor
 		actor   string
@@ -45,6 +46,8 @@ func TestJobRowsKeepGroupLimits(t *testing.T) {
 			},
 			says: [][2]string{{"boss", "/merge 北京上海广州用户 into 北上广客户"}, {"boss", "/confirm"},
 				{"boss", "/tag 赵敏 +华南"}},
+			// the failed row keeps the tag; merging again only takes it off
+			then: [][2]string{{"boss", "/merge 北京上海广州用户 into 北上广客户"}, {"boss", "/confirm"}},
 			want: []string{"华南"}, actor: "boss", summary: "标签组「地区」最多 1 个标签，客户已有「华南」",
 		},
 		{
@@ -64,10 +67,14 @@ func TestJobRowsKeepGroupLimits(t *testing.T) {
 				t.Logf("%s %s → %s", s[0], s[1], e.say(s[0], s[1]))
 			}
 			e.settle()
+			sum := e.lastDelivered(tt.actor)
+			for _, s := range tt.then {
+				t.Logf("%s %s → %s", s[0], s[1], e.say(s[0], s[1]))
+			}
+			e.settle()
 			if got := e.tagNames("c2", "zhangsan"); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("赵敏 has %v, want %v", got, tt.want)
 			}
-			sum := e.lastDelivered(tt.actor)
 			t.Log(sum)
 			if !strings.Contains(sum, tt.summary) {
 				t.Errorf("summary lacks %q:\n%s", tt.summary, sum)
@@ -108,5 +115,44 @@ func TestMassUndoRevertsTriggered(t *testing.T) {
 				t.Errorf("after %s: %v, want %v", tt.undo, got, want)
 			}
 		})
+	}
+}
+
+// TestMergeKeepsLateAssignments: a relationship given the merged-away tag
+// while the merge runs is not left without it: the tag is not deleted and
+// the summary says to /merge again, which moves it and deletes the tag.
+func TestMergeKeepsLateAssignments(t *testing.T) {
+	e := newEnv(t)
+	e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"北京上海广州用户"}, nil)
+	e.say("boss", "/merge 北京上海广州用户 into 北上广客户")
+	e.say("boss", "/confirm")
+	e.say("boss", "/tag 钱多多 +北京上海广州用户") // while the job runs
+	e.settle()
+	type state struct {
+		C2, C3  []string
+		Deleted bool
+	}
+	read := func() state {
+		old, err := e.st.Tag(e.lib["北京上海广州用户"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return state{e.tagNames("c2", "zhangsan"), e.tagNames("c3", "zhangsan"), old.Deleted}
+	}
+	if got, want := read(), (state{C2: []string{"北上广客户"}, C3: []string{"北京上海广州用户"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("after the merge = %+v, want %+v (the tag kept for 钱多多)", got, want)
+	}
+	sum := e.lastDelivered("boss")
+	t.Log(sum)
+	for _, want := range []string{"1 个客户关系", "没有删除", "/merge 北京上海广州用户 into 北上广客户"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	e.say("boss", "/merge 北京上海广州用户 into 北上广客户")
+	e.say("boss", "/confirm")
+	e.settle()
+	if got, want := read(), (state{C2: []string{"北上广客户"}, C3: []string{"北上广客户"}, Deleted: true}); !reflect.DeepEqual(got, want) {
+		t.Errorf("after merging again = %+v, want %+v", got, want)
 	}
 }

@@ -156,3 +156,32 @@ func TestMergeKeepsLateAssignments(t *testing.T) {
 		t.Errorf("after merging again = %+v, want %+v", got, want)
 	}
 }
+
+// TestMassUndoWording: the summary counts change-sets as 变更 (a customer
+// with two counts twice), and a later change by the person undone (left
+// out by a filter) is not called someone else's.
+func TestMassUndoWording(t *testing.T) {
+	e := newEnv(t)
+	e.apply("zhangsan", store.SourceCommand, "c2", "zhangsan", []string{"VIP"}, nil)
+	e.apply("zhangsan", store.SourceCommand, "c2", "zhangsan", []string{"高意向"}, nil)
+	e.apply("zhangsan", store.SourceImport, "c3", "zhangsan", []string{"普通"}, nil)
+	e.apply("zhangsan", store.SourceCommand, "c3", "zhangsan", nil, []string{"普通"})
+	e.apply("zhangsan", store.SourceImport, "c3", "zhangsan", []string{"普通"}, nil)
+	preview := e.say("mgr", "/undo @zhangsan since:今天 source:command")
+	t.Log(preview)
+	for _, want := range []string{"之后 zhangsan 自己在 #", "不在这次撤销的范围里"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	if strings.Contains(preview, "别人") {
+		t.Errorf("preview calls zhangsan someone else:\n%s", preview)
+	}
+	e.say("mgr", "/confirm")
+	e.settle()
+	sum := e.lastDelivered("mgr")
+	t.Log(sum)
+	if !strings.Contains(sum, "撤销 2 项变更") || strings.Contains(sum, "客户关系") {
+		t.Errorf("summary = %q, want 撤销 2 项变更 (one relationship, two change-sets)", sum)
+	}
+}

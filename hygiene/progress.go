@@ -19,7 +19,7 @@ func (h *Hygiene) mergeProgress(ctx context.Context, j store.Job) {
 		h.progress(ctx, j)
 		return
 	}
-	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j))}
+	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j, "改动"))}
 	if j.State == store.JobDone && len(j.Remove) == 1 {
 		if left := h.stillCarrying(j); left != "" {
 			lines = append(lines, left)
@@ -83,7 +83,7 @@ func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
 		return
 	}
 	h.finish(ctx, j, []string{fmt.Sprintf("%s（批次 %s）%s：%s。要撤回这次撤销请 /undo %s。",
-		display.Name(j.Title), j.ID, stateWord(j), counts(j), j.ID)})
+		display.Name(j.Title), j.ID, stateWord(j), counts(j, "撤销"), j.ID)})
 }
 
 // progressMin is the smallest job whose progress is reported before its
@@ -140,14 +140,16 @@ func stateWord(j store.Job) string {
 	return "已完成"
 }
 
-// counts is "改动 N 个，跳过 M 个（已是目标状态），失败 K 个".
-func counts(j store.Job) string {
-	s := fmt.Sprintf("改动 %s 个客户关系", countText(j.Applied))
+// counts is "<verb> N 项变更，跳过 M 项（已是目标状态），失败 K 项": it
+// counts the job's rows and change-sets, not relationships (a mass undo
+// may take back several change-sets of one customer).
+func counts(j store.Job, verb string) string {
+	s := fmt.Sprintf("%s %s 项变更", verb, countText(j.Applied))
 	if j.Skipped > 0 {
-		s += fmt.Sprintf("，跳过 %s 个（已是目标状态）", countText(j.Skipped))
+		s += fmt.Sprintf("，跳过 %s 项（已是目标状态）", countText(j.Skipped))
 	}
 	if j.FailedN > 0 {
-		s += fmt.Sprintf("，失败 %s 个", countText(j.FailedN))
+		s += fmt.Sprintf("，失败 %s 项", countText(j.FailedN))
 	}
 	return s
 }

@@ -130,6 +130,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.Store.SetGroupLimits(groupLimits(cfg))
 	m.newOps()
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,

@@ -33,6 +33,18 @@ func groupSyncOptions(cfg *config.Config, o mirror.SyncOptions) mirror.SyncOptio
 	return o
 }
 
+// groupLimits is the store's view of groups.<组名>.exclusive and max:
+// background jobs check them on every row (store.SetGroupLimits).
+func groupLimits(cfg *config.Config) map[string]store.GroupLimit {
+	out := map[string]store.GroupLimit{}
+	for name, g := range cfg.Groups {
+		if g.Exclusive || g.Max > 0 {
+			out[name] = store.GroupLimit{Max: g.Max, Exclusive: g.Exclusive}
+		}
+	}
+	return out
+}
+
 // newTodo builds /todo and the daily digest (sent through the Sender).
 func (m *Main) newTodo(opts Options) *todo.Service {
 	return todo.New(todo.Options{Store: m.Store, Config: m.Config, Notify: m.Sender.Notify, Now: opts.Now, Logger: opts.Logger})

@@ -71,6 +71,7 @@ func (m *Main) ReloadRules() error {
 	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil { // lifecycle rules reload with them
 		return err
 	}
+	m.Store.SetGroupLimits(groupLimits(cfg)) // background jobs check them per row
 	m.Rules.Swap(set)
 	m.log.Info("rules loaded", "rules", set.Len())
 	return nil

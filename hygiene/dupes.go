@@ -119,9 +119,29 @@ func tagLine(t store.Tag, counts map[string]int) string {
 	return fmt.Sprintf("「%s」（%s，%d 个客户）", display.Name(t.Name), display.Name(t.GroupName), counts[t.ID])
 }
 
+// typedID is typed for the tag with id, as the live library stands.
+func (h *Hygiene) typedID(id string) string {
+	t, err := h.st.Tag(id)
+	if err != nil {
+		return id
+	}
+	live, err := h.st.Tags(false)
+	if err != nil {
+		return id
+	}
+	n := 0
+	for _, o := range live {
+		if o.Name == t.Name {
+			n++
+		}
+	}
+	return typed(t, map[string]bool{t.Name: n > 1})
+}
+
 // typed is how a command shown to the user names t: its name, or 组名/名称
 // when several live tags share it, quoted when it holds spaces; the id
-// when the name cannot be typed back as shown.
+// (which /merge takes) when the name cannot be typed back as shown (it
+// holds quotes, reads as a +tag or a filter, …).
 func typed(t store.Tag, repeated map[string]bool) string {
 	name := t.Name
 	if repeated[name] {
@@ -130,8 +150,24 @@ func typed(t store.Tag, repeated map[string]bool) string {
 	if display.Name(name) != name {
 		return t.ID
 	}
-	if strings.ContainsAny(name, " \t　") {
-		return "「" + name + "」"
+	if strings.ContainsAny(name, "\"「」“”『』") { // quoted again it would read as a riddle
+		return t.ID
 	}
-	return name
+	for _, w := range []string{name, "「" + name + "」"} {
+		if typesBack(w, name) {
+			return w
+		}
+	}
+	return t.ID
+}
+
+// typesBack reports whether w, typed as an argument of /merge, reads
+// back as the one word name (not a quote, a +tag, a filter, nor
+// /merge's separator).
+func typesBack(w, name string) bool {
+	if strings.EqualFold(name, "into") || name == "到" || name == "->" || name == "→" {
+		return false
+	}
+	c, err := commands.Parse("/merge " + w)
+	return err == nil && len(c.Args) == 1 && c.Args[0].Kind == commands.Word && c.Args[0].Value == name
 }

@@ -65,9 +65,26 @@ func TestRenderDupes(t *testing.T) {
 		{tag("t1", "等级", "VIP客户"), true, "等级/VIP客户"},
 		{tag("t1", "等级", "VIP 客户"), false, "「VIP 客户」"},
 		{tag("t1", "等级", "VIP\u202e客户"), false, "t1"},
+		{tag("t1", "等级", "「普通」"), false, "t1"},
+		{tag("t1", "等级", "“普通”"), false, "t1"},
+		{tag("t1", "等级", "普通 」x"), false, "t1"},
+		{tag("t1", "等级", "+VIP"), false, "「+VIP」"},
+		{tag("t1", "等级", "渠道:展会"), false, "渠道:展会"},
+		{tag("t1", "等级", "into"), false, "t1"},
 	} {
 		if got := typed(tt.t, map[string]bool{tt.t.Name: tt.repeated}); got != tt.want {
 			t.Errorf("typed(%q, repeated %v) = %q, want %q", tt.t.Name, tt.repeated, got, tt.want)
 		}
+	}
+}
+
+// TestMergeByID: /merge takes the tag ids /dupes suggests for names that
+// cannot be typed back.
+func TestMergeByID(t *testing.T) {
+	e := newEnv(t)
+	e.apply("setup", store.SourceCommand, "c2", "zhangsan", []string{"北京上海广州用户"}, nil)
+	got := e.say("boss", "/merge "+e.lib["北京上海广州用户"]+" into "+e.lib["北上广客户"])
+	if !strings.Contains(got, "将把「北京上海广州用户」（客群）合并到「北上广客户」（地区）") {
+		t.Errorf("/merge by id = %q", got)
 	}
 }

@@ -45,7 +45,11 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // (北京上海广州用户), 意向程度 (exclusive: 高意向, 低意向), 客户等级 (VIP,
 // 普通), 渠道 (展会, admins only); customers c1 王小明 (zhangsan, lisi), c2 赵敏, c3 钱多多 and c4
 // 孙悟空 (zhangsan). boss is admin, mgr manager.
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvCfg(t, nil) }
+
+// newEnvCfg is newEnv with edit applied to the configuration first (nil:
+// none); the store gets the group limits as app gives them.
+func newEnvCfg(t testing.TB, edit func(*config.Config)) *env {
 	t.Helper()
 	fake := wecomtest.New(wecomtest.Options{Secret: "s-" + t.Name()})
 	t.Cleanup(fake.Close)
@@ -91,6 +95,14 @@ func newEnv(t testing.TB) *env {
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
 	cfg.Groups = map[string]config.GroupPolicy{"地区": {Exclusive: true}, "意向程度": {Exclusive: true}, "渠道": {EditableBy: []string{"admins"}}}
+	if edit != nil {
+		edit(cfg)
+	}
+	gl := map[string]store.GroupLimit{}
+	for name, g := range cfg.Groups {
+		gl[name] = store.GroupLimit{Max: g.Max, Exclusive: g.Exclusive}
+	}
+	st.SetGroupLimits(gl)
 	h := New(Options{Store: st, Jobs: e.runner, Synonyms: cfg.TagSynonyms, Tags: syncer, Logger: quiet(), MarkTagPerMinute: 600,
 		Deliver: func(_ context.Context, user string, replies []commands.Reply) {
 			e.mu.Lock()

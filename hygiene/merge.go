@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/commands"
@@ -87,11 +89,15 @@ func (h *Hygiene) resolve(req *commands.ExtRequest, word string) (store.Tag, err
 }
 
 // planMerge lists the relationships carrying from: each moves to into,
-// except where into's exclusive group already holds another tag (there
-// from only comes off, as deleting it would take it off anyway).
+// except where into's group already holds as many other tags as it may
+// (exclusive: one; max: N) (there from only comes off, as deleting it
+// would take it off anyway).
 func (h *Hygiene) planMerge(req *commands.ExtRequest, from, into store.Tag) (*mergePlan, error) {
 	p := &mergePlan{from: from, into: into}
-	exclusive := req.Exclusive(into.GroupName)
+	limit := h.st.GroupLimit(into.GroupName).Max // exclusive: 1; max: N
+	if limit == 0 && req.Exclusive(into.GroupName) {
+		limit = 1
+	}
 	after := ""
 	for {
 		rels, err := h.st.CustomersWithTags([]string{from.ID}, after, mergePage)
@@ -102,7 +108,7 @@ func (h *Hygiene) planMerge(req *commands.ExtRequest, from, into store.Tag) (*me
 			row := store.JobRow{Customer: rel.Customer, Follower: rel.Follower}
 			if _, has := rel.Tags[into.ID]; has {
 				p.both++
-			} else if other := h.otherInGroup(rel, into, from); exclusive && other != "" {
+			} else if other, n := h.otherInGroup(rel, into, from); limit > 0 && n >= limit {
 				p.exclusive++
 				p.example = other
 				row.Remove = []store.TagRef{from.Ref()}
@@ -117,17 +123,21 @@ func (h *Hygiene) planMerge(req *commands.ExtRequest, from, into store.Tag) (*me
 	}
 }
 
-// otherInGroup names a tag of t's group on rel other than t and skip, or "".
-func (h *Hygiene) otherInGroup(rel store.Relationship, t, skip store.Tag) string {
-	for id := range rel.Tags {
+// otherInGroup names a tag of t's group on rel other than t and skip
+// ("" when none) and counts them.
+func (h *Hygiene) otherInGroup(rel store.Relationship, t, skip store.Tag) (name string, n int) {
+	for _, id := range slices.Sorted(maps.Keys(rel.Tags)) {
 		if id == t.ID || id == skip.ID {
 			continue
 		}
 		if o, err := h.st.Tag(id); err == nil && o.GroupID == t.GroupID {
-			return o.Name
+			if n == 0 {
+				name = o.Name
+			}
+			n++
 		}
 	}
-	return ""
+	return name, n
 }
 
 // lines is the merge preview.

@@ -19,11 +19,44 @@ func (h *Hygiene) mergeProgress(ctx context.Context, j store.Job) {
 		h.progress(ctx, j)
 		return
 	}
-	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j))}
+	lines := []string{fmt.Sprintf("%s（批次 %s）%s：%s", display.Name(j.Title), j.ID, stateWord(j), counts(j, "改动"))}
 	if j.State == store.JobDone && len(j.Remove) == 1 {
-		lines = append(lines, h.deleteMerged(ctx, j))
+		if left := h.stillCarrying(j); left != "" {
+			lines = append(lines, left)
+		} else {
+			lines = append(lines, h.deleteMerged(ctx, j))
+		}
 	}
 	h.finish(ctx, j, lines)
+}
+
+// stillCarrying is what to tell when relationships still carry the
+// merged-away tag after the job (given it while the job ran, or rows that
+// failed): the tag is then not deleted, and merging again moves them. ""
+// when none does.
+func (h *Hygiene) stillCarrying(j store.Job) string {
+	from := j.Remove[0]
+	if t, err := h.st.Tag(from.ID); err != nil || t.Deleted {
+		return ""
+	}
+	rels, err := h.st.CustomersWithTags([]string{from.ID}, "", mergePage)
+	if err != nil {
+		h.log.Warn("merge: relationships left", "job", j.ID, "err", err)
+		return fmt.Sprintf("无法确认「%s」是否还有客户，没有删除。请再发送 /dupes 查看后重新合并。", display.Name(from.Name))
+	}
+	if len(rels) == 0 {
+		return ""
+	}
+	n := countText(len(rels))
+	if len(rels) == mergePage {
+		n = "至少 " + n
+	}
+	again := "/merge " + h.typedID(from.ID)
+	if len(j.Add) == 1 {
+		again += " into " + h.typedID(j.Add[0].ID)
+	}
+	return fmt.Sprintf("还有 %s 个客户关系带着「%s」（合并期间新加的，或上面失败的），所以没有删除它。请再发送 %s，把它们也移过去并删除「%s」。",
+		n, display.Name(from.Name), again, display.Name(from.Name))
 }
 
 // deleteMerged deletes the merged-away tag and says what happened.
@@ -50,7 +83,7 @@ func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
 		return
 	}
 	h.finish(ctx, j, []string{fmt.Sprintf("%s（批次 %s）%s：%s。要撤回这次撤销请 /undo %s。",
-		display.Name(j.Title), j.ID, stateWord(j), counts(j), j.ID)})
+		display.Name(j.Title), j.ID, stateWord(j), counts(j, "撤销"), j.ID)})
 }
 
 // progressMin is the smallest job whose progress is reported before its
@@ -107,14 +140,16 @@ func stateWord(j store.Job) string {
 	return "已完成"
 }
 
-// counts is "改动 N 个，跳过 M 个（已是目标状态），失败 K 个".
-func counts(j store.Job) string {
-	s := fmt.Sprintf("改动 %s 个客户关系", countText(j.Applied))
+// counts is "<verb> N 项变更，跳过 M 项（已是目标状态），失败 K 项": it
+// counts the job's rows and change-sets, not relationships (a mass undo
+// may take back several change-sets of one customer).
+func counts(j store.Job, verb string) string {
+	s := fmt.Sprintf("%s %s 项变更", verb, countText(j.Applied))
 	if j.Skipped > 0 {
-		s += fmt.Sprintf("，跳过 %s 个（已是目标状态）", countText(j.Skipped))
+		s += fmt.Sprintf("，跳过 %s 项（已是目标状态）", countText(j.Skipped))
 	}
 	if j.FailedN > 0 {
-		s += fmt.Sprintf("，失败 %s 个", countText(j.FailedN))
+		s += fmt.Sprintf("，失败 %s 项", countText(j.FailedN))
 	}
 	return s
 }

@@ -24,9 +24,9 @@ func (p *undoPlan) previewLines(h *Hygiene) []string {
 		lines = append(lines, "将加回："+countList(p.add))
 	}
 	if n := len(p.conflicts); n > 0 {
-		head := fmt.Sprintf("冲突 %d 项：之后有别人改过相同的标签，将保留不动（要覆盖请加 force）：", n)
+		head := fmt.Sprintf("冲突 %d 项：之后又有人改过相同的标签（不在这次撤销的范围里），将保留不动（要覆盖请加 force）：", n)
 		if p.args.force {
-			head = fmt.Sprintf("冲突 %d 项：之后有别人改过相同的标签，force：将覆盖这些修改：", n)
+			head = fmt.Sprintf("冲突 %d 项：之后又有人改过相同的标签（不在这次撤销的范围里），force：将覆盖这些修改：", n)
 		}
 		lines = append(lines, head)
 		lines = append(lines, p.conflictLines(h)...)
@@ -66,7 +66,8 @@ func (p *undoPlan) sample(h *Hygiene) string {
 }
 
 // conflictLines names the first conflicts: the customer, the follower and
-// the later change by someone else.
+// the later change left out of the undo (by someone else, or by the
+// person undone: then "自己").
 func (p *undoPlan) conflictLines(h *Hygiene) []string {
 	ids := make([]store.ID, 0, len(p.conflicts))
 	for id := range p.conflicts {
@@ -81,8 +82,12 @@ func (p *undoPlan) conflictLines(h *Hygiene) []string {
 		}
 		cs := p.targets[id]
 		later := p.conflicts[id][0]
-		lines = append(lines, fmt.Sprintf("  %s（跟进人 %s）#%d：之后 %s 在 #%d %s",
-			h.customerName(cs.Customer), display.Name(cs.Follower), cs.ID, display.Name(later.Actor), later.ID, commands.EffectText(later)))
+		who := display.Name(later.Actor) + " "
+		if later.Actor == cs.Actor {
+			who = display.Name(later.Actor) + " 自己" // the person undone, in a change this undo leaves out
+		}
+		lines = append(lines, fmt.Sprintf("  %s（跟进人 %s）#%d：之后 %s在 #%d %s",
+			h.customerName(cs.Customer), display.Name(cs.Follower), cs.ID, who, later.ID, commands.EffectText(later)))
 	}
 	return lines
 }

@@ -47,6 +47,43 @@ func revertRow(tx *txn, job *Job, id ID, cs *ChangeSet) (string, error) {
 	return "", nil
 }
 
+// revertCaused takes back, in tx, what the triggers of change-set id did
+// (as RevertAll does: see causedToRevert, ones changed since by others
+// stay unless job.Force) after an undo row took back id itself (its
+// revert: by, 0 when that changed nothing). A caused change-set that is
+// already back, or whose revert would push a group over its limit, is
+// left as it is.
+func (s *Store) revertCaused(tx *txn, job *Job, id, by ID) error {
+	orig, err := getChangeSet(tx, id)
+	if err != nil {
+		return err
+	}
+	caused, err := causedToRevert(tx, &orig, RevertOptions{Actor: job.Actor, Force: job.Force}, nil)
+	if err != nil {
+		return err
+	}
+	reverted := map[ID]ID{orig.ID: by}
+	for _, o := range caused {
+		cs := ChangeSet{Actor: job.Actor, Source: job.Source, Customer: o.Customer, Follower: o.Follower,
+			Add: restoredRefs(tx, o.Remove), Remove: restoredRefs(tx, o.Add), Reverts: o.ID, Reason: job.Reason,
+			Forced: job.Force, Batch: job.ID, Cause: reverted[o.Cause]}
+		if reason, err := s.rowWithinLimits(tx, job, &cs); err != nil || reason != "" {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		switch err := s.applyTx(tx, &cs); {
+		case err == nil:
+			reverted[o.ID] = cs.ID
+		case errors.Is(err, ErrNoChange), errors.Is(err, ErrTagDeleted), errors.Is(err, ErrUnknownTag), errors.Is(err, ErrNoRelationship):
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
 // touchingAfter lists the effective change-sets after orig on its
 // relationship that touch orig's tags.
 func touchingAfter(tx *txn, orig *ChangeSet) ([]ChangeSet, error) {

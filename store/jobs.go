@@ -8,6 +8,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -355,7 +356,18 @@ func (s *Store) applyJobRow(tx *txn, job *Job) error {
 	} else if len(row.Add) == 0 && len(row.Remove) == 0 {
 		cs.Add, cs.Remove = job.Add, job.Remove
 	}
+	if reason, err := s.rowWithinLimits(tx, job, &cs); err != nil || reason != "" {
+		if reason != "" {
+			job.fail(row, reason)
+		}
+		return err
+	}
 	err = s.applyTx(tx, &cs)
+	if row.Reverts != 0 && (err == nil || errors.Is(err, ErrNoChange)) {
+		if err := s.revertCaused(tx, job, row.Reverts, cs.ID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case err == nil:
 		job.Applied++
@@ -371,6 +383,30 @@ func (s *Store) applyJobRow(tx *txn, job *Job) error {
 		return err
 	}
 	return nil
+}
+
+// rowWithinLimits applies the group limits (grouplimits.go) to a row's
+// change-set cs on the relationship as it is now: rows of autoExclusive
+// sources also take off the other tags of an exclusive group they add
+// to; a row that would still give a group more tags than its limit (and
+// more than it has) returns the refusal. A missing relationship is left
+// to applyTx.
+func (s *Store) rowWithinLimits(tx *txn, job *Job, cs *ChangeSet) (string, error) {
+	if s.limits.Load() == nil || len(cs.Add) == 0 {
+		return "", nil
+	}
+	rel, err := getRel(tx, cs.Customer, cs.Follower)
+	if err != nil {
+		return "", nil
+	}
+	if cs.Reverts == 0 && autoExclusive(job.Source) {
+		extra, err := s.exclusiveExtra(tx, rel, cs)
+		if err != nil {
+			return "", err
+		}
+		cs.Remove = append(slices.Clip(cs.Remove), extra...)
+	}
+	return s.overLimit(tx, rel, cs)
 }
 
 // fail counts a failed row under reason and keeps the first few as examples.

@@ -174,7 +174,8 @@ type Store struct {
 	lastTime time.Time  // time of the newest change-set
 	warnedAt time.Time  // when stamp last warned of a clock behind the ledger
 
-	triggers atomic.Pointer[TriggerFunc] // tag triggers (trigger.go); nil: none
+	triggers atomic.Pointer[TriggerFunc]           // tag triggers (trigger.go); nil: none
+	limits   atomic.Pointer[map[string]GroupLimit] // group limits of job rows (grouplimits.go)
 }
 
 // seqKey formats a sequence number for keys.

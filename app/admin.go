@@ -20,6 +20,7 @@ func (m *Main) newOps() {
 // startAdmin listens on server.admin_listen (when set) and serves
 // /metrics, /healthz, /readyz, /admin/backup and /admin/export.
 func (m *Main) startAdmin(ctx context.Context) error {
+	m.Metrics.OutboxInFlight(func() int { return m.Worker.Live().InFlight })
 	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now})
 	if m.Config.Server.AdminListen == "" {
 		return nil

@@ -91,6 +91,7 @@ func TestMetricsAfterConversation(t *testing.T) {
 		{`tagbot_inbox_pending`, 0},
 		{`tagbot_outbox_pending{state="queued"}`, 0},
 		{`tagbot_outbox_pending{state="retrying"}`, 0},
+		{`tagbot_outbox_in_flight`, 0},
 		{`tagbot_store_scrape_error`, 0},
 	}
 	for _, tt := range tests {

@@ -81,6 +81,16 @@ func (m *Metrics) ObserveOutboxFailed(errcode int) {
 	m.outboxFail.WithLabelValues(strconv.Itoa(errcode)).Inc()
 }
 
+// OutboxInFlight registers tagbot_outbox_in_flight, the WeCom calls the
+// outbox worker has sent and not yet seen answered, read from inFlight at
+// scrape time (mirror.Worker.Live). Call it once.
+func (m *Metrics) OutboxInFlight(inFlight func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tagbot_outbox_in_flight",
+		Help: "WeCom calls the outbox worker has sent and not yet seen answered.",
+	}, func() float64 { return float64(inFlight()) }))
+}
+
 // ObserveIntake counts accepted and duplicate intake items
 // (intake.QueueOptions.Counted).
 func (m *Metrics) ObserveIntake(accepted, duplicates int) {

@@ -231,3 +231,44 @@ func TestLLMOff(t *testing.T) {
 		t.Errorf("%d requests with nl_per_user_per_hour 0", n)
 	}
 }
+
+// TestLLMUntrustedCalls: calls that would write more than the user said
+// (review findings) are refused or asked back; nothing is proposed.
+func TestLLMUntrustedCalls(t *testing.T) {
+	tag := func(cust string, tags ...string) openai.ToolCall {
+		return llmtest.Call("tag", map[string]any{"customer": cust, "tags": tags})
+	}
+	tests := []struct {
+		name  string
+		say   string
+		reply llmtest.Reply
+		want  llmGot
+		ask   string // a fragment of the question, when want.Kind is Ask
+	}{
+		{"one argument holding ten tags", "帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "VIP、高意向、低意向、观望型、价格敏感型、已成交、北京、老客户、和平、A级")),
+			llmGot{Kind: Ask}, "最多 6 个"},
+		{"six tags in one argument pass", "帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "VIP、高意向、低意向、观望型、价格敏感型、已成交")),
+			llmGot{Run, "/tag 张三 +VIP +高意向 +低意向 +观望型 +价格敏感型 +已成交", true, true, 0}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.New(t)
+			srv.Script(tt.reply)
+			p := newLLMParser(t, srv, 20, 0)
+			if r := Parse(tt.say, testNames()); r.Kind != Unknown || r.Ask != "" {
+				t.Fatalf("patterns read %q (%v %q %q): the test must reach the model", tt.say, r.Kind, r.Slash, r.Ask)
+			}
+			r := p.Parse(context.Background(), tt.say, testNames())
+			have := llmGot{r.Kind, r.Slash, r.Write, r.Confirm, len(r.Steps)}
+			if tt.want.Kind == Ask {
+				have = llmGot{Kind: r.Kind, Write: r.Write}
+			}
+			if have != tt.want {
+				t.Errorf("Parse(%q) = %+v (ask %q), want %+v", tt.say, have, r.Ask, tt.want)
+			}
+			if tt.ask != "" && !strings.Contains(r.Ask, tt.ask) {
+				t.Errorf("Parse(%q) asks %q, want it to contain %q", tt.say, r.Ask, tt.ask)
+			}
+		})
+	}
+}

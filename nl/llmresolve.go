@@ -161,7 +161,9 @@ func (c *callReader) customer(arg string, write bool) (string, *Result) {
 }
 
 // tags resolves tag names against the live library (the nearest name is
-// asked back, never invented).
+// asked back, never invented). An argument may hold several names
+// ("VIP、高意向"), so the limit of maxArgTags is checked on the names it
+// came to, not on the arguments.
 func (c *callReader) tags(names []string) ([]string, string) {
 	var out []string
 	for _, n := range names {
@@ -177,6 +179,9 @@ func (c *callReader) tags(names []string) ([]string, string) {
 	}
 	if len(out) == 0 {
 		return nil, "您说的是哪个标签？例如：给张三打上高意向。什么都没有改。"
+	}
+	if len(out) > maxArgTags { // counted after splitting: one argument may hold many
+		return nil, fmt.Sprintf("一次最多 %d 个标签，什么都没有改。请分几次说。", maxArgTags)
 	}
 	return out, ""
 }

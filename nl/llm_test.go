@@ -249,6 +249,18 @@ func TestLLMUntrustedCalls(t *testing.T) {
 			llmGot{Kind: Ask}, "最多 6 个"},
 		{"six tags in one argument pass", "帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "VIP、高意向、低意向、观望型、价格敏感型、已成交")),
 			llmGot{Run, "/tag 张三 +VIP +高意向 +低意向 +观望型 +价格敏感型 +已成交", true, true, 0}, ""},
+		{"a shorter name inside the customer named", "张三丰最近怎么样，帮他弄成有购买意向的那类", llmtest.Calls(tag("张三", "高意向")),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
+		{"the customer named, as a placeholder", "张三丰最近怎么样，帮他弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Run, "/tag 张三丰 +高意向", true, true, 0}, ""},
+		{"the customer named, as typed", "张三丰最近怎么样，帮他弄成有购买意向的那类", llmtest.Calls(tag("张三丰", "高意向")),
+			llmGot{Run, "/tag 张三丰 +高意向", true, true, 0}, ""},
+		{"a customer named only to be excluded", "李四（不是张三）弄成有购买意向的那类", llmtest.Calls(tag("张三", "高意向")),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
+		{"the other customer of that sentence", "李四（不是张三）弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Run, "/tag 李四 +高意向", true, true, 0}, ""},
+		{"a read about a customer named only to be excluded", "李四（不是张三）身上挂着啥", llmtest.Calls(llmtest.Call("tags", map[string]any{"customer": "张三"})),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package nl
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -32,6 +33,40 @@ type callReader struct {
 	rq   *request          // the request, for Names and the name helpers
 	said string            // the request as typed, normalised (halfWidth, lower case, no spaces)
 	back map[string]string // placeholder → what it replaced
+	// named are the customers the request names, each the longest name
+	// at its place, normalised; a negated mention (不是张三) is not one.
+	named []string
+}
+
+// notNaming are the words before a customer's name that say the request
+// is not about them: 李四（不是张三）, 别给张三.
+var notNaming = []string{"不是", "而非", "并非", "别给", "别把", "别", "不要给", "不要把", "不要", "不用给", "不给", "不用", "除了", "非"}
+
+// namedCustomers lists the customers said (normalised) names, as the
+// pattern path reads them: at each place the longest customer name that
+// starts there, skipping one named only to be excluded.
+func namedCustomers(said string, names commands.Names) []string {
+	var out []string
+	for i := 0; i < len(said); {
+		_, size := utf8.DecodeRuneInString(said[i:])
+		end, n := i, 0
+		for j := i; j < len(said) && n < maxNameRunes; n++ {
+			_, sz := utf8.DecodeRuneInString(said[j:])
+			j += sz
+			if names.Customer(said[i:j]) {
+				end = j
+			}
+		}
+		if end == i {
+			i += size
+			continue
+		}
+		if !hasSuffixAny(said[:i], notNaming...) && !contains(out, said[i:end]) {
+			out = append(out, said[i:end])
+		}
+		i = end
+	}
+	return out
 }
 
 // read turns the calls into one Result: a command, several (Steps), or
@@ -139,7 +174,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 }
 
 // customer is the customer an argument names: a placeholder read back, or
-// words of the request itself; a name the user did not write is a question.
+// words of the request itself; a name the user did not write, a shorter
+// name inside the one written (张三 of 张三丰) and a name written only to
+// exclude it (不是张三) are a question.
 func (c *callReader) customer(arg string, write bool) (string, *Result) {
 	s := strings.TrimSpace(arg)
 	for ph, orig := range c.back {
@@ -153,7 +190,10 @@ func (c *callReader) customer(arg string, write bool) (string, *Result) {
 		r := ask("您是想" + what + "？请写出客户的名字，例如：给张三打上高意向。什么都没有改。")
 		return "", &r
 	}
-	if !strings.Contains(c.said, normalise(s)) {
+	if n := normalise(s); c.rq.names.Customer(s) && !contains(c.named, n) || !strings.Contains(c.said, n) {
+		// a customer must be one the request names, whole (not 张三 of
+		// 张三丰) and not excluded (不是张三); a fragment that is no
+		// customer is only ever listed to pick from (notExact).
 		r := ask("您的话里没有客户「" + display.Name(s) + "」，我不会改别的客户，什么都没有改。请写出客户的名字，例如：给张三打上高意向。")
 		return "", &r
 	}

@@ -259,6 +259,12 @@ func TestLLMUntrustedCalls(t *testing.T) {
 			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
 		{"the other customer of that sentence", "李四（不是张三）弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
 			llmGot{Run, "/tag 李四 +高意向", true, true, 0}, ""},
+		{"restore of a tag the user did not name", "那个标签当初太草率，弄回来吧", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "展会"})),
+			llmGot{Kind: Ask}, "您的话里没有标签「展会」"},
+		{"restore of another tag than the one named", "当初太草率，官网那个标签弄回来", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "展会"})),
+			llmGot{Kind: Ask}, "您的话里没有标签「展会」"},
+		{"restore of the tag named", "当初太草率，官网那个标签弄回来", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "官网"})),
+			llmGot{Run, "/restore tag 官网", true, true, 0}, ""},
 		{"a read about a customer named only to be excluded", "李四（不是张三）身上挂着啥", llmtest.Calls(llmtest.Call("tags", map[string]any{"customer": "张三"})),
 			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
 	}

@@ -164,6 +164,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 		return r
 	case "restore":
 		if t, ok := c.rq.names.DeletedTag(strings.TrimSpace(a.Tag)); ok {
+			if !strings.Contains(c.said, normalise(t)) { // restoring re-tags every customer that had it
+				return ask("您的话里没有标签「" + display.Name(t) + "」，我不会恢复别的标签，什么都没有改。请写出要恢复的标签名，例如：把被删的官网标签恢复。")
+			}
 			return run(true, "restore", word("tag"), word(t))
 		}
 		return ask("没有找到被删除的标签「" + display.Name(a.Tag) + "」，什么都没有改。发送 /groups 查看标签库。")

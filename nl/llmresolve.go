@@ -95,6 +95,18 @@ func (c *callReader) read(calls []openai.ToolCall) Result {
 		r.Confirm = r.Write
 		steps = append(steps, r)
 	}
+	if c.asking() { // a question is never a write, whatever the model made of it
+		reads := steps[:0]
+		for _, s := range steps {
+			if !s.Write {
+				reads = append(reads, s)
+			}
+		}
+		if len(reads) == 0 {
+			return ask("这句话是在问问题，我不会改标签，什么都没有改。要改请直接说，例如：给张三打上高意向；要查请说：张三有哪些标签。")
+		}
+		steps = reads
+	}
 	if len(steps) == 1 {
 		return c.guard(steps[0])
 	}
@@ -109,6 +121,16 @@ func (c *callReader) read(calls []openai.ToolCall) Result {
 	}
 	whole.Slash = strings.Join(slashes, stepSlashSep)
 	return c.guard(whole)
+}
+
+// questionWords make a request a question for the model's calls: its
+// write calls are dropped (reads are answered) or, with none, asked back.
+var questionWords = []string{"啥", "什么", "哪", "多少", "几", "怎么", "咋", "谁", "吗", "呢", "么", "嘛"}
+
+// asking reports whether the request asks rather than orders: the
+// patterns' question forms (吗, ？, ︖, 呢, …了吧) or a question word.
+func (c *callReader) asking() bool {
+	return c.rq.question || hasAny(c.said, questionWords...) || strings.ContainsAny(c.said, questionMarks)
 }
 
 // guard: a write from a request that asks (吗, ？) or says not to (别,

@@ -64,6 +64,7 @@ func newRequest(text string, names commands.Names) *request {
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以")
 	rq.perfect = strings.Contains(end, "了") || hasAny(end, "已经", "早就", "早已")
 	rq.ba = strings.HasSuffix(end, "吧")
+	s = cut(s, "要不要", "需不需要", "该不该") // 李华要不要加高意向: the question is noted, the words are no name
 	var locs [][]int
 	if strings.ContainsAny(s, "0123456789天周月前星拜") { // skip the regexp when no time word can be there
 		locs = reTime.FindAllStringIndex(s, 2)

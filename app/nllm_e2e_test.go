@@ -75,8 +75,8 @@ func TestEndToEndNaturalLanguageStats(t *testing.T) {
 }
 
 // TestEndToEndNaturalLanguageLLMDenied: the model's proposal passes the
-// same permission check as the command: an employee's 确认 of a
-// protected tag is refused, reaches no WeCom API, and is recorded.
+// same permission check as the command: an employee's protected tag is
+// refused when said (not proposed), reaches no WeCom API, and is recorded.
 func TestEndToEndNaturalLanguageLLMDenied(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	srv := llmtest.New(t)
@@ -90,8 +90,11 @@ func TestEndToEndNaturalLanguageLLMDenied(t *testing.T) {
 	}
 	t.Cleanup(func() { d.Close() })
 	before := len(markTagCalls(t, d))
-	mustContain(t, "proposal", say(t, d, "李华最近出手很大方，升个级吧"), "（即 /tag 李华 +VIP）确认吗？")
-	mustContain(t, "denied", say(t, d, "确认"), "受保护标签只有主管可以修改")
+	out := say(t, d, "李华最近出手很大方，升个级吧") // refused when said, not after 确认
+	mustContain(t, "denied", out, "受保护标签只有主管可以修改", "（即 /tag 李华 +VIP）")
+	if strings.Contains(out, "确认吗") {
+		t.Fatalf("a refused write was proposed:\n%s", out)
+	}
 	if n := len(markTagCalls(t, d)); n != before {
 		t.Fatalf("a denied write reached WeCom: %d calls", n-before)
 	}

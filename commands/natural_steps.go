@@ -34,6 +34,11 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 	if len(writes) == 0 {
 		return out
 	}
+	for _, c := range writes { // a refused one is answered now; none is proposed
+		if refused, ok := r.refusedNow(ctx, userID, c, now, seq); ok {
+			return append(out, withNote(refused, "即 "+c.Display()+"；整句话的修改都没有提交")...)
+		}
+	}
 	runAll := func(ctx context.Context, now time.Time, seq uint64) []Reply {
 		var all []Reply
 		for _, c := range writes {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/store"
 )
 
 // fakeNatural stands in for nl.Natural: it knows a few sentences, and
@@ -30,6 +32,13 @@ func fakeNatural(_ context.Context, text string, names Names) Natural {
 	case "一读一写":
 		read := Command{Slash: true, Name: "tags", Args: []Token{{Kind: Word, Value: "王小明"}}}
 		return Natural{Write: true, Steps: []NaturalStep{{Cmd: read}, {Cmd: natTag("高意向"), Write: true}}}
+	case "给王小明打上VIP": // VIP is protected: employees may not change it
+		c := natTag("VIP")
+		return Natural{Cmd: &c, Write: true}
+	case "给赵敏打上高意向": // zhangsan does not follow 赵敏
+		return Natural{Cmd: &Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "赵敏"}, {Kind: AddTag, Value: "高意向"}}}, Write: true}
+	case "两条，一条被拒":
+		return Natural{Write: true, Steps: []NaturalStep{{Cmd: natTag("高意向"), Write: true}, {Cmd: natTag("VIP"), Write: true}}}
 	case "模型提议":
 		c := natTag("高意向")
 		return Natural{Cmd: &c, Write: true, Confirm: true}
@@ -118,5 +127,47 @@ func TestStoreNames(t *testing.T) {
 	}
 	if n2 := e.r.names("lisi"); n2.(storeNames).tags != n.(storeNames).tags {
 		t.Error("tag names rebuilt although the library did not change")
+	}
+}
+
+// TestNaturalRefusedAtOnce: a plain-language write the user may not make
+// (a protected tag, a customer they do not follow) is refused when said,
+// not proposed and refused after 确认; the refusal is recorded once, like
+// a denied command, and nothing waits for 确认.
+func TestNaturalRefusedAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, say, want string
+		customer        string // whose ledger holds the denied attempt
+	}{
+		{"protected tag", "给王小明打上VIP", "VIP", "c1"},
+		{"not the user's customer", "给赵敏打上高意向", "赵敏", "c3"},
+		{"one of several steps", "两条，一条被拒", "VIP", "c1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := natEnv(t)
+			got := e.say("zhangsan", tc.say)
+			if strings.Contains(got, "确认吗") || !strings.Contains(got, tc.want) {
+				t.Fatalf("say %q = %q, want the refusal naming %q at once, no 确认", tc.say, got, tc.want)
+			}
+			if got := e.say("zhangsan", "确认"); !strings.Contains(got, "没看懂") {
+				t.Errorf("确认 after the refusal = %q, want nothing pending", got)
+			}
+			css, err := e.st.History(store.Query{Customer: tc.customer, IncludeDenied: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			denied := 0
+			for _, cs := range css {
+				if cs.Denied != "" {
+					denied++
+				}
+				if cs.Denied == "" && cs.Actor == "zhangsan" {
+					t.Errorf("change-set %v applied; nothing must be written", cs.ID)
+				}
+			}
+			if denied != 1 {
+				t.Errorf("%d denied attempts recorded, want 1", denied)
+			}
+		})
 	}
 }

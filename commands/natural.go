@@ -77,7 +77,7 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return nil, false
 	}
 	cmd := r.pinTarget(userID, *res.Cmd)
-	shown := "即 " + cmd.Display()
+	shown := "即 " + cmd.Display() + r.scopeNote(userID, cmd)
 	if !res.Write || cmd.Name == "rollback" || !res.Confirm && !r.confirmOn(userID) { // /rollback proposes by itself
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
 	}
@@ -91,6 +91,21 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return r.dispatch(ctx, userID, cmd, req.Now, req.seq), nil
 	})
 	return []Reply{{Text: fmt.Sprintf("（%s）确认吗？回复 确认 / 取消（%d 分钟内有效）", shown, int(ProposalTTL/time.Minute))}}, true
+}
+
+// scopeNote says, after the command shown, that an employee's count (有几个
+// 客户是VIP → /stats tag:VIP) covers only the customers they follow: the
+// plain question does not say so, and 0 would read as "nobody".
+func (r *Router) scopeNote(userID string, cmd Command) string {
+	if cmd.Name != "stats" || r.perms.role(userID).AtLeast(RoleManager) {
+		return ""
+	}
+	for _, a := range cmd.Args {
+		if a.Kind == Filter && a.Key == "tag" {
+			return "；只算你跟进的客户"
+		}
+	}
+	return ""
 }
 
 // errPrecheckPassed stops a precheck run of /tag or /untag before the

@@ -26,7 +26,7 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 	for _, st := range res.Steps {
 		cmd := r.pinTarget(userID, st.Cmd)
 		if !st.Write {
-			out = append(out, withNote(r.dispatch(ctx, userID, cmd, now, seq), "即 "+cmd.Display())...)
+			out = append(out, withNote(r.dispatch(ctx, userID, cmd, now, seq), "即 "+cmd.Display()+r.scopeNote(userID, cmd))...)
 			continue
 		}
 		writes = append(writes, cmd)

@@ -39,6 +39,8 @@ func fakeNatural(_ context.Context, text string, names Names) Natural {
 		return Natural{Cmd: &Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "赵敏"}, {Kind: AddTag, Value: "高意向"}}}, Write: true}
 	case "两条，一条被拒":
 		return Natural{Write: true, Steps: []NaturalStep{{Cmd: natTag("高意向"), Write: true}, {Cmd: natTag("VIP"), Write: true}}}
+	case "有几个客户是高意向":
+		return Natural{Cmd: &Command{Slash: true, Name: "stats", Args: []Token{{Kind: Filter, Key: "tag", Value: "高意向"}}}}
 	case "模型提议":
 		c := natTag("高意向")
 		return Natural{Cmd: &c, Write: true, Confirm: true}
@@ -75,6 +77,7 @@ func TestNaturalDialogue(t *testing.T) {
 		{"expired", [][2]string{{"给王小明打上高意向", "确认吗"}, {"@11m", ""}, {"确认", "没看懂"}}, 0},
 		{"#1 after 确认 picks from the command's list", [][2]string{{"给王小打上高意向", "确认吗"}, {"确认", "找到 2 位客户"}, {"#1", "已为 王小明 添加「高意向」"}}, 1},
 		{"read at once", [][2]string{{"王小明有哪些标签", "（即 /tags 王小明）"}}, 0},
+		{"an employee's count says whose customers it counts", [][2]string{{"有几个客户是高意向", "（即 /stats tag:高意向；只算你跟进的客户）"}}, 0},
 		{"question back", [][2]string{{"高意", "「高意」是指「高意向」吗？"}}, 0},
 		{"confirm off", [][2]string{{"/set confirm off", "不再先问确认"}, {"给王小明打上高意向", "已为 王小明 添加「高意向」"}}, 1},
 		{"confirm back on", [][2]string{{"/set confirm off", "不再"}, {"/set confirm on", "先问你确认"}, {"给王小明打上高意向", "确认吗"}}, 0},

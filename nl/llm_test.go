@@ -275,6 +275,10 @@ func TestLLMUntrustedCalls(t *testing.T) {
 			llmGot{Kind: Ask}, "是在问问题"},
 		{"a question with a compatibility question mark", "帮张三弄成有购买意向的那类︖", llmtest.Calls(tag("〔客户1〕", "高意向")),
 			llmGot{Kind: Ask}, "是在问问题"},
+		{"a report of the past made a tag", "张三上次已经弄成有购买意向的那类了", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "已经发生的事"},
+		{"a time word made a tag", "昨天帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "已经发生的事"},
 		{"a read about a customer named only to be excluded", "李四（不是张三）身上挂着啥", llmtest.Calls(llmtest.Call("tags", map[string]any{"customer": "张三"})),
 			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
 	}

@@ -158,6 +158,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 		if !c.rq.names.Customer(cust) {
 			return notExact(cust, r.Slash)
 		}
+		if c.rq.perfectFor(r) || c.rq.tw != "" { // 昨天…, 已经…了: a report, not an order
+			return pastReply(r)
+		}
 		return r
 	case "tags":
 		cust, q := c.customer(a.Customer, false)

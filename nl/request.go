@@ -174,20 +174,33 @@ func (rq *request) finish(r Result) Result {
 func (rq *request) notAnOrder(r Result) (Result, bool) {
 	cust := r.Cmd.Args[0].Value
 	notAny := r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是")
-	perfect := rq.perfect && !notAny
-	if perfect && !rq.question && rq.tw == "" && rq.plainBa && strings.HasSuffix(rq.s, "删了") && !strings.Contains(rq.s, "已经") {
-		perfect = false // 把张三的VIP删了: an order
-	}
+	perfect := rq.perfectFor(r)
 	switch {
 	case perfect && rq.question: // 给张三打上高意向了吗: was it done?
 		return run(false, "tags", word(cust)), true
 	case perfect || rq.tw != "":
-		return ask("听起来是在说已经发生的事，我什么都没有改。想看「" + display.Name(cust) + "」现在的标签请发送 /tags " + cust +
-			"；想改请直接说，例如：给" + display.Name(cust) + "打上高意向，或发送 " + r.Slash + "。"), true
+		return pastReply(r), true
 	case rq.ba && !rq.plainBa && !notAny: // 张三打上高意向吧: a guess or an order?
 		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（例如：给" + display.Name(cust) + "打上高意向），或发送这条命令。"), true
 	}
 	return Result{}, false
+}
+
+// perfectFor reports whether the sentence of the /tag or /untag r tells
+// of something done (…了, 已经), apart from the orders 张三不是VIP了 and
+// 把张三的VIP删了.
+func (rq *request) perfectFor(r Result) bool {
+	if !rq.perfect || r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是") {
+		return false
+	}
+	return rq.question || rq.tw != "" || !rq.plainBa || !strings.HasSuffix(rq.s, "删了") || strings.Contains(rq.s, "已经")
+}
+
+// pastReply answers a /tag or /untag sentence that tells of the past.
+func pastReply(r Result) Result {
+	cust := r.Cmd.Args[0].Value
+	return ask("听起来是在说已经发生的事，我什么都没有改。想看「" + display.Name(cust) + "」现在的标签请发送 /tags " + cust +
+		"；想改请直接说，例如：给" + display.Name(cust) + "打上高意向，或发送 " + r.Slash + "。")
 }
 
 // timeFilters are the since:/until: arguments for the request's time

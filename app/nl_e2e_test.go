@@ -44,7 +44,8 @@ func TestEndToEndNaturalLanguage(t *testing.T) {
 }
 
 // TestEndToEndNaturalLanguageDenied: an employee's natural-language write
-// of a protected tag is refused and recorded like the same command.
+// of a protected tag is refused when said (not proposed, then refused
+// after 确认) and recorded like the same command.
 func TestEndToEndNaturalLanguageDenied(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	cfg := config.Default()
@@ -55,8 +56,12 @@ func TestEndToEndNaturalLanguageDenied(t *testing.T) {
 	}
 	t.Cleanup(func() { d.Close() })
 	before := len(markTagCalls(t, d))
-	mustContain(t, "proposal", say(t, d, "给李华加个VIP标签"), "（即 /tag 李华 +VIP）确认吗？")
-	mustContain(t, "denied", say(t, d, "好"), "受保护标签只有主管可以修改")
+	out := say(t, d, "给李华加个VIP标签") // refused when said, not after 确认
+	mustContain(t, "denied", out, "受保护标签只有主管可以修改", "（即 /tag 李华 +VIP）")
+	if strings.Contains(out, "确认吗") {
+		t.Fatalf("a refused write was proposed:\n%s", out)
+	}
+	mustContain(t, "nothing pending", say(t, d, "好"), "现在没有等待确认的操作")
 	if n := len(markTagCalls(t, d)); n != before {
 		t.Fatalf("a denied write reached WeCom: %d calls", n-before)
 	}

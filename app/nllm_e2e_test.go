@@ -65,9 +65,9 @@ func TestEndToEndNaturalLanguageLLM(t *testing.T) {
 func TestEndToEndNaturalLanguageStats(t *testing.T) {
 	d := startDemo(t)
 	before := len(markTagCalls(t, d))
-	mustContain(t, "count", say(t, d, "有多少客户是高意向"), "现有", "（即 /stats tag:高意向）")
-	mustContain(t, "overlap", say(t, d, "高意向又是VIP的有多少"), "交叉分析", "（即 /stats tag:高意向 tag:VIP）")
-	mustContain(t, "trend", say(t, d, "高意向这个月的趋势"), "趋势", "（即 /stats trend tag:高意向 since:这个月）")
+	mustContain(t, "count", say(t, d, "有多少客户是高意向"), "现有", "（即 /stats tag:高意向；只算你跟进的客户）")
+	mustContain(t, "overlap", say(t, d, "高意向又是VIP的有多少"), "交叉分析", "（即 /stats tag:高意向 tag:VIP；只算你跟进的客户）")
+	mustContain(t, "trend", say(t, d, "高意向这个月的趋势"), "趋势", "（即 /stats trend tag:高意向 since:这个月；只算你跟进的客户）")
 	mustContain(t, "person", say(t, d, "我这周打了多少标签"), "标签变更统计", "（即 /stats @zhangsan since:这周）")
 	if n := len(markTagCalls(t, d)); n != before {
 		t.Fatalf("a statistics question reached WeCom: %d mark_tag calls", n-before)
@@ -75,8 +75,8 @@ func TestEndToEndNaturalLanguageStats(t *testing.T) {
 }
 
 // TestEndToEndNaturalLanguageLLMDenied: the model's proposal passes the
-// same permission check as the command: an employee's 确认 of a
-// protected tag is refused, reaches no WeCom API, and is recorded.
+// same permission check as the command: an employee's protected tag is
+// refused when said (not proposed), reaches no WeCom API, and is recorded.
 func TestEndToEndNaturalLanguageLLMDenied(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	srv := llmtest.New(t)
@@ -90,8 +90,11 @@ func TestEndToEndNaturalLanguageLLMDenied(t *testing.T) {
 	}
 	t.Cleanup(func() { d.Close() })
 	before := len(markTagCalls(t, d))
-	mustContain(t, "proposal", say(t, d, "李华最近出手很大方，升个级吧"), "（即 /tag 李华 +VIP）确认吗？")
-	mustContain(t, "denied", say(t, d, "确认"), "受保护标签只有主管可以修改")
+	out := say(t, d, "李华最近出手很大方，升个级吧") // refused when said, not after 确认
+	mustContain(t, "denied", out, "受保护标签只有主管可以修改", "（即 /tag 李华 +VIP）")
+	if strings.Contains(out, "确认吗") {
+		t.Fatalf("a refused write was proposed:\n%s", out)
+	}
 	if n := len(markTagCalls(t, d)); n != before {
 		t.Fatalf("a denied write reached WeCom: %d calls", n-before)
 	}

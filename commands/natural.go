@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -76,9 +77,12 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return nil, false
 	}
 	cmd := r.pinTarget(userID, *res.Cmd)
-	shown := "即 " + cmd.Display()
+	shown := "即 " + cmd.Display() + r.scopeNote(userID, cmd)
 	if !res.Write || cmd.Name == "rollback" || !res.Confirm && !r.confirmOn(userID) { // /rollback proposes by itself
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
+	}
+	if refused, ok := r.refusedNow(ctx, userID, cmd, now, seq); ok {
+		return withNote(refused, shown), true
 	}
 	r.sess.propose(userID, now, cmd.Display(), func(ctx context.Context, req *Request) ([]Reply, error) {
 		// The command keeps its own numbered list (张伟 ×2 → #2), or
@@ -87,6 +91,54 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 		return r.dispatch(ctx, userID, cmd, req.Now, req.seq), nil
 	})
 	return []Reply{{Text: fmt.Sprintf("（%s）确认吗？回复 确认 / 取消（%d 分钟内有效）", shown, int(ProposalTTL/time.Minute))}}, true
+}
+
+// scopeNote says, after the command shown, that an employee's count (有几个
+// 客户是VIP → /stats tag:VIP) covers only the customers they follow: the
+// plain question does not say so, and 0 would read as "nobody".
+func (r *Router) scopeNote(userID string, cmd Command) string {
+	if cmd.Name != "stats" || r.perms.role(userID).AtLeast(RoleManager) {
+		return ""
+	}
+	for _, a := range cmd.Args {
+		if a.Kind == Filter && a.Key == "tag" {
+			return "；只算你跟进的客户"
+		}
+	}
+	return ""
+}
+
+// errPrecheckPassed stops a precheck run of /tag or /untag before the
+// ledger write: every check passed.
+var errPrecheckPassed = errors.New("precheck passed")
+
+// refusedNow runs the checks of a /tag or /untag the user said in plain
+// words before it is proposed — role, the customer's follower, protected
+// and hidden groups, exactly as the command checks them — and stops
+// before anything is written. A refusal is answered (and recorded, like a
+// denied command) at once instead of after 确认; ok is false when the
+// command may be proposed, or is not a tag change.
+func (r *Router) refusedNow(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) ([]Reply, bool) {
+	if cmd.Name != "tag" && cmd.Name != "untag" {
+		return nil, false
+	}
+	spec, ok := r.byName[foldName(cmd.Name)]
+	if !ok {
+		return nil, false
+	}
+	role := r.perms.role(userID)
+	if !role.AtLeast(spec.MinRole) {
+		return r.dispatch(ctx, userID, cmd, now, seq), true // refused before anything is read
+	}
+	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq, perms: r.perms, precheck: true}
+	replies, err := spec.Run(ctx, req)
+	if err != nil || !req.denied {
+		return nil, false // passed, or an error the command answers again after 确认
+	}
+	if spec.ShowsCustomers && !req.picked && !req.listed {
+		r.sess.forget(req)
+	}
+	return replies, true
 }
 
 // pinTarget names the change-set a plain 撤销 / 重做 means, as it is when

@@ -26,13 +26,18 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 	for _, st := range res.Steps {
 		cmd := r.pinTarget(userID, st.Cmd)
 		if !st.Write {
-			out = append(out, withNote(r.dispatch(ctx, userID, cmd, now, seq), "即 "+cmd.Display())...)
+			out = append(out, withNote(r.dispatch(ctx, userID, cmd, now, seq), "即 "+cmd.Display()+r.scopeNote(userID, cmd))...)
 			continue
 		}
 		writes = append(writes, cmd)
 	}
 	if len(writes) == 0 {
 		return out
+	}
+	for _, c := range writes { // a refused one is answered now; none is proposed
+		if refused, ok := r.refusedNow(ctx, userID, c, now, seq); ok {
+			return append(out, withNote(refused, "即 "+c.Display()+"；整句话的修改都没有提交")...)
+		}
 	}
 	runAll := func(ctx context.Context, now time.Time, seq uint64) []Reply {
 		var all []Reply

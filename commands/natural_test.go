@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagbot/tagbot/store"
 )
 
 // fakeNatural stands in for nl.Natural: it knows a few sentences, and
@@ -30,6 +32,15 @@ func fakeNatural(_ context.Context, text string, names Names) Natural {
 	case "一读一写":
 		read := Command{Slash: true, Name: "tags", Args: []Token{{Kind: Word, Value: "王小明"}}}
 		return Natural{Write: true, Steps: []NaturalStep{{Cmd: read}, {Cmd: natTag("高意向"), Write: true}}}
+	case "给王小明打上VIP": // VIP is protected: employees may not change it
+		c := natTag("VIP")
+		return Natural{Cmd: &c, Write: true}
+	case "给赵敏打上高意向": // zhangsan does not follow 赵敏
+		return Natural{Cmd: &Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "赵敏"}, {Kind: AddTag, Value: "高意向"}}}, Write: true}
+	case "两条，一条被拒":
+		return Natural{Write: true, Steps: []NaturalStep{{Cmd: natTag("高意向"), Write: true}, {Cmd: natTag("VIP"), Write: true}}}
+	case "有几个客户是高意向":
+		return Natural{Cmd: &Command{Slash: true, Name: "stats", Args: []Token{{Kind: Filter, Key: "tag", Value: "高意向"}}}}
 	case "模型提议":
 		c := natTag("高意向")
 		return Natural{Cmd: &c, Write: true, Confirm: true}
@@ -66,6 +77,7 @@ func TestNaturalDialogue(t *testing.T) {
 		{"expired", [][2]string{{"给王小明打上高意向", "确认吗"}, {"@11m", ""}, {"确认", "没看懂"}}, 0},
 		{"#1 after 确认 picks from the command's list", [][2]string{{"给王小打上高意向", "确认吗"}, {"确认", "找到 2 位客户"}, {"#1", "已为 王小明 添加「高意向」"}}, 1},
 		{"read at once", [][2]string{{"王小明有哪些标签", "（即 /tags 王小明）"}}, 0},
+		{"an employee's count says whose customers it counts", [][2]string{{"有几个客户是高意向", "（即 /stats tag:高意向；只算你跟进的客户）"}}, 0},
 		{"question back", [][2]string{{"高意", "「高意」是指「高意向」吗？"}}, 0},
 		{"confirm off", [][2]string{{"/set confirm off", "不再先问确认"}, {"给王小明打上高意向", "已为 王小明 添加「高意向」"}}, 1},
 		{"confirm back on", [][2]string{{"/set confirm off", "不再"}, {"/set confirm on", "先问你确认"}, {"给王小明打上高意向", "确认吗"}}, 0},
@@ -118,5 +130,47 @@ func TestStoreNames(t *testing.T) {
 	}
 	if n2 := e.r.names("lisi"); n2.(storeNames).tags != n.(storeNames).tags {
 		t.Error("tag names rebuilt although the library did not change")
+	}
+}
+
+// TestNaturalRefusedAtOnce: a plain-language write the user may not make
+// (a protected tag, a customer they do not follow) is refused when said,
+// not proposed and refused after 确认; the refusal is recorded once, like
+// a denied command, and nothing waits for 确认.
+func TestNaturalRefusedAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, say, want string
+		customer        string // whose ledger holds the denied attempt
+	}{
+		{"protected tag", "给王小明打上VIP", "VIP", "c1"},
+		{"not the user's customer", "给赵敏打上高意向", "赵敏", "c3"},
+		{"one of several steps", "两条，一条被拒", "VIP", "c1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := natEnv(t)
+			got := e.say("zhangsan", tc.say)
+			if strings.Contains(got, "确认吗") || !strings.Contains(got, tc.want) {
+				t.Fatalf("say %q = %q, want the refusal naming %q at once, no 确认", tc.say, got, tc.want)
+			}
+			if got := e.say("zhangsan", "确认"); !strings.Contains(got, "没看懂") {
+				t.Errorf("确认 after the refusal = %q, want nothing pending", got)
+			}
+			css, err := e.st.History(store.Query{Customer: tc.customer, IncludeDenied: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			denied := 0
+			for _, cs := range css {
+				if cs.Denied != "" {
+					denied++
+				}
+				if cs.Denied == "" && cs.Actor == "zhangsan" {
+					t.Errorf("change-set %v applied; nothing must be written", cs.ID)
+				}
+			}
+			if denied != 1 {
+				t.Errorf("%d denied attempts recorded, want 1", denied)
+			}
+		})
 	}
 }

@@ -164,6 +164,11 @@ type Request struct {
 	picked bool   // a customer was chosen with #N from the user's list
 	listed bool   // the reply shows a new numbered list
 	note   string // which list a doubtful #N came from, added to the reply
+	// precheck runs a tag change up to the ledger write and stops there
+	// (errPrecheckPassed): a plain-language write is refused when said,
+	// not after 确认 (natural.go). denied says it was refused.
+	precheck bool
+	denied   bool
 
 	perms *perms  // the group policies, for Viewer (sight.go)
 	view  *Viewer // Viewer, once computed

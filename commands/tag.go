@@ -103,6 +103,7 @@ func (r *Router) tagCommand(ctx context.Context, req *Request, bareAdds bool) ([
 	c, err := r.resolveCustomer(req, 0)
 	if err != nil {
 		if den := r.deniedWhoever(req, err, append(addNames, removeNames...)); den != nil {
+			req.denied = true
 			return textReply(den.Reply), nil
 		}
 		return nil, err
@@ -209,6 +210,9 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 			}
 			return r.recordDenied(req, tr.customer.ID, follower, tr.add, remove, den)
 		}
+	}
+	if req.precheck { // every check passed: the proposal may wait for 确认
+		return nil, errPrecheckPassed
 	}
 	cs, err := r.st.Apply(store.ChangeSet{
 		Actor: req.UserID, Source: store.SourceCommand, Customer: tr.customer.ID, Follower: follower,
@@ -318,6 +322,7 @@ func noChangeText(name, ref string, add, remove []store.Tag) string {
 // recordDenied records a refused attempt in the ledger (visible in
 // /history) and returns the refusal.
 func (r *Router) recordDenied(req *Request, customer, follower string, add, remove []store.Tag, den *denial) ([]Reply, error) {
+	req.denied = true
 	if follower != "" {
 		_, err := r.st.Apply(store.ChangeSet{
 			Actor: req.UserID, Source: store.SourceCommand, Customer: customer, Follower: follower,

@@ -111,7 +111,8 @@ func (p *Parser) askModel(ctx context.Context, text string, names commands.Names
 		calls = msg.ToolCalls
 		p.cache.put(key, calls)
 	}
-	cr := &callReader{rq: newRequest(text, names), said: normalise(text), back: back}
+	said := normalise(text)
+	cr := &callReader{rq: newRequest(text, names), said: said, back: back, named: namedCustomers(said, names)}
 	r := cr.read(calls)
 	p.log.DebugContext(ctx, "natural language via llm", "calls", len(calls), "kind", r.Kind, "write", r.Write)
 	return r

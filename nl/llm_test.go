@@ -231,3 +231,76 @@ func TestLLMOff(t *testing.T) {
 		t.Errorf("%d requests with nl_per_user_per_hour 0", n)
 	}
 }
+
+// TestLLMUntrustedCalls: calls that would write more than the user said
+// (review findings) are refused or asked back; nothing is proposed.
+func TestLLMUntrustedCalls(t *testing.T) {
+	tag := func(cust string, tags ...string) openai.ToolCall {
+		return llmtest.Call("tag", map[string]any{"customer": cust, "tags": tags})
+	}
+	tests := []struct {
+		name  string
+		say   string
+		reply llmtest.Reply
+		want  llmGot
+		ask   string // a fragment of the question, when want.Kind is Ask
+	}{
+		{"one argument holding ten tags", "帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "VIP、高意向、低意向、观望型、价格敏感型、已成交、北京、老客户、和平、A级")),
+			llmGot{Kind: Ask}, "最多 6 个"},
+		{"six tags in one argument pass", "帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "VIP、高意向、低意向、观望型、价格敏感型、已成交")),
+			llmGot{Run, "/tag 张三 +VIP +高意向 +低意向 +观望型 +价格敏感型 +已成交", true, true, 0}, ""},
+		{"a shorter name inside the customer named", "张三丰最近挺积极，帮他弄成有购买意向的那类", llmtest.Calls(tag("张三", "高意向")),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
+		{"the customer named, as a placeholder", "张三丰最近挺积极，帮他弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Run, "/tag 张三丰 +高意向", true, true, 0}, ""},
+		{"the customer named, as typed", "张三丰最近挺积极，帮他弄成有购买意向的那类", llmtest.Calls(tag("张三丰", "高意向")),
+			llmGot{Run, "/tag 张三丰 +高意向", true, true, 0}, ""},
+		{"a customer named only to be excluded", "李四（不是张三）弄成有购买意向的那类", llmtest.Calls(tag("张三", "高意向")),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
+		{"the other customer of that sentence", "李四（不是张三）弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Run, "/tag 李四 +高意向", true, true, 0}, ""},
+		{"restore of a tag the user did not name", "那个标签当初太草率，弄回来吧", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "展会"})),
+			llmGot{Kind: Ask}, "您的话里没有标签「展会」"},
+		{"restore of another tag than the one named", "当初太草率，官网那个标签弄回来", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "展会"})),
+			llmGot{Kind: Ask}, "您的话里没有标签「展会」"},
+		{"restore of the tag named", "当初太草率，官网那个标签弄回来", llmtest.Calls(llmtest.Call("restore", map[string]any{"tag": "官网"})),
+			llmGot{Run, "/restore tag 官网", true, true, 0}, ""},
+		{"a question made a write", "张三身上现在挂着啥", llmtest.Calls(llmtest.Call("undo", map[string]any{})),
+			llmGot{Kind: Ask}, "是在问问题"},
+		{"a question answered by its reads only", "张三身上现在挂着啥", llmtest.Calls(llmtest.Call("tags", map[string]any{"customer": "〔客户1〕"}), llmtest.Call("undo", map[string]any{})),
+			llmGot{Run, "/tags 张三", false, false, 0}, ""},
+		{"a question made a tag", "帮张三弄成有购买意向的那类好不好呢", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "是在问问题"},
+		{"a question then an order is a question", "张三丰最近怎么样，帮他弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "是在问问题"},
+		{"a question with a compatibility question mark", "帮张三弄成有购买意向的那类︖", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "是在问问题"},
+		{"a report of the past made a tag", "张三上次已经弄成有购买意向的那类了", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "已经发生的事"},
+		{"a time word made a tag", "昨天帮张三弄成有购买意向的那类", llmtest.Calls(tag("〔客户1〕", "高意向")),
+			llmGot{Kind: Ask}, "已经发生的事"},
+		{"a read about a customer named only to be excluded", "李四（不是张三）身上挂着啥", llmtest.Calls(llmtest.Call("tags", map[string]any{"customer": "张三"})),
+			llmGot{Kind: Ask}, "您的话里没有客户「张三」"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.New(t)
+			srv.Script(tt.reply)
+			p := newLLMParser(t, srv, 20, 0)
+			if r := Parse(tt.say, testNames()); r.Kind != Unknown || r.Ask != "" {
+				t.Fatalf("patterns read %q (%v %q %q): the test must reach the model", tt.say, r.Kind, r.Slash, r.Ask)
+			}
+			r := p.Parse(context.Background(), tt.say, testNames())
+			have := llmGot{r.Kind, r.Slash, r.Write, r.Confirm, len(r.Steps)}
+			if tt.want.Kind == Ask {
+				have = llmGot{Kind: r.Kind, Write: r.Write}
+			}
+			if have != tt.want {
+				t.Errorf("Parse(%q) = %+v (ask %q), want %+v", tt.say, have, r.Ask, tt.want)
+			}
+			if tt.ask != "" && !strings.Contains(r.Ask, tt.ask) {
+				t.Errorf("Parse(%q) asks %q, want it to contain %q", tt.say, r.Ask, tt.ask)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package nl
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -32,6 +33,40 @@ type callReader struct {
 	rq   *request          // the request, for Names and the name helpers
 	said string            // the request as typed, normalised (halfWidth, lower case, no spaces)
 	back map[string]string // placeholder → what it replaced
+	// named are the customers the request names, each the longest name
+	// at its place, normalised; a negated mention (不是张三) is not one.
+	named []string
+}
+
+// notNaming are the words before a customer's name that say the request
+// is not about them: 李四（不是张三）, 别给张三.
+var notNaming = []string{"不是", "而非", "并非", "别给", "别把", "别", "不要给", "不要把", "不要", "不用给", "不给", "不用", "除了", "非"}
+
+// namedCustomers lists the customers said (normalised) names, as the
+// pattern path reads them: at each place the longest customer name that
+// starts there, skipping one named only to be excluded.
+func namedCustomers(said string, names commands.Names) []string {
+	var out []string
+	for i := 0; i < len(said); {
+		_, size := utf8.DecodeRuneInString(said[i:])
+		end, n := i, 0
+		for j := i; j < len(said) && n < maxNameRunes; n++ {
+			_, sz := utf8.DecodeRuneInString(said[j:])
+			j += sz
+			if names.Customer(said[i:j]) {
+				end = j
+			}
+		}
+		if end == i {
+			i += size
+			continue
+		}
+		if !hasSuffixAny(said[:i], notNaming...) && !contains(out, said[i:end]) {
+			out = append(out, said[i:end])
+		}
+		i = end
+	}
+	return out
 }
 
 // read turns the calls into one Result: a command, several (Steps), or
@@ -60,6 +95,18 @@ func (c *callReader) read(calls []openai.ToolCall) Result {
 		r.Confirm = r.Write
 		steps = append(steps, r)
 	}
+	if c.asking() { // a question is never a write, whatever the model made of it
+		reads := steps[:0]
+		for _, s := range steps {
+			if !s.Write {
+				reads = append(reads, s)
+			}
+		}
+		if len(reads) == 0 {
+			return ask("这句话是在问问题，我不会改标签，什么都没有改。要改请直接说，例如：给张三打上高意向；要查请说：张三有哪些标签。")
+		}
+		steps = reads
+	}
 	if len(steps) == 1 {
 		return c.guard(steps[0])
 	}
@@ -74,6 +121,16 @@ func (c *callReader) read(calls []openai.ToolCall) Result {
 	}
 	whole.Slash = strings.Join(slashes, stepSlashSep)
 	return c.guard(whole)
+}
+
+// questionWords make a request a question for the model's calls: its
+// write calls are dropped (reads are answered) or, with none, asked back.
+var questionWords = []string{"啥", "什么", "哪", "多少", "几", "怎么", "咋", "谁", "吗", "呢", "么", "嘛"}
+
+// asking reports whether the request asks rather than orders: the
+// patterns' question forms (吗, ？, ︖, 呢, …了吧) or a question word.
+func (c *callReader) asking() bool {
+	return c.rq.question || hasAny(c.said, questionWords...) || strings.ContainsAny(c.said, questionMarks)
 }
 
 // guard: a write from a request that asks (吗, ？) or says not to (别,
@@ -100,6 +157,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 		r := tagCommand(cust, tags, tool == "untag")
 		if !c.rq.names.Customer(cust) {
 			return notExact(cust, r.Slash)
+		}
+		if c.rq.perfectFor(r) || c.rq.tw != "" { // 昨天…, 已经…了: a report, not an order
+			return pastReply(r)
 		}
 		return r
 	case "tags":
@@ -129,6 +189,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 		return r
 	case "restore":
 		if t, ok := c.rq.names.DeletedTag(strings.TrimSpace(a.Tag)); ok {
+			if !strings.Contains(c.said, normalise(t)) { // restoring re-tags every customer that had it
+				return ask("您的话里没有标签「" + display.Name(t) + "」，我不会恢复别的标签，什么都没有改。请写出要恢复的标签名，例如：把被删的官网标签恢复。")
+			}
 			return run(true, "restore", word("tag"), word(t))
 		}
 		return ask("没有找到被删除的标签「" + display.Name(a.Tag) + "」，什么都没有改。发送 /groups 查看标签库。")
@@ -139,7 +202,9 @@ func (c *callReader) command(tool string, a toolArgs) Result {
 }
 
 // customer is the customer an argument names: a placeholder read back, or
-// words of the request itself; a name the user did not write is a question.
+// words of the request itself; a name the user did not write, a shorter
+// name inside the one written (张三 of 张三丰) and a name written only to
+// exclude it (不是张三) are a question.
 func (c *callReader) customer(arg string, write bool) (string, *Result) {
 	s := strings.TrimSpace(arg)
 	for ph, orig := range c.back {
@@ -153,7 +218,10 @@ func (c *callReader) customer(arg string, write bool) (string, *Result) {
 		r := ask("您是想" + what + "？请写出客户的名字，例如：给张三打上高意向。什么都没有改。")
 		return "", &r
 	}
-	if !strings.Contains(c.said, normalise(s)) {
+	if n := normalise(s); c.rq.names.Customer(s) && !contains(c.named, n) || !strings.Contains(c.said, n) {
+		// a customer must be one the request names, whole (not 张三 of
+		// 张三丰) and not excluded (不是张三); a fragment that is no
+		// customer is only ever listed to pick from (notExact).
 		r := ask("您的话里没有客户「" + display.Name(s) + "」，我不会改别的客户，什么都没有改。请写出客户的名字，例如：给张三打上高意向。")
 		return "", &r
 	}
@@ -161,7 +229,9 @@ func (c *callReader) customer(arg string, write bool) (string, *Result) {
 }
 
 // tags resolves tag names against the live library (the nearest name is
-// asked back, never invented).
+// asked back, never invented). An argument may hold several names
+// ("VIP、高意向"), so the limit of maxArgTags is checked on the names it
+// came to, not on the arguments.
 func (c *callReader) tags(names []string) ([]string, string) {
 	var out []string
 	for _, n := range names {
@@ -177,6 +247,9 @@ func (c *callReader) tags(names []string) ([]string, string) {
 	}
 	if len(out) == 0 {
 		return nil, "您说的是哪个标签？例如：给张三打上高意向。什么都没有改。"
+	}
+	if len(out) > maxArgTags { // counted after splitting: one argument may hold many
+		return nil, fmt.Sprintf("一次最多 %d 个标签，什么都没有改。请分几次说。", maxArgTags)
 	}
 	return out, ""
 }

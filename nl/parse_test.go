@@ -87,7 +87,8 @@ func TestPhrasings(t *testing.T) {
 // TestNoUnintendedWrite: a write comes only from a phrasing that means
 // it. Every fixture that is not an intended write must parse to a read, a
 // question or nothing, and every intended write turned into a question
-// (吗？) or a negation (别, 不要) must not write either.
+// (吗？, 呢, ︖, 么), a negation (别, 不要) or a report of the past (昨天…,
+// 已经…, …了) must not write either.
 func TestNoUnintendedWrite(t *testing.T) {
 	names := testNames()
 	writes := 0
@@ -95,7 +96,15 @@ func TestNoUnintendedWrite(t *testing.T) {
 		r := Parse(p.Say, names)
 		if p.Run != "" && isWriteSlash(p.Run) {
 			writes++
-			for _, v := range []string{p.Say + "吗？", p.Say + "?", "别" + p.Say, "不要" + p.Say, "先不" + p.Say} {
+			variants := []string{p.Say + "吗？", p.Say + "?", p.Say + "︖", p.Say + "﹖", p.Say + "呢", p.Say + "么", p.Say + "嘛",
+				"别" + p.Say, "不要" + p.Say, "先不" + p.Say}
+			if (strings.HasPrefix(p.Run, "/tag ") || strings.HasPrefix(p.Run, "/untag ")) && !strings.Contains(p.Run, stepSlashSep) { // reports of the past
+				variants = append(variants, "昨天"+p.Say, "已经"+p.Say, strings.TrimRight(p.Say, "。！!吧")+"了", "我"+p.Say+"了")
+			}
+			for _, v := range variants {
+				if strings.HasSuffix(v, "了了") || strings.Contains(v, "不是") && strings.HasSuffix(v, "了") && !strings.HasPrefix(v, "昨天") {
+					continue // 张三不是VIP了 stays a write
+				}
 				if r := Parse(v, names); r.Write || r.Kind == Run && writeCommands[r.Cmd.Name] {
 					t.Errorf("Parse(%q) writes %s; a question or negation must not", v, r.Slash)
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/display"
 )
 
 // request is one request being parsed: s is the text normalised (ASCII
@@ -18,8 +19,23 @@ type request struct {
 	names    commands.Names
 	s        string
 	tw       string // the time word, as commands.ParseTime reads it
-	question bool   // 吗, ？, 是否 …: a question, never a write
+	question bool   // 吗, ？, 呢, 么, 是否 …: a question, never a write
+	// perfect: the sentence reports something done (了 after the verb or
+	// at the end, 已经); with a time word it is no order to tag now.
+	perfect bool
+	// plainBa: the sentence starts with 把/给 (an order: 把张三的VIP删了),
+	// not with a subject (我把张三的VIP删了 reports what I did).
+	plainBa bool
+	// ba: the sentence ends with 吧 (给张三打上高意向吧: a suggestion).
+	ba bool
 }
+
+// questionMarks are the question marks after halfWidth: ASCII ? and the
+// compatibility and presentation forms (︖ ﹖ ⁇ ⁈ ⁉ ¿ ؟).
+const questionMarks = "?︖﹖⁇⁈⁉¿؟"
+
+// questionEnds end a question: 给李华打上高意向呢, …了么, …了没.
+var questionEnds = []string{"吗", "呢", "么", "嘛", "了吧", "了没", "了没有", "没有啊", "没"}
 
 // reTime finds a time word in the (half-width, spaced) text; each match is
 // checked with commands.ParseTime before it is taken.
@@ -35,16 +51,20 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 var politePrefixes = []string{"麻烦你", "麻烦", "请你", "请帮我", "请", "帮我", "帮忙", "你帮我", "能帮我", "给我", "要不要", "能不能", "可不可以", "是否", "可以", "要"}
 
 // finalParticles are dropped from the end of a request.
-var finalParticles = []string{"谢谢", "好吗", "一下", "呗", "吗", "呢", "吧", "啊", "呀", "哈", "哦", "喔", "。", ".", "!", "~", "…"}
+var finalParticles = []string{"谢谢", "好吗", "了没有", "了没", "一下", "呗", "吗", "呢", "吧", "啊", "呀", "哈", "哦", "喔", "。", ".", "!", "~", "…"}
 
 // newRequest normalises text.
 func newRequest(text string, names commands.Names) *request {
 	s := strings.ToLower(halfWidth(text))
 	rq := &request{names: names}
 	end := strings.TrimRight(strings.TrimSpace(s), "。.!~…")
-	rq.question = strings.ContainsAny(s, "?吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
-		strings.HasSuffix(end, "了吧") || strings.HasSuffix(end, "么") || // 打上VIP了吧 / 打上VIP了么: asking, not telling
-		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "可以") && strings.HasSuffix(strings.TrimSpace(s), "呢")
+	end = strings.TrimRight(strings.Map(dropSpace, end), "。.!~…啊呀哈哦喔")
+	rq.question = strings.ContainsAny(s, questionMarks+"吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
+		hasSuffixAny(end, questionEnds...) || // 打上VIP了吧 / 打上VIP了么 / …呢: asking, not telling
+		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以")
+	rq.perfect = strings.Contains(end, "了") || hasAny(end, "已经", "早就", "早已")
+	rq.ba = strings.HasSuffix(end, "吧")
+	s = cut(s, "要不要", "需不需要", "该不该") // 李华要不要加高意向: the question is noted, the words are no name
 	var locs [][]int
 	if strings.ContainsAny(s, "0123456789天周月前星拜") { // skip the regexp when no time word can be there
 		locs = reTime.FindAllStringIndex(s, 2)
@@ -61,7 +81,7 @@ func newRequest(text string, names commands.Names) *request {
 		}
 	}
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '?' || r == '!' || unicode.IsControl(r) {
+		if unicode.IsSpace(r) || r == '!' || strings.ContainsRune(questionMarks, r) || unicode.IsControl(r) {
 			return -1
 		}
 		return r
@@ -80,7 +100,36 @@ func newRequest(text string, names commands.Names) *request {
 		}
 	}
 	rq.s = s
+	rq.plainBa = hasPrefixAny(s, "把", "给", "将", "替", "为")
 	return rq
+}
+
+// dropSpace is a strings.Map function removing white space.
+func dropSpace(r rune) rune {
+	if unicode.IsSpace(r) {
+		return -1
+	}
+	return r
+}
+
+// hasSuffixAny reports whether s ends with one of words.
+func hasSuffixAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixAny reports whether s starts with one of words.
+func hasPrefixAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // halfWidth turns full-width ASCII (Ｖ, ＋, ？) and the ideographic space
@@ -105,10 +154,53 @@ func (rq *request) finish(r Result) Result {
 	if r.Kind == Run && r.Write && rq.negated() {
 		return Result{Ask: notDone}
 	}
+	if r.Kind == Run && (r.Cmd.Name == "tag" || r.Cmd.Name == "untag") {
+		if q, ok := rq.notAnOrder(r); ok {
+			return q
+		}
+	}
 	if r.Kind == Run && r.Write && rq.question {
 		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
 	}
 	return r
+}
+
+// notAnOrder reads a /tag or /untag sentence that asks or reports
+// rather than orders: 给张三打上高意向了吗 asks whether it is done (→
+// /tags 张三); 昨天给张三打上高意向了, 张三加了VIP, 我把张三的VIP删了 and
+// 帮我把张三的VIP去掉了 report (or may report) what was done; 张三打上高
+// 意向吧 guesses. Kept as orders: 张三不是VIP了 (its own form, notAnyMore)
+// and 把张三的VIP删了 (把 … 删了 at the start and the very end).
+func (rq *request) notAnOrder(r Result) (Result, bool) {
+	cust := r.Cmd.Args[0].Value
+	notAny := r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是")
+	perfect := rq.perfectFor(r)
+	switch {
+	case perfect && rq.question: // 给张三打上高意向了吗: was it done?
+		return run(false, "tags", word(cust)), true
+	case perfect || rq.tw != "":
+		return pastReply(r), true
+	case rq.ba && !rq.plainBa && !notAny: // 张三打上高意向吧: a guess or an order?
+		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（例如：给" + display.Name(cust) + "打上高意向），或发送这条命令。"), true
+	}
+	return Result{}, false
+}
+
+// perfectFor reports whether the sentence of the /tag or /untag r tells
+// of something done (…了, 已经), apart from the orders 张三不是VIP了 and
+// 把张三的VIP删了.
+func (rq *request) perfectFor(r Result) bool {
+	if !rq.perfect || r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是") {
+		return false
+	}
+	return rq.question || rq.tw != "" || !rq.plainBa || !strings.HasSuffix(rq.s, "删了") || strings.Contains(rq.s, "已经")
+}
+
+// pastReply answers a /tag or /untag sentence that tells of the past.
+func pastReply(r Result) Result {
+	cust := r.Cmd.Args[0].Value
+	return ask("听起来是在说已经发生的事，我什么都没有改。想看「" + display.Name(cust) + "」现在的标签请发送 /tags " + cust +
+		"；想改请直接说，例如：给" + display.Name(cust) + "打上高意向，或发送 " + r.Slash + "。")
 }
 
 // timeFilters are the since:/until: arguments for the request's time
@@ -172,7 +264,8 @@ const notDone = "听起来是不要改，我什么都没有改。"
 // negated reports a negation word (别, 不要, 没) outside 不是 and the
 // question forms 能不能, 要不要.
 func (rq *request) negated() bool {
-	return hasAny(cut(rq.s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...)
+	s := trimAll(rq.s, nil, []string{"了没有", "了没"}) // 打上了没: a question
+	return hasAny(cut(s, "不是", "能不能", "可不可以", "要不要", "是不是"), negations...)
 }
 
 // insideName reports whether s[lo:hi] is part of a customer's name

@@ -44,6 +44,11 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 		if err == nil && !req.Viewer().SeesChange(target) {
 			err = store.ErrNotFound // what the user may not see is not there for them
 		}
+		if err == nil {
+			if _, shown := req.Viewer().ShowChange(target); !shown {
+				err = store.ErrNotFound // every tag it touched is hidden: as /history cs:N
+			}
+		}
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}
@@ -225,6 +230,15 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), tagRef(t))
 			}
 			*list.dst = append(*list.dst, t)
+		}
+	}
+	v := req.Viewer()
+	for _, t := range append(append([]store.Tag(nil), readd...), drop...) {
+		if !v.SeesTag(t) { // refused naming nothing: the hidden tag is not confirmed
+			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, &denial{
+				Reply:  fmt.Sprintf("#%d 不能由你撤销。请联系主管处理。", target.ID),
+				Record: "涉及无权查看的标签组",
+			})
 		}
 	}
 	for _, t := range append(append([]store.Tag(nil), readd...), drop...) {

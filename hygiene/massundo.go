@@ -113,6 +113,9 @@ func (h *Hygiene) policy(req *commands.ExtRequest) func(tagID string) (string, e
 				return "", err
 			}
 			why = ue.Error()
+			if ue.Code == commands.CodeUnknownTag { // hidden from the user: name nothing
+				why = "涉及你无权修改的标签"
+			}
 		}
 		seen[tagID] = why
 		return why, nil

@@ -37,3 +37,33 @@ func TestHiddenTagIsUnknown(t *testing.T) {
 		})
 	}
 }
+
+// TestTriggeredHiddenTagNotNamed: a trigger adding a tag hidden from the
+// user (观望型 in 消费特征, visible to managers) is not told in zhangsan's
+// /tag and /undo replies; the manager lisi sees it.
+func TestTriggeredHiddenTagNotNamed(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups = config.SampleGroups()
+	cfg.Groups["消费特征"] = config.GroupPolicy{VisibleTo: []string{config.EditorManagers}}
+	cfg.Triggers = []config.Trigger{{Name: "观望转化", OnAdd: []string{"初次接触"}, Add: []string{"观望型"}}}
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	say(t, d, "/as zhangsan")
+	for _, line := range []string{"/tag 李华 +初次接触", "/undo"} {
+		out := say(t, d, line)
+		for _, bad := range []string{"观望", "触发器"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("zhangsan %s: %q names %q", line, out, bad)
+			}
+		}
+		if !strings.Contains(out, "初次接触") {
+			t.Errorf("zhangsan %s: %q lacks his own change", line, out)
+		}
+	}
+	say(t, d, "/as lisi")
+	mustContain(t, "lisi /tag", say(t, d, "/tag 李华 +初次接触"), "触发器「观望转化」：添加「观望型」")
+}

@@ -116,7 +116,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
 	r.kick()
-	text, err := r.revertText(target, members, out, redo)
+	text, err := r.revertText(target, members, shownOnly(req.Viewer(), out), redo)
 	return textReply(text), err
 }
 
@@ -150,6 +150,20 @@ func (r *Router) checkUndo(req *Request, target store.ChangeSet, force, redo boo
 		}
 	}
 	return members, nil, nil
+}
+
+// shownOnly is out as v may read it (Viewer.ShowChange): hidden tags
+// taken out, and the change-sets touching only hidden tags (what a tag
+// trigger did to a group hidden from v) dropped, except the first, the
+// revert of what v asked for.
+func shownOnly(v Viewer, out []store.ChangeSet) []store.ChangeSet {
+	shown := make([]store.ChangeSet, 0, len(out))
+	for i, cs := range out {
+		if c, ok := v.ShowChange(cs); ok || i == 0 {
+			shown = append(shown, c)
+		}
+	}
+	return shown
 }
 
 // revertText is the reply to a done undo or redo of target (out: the new

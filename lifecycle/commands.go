@@ -93,7 +93,56 @@ func (s *Service) runCommand(ctx context.Context, req *commands.ExtRequest) ([]c
 	if err != nil {
 		return nil, err
 	}
+	if sts, err = s.visibleStatuses(sts, req.Viewer()); err != nil {
+		return nil, err
+	}
 	return []commands.Reply{{Text: renderList(sts, req.Location)}}, nil
+}
+
+// visibleStatuses keeps the rules v may see: a rule naming a tag of a
+// group hidden from v (visible_to) — in its condition, its change or what
+// its last run changed — is left out, as if it did not exist. Admins see
+// every rule.
+func (s *Service) visibleStatuses(sts []Status, v commands.Viewer) ([]Status, error) {
+	if !v.HidesAny() {
+		return sts, nil
+	}
+	tags, err := s.opts.Store.Tags(true)
+	if err != nil {
+		return nil, fmt.Errorf("tag library: %w", err)
+	}
+	hidden, seen := map[string]bool{}, map[string]bool{}
+	for _, t := range tags {
+		if v.SeesTag(t) {
+			seen[t.Name] = true
+		} else {
+			hidden[t.Name] = true
+		}
+	}
+	for n := range seen {
+		delete(hidden, n) // a name also in a group v sees reveals nothing
+	}
+	names := func(st Status) []string {
+		out := append(append([]string(nil), st.Rule.Add...), st.Rule.Remove...)
+		for k := range st.State.LastTags {
+			out = append(out, k[1:]) // "+名" / "-名"
+		}
+		return out
+	}
+	var out []Status
+	for _, st := range sts {
+		hide := false
+		for _, n := range names(st) {
+			hide = hide || hidden[n]
+		}
+		for n := range hidden {
+			hide = hide || strings.Contains(st.Rule.When, `"`+n+`"`) || strings.Contains(st.Rule.When, "'"+n+"'")
+		}
+		if !hide {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
 
 // proposeRun previews the run, then proposes it; /confirm runs the rules

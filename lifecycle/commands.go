@@ -160,6 +160,9 @@ func (s *Service) proposeRun(ctx context.Context, a lifecycleArgs, req *commands
 	}
 	summary := fmt.Sprintf("将立即执行生命周期规则 %s：改 %d 处客户关系（%s）。",
 		strings.Join(plan.Rules, "、"), len(plan.Changes), tagTotals(plan.Changes))
+	if len(plan.Skipped) > 0 {
+		summary += fmt.Sprintf("另有 %d 处和前面的规则冲突，跳过（/lifecycle preview 可看）。", len(plan.Skipped))
+	}
 	lines := []string{fmt.Sprintf("%d 处变更，后台按企业微信频率同步", len(plan.Changes))}
 	user := req.UserID
 	return req.Propose("执行生命周期规则", "立即执行生命周期规则？", summary, lines, func(ctx context.Context) ([]commands.Reply, error) {
@@ -170,8 +173,9 @@ func (s *Service) proposeRun(ctx context.Context, a lifecycleArgs, req *commands
 		if run.Job == "" {
 			return []commands.Reply{{Text: "执行完成：没有需要改动的客户。"}}, nil
 		}
-		return []commands.Reply{{Text: fmt.Sprintf("已开始执行 %s：%d 处变更在后台同步到企业微信。/lifecycle 看结果，撤销：/undo %s",
-			run.Job, len(run.Plan.Changes), run.Job)}}, nil
+		text := fmt.Sprintf("已开始执行 %s：%d 处变更在后台同步到企业微信。/lifecycle 看结果，撤销：/undo %s",
+			run.Job, len(run.Plan.Changes), run.Job)
+		return []commands.Reply{{Text: text + skippedText(run.Plan.Skipped, 5)}}, nil
 	}), nil
 }
 

@@ -27,6 +27,7 @@ func TestHiddenTagIsUnknown(t *testing.T) {
 		{"/qr 某渠道 +价格敏感型", "没有标签「价格敏感型」"},
 		{"/bulk tag:价格敏感型 +展会", "没有标签「价格敏感型」"},
 		{"/bulk tag:高意向 +价格敏感型", "没有标签「价格敏感型」"},
+		{"有多少客户是价格敏感型", "没有标签「价格敏感型」。发送 /groups 查看标签库。"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {

@@ -19,6 +19,7 @@ type request struct {
 	s        string
 	tw       string // the time word, as commands.ParseTime reads it
 	question bool   // 吗, ？, 是否 …: a question, never a write
+	reading  bool   // resolving the tags of a question (/find, /stats): unknownTag words it so
 }
 
 // reTime finds a time word in the (half-width, spaced) text; each match is

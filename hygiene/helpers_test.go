@@ -47,6 +47,12 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // 孙悟空 (zhangsan). boss is admin, mgr manager.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with edit applied to the config (nil: none).
+func newEnvWith(t testing.TB, edit func(*config.Config)) *env {
+	t.Helper()
 	fake := wecomtest.New(wecomtest.Options{Secret: "s-" + t.Name()})
 	t.Cleanup(fake.Close)
 	o := fake.Options()
@@ -91,6 +97,9 @@ func newEnv(t testing.TB) *env {
 	cfg := config.Default()
 	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr"}}
 	cfg.Groups = map[string]config.GroupPolicy{"地区": {Exclusive: true}, "意向程度": {Exclusive: true}, "渠道": {EditableBy: []string{"admins"}}}
+	if edit != nil {
+		edit(cfg)
+	}
 	h := New(Options{Store: st, Jobs: e.runner, Synonyms: cfg.TagSynonyms, Tags: syncer, Logger: quiet(), MarkTagPerMinute: 600,
 		Deliver: func(_ context.Context, user string, replies []commands.Reply) {
 			e.mu.Lock()

@@ -66,7 +66,11 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 	}
 	p := &undoPlan{args: args, targets: map[store.ID]store.ChangeSet{}, blocked: map[string][]store.ID{},
 		denied: map[string]int{}, clashes: map[string]int{}, remove: map[string]int{}, add: map[string]int{}}
+	v := req.Viewer()
 	for _, cs := range found {
+		if _, shown := v.ShowChange(cs); !shown {
+			continue // only tags of groups hidden from the user: not there for them
+		}
 		if cs.Effective() && args.match(&cs) {
 			p.targets[cs.ID] = cs
 		}

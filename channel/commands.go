@@ -89,6 +89,7 @@ func (s *Service) resolveTags(req *commands.ExtRequest, tagNames []string) ([]st
 		if err != nil {
 			return nil, fmt.Errorf("tags named %q: %w", name, err)
 		}
+		found = req.Viewer().VisibleTags(found) // a hidden tag is one that does not exist
 		switch len(found) {
 		case 0:
 			return nil, commands.UserErrorf(commands.CodeUnknownTag, "没有标签「%s」。发送 /groups 查看标签库。", display.Name(name))

@@ -60,18 +60,21 @@ func massUndoRequest(r *Router, req *Request) *ExtRequest {
 
 // ResolveTag finds the live tag a user names, as /tag does: exact, then
 // ignoring case, then "组名/标签"; an unknown or ambiguous name is a
-// *UserError with a did-you-mean.
+// *UserError with a did-you-mean; a tag hidden from the user (visible_to)
+// is answered as unknown.
 func (e *ExtRequest) ResolveTag(name string) (store.Tag, error) {
 	live, err := e.r.st.Tags(false)
 	if err != nil {
 		return store.Tag{}, err
 	}
-	return e.r.lib.resolve(name, live)
+	return e.r.lib.seenBy(e.Viewer()).resolve(name, live)
 }
 
 // TagsEverNamed finds every tag, live or deleted, that tag:name means, as
-// /history tag: does.
-func (e *ExtRequest) TagsEverNamed(name string) ([]store.Tag, error) { return e.r.lib.everNamed(name) }
+// /history tag: does (hidden tags are unknown).
+func (e *ExtRequest) TagsEverNamed(name string) ([]store.Tag, error) {
+	return e.r.lib.seenBy(e.Viewer()).everNamed(name)
+}
 
 // Exclusive reports whether the tag group of that name is exclusive (at
 // most one of its tags per customer, config groups.*.exclusive).

@@ -77,12 +77,19 @@ func (e *ExtRequest) LockWrites() (unlock func()) { return e.r.LockWrites() }
 
 // CheckTags applies the tag-group policies of /tag for this user to one
 // relationship: a tag the user may not add or remove (protected, a group
-// closed to them or hidden from them by visible_to) is a *UserError; so is
-// a change giving a group more tags than its max (naming the tags rel has);
+// closed to them) is a *UserError, and one hidden from them by visible_to
+// the *UserError of a tag that does not exist (CodeUnknownTag); so is a
+// change giving a group more tags than its max (naming the tags rel has);
 // adding a tag of an exclusive group returns the group's other tags on
 // rel, which the change must also remove. Call it under LockWrites, with
 // live the tag library.
 func (e *ExtRequest) CheckTags(rel store.Relationship, add, remove, live []store.Tag) (autoRemove []store.Tag, err error) {
+	v := e.Viewer()
+	for _, t := range append(append([]store.Tag(nil), add...), remove...) {
+		if !v.SeesTag(t) {
+			return nil, hiddenTagErr(t.Name)
+		}
+	}
 	for _, t := range append(append([]store.Tag(nil), add...), remove...) {
 		if d := e.r.perms.check(e.UserID, e.Role, t); d != nil {
 			return nil, userErr(CodeDenied, "%s", d.Reply)

@@ -164,7 +164,7 @@ func TestCheckTagsMax(t *testing.T) {
 	}{
 		{"over max", "zhangsan", []store.Tag{tag("t17")}, nil, "最多选 2 个标签，这位客户现在已有「读书」「跑步」"},
 		{"swap within max", "zhangsan", []store.Tag{tag("t17")}, []store.Tag{tag("t15")}, ""},
-		{"hidden group", "mgr", []store.Tag{tag("t14")}, nil, "无权查看"},
+		{"hidden group", "mgr", []store.Tag{tag("t14")}, nil, "没有标签「未婚」"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

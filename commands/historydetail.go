@@ -36,7 +36,36 @@ func (r *Router) historyDetail(req *Request, id store.ID) ([]Reply, error) {
 	if !shown { // only tags of groups hidden from the user: as if it did not exist
 		return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 	}
+	cs.Reason = r.reasonFor(req.Viewer(), cs)
 	return textReply(r.renderDetail(cs)), nil
+}
+
+// reasonFor is cs.Reason as v may read it. A tag trigger's reason names
+// the tag that fired it and the change-set that added or removed it
+// ("触发器「X」：加上「T」（变更 #N）"); when v may not see that
+// change-set or that tag, only the trigger is named.
+func (r *Router) reasonFor(v Viewer, cs store.ChangeSet) string {
+	if cs.Source != store.SourceTrigger || cs.Cause == 0 || !strings.HasPrefix(cs.Reason, "触发器") {
+		return cs.Reason
+	}
+	trigger, rest, _ := strings.Cut(cs.Reason, "：")
+	neutral := "由" + trigger + "自动做出"
+	cause, err := r.st.Get(cs.Cause)
+	if err != nil || !v.SeesChange(cause) {
+		return neutral
+	}
+	shown, ok := v.ShowChange(cause)
+	if !ok {
+		return neutral
+	}
+	_, fired, _ := strings.Cut(rest, "「")
+	fired, _, _ = strings.Cut(fired, "」")
+	for _, ref := range append(append([]store.TagRef(nil), shown.Add...), shown.Remove...) {
+		if ref.Name == fired {
+			return cs.Reason
+		}
+	}
+	return neutral
 }
 
 // renderDetail writes every field of a change-set a user can act on, then

@@ -247,7 +247,7 @@ func (r *Router) applyTags(_ context.Context, req *Request, tr tagRequest, live 
 		text += "\n" + refNames(gone) + " 原本就没有。"
 	}
 	text += r.requiredNote(req.Viewer(), cs, r.custRef(req, tr.customer))
-	text += r.triggeredText(cs.ID) // ext_qrtrig.go
+	text += r.triggeredText(cs.ID, req.Viewer()) // ext_qrtrig.go
 	return []Reply{{Text: text}}, nil
 }
 

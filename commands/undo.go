@@ -44,6 +44,11 @@ func (r *Router) runUndo(ctx context.Context, req *Request) ([]Reply, error) {
 		if err == nil && !req.Viewer().SeesChange(target) {
 			err = store.ErrNotFound // what the user may not see is not there for them
 		}
+		if err == nil {
+			if _, shown := req.Viewer().ShowChange(target); !shown {
+				err = store.ErrNotFound // every tag it touched is hidden: as /history cs:N
+			}
+		}
 		if isNotFound(err) {
 			return nil, userErr(CodeNotFound, "没有变更 #%d。发送 /history 查看变更号。", id)
 		}
@@ -111,7 +116,7 @@ func (r *Router) revert(_ context.Context, req *Request, target store.ChangeSet,
 		return nil, fmt.Errorf("revert %d: %w", target.ID, err)
 	}
 	r.kick()
-	text, err := r.revertText(target, members, out, redo)
+	text, err := r.revertText(target, members, shownOnly(req.Viewer(), out), redo)
 	return textReply(text), err
 }
 
@@ -145,6 +150,20 @@ func (r *Router) checkUndo(req *Request, target store.ChangeSet, force, redo boo
 		}
 	}
 	return members, nil, nil
+}
+
+// shownOnly is out as v may read it (Viewer.ShowChange): hidden tags
+// taken out, and the change-sets touching only hidden tags (what a tag
+// trigger did to a group hidden from v) dropped, except the first, the
+// revert of what v asked for.
+func shownOnly(v Viewer, out []store.ChangeSet) []store.ChangeSet {
+	shown := make([]store.ChangeSet, 0, len(out))
+	for i, cs := range out {
+		if c, ok := v.ShowChange(cs); ok || i == 0 {
+			shown = append(shown, c)
+		}
+	}
+	return shown
 }
 
 // revertText is the reply to a done undo or redo of target (out: the new
@@ -225,6 +244,15 @@ func (r *Router) checkRevert(req *Request, target store.ChangeSet) ([]Reply, err
 				return nil, userErr(CodeNotFound, "「%s」已从标签库删除，无法加回。管理员可以先 /restore tag %s。", dn(t.Name), tagRef(t))
 			}
 			*list.dst = append(*list.dst, t)
+		}
+	}
+	v := req.Viewer()
+	for _, t := range append(append([]store.Tag(nil), readd...), drop...) {
+		if !v.SeesTag(t) { // refused naming nothing: the hidden tag is not confirmed
+			return r.recordDenied(req, target.Customer, target.Follower, readd, drop, &denial{
+				Reply:  fmt.Sprintf("#%d 不能由你撤销。请联系主管处理。", target.ID),
+				Record: "涉及无权查看的标签组",
+			})
 		}
 	}
 	for _, t := range append(append([]store.Tag(nil), readd...), drop...) {

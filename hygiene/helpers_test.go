@@ -51,6 +51,12 @@ func newEnv(t testing.TB) *env { t.Helper(); return newEnvCfg(t, nil) }
 // none); the store gets the group limits as app gives them.
 func newEnvCfg(t testing.TB, edit func(*config.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, edit)
+}
+
+// newEnvWith is newEnv with edit applied to the config (nil: none).
+func newEnvWith(t testing.TB, edit func(*config.Config)) *env {
+	t.Helper()
 	fake := wecomtest.New(wecomtest.Options{Secret: "s-" + t.Name()})
 	t.Cleanup(fake.Close)
 	o := fake.Options()

@@ -66,7 +66,11 @@ func (h *Hygiene) planUndo(req *commands.ExtRequest, args undoArgs) (*undoPlan, 
 	}
 	p := &undoPlan{args: args, targets: map[store.ID]store.ChangeSet{}, blocked: map[string][]store.ID{},
 		denied: map[string]int{}, clashes: map[string]int{}, remove: map[string]int{}, add: map[string]int{}}
+	v := req.Viewer()
 	for _, cs := range found {
+		if _, shown := v.ShowChange(cs); !shown {
+			continue // only tags of groups hidden from the user: not there for them
+		}
 		if cs.Effective() && args.match(&cs) {
 			p.targets[cs.ID] = cs
 		}
@@ -113,6 +117,9 @@ func (h *Hygiene) policy(req *commands.ExtRequest) func(tagID string) (string, e
 				return "", err
 			}
 			why = ue.Error()
+			if ue.Code == commands.CodeUnknownTag { // hidden from the user: name nothing
+				why = "涉及你无权修改的标签"
+			}
 		}
 		seen[tagID] = why
 		return why, nil

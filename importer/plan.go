@@ -31,6 +31,14 @@ type Policy interface {
 	CheckTags(rel store.Relationship, add, remove, live []store.Tag) (autoRemove []store.Tag, err error)
 }
 
+// TagSeer is a Policy that also knows which tags the user may see
+// (config groups.<组名>.visible_to): the others are planned as unknown
+// names, never matched or suggested.
+type TagSeer interface {
+	// VisibleTags keeps the tags the user may see.
+	VisibleTags(tags []store.Tag) []store.Tag
+}
+
 // Suggestion is an existing tag proposed for an unknown name.
 type Suggestion struct {
 	Tag   store.Tag

@@ -42,6 +42,9 @@ func newPlanner(o Options) (*planner, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v, ok := o.Policy.(TagSeer); ok { // a tag hidden from the user is an unknown name
+		tags = v.VisibleTags(tags)
+	}
 	emps, err := o.Store.Employees()
 	if err != nil {
 		return nil, err

@@ -93,7 +93,56 @@ func (s *Service) runCommand(ctx context.Context, req *commands.ExtRequest) ([]c
 	if err != nil {
 		return nil, err
 	}
+	if sts, err = s.visibleStatuses(sts, req.Viewer()); err != nil {
+		return nil, err
+	}
 	return []commands.Reply{{Text: renderList(sts, req.Location)}}, nil
+}
+
+// visibleStatuses keeps the rules v may see: a rule naming a tag of a
+// group hidden from v (visible_to) — in its condition, its change or what
+// its last run changed — is left out, as if it did not exist. Admins see
+// every rule.
+func (s *Service) visibleStatuses(sts []Status, v commands.Viewer) ([]Status, error) {
+	if !v.HidesAny() {
+		return sts, nil
+	}
+	tags, err := s.opts.Store.Tags(true)
+	if err != nil {
+		return nil, fmt.Errorf("tag library: %w", err)
+	}
+	hidden, seen := map[string]bool{}, map[string]bool{}
+	for _, t := range tags {
+		if v.SeesTag(t) {
+			seen[t.Name] = true
+		} else {
+			hidden[t.Name] = true
+		}
+	}
+	for n := range seen {
+		delete(hidden, n) // a name also in a group v sees reveals nothing
+	}
+	names := func(st Status) []string {
+		out := append(append([]string(nil), st.Rule.Add...), st.Rule.Remove...)
+		for k := range st.State.LastTags {
+			out = append(out, k[1:]) // "+名" / "-名"
+		}
+		return out
+	}
+	var out []Status
+	for _, st := range sts {
+		hide := false
+		for _, n := range names(st) {
+			hide = hide || hidden[n]
+		}
+		for n := range hidden {
+			hide = hide || strings.Contains(st.Rule.When, `"`+n+`"`) || strings.Contains(st.Rule.When, "'"+n+"'")
+		}
+		if !hide {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
 
 // proposeRun previews the run, then proposes it; /confirm runs the rules
@@ -111,6 +160,9 @@ func (s *Service) proposeRun(ctx context.Context, a lifecycleArgs, req *commands
 	}
 	summary := fmt.Sprintf("将立即执行生命周期规则 %s：改 %d 处客户关系（%s）。",
 		strings.Join(plan.Rules, "、"), len(plan.Changes), tagTotals(plan.Changes))
+	if len(plan.Skipped) > 0 {
+		summary += fmt.Sprintf("另有 %d 处和前面的规则冲突，跳过（/lifecycle preview 可看）。", len(plan.Skipped))
+	}
 	lines := []string{fmt.Sprintf("%d 处变更，后台按企业微信频率同步", len(plan.Changes))}
 	user := req.UserID
 	return req.Propose("执行生命周期规则", "立即执行生命周期规则？", summary, lines, func(ctx context.Context) ([]commands.Reply, error) {
@@ -121,8 +173,9 @@ func (s *Service) proposeRun(ctx context.Context, a lifecycleArgs, req *commands
 		if run.Job == "" {
 			return []commands.Reply{{Text: "执行完成：没有需要改动的客户。"}}, nil
 		}
-		return []commands.Reply{{Text: fmt.Sprintf("已开始执行 %s：%d 处变更在后台同步到企业微信。/lifecycle 看结果，撤销：/undo %s",
-			run.Job, len(run.Plan.Changes), run.Job)}}, nil
+		text := fmt.Sprintf("已开始执行 %s：%d 处变更在后台同步到企业微信。/lifecycle 看结果，撤销：/undo %s",
+			run.Job, len(run.Plan.Changes), run.Job)
+		return []commands.Reply{{Text: text + skippedText(run.Plan.Skipped, 5)}}, nil
 	}), nil
 }
 

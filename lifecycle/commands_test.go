@@ -94,3 +94,44 @@ func FuzzLifecycleCommand(f *testing.F) {
 		}
 	})
 }
+
+// TestListHidesHiddenGroups: a rule naming a tag of a group hidden from
+// the user (visible_to), in its condition, its change or its last run,
+// is left out of /lifecycle for them; admins see every rule.
+func TestListHidesHiddenGroups(t *testing.T) {
+	e := newEnv(t, testYAML)
+	cfg := config.Default()
+	cfg.Roles = config.Roles{Admins: []string{"boss"}, Managers: []string{"mgr", "lisi"}}
+	cfg.Groups = map[string]config.GroupPolicy{"偏好": {VisibleTo: []string{"lisi"}}}
+	r, err := commands.NewRouter(commands.Options{Store: e.st, Config: cfg, Now: e.clk.Now, Extensions: []commands.Extension{e.svc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user      string
+		want, not []string
+	}{
+		{"zhangsan", []string{"生命周期规则（2 条）", "沉睡会员", "童装尺码过期"}, []string{"咖啡因依赖"}},
+		{"mgr", []string{"生命周期规则（2 条）", "沉睡会员"}, []string{"咖啡因依赖"}},
+		{"lisi", []string{"生命周期规则（3 条）", "咖啡因依赖症"}, nil},
+		{"boss", []string{"生命周期规则（3 条）", "咖啡因依赖症"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user, func(t *testing.T) {
+			var got string
+			for _, rep := range r.HandleText(context.Background(), tt.user, "/lifecycle") {
+				got += rep.Text
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply lacks %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(got, n) {
+					t.Errorf("reply has %q:\n%s", n, got)
+				}
+			}
+		})
+	}
+}

@@ -30,6 +30,12 @@ type Plan struct {
 	At      time.Time
 	Rules   []string
 	Changes []Change
+	// Skipped are the changes of rules that held but were not planned
+	// because they disagree with what an earlier rule (in config order)
+	// planned on the same relationship: a second tag of an exclusive
+	// group, more tags than a group's max, or undoing an earlier rule's
+	// change. A run applies Changes only, as its preview showed.
+	Skipped []Change
 	// Relationships is how many were evaluated; Errors how many
 	// evaluations failed at run time (a failed condition is false).
 	Relationships int
@@ -67,6 +73,7 @@ func Evaluate(ctx context.Context, st *store.Store, rs []Rule, lib *Library, now
 		for i := range rels {
 			p.Relationships++
 			env := relEnv(c, &rels[i], cf, byID, now, zone)
+			pl := newRelPlan(&rels[i], byID)
 			for _, r := range rs {
 				ok, err := holds(r, env)
 				if err != nil {
@@ -75,10 +82,16 @@ func Evaluate(ctx context.Context, st *store.Store, rs []Rule, lib *Library, now
 					}
 					p.Errors++
 				}
-				if ok {
-					if ch, changed := change(r, c, &rels[i], lib); changed {
-						p.Changes = append(p.Changes, ch)
-					}
+				if !ok {
+					continue
+				}
+				ch, changed, clash := pl.change(r, c, lib)
+				switch {
+				case clash:
+					p.Skipped = append(p.Skipped, ch)
+				case changed:
+					pl.take(ch)
+					p.Changes = append(p.Changes, ch)
 				}
 			}
 		}
@@ -97,34 +110,100 @@ func holds(r Rule, env *rules.LifecycleEnv) (bool, error) {
 	return ok, nil
 }
 
-// change is what r would change on rel; false when nothing.
-func change(r Rule, c *store.Customer, rel *store.Relationship, lib *Library) (Change, bool) {
-	ch := Change{Rule: r.Name, Customer: c.ID, CustomerName: c.Name, Follower: rel.Follower}
+// relPlan is one relationship as the rules of a run leave it, in rule
+// order: its tags once the changes planned so far are made, and which tags
+// and exclusive groups those changes touched.
+type relPlan struct {
+	rel     *store.Relationship
+	tags    map[string]bool   // tag id → on the relationship after the planned changes
+	groupOf map[string]string // tag id → group name
+	touched map[string]bool   // tag ids an earlier rule adds or removes
+	filled  map[string]bool   // exclusive groups an earlier rule adds a tag of
+}
+
+// newRelPlan starts the plan of rel: nothing planned yet.
+func newRelPlan(rel *store.Relationship, byID map[string]store.Tag) *relPlan {
+	p := &relPlan{rel: rel, tags: map[string]bool{}, groupOf: map[string]string{}, touched: map[string]bool{}, filled: map[string]bool{}}
+	for id := range rel.Tags {
+		p.tags[id] = true
+		if t, ok := byID[id]; ok {
+			p.groupOf[id] = t.GroupName
+		}
+	}
+	return p
+}
+
+// change is what r would change on the relationship after the earlier
+// rules' changes; false when nothing. Adding a tag of an exclusive group
+// removes the group's other tags, as /tag does. clash reports that r
+// disagrees with an earlier rule's change (see Plan.Skipped): ch is then
+// what r would have done, and nothing is planned for it.
+func (p *relPlan) change(r Rule, c *store.Customer, lib *Library) (ch Change, changed, clash bool) {
+	ch = Change{Rule: r.Name, Customer: c.ID, CustomerName: c.Name, Follower: p.rel.Follower}
 	adding := map[string]bool{}
 	for _, t := range r.Add {
 		adding[t.ID] = true
-		if _, has := rel.Tags[t.ID]; !has {
+		if !p.tags[t.ID] {
 			ch.Add = append(ch.Add, t)
+			clash = clash || p.touched[t.ID] || (lib.exclusive[t.GroupName] && p.filled[t.GroupName])
 		}
 	}
 	removing := map[string]bool{}
-	drop := func(t store.Tag) {
-		if _, has := rel.Tags[t.ID]; has && !removing[t.ID] && !adding[t.ID] {
+	drop := func(t store.Tag, asked bool) {
+		if p.tags[t.ID] && !removing[t.ID] && !adding[t.ID] {
 			removing[t.ID] = true
 			ch.Remove = append(ch.Remove, t)
+			clash = clash || (asked && p.touched[t.ID])
 		}
 	}
 	for _, t := range r.Remove {
-		drop(t)
+		drop(t, true)
 	}
 	for _, t := range ch.Add {
 		if lib.exclusive[t.GroupName] {
 			for _, o := range lib.groupTags[t.GroupName] {
-				drop(o)
+				drop(o, false)
 			}
 		}
 	}
-	return ch, len(ch.Add)+len(ch.Remove) > 0
+	for g, most := range lib.max {
+		if most > 0 && p.grows(ch, g) && p.count(ch, g) > most {
+			clash = true
+		}
+	}
+	return ch, len(ch.Add)+len(ch.Remove) > 0, clash
+}
+
+// grows reports whether ch adds a tag of group g.
+func (p *relPlan) grows(ch Change, g string) bool {
+	return slices.ContainsFunc(ch.Add, func(t store.Tag) bool { return t.GroupName == g })
+}
+
+// count is how many tags of group g the relationship would have after ch.
+func (p *relPlan) count(ch Change, g string) int {
+	n := 0
+	for id, on := range p.tags {
+		if on && p.groupOf[id] == g && !slices.ContainsFunc(ch.Remove, func(t store.Tag) bool { return t.ID == id }) {
+			n++
+		}
+	}
+	for _, t := range ch.Add {
+		if t.GroupName == g {
+			n++
+		}
+	}
+	return n
+}
+
+// take makes ch part of the plan: later rules see its result.
+func (p *relPlan) take(ch Change) {
+	for _, t := range ch.Add {
+		p.tags[t.ID], p.groupOf[t.ID], p.touched[t.ID] = true, t.GroupName, true
+		p.filled[t.GroupName] = true
+	}
+	for _, t := range ch.Remove {
+		p.tags[t.ID], p.touched[t.ID] = false, true
+	}
 }
 
 // relEnv is the condition environment of one relationship at now.

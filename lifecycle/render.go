@@ -143,6 +143,7 @@ func RenderPlan(p *Plan, page int, more string, loc *time.Location) string {
 	if p.Errors > 0 {
 		fmt.Fprintf(&b, "\n（%d 次条件求值出错，按不成立处理，详见日志）", p.Errors)
 	}
+	b.WriteString(skippedText(p.Skipped, PageSize))
 	if len(p.Changes) == 0 {
 		return b.String()
 	}
@@ -166,6 +167,27 @@ func RenderPlan(p *Plan, page int, more string, loc *time.Location) string {
 	}
 	if page < pages && more != "" {
 		fmt.Fprintf(&b, "\n下一页：%s page:%d", more, page+1)
+	}
+	return b.String()
+}
+
+// skippedText tells the changes a plan skips (Plan.Skipped), naming at
+// most limit of them; empty when none.
+func skippedText(sk []Change, limit int) string {
+	if len(sk) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n跳过 %d 处：和排在前面的规则冲突（互斥标签组只能有一个标签、超过标签组上限，或撤回前面规则的改动），不会执行。调整规则顺序或条件可以避免。", len(sk))
+	for _, c := range sk[:min(limit, len(sk))] {
+		name := c.CustomerName
+		if name == "" {
+			name = c.Customer
+		}
+		fmt.Fprintf(&b, "\n× %s（跟进人 %s）%s · %s", display.Name(name), display.Name(c.Follower), tagsOf(c.Add, c.Remove), display.Name(c.Rule))
+	}
+	if len(sk) > limit {
+		fmt.Fprintf(&b, "\n……另有 %d 处跳过", len(sk)-limit)
 	}
 	return b.String()
 }

@@ -30,6 +30,7 @@ type Library struct {
 	byName    map[string][]store.Tag
 	groupTags map[string][]store.Tag // group name → its live tags
 	exclusive map[string]bool        // group name → exclusive
+	max       map[string]int         // group name → most tags per relationship (0: no limit)
 }
 
 // NewLibrary indexes the live tags; exclusive names the exclusive groups
@@ -52,11 +53,13 @@ func LoadLibrary(st *store.Store, groups map[string]config.GroupPolicy) (*Librar
 	if err != nil {
 		return nil, fmt.Errorf("lifecycle: read tag library: %w", err)
 	}
-	ex := map[string]bool{}
+	ex, most := map[string]bool{}, map[string]int{}
 	for g, p := range groups {
-		ex[g] = p.Exclusive
+		ex[g], most[g] = p.Exclusive, p.Max
 	}
-	return NewLibrary(tags, ex), nil
+	l := NewLibrary(tags, ex)
+	l.max = most
+	return l, nil
 }
 
 // tag finds the one live tag named name.

@@ -254,7 +254,7 @@ func (s *Service) run(ctx context.Context, actor string, rs []Rule, lib *Library
 		s.opts.Jobs.Wake()
 	}
 	s.log.Info("lifecycle run planned", "job", id, "rules", plan.Rules, "changes", len(plan.Changes),
-		"relationships", plan.Relationships, "errors", plan.Errors)
+		"relationships", plan.Relationships, "errors", plan.Errors, "skipped", len(plan.Skipped))
 	return Run{Job: id, Plan: plan}, nil
 }
 

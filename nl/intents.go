@@ -152,9 +152,9 @@ func countFind(rq *request) (Result, bool) {
 	if c := strings.TrimSuffix(s, "个"); c != "" && rq.names.Customer(c) { // 张三有多少(个)标签: the customer's tags
 		return run(false, "tags", word(c)), true
 	}
-	tags, q := rq.tagList(s)
+	tags, q := rq.readTagList(s)
 	if c, ok := strings.CutSuffix(s, "客户"); ok && len(tags) == 0 { // 高意向客户有多少
-		tags, q = rq.tagList(c)
+		tags, q = rq.readTagList(c)
 	}
 	if len(tags) == 0 {
 		if q != "" {

@@ -58,7 +58,10 @@ func (c *callReader) history(a toolArgs) Result {
 			t, ok = c.rq.names.DeletedTag(strings.TrimSpace(a.Tag))
 		}
 		if !ok {
-			return ask(c.rq.unknownTag(strings.TrimSpace(a.Tag)))
+			c.rq.reading = true // a read: answered as /find answers an unknown tag
+			q := c.rq.unknownTag(strings.TrimSpace(a.Tag))
+			c.rq.reading = false
+			return ask(q)
 		}
 		args = append(args, filter("tag", t))
 	}

@@ -27,7 +27,8 @@ type request struct {
 	// not with a subject (我把张三的VIP删了 reports what I did).
 	plainBa bool
 	// ba: the sentence ends with 吧 (给张三打上高意向吧: a suggestion).
-	ba bool
+	ba      bool
+	reading bool // resolving the tags of a question (/find, /stats): unknownTag words it so
 }
 
 // questionMarks are the question marks after halfWidth: ASCII ? and the

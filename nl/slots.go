@@ -61,10 +61,26 @@ func (rq *request) tagList(s string) ([]string, string) {
 	return out, ""
 }
 
-// unknownTag is the question for a tag name that does not exist.
+// readTagList is tagList for a question (how many, a trend): an unknown
+// name is answered as /find answers it, with no talk of writing.
+func (rq *request) readTagList(s string) ([]string, string) {
+	rq.reading = true
+	defer func() { rq.reading = false }()
+	return rq.tagList(s)
+}
+
+// unknownTag is the question for a tag name that does not exist (nor is
+// visible to the speaker: commands.Names leaves those out). In a question
+// (rq.reading) it is the reply of /find to an unknown tag.
 func (rq *request) unknownTag(name string) string {
 	if best := rq.nearestTag(name); best != "" {
+		if rq.reading {
+			return "「" + display.Name(name) + "」是指「" + display.Name(best) + "」吗？如果是请用正确的标签名再问一次。"
+		}
 		return "「" + display.Name(name) + "」是指「" + display.Name(best) + "」吗？我没有改任何东西，如果是请用正确的标签名再说一次。"
+	}
+	if rq.reading {
+		return "没有标签「" + display.Name(name) + "」。发送 /groups 查看标签库。"
 	}
 	return "没有「" + display.Name(name) + "」这个标签（我不会新建标签），什么都没有改。发送 /groups 查看标签库。"
 }

@@ -76,7 +76,7 @@ func statsTrend(rq *request) (Result, bool) {
 	if s != "" && rq.names.Customer(s) { // 张三的标签变化: the customer's history
 		return run(false, "history", append([]commands.Token{word(s)}, rq.timeFilters()...)...), true
 	}
-	tags, q := rq.tagList(s)
+	tags, q := rq.readTagList(s)
 	switch {
 	case q != "":
 		return ask(q), true

@@ -97,6 +97,9 @@ func (p Policy) User() string { return p.Req.UserID }
 // SeesAll is true for managers and admins.
 func (p Policy) SeesAll() bool { return p.Req.Viewer().SeesAll() }
 
+// VisibleTags keeps the tags the user may see (importer.TagSeer).
+func (p Policy) VisibleTags(tags []store.Tag) []store.Tag { return p.Req.Viewer().VisibleTags(tags) }
+
 // CheckTags is commands.ExtRequest.CheckTags.
 func (p Policy) CheckTags(rel store.Relationship, add, remove, live []store.Tag) ([]store.Tag, error) {
 	return p.Req.CheckTags(rel, add, remove, live)

@@ -135,7 +135,8 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	m.API, err = wecom.New(wecom.Config{
 		CorpID: cfg.WeCom.CorpID, Secret: cfg.WeCom.Secret, AgentID: cfg.WeCom.AgentID,
 		APIBase: cfg.WeCom.APIBase, RateLimits: cfg.WeCom.RateLimits, Logger: opts.Logger,
-		Limits:  wecom.LimitOptions{Hourly: cfg.WeCom.Outbox.HourlyLimits, Concurrency: cfg.WeCom.Outbox.Concurrency},
+		Limits: wecom.LimitOptions{Hourly: cfg.WeCom.Outbox.HourlyLimits, Concurrency: cfg.WeCom.Outbox.Concurrency,
+			HourlyUsed: m.hourlyUsed(opts.Now)},
 		Observe: m.Metrics.ObserveWeComCall,
 	})
 	if err != nil {

@@ -157,6 +157,9 @@ func (s *Store) OutboxDone(id ID) error {
 		}
 		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxStatusDone, s.now().UTC(), 0, ""
 		e.Attempts++
+		if err := noteCall(tx, e.DoneAt); err != nil { // outboxcalls.go
+			return err
+		}
 		return finish(tx, e)
 	})
 }
@@ -170,6 +173,9 @@ func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 		}
 		e.Attempts++
 		e.NextAt, e.ErrCode, e.ErrMsg = next.UTC(), code, msg
+		if err := noteCall(tx, s.now()); err != nil {
+			return err
+		}
 		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encode(e), nil)
 		return err
 	})
@@ -196,6 +202,9 @@ func (s *Store) OutboxFailed(id ID, code int, msg string, notice func(OutboxEntr
 		}
 		e.Attempts++
 		e.Status, e.DoneAt, e.ErrCode, e.ErrMsg = OutboxStatusFailed, s.now().UTC(), code, msg
+		if err := noteCall(tx, e.DoneAt); err != nil {
+			return err
+		}
 		rel, err := getRel(tx, e.Customer, e.Follower)
 		if err == nil {
 			cs := ChangeSet{

@@ -91,6 +91,16 @@ type LimitOptions struct {
 	RatePause, MaxRatePause time.Duration
 	// Now is the clock of the limits (time.Now when nil).
 	Now func() time.Time
+	// HourlyUsed seeds the hourly budget of API paths with calls already
+	// made in the last hour (e.g. before a restart: the store's record of
+	// the outbox's calls), so a restart cannot spend the hour's budget twice.
+	HourlyUsed map[string][]UsedCalls
+}
+
+// UsedCalls is a number of calls made at one time, for LimitOptions.HourlyUsed.
+type UsedCalls struct {
+	At    time.Time
+	Calls int
 }
 
 // limiters holds one gate per API path, created lazily.
@@ -163,6 +173,7 @@ func (l *limiters) get(path string) *gate {
 	}
 	lim := l.limitsOf(path)
 	g := newGate(path, lim.PerMinute, lim.PerHour, lim.Concurrency, l.opts.RatePause, l.opts.MaxRatePause, l.opts.Now)
+	g.hour.seed(l.opts.HourlyUsed[path], l.opts.Now()) // not yet shared: no lock needed
 	l.byPath[path] = g
 	return g
 }
@@ -257,6 +268,19 @@ func (h *hourWindow) full(now time.Time) (time.Time, bool) {
 		oldest = min(oldest, s)
 	}
 	return time.Unix(oldest+3601, 0), true
+}
+
+// seed counts calls made before this process started.
+func (h *hourWindow) seed(used []UsedCalls, now time.Time) {
+	if h.limit <= 0 {
+		return
+	}
+	for _, u := range used {
+		if u.Calls > 0 && u.At.Unix() > now.Unix()-3600 && !u.At.After(now) {
+			h.slots[u.At.Unix()] += u.Calls
+			h.total += u.Calls
+		}
+	}
 }
 
 func (h *hourWindow) add(now time.Time) {

@@ -235,3 +235,26 @@ func TestGatePause(t *testing.T) {
 		_ = s.release(nil)
 	}
 }
+
+// TestGateHourlySeeded: calls made before a restart (HourlyUsed) count
+// against the hour's budget until an hour after they were made; calls
+// older than an hour or in the future are ignored.
+func TestGateHourlySeeded(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	used := []UsedCalls{{At: now.Add(-2 * time.Hour), Calls: 50}, {At: now.Add(-10 * time.Minute), Calls: 2}, {At: now.Add(time.Hour), Calls: 50}}
+	l := newLimiters(map[string]int{pathMarkTag: -1}, LimitOptions{Hourly: map[string]int{pathMarkTag: 3},
+		HourlyUsed: map[string][]UsedCalls{pathMarkTag: used}, Now: func() time.Time { return now }})
+	g := l.get(pathMarkTag)
+	s, err := g.acquire(context.Background())
+	if err != nil {
+		t.Fatalf("first call after the restart (2 of 3 used): %v", err)
+	}
+	_ = s.release(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // cannot wait the hour out: refused at once
+	defer cancel()
+	_, err = g.acquire(ctx)
+	until, sent, ok := PausedUntil(err)
+	if want := now.Add(-10*time.Minute + 3601*time.Second); !ok || sent || !until.Equal(want) {
+		t.Fatalf("second call: %v (until %v), want paused unsent until %v (the seeded calls' hour)", err, until, want)
+	}
+}

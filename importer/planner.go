@@ -79,6 +79,10 @@ func (pl *planner) row(h *Header, line int, cells []string, format string) error
 			pl.bad = append(pl.bad, Issue{Row: line, Column: colName(h, i), Msg: "有无法识别的字符：请把文件另存为 UTF-8 或 GBK 的 CSV，或 XLSX"})
 			return nil
 		}
+		if utf8.RuneCountInString(c) > MaxCellRunes {
+			pl.bad = append(pl.bad, Issue{Row: line, Column: colName(h, i), Msg: fmt.Sprintf("单元格超过 %d 字：请检查这一格是否填错", MaxCellRunes)})
+			return nil
+		}
 	}
 	before := len(pl.bad)
 	op, ok := parseOp(get(FieldOp))

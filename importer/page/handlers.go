@@ -196,11 +196,14 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, maxBytes int64) (*
 func (s *Server) replan(w http.ResponseWriter, r *http.Request, a *access, ss *session) bool {
 	err := s.dryRun(a, ss)
 	var he *importer.HeaderError
+	var tb *importer.TooBigError
 	switch {
 	case err == nil:
 		return true
 	case errors.As(err, &he):
 		s.renderPlan(w, r, a, ss, http.StatusBadRequest, he.Msg)
+	case errors.As(err, &tb):
+		s.renderPlan(w, r, a, ss, http.StatusRequestEntityTooLarge, tb.Error()+"。请删掉多余的内容，或另存为 CSV 再上传。")
 	case errors.Is(err, importer.ErrFormat):
 		s.renderPlan(w, r, a, ss, http.StatusBadRequest, "读不了这个文件：请上传 CSV（UTF-8 或 GBK）或 XLSX。")
 	case errors.Is(err, importer.ErrTooManyRows):

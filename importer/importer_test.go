@@ -138,3 +138,37 @@ func TestDryRunUnknownTags(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunDeniesByRow: a refused tag or exclusive pair denies the rows
+// asking for it, named by row, and the relationship's other tags apply.
+func TestDryRunDeniesByRow(t *testing.T) {
+	p := dryRunFile(t, newTestStore(t), "denied_rows.csv", Options{Policy: testPolicy{user: "zhangsan"}})
+	type denied struct {
+		Row      int
+		Customer string
+		Tag      string
+	}
+	var got []denied
+	for _, d := range p.Denied {
+		tag, _, _ := strings.Cut(strings.TrimPrefix(d.Msg, "「"), "」")
+		got = append(got, denied{d.Row, d.Value, tag})
+	}
+	want := []denied{
+		{7, "wm0000000000000001", "受保护"},
+		{8, "wm0000000000000002", "高意向"},
+		{9, "wm0000000000000002", "低意向"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Denied differs:\n got %+v\nwant %+v", got, want)
+	}
+	wantChanges := []changeView{
+		{2, "wm0000000000000001", "zhangsan", "化妆品客群", ""},
+		{3, "wm0000000000000002", "zhangsan", "3C数码客群", ""},
+		{4, "wm0000000000000003", "zhangsan", "北上广客户", ""},
+		{5, "wm0000000000000004", "zhangsan", "北上广客户", ""},
+		{6, "wm0000000000000007", "zhangsan", "北上广客户", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, wantChanges) {
+		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
+	}
+}

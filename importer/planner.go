@@ -32,6 +32,7 @@ type pending struct {
 	name   string
 	add    []store.Tag
 	remove []store.Tag
+	rows   map[string][]int // by tagKey: the rows asking for the tag's change
 }
 
 func newPlanner(o Options) (*planner, error) {

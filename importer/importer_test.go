@@ -172,3 +172,31 @@ func TestDryRunDeniesByRow(t *testing.T) {
 		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
 	}
 }
+
+// TestDryRunNameDisagrees: a name that is not the customer's found by
+// mobile or id is a shifted row, reported by row and column.
+func TestDryRunNameDisagrees(t *testing.T) {
+	p := dryRunFile(t, newTestStore(t), "name_mismatch.csv", Options{Policy: testPolicy{user: "zhangsan"}, MaxBadShare: 1})
+	type bad struct {
+		Row         int
+		Column, Msg string
+	}
+	var got []bad
+	for _, is := range p.Bad {
+		got = append(got, bad{is.Row, is.Column, is.Msg})
+	}
+	want := []bad{
+		{2, "客户名称", "手机号属于 李四，名称写的是 王小明，疑似错位"},
+		{4, "客户名称", "客户ID属于 张三，名称写的是 王小明，疑似错位"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Bad differs:\n got %+v\nwant %+v", got, want)
+	}
+	wantChanges := []changeView{
+		{3, "wm0000000000000002", "zhangsan", "低意向", ""},
+		{5, "wm0000000000000001", "zhangsan", "低意向", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, wantChanges) {
+		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
+	}
+}

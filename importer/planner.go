@@ -122,6 +122,20 @@ func (pl *planner) row(h *Header, line int, cells []string, format string) error
 		bad(FieldName, name, "客户名称列里是标签名，疑似错位")
 		return nil
 	}
+	if name != "" && (id != "" || mobile != "") {
+		same, err := pl.namesCustomer(c, name)
+		if err != nil {
+			return err
+		}
+		if !same {
+			by := "手机号"
+			if id != "" {
+				by = "客户ID"
+			}
+			bad(FieldName, name, fmt.Sprintf("%s属于 %s，名称写的是 %s，疑似错位", by, c.Name, name))
+			return nil
+		}
+	}
 	rels := pl.relationships(line, c, follower)
 	for _, r := range rels {
 		pl.merge(line, c, r, op, tags)
@@ -211,4 +225,22 @@ func (pl *planner) unknownTag(line int, name, group string) *UnknownTag {
 	pl.unknown[key] = u
 	pl.unkOrder = append(pl.unkOrder, key)
 	return u
+}
+
+// namesCustomer reports whether name is c's name or a follower's remark
+// for c: a row found by id or mobile whose name disagrees is shifted.
+func (pl *planner) namesCustomer(c store.Customer, name string) (bool, error) {
+	if name == c.Name {
+		return true, nil
+	}
+	for _, f := range c.Followers {
+		rel, err := pl.o.Store.Relationship(c.ID, f)
+		if err != nil {
+			return false, err
+		}
+		if rel.Remark == name {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -200,3 +200,40 @@ func TestDryRunNameDisagrees(t *testing.T) {
 		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
 	}
 }
+
+// TestDryRunChoicesOnlyProposed: an unknown name in a group's column gets
+// only that group's tags proposed, and a choice may only use a proposed
+// tag (not any library tag, not one of another group).
+func TestDryRunChoicesOnlyProposed(t *testing.T) {
+	st := newTestStore(t)
+	syn := [][]string{{"北上广", "北京上海广州"}, {"客户", "用户"}}
+	p := dryRunFile(t, st, "unknown_in_group.csv", Options{Synonyms: syn})
+	proposed := map[string][]string{}
+	for _, u := range p.UnknownTags {
+		proposed[u.Key] = []string{}
+		for _, s := range u.Suggestions {
+			proposed[u.Key] = append(proposed[u.Key], s.Tag.Name)
+		}
+	}
+	wantProposed := map[string][]string{"/北京上海广州用户": {"北上广客户"}, "客户等级/北京上海广州用户": {}}
+	if !reflect.DeepEqual(proposed, wantProposed) {
+		t.Errorf("proposals = %v, want %v", proposed, wantProposed)
+	}
+	for _, tc := range []struct {
+		name    string
+		choices map[string]Choice
+		want    []changeView
+	}{
+		{"a proposed tag", map[string]Choice{"/北京上海广州用户": {Use: "t5"}},
+			[]changeView{{2, "wm0000000000000001", "zhangsan", "北上广客户", ""}}},
+		{"a library tag not proposed", map[string]Choice{"/北京上海广州用户": {Use: "t1"}}, nil},
+		{"a tag of another group than the column's", map[string]Choice{"客户等级/北京上海广州用户": {Use: "t5"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := dryRunFile(t, st, "unknown_in_group.csv", Options{Synonyms: syn, Choices: tc.choices})
+			if got := viewChanges(p); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Changes = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

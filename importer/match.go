@@ -134,9 +134,10 @@ func (pl *planner) merge(line int, c store.Customer, follower string, op Op, tag
 	}
 }
 
-// resolve turns a row tag into a library tag, or a tag to create (ID "")
-// when its unknown name was chosen to be created (managers and admins
-// only, and only to add).
+// resolve turns a row tag into a library tag (one proposed for its
+// unknown name and chosen), or a tag to create (ID "") when its unknown
+// name was chosen to be created (managers and admins only, and only to
+// add).
 func (pl *planner) resolve(rt rowTag, op Op) (store.Tag, bool) {
 	if rt.unknown == nil {
 		return rt.tag, true
@@ -144,6 +145,9 @@ func (pl *planner) resolve(rt rowTag, op Op) (store.Tag, bool) {
 	ch := rt.unknown.Choice
 	switch {
 	case ch.Use != "":
+		if !rt.unknown.Proposed(ch.Use) {
+			return store.Tag{}, false
+		}
 		t, ok := pl.lib.byID[ch.Use]
 		return t, ok
 	case ch.Create && op == OpAdd && pl.o.Policy.SeesAll():

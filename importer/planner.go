@@ -212,15 +212,24 @@ func (pl *planner) rowTags(h *Header, line int, cells []string, group string) []
 	return out
 }
 
-// unknownTag records a name the library lacks, with its proposals.
+// maxSuggestions is how many tags are proposed for an unknown name.
+const maxSuggestions = 3
+
+// unknownTag records a name the library lacks, with its proposals: in a
+// group's column (or with a 标签组) only tags of that group.
 func (pl *planner) unknownTag(line int, name, group string) *UnknownTag {
 	key := group + "/" + name
 	if u, ok := pl.unknown[key]; ok {
 		return u
 	}
 	u := &UnknownTag{Key: key, Name: name, Group: group, FirstRow: line, Choice: pl.o.Choices[key]}
-	for _, m := range pl.matcher.Nearest(name, 3) {
-		u.Suggestions = append(u.Suggestions, Suggestion(m))
+	for _, m := range pl.matcher.Nearest(name, 0) {
+		if len(u.Suggestions) == maxSuggestions {
+			break
+		}
+		if group == "" || m.Tag.GroupName == group {
+			u.Suggestions = append(u.Suggestions, Suggestion(m))
+		}
 	}
 	pl.unknown[key] = u
 	pl.unkOrder = append(pl.unkOrder, key)

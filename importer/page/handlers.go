@@ -215,14 +215,15 @@ func (s *Server) replan(w http.ResponseWriter, r *http.Request, a *access, ss *s
 	return false
 }
 
-// choicesOf reads the unknown-tag choices: u<i> is "use:<tag id>",
-// "create" or empty (skip) for the plan's i-th unknown tag.
+// choicesOf reads the unknown-tag choices: u<i> is "use:<tag id>" (one
+// of the tags proposed for it, else ignored), "create" or empty (skip)
+// for the plan's i-th unknown tag.
 func choicesOf(r *http.Request, p *importer.Plan, canCreate bool) map[string]importer.Choice {
 	out := map[string]importer.Choice{}
 	for i, u := range p.UnknownTags {
 		v := r.PostFormValue("u" + strconv.Itoa(i))
 		switch {
-		case strings.HasPrefix(v, "use:"):
+		case strings.HasPrefix(v, "use:") && u.Proposed(strings.TrimPrefix(v, "use:")):
 			out[u.Key] = importer.Choice{Use: strings.TrimPrefix(v, "use:")}
 		case v == "create" && canCreate:
 			out[u.Key] = importer.Choice{Create: true, Group: u.Group}

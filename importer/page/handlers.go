@@ -104,6 +104,9 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, importer.ErrBlocked):
 		s.renderPlan(w, r, a, ss, http.StatusConflict, "有误的行太多，不能导入：请改正文件后重新上传。")
 		return
+	case errors.Is(err, importer.ErrCannotCreate):
+		s.renderPlan(w, r, a, ss, http.StatusForbidden, "你现在不能新建标签：请把新标签改为跳过或改用已有标签，再确认。")
+		return
 	case errors.Is(err, store.ErrNoChange):
 		s.renderPlan(w, r, a, ss, http.StatusConflict, "没有需要修改的客户了：表格里的标签和现在一致。")
 		return

@@ -135,7 +135,10 @@ func scanTag(tag []byte, sheet bool, columns int, row, col, unitText *int) error
 	if len(tag) == 0 || tag[0] == '/' || tag[0] == '?' || tag[0] == '!' {
 		return nil
 	}
-	name, attrs, _ := bytes.Cut(tag, []byte(" "))
+	name, attrs := tag, []byte(nil)
+	if i := bytes.IndexAny(tag, " \t\r\n"); i >= 0 {
+		name, attrs = tag[:i], tag[i:]
+	}
 	name = bytes.TrimSuffix(name, []byte("/"))
 	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
 		name = name[i+1:]
@@ -172,7 +175,7 @@ func scanTag(tag []byte, sheet bool, columns int, row, col, unitText *int) error
 func attr(attrs []byte, key string) string {
 	for _, q := range []string{`"`, `'`} {
 		pat := " " + key + "=" + q
-		s := " " + string(attrs)
+		s := " " + strings.NewReplacer("\t", " ", "\r", " ", "\n", " ").Replace(string(attrs))
 		if i := strings.Index(s, pat); i >= 0 {
 			v := s[i+len(pat):]
 			if j := strings.Index(v, q); j >= 0 {

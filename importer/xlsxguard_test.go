@@ -76,6 +76,7 @@ func TestOpenXLSXRefusesBombs(t *testing.T) {
 		{"one 30 MB cell", xlsxHeader + bigCell, strings.Repeat("a", 1<<20), 30, DefaultLimits, "第 2 行或其后有超过 64 KB"},
 		{"unpacks past the limit", xlsxHeader, `<row>` + inline("A2", "13900000001") + `</row>`, 2000, LimitsFor(4 << 10), "解压后超过"},
 		{"a cell at XFD", xlsxHeader, `<row>` + inline("A9", "13900000001") + inline("XFD9", "x") + `</row>`, 20000, DefaultLimits, "第 2 行超过 256 列"},
+		{"a cell at XFD, attributes on new lines", xlsxHeader, "<row>\n<c\nr=\"XFD9\"\tt=\"inlineStr\"><is><t>x</t></is></c></row>", 20000, DefaultLimits, "第 2 行超过 256 列"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := xlsxOf(t, tc.head, tc.body, tc.n)

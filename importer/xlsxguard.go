@@ -36,6 +36,9 @@ const (
 	// maxXMLText bounds the text of one XLSX cell or shared string, and
 	// any run of bytes between two XML tags, before excelize reads it.
 	maxXMLText = 64 << 10
+	// maxOtherPart bounds a part other than sheets and shared strings
+	// (styles, workbook, relationships), which excelize holds whole.
+	maxOtherPart = 8 << 20
 	// unzipFactor is UnzipBytes as a multiple of import.max_bytes: XML
 	// compresses about tenfold, so a real file of max_bytes fits.
 	unzipFactor = 10
@@ -72,6 +75,9 @@ func checkXLSX(data []byte, lim Limits) error {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
 		sheet := strings.HasPrefix(name, "xl/worksheets/sheet")
 		if !sheet && name != "xl/sharedstrings.xml" {
+			if f.UncompressedSize64 > maxOtherPart {
+				return tooBig("「%s」解压后超过 %d MB，请另存为新的 XLSX 或 CSV", f.Name, maxOtherPart>>20)
+			}
 			continue
 		}
 		rc, err := f.Open()

@@ -13,8 +13,8 @@ import (
 )
 
 // xlsxOf builds a minimal workbook whose sheet1.xml is head, then body
-// written n times, then the sheet's end.
-func xlsxOf(t testing.TB, head, body string, n int) []byte {
+// written n times, then the sheet's end; extra adds parts (name, text).
+func xlsxOf(t testing.TB, head, body string, n int, extra ...[2]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	z := zip.NewWriter(&buf)
@@ -27,6 +27,10 @@ func xlsxOf(t testing.TB, head, body string, n int) []byte {
 	for _, p := range parts {
 		w, _ := z.Create(p.name)
 		io.WriteString(w, p.text)
+	}
+	for _, p := range extra {
+		w, _ := z.Create(p[0])
+		io.WriteString(w, p[1])
 	}
 	w, _ := z.Create("xl/worksheets/sheet1.xml")
 	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`+head)
@@ -71,15 +75,17 @@ func TestOpenXLSXRefusesBombs(t *testing.T) {
 		n          int
 		lim        Limits
 		msg        string
+		extra      [][2]string
 	}{
-		{"30 MB of spaces", xlsxHeader, mb, 30, DefaultLimits, "超过 64 KB"},
-		{"one 30 MB cell", xlsxHeader + bigCell, strings.Repeat("a", 1<<20), 30, DefaultLimits, "第 2 行或其后有超过 64 KB"},
-		{"unpacks past the limit", xlsxHeader, `<row>` + inline("A2", "13900000001") + `</row>`, 2000, LimitsFor(4 << 10), "解压后超过"},
-		{"a cell at XFD", xlsxHeader, `<row>` + inline("A9", "13900000001") + inline("XFD9", "x") + `</row>`, 20000, DefaultLimits, "第 2 行超过 256 列"},
-		{"a cell at XFD, attributes on new lines", xlsxHeader, "<row>\n<c\nr=\"XFD9\"\tt=\"inlineStr\"><is><t>x</t></is></c></row>", 20000, DefaultLimits, "第 2 行超过 256 列"},
+		{"30 MB of spaces", xlsxHeader, mb, 30, DefaultLimits, "超过 64 KB", nil},
+		{"one 30 MB cell", xlsxHeader + bigCell, strings.Repeat("a", 1<<20), 30, DefaultLimits, "第 2 行或其后有超过 64 KB", nil},
+		{"a 9 MB styles part", xlsxHeader, "", 0, DefaultLimits, "「xl/styles.xml」解压后超过 8 MB", [][2]string{{"xl/styles.xml", strings.Repeat(" ", 9<<20)}}},
+		{"unpacks past the limit", xlsxHeader, `<row>` + inline("A2", "13900000001") + `</row>`, 2000, LimitsFor(4 << 10), "解压后超过", nil},
+		{"a cell at XFD", xlsxHeader, `<row>` + inline("A9", "13900000001") + inline("XFD9", "x") + `</row>`, 20000, DefaultLimits, "第 2 行超过 256 列", nil},
+		{"a cell at XFD, attributes on new lines", xlsxHeader, "<row>\n<c\nr=\"XFD9\"\tt=\"inlineStr\"><is><t>x</t></is></c></row>", 20000, DefaultLimits, "第 2 行超过 256 列", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data := xlsxOf(t, tc.head, tc.body, tc.n)
+			data := xlsxOf(t, tc.head, tc.body, tc.n, tc.extra...)
 			start := time.Now()
 			err := readAll(data, tc.lim)
 			var tb *TooBigError

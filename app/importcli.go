@@ -62,6 +62,10 @@ func importWith(ctx context.Context, cfg *config.Config, o ImportOptions, out, l
 		return UsageError{err}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > cfg.Import.MaxBytes {
+		return UsageError{fmt.Errorf("文件太大：最多 %d MB（import.max_bytes），请分成几个文件", cfg.Import.MaxBytes>>20)}
+	}
+	lim := importer.LimitsFor(cfg.Import.MaxBytes)
 	m, err := New(cfg, Options{Logger: newLogger(cfg, logw), NoCallback: true})
 	if err != nil {
 		return err
@@ -74,7 +78,7 @@ func importWith(ctx context.Context, cfg *config.Config, o ImportOptions, out, l
 	req := m.Router.ExtRequestFor(user, role, m.now())
 	opts := importer.Options{Store: m.Store, Policy: page.Policy{Req: req}, Synonyms: cfg.TagSynonyms,
 		MaxBadShare: cfg.Import.MaxBadShare, MaxRows: cfg.Import.MaxRows}
-	p, err := dryRunFile(f, o.File, opts)
+	p, err := dryRunFile(f, o.File, lim, opts)
 	if err != nil {
 		return err
 	}
@@ -82,7 +86,7 @@ func importWith(ctx context.Context, cfg *config.Config, o ImportOptions, out, l
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		if p, err = dryRunFile(f, o.File, opts); err != nil {
+		if p, err = dryRunFile(f, o.File, lim, opts); err != nil {
 			return err
 		}
 	}
@@ -99,9 +103,9 @@ func importWith(ctx context.Context, cfg *config.Config, o ImportOptions, out, l
 	return applyImport(ctx, m, p, req, o, out, logw)
 }
 
-// dryRunFile plans the file read from r.
-func dryRunFile(r io.Reader, name string, opts importer.Options) (*importer.Plan, error) {
-	rows, err := importer.Open(name, r)
+// dryRunFile plans the file read from r within lim (import.max_bytes).
+func dryRunFile(r io.Reader, name string, lim importer.Limits, opts importer.Options) (*importer.Plan, error) {
+	rows, err := importer.OpenLimited(name, r, lim)
 	if err != nil {
 		return nil, UsageError{err}
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -157,6 +158,9 @@ func (b *Bulk) parse(req *commands.ExtRequest) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
+	if err := b.checkFollowers(p.sel); err != nil {
+		return plan{}, err
+	}
 	if p.live, err = b.opts.Store.Tags(false); err != nil {
 		return plan{}, fmt.Errorf("bulk: read tags: %w", err)
 	}
@@ -210,4 +214,42 @@ func (b *Bulk) eta(n int) string {
 	}
 	d = d.Round(time.Minute)
 	return fmt.Sprintf("约 %d 小时 %d 分钟", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// checkFollowers refuses an @userid that is no employee tagbot knows,
+// naming it, rather than selecting nobody.
+func (b *Bulk) checkFollowers(sel Node) error {
+	ids := followersIn(sel, nil)
+	if len(ids) == 0 {
+		return nil
+	}
+	emps, err := b.opts.Store.Employees()
+	if err != nil {
+		return fmt.Errorf("bulk: read employees: %w", err)
+	}
+	for _, id := range ids {
+		if !slices.Contains(emps, id) {
+			return commands.UserErrorf(commands.CodeNotFound, "没有成员「%s」：@ 后面填成员的 userid，例如 @zhangsan。", display.Name(id))
+		}
+	}
+	return nil
+}
+
+// followersIn appends the userids of the selection's @userid atoms.
+func followersIn(n Node, out []string) []string {
+	switch n := n.(type) {
+	case Follower:
+		return append(out, n.UserID)
+	case And:
+		for _, t := range n.Terms {
+			out = followersIn(t, out)
+		}
+	case Or:
+		for _, t := range n.Terms {
+			out = followersIn(t, out)
+		}
+	case Not:
+		out = followersIn(n.X, out)
+	}
+	return out
 }

@@ -89,6 +89,8 @@ func TestBulkRefusals(t *testing.T) {
 		{"mgr", "/bulk tag:老客户 +金 +银", "互斥"},
 		{"mgr", "/bulk tag:老客户 +双十一 -双十一", "不能同时加和去掉"},
 		{"mgr", "/bulk tag:金 +双十一", "没有符合条件的客户"},
+		{"mgr", "/bulk @nobody +双十一", "没有成员「nobody」"},
+		{"mgr", "/bulk tag:老客户 and not @nobody +双十一", "没有成员「nobody」"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -46,6 +46,9 @@ func Submit(ctx context.Context, p *Plan, o SubmitOptions) (store.Job, error) {
 	if p.Blocked() {
 		return store.Job{}, ErrBlocked
 	}
+	if creates(p) && !o.Policy.SeesAll() {
+		return store.Job{}, ErrCannotCreate
+	}
 	created, err := createTags(ctx, p, o.Creator)
 	if err != nil {
 		return store.Job{}, err
@@ -69,6 +72,23 @@ func Submit(ctx context.Context, p *Plan, o SubmitOptions) (store.Job, error) {
 	}
 	return o.Store.CreateJob(store.Job{Kind: JobKind, Actor: o.Policy.User(), Source: store.SourceImport,
 		Reason: "表格导入", Title: o.Title}, rows)
+}
+
+// ErrCannotCreate is returned by Submit for a plan that creates tags when
+// the submitting user may not (an employee, or a manager demoted since the
+// dry run).
+var ErrCannotCreate = errors.New("importer: this user may not create tags")
+
+// creates reports whether the plan creates a tag.
+func creates(p *Plan) bool {
+	for _, ch := range p.Changes {
+		for _, t := range ch.Add {
+			if t.ID == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // createTags creates each tag the plan adds with ID "", once.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -83,5 +84,32 @@ func TestHeaderErrors(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// countingCreator counts CreateTag calls.
+type countingCreator struct{ n int }
+
+func (c *countingCreator) CreateTag(_ context.Context, group, name string) (store.Tag, error) {
+	c.n++
+	return store.Tag{ID: "new1", GroupName: group, Name: name}, nil
+}
+
+// TestSubmitDemotedCannotCreate: a plan made by a manager that creates a
+// tag is refused at Submit once the user is an employee again.
+func TestSubmitDemotedCannotCreate(t *testing.T) {
+	st := newTestStore(t)
+	choices := map[string]Choice{"/全新标签": {Create: true, Group: "客群"}}
+	p := dryRunFile(t, st, "unknown_tags.csv", Options{Choices: choices, Policy: testPolicy{user: "zhangsan", all: true}})
+	cr := &countingCreator{}
+	_, err := Submit(context.Background(), p, SubmitOptions{Store: st, Policy: testPolicy{user: "zhangsan"}, Creator: cr})
+	if !errors.Is(err, ErrCannotCreate) {
+		t.Errorf("Submit err = %v, want ErrCannotCreate", err)
+	}
+	if cr.n != 0 {
+		t.Errorf("%d tags created, want none", cr.n)
+	}
+	if js, _ := st.Jobs(false); len(js) != 0 {
+		t.Errorf("a refused plan made %d jobs", len(js))
 	}
 }

@@ -63,6 +63,11 @@ var externalIDPattern = regexp.MustCompile(`^w[mo][A-Za-z0-9_-]{14,}$`)
 // looksLikeID reports an external_userid.
 func looksLikeID(s string) bool { return externalIDPattern.MatchString(s) }
 
+// datePattern is a date written year first (2026-11-01, 2026/11/1 10:30,
+// 2026年11月1日): checked before looksLikePhone, which its digits and
+// dashes would also pass.
+var datePattern = regexp.MustCompile(`^(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?([ T].*)?$`)
+
 // looksLikeDate reports a date or time, as a shifted date column leaves.
 func looksLikeDate(s string) bool {
 	if len(s) < 8 {
@@ -86,6 +91,8 @@ func looksLikeDate(s string) bool {
 // can): the values of other columns shifted into the tag column.
 func misplacedInTagColumn(value string) string {
 	switch {
+	case datePattern.MatchString(value):
+		return "标签列里是日期，疑似整行错位"
 	case looksLikePhone(value):
 		return "标签列里是手机号，疑似整行错位"
 	case looksLikeID(value):

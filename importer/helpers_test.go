@@ -14,8 +14,9 @@ import (
 // newTestStore opens the store of importertest (matching testdata).
 func newTestStore(t testing.TB) *store.Store { return importertest.Open(t, nil) }
 
-// testPolicy is a Policy: user, whether they see all, and t7 (受保护)
-// closed to everyone.
+// testPolicy is a Policy: user, whether they see all, t7 (受保护)
+// closed to everyone, and 客户等级 exclusive (高意向 t1 and 低意向 t2 not
+// added together).
 type testPolicy struct {
 	user string
 	all  bool
@@ -26,6 +27,9 @@ func (p testPolicy) SeesAll() bool { return p.all }
 func (p testPolicy) CheckTags(_ store.Relationship, add, remove, _ []store.Tag) ([]store.Tag, error) {
 	if slices.ContainsFunc(append(slices.Clone(add), remove...), func(t store.Tag) bool { return t.ID == "t7" }) {
 		return nil, fmt.Errorf("标签「受保护」只有管理员能改")
+	}
+	if slices.ContainsFunc(add, func(t store.Tag) bool { return t.ID == "t1" }) && slices.ContainsFunc(add, func(t store.Tag) bool { return t.ID == "t2" }) {
+		return nil, fmt.Errorf("标签组「客户等级」只能选一个")
 	}
 	return nil, nil
 }

@@ -138,3 +138,102 @@ func TestDryRunUnknownTags(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunDeniesByRow: a refused tag or exclusive pair denies the rows
+// asking for it, named by row, and the relationship's other tags apply.
+func TestDryRunDeniesByRow(t *testing.T) {
+	p := dryRunFile(t, newTestStore(t), "denied_rows.csv", Options{Policy: testPolicy{user: "zhangsan"}})
+	type denied struct {
+		Row      int
+		Customer string
+		Tag      string
+	}
+	var got []denied
+	for _, d := range p.Denied {
+		tag, _, _ := strings.Cut(strings.TrimPrefix(d.Msg, "「"), "」")
+		got = append(got, denied{d.Row, d.Value, tag})
+	}
+	want := []denied{
+		{7, "wm0000000000000001", "受保护"},
+		{8, "wm0000000000000002", "高意向"},
+		{9, "wm0000000000000002", "低意向"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Denied differs:\n got %+v\nwant %+v", got, want)
+	}
+	wantChanges := []changeView{
+		{2, "wm0000000000000001", "zhangsan", "化妆品客群", ""},
+		{3, "wm0000000000000002", "zhangsan", "3C数码客群", ""},
+		{4, "wm0000000000000003", "zhangsan", "北上广客户", ""},
+		{5, "wm0000000000000004", "zhangsan", "北上广客户", ""},
+		{6, "wm0000000000000007", "zhangsan", "北上广客户", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, wantChanges) {
+		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
+	}
+}
+
+// TestDryRunNameDisagrees: a name that is not the customer's found by
+// mobile or id is a shifted row, reported by row and column.
+func TestDryRunNameDisagrees(t *testing.T) {
+	p := dryRunFile(t, newTestStore(t), "name_mismatch.csv", Options{Policy: testPolicy{user: "zhangsan"}, MaxBadShare: 1})
+	type bad struct {
+		Row         int
+		Column, Msg string
+	}
+	var got []bad
+	for _, is := range p.Bad {
+		got = append(got, bad{is.Row, is.Column, is.Msg})
+	}
+	want := []bad{
+		{2, "客户名称", "手机号属于 李四，名称写的是 王小明，疑似错位"},
+		{4, "客户名称", "客户ID属于 张三，名称写的是 王小明，疑似错位"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Bad differs:\n got %+v\nwant %+v", got, want)
+	}
+	wantChanges := []changeView{
+		{3, "wm0000000000000002", "zhangsan", "低意向", ""},
+		{5, "wm0000000000000001", "zhangsan", "低意向", ""},
+	}
+	if got := viewChanges(p); !reflect.DeepEqual(got, wantChanges) {
+		t.Errorf("Changes differ:\n got %+v\nwant %+v", got, wantChanges)
+	}
+}
+
+// TestDryRunChoicesOnlyProposed: an unknown name in a group's column gets
+// only that group's tags proposed, and a choice may only use a proposed
+// tag (not any library tag, not one of another group).
+func TestDryRunChoicesOnlyProposed(t *testing.T) {
+	st := newTestStore(t)
+	syn := [][]string{{"北上广", "北京上海广州"}, {"客户", "用户"}}
+	p := dryRunFile(t, st, "unknown_in_group.csv", Options{Synonyms: syn})
+	proposed := map[string][]string{}
+	for _, u := range p.UnknownTags {
+		proposed[u.Key] = []string{}
+		for _, s := range u.Suggestions {
+			proposed[u.Key] = append(proposed[u.Key], s.Tag.Name)
+		}
+	}
+	wantProposed := map[string][]string{"/北京上海广州用户": {"北上广客户"}, "客户等级/北京上海广州用户": {}}
+	if !reflect.DeepEqual(proposed, wantProposed) {
+		t.Errorf("proposals = %v, want %v", proposed, wantProposed)
+	}
+	for _, tc := range []struct {
+		name    string
+		choices map[string]Choice
+		want    []changeView
+	}{
+		{"a proposed tag", map[string]Choice{"/北京上海广州用户": {Use: "t5"}},
+			[]changeView{{2, "wm0000000000000001", "zhangsan", "北上广客户", ""}}},
+		{"a library tag not proposed", map[string]Choice{"/北京上海广州用户": {Use: "t1"}}, nil},
+		{"a tag of another group than the column's", map[string]Choice{"客户等级/北京上海广州用户": {Use: "t5"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := dryRunFile(t, st, "unknown_in_group.csv", Options{Synonyms: syn, Choices: tc.choices})
+			if got := viewChanges(p); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Changes = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

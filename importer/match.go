@@ -108,7 +108,7 @@ func (pl *planner) merge(line int, c store.Customer, follower string, op Op, tag
 	ref := relRef{c.ID, follower}
 	pd := pl.pending[ref]
 	if pd == nil {
-		pd = &pending{row: line, name: c.Name}
+		pd = &pending{row: line, name: c.Name, rows: map[string][]int{}}
 		pl.pending[ref] = pd
 		pl.order = append(pl.order, ref)
 	}
@@ -116,6 +116,13 @@ func (pl *planner) merge(line int, c store.Customer, follower string, op Op, tag
 		t, ok := pl.resolve(rt, op)
 		if !ok {
 			continue
+		}
+		k := tagKey(t)
+		if slices.ContainsFunc(pd.add, sameTag(t)) != (op == OpAdd) {
+			delete(pd.rows, k) // the earlier rows asked the opposite
+		}
+		if rows := pd.rows[k]; len(rows) == 0 || rows[len(rows)-1] != line {
+			pd.rows[k] = append(rows, line)
 		}
 		pd.add = withoutTag(pd.add, t)
 		pd.remove = withoutTag(pd.remove, t)
@@ -127,9 +134,10 @@ func (pl *planner) merge(line int, c store.Customer, follower string, op Op, tag
 	}
 }
 
-// resolve turns a row tag into a library tag, or a tag to create (ID "")
-// when its unknown name was chosen to be created (managers and admins
-// only, and only to add).
+// resolve turns a row tag into a library tag (one proposed for its
+// unknown name and chosen), or a tag to create (ID "") when its unknown
+// name was chosen to be created (managers and admins only, and only to
+// add).
 func (pl *planner) resolve(rt rowTag, op Op) (store.Tag, bool) {
 	if rt.unknown == nil {
 		return rt.tag, true
@@ -137,6 +145,9 @@ func (pl *planner) resolve(rt rowTag, op Op) (store.Tag, bool) {
 	ch := rt.unknown.Choice
 	switch {
 	case ch.Use != "":
+		if !rt.unknown.Proposed(ch.Use) {
+			return store.Tag{}, false
+		}
 		t, ok := pl.lib.byID[ch.Use]
 		return t, ok
 	case ch.Create && op == OpAdd && pl.o.Policy.SeesAll():
@@ -154,6 +165,11 @@ func tagKey(t store.Tag) string {
 		return t.ID
 	}
 	return "new:" + t.GroupName + "/" + t.Name
+}
+
+func sameTag(t store.Tag) func(store.Tag) bool {
+	k := tagKey(t)
+	return func(x store.Tag) bool { return tagKey(x) == k }
 }
 
 func withoutTag(list []store.Tag, t store.Tag) []store.Tag {

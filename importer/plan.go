@@ -212,3 +212,14 @@ func blank(cells []string) bool {
 	}
 	return true
 }
+
+// Proposed reports whether the tag id is one of u's suggestions: a
+// choice may use only those.
+func (u *UnknownTag) Proposed(id string) bool {
+	for _, s := range u.Suggestions {
+		if s.Tag.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -32,6 +32,7 @@ type pending struct {
 	name   string
 	add    []store.Tag
 	remove []store.Tag
+	rows   map[string][]int // by tagKey: the rows asking for the tag's change
 }
 
 func newPlanner(o Options) (*planner, error) {
@@ -82,6 +83,10 @@ func (pl *planner) row(h *Header, line int, cells []string, format string) error
 			pl.bad = append(pl.bad, Issue{Row: line, Column: colName(h, i), Msg: "有无法识别的字符：请把文件另存为 UTF-8 或 GBK 的 CSV，或 XLSX"})
 			return nil
 		}
+		if utf8.RuneCountInString(c) > MaxCellRunes {
+			pl.bad = append(pl.bad, Issue{Row: line, Column: colName(h, i), Msg: fmt.Sprintf("单元格超过 %d 字：请检查这一格是否填错", MaxCellRunes)})
+			return nil
+		}
 	}
 	before := len(pl.bad)
 	op, ok := parseOp(get(FieldOp))
@@ -119,6 +124,20 @@ func (pl *planner) row(h *Header, line int, cells []string, format string) error
 	if name != "" && pl.lib.isTag(name) && c.Name != name {
 		bad(FieldName, name, "客户名称列里是标签名，疑似错位")
 		return nil
+	}
+	if name != "" && (id != "" || mobile != "") {
+		same, err := pl.namesCustomer(c, name)
+		if err != nil {
+			return err
+		}
+		if !same {
+			by := "手机号"
+			if id != "" {
+				by = "客户ID"
+			}
+			bad(FieldName, name, fmt.Sprintf("%s属于 %s，名称写的是 %s，疑似错位", by, c.Name, name))
+			return nil
+		}
 	}
 	rels := pl.relationships(line, c, follower)
 	for _, r := range rels {
@@ -196,17 +215,44 @@ func (pl *planner) rowTags(h *Header, line int, cells []string, group string) []
 	return out
 }
 
-// unknownTag records a name the library lacks, with its proposals.
+// maxSuggestions is how many tags are proposed for an unknown name.
+const maxSuggestions = 3
+
+// unknownTag records a name the library lacks, with its proposals: in a
+// group's column (or with a 标签组) only tags of that group.
 func (pl *planner) unknownTag(line int, name, group string) *UnknownTag {
 	key := group + "/" + name
 	if u, ok := pl.unknown[key]; ok {
 		return u
 	}
 	u := &UnknownTag{Key: key, Name: name, Group: group, FirstRow: line, Choice: pl.o.Choices[key]}
-	for _, m := range pl.matcher.Nearest(name, 3) {
-		u.Suggestions = append(u.Suggestions, Suggestion(m))
+	for _, m := range pl.matcher.Nearest(name, 0) {
+		if len(u.Suggestions) == maxSuggestions {
+			break
+		}
+		if group == "" || m.Tag.GroupName == group {
+			u.Suggestions = append(u.Suggestions, Suggestion(m))
+		}
 	}
 	pl.unknown[key] = u
 	pl.unkOrder = append(pl.unkOrder, key)
 	return u
+}
+
+// namesCustomer reports whether name is c's name or a follower's remark
+// for c: a row found by id or mobile whose name disagrees is shifted.
+func (pl *planner) namesCustomer(c store.Customer, name string) (bool, error) {
+	if name == c.Name {
+		return true, nil
+	}
+	for _, f := range c.Followers {
+		rel, err := pl.o.Store.Relationship(c.ID, f)
+		if err != nil {
+			return false, err
+		}
+		if rel.Remark == name {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -33,15 +33,19 @@ var ErrFormat = errors.New("importer: not a CSV or XLSX file")
 // zipMagic starts every XLSX (a zip archive).
 var zipMagic = []byte("PK\x03\x04")
 
-// Open reads r as XLSX when it is a zip archive (or name ends in .xlsx)
-// and as CSV otherwise. Old binary .xls files are refused with ErrFormat.
-func Open(name string, r io.Reader) (Rows, error) {
+// Open is OpenLimited with DefaultLimits.
+func Open(name string, r io.Reader) (Rows, error) { return OpenLimited(name, r, DefaultLimits) }
+
+// OpenLimited reads r as XLSX when it is a zip archive (or name ends in
+// .xlsx) and as CSV otherwise. Old binary .xls files are refused with
+// ErrFormat; a file past lim with a *TooBigError.
+func OpenLimited(name string, r io.Reader, lim Limits) (Rows, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8)
 	lower := strings.ToLower(name)
 	switch {
 	case bytes.HasPrefix(head, zipMagic) || strings.HasSuffix(lower, ".xlsx"):
-		return openXLSX(br)
+		return openXLSX(br, lim)
 	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0")) || strings.HasSuffix(lower, ".xls"):
 		return nil, fmt.Errorf("%w: 旧版 .xls，请另存为 .xlsx 或 CSV", ErrFormat)
 	}

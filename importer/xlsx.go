@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -15,8 +16,26 @@ type xlsxRows struct {
 	line int
 }
 
-func openXLSX(r io.Reader) (Rows, error) {
-	f, err := excelize.OpenReader(r)
+// openXLSX reads the workbook (at most lim.MaxBytes), checks it against
+// lim (checkXLSX) before excelize unpacks anything, and opens it with
+// excelize's unzip limits set from lim: parts over 16 MB stream from a
+// temporary file, and nothing over lim.UnzipBytes is unpacked.
+func openXLSX(r io.Reader, lim Limits) (Rows, error) {
+	if lim.MaxBytes > 0 {
+		r = io.LimitReader(r, lim.MaxBytes+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
+		return nil, tooBig("最多 %d MB", lim.MaxBytes>>20)
+	}
+	if err := checkXLSX(data, lim); err != nil {
+		return nil, err
+	}
+	xmlLimit := min(lim.UnzipBytes, excelize.StreamChunkSize)
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.UnzipBytes, UnzipXMLSizeLimit: xmlLimit})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}

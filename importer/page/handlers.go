@@ -104,6 +104,9 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, importer.ErrBlocked):
 		s.renderPlan(w, r, a, ss, http.StatusConflict, "有误的行太多，不能导入：请改正文件后重新上传。")
 		return
+	case errors.Is(err, importer.ErrCannotCreate):
+		s.renderPlan(w, r, a, ss, http.StatusForbidden, "你现在不能新建标签：请把新标签改为跳过或改用已有标签，再确认。")
+		return
 	case errors.Is(err, store.ErrNoChange):
 		s.renderPlan(w, r, a, ss, http.StatusConflict, "没有需要修改的客户了：表格里的标签和现在一致。")
 		return
@@ -196,11 +199,14 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, maxBytes int64) (*
 func (s *Server) replan(w http.ResponseWriter, r *http.Request, a *access, ss *session) bool {
 	err := s.dryRun(a, ss)
 	var he *importer.HeaderError
+	var tb *importer.TooBigError
 	switch {
 	case err == nil:
 		return true
 	case errors.As(err, &he):
 		s.renderPlan(w, r, a, ss, http.StatusBadRequest, he.Msg)
+	case errors.As(err, &tb):
+		s.renderPlan(w, r, a, ss, http.StatusRequestEntityTooLarge, tb.Error()+"。请删掉多余的内容，或另存为 CSV 再上传。")
 	case errors.Is(err, importer.ErrFormat):
 		s.renderPlan(w, r, a, ss, http.StatusBadRequest, "读不了这个文件：请上传 CSV（UTF-8 或 GBK）或 XLSX。")
 	case errors.Is(err, importer.ErrTooManyRows):
@@ -212,14 +218,15 @@ func (s *Server) replan(w http.ResponseWriter, r *http.Request, a *access, ss *s
 	return false
 }
 
-// choicesOf reads the unknown-tag choices: u<i> is "use:<tag id>",
-// "create" or empty (skip) for the plan's i-th unknown tag.
+// choicesOf reads the unknown-tag choices: u<i> is "use:<tag id>" (one
+// of the tags proposed for it, else ignored), "create" or empty (skip)
+// for the plan's i-th unknown tag.
 func choicesOf(r *http.Request, p *importer.Plan, canCreate bool) map[string]importer.Choice {
 	out := map[string]importer.Choice{}
 	for i, u := range p.UnknownTags {
 		v := r.PostFormValue("u" + strconv.Itoa(i))
 		switch {
-		case strings.HasPrefix(v, "use:"):
+		case strings.HasPrefix(v, "use:") && u.Proposed(strings.TrimPrefix(v, "use:")):
 			out[u.Key] = importer.Choice{Use: strings.TrimPrefix(v, "use:")}
 		case v == "create" && canCreate:
 			out[u.Key] = importer.Choice{Create: true, Group: u.Group}

@@ -68,12 +68,12 @@ func (s *Server) drop(hash string) {
 
 // dryRun plans the session's file with its choices for the link's user.
 func (s *Server) dryRun(a *access, ss *session) error {
-	rows, err := importer.Open(ss.name, bytes.NewReader(ss.file))
+	im := s.o.Config.Import
+	rows, err := importer.OpenLimited(ss.name, bytes.NewReader(ss.file), importer.LimitsFor(im.MaxBytes))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	im := s.o.Config.Import
 	p, err := importer.DryRun(rows, importer.Options{Store: s.o.Store, Policy: s.policy(a), Synonyms: s.o.Config.TagSynonyms,
 		Choices: ss.choices, MaxBadShare: im.MaxBadShare, MaxRows: im.MaxRows})
 	if err != nil {

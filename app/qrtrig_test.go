@@ -204,3 +204,48 @@ func TestEndToEndTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// startTriggerDemo is startDemo with the given group policies and triggers.
+func startTriggerDemo(t *testing.T, groups map[string]config.GroupPolicy, triggers []config.Trigger) *DemoBot {
+	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups, cfg.Triggers = groups, triggers
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestEndToEndUndoOfChangeTriggerReversed: a trigger takes back the tag
+// that fired it; /undo of the /tag leaves the customer as before it
+// (without the tag), /redo as after it (without it too), both in tagbot
+// and in WeCom.
+func TestEndToEndUndoOfChangeTriggerReversed(t *testing.T) {
+	d := startTriggerDemo(t, nil, []config.Trigger{{Name: "A", OnAdd: []string{"初次接触"}, Remove: []string{"初次接触"}}})
+	first := tagID(t, d, "初次接触")
+	has := func(step string) {
+		t.Helper()
+		rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := rel.Tags[first]; ok {
+			t.Fatalf("after %s 李华 has 初次接触 in tagbot, want it absent as before the /tag", step)
+		}
+		if contains(d.Fake.CustomerTags("wmDemo0002", "zhangsan"), first) {
+			t.Fatalf("after %s 李华 has 初次接触 in WeCom, want it absent", step)
+		}
+	}
+	say(t, d, "/tag 李华 +初次接触")
+	has("/tag")
+	mustContain(t, "/undo reply", say(t, d, "/undo"), "已撤销")
+	has("/undo")
+	mustContain(t, "/redo reply", say(t, d, "/redo"), "已重做")
+	has("/redo")
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

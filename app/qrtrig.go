@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+
 	"github.com/tagbot/tagbot/channel"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/trigger"
@@ -23,4 +25,22 @@ func (m *Main) newQRTrig(cfg *config.Config, opts Options) {
 	m.TriggerNotes = &trigger.Worker{Store: m.Store, Flush: m.Sender.Flush, Now: opts.Now, Logger: opts.Logger}
 	m.Channels = channel.New(channel.Options{Store: m.Store, API: m.API, Exclusive: exclusive, Kick: m.Worker.Kick,
 		Now: opts.Now, Logger: opts.Logger})
+}
+
+// checkTriggers checks cfg's triggers against the store's tag library,
+// which config.Load cannot see: a loop through an exclusive group's
+// implicit removals, and an add list breaking a group's exclusive or max
+// (config.CheckTriggerGroups). Start refuses to serve with such triggers.
+func (m *Main) checkTriggers(cfg *config.Config) error {
+	if len(cfg.Triggers) == 0 {
+		return nil
+	}
+	lib, err := libraryNamesOf(m.Store, nil)
+	if err != nil {
+		return err
+	}
+	if err := config.CheckTriggerGroups(cfg.Triggers, cfg.Groups, lib.GroupsOf); err != nil {
+		return fmt.Errorf("triggers: %w", err)
+	}
+	return nil
 }

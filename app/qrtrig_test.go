@@ -249,3 +249,25 @@ func TestEndToEndUndoOfChangeTriggerReversed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTriggerLoopThroughExclusiveGroupRefusedAtStart: T1 adds 高意向,
+// which takes 中意向 off (意向程度 is exclusive), which fires T2, which
+// adds 中意向 back, which fires T1… — the bot refuses to start, naming
+// the loop, instead of writing flip-flops up to the depth limit.
+func TestTriggerLoopThroughExclusiveGroupRefusedAtStart(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups = config.SampleGroups()
+	cfg.Triggers = []config.Trigger{
+		{Name: "T1", OnAdd: []string{"中意向"}, Add: []string{"高意向"}},
+		{Name: "T2", OnRemove: []string{"中意向"}, Add: []string{"中意向"}},
+	}
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err == nil {
+		d.Close()
+		t.Fatal("started with triggers that loop through the exclusive group 意向程度")
+	}
+	if !strings.Contains(err.Error(), `"T1" → "T2" → "T1"`) {
+		t.Fatalf("err = %v, want it to name the loop T1 → T2 → T1", err)
+	}
+}

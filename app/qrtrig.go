@@ -17,13 +17,14 @@ import (
 // subcommand wait for it.
 func (m *Main) newQRTrig(cfg *config.Config, opts Options) {
 	exclusive := func(group string) bool { return cfg.Groups[group].Exclusive }
+	maxOf := func(group string) int { return cfg.Groups[group].Max }
 	eng := trigger.New(cfg.Triggers, trigger.Options{Admins: cfg.Roles.Admins, Managers: cfg.Roles.Managers,
-		Exclusive: exclusive, Logger: opts.Logger})
+		Exclusive: exclusive, Max: maxOf, Logger: opts.Logger})
 	if eng.Len() > 0 {
 		m.Store.SetTriggers(eng.Fire)
 	}
 	m.TriggerNotes = &trigger.Worker{Store: m.Store, Flush: m.Sender.Flush, Now: opts.Now, Logger: opts.Logger}
-	m.Channels = channel.New(channel.Options{Store: m.Store, API: m.API, Exclusive: exclusive, Kick: m.Worker.Kick,
+	m.Channels = channel.New(channel.Options{Store: m.Store, API: m.API, Exclusive: exclusive, Max: maxOf, Kick: m.Worker.Kick,
 		Now: opts.Now, Logger: opts.Logger})
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -269,5 +270,61 @@ func TestTriggerLoopThroughExclusiveGroupRefusedAtStart(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `"T1" → "T2" → "T1"`) {
 		t.Fatalf("err = %v, want it to name the loop T1 → T2 → T1", err)
+	}
+}
+
+// TestGroupMaxInTriggersAndChannels: with 关注产品 max 2, a trigger's add
+// that would pass it is skipped and its change-set says why; /qr refuses
+// a channel whose tags alone pass it (naming the group and its max, not a
+// customer); a scan of a channel whose tags fire that trigger stays
+// within max too.
+func TestGroupMaxInTriggersAndChannels(t *testing.T) {
+	groups := map[string]config.GroupPolicy{"关注产品": {Max: 2}}
+	d := startTriggerDemo(t, groups, []config.Trigger{{Name: "成交加产品", OnAdd: []string{"已成交"}, Add: []string{"化妆品", "3C数码"}}})
+	inGroup := func(customer, follower string) []string {
+		t.Helper()
+		rel, err := d.Main.Store.Relationship(customer, follower)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, id := range rel.TagIDs() {
+			if tg, err := d.Main.Store.Tag(id); err == nil && tg.GroupName == "关注产品" {
+				out = append(out, tg.Name)
+			}
+		}
+		return sorted(out)
+	}
+
+	say(t, d, "/as zhaoliu")
+	say(t, d, "/tag 刘洋 +已成交")
+	if got, want := inGroup("wmDemo0005", "zhaoliu"), []string{"化妆品", "母婴"}; !slices.Equal(got, want) {
+		t.Fatalf("刘洋's 关注产品 after the trigger = %v, want %v (3C数码 skipped at max 2)", got, want)
+	}
+	hist, err := d.Main.Store.History(store.Query{Customer: "wmDemo0005", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].Source != store.SourceTrigger || !strings.Contains(hist[0].Reason, "未加「3C数码」：标签组「关注产品」最多 2 个") {
+		t.Fatalf("trigger change-set = %+v, want its reason to name the skipped 3C数码 and the max", hist)
+	}
+
+	say(t, d, "/as lisi")
+	out := say(t, d, "/qr 三件 +化妆品 +3C数码 +母婴")
+	mustContain(t, "/qr over max", out, "标签组「关注产品」每位客户最多 2 个", "请去掉 1 个")
+	if strings.Contains(out, "客户现在") || strings.Contains(out, "/untag") || len(d.Fake.ContactWays()) != 0 {
+		t.Fatalf("/qr over max answered %q with %d contact ways; want a refusal about the channel, none made", out, len(d.Fake.ContactWays()))
+	}
+
+	mustContain(t, "/qr", say(t, d, "/qr 成交 +已成交 +母婴"), "已创建渠道「成交」")
+	if _, err := d.consoleScan(context.Background(), "成交", "新客户"); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := d.Main.Store.Channel("成交")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := inGroup(fmt.Sprintf("wmScan%04d", d.seq), ch.Followers[0]), []string{"化妆品", "母婴"}; !slices.Equal(got, want) {
+		t.Fatalf("scanned customer's 关注产品 = %v, want %v", got, want)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 
 	"github.com/tagbot/tagbot/channel"
+	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/trigger"
 )
 
@@ -23,7 +25,11 @@ func (m *Main) newQRTrig(cfg *config.Config, opts Options) {
 	if eng.Len() > 0 {
 		m.Store.SetTriggers(eng.Fire)
 	}
-	m.TriggerNotes = &trigger.Worker{Store: m.Store, Flush: m.Sender.Flush, Now: opts.Now, Logger: opts.Logger}
+	sees := func(user string, tag store.TagRef) bool { // the one visibility rule (groups.*.visible_to)
+		v, err := commands.ViewerFor(cfg, m.Store, user)
+		return err == nil && v.SeesRef(tag)
+	}
+	m.TriggerNotes = &trigger.Worker{Store: m.Store, Flush: m.Sender.Flush, Now: opts.Now, Sees: sees, Logger: opts.Logger}
 	m.Channels = channel.New(channel.Options{Store: m.Store, API: m.API, Exclusive: exclusive, Max: maxOf, Kick: m.Worker.Kick,
 		Now: opts.Now, Logger: opts.Logger})
 }

@@ -328,3 +328,25 @@ func TestGroupMaxInTriggersAndChannels(t *testing.T) {
 		t.Fatalf("scanned customer's 关注产品 = %v, want %v", got, want)
 	}
 }
+
+// TestTriggerNoticeKeepsHiddenGroupsHidden: 消费特征 is visible to the
+// managers only; a trigger notifying the follower and the managers of
+// +价格敏感型 tells the manager lisi and not the follower zhangsan.
+func TestTriggerNoticeKeepsHiddenGroupsHidden(t *testing.T) {
+	groups := map[string]config.GroupPolicy{"消费特征": {VisibleTo: []string{config.EditorManagers}}}
+	d := startTriggerDemo(t, groups, []config.Trigger{{Name: "价格提醒", OnAdd: []string{"价格敏感型"},
+		Notify: []string{config.NotifyFollower, config.EditorManagers}}})
+	say(t, d, "/as lisi")
+	before := len(d.Fake.Messages())
+	out := say(t, d, "/tag 李华 +价格敏感型 @zhangsan")
+	mustContain(t, "/tag reply", out, "价格敏感型")
+	var got []string
+	for _, m := range d.Fake.Messages()[before:] {
+		if strings.Contains(m.Text, "价格敏感型") && strings.Contains(m.Text, "价格提醒") {
+			got = append(got, m.ToUser)
+		}
+	}
+	if want := []string{"lisi"}; !slices.Equal(sorted(got), want) {
+		t.Fatalf("notice sent to %v, want %v (zhangsan may not see 消费特征)", got, want)
+	}
+}

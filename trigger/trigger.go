@@ -192,13 +192,13 @@ func (e *Engine) notes(t config.Trigger, in store.TriggerInput, fired store.TagR
 	if to := e.recipients(t.Notify, cs.Follower); len(to) > 0 {
 		text := fmt.Sprintf("%s被%s标签「%s」（触发器「%s」，%s 操作）。发送 /tags %s 查看。",
 			who, verb(removed), display.Name(fired.Name), display.Name(t.Name), display.Name(cs.Actor), cs.Customer)
-		out = append(out, store.Note{Due: cs.Time, To: to, Text: text, Trigger: t.Name, Customer: cs.Customer, Follower: cs.Follower})
+		out = append(out, store.Note{Due: cs.Time, To: to, Text: text, Trigger: t.Name, Customer: cs.Customer, Follower: cs.Follower, Tag: fired})
 	}
 	if t.Remind != "" {
 		text := fmt.Sprintf("提醒：%s\n%s，%s「%s」已 %s（触发器「%s」）。发送 /tags %s 查看。",
 			display.Line(t.Remind, 200), who, verb(removed), display.Name(fired.Name), remindAge(t), display.Name(t.Name), cs.Customer)
 		out = append(out, store.Note{Due: cs.Time.Add(t.RemindAfter), To: []string{cs.Follower}, Text: text, Trigger: t.Name,
-			Customer: cs.Customer, Follower: cs.Follower, IfTag: fired.ID, IfAbsent: removed})
+			Customer: cs.Customer, Follower: cs.Follower, IfTag: fired.ID, IfAbsent: removed, Tag: fired})
 	}
 	return out
 }

@@ -219,6 +219,9 @@ func (m *Main) Start(ctx context.Context) error {
 		return UsageError{err}
 	}
 	m.Rules.Swap(set)
+	if err := m.checkTriggers(m.Config); err != nil {
+		return UsageError{err}
+	}
 	if err := m.loadLifecycle(m.Config); err != nil {
 		return UsageError{err}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -202,5 +203,150 @@ func TestEndToEndTriggers(t *testing.T) {
 	}
 	if err := d.Main.Store.Verify(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// startTriggerDemo is startDemo with the given group policies and triggers.
+func startTriggerDemo(t *testing.T, groups map[string]config.GroupPolicy, triggers []config.Trigger) *DemoBot {
+	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups, cfg.Triggers = groups, triggers
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestEndToEndUndoOfChangeTriggerReversed: a trigger takes back the tag
+// that fired it; /undo of the /tag leaves the customer as before it
+// (without the tag), /redo as after it (without it too), both in tagbot
+// and in WeCom.
+func TestEndToEndUndoOfChangeTriggerReversed(t *testing.T) {
+	d := startTriggerDemo(t, nil, []config.Trigger{{Name: "A", OnAdd: []string{"初次接触"}, Remove: []string{"初次接触"}}})
+	first := tagID(t, d, "初次接触")
+	has := func(step string) {
+		t.Helper()
+		rel, err := d.Main.Store.Relationship("wmDemo0002", "zhangsan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := rel.Tags[first]; ok {
+			t.Fatalf("after %s 李华 has 初次接触 in tagbot, want it absent as before the /tag", step)
+		}
+		if contains(d.Fake.CustomerTags("wmDemo0002", "zhangsan"), first) {
+			t.Fatalf("after %s 李华 has 初次接触 in WeCom, want it absent", step)
+		}
+	}
+	say(t, d, "/tag 李华 +初次接触")
+	has("/tag")
+	mustContain(t, "/undo reply", say(t, d, "/undo"), "已撤销")
+	has("/undo")
+	mustContain(t, "/redo reply", say(t, d, "/redo"), "已重做")
+	has("/redo")
+	if err := d.Main.Store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTriggerLoopThroughExclusiveGroupRefusedAtStart: T1 adds 高意向,
+// which takes 中意向 off (意向程度 is exclusive), which fires T2, which
+// adds 中意向 back, which fires T1… — the bot refuses to start, naming
+// the loop, instead of writing flip-flops up to the depth limit.
+func TestTriggerLoopThroughExclusiveGroupRefusedAtStart(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := config.Default()
+	cfg.Groups = config.SampleGroups()
+	cfg.Triggers = []config.Trigger{
+		{Name: "T1", OnAdd: []string{"中意向"}, Add: []string{"高意向"}},
+		{Name: "T2", OnRemove: []string{"中意向"}, Add: []string{"中意向"}},
+	}
+	d, err := StartDemo(context.Background(), cfg, io.Discard)
+	if err == nil {
+		d.Close()
+		t.Fatal("started with triggers that loop through the exclusive group 意向程度")
+	}
+	if !strings.Contains(err.Error(), `"T1" → "T2" → "T1"`) {
+		t.Fatalf("err = %v, want it to name the loop T1 → T2 → T1", err)
+	}
+}
+
+// TestGroupMaxInTriggersAndChannels: with 关注产品 max 2, a trigger's add
+// that would pass it is skipped and its change-set says why; /qr refuses
+// a channel whose tags alone pass it (naming the group and its max, not a
+// customer); a scan of a channel whose tags fire that trigger stays
+// within max too.
+func TestGroupMaxInTriggersAndChannels(t *testing.T) {
+	groups := map[string]config.GroupPolicy{"关注产品": {Max: 2}}
+	d := startTriggerDemo(t, groups, []config.Trigger{{Name: "成交加产品", OnAdd: []string{"已成交"}, Add: []string{"化妆品", "3C数码"}}})
+	inGroup := func(customer, follower string) []string {
+		t.Helper()
+		rel, err := d.Main.Store.Relationship(customer, follower)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, id := range rel.TagIDs() {
+			if tg, err := d.Main.Store.Tag(id); err == nil && tg.GroupName == "关注产品" {
+				out = append(out, tg.Name)
+			}
+		}
+		return sorted(out)
+	}
+
+	say(t, d, "/as zhaoliu")
+	say(t, d, "/tag 刘洋 +已成交")
+	if got, want := inGroup("wmDemo0005", "zhaoliu"), []string{"化妆品", "母婴"}; !slices.Equal(got, want) {
+		t.Fatalf("刘洋's 关注产品 after the trigger = %v, want %v (3C数码 skipped at max 2)", got, want)
+	}
+	hist, err := d.Main.Store.History(store.Query{Customer: "wmDemo0005", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].Source != store.SourceTrigger || !strings.Contains(hist[0].Reason, "未加「3C数码」：标签组「关注产品」最多 2 个") {
+		t.Fatalf("trigger change-set = %+v, want its reason to name the skipped 3C数码 and the max", hist)
+	}
+
+	say(t, d, "/as lisi")
+	out := say(t, d, "/qr 三件 +化妆品 +3C数码 +母婴")
+	mustContain(t, "/qr over max", out, "标签组「关注产品」每位客户最多 2 个", "请去掉 1 个")
+	if strings.Contains(out, "客户现在") || strings.Contains(out, "/untag") || len(d.Fake.ContactWays()) != 0 {
+		t.Fatalf("/qr over max answered %q with %d contact ways; want a refusal about the channel, none made", out, len(d.Fake.ContactWays()))
+	}
+
+	mustContain(t, "/qr", say(t, d, "/qr 成交 +已成交 +母婴"), "已创建渠道「成交」")
+	if _, err := d.consoleScan(context.Background(), "成交", "新客户"); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := d.Main.Store.Channel("成交")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := inGroup(fmt.Sprintf("wmScan%04d", d.seq), ch.Followers[0]), []string{"化妆品", "母婴"}; !slices.Equal(got, want) {
+		t.Fatalf("scanned customer's 关注产品 = %v, want %v", got, want)
+	}
+}
+
+// TestTriggerNoticeKeepsHiddenGroupsHidden: 消费特征 is visible to the
+// managers only; a trigger notifying the follower and the managers of
+// +价格敏感型 tells the manager lisi and not the follower zhangsan.
+func TestTriggerNoticeKeepsHiddenGroupsHidden(t *testing.T) {
+	groups := map[string]config.GroupPolicy{"消费特征": {VisibleTo: []string{config.EditorManagers}}}
+	d := startTriggerDemo(t, groups, []config.Trigger{{Name: "价格提醒", OnAdd: []string{"价格敏感型"},
+		Notify: []string{config.NotifyFollower, config.EditorManagers}}})
+	say(t, d, "/as lisi")
+	before := len(d.Fake.Messages())
+	out := say(t, d, "/tag 李华 +价格敏感型 @zhangsan")
+	mustContain(t, "/tag reply", out, "价格敏感型")
+	var got []string
+	for _, m := range d.Fake.Messages()[before:] {
+		if strings.Contains(m.Text, "价格敏感型") && strings.Contains(m.Text, "价格提醒") {
+			got = append(got, m.ToUser)
+		}
+	}
+	if want := []string{"lisi"}; !slices.Equal(sorted(got), want) {
+		t.Fatalf("notice sent to %v, want %v (zhangsan may not see 消费特征)", got, want)
 	}
 }

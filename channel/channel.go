@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tagbot/tagbot/bot"
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/display"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom"
 )
@@ -30,9 +32,13 @@ type Options struct {
 	// Exclusive reports whether a tag group is exclusive: a channel tag of
 	// it replaces the group's other tags on the new customer.
 	Exclusive func(group string) bool
-	Kick      func()           // wakes the outbox worker after a write
-	Now       func() time.Time // time.Now when nil
-	Logger    *slog.Logger
+	// Max is the most tags of a group per customer (0: no limit): /qr
+	// refuses a channel whose tags alone pass it, and a channel tag that
+	// would pass it on a new customer is skipped.
+	Max    func(group string) int
+	Kick   func()           // wakes the outbox worker after a write
+	Now    func() time.Time // time.Now when nil
+	Logger *slog.Logger
 }
 
 // Service is the channel QR codes: the /qr command (commands.Extension)
@@ -57,6 +63,9 @@ func New(opts Options) *Service {
 	}
 	if opts.Exclusive == nil {
 		opts.Exclusive = func(string) bool { return false }
+	}
+	if opts.Max == nil {
+		opts.Max = func(string) int { return 0 }
 	}
 	if opts.Kick == nil {
 		opts.Kick = func() {}
@@ -107,13 +116,17 @@ func (s *Service) Arrived(_ context.Context, userID, externalUserID, state strin
 	if err != nil {
 		return err
 	}
-	add, remove, err := s.plan(ch, rel)
+	add, remove, skipped, err := s.plan(ch, rel)
 	if err != nil || len(add) == 0 {
 		return err
 	}
+	reason := fmt.Sprintf("渠道「%s」扫码添加", ch.Name)
+	if len(skipped) > 0 {
+		reason += "；" + strings.Join(skipped, "；")
+	}
 	_, err = s.opts.Store.Apply(store.ChangeSet{
 		Actor: "system", Source: store.SourceChannel, Customer: externalUserID, Follower: userID,
-		Add: add, Remove: remove, Reason: fmt.Sprintf("渠道「%s」扫码添加", ch.Name),
+		Add: add, Remove: remove, Reason: reason,
 	})
 	if errors.Is(err, store.ErrNoChange) {
 		return nil
@@ -126,16 +139,19 @@ func (s *Service) Arrived(_ context.Context, userID, externalUserID, state strin
 }
 
 // plan is what the channel's tags change on rel: the live ones it lacks,
-// and for an exclusive group the group's other tags it has.
-func (s *Service) plan(ch store.Channel, rel store.Relationship) (add, remove []store.TagRef, err error) {
+// and for an exclusive group the group's other tags it has. A tag that
+// would give its group more tags than the group's max is skipped (logged,
+// and named in skipped for the change-set's reason).
+func (s *Service) plan(ch store.Channel, rel store.Relationship) (add, remove []store.TagRef, skipped []string, err error) {
 	groups := map[string]bool{}
+	var tags []store.Tag
 	for _, ref := range ch.Tags {
 		t, err := s.opts.Store.Tag(ref.ID)
 		if errors.Is(err, store.ErrUnknownTag) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if t.Deleted {
 			s.log.Warn("channel tag deleted from the library; skipped", "channel", ch.Name, "tag", t.Name)
@@ -144,16 +160,43 @@ func (s *Service) plan(ch store.Channel, rel store.Relationship) (add, remove []
 		if s.opts.Exclusive(t.GroupName) {
 			groups[t.GroupID] = true
 		}
-		add = append(add, t.Ref())
+		tags = append(tags, t)
 	}
+	count := map[string]int{} // group id → tags rel keeps
 	for _, id := range rel.TagIDs() {
 		t, err := s.opts.Store.Tag(id)
-		if err != nil || !groups[t.GroupID] || hasRef(add, id) {
+		if err != nil {
 			continue
 		}
-		remove = append(remove, t.Ref())
+		if groups[t.GroupID] && !hasTag(tags, id) {
+			remove = append(remove, t.Ref())
+			continue
+		}
+		count[t.GroupID]++
 	}
-	return add, remove, nil
+	for _, t := range tags {
+		if _, has := rel.Tags[t.ID]; has {
+			add = append(add, t.Ref())
+			continue
+		}
+		if max := s.opts.Max(t.GroupName); max > 0 && count[t.GroupID] >= max {
+			s.log.Info("channel tag skipped: the group is at its max", "channel", ch.Name, "tag", t.Name, "group", t.GroupName, "max", max)
+			skipped = append(skipped, fmt.Sprintf("未加「%s」：标签组「%s」最多 %d 个", display.Name(t.Name), display.Name(t.GroupName), max))
+			continue
+		}
+		count[t.GroupID]++
+		add = append(add, t.Ref())
+	}
+	return add, remove, skipped, nil
+}
+
+func hasTag(tags []store.Tag, id string) bool {
+	for _, t := range tags {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func hasRef(refs []store.TagRef, id string) bool {

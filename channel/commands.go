@@ -99,6 +99,9 @@ func (s *Service) resolveTags(req *commands.ExtRequest, tagNames []string) ([]st
 			return nil, commands.UserErrorf(commands.CodeAmbiguous, "有 %d 个标签叫「%s」（在不同标签组里），渠道码暂不支持同名标签，请先改名。", len(found), display.Name(name))
 		}
 	}
+	if err := s.checkGroups(out); err != nil {
+		return nil, err
+	}
 	live, err := s.opts.Store.Tags(false)
 	if err != nil {
 		return nil, fmt.Errorf("tag library: %w", err)
@@ -107,6 +110,31 @@ func (s *Service) resolveTags(req *commands.ExtRequest, tagNames []string) ([]st
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkGroups refuses channel tags that alone break a group policy: two
+// tags of an exclusive group, or more tags of a group than its max.
+func (s *Service) checkGroups(tags []store.Tag) error {
+	byGroup := map[string][]string{}
+	var order []string
+	for _, t := range tags {
+		if len(byGroup[t.GroupName]) == 0 {
+			order = append(order, t.GroupName)
+		}
+		byGroup[t.GroupName] = append(byGroup[t.GroupName], display.Name(t.Name))
+	}
+	for _, g := range order {
+		names := byGroup[g]
+		switch max := s.opts.Max(g); {
+		case s.opts.Exclusive(g) && len(names) > 1:
+			return commands.UserErrorf(commands.CodeConflict, "标签组「%s」是互斥的，每位客户只能有一个，渠道却要打 %s。请只留一个再 /qr。",
+				display.Name(g), strings.Join(names, "、"))
+		case max > 0 && len(names) > max:
+			return commands.UserErrorf(commands.CodeConflict, "标签组「%s」每位客户最多 %d 个，渠道却要打 %d 个（%s）。请去掉 %d 个再 /qr。",
+				display.Name(g), max, len(names), strings.Join(names, "、"), len(names)-max)
+		}
+	}
+	return nil
 }
 
 // remove deletes the contact way on WeCom, then the channel.

@@ -1,9 +1,11 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tagbot/tagbot/store"
@@ -296,6 +298,8 @@ func (r *Router) batchRevertText(members, out []store.ChangeSet, redo bool) stri
 		head = fmt.Sprintf("已重做 %d 项变更：", len(out))
 	}
 	lines = append(lines, head)
+	out = slices.Clone(out) // in the order they were applied (an undo goes newest first)
+	slices.SortFunc(out, func(a, b store.ChangeSet) int { return cmp.Compare(a.ID, b.ID) })
 	for i, cs := range out {
 		newIDs[i] = "#" + cs.ID.String()
 		lines = append(lines, fmt.Sprintf("%s（跟进人 %s）%s", r.cust.name(cs.Customer), dn(cs.Follower), effectText(cs)))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -148,11 +149,82 @@ func (t Trigger) problems() []string {
 // cycle, or in a chain of more than MaxTriggerChain: trigger A leads to B
 // when A adds a tag B fires on when added, or removes one B fires on when
 // removed. The error names the triggers of the chain in order.
-func CheckTriggerChains(ts []Trigger) error {
+func CheckTriggerChains(ts []Trigger) error { return checkChains(ts, nil, nil) }
+
+// CheckTriggerGroups is CheckTriggerChains with the tag groups known:
+// groupsOf lists the groups of the live tags of a name (the store's tag
+// library, which config.yaml does not hold, so serve checks this at
+// start). A trigger adding a tag of an exclusive group also removes the
+// group's other tags, which fires their on_remove triggers: a loop through
+// such a removal is refused too. So is a trigger whose add list holds two
+// tags of an exclusive group, or more tags of a group than its max.
+// Tags of no group known are left to the run-time checks.
+func CheckTriggerGroups(ts []Trigger, groups map[string]GroupPolicy, groupsOf func(tag string) []string) error {
+	var errs []string
+	for _, t := range ts {
+		byGroup := map[string][]string{}
+		var order []string
+		for _, name := range t.Add {
+			for _, g := range groupsOf(name) {
+				if len(byGroup[g]) == 0 {
+					order = append(order, g)
+				}
+				if !slices.Contains(byGroup[g], name) {
+					byGroup[g] = append(byGroup[g], name)
+				}
+			}
+		}
+		for _, g := range order {
+			names, p := byGroup[g], groups[g]
+			switch {
+			case p.Exclusive && len(names) > 1:
+				errs = append(errs, fmt.Sprintf("trigger %q: add: 「%s」 and 「%s」 are both in the exclusive group 「%s」; keep one",
+					t.Name, names[0], names[1], g))
+			case p.Max > 0 && len(names) > p.Max:
+				errs = append(errs, fmt.Sprintf("trigger %q: add: %d tags of group 「%s」 (%s), more than its max of %d; keep at most %d",
+					t.Name, len(names), g, strings.Join(names, ", "), p.Max, p.Max))
+			}
+		}
+	}
+	if err := checkChains(ts, groups, groupsOf); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// checkChains is CheckTriggerChains; with groupsOf, adding a tag of an
+// exclusive group also leads to the triggers on_remove of the group's
+// other tags.
+func checkChains(ts []Trigger, groups map[string]GroupPolicy, groupsOf func(tag string) []string) error {
+	// displaced reports whether adding a tag of adds removes tag (another
+	// tag of one of its exclusive groups).
+	displaced := func(adds []string, tag string) bool {
+		if groupsOf == nil {
+			return false
+		}
+		for _, a := range adds {
+			if a == tag {
+				continue
+			}
+			for _, g := range groupsOf(a) {
+				if groups[g].Exclusive && slices.Contains(groupsOf(tag), g) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	next := make([][]int, len(ts))
 	for i, a := range ts {
 		for j, b := range ts {
-			if overlaps(a.Add, b.OnAdd) || overlaps(a.Remove, b.OnRemove) {
+			leads := overlaps(a.Add, b.OnAdd) || overlaps(a.Remove, b.OnRemove)
+			for _, tag := range b.OnRemove {
+				leads = leads || displaced(a.Add, tag)
+			}
+			if leads {
 				next[i] = append(next[i], j)
 			}
 		}

@@ -79,3 +79,53 @@ func TestTriggerChainOfFourAccepted(t *testing.T) {
 		t.Fatalf("a chain of %d: %v", MaxTriggerChain, err)
 	}
 }
+
+// TestCheckTriggersAgainstLibrary: with the tag library's groups, a loop
+// through an exclusive group's implicit removals and an add list that
+// breaks a group's exclusive or max are refused; what the library cannot
+// place is left to the run-time checks.
+func TestCheckTriggersAgainstLibrary(t *testing.T) {
+	groups := map[string]GroupPolicy{"意向程度": {Exclusive: true}, "关注产品": {Max: 2}}
+	groupOf := map[string]string{"高意向": "意向程度", "中意向": "意向程度", "低意向": "意向程度",
+		"化妆品": "关注产品", "3C数码": "关注产品", "母婴": "关注产品", "已成交": "跟进阶段"}
+	lookup := func(tag string) []string {
+		if g, ok := groupOf[tag]; ok {
+			return []string{g}
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		ts   []Trigger
+		want string // "" = accepted
+	}{
+		{"loop through an exclusive removal", []Trigger{
+			{Name: "T1", OnAdd: []string{"中意向"}, Add: []string{"高意向"}},
+			{Name: "T2", OnRemove: []string{"中意向"}, Add: []string{"中意向"}},
+		}, `triggers fire one another in a loop: "T1" → "T2" → "T1"`},
+		{"exclusive removal that ends", []Trigger{
+			{Name: "T1", OnAdd: []string{"已成交"}, Add: []string{"高意向"}},
+			{Name: "T2", OnRemove: []string{"中意向"}, Notify: []string{"lisi"}},
+		}, ""},
+		{"two tags of an exclusive group", []Trigger{
+			{Name: "两个意向", OnAdd: []string{"已成交"}, Add: []string{"高意向", "中意向"}},
+		}, `trigger "两个意向": add: 「高意向」 and 「中意向」 are both in the exclusive group 「意向程度」`},
+		{"more than max", []Trigger{
+			{Name: "三个产品", OnAdd: []string{"已成交"}, Add: []string{"化妆品", "3C数码", "母婴"}},
+		}, `trigger "三个产品": add: 3 tags of group 「关注产品」 (化妆品, 3C数码, 母婴), more than its max of 2`},
+		{"max reached exactly", []Trigger{
+			{Name: "两个产品", OnAdd: []string{"已成交"}, Add: []string{"化妆品", "3C数码"}},
+		}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckTriggerGroups(tc.ts, groups, lookup)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("err = %v, want accepted", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("err = %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -34,6 +34,10 @@ type Note struct {
 	IfTag    string `json:"if_tag,omitempty"`
 	IfAbsent bool   `json:"if_absent,omitempty"`
 	Cause    ID     `json:"cause,omitempty"` // the change-set that queued it
+	// Tag is the tag the note is about (the one that fired the trigger):
+	// the sender keeps it from members who may not see its group
+	// (DeliverNoteTo).
+	Tag TagRef `json:"tag,omitempty"`
 }
 
 // maxNoteText bounds a note's text (WeCom's text message holds 2048 bytes).
@@ -115,7 +119,12 @@ func (s *Store) Notes() ([]Note, error) {
 // deletes it, in one transaction, unless its condition no longer holds
 // (the tag is gone, or the relationship is): then it is only deleted.
 // sent reports which; a note already delivered is ErrNotFound.
-func (s *Store) DeliverNote(id ID) (sent bool, err error) {
+func (s *Store) DeliverNote(id ID) (sent bool, err error) { return s.DeliverNoteTo(id, nil) }
+
+// DeliverNoteTo is DeliverNote sending only to the members keep accepts
+// (all when keep is nil); it runs inside the transaction, so it must not
+// call the Store. The note is done either way.
+func (s *Store) DeliverNoteTo(id ID, keep func(user string) bool) (sent bool, err error) {
 	err = s.update(func(tx *txn) error {
 		n, err := getJSON[Note](tx, noteKey(id), func() error { return fmt.Errorf("note %d: %w", id, ErrNotFound) })
 		if err != nil {
@@ -126,6 +135,9 @@ func (s *Store) DeliverNote(id ID) (sent bool, err error) {
 		}
 		if sent {
 			for _, u := range n.To {
+				if keep != nil && !keep(u) {
+					continue
+				}
 				if err := queueRepliesTx(tx, u, []QueuedReply{{Text: n.Text}}, s.now().UTC()); err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -65,6 +66,7 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 		origs := make([]ChangeSet, 0, len(ids))
 		var conflict *ConflictError
 		forced := map[ID]bool{}
+		groups := map[ID][]ChangeSet{} // an original → what it caused
 		for _, id := range ids {
 			orig, err := getChangeSet(tx, id)
 			if err != nil {
@@ -73,7 +75,12 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 			if !orig.Effective() {
 				return fmt.Errorf("%w: %d changed nothing", ErrNotRevertible, id)
 			}
-			later, err := laterTouching(tx, &orig, opts.Actor, ids)
+			caused, err := causedTx(tx, id)
+			if err != nil {
+				return err
+			}
+			groups[id] = caused
+			later, err := laterTouching(tx, &orig, opts.Actor, withIDs(ids, caused))
 			if err != nil {
 				return err
 			}
@@ -90,29 +97,15 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 			return conflict
 		}
 		for _, orig := range origs {
-			caused, err := causedToRevert(tx, &orig, opts, ids)
+			caused, err := causedToRevert(tx, groups[orig.ID], opts, ids)
 			if err != nil {
 				return err
 			}
-			reverted := map[ID]ID{} // an original → its revert, for Cause
-			for i, o := range append([]ChangeSet{orig}, caused...) {
-				cs := ChangeSet{
-					Actor: opts.Actor, Source: opts.Source, Customer: o.Customer, Follower: o.Follower,
-					Add: o.Remove, Remove: o.Add, Reverts: o.ID, Reason: opts.Reason,
-					Forced: forced[o.ID], Batch: opts.Batch, Cause: reverted[o.Cause],
-				}
-				if i == 0 {
-					cs.Inbox = opts.Inbox
-				}
-				switch err := s.applyTx(tx, &cs); {
-				case errors.Is(err, ErrNoChange):
-					continue
-				case err != nil:
-					return err
-				}
-				reverted[o.ID] = cs.ID
-				out = append(out, cs)
+			written, err := s.revertGroup(tx, orig.ID, append([]ChangeSet{orig}, caused...), opts, forced)
+			if err != nil {
+				return err
 			}
+			out = append(out, written...)
 		}
 		if len(out) == 0 {
 			return ErrNoChange
@@ -125,22 +118,129 @@ func (s *Store) RevertAll(ids []ID, opts RevertOptions) ([]ChangeSet, error) {
 	return out, nil
 }
 
-// causedToRevert lists the change-sets orig caused through tag triggers
-// (trigger.go) that are reverted with it: not among ids (reverted anyway),
-// and, unless opts.Force, not changed since by someone else (then the
-// trigger's change stays, as that someone meant it).
-func causedToRevert(tx *txn, orig *ChangeSet, opts RevertOptions, ids []ID) ([]ChangeSet, error) {
-	caused, err := causedTx(tx, orig.ID)
-	if err != nil || len(caused) == 0 {
+// revertGroup reverts group — the change-set primary and those it caused
+// through tag triggers (or, for an undo, the reverts taken back with it) —
+// newest first, so each tag ends as it was before the group's first
+// change of it: an undo of a change a trigger took back leaves the tag as
+// it was, not as the trigger's revert alone would. The revert of primary
+// is the group's anchor: the others name it as their Cause (causedTx finds
+// them before and after it), it carries opts.Inbox and comes first in the
+// result. As it may be written after the others, the ids are planned
+// first. Reverts that would change nothing are skipped; none when nothing
+// changes.
+func (s *Store) revertGroup(tx *txn, primary ID, group []ChangeSet, opts RevertOptions, forced map[ID]bool) ([]ChangeSet, error) {
+	slices.SortFunc(group, func(a, b ChangeSet) int { return cmp.Compare(b.ID, a.ID) })
+	plan := make([]ChangeSet, len(group))
+	for i, o := range group {
+		plan[i] = ChangeSet{
+			Actor: opts.Actor, Source: opts.Source, Customer: o.Customer, Follower: o.Follower,
+			Add: o.Remove, Remove: o.Add, Reverts: o.ID, Reason: opts.Reason,
+			Forced: forced[o.ID], Batch: opts.Batch,
+		}
+	}
+	changes, err := changesTx(tx, plan)
+	if err != nil {
 		return nil, err
 	}
-	out := caused[:0]
+	last, err := lastSeq(tx, "cs")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]ID, len(plan))
+	anchor := -1
+	for i := range plan {
+		if !changes[i] {
+			continue
+		}
+		last++
+		ids[i] = ID(last)
+		if anchor < 0 || plan[i].Reverts == primary {
+			anchor = i
+		}
+	}
+	if anchor < 0 {
+		return nil, nil
+	}
+	out := make([]ChangeSet, 0, len(plan))
+	for i := range plan {
+		if !changes[i] {
+			continue
+		}
+		cs := plan[i]
+		if i == anchor {
+			cs.Inbox = opts.Inbox
+		} else {
+			cs.Cause = ids[anchor]
+		}
+		if err := s.applyTx(tx, &cs); err != nil {
+			return nil, fmt.Errorf("revert %d: %w", cs.Reverts, err)
+		}
+		if cs.ID != ids[i] {
+			return nil, fmt.Errorf("store: revert of %d written as %d, planned as %d", cs.Reverts, cs.ID, ids[i])
+		}
+		if i == anchor {
+			out = slices.Insert(out, 0, cs)
+		} else {
+			out = append(out, cs)
+		}
+	}
+	return out, nil
+}
+
+// changesTx reports which of plan, applied in order, would change tags of
+// their relationships (the others are skipped, ErrNoChange).
+func changesTx(tx *txn, plan []ChangeSet) ([]bool, error) {
+	states := map[[2]string]map[string]bool{}
+	out := make([]bool, len(plan))
+	for i, cs := range plan {
+		key := [2]string{cs.Customer, cs.Follower}
+		state, ok := states[key]
+		if !ok {
+			rel, err := getRel(tx, cs.Customer, cs.Follower)
+			if err != nil {
+				return nil, err
+			}
+			state = make(map[string]bool, len(rel.Tags))
+			for id := range rel.Tags {
+				state[id] = true
+			}
+			states[key] = state
+		}
+		for _, r := range cs.Add {
+			out[i] = out[i] || !state[r.ID]
+			state[r.ID] = true
+		}
+		for _, r := range cs.Remove {
+			out[i] = out[i] || state[r.ID]
+			delete(state, r.ID)
+		}
+	}
+	return out, nil
+}
+
+// withIDs is ids and the ids of css.
+func withIDs(ids []ID, css []ChangeSet) []ID {
+	out := slices.Clone(ids)
+	for _, cs := range css {
+		out = append(out, cs.ID)
+	}
+	return out
+}
+
+// causedToRevert keeps of caused (what an original caused through tag
+// triggers, trigger.go) those reverted with it: not among ids (reverted
+// anyway), and, unless opts.Force, not changed since by someone else
+// outside ids and caused (then the trigger's change stays, as that
+// someone meant it).
+func causedToRevert(tx *txn, caused []ChangeSet, opts RevertOptions, ids []ID) ([]ChangeSet, error) {
+	var out []ChangeSet
+	except := withIDs(ids, caused)
 	for _, c := range caused {
 		if !c.Effective() || slices.Contains(ids, c.ID) {
 			continue
 		}
 		if !opts.Force {
-			later, err := laterTouching(tx, &c, opts.Actor, ids)
+			later, err := laterTouching(tx, &c, opts.Actor, except)
 			if err != nil {
 				return nil, err
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -143,11 +144,28 @@ func cloneRel(rel *Relationship) Relationship {
 }
 
 // causedTx lists the change-sets id caused, transitively, oldest first:
-// they follow it in the ledger, written in the same transaction, each
-// with Cause naming one before it.
+// written in the same transaction, each with Cause naming one of the
+// group. A tag trigger's change-sets follow their cause in the ledger; the
+// reverts an undo takes back with its primary revert are written newest
+// first (revertGroup), so they may also come right before it, each with
+// Cause = id.
 func causedTx(tx *txn, id ID) ([]ChangeSet, error) {
-	in := map[ID]bool{id: true}
 	var out []ChangeSet
+	for prev := id - 1; prev > 0; prev-- {
+		cs, err := getChangeSet(tx, prev)
+		if errors.Is(err, ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cs.Cause != id {
+			break
+		}
+		out = append(out, cs)
+	}
+	slices.Reverse(out)
+	in := map[ID]bool{id: true}
 	for next := id + 1; ; next++ {
 		cs, err := getChangeSet(tx, next)
 		if errors.Is(err, ErrNotFound) {

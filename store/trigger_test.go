@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -147,4 +148,58 @@ func TestTriggerNotesAcrossRestart(t *testing.T) {
 	if !reflect.DeepEqual(sent, []string{"c1"}) {
 		t.Fatalf("reminders sent for %v, want only c1 (c2 lost its tag)", sent)
 	}
+}
+
+// TestTriggerUndoOfReversedChange: a trigger takes back (part of) what
+// fired it — 高意向 (t3) added removes 高意向 and adds VIP (t1). An undo
+// of the original reverts newest first (the trigger's change, then the
+// original), so the customer is back where they were before it; a redo
+// gives the state after the original again, and undoing the redo the
+// state before. Each undo and redo is one primary change-set (Cause 0,
+// what /undo and /redo name) with the others caused by it.
+func TestTriggerUndoOfReversedChange(t *testing.T) {
+	s, clk := openTest(t)
+	synced(t, s, clk)
+	s.SetTriggers(func(in TriggerInput) TriggerOutput {
+		if len(in.Change.Add) > 0 && in.Change.Add[0].ID == "t3" {
+			return TriggerOutput{ChangeSets: []ChangeSet{{Add: tags("t1"), Remove: tags("t3")}}}
+		}
+		return TriggerOutput{}
+	})
+	cs := apply(t, s, "zhangsan", "c2", []string{"t3"}, nil)
+	if got, want := relTags(t, s, "c2", "zhangsan"), []string{"t1"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("tags after +高意向 = %v, want %v", got, want)
+	}
+	steps := []struct {
+		name string
+		want []string
+	}{
+		{"undo", nil},
+		{"redo", []string{"t1"}},
+		{"undo of the redo", nil},
+	}
+	target := cs
+	for _, st := range steps {
+		out, err := s.RevertAll([]ID{target.ID}, RevertOptions{Actor: "zhangsan"})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := relTags(t, s, "c2", "zhangsan"); !slices.Equal(got, st.want) {
+			t.Fatalf("%s of #%d: tags = %v, want %v", st.name, target.ID, got, st.want)
+		}
+		if len(out) != 2 {
+			t.Fatalf("%s: %d change-sets, want 2 (the primary and its trigger's)", st.name, len(out))
+		}
+		primary := out[0]
+		if primary.Reverts != target.ID || primary.Cause != 0 {
+			t.Fatalf("%s: first change-set reverts %d with cause %d, want reverts %d, cause 0", st.name, primary.Reverts, primary.Cause, target.ID)
+		}
+		caused, err := s.Caused(primary.ID)
+		must(t, err)
+		if len(caused) != 1 || caused[0].ID != out[1].ID || caused[0].Cause != primary.ID {
+			t.Fatalf("%s: Caused(#%d) = %+v, want #%d caused by it", st.name, primary.ID, caused, out[1].ID)
+		}
+		target = primary
+	}
+	must(t, s.Verify())
 }

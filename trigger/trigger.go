@@ -30,7 +30,11 @@ type Options struct {
 	// Exclusive reports whether a tag group is exclusive (one tag at a
 	// time): a trigger adding a tag of it removes the group's others.
 	Exclusive func(group string) bool
-	Logger    *slog.Logger
+	// Max is the most tags of a group per customer (0: no limit, config
+	// groups.*.max): a trigger's add that would pass it is skipped, and
+	// the change-set's reason says so.
+	Max    func(group string) int
+	Logger *slog.Logger
 }
 
 // Engine decides what a change-set triggers. It is immutable and safe
@@ -47,6 +51,9 @@ type Engine struct {
 func New(ts []config.Trigger, opts Options) *Engine {
 	if opts.Exclusive == nil {
 		opts.Exclusive = func(string) bool { return false }
+	}
+	if opts.Max == nil {
+		opts.Max = func(string) int { return 0 }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -104,11 +111,13 @@ func verb(removed bool) string {
 
 // changes is the change-set of t's add and remove on rel: tags named in
 // add that rel lacks (and, for an exclusive group, the group's other tags
-// rel has), tags named in remove that rel has.
+// rel has), tags named in remove that rel has. An add that would give a
+// group more tags than its max is skipped; the reason names it.
 func (e *Engine) changes(t config.Trigger, rel store.Relationship, lib *library, reason string) (store.ChangeSet, bool) {
 	cs := store.ChangeSet{Source: store.SourceTrigger, Reason: reason}
 	adding := map[string]bool{}
 	groups := map[string]bool{} // exclusive groups already given a tag
+	var added []store.Tag
 	for _, name := range t.Add {
 		tag, ok := lib.byName(name)
 		if !ok {
@@ -123,7 +132,7 @@ func (e *Engine) changes(t config.Trigger, rel store.Relationship, lib *library,
 		}
 		adding[tag.ID] = true
 		if _, has := rel.Tags[tag.ID]; !has {
-			cs.Add = append(cs.Add, tag.Ref())
+			added = append(added, tag)
 		}
 	}
 	for _, id := range rel.TagIDs() {
@@ -135,7 +144,44 @@ func (e *Engine) changes(t config.Trigger, rel store.Relationship, lib *library,
 			cs.Remove = append(cs.Remove, tag.Ref())
 		}
 	}
+	var skipped []string
+	for _, tag := range added {
+		if max := e.opts.Max(tag.GroupName); max > 0 && e.inGroup(rel, lib, cs, tag.GroupName) >= max {
+			e.log.Info("trigger add skipped: the group is at its max", "trigger", t.Name, "tag", tag.Name, "group", tag.GroupName, "max", max)
+			skipped = append(skipped, fmt.Sprintf("未加「%s」：标签组「%s」最多 %d 个", display.Name(tag.Name), display.Name(tag.GroupName), max))
+			continue
+		}
+		cs.Add = append(cs.Add, tag.Ref())
+	}
+	if len(skipped) > 0 {
+		cs.Reason += "；" + strings.Join(skipped, "；")
+	}
 	return cs, len(cs.Add)+len(cs.Remove) > 0
+}
+
+// inGroup counts the tags of group rel has after cs so far.
+func (e *Engine) inGroup(rel store.Relationship, lib *library, cs store.ChangeSet, group string) int {
+	n := 0
+	for id := range rel.Tags {
+		if t, ok := lib.tags[id]; ok && t.GroupName == group && !refHas(cs.Remove, id) {
+			n++
+		}
+	}
+	for _, r := range cs.Add {
+		if t, ok := lib.tags[r.ID]; ok && t.GroupName == group {
+			n++
+		}
+	}
+	return n
+}
+
+func refHas(refs []store.TagRef, id string) bool {
+	for _, r := range refs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // notes are t's notify and remind messages for in.
@@ -146,13 +192,13 @@ func (e *Engine) notes(t config.Trigger, in store.TriggerInput, fired store.TagR
 	if to := e.recipients(t.Notify, cs.Follower); len(to) > 0 {
 		text := fmt.Sprintf("%s被%s标签「%s」（触发器「%s」，%s 操作）。发送 /tags %s 查看。",
 			who, verb(removed), display.Name(fired.Name), display.Name(t.Name), display.Name(cs.Actor), cs.Customer)
-		out = append(out, store.Note{Due: cs.Time, To: to, Text: text, Trigger: t.Name, Customer: cs.Customer, Follower: cs.Follower})
+		out = append(out, store.Note{Due: cs.Time, To: to, Text: text, Trigger: t.Name, Customer: cs.Customer, Follower: cs.Follower, Tag: fired})
 	}
 	if t.Remind != "" {
 		text := fmt.Sprintf("提醒：%s\n%s，%s「%s」已 %s（触发器「%s」）。发送 /tags %s 查看。",
 			display.Line(t.Remind, 200), who, verb(removed), display.Name(fired.Name), remindAge(t), display.Name(t.Name), cs.Customer)
 		out = append(out, store.Note{Due: cs.Time.Add(t.RemindAfter), To: []string{cs.Follower}, Text: text, Trigger: t.Name,
-			Customer: cs.Customer, Follower: cs.Follower, IfTag: fired.ID, IfAbsent: removed})
+			Customer: cs.Customer, Follower: cs.Follower, IfTag: fired.ID, IfAbsent: removed, Tag: fired})
 	}
 	return out
 }

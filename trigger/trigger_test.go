@@ -218,3 +218,28 @@ func TestTriggerReminderAcrossRestart(t *testing.T) {
 		t.Fatalf("a second pass sent %d more", sent)
 	}
 }
+
+// TestTriggerNoticeNotSentToWhoCannotSeeTheTag: the follower zhangsan may
+// not see the group 客诉 (visible_to): the notice about 产品缺陷投诉 goes
+// to the others only, and the reminder about 已解决客户 is not sent to him.
+func TestTriggerNoticeNotSentToWhoCannotSeeTheTag(t *testing.T) {
+	e := newEnv(t)
+	e.w.Sees = func(user string, tag store.TagRef) bool { return user != "zhangsan" || tag.Group != "客诉" }
+	e.apply("c1", store.SourceCommand, []string{"t6", "t7"}, nil)
+	e.clk.Advance(72 * time.Hour)
+	if _, _, err := e.w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.st.RepliesPending(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	for _, r := range q {
+		to = append(to, r.User)
+	}
+	slices.Sort(to)
+	if want := []string{"lisi", "wangwu"}; !reflect.DeepEqual(to, want) {
+		t.Fatalf("sent to %v, want %v (zhangsan cannot see 客诉)", to, want)
+	}
+}

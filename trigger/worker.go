@@ -23,9 +23,13 @@ const noteBatch = 100
 type Worker struct {
 	Store *store.Store
 	// Flush wakes the reply sender after notes were queued (bot.Sender.Flush).
-	Flush  func(ctx context.Context)
-	Now    func() time.Time // time.Now when nil
-	Poll   time.Duration    // DefaultPoll when 0
+	Flush func(ctx context.Context)
+	Now   func() time.Time // time.Now when nil
+	Poll  time.Duration    // DefaultPoll when 0
+	// Sees reports whether a member may see a tag (groups.*.visible_to;
+	// the app passes commands.ViewerFor's SeesRef): a note about a tag is
+	// not sent to a member who may not. Everyone sees everything when nil.
+	Sees   func(user string, tag store.TagRef) bool
 	Logger *slog.Logger
 }
 
@@ -62,7 +66,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, dropped int, err error) {
 			return sent, dropped, fmt.Errorf("due notes: %w", err)
 		}
 		for _, n := range due {
-			ok, err := w.Store.DeliverNote(n.ID)
+			ok, err := w.Store.DeliverNoteTo(n.ID, w.keep(n))
 			switch {
 			case errors.Is(err, store.ErrNotFound): // delivered by another pass
 			case err != nil:
@@ -82,6 +86,24 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, dropped int, err error) {
 		w.Flush(ctx)
 	}
 	return sent, dropped, nil
+}
+
+// keep is the recipients of n who may see its tag (nil: all of them).
+// It asks Sees before the delivery's transaction, which must not call
+// the Store.
+func (w *Worker) keep(n store.Note) func(string) bool {
+	if w.Sees == nil || n.Tag.ID == "" {
+		return nil
+	}
+	ok := map[string]bool{}
+	for _, u := range n.To {
+		if w.Sees(u, n.Tag) {
+			ok[u] = true
+		} else {
+			w.logger().Info("trigger note not sent: the member may not see its tag", "trigger", n.Trigger, "note", n.ID, "user", u)
+		}
+	}
+	return func(u string) bool { return ok[u] }
 }
 
 func (w *Worker) logger() *slog.Logger {

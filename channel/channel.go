@@ -199,14 +199,5 @@ func hasTag(tags []store.Tag, id string) bool {
 	return false
 }
 
-func hasRef(refs []store.TagRef, id string) bool {
-	for _, r := range refs {
-		if r.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // zone is the time zone of times shown to users.
 var zone = config.ChinaZone

@@ -58,7 +58,11 @@ func (s *Store) revertCaused(tx *txn, job *Job, id, by ID) error {
 	if err != nil {
 		return err
 	}
-	caused, err := causedToRevert(tx, &orig, RevertOptions{Actor: job.Actor, Force: job.Force}, nil)
+	all, err := causedTx(tx, orig.ID)
+	if err != nil {
+		return err
+	}
+	caused, err := causedToRevert(tx, all, RevertOptions{Actor: job.Actor, Force: job.Force}, nil)
 	if err != nil {
 		return err
 	}

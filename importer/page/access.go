@@ -87,7 +87,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, claim bool) (*acc
 		return nil, &refuseUnknown
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: base64.RawURLEncoding.EncodeToString([]byte(link.User)) + "." + secret,
-		Path: "/import/", Expires: s.o.Now().Add(24 * time.Hour), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		// Max-Age, not Expires: the browser counts the day from when it
+		// got the cookie, whatever the server's clock says.
+		Path: "/import/", MaxAge: int((24 * time.Hour).Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || strings.HasPrefix(s.o.Config.Server.PublicURL, "https:")})
 	return s.accessOf(hash, link), nil
 }

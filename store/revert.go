@@ -259,32 +259,17 @@ func causedToRevert(tx *txn, caused []ChangeSet, opts RevertOptions, ids []ID) (
 // again then simply finds nothing left to change; nor is what orig's tag
 // triggers did (reverted with it).
 func laterTouching(tx *txn, orig *ChangeSet, actor string, except []ID) ([]ChangeSet, error) {
-	tags := map[string]bool{}
-	for _, refs := range [][]TagRef{orig.Add, orig.Remove} {
-		for _, t := range refs {
-			tags[t.ID] = true
+	all, err := touchingAfter(tx, orig) // jobrevert.go
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, cs := range all {
+		if cs.Actor != actor && cs.Reverts != orig.ID && cs.Cause != orig.ID && !slices.Contains(except, cs.ID) {
+			out = append(out, cs)
 		}
 	}
-	var out []ChangeSet
-	prefix := "ix:c:" + orig.Customer + ":"
-	walk := func(iter func(k, v string) bool) error {
-		return tx.AscendGreaterOrEqual("", seqKey(prefix, uint64(orig.ID)+1), iter)
-	}
-	err := walkIndex(tx, prefix, walk, func(cs ChangeSet) bool {
-		if cs.Follower != orig.Follower || !cs.Effective() || cs.Actor == actor || cs.Reverts == orig.ID || cs.Cause == orig.ID || slices.Contains(except, cs.ID) {
-			return true
-		}
-		for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
-			for _, t := range refs {
-				if tags[t.ID] {
-					out = append(out, cs)
-					return true
-				}
-			}
-		}
-		return true
-	})
-	return out, err
+	return out, nil
 }
 
 // TagsAt replays the ledger of one relationship up to and including time t

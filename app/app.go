@@ -75,7 +75,8 @@ type Main struct {
 	// Lifecycle is the lifecycle rules' scheduler and /lifecycle (lifecycle.go).
 	Lifecycle *lifecycle.Service
 
-	configPath string // re-read by ReloadRules
+	configPath string      // re-read by ReloadRules
+	reloads    reloadState // serialises ReloadRules (rules.go)
 
 	Intake       *intake.Queue    // received messages and events (Submit)
 	IntakeWorker *intake.Worker   // classifies them
@@ -98,6 +99,7 @@ type Main struct {
 	Todo         *todo.Service    // /todo and the daily digest of required groups (groups.go)
 	Channels     *channel.Service // channel QR codes: /qr, new customers' State (qrtrig.go)
 	TriggerNotes *trigger.Worker  // sends tag triggers' notices and reminders (qrtrig.go)
+	triggerLog   *slog.Logger     // the tag trigger engines' logger (qrtrig.go)
 	Import       *page.Server     // /import and its upload page on server.listen
 
 	log      *slog.Logger
@@ -219,7 +221,7 @@ func (m *Main) Start(ctx context.Context) error {
 		return UsageError{err}
 	}
 	m.Rules.Swap(set)
-	if err := m.checkTriggers(m.Config); err != nil {
+	if err := m.checkTriggers(m.Config, m.Config.RuleSet().PackTags()); err != nil {
 		return UsageError{err}
 	}
 	if err := m.loadLifecycle(m.Config); err != nil {

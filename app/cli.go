@@ -50,9 +50,9 @@ func Serve(ctx context.Context, configPath string, logw io.Writer) error {
 	return ServeWithReload(ctx, configPath, logw, nil)
 }
 
-// ServeWithReload is Serve that also reloads the classification rules
-// (Main.ReloadRules) whenever reload delivers (main.go: SIGHUP); a bad new
-// rule set is logged and the running one stays.
+// ServeWithReload is Serve that also reloads the classification rules,
+// triggers and lifecycle rules (Main.ReloadRules) whenever reload delivers
+// (main.go: SIGHUP); a bad new set is logged and the running one stays.
 func ServeWithReload(ctx context.Context, configPath string, logw io.Writer, reload <-chan os.Signal) error {
 	cfg, err := loadConfig(configPath, credsAll)
 	if err != nil {
@@ -92,7 +92,7 @@ func reloadOn(ctx context.Context, sig <-chan os.Signal, reload func() error, lo
 				return
 			}
 			if err := reload(); err != nil {
-				logger.Error("rules reload refused; the running rules stay", "err", err)
+				logger.Error("rules reload refused; the running rules stay, and the triggers and lifecycle rules", "err", err)
 			}
 		}
 	}

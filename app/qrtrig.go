@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/tagbot/tagbot/channel"
@@ -18,13 +19,9 @@ import (
 // them); only serve runs the note worker, so notes queued by another
 // subcommand wait for it.
 func (m *Main) newQRTrig(cfg *config.Config, opts Options) {
-	exclusive := func(group string) bool { return cfg.Groups[group].Exclusive }
-	maxOf := func(group string) int { return cfg.Groups[group].Max }
-	eng := trigger.New(cfg.Triggers, trigger.Options{Admins: cfg.Roles.Admins, Managers: cfg.Roles.Managers,
-		Exclusive: exclusive, Max: maxOf, Logger: opts.Logger})
-	if eng.Len() > 0 {
-		m.Store.SetTriggers(eng.Fire)
-	}
+	m.triggerLog = opts.Logger
+	m.installTriggers(cfg)
+	exclusive, maxOf := groupChecks(cfg)
 	sees := func(user string, tag store.TagRef) bool { // the one visibility rule (groups.*.visible_to)
 		v, err := commands.ViewerFor(cfg, m.Store, user)
 		return err == nil && v.SeesRef(tag)
@@ -34,20 +31,57 @@ func (m *Main) newQRTrig(cfg *config.Config, opts Options) {
 		Now: opts.Now, Logger: opts.Logger})
 }
 
-// checkTriggers checks cfg's triggers against the store's tag library,
-// which config.Load cannot see: a loop through an exclusive group's
-// implicit removals, and an add list breaking a group's exclusive or max
-// (config.CheckTriggerGroups). Start refuses to serve with such triggers.
-func (m *Main) checkTriggers(cfg *config.Config) error {
+// installTriggers puts cfg's triggers on the store in place of those
+// running (none: the store fires nothing); New and ReloadRules call it,
+// the latter only once checkTriggers has passed. It returns how many.
+func (m *Main) installTriggers(cfg *config.Config) int {
+	exclusive, maxOf := groupChecks(cfg)
+	eng := trigger.New(cfg.Triggers, trigger.Options{Admins: cfg.Roles.Admins, Managers: cfg.Roles.Managers,
+		Exclusive: exclusive, Max: maxOf, Logger: m.triggerLog})
+	if eng.Len() == 0 {
+		m.Store.SetTriggers(nil)
+		return 0
+	}
+	m.Store.SetTriggers(eng.Fire)
+	return eng.Len()
+}
+
+// groupChecks are cfg's groups.*.exclusive and max as the trigger engine
+// and the channels ask for them.
+func groupChecks(cfg *config.Config) (exclusive func(string) bool, maxOf func(string) int) {
+	return func(group string) bool { return cfg.Groups[group].Exclusive },
+		func(group string) int { return cfg.Groups[group].Max }
+}
+
+// checkTriggers checks cfg's triggers against the store's tag library
+// (and the tags packTags names, which the rule packs create), which
+// config.Load cannot see: a tag no live tag is named, a loop through an
+// exclusive group's implicit removals, and an add list breaking a group's
+// exclusive or max (config.CheckTriggerGroups). Start refuses to serve
+// with such triggers, and a reload keeps the running ones.
+func (m *Main) checkTriggers(cfg *config.Config, packTags []string) error {
 	if len(cfg.Triggers) == 0 {
 		return nil
 	}
-	lib, err := libraryNamesOf(m.Store, nil)
+	lib, err := libraryNamesOf(m.Store, packTags)
 	if err != nil {
 		return err
 	}
-	if err := config.CheckTriggerGroups(cfg.Triggers, cfg.Groups, lib.GroupsOf); err != nil {
-		return fmt.Errorf("triggers: %w", err)
+	var errs []error
+	for _, t := range cfg.Triggers {
+		for _, list := range []struct {
+			key   string
+			names []string
+		}{{"on_add", t.OnAdd}, {"on_remove", t.OnRemove}, {"add", t.Add}, {"remove", t.Remove}} {
+			for _, name := range list.names {
+				if !lib.HasTag(name) {
+					errs = append(errs, fmt.Errorf("%s:%d: trigger %q: %s: tag %q is not in the tag library", m.configName(), t.Line, t.Name, list.key, name))
+				}
+			}
+		}
 	}
-	return nil
+	if err := config.CheckTriggerGroups(cfg.Triggers, cfg.Groups, lib.GroupsOf); err != nil {
+		errs = append(errs, fmt.Errorf("triggers: %w", err))
+	}
+	return errors.Join(errs...)
 }

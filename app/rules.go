@@ -2,7 +2,9 @@ package app
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/tagbot/tagbot/classify"
 	"github.com/tagbot/tagbot/config"
@@ -51,12 +53,18 @@ func (l libraryNames) HasTag(name string) bool {
 // GroupsOf lists the groups of the live tags named name.
 func (l libraryNames) GroupsOf(name string) []string { return l.groups[strings.TrimSpace(name)] }
 
-// ReloadRules re-reads the config file's rules and packs (the file Main was
-// started with, Options.ConfigPath; the configuration in hand when there is
-// none), compiles them and swaps them into Rules. On any error the running
-// rules stay and the error names the rule and line. SIGHUP and /reload call
-// it. 重新加载规则（SIGHUP 与 /reload）。
+// ReloadRules re-reads the config file (the file Main was started with,
+// Options.ConfigPath; the configuration in hand when there is none) and
+// swaps in its classification rules and packs, its `triggers:` and its
+// `lifecycle:` rules together, once all of them have passed the checks
+// start-up makes (tags in the library, no trigger loop). On any error
+// nothing changes and the error names the key, rule and line. `groups:`
+// and `roles:` are those of start-up until a restart (ReloadSummary says
+// when the file's differ). SIGHUP and /reload call it.
+// 重新加载规则、触发器与生命周期规则（SIGHUP 与 /reload）。
 func (m *Main) ReloadRules() error {
+	m.reloads.mu.Lock()
+	defer m.reloads.mu.Unlock()
 	cfg := m.Config
 	if m.configPath != "" {
 		var err error
@@ -64,15 +72,66 @@ func (m *Main) ReloadRules() error {
 			return err
 		}
 	}
+	cfg, kept := m.runningPolicies(cfg)
 	set, err := m.compileRules(cfg)
 	if err != nil {
 		return err
 	}
-	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil { // lifecycle rules reload with them
+	if err := m.checkTriggers(cfg, cfg.RuleSet().PackTags()); err != nil {
 		return err
 	}
-	m.Store.SetGroupLimits(groupLimits(cfg)) // background jobs check them per row
+	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil { // checks first; nothing is swapped on error
+		return err
+	}
+	triggers := m.installTriggers(cfg)
 	m.Rules.Swap(set)
-	m.log.Info("rules loaded", "rules", set.Len())
+	m.reloads.summary = reloadSummary(triggers, len(cfg.Lifecycle), kept)
+	m.log.Info("rules loaded", "rules", set.Len(), "triggers", triggers, "lifecycle", len(cfg.Lifecycle), "kept_from_start", kept)
 	return nil
+}
+
+// reloadState serialises reloads (SIGHUP and /reload may come together)
+// and keeps what the last one loaded.
+type reloadState struct {
+	mu      sync.Mutex
+	summary string
+}
+
+// ReloadSummary says, in Chinese for /reload's reply, what the last
+// successful ReloadRules loaded besides the classification rules, and
+// which edited sections wait for a restart.
+func (m *Main) ReloadSummary() string {
+	m.reloads.mu.Lock()
+	defer m.reloads.mu.Unlock()
+	return m.reloads.summary
+}
+
+func reloadSummary(triggers, lifecycle int, kept []string) string {
+	s := fmt.Sprintf("触发器 %d 个、生命周期规则 %d 条也已重新加载。", triggers, lifecycle)
+	if len(kept) > 0 {
+		s += fmt.Sprintf("%s 的修改要重启 tagbot 才生效，现在仍按启动时的设置。", strings.Join(kept, " 和 "))
+	}
+	return s
+}
+
+// runningPolicies is cfg with the `groups:` and `roles:` of the running
+// configuration: every command, the store's group limits, the trigger
+// notes' visibility and the channels hold those of start-up, so a reload
+// takes none of them (the triggers and lifecycle rules it loads then see
+// the same groups as everything else). kept names the sections whose
+// edits wait for a restart.
+func (m *Main) runningPolicies(cfg *config.Config) (*config.Config, []string) {
+	if cfg == m.Config {
+		return cfg, nil
+	}
+	var kept []string
+	if !reflect.DeepEqual(cfg.Groups, m.Config.Groups) {
+		kept = append(kept, "groups:")
+	}
+	if !reflect.DeepEqual(cfg.Roles, m.Config.Roles) {
+		kept = append(kept, "roles:")
+	}
+	c := *cfg
+	c.Groups, c.Roles = m.Config.Groups, m.Config.Roles
+	return &c, kept
 }

@@ -77,8 +77,8 @@ func (r *Router) suggestionSpecs() []Spec {
 		{Name: "classify", Aliases: []string{"识别"}, Usage: "/classify <客户> <客户说的话>",
 			Summary: "把客户说的话交给规则识别，匹配到会发建议卡片",
 			Help:    "客户写姓名、备注或手机号，必须是你跟进的客户。例：/classify 王小明 这个多少钱，有优惠吗", MinRole: RoleEmployee, Run: r.runSuggestion},
-		{Name: "reload", Aliases: []string{"重载规则"}, Usage: "/reload", Summary: "重新加载打标规则（管理员）",
-			Help: "新规则有错时保留旧规则，并告诉你错在哪里。", MinRole: RoleAdmin, Run: r.runSuggestion},
+		{Name: "reload", Aliases: []string{"重载规则"}, Usage: "/reload", Summary: "重新加载打标规则、触发器和生命周期规则（管理员）",
+			Help: "重新读取 config.yaml 的 rules、triggers 和 lifecycle；有错时一样都不换，保留原来的，并告诉你错在哪里。groups 和 roles 要重启才生效。", MinRole: RoleAdmin, Run: r.runSuggestion},
 	}
 }
 

@@ -97,7 +97,7 @@ func (s *Service) runReload(ctx context.Context, req commands.SuggestionRequest)
 	}
 	if err := s.opts.Reloader.ReloadRules(); err != nil {
 		s.log.WarnContext(ctx, "rule reload refused", "user", req.UserID, "err", err)
-		return nil, &commands.UserError{Code: commands.CodeUsage, Message: "新规则有错，仍在使用原来的规则：\n" +
+		return nil, &commands.UserError{Code: commands.CodeUsage, Message: "新配置有错，仍在使用原来的规则、触发器和生命周期规则：\n" +
 			errorLines(err, maxErrorLines) + "\n按上面的文件和行号改好规则后，再发送 /reload。"}
 	}
 	s.log.InfoContext(ctx, "rules reloaded", "user", req.UserID)
@@ -105,5 +105,11 @@ func (s *Service) runReload(ctx context.Context, req commands.SuggestionRequest)
 	if s.opts.Rules != nil {
 		n = len(s.opts.Rules.Rules())
 	}
-	return []commands.Reply{{Text: fmt.Sprintf("规则已重新加载，现在共 %d 条。发送 /rules 查看。", n)}}, nil
+	text := fmt.Sprintf("规则已重新加载，现在共 %d 条。发送 /rules 查看。", n)
+	if sum, ok := s.opts.Reloader.(ReloadSummarizer); ok {
+		if more := sum.ReloadSummary(); more != "" {
+			text += "\n" + more
+		}
+	}
+	return []commands.Reply{{Text: text}}, nil
 }

@@ -101,7 +101,7 @@ func TestReloadCommand(t *testing.T) {
 		want       string
 	}{
 		{"ok", "boss", nil, "规则已重新加载，现在共 2 条。"},
-		{"bad rules", "boss", errors.New("rules[2] 价格: when: line 1, column 9: unknown name cnt"), "新规则有错，仍在使用原来的规则：\nrules[2] 价格: when: line 1, column 9: unknown name cnt"},
+		{"bad rules", "boss", errors.New("rules[2] 价格: when: line 1, column 9: unknown name cnt"), "新配置有错，仍在使用原来的规则、触发器和生命周期规则：\nrules[2] 价格: when: line 1, column 9: unknown name cnt"},
 		{"manager", "mgr", nil, "/reload 只有管理员可以使用"},
 	}
 	for _, tt := range tests {

@@ -55,6 +55,13 @@ type RuleReloader interface {
 	ReloadRules() error
 }
 
+// ReloadSummarizer is a RuleReloader that also says what else its last
+// reload loaded (triggers, lifecycle rules) and what waits for a restart;
+// /reload adds it to its reply.
+type ReloadSummarizer interface {
+	ReloadSummary() string
+}
+
 // Submitter hands messages an employee pasted (/classify) to the
 // classification intake; they are classified asynchronously and matches
 // come back through Offer. intake.Queue implements it.

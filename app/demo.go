@@ -199,7 +199,7 @@ func (d *DemoBot) settle(ctx context.Context) (held, error) {
 	m := d.Main
 	deadline := time.Now().Add(10 * time.Second)
 	for quiet, stuck := 0, 0; quiet < 3 && stuck < 3; {
-		if _, _, err := m.TriggerNotes.RunOnce(ctx); err != nil { // notices of tag triggers, at once
+		if _, err := m.TriggerNotes.RunOnce(ctx); err != nil { // notices of tag triggers, at once
 			return held{}, err
 		}
 		m.Sender.Flush(ctx)

@@ -167,9 +167,9 @@ func TestTriggerUndoTakesBack(t *testing.T) {
 func TestTriggerNotify(t *testing.T) {
 	e := newEnv(t)
 	e.apply("c1", store.SourceCommand, []string{"t6"}, nil)
-	sent, dropped, err := e.w.RunOnce(context.Background())
-	if err != nil || sent != 1 || dropped != 0 {
-		t.Fatalf("RunOnce = %d sent, %d dropped, %v; want 1, 0", sent, dropped, err)
+	rep, err := e.w.RunOnce(context.Background())
+	if want := (NoteReport{Delivered: 1, Messages: 3}); err != nil || rep != want {
+		t.Fatalf("RunOnce = %+v, %v; want %+v", rep, err, want)
 	}
 	q, err := e.st.RepliesPending(0)
 	if err != nil {
@@ -193,8 +193,8 @@ func TestTriggerReminderAcrossRestart(t *testing.T) {
 	e.apply("c1", store.SourceCommand, []string{"t7"}, nil)
 	e.apply("c2", store.SourceCommand, []string{"t7"}, nil)
 	ctx := context.Background()
-	if sent, _, _ := e.w.RunOnce(ctx); sent != 0 {
-		t.Fatalf("sent %d reminders at once, want none before 72h", sent)
+	if rep, _ := e.w.RunOnce(ctx); rep.Delivered != 0 {
+		t.Fatalf("sent %d reminders at once, want none before 72h", rep.Delivered)
 	}
 	e.apply("c2", store.SourceCommand, nil, []string{"t7"})
 	if err := e.st.Close(); err != nil {
@@ -202,33 +202,39 @@ func TestTriggerReminderAcrossRestart(t *testing.T) {
 	}
 	e.clk.Advance(72*time.Hour - time.Minute)
 	e.open()
-	if sent, _, _ := e.w.RunOnce(ctx); sent != 0 {
-		t.Fatalf("sent %d reminders a minute early", sent)
+	if rep, _ := e.w.RunOnce(ctx); rep.Delivered != 0 {
+		t.Fatalf("sent %d reminders a minute early", rep.Delivered)
 	}
 	e.clk.Advance(time.Minute)
-	sent, dropped, err := e.w.RunOnce(ctx)
-	if err != nil || sent != 1 || dropped != 1 {
-		t.Fatalf("after 72h and a restart: %d sent, %d dropped, %v; want 1 sent (c1), 1 dropped (c2 lost the tag)", sent, dropped, err)
+	rep, err := e.w.RunOnce(ctx)
+	if want := (NoteReport{Delivered: 1, Messages: 1, Dropped: 1}); err != nil || rep != want {
+		t.Fatalf("after 72h and a restart: %+v, %v; want %+v (c1 sent, c2 dropped: it lost the tag)", rep, err, want)
 	}
 	q, _ := e.st.RepliesPending(0)
 	if len(q) != 1 || q[0].User != "zhangsan" || !strings.Contains(q[0].Text, "3 天后回访") || !strings.Contains(q[0].Text, "客户c1") {
 		t.Fatalf("queued = %+v, want the reminder for 客户c1 to zhangsan", q)
 	}
-	if sent, _, _ := e.w.RunOnce(ctx); sent != 0 {
-		t.Fatalf("a second pass sent %d more", sent)
+	if rep, _ := e.w.RunOnce(ctx); rep.Delivered != 0 {
+		t.Fatalf("a second pass sent %d more", rep.Delivered)
 	}
 }
 
 // TestTriggerNoticeNotSentToWhoCannotSeeTheTag: the follower zhangsan may
 // not see the group 客诉 (visible_to): the notice about 产品缺陷投诉 goes
-// to the others only, and the reminder about 已解决客户 is not sent to him.
+// to the others only, and the reminder about 已解决客户 is not sent to him;
+// the report counts those two withheld and the reminder as reaching nobody,
+// not as sent.
 func TestTriggerNoticeNotSentToWhoCannotSeeTheTag(t *testing.T) {
 	e := newEnv(t)
 	e.w.Sees = func(user string, tag store.TagRef) bool { return user != "zhangsan" || tag.Group != "客诉" }
 	e.apply("c1", store.SourceCommand, []string{"t6", "t7"}, nil)
 	e.clk.Advance(72 * time.Hour)
-	if _, _, err := e.w.RunOnce(context.Background()); err != nil {
+	rep, err := e.w.RunOnce(context.Background())
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := (NoteReport{Delivered: 1, Messages: 2, Withheld: 2, Unsent: 1}); rep != want {
+		t.Errorf("RunOnce = %+v, want %+v", rep, want)
 	}
 	q, err := e.st.RepliesPending(0)
 	if err != nil {

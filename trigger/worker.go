@@ -33,7 +33,8 @@ type Worker struct {
 	Logger *slog.Logger
 }
 
-// Run delivers due notes every Poll until ctx ends.
+// Run delivers due notes every Poll until ctx ends, logging each pass
+// that delivered, withheld or dropped something.
 func (w *Worker) Run(ctx context.Context) error {
 	poll := w.Poll
 	if poll <= 0 {
@@ -42,8 +43,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		if _, _, err := w.RunOnce(ctx); err != nil {
+		rep, err := w.RunOnce(ctx)
+		if err != nil {
 			w.logger().Error("trigger notes", "err", err)
+		}
+		if rep != (NoteReport{}) {
+			w.logger().Info("trigger notes", "delivered", rep.Delivered, "messages", rep.Messages,
+				"withheld", rep.Withheld, "unsent", rep.Unsent, "dropped", rep.Dropped)
 		}
 		select {
 		case <-ctx.Done():
@@ -53,57 +59,89 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce delivers every note due now and reports how many were sent
-// and how many dropped (their tag gone).
-func (w *Worker) RunOnce(ctx context.Context) (sent, dropped int, err error) {
+// NoteReport is what one RunOnce did with the due notes.
+type NoteReport struct {
+	// Delivered counts the notes queued to at least one member, Messages
+	// the messages so queued (one per member).
+	Delivered, Messages int
+	// Withheld counts the members a note was not sent to because they may
+	// not see its tag (groups.*.visible_to); Unsent the notes that thereby
+	// reached nobody.
+	Withheld, Unsent int
+	// Dropped counts the reminders whose tag had changed by then.
+	Dropped int
+}
+
+// RunOnce delivers every note due now and reports what it delivered,
+// withheld and dropped.
+func (w *Worker) RunOnce(ctx context.Context) (NoteReport, error) {
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now
 	}
+	var rep NoteReport
 	for ctx.Err() == nil {
 		due, err := w.Store.DueNotes(now(), noteBatch)
 		if err != nil {
-			return sent, dropped, fmt.Errorf("due notes: %w", err)
+			return rep, fmt.Errorf("due notes: %w", err)
 		}
 		for _, n := range due {
-			ok, err := w.Store.DeliverNoteTo(n.ID, w.keep(n))
+			keep, withheld := w.keep(n)
+			ok, err := w.Store.DeliverNoteTo(n.ID, keep)
 			switch {
 			case errors.Is(err, store.ErrNotFound): // delivered by another pass
 			case err != nil:
-				return sent, dropped, fmt.Errorf("deliver note %d: %w", n.ID, err)
-			case ok:
-				sent++
-			default:
-				dropped++
+				return rep, fmt.Errorf("deliver note %d: %w", n.ID, err)
+			case !ok:
+				rep.Dropped++
 				w.logger().Info("trigger reminder dropped: its tag changed since", "trigger", n.Trigger, "note", n.ID)
+			default:
+				rep.count(n, withheld)
+				if len(withheld) > 0 { // the log names members and the trigger, never the tag
+					w.logger().Info("trigger note withheld from members who may not see its tag", "trigger", n.Trigger, "note", n.ID,
+						"withheld", withheld, "sent_to", len(n.To)-len(withheld))
+				}
 			}
 		}
 		if len(due) < noteBatch {
 			break
 		}
 	}
-	if sent > 0 && w.Flush != nil {
+	if rep.Messages > 0 && w.Flush != nil {
 		w.Flush(ctx)
 	}
-	return sent, dropped, nil
+	return rep, nil
 }
 
-// keep is the recipients of n who may see its tag (nil: all of them).
-// It asks Sees before the delivery's transaction, which must not call
-// the Store.
-func (w *Worker) keep(n store.Note) func(string) bool {
+// count adds a note delivered to n.To but withheld.
+func (r *NoteReport) count(n store.Note, withheld []string) {
+	sent := len(n.To) - len(withheld)
+	r.Messages += sent
+	r.Withheld += len(withheld)
+	if sent > 0 {
+		r.Delivered++
+	} else {
+		r.Unsent++
+	}
+}
+
+// keep is the recipients of n who may see its tag (nil: all of them),
+// and those who may not. It asks Sees before the delivery's transaction,
+// which must not call the Store.
+func (w *Worker) keep(n store.Note) (func(string) bool, []string) {
 	if w.Sees == nil || n.Tag.ID == "" {
-		return nil
+		return nil, nil
 	}
 	ok := map[string]bool{}
+	var withheld []string
 	for _, u := range n.To {
 		if w.Sees(u, n.Tag) {
 			ok[u] = true
 		} else {
-			w.logger().Info("trigger note not sent: the member may not see its tag", "trigger", n.Trigger, "note", n.ID, "user", u)
+			withheld = append(withheld, u)
 		}
 	}
-	return func(u string) bool { return ok[u] }
+	return func(u string) bool { return ok[u] }, withheld
 }
 
 func (w *Worker) logger() *slog.Logger {

@@ -93,19 +93,18 @@ func (s *Service) runCommand(ctx context.Context, req *commands.ExtRequest) ([]c
 	if err != nil {
 		return nil, err
 	}
-	if sts, err = s.visibleStatuses(sts, req.Viewer()); err != nil {
+	hidden, err := s.hiddenNames(req.Viewer())
+	if err != nil {
 		return nil, err
 	}
-	return []commands.Reply{{Text: renderList(sts, req.Location)}}, nil
+	return []commands.Reply{{Text: renderList(visibleStatuses(sts, hidden), req.Location, redactor(hidden))}}, nil
 }
 
-// visibleStatuses keeps the rules v may see: a rule naming a tag of a
-// group hidden from v (visible_to) — in its condition, its change or what
-// its last run changed — is left out, as if it did not exist. Admins see
-// every rule.
-func (s *Service) visibleStatuses(sts []Status, v commands.Viewer) ([]Status, error) {
+// hiddenNames are the names of the tags v may not see (visible_to) that
+// no tag v sees shares; nil when v sees every group.
+func (s *Service) hiddenNames(v commands.Viewer) (map[string]bool, error) {
 	if !v.HidesAny() {
-		return sts, nil
+		return nil, nil
 	}
 	tags, err := s.opts.Store.Tags(true)
 	if err != nil {
@@ -116,11 +115,38 @@ func (s *Service) visibleStatuses(sts []Status, v commands.Viewer) ([]Status, er
 		if v.SeesTag(t) {
 			seen[t.Name] = true
 		} else {
-			hidden[t.Name] = true
+			hidden[t.Name], hidden[t.GroupName] = true, true
 		}
 	}
 	for n := range seen {
 		delete(hidden, n) // a name also in a group v sees reveals nothing
+	}
+	return hidden, nil
+}
+
+// redactor rewrites a skip reason naming a hidden tag or group (a group
+// limit of another rule of the batch) as "其他原因"; nil when none hidden.
+func redactor(hidden map[string]bool) func(string) string {
+	if len(hidden) == 0 {
+		return nil
+	}
+	return func(reason string) string {
+		for n := range hidden {
+			if strings.Contains(reason, n) {
+				return "其他原因"
+			}
+		}
+		return reason
+	}
+}
+
+// visibleStatuses keeps the rules whose tags are not hidden: a rule naming
+// a tag of a group hidden from the reader (visible_to) — in its condition,
+// its change or what its last run changed — is left out, as if it did not
+// exist. Admins (hidden nil) see every rule.
+func visibleStatuses(sts []Status, hidden map[string]bool) []Status {
+	if len(hidden) == 0 {
+		return sts
 	}
 	names := func(st Status) []string {
 		out := append(append([]string(nil), st.Rule.Add...), st.Rule.Remove...)
@@ -142,7 +168,7 @@ func (s *Service) visibleStatuses(sts []Status, v commands.Viewer) ([]Status, er
 			out = append(out, st)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // proposeRun previews the run, then proposes it; /confirm runs the rules

@@ -67,7 +67,7 @@ func TestCommands(t *testing.T) {
 	}
 	e.drain()
 	got := say("zhangsan", "/lifecycle")
-	if !strings.Contains(got, "bg-life-1：本规则计划改 25 处（+待激活客户 ×25，-活跃会员 ×25）；整批已改 25、跳过 0、失败 0（已完成）") {
+	if !strings.Contains(got, "bg-life-1：本规则计划改 25 处（+待激活客户 ×25，-活跃会员 ×25）；整批（已完成）已改 25、跳过 0 · 撤销 /undo bg-life-1") {
 		t.Errorf("after the run /lifecycle says:\n%s", got)
 	}
 	if got := say("boss", "/lifecycle run"); !strings.Contains(got, "不会改动任何客户") {

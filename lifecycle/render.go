@@ -15,8 +15,9 @@ import (
 const timeLayout = "01-02 15:04"
 
 // renderList is /lifecycle: each rule with its schedule, next run, change
-// and what its last run changed.
-func renderList(sts []Status, loc *time.Location) string {
+// and what its last run changed and skipped. redact rewrites a skip
+// reason the reader may not see (nil: none hidden).
+func renderList(sts []Status, loc *time.Location, redact func(string) string) string {
 	if len(sts) == 0 {
 		return "还没有生命周期规则。在 config.yaml 的 lifecycle: 里配置（见 README「生命周期规则」），然后 /reload。"
 	}
@@ -26,14 +27,15 @@ func renderList(sts []Status, loc *time.Location) string {
 		r := st.Rule
 		fmt.Fprintf(&b, "\n%d. %s · %s · 下次 %s", i+1, display.Name(r.Name), r.Schedule(), st.Next.In(loc).Format(timeLayout))
 		fmt.Fprintf(&b, "\n   条件 %s → %s", display.Line(r.When, 120), tagChange(r.Add, r.Remove))
-		b.WriteString("\n   " + lastRun(st, loc))
+		b.WriteString("\n   " + lastRun(st, loc, redact))
 	}
 	b.WriteString("\n管理员：/lifecycle preview 先看下次会改哪些客户，/lifecycle run 立即执行。")
 	return b.String()
 }
 
-// lastRun describes the rule's last run and its job's progress.
-func lastRun(st Status, loc *time.Location) string {
+// lastRun describes the rule's last run: what it planned (and left out for
+// an earlier rule), and what its job applied and skipped, by reason.
+func lastRun(st Status, loc *time.Location, redact func(string) string) string {
 	s := st.State
 	if s.LastRun.IsZero() {
 		return "还没有执行过（首次执行在加载后满一个周期）"
@@ -43,8 +45,12 @@ func lastRun(st Status, loc *time.Location) string {
 		how = "手动"
 	}
 	head := fmt.Sprintf("上次 %s（%s）", s.LastRun.In(loc).Format(timeLayout), how)
+	conflicts := ""
+	if s.LastConflicts > 0 {
+		conflicts = fmt.Sprintf("，另有 %d 处和前面的规则冲突未执行", s.LastConflicts)
+	}
 	if s.LastJob == "" || st.Job == nil {
-		return fmt.Sprintf("%s：没有需要改动的客户", head)
+		return fmt.Sprintf("%s：没有需要改动的客户%s", head, conflicts)
 	}
 	j := st.Job
 	state := "进行中"
@@ -54,8 +60,47 @@ func lastRun(st Status, loc *time.Location) string {
 	case store.JobCancelled:
 		state = "已取消"
 	}
-	return fmt.Sprintf("%s%s：本规则计划改 %d 处（%s）；整批已改 %d、跳过 %d、失败 %d（%s）· 撤销 /undo %s",
-		head, j.ID, s.LastPlanned, countList(s.LastTags), j.Applied, j.Skipped, j.FailedN, state, j.ID)
+	return fmt.Sprintf("%s%s：本规则计划改 %d 处（%s）%s；整批（%s）已改 %d、跳过 %d%s · 撤销 /undo %s",
+		head, j.ID, s.LastPlanned, countList(s.LastTags), conflicts, state, j.Applied, j.Skipped+j.FailedN, skipReasons(*j, redact), j.ID)
+}
+
+// maxSkipReasons is how many skip reasons a run's line names.
+const maxSkipReasons = 4
+
+// skipReasons groups a job's skipped rows by reason, most first:
+// "：已经是这样 2，客户已不再由该员工跟进 1"; empty when none.
+func skipReasons(j store.Job, redact func(string) string) string {
+	counts := map[string]int{}
+	if j.Skipped > 0 {
+		counts["已经是这样"] = j.Skipped
+	}
+	for r, n := range j.Failed {
+		if redact != nil {
+			r = redact(r)
+		}
+		counts[r] += n
+	}
+	if len(counts) == 0 {
+		return ""
+	}
+	reasons := make([]string, 0, len(counts))
+	for r := range counts {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(a, c int) bool {
+		if counts[reasons[a]] != counts[reasons[c]] {
+			return counts[reasons[a]] > counts[reasons[c]]
+		}
+		return reasons[a] < reasons[c]
+	})
+	parts := make([]string, 0, maxSkipReasons+1)
+	for _, r := range reasons[:min(maxSkipReasons, len(reasons))] {
+		parts = append(parts, fmt.Sprintf("%s %d", display.Line(r, 60), counts[r]))
+	}
+	if len(reasons) > maxSkipReasons {
+		parts = append(parts, fmt.Sprintf("另 %d 种原因", len(reasons)-maxSkipReasons))
+	}
+	return "：" + strings.Join(parts, "，")
 }
 
 // tagChange renders "+A +B -C" from config tag names.

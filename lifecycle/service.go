@@ -225,7 +225,7 @@ func (s *Service) run(ctx context.Context, actor string, rs []Rule, lib *Library
 	if err != nil {
 		return Run{}, err
 	}
-	start := store.LifecycleRunStart{Slots: slots, Planned: map[string]int{}, Tags: map[string]map[string]int{}}
+	start := store.LifecycleRunStart{Slots: slots, Planned: map[string]int{}, Tags: map[string]map[string]int{}, Conflicts: map[string]int{}}
 	for _, r := range rs {
 		start.Planned[r.Name], start.Tags[r.Name] = 0, map[string]int{}
 	}
@@ -237,6 +237,9 @@ func (s *Service) run(ctx context.Context, actor string, rs []Rule, lib *Library
 		for _, t := range c.Remove {
 			start.Tags[c.Rule]["-"+t.Name]++
 		}
+	}
+	for _, c := range plan.Skipped {
+		start.Conflicts[c.Rule]++
 	}
 	id, err := s.opts.Store.BeginLifecycleRun(start)
 	if err != nil {

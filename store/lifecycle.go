@@ -46,6 +46,9 @@ type LifecycleRuleState struct {
 	LastPlanned int       `json:"last_planned"` // relationships its last run planned to change
 	// LastTags counts its last run's planned tag changes: "+名" and "-名" → relationships.
 	LastTags map[string]int `json:"last_tags,omitempty"`
+	// LastConflicts counts the relationships its last run left out because
+	// an earlier rule of the run planned otherwise there (exclusive, max).
+	LastConflicts int `json:"last_conflicts,omitempty"`
 }
 
 // LifecycleRunStart is what BeginLifecycleRun records.
@@ -57,6 +60,9 @@ type LifecycleRunStart struct {
 	Planned map[string]int
 	// Tags counts each rule's planned tag changes ("+名"/"-名" → rows).
 	Tags map[string]map[string]int
+	// Conflicts counts, by rule, the rows left out of the plan because an
+	// earlier rule planned otherwise on the same relationship.
+	Conflicts map[string]int
 }
 
 func lcStateKey(rule string) string { return "lc:s:" + rule }
@@ -128,7 +134,7 @@ func (s *Store) BeginLifecycleRun(start LifecycleRunStart) (string, error) {
 				st.PrevSlot, st.LastSlot = st.LastSlot, slot.UTC()
 			}
 			st.LastJob, st.LastRun, st.LastManual, st.LastPlanned = id, now, start.Slots == nil, planned
-			st.LastTags = start.Tags[rule]
+			st.LastTags, st.LastConflicts = start.Tags[rule], start.Conflicts[rule]
 			if planned == 0 {
 				st.LastJob = ""
 			}

@@ -350,3 +350,19 @@ func TestTriggerNoticeKeepsHiddenGroupsHidden(t *testing.T) {
 		t.Fatalf("notice sent to %v, want %v (zhangsan may not see 消费特征)", got, want)
 	}
 }
+
+// TestChannelListKeepsHiddenGroupsHidden: /qr lists a channel's tags
+// without those of a group the reader may not see (visible_to); the
+// admin who made it sees them all.
+func TestChannelListKeepsHiddenGroupsHidden(t *testing.T) {
+	d := startTriggerDemo(t, map[string]config.GroupPolicy{"消费特征": {VisibleTo: []string{config.EditorAdmins}}}, nil)
+	say(t, d, "/as wangwu")
+	mustContain(t, "/qr create", say(t, d, "/qr 会员日 +价格敏感型 +高意向"), "已创建渠道「会员日」")
+	mustContain(t, "/qr as the admin", say(t, d, "/qr"), "价格敏感型、高意向")
+	say(t, d, "/as lisi")
+	out := say(t, d, "/qr")
+	mustContain(t, "/qr as the manager lisi", out, "会员日：高意向；")
+	if strings.Contains(out, "价格敏感型") {
+		t.Fatalf("/qr names 价格敏感型 to lisi, who may not see 消费特征:\n%s", out)
+	}
+}

@@ -39,7 +39,7 @@ func (s *Service) run(ctx context.Context, req *commands.ExtRequest) ([]commands
 	case actDelete:
 		return s.remove(ctx, q.name)
 	default:
-		return s.list()
+		return s.list(req.Viewer())
 	}
 }
 
@@ -155,8 +155,9 @@ func (s *Service) remove(ctx context.Context, name string) ([]commands.Reply, er
 	return []commands.Reply{{Text: fmt.Sprintf("已删除渠道「%s」，二维码已失效。已添加的客户和他们的标签不变。", display.Name(name))}}, nil
 }
 
-// list shows every channel with the customers it brought.
-func (s *Service) list() ([]commands.Reply, error) {
+// list shows every channel with the customers it brought; tags of groups
+// v may not see (groups.*.visible_to) are left out.
+func (s *Service) list(v commands.Viewer) ([]commands.Reply, error) {
 	chs, err := s.opts.Store.Channels()
 	if err != nil {
 		return nil, fmt.Errorf("channels: %w", err)
@@ -174,7 +175,11 @@ func (s *Service) list() ([]commands.Reply, error) {
 		if n.Customers > 0 {
 			came = fmt.Sprintf("带来 %d 位客户，最近一位 %s", n.Customers, n.Last.In(zone).Format("01-02 15:04"))
 		}
-		lines = append(lines, fmt.Sprintf("· %s：%s；跟进人 %s；%s", display.Name(ch.Name), tagNames(ch.Tags), names(ch.Followers), came))
+		tags := tagNames(v.VisibleRefs(ch.Tags))
+		if tags == "" {
+			tags = "（没有标签）"
+		}
+		lines = append(lines, fmt.Sprintf("· %s：%s；跟进人 %s；%s", display.Name(ch.Name), tags, names(ch.Followers), came))
 	}
 	lines = append(lines, "删除：/qr del <渠道名>")
 	return []commands.Reply{{Text: strings.Join(lines, "\n")}}, nil

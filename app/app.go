@@ -221,8 +221,12 @@ func (m *Main) Start(ctx context.Context) error {
 		return UsageError{err}
 	}
 	m.Rules.Swap(set)
-	if err := m.checkTriggers(m.Config, m.Config.RuleSet().PackTags()); err != nil {
+	warnings, err := m.checkTriggers(m.Config, m.Config.RuleSet().PackTags())
+	if err != nil {
 		return UsageError{err}
+	}
+	for _, w := range warnings {
+		m.log.Warn("trigger names a tag not in the library", "problem", w)
 	}
 	if err := m.loadLifecycle(m.Config); err != nil {
 		return UsageError{err}

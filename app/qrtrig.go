@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/tagbot/tagbot/channel"
@@ -55,19 +54,21 @@ func groupChecks(cfg *config.Config) (exclusive func(string) bool, maxOf func(st
 
 // checkTriggers checks cfg's triggers against the store's tag library
 // (and the tags packTags names, which the rule packs create), which
-// config.Load cannot see: a tag no live tag is named, a loop through an
-// exclusive group's implicit removals, and an add list breaking a group's
-// exclusive or max (config.CheckTriggerGroups). Start refuses to serve
-// with such triggers, and a reload keeps the running ones.
-func (m *Main) checkTriggers(cfg *config.Config, packTags []string) error {
+// config.Load cannot see: a loop through an exclusive group's implicit
+// removals, and an add list breaking a group's exclusive or max
+// (config.CheckTriggerGroups). Start refuses to serve with such triggers,
+// and a reload keeps the running ones. A tag no live tag is named is only
+// a warning (the trigger never fires on it, and skips it in add and
+// remove): the committed config.yaml's sample triggers name the demo's
+// tags, which a real corp may lack.
+func (m *Main) checkTriggers(cfg *config.Config, packTags []string) (warnings []string, err error) {
 	if len(cfg.Triggers) == 0 {
-		return nil
+		return nil, nil
 	}
 	lib, err := libraryNamesOf(m.Store, packTags)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var errs []error
 	for _, t := range cfg.Triggers {
 		for _, list := range []struct {
 			key   string
@@ -75,13 +76,13 @@ func (m *Main) checkTriggers(cfg *config.Config, packTags []string) error {
 		}{{"on_add", t.OnAdd}, {"on_remove", t.OnRemove}, {"add", t.Add}, {"remove", t.Remove}} {
 			for _, name := range list.names {
 				if !lib.HasTag(name) {
-					errs = append(errs, fmt.Errorf("%s:%d: trigger %q: %s: tag %q is not in the tag library", m.configName(), t.Line, t.Name, list.key, name))
+					warnings = append(warnings, fmt.Sprintf("%s:%d: trigger %q: %s: tag %q is not in the tag library", m.configName(), t.Line, t.Name, list.key, name))
 				}
 			}
 		}
 	}
 	if err := config.CheckTriggerGroups(cfg.Triggers, cfg.Groups, lib.GroupsOf); err != nil {
-		errs = append(errs, fmt.Errorf("triggers: %w", err))
+		return warnings, fmt.Errorf("triggers: %w", err)
 	}
-	return errors.Join(errs...)
+	return warnings, nil
 }

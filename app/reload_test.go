@@ -95,9 +95,11 @@ func (r *reloadRig) hasTag(t *testing.T, customer, name string) bool {
 const reloadTrigger = "triggers:\n  - name: 报价带展会\n    on_add: [已报价]\n    add: [展会]\n"
 
 // TestReloadTriggersThroughRouter: an admin's /reload swaps config.yaml's
-// triggers in; a new set with a loop or a tag not in the library is
-// refused, the reply naming what is wrong, and the running triggers keep
-// firing; a file without triggers turns them off.
+// triggers in; a new file whose triggers loop, or whose rules are bad, is
+// refused whole, the reply naming what is wrong, and the running triggers
+// keep firing (a new trigger of the refused file does not); a trigger
+// naming a tag not in the library is loaded with a warning; a file
+// without triggers turns them off.
 func TestReloadTriggersThroughRouter(t *testing.T) {
 	r := newReloadRig(t)
 	r.write(t, reloadTrigger)
@@ -114,8 +116,9 @@ func TestReloadTriggersThroughRouter(t *testing.T) {
 	}{
 		{"loop", reloadTrigger + "  - name: 展会带报价\n    on_add: [展会]\n    add: [已报价]\n",
 			`"报价带展会" → "展会带报价" → "报价带展会"`, "wmDemo0003", "13800000003"},
-		{"unknown tag", "triggers:\n  - name: 坏\n    on_add: [已报价]\n    add: [不存在的标签]\n",
-			`config.yaml:2: trigger "坏": add: tag "不存在的标签" is not in the tag library`, "wmDemo0004", "13800000004"},
+		{"bad rule beside a new trigger", "rules:\n  - name: 坏\n    keywords: [x]\n    tags: [不存在的标签]\n" +
+			"triggers:\n  - name: 报价带抖音\n    on_add: [已报价]\n    add: [抖音]\n",
+			`config.yaml:4: rule "坏": tags`, "wmDemo0004", "13800000004"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,10 +128,15 @@ func TestReloadTriggersThroughRouter(t *testing.T) {
 				t.Fatalf("/reload = %q, want it refused naming %s", got, tt.want)
 			}
 			r.say(t, "zhangsan", "/tag "+tt.who+" +已报价")
-			if !r.hasTag(t, tt.customer, "展会") {
-				t.Errorf("after the refused reload +已报价 on %s no longer fires the running trigger", tt.customer)
+			if !r.hasTag(t, tt.customer, "展会") || r.hasTag(t, tt.customer, "抖音") {
+				t.Errorf("after the refused reload +已报价 on %s does not fire just the running trigger 报价带展会", tt.customer)
 			}
 		})
+	}
+	r.write(t, "triggers:\n  - name: 缺标签\n    on_add: [已报价]\n    add: [不存在的标签]\n")
+	if got := r.say(t, "wangwu", "/reload"); !strings.Contains(got, "触发器 1 个") ||
+		!strings.Contains(got, `config.yaml:2: trigger "缺标签": add: tag "不存在的标签" is not in the tag library`) {
+		t.Fatalf("/reload of a trigger naming a missing tag = %q, want it loaded with a warning naming the tag and line", got)
 	}
 	r.write(t, "")
 	if got := r.say(t, "wangwu", "/reload"); !strings.Contains(got, "触发器 0 个") {

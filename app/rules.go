@@ -57,8 +57,9 @@ func (l libraryNames) GroupsOf(name string) []string { return l.groups[strings.T
 // Options.ConfigPath; the configuration in hand when there is none) and
 // swaps in its classification rules and packs, its `triggers:` and its
 // `lifecycle:` rules together, once all of them have passed the checks
-// start-up makes (tags in the library, no trigger loop). On any error
-// nothing changes and the error names the key, rule and line. `groups:`
+// start-up makes (rules' tags in the library, no trigger loop; a trigger
+// naming a tag not in the library is only a warning, in ReloadSummary).
+// On any error nothing changes and the error names the key, rule and line. `groups:`
 // and `roles:` are those of start-up until a restart (ReloadSummary says
 // when the file's differ). SIGHUP and /reload call it.
 // 重新加载规则、触发器与生命周期规则（SIGHUP 与 /reload）。
@@ -77,7 +78,8 @@ func (m *Main) ReloadRules() error {
 	if err != nil {
 		return err
 	}
-	if err := m.checkTriggers(cfg, cfg.RuleSet().PackTags()); err != nil {
+	warnings, err := m.checkTriggers(cfg, cfg.RuleSet().PackTags())
+	if err != nil {
 		return err
 	}
 	if err := m.Lifecycle.Load(cfg, m.configName()); err != nil { // checks first; nothing is swapped on error
@@ -85,7 +87,10 @@ func (m *Main) ReloadRules() error {
 	}
 	triggers := m.installTriggers(cfg)
 	m.Rules.Swap(set)
-	m.reloads.summary = reloadSummary(triggers, len(cfg.Lifecycle), kept)
+	m.reloads.summary = reloadSummary(triggers, len(cfg.Lifecycle), kept, warnings)
+	for _, w := range warnings {
+		m.log.Warn("trigger names a tag not in the library", "problem", w)
+	}
 	m.log.Info("rules loaded", "rules", set.Len(), "triggers", triggers, "lifecycle", len(cfg.Lifecycle), "kept_from_start", kept)
 	return nil
 }
@@ -106,13 +111,22 @@ func (m *Main) ReloadSummary() string {
 	return m.reloads.summary
 }
 
-func reloadSummary(triggers, lifecycle int, kept []string) string {
+func reloadSummary(triggers, lifecycle int, kept, warnings []string) string {
 	s := fmt.Sprintf("触发器 %d 个、生命周期规则 %d 条也已重新加载。", triggers, lifecycle)
 	if len(kept) > 0 {
 		s += fmt.Sprintf("%s 的修改要重启 tagbot 才生效，现在仍按启动时的设置。", strings.Join(kept, " 和 "))
 	}
+	if len(warnings) > 0 {
+		s += "\n注意，这些标签不在标签库里，触发器遇到时跳过：\n" + strings.Join(warnings[:min(len(warnings), maxReloadWarnings)], "\n")
+		if len(warnings) > maxReloadWarnings {
+			s += fmt.Sprintf("\n…另有 %d 处，见日志", len(warnings)-maxReloadWarnings)
+		}
+	}
 	return s
 }
+
+// maxReloadWarnings is how many trigger warnings /reload's reply names.
+const maxReloadWarnings = 5
 
 // runningPolicies is cfg with the `groups:` and `roles:` of the running
 // configuration: every command, the store's group limits, the trigger

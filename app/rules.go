@@ -59,9 +59,9 @@ func (l libraryNames) GroupsOf(name string) []string { return l.groups[strings.T
 // `lifecycle:` rules together, once all of them have passed the checks
 // start-up makes (rules' tags in the library, no trigger loop; a trigger
 // naming a tag not in the library is only a warning, in ReloadSummary).
-// On any error nothing changes and the error names the key, rule and line. `groups:`
-// and `roles:` are those of start-up until a restart (ReloadSummary says
-// when the file's differ). SIGHUP and /reload call it.
+// On any error nothing changes and the error names the key, rule and
+// line. `groups:` and `roles:` are those of start-up until a restart
+// (ReloadSummary says when the file's differ). SIGHUP and /reload call it.
 // 重新加载规则、触发器与生命周期规则（SIGHUP 与 /reload）。
 func (m *Main) ReloadRules() error {
 	m.reloads.mu.Lock()

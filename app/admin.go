@@ -37,14 +37,19 @@ func (m *Main) startAdmin(ctx context.Context) error {
 			Status: m.statusSource().Handler(m.log)}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	m.goRun(ctx, "admin http", func(context.Context) error {
-		if err := m.admin.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	m.serveOn(ctx, "admin http", m.admin, ln)
+	m.log.Info("admin listener started", "listen", ln.Addr().String())
+	return nil
+}
+
+// serveOn runs srv on ln until it is shut down.
+func (m *Main) serveOn(ctx context.Context, name string, srv *http.Server, ln net.Listener) {
+	m.goRun(ctx, name, func(context.Context) error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	m.log.Info("admin listener started", "listen", ln.Addr().String())
-	return nil
 }
 
 // AdminAddr is the address the admin listener listens on ("" when off).

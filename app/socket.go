@@ -51,12 +51,7 @@ func (m *Main) startSocket(ctx context.Context) {
 			Status: m.statusSource().Handler(m.log)}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	m.goRun(ctx, "admin socket", func(context.Context) error {
-		if err := m.socket.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	m.serveOn(ctx, "admin socket", m.socket, ln) // admin.go
 	m.log.Info("admin socket listening", "path", path)
 }
 

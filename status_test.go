@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -10,8 +12,9 @@ import (
 	"github.com/tagbot/tagbot/statusview"
 )
 
-// TestStatusThroughSocket: `tagbot status` with no admin_listen configured
-// reaches a running serve through the socket beside the store (0600), reads
+// TestStatusThroughSocket: `tagbot status` (and backup, export) with no
+// admin_listen configured reaches a running serve through the socket
+// beside the store (0600), reads
 // the store itself once serve is gone, and a socket a SIGKILLed serve left
 // is found stale by status and replaced by the next serve; a clean exit
 // removes it.
@@ -47,6 +50,13 @@ func TestStatusThroughSocket(t *testing.T) {
 		t.Fatalf("admin socket mode %v, want a socket with 0600", m)
 	}
 	status(true)
+	// backup and export go the same way.
+	if code, out, errs := runCLI("-config", cfg, "backup", filepath.Join(t.TempDir(), "b.db")); code != 0 || !strings.Contains(out, "from serve") {
+		t.Fatalf("backup while serving: exit %d: %s %s", code, out, errs)
+	}
+	if code, out, errs := runCLI("-config", cfg, "export", "customers"); code != 0 || !strings.Contains(out, "wmDemo0001") {
+		t.Fatalf("export while serving: exit %d: %.200s %s", code, out, errs)
+	}
 	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

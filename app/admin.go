@@ -17,11 +17,13 @@ func (m *Main) newOps() {
 	m.Metrics = ops.NewMetrics(m.Store, m.now, m.log)
 }
 
-// startAdmin listens on server.admin_listen (when set) and serves
-// /metrics, /healthz, /readyz, /admin/backup and /admin/export.
+// startAdmin listens on the admin socket (socket.go) and on
+// server.admin_listen (when set), which serves /metrics, /healthz,
+// /readyz, /admin/backup, /admin/export and /admin/status.
 func (m *Main) startAdmin(ctx context.Context) error {
 	m.Metrics.OutboxInFlight(func() int { return m.Worker.Live().InFlight })
 	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now})
+	m.startSocket(ctx) // socket.go
 	if m.Config.Server.AdminListen == "" {
 		return nil
 	}
@@ -35,14 +37,19 @@ func (m *Main) startAdmin(ctx context.Context) error {
 			Status: m.statusSource().Handler(m.log)}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	m.goRun(ctx, "admin http", func(context.Context) error {
-		if err := m.admin.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	m.serveOn(ctx, "admin http", m.admin, ln)
+	m.log.Info("admin listener started", "listen", ln.Addr().String())
+	return nil
+}
+
+// serveOn runs srv on ln until it is shut down.
+func (m *Main) serveOn(ctx context.Context, name string, srv *http.Server, ln net.Listener) {
+	m.goRun(ctx, name, func(context.Context) error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	m.log.Info("admin listener started", "listen", ln.Addr().String())
-	return nil
 }
 
 // AdminAddr is the address the admin listener listens on ("" when off).
@@ -56,8 +63,9 @@ func (m *Main) AdminAddr() string {
 // shutdownAdmin stops the admin listener; backups and exports in flight
 // get until ctx ends.
 func (m *Main) shutdownAdmin(ctx context.Context) error {
+	err := m.shutdownSocket(ctx)
 	if m.admin == nil {
-		return nil
+		return err
 	}
-	return m.admin.Shutdown(ctx)
+	return errors.Join(err, m.admin.Shutdown(ctx))
 }

@@ -90,6 +90,7 @@ type Main struct {
 
 	adminListener net.Listener // server.admin_listen; nil when off
 	admin         *http.Server
+	socket        *http.Server    // the admin socket beside the store (socket.go); nil when off
 	Charts        *chart.Renderer // PNG charts; nil without the CJK font (text only)
 
 	Stats  *stats.Stats       // /stats; warmed in the background by Start

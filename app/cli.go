@@ -60,6 +60,7 @@ func ServeWithReload(ctx context.Context, configPath string, logw io.Writer, rel
 	}
 	logger := newLogger(cfg, logw)
 	slog.SetDefault(logger)
+	cfg.WarnLimits(logger) // limits above WeCom's own get the corp blocked
 	m, err := New(cfg, Options{Logger: logger, ConfigPath: configPath})
 	if err != nil {
 		return err

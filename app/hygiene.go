@@ -15,7 +15,7 @@ import (
 func (m *Main) newHygiene(cfg *config.Config, opts Options) *hygiene.Hygiene {
 	return hygiene.New(hygiene.Options{
 		Store: m.Store, Jobs: m.Jobs, Synonyms: cfg.TagSynonyms, Tags: m.Syncer, Logger: opts.Logger,
-		MarkTagPerMinute: markTagRate(cfg),
+		MarkTagPerMinute: markTagRate(cfg), Now: opts.Now,
 		Deliver: func(ctx context.Context, userID string, replies []commands.Reply) {
 			m.Sender.Send(ctx, userID, replies)
 		},

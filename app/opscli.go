@@ -20,12 +20,13 @@ import (
 
 // `tagbot backup` and `tagbot export` read a store that serve may hold
 // (exclusively locked). They go through the running process, over the
-// admin listener (server.admin_listen, loopback only), when one answers:
+// admin listener (server.admin_listen, loopback only) or its admin socket
+// beside the store (socket.go), when one answers:
 // serve has the store loaded already, so this costs no second in-memory
 // copy, and it reads a consistent state at a transaction boundary. Only
 // when nothing answers there do they read the file themselves, under the
 // shared lock (which fails, ErrLocked, if a serve without an admin
-// listener holds it). Reading the file without the lock, up to its last
+// listener or socket holds it). Reading the file without the lock, up to its last
 // whole frame, was the other choice; it was not taken because a
 // compaction can replace the file under the reader, and because it would
 // load a second full copy of the store into memory beside serve's.
@@ -53,12 +54,12 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 		return err
 	}
 	var n int64
-	via := "serve (" + cfg.Server.AdminListen + ")"
+	via := "serve"
 	err = store.WriteFileAtomic(opts.Out, func(w io.Writer) error {
 		var err error
 		n, err = backupRemote(ctx, cfg, w)
 		if errors.Is(err, errNoAdmin) {
-			via = "the store file (no serve answered on server.admin_listen)"
+			via = "the store file (no serve answered)"
 			n, err = backupLocal(cfg, w)
 		}
 		return err
@@ -101,7 +102,7 @@ var errNoAdmin = errors.New("no admin listener answered")
 func backupLocal(cfg *config.Config, w io.Writer) (int64, error) {
 	sn, err := store.SnapshotFile(cfg.Store.Path)
 	if errors.Is(err, store.ErrLocked) {
-		return 0, UsageError{fmt.Errorf("%w; a running serve is backed up through server.admin_listen: set it and restart serve", err)}
+		return 0, UsageError{fmt.Errorf("%w; %s", err, lockedHint(cfg))}
 	}
 	if err != nil {
 		return 0, storeOpenError(err)
@@ -128,9 +129,20 @@ func backupRemote(ctx context.Context, cfg *config.Config, w io.Writer) (int64, 
 	return n, nil
 }
 
-// adminRequest sends one request to the admin listener; errNoAdmin when
-// none is configured or nothing listens there.
+// adminRequest sends one request to a running serve: over the admin
+// listener when one is configured and answers, else over the admin
+// socket (socket.go); errNoAdmin when neither answers.
 func adminRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
+	resp, err := listenerRequest(ctx, cfg, method, path, query)
+	if errors.Is(err, errNoAdmin) {
+		return socketRequest(ctx, cfg, method, path, query)
+	}
+	return resp, err
+}
+
+// listenerRequest sends one request to server.admin_listen; errNoAdmin
+// when none is configured or nothing listens there.
+func listenerRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
 	if cfg.Server.AdminListen == "" {
 		return nil, errNoAdmin
 	}
@@ -142,24 +154,12 @@ func adminRequest(ctx context.Context, cfg *config.Config, method, path string, 
 		host = "127.0.0.1"
 	}
 	u := url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: path, RawQuery: query.Encode()}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
-	if err != nil {
-		return nil, err
+	resp, err := sendAdmin(ctx, &http.Transport{DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, Proxy: nil}, method, u)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, errNoAdmin
 	}
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, Proxy: nil,
-	}}
-	resp, err := client.Do(req)
 	if err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, errNoAdmin
-		}
 		return nil, fmt.Errorf("admin listener %s: %w", u.Host, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		resp.Body.Close()
-		return nil, fmt.Errorf("admin listener %s%s: %s: %s", u.Host, path, resp.Status, body)
 	}
 	return resp, nil
 }
@@ -207,7 +207,7 @@ func Export(ctx context.Context, configPath string, opts ExportOptions, out io.W
 	if errors.Is(err, errNoAdmin) {
 		st, err := openStore(cfg, store.Options{ReadOnly: true})
 		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%w; a running serve is exported through server.admin_listen: set it and restart serve", err)
+			return fmt.Errorf("%w; %s", err, lockedHint(cfg))
 		}
 		if err != nil {
 			return err

@@ -32,7 +32,8 @@ type StatusOptions struct {
 }
 
 // Status prints the outbox queue: through a running serve's admin listener
-// (counts and live figures), else from the store file (counts only).
+// or admin socket (counts and live figures), else from the store file
+// (counts only).
 func Status(ctx context.Context, configPath string, opts StatusOptions, out io.Writer) error {
 	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
@@ -42,7 +43,7 @@ func Status(ctx context.Context, configPath string, opts StatusOptions, out io.W
 	if errors.Is(err, errNoAdmin) {
 		st, err := openStore(cfg, store.Options{ReadOnly: true})
 		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%w; a running serve shows its status through server.admin_listen: set it and restart serve", err)
+			return fmt.Errorf("%w; %s", err, lockedHint(cfg))
 		}
 		if err != nil {
 			return err
@@ -67,7 +68,7 @@ func Status(ctx context.Context, configPath string, opts StatusOptions, out io.W
 	return err
 }
 
-// remoteStatus asks serve for the view over the admin listener.
+// remoteStatus asks serve for the view over the admin listener or socket.
 func remoteStatus(ctx context.Context, cfg *config.Config) (statusview.View, error) {
 	resp, err := adminRequest(ctx, cfg, http.MethodGet, ops.PathStatus, nil)
 	if err != nil {

@@ -31,6 +31,9 @@ func Check(configPath string, opts CheckOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.LimitWarnings() {
+		fmt.Fprintln(out, "警告 warning:", w)
+	}
 	if opts.File != "" {
 		cfg.Store.Path = opts.File
 		if fi, err := os.Stat(opts.File); err == nil && (!fi.Mode().IsRegular() || fi.Size() == 0) {

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
@@ -52,8 +51,7 @@ type Bulk struct {
 	opts Options
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	reported map[string]report // per job: the last progress sent
+	throttle jobs.Throttle // when progress is due in chat
 }
 
 var _ commands.Extension = (*Bulk)(nil)
@@ -70,7 +68,7 @@ func New(opts Options) *Bulk {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	b := &Bulk{opts: opts, log: opts.Logger.With("pkg", "bulk"), reported: map[string]report{}}
+	b := &Bulk{opts: opts, log: opts.Logger.With("pkg", "bulk")}
 	opts.Runner.Handle(Kind, b.progress)
 	return b
 }

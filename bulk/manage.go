@@ -7,6 +7,7 @@ import (
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -45,7 +46,7 @@ func (b *Bulk) list() ([]commands.Reply, error) {
 	var lines []string
 	for _, j := range js {
 		if j.Kind == Kind && j.State.Runnable() {
-			lines = append(lines, fmt.Sprintf("%s（%s 发起）%s：%d%%，%d / %d", j.ID, display.Name(j.Actor), display.Line(j.Title, 80), percent(j), j.Next, j.Total))
+			lines = append(lines, fmt.Sprintf("%s（%s 发起）%s：%d%%，%d / %d", j.ID, display.Name(j.Actor), display.Line(j.Title, 80), jobs.Percent(j), j.Next, j.Total))
 		}
 	}
 	if len(lines) == 0 {

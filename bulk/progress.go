@@ -5,72 +5,35 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
-// Progress reports: at most one per ProgressStep of the run or per
-// ProgressEvery, whichever comes first, so a member gets at most ten
-// reports for a fast run and one a minute for a slow one (far within
-// WeCom's 30 messages a minute to one member).
-const (
-	ProgressStep  = 10 // percent
-	ProgressEvery = time.Minute
-)
-
-// report is the last progress sent for a job.
-type report struct {
-	at      time.Time
-	percent int
-}
-
 // progress receives the runner's report after each chunk of a /bulk run:
-// it sends a progress line when one is due and the summary at the end.
+// it sends a progress line when one is due (jobs.Throttle) and the summary
+// at the end.
 func (b *Bulk) progress(job store.Job) {
 	if !job.State.Runnable() {
 		b.finish(job)
 		return
 	}
-	now := b.opts.Now()
-	pct := percent(job)
-	b.mu.Lock()
-	last, seen := b.reported[job.ID]
-	if !seen { // the run starts (or resumes after a restart) now
-		last = report{at: now}
-		b.reported[job.ID] = last
-	}
-	due := pct < 100 && (pct >= last.percent+ProgressStep || now.Sub(last.at) >= ProgressEvery)
-	if due {
-		b.reported[job.ID] = report{at: now, percent: pct}
-	}
-	b.mu.Unlock()
-	if due {
+	if b.throttle.Due(job, b.opts.Now()) {
 		b.deliver(job.Actor, b.progressText(job))
 	}
-}
-
-// percent is how much of the job is handled, 0-100.
-func percent(j store.Job) int {
-	if j.Total == 0 {
-		return 100
-	}
-	return j.Next * 100 / j.Total
 }
 
 // progressText is one progress line.
 func (b *Bulk) progressText(j store.Job) string {
 	return fmt.Sprintf("批量修改 %s 进度 %d%%：已处理 %d / %d（改了 %d，已符合跳过 %d，失败 %d），剩余%s。",
-		j.ID, percent(j), j.Next, j.Total, j.Applied, j.Skipped, j.FailedN, b.eta(j.Total-j.Next))
+		j.ID, jobs.Percent(j), j.Next, j.Total, j.Applied, j.Skipped, j.FailedN, b.eta(j.Total-j.Next))
 }
 
 // finish sends the summary of an ended run once (store.Job.Reported).
 func (b *Bulk) finish(job store.Job) {
-	b.mu.Lock()
-	delete(b.reported, job.ID)
-	b.mu.Unlock()
+	b.throttle.Forget(job.ID)
 	if job.Reported {
 		return
 	}

@@ -11,9 +11,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
+	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -52,7 +53,9 @@ type Options struct {
 	// MarkTagPerMinute is the configured mark_tag rate, for the previews'
 	// estimate of how long WeCom takes (none when 0).
 	MarkTagPerMinute int
-	Logger           *slog.Logger
+	// Now is the clock of progress reports; time.Now when nil.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Hygiene is the /dupes, /merge and mass-undo extension.
@@ -65,8 +68,8 @@ type Hygiene struct {
 	rate     int // mark_tag calls per minute (0: unknown)
 	log      *slog.Logger
 
-	mu       sync.Mutex
-	reported map[string]int // job id → last progress share reported (%)
+	now      func() time.Time
+	throttle jobs.Throttle // when a job's progress is due in chat
 }
 
 var (
@@ -77,7 +80,10 @@ var (
 // New builds the extension and registers its job handlers with Jobs.
 func New(opts Options) *Hygiene {
 	h := &Hygiene{st: opts.Store, jobs: opts.Jobs, synonyms: opts.Synonyms, tags: opts.Tags,
-		deliver: opts.Deliver, rate: opts.MarkTagPerMinute, log: opts.Logger, reported: map[string]int{}}
+		deliver: opts.Deliver, rate: opts.MarkTagPerMinute, log: opts.Logger, now: opts.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
 	if h.log == nil {
 		h.log = slog.Default()
 	}

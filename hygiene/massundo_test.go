@@ -178,20 +178,28 @@ func TestUndoBulkBatch(t *testing.T) {
 	}
 }
 
-func TestProgressEveryTenPercent(t *testing.T) {
+// TestProgressEveryTenPercentOrMinute: a large mass undo reports its
+// progress each time it passes another 10%, or after a minute without a
+// report (jobs.Throttle); a small one reports only its summary.
+func TestProgressEveryTenPercentOrMinute(t *testing.T) {
 	e := newEnv(t)
 	var got []string
-	h := New(Options{Store: e.st, Jobs: &jobs.Runner{Store: e.st}, Logger: quiet(),
+	h := New(Options{Store: e.st, Jobs: &jobs.Runner{Store: e.st}, Logger: quiet(), Now: e.clk.Now,
 		Deliver: func(_ context.Context, _ string, rs []commands.Reply) { got = append(got, joinReplies(rs)) }})
 	job := store.Job{ID: "bg-undo-9", Kind: KindUndo, Actor: "mgr", Title: "撤销 批次 bg-bulk-1", State: store.JobRunning, Total: 2000}
-	for _, next := range []int{100, 200, 250, 400, 1999} {
-		job.Next = next
+	for _, step := range []struct {
+		next  int
+		after time.Duration
+	}{{100, 0}, {200, 0}, {250, 0}, {400, 0}, {420, time.Minute}, {1999, 0}} {
+		e.clk.Advance(step.after)
+		job.Next = step.next
 		h.undoProgress(context.Background(), job)
 	}
 	want := []string{
 		"撤销 批次 bg-bulk-1（批次 bg-undo-9）进行中：200 / 2,000（10%）。",
 		"撤销 批次 bg-bulk-1（批次 bg-undo-9）进行中：400 / 2,000（20%）。",
-		"撤销 批次 bg-bulk-1（批次 bg-undo-9）进行中：1,999 / 2,000（90%）。",
+		"撤销 批次 bg-bulk-1（批次 bg-undo-9）进行中：420 / 2,000（21%）。",
+		"撤销 批次 bg-bulk-1（批次 bg-undo-9）进行中：1,999 / 2,000（99%）。",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("progress messages = %q\nwant %q", got, want)

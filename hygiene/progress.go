@@ -7,6 +7,7 @@ import (
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -87,30 +88,18 @@ func (h *Hygiene) undoProgress(ctx context.Context, j store.Job) {
 }
 
 // progressMin is the smallest job whose progress is reported before its
-// summary; progressStep the share between two reports (10%).
-const (
-	progressMin  = 1000
-	progressStep = 10
-)
+// summary.
+const progressMin = 1000
 
-// progress tells the job's actor how far a large running job got, each
-// time it passes another 10% (well within WeCom's 30 messages a minute).
+// progress tells the job's actor how far a large running job got, when a
+// report is due (jobs.Throttle: every 10% or every minute, well within
+// WeCom's 30 messages a minute).
 func (h *Hygiene) progress(ctx context.Context, j store.Job) {
-	if j.State != store.JobRunning || j.Total < progressMin {
-		return
-	}
-	pct := j.Next * 100 / j.Total / progressStep * progressStep
-	h.mu.Lock()
-	last := h.reported[j.ID]
-	if pct > last {
-		h.reported[j.ID] = pct
-	}
-	h.mu.Unlock()
-	if pct <= last || pct >= 100 {
+	if j.State != store.JobRunning || j.Total < progressMin || !h.throttle.Due(j, h.now()) {
 		return
 	}
 	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: fmt.Sprintf("%s（批次 %s）进行中：%s / %s（%d%%）。",
-		display.Name(j.Title), j.ID, countText(j.Next), countText(j.Total), pct)}})
+		display.Name(j.Title), j.ID, countText(j.Next), countText(j.Total), jobs.Percent(j))}})
 }
 
 // finish sends the summary to the job's actor and marks it reported.
@@ -119,9 +108,7 @@ func (h *Hygiene) finish(ctx context.Context, j store.Job, lines []string) {
 		lines = append(lines, "失败原因："+failures(j))
 	}
 	h.deliverTo(ctx, j.Actor, []commands.Reply{{Text: strings.Join(lines, "\n")}})
-	h.mu.Lock()
-	delete(h.reported, j.ID)
-	h.mu.Unlock()
+	h.throttle.Forget(j.ID)
 	if err := h.st.MarkJobReported(j.ID); err != nil {
 		h.log.Warn("mark job reported", "job", j.ID, "err", err)
 	}

@@ -58,12 +58,32 @@ func NewAdminHandler(opts AdminOptions) http.Handler {
 		}
 		json.NewEncoder(w).Encode(rep)
 	})
-	mux.Handle("POST "+PathBackup, loopbackOnly(backupHandler(opts.Store, log)))
-	mux.Handle("GET "+PathExport, loopbackOnly(exportHandler(opts.Store, log)))
-	if opts.Status != nil {
-		mux.Handle("GET "+PathStatus, loopbackOnly(opts.Status))
-	}
+	dataRoutes(mux, opts, log, loopbackOnly)
 	return mux
+}
+
+// NewSocketHandler serves /admin/backup, /admin/export and /admin/status
+// on the Unix socket serve listens on beside the store: the socket's mode
+// (0600) and the store's folder (0700) already keep out everyone but the
+// store's owner, so there is no loopback check.
+func NewSocketHandler(opts AdminOptions) http.Handler {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	dataRoutes(mux, opts, log.With("pkg", "ops"), func(h http.Handler) http.Handler { return h })
+	return mux
+}
+
+// dataRoutes mounts the endpoints through which the store's data leaves
+// the process, each wrapped by guard.
+func dataRoutes(mux *http.ServeMux, opts AdminOptions, log *slog.Logger, guard func(http.Handler) http.Handler) {
+	mux.Handle("POST "+PathBackup, guard(backupHandler(opts.Store, log)))
+	mux.Handle("GET "+PathExport, guard(exportHandler(opts.Store, log)))
+	if opts.Status != nil {
+		mux.Handle("GET "+PathStatus, guard(opts.Status))
+	}
 }
 
 // loopbackOnly refuses clients that are not on this machine: the client

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 )
 
@@ -47,45 +49,135 @@ func revertRow(tx *txn, job *Job, id ID, cs *ChangeSet) (string, error) {
 	return "", nil
 }
 
-// revertCaused takes back, in tx, what the triggers of change-set id did
-// (as RevertAll does: see causedToRevert, ones changed since by others
-// stay unless job.Force) after an undo row took back id itself (its
-// revert: by, 0 when that changed nothing). A caused change-set that is
-// already back, or whose revert would push a group over its limit, is
-// left as it is.
-func (s *Store) revertCaused(tx *txn, job *Job, id, by ID) error {
-	orig, err := getChangeSet(tx, id)
+// revertGroupRow writes, in tx, an undo row's revert cs of an original
+// together with the reverts of what the original's triggers did
+// (causedToRevert: ones changed since by others stay unless job.Force),
+// newest first as /undo N does (revertGroup): the triggered change-sets
+// first, then the original, so each tag ends as it was before the
+// original. The original's revert is the group's anchor, which the others
+// name as their Cause (without it, the first one written is). Every revert
+// is judged first on the relationship as the earlier ones leave it
+// (judgeReverts), so the anchor's id is known before the others are
+// written. It returns the original's outcome: "" and nil, ErrNoChange, a
+// refusal reason, or the error failing the row, and then writes nothing. A
+// triggered revert that would fail or change nothing is left out.
+func (s *Store) revertGroupRow(tx *txn, job *Job, cs *ChangeSet) (string, error) {
+	all, err := causedTx(tx, cs.Reverts)
 	if err != nil {
-		return err
-	}
-	all, err := causedTx(tx, orig.ID)
-	if err != nil {
-		return err
+		return "", err
 	}
 	caused, err := causedToRevert(tx, all, RevertOptions{Actor: job.Actor, Force: job.Force}, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
-	reverted := map[ID]ID{orig.ID: by}
+	slices.SortFunc(caused, func(a, b ChangeSet) int { return cmp.Compare(b.ID, a.ID) })
+	plan := make([]ChangeSet, 0, len(caused)+1)
 	for _, o := range caused {
-		cs := ChangeSet{Actor: job.Actor, Source: job.Source, Customer: o.Customer, Follower: o.Follower,
+		plan = append(plan, ChangeSet{Actor: job.Actor, Source: job.Source, Customer: o.Customer, Follower: o.Follower,
 			Add: restoredRefs(tx, o.Remove), Remove: restoredRefs(tx, o.Add), Reverts: o.ID, Reason: job.Reason,
-			Forced: job.Force, Batch: job.ID, Cause: reverted[o.Cause]}
-		if reason, err := s.rowWithinLimits(tx, job, &cs); err != nil || reason != "" {
-			if err != nil {
-				return err
+			Forced: job.Force, Batch: job.ID})
+	}
+	primary := len(plan)
+	plan = append(plan, *cs)
+	outcomes, err := s.judgeReverts(tx, plan)
+	if err != nil {
+		return "", err
+	}
+	if o := outcomes[primary]; o.reason != "" || o.err != nil && !errors.Is(o.err, ErrNoChange) {
+		return o.reason, o.err
+	}
+	last, err := lastSeq(tx, "cs")
+	if err != nil {
+		return "", err
+	}
+	ids, anchor := make([]ID, len(plan)), -1
+	for i, o := range outcomes {
+		if o.written() {
+			last++
+			ids[i] = ID(last)
+			if anchor < 0 || i == primary {
+				anchor = i
 			}
+		}
+	}
+	for i := range plan {
+		if !outcomes[i].written() {
 			continue
 		}
-		switch err := s.applyTx(tx, &cs); {
-		case err == nil:
-			reverted[o.ID] = cs.ID
-		case errors.Is(err, ErrNoChange), errors.Is(err, ErrTagDeleted), errors.Is(err, ErrUnknownTag), errors.Is(err, ErrNoRelationship):
-		default:
-			return err
+		p := plan[i]
+		if i != anchor {
+			p.Cause = ids[anchor]
+		}
+		if err := s.applyTx(tx, &p); err != nil {
+			return "", fmt.Errorf("revert %d: %w", p.Reverts, err)
+		}
+		if p.ID != ids[i] {
+			return "", fmt.Errorf("store: revert of %d written as %d, planned as %d", p.Reverts, p.ID, ids[i])
+		}
+		if i == primary {
+			*cs = p
 		}
 	}
-	return nil
+	return "", outcomes[primary].err
+}
+
+// revertOutcome is what writing one planned revert would do: written, or
+// left out with a group-limit refusal or an error (ErrNoChange, or one
+// failing the row: ErrNoRelationship, ErrTagDeleted, ErrUnknownTag).
+type revertOutcome struct {
+	reason string
+	err    error
+}
+
+func (o revertOutcome) written() bool { return o.reason == "" && o.err == nil }
+
+// judgeReverts judges plan, written in order, without writing anything:
+// each revert against its relationship as the earlier ones leave it, with
+// the checks a job row makes (rowWithinLimits: the group limits; applyTx:
+// the relationship, the tags, a change at all).
+func (s *Store) judgeReverts(tx *txn, plan []ChangeSet) ([]revertOutcome, error) {
+	rels := map[[2]string]*Relationship{}
+	out := make([]revertOutcome, len(plan))
+	for i, cs := range plan {
+		key := [2]string{cs.Customer, cs.Follower}
+		rel := rels[key]
+		if rel == nil {
+			r, err := getRel(tx, cs.Customer, cs.Follower)
+			if errors.Is(err, ErrNoRelationship) {
+				out[i].err = err
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			c := cloneRel(r)
+			rel = &c
+			rels[key] = rel
+		}
+		if len(cs.Add) > 0 {
+			reason, err := s.overLimit(tx, rel, &cs)
+			if err != nil {
+				return nil, err
+			}
+			if out[i].reason = reason; reason != "" {
+				continue
+			}
+		}
+		switch err := normalise(tx, &cs, rel); {
+		case errors.Is(err, ErrNoChange), errors.Is(err, ErrTagDeleted), errors.Is(err, ErrUnknownTag):
+			out[i].err = err
+			continue
+		case err != nil:
+			return nil, err
+		}
+		for _, t := range cs.Add {
+			rel.Tags[t.ID] = Mark{}
+		}
+		for _, t := range cs.Remove {
+			delete(rel.Tags, t.ID)
+		}
+	}
+	return out, nil
 }
 
 // touchingAfter lists the effective change-sets after orig on its

@@ -345,28 +345,22 @@ func (s *Store) applyJobRow(tx *txn, job *Job) error {
 	if cs.Reason == "" {
 		cs.Reason = job.Reason
 	}
+	var reason string
 	if row.Reverts != 0 {
-		reason, err := revertRow(tx, job, row.Reverts, &cs)
-		if err != nil || reason != "" {
-			if reason != "" {
-				job.fail(row, reason)
-			}
-			return err
+		if reason, err = revertRow(tx, job, row.Reverts, &cs); err == nil && reason == "" {
+			reason, err = s.revertGroupRow(tx, job, &cs)
 		}
-	} else if len(row.Add) == 0 && len(row.Remove) == 0 {
-		cs.Add, cs.Remove = job.Add, job.Remove
+	} else {
+		if len(row.Add) == 0 && len(row.Remove) == 0 {
+			cs.Add, cs.Remove = job.Add, job.Remove
+		}
+		if reason, err = s.rowWithinLimits(tx, job, &cs); err == nil && reason == "" {
+			err = s.applyTx(tx, &cs)
+		}
 	}
-	if reason, err := s.rowWithinLimits(tx, job, &cs); err != nil || reason != "" {
-		if reason != "" {
-			job.fail(row, reason)
-		}
-		return err
-	}
-	err = s.applyTx(tx, &cs)
-	if row.Reverts != 0 && (err == nil || errors.Is(err, ErrNoChange)) {
-		if err := s.revertCaused(tx, job, row.Reverts, cs.ID); err != nil {
-			return err
-		}
+	if reason != "" {
+		job.fail(row, reason)
+		return nil
 	}
 	switch {
 	case err == nil:

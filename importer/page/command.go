@@ -8,6 +8,7 @@ import (
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/importer"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -42,12 +43,23 @@ func (s *Server) run(_ context.Context, req *commands.ExtRequest) ([]commands.Re
 	return []commands.Reply{{Text: fmt.Sprintf("上传表格：%s\n%d 分钟内有效，只限你本人使用。上传后先预览，确认后才执行。模板：/import template", url, mins)}}, nil
 }
 
-// JobProgress reports an import job's end to its actor in chat and marks
-// it reported (jobs.Runner.Handle(importer.JobKind, …)).
+// JobProgress reports an import job to its actor in chat
+// (jobs.Runner.Handle(importer.JobKind, …)): its progress while it runs,
+// when due (jobs.Throttle: every 10% or every minute), then its summary,
+// after which it marks the job reported.
 func (s *Server) JobProgress(j store.Job) {
-	if j.State.Runnable() || j.State == store.JobCreating || j.Reported {
+	if j.State.Runnable() {
+		if s.throttle.Due(j, s.o.Now()) {
+			s.o.Deliver(context.Background(), j.Actor, []commands.Reply{{Text: fmt.Sprintf(
+				"导入 %s 进度 %d%%：已处理 %d / %d（修改 %d，已一致跳过 %d，失败 %d）。完成后发送结果。",
+				j.ID, jobs.Percent(j), j.Next, j.Total, j.Applied, j.Skipped, j.FailedN)}})
+		}
 		return
 	}
+	if j.State == store.JobCreating || j.Reported {
+		return
+	}
+	s.throttle.Forget(j.ID)
 	var b strings.Builder
 	fmt.Fprintf(&b, "导入%s（%s）：修改 %d 个客户关系，已一致跳过 %d 个，失败 %d 个。", map[bool]string{true: "完成", false: "已停止"}[j.State == store.JobDone],
 		j.ID, j.Applied, j.Skipped, j.FailedN)

@@ -23,6 +23,7 @@ import (
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/importer"
+	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -61,6 +62,7 @@ type Server struct {
 	sessions map[string]*session // by link hash
 
 	listening atomic.Pointer[string] // the address server.listen is bound to (SetListening)
+	throttle  jobs.Throttle          // when an import's progress is due in chat (JobProgress)
 }
 
 // SetListening tells the page the address server.listen was bound to

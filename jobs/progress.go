@@ -1,0 +1,70 @@
+package jobs
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// Progress reports in chat: at most one per ProgressStep of a run or per
+// ProgressEvery, whichever comes first, so a member gets at most ten
+// reports for a fast run and one a minute for a slow one (far within
+// WeCom's 30 messages a minute to one member). /bulk, mass undo, merge and
+// import all report through a Throttle. 进度消息的频率。
+const (
+	ProgressStep  = 10 // percent
+	ProgressEvery = time.Minute
+)
+
+// Throttle says when a running job's progress is due in chat (at most
+// every ProgressStep or ProgressEvery). The zero value is ready; it is
+// safe for concurrent use.
+type Throttle struct {
+	mu   sync.Mutex
+	last map[string]sent // job id → the last report
+}
+
+// sent is the last progress sent for a job.
+type sent struct {
+	at      time.Time
+	percent int
+}
+
+// Due reports whether a progress report of j is due at now, and when it is
+// records it as sent. The first call for a job (its run starts, or resumes
+// after a restart) starts the minute and counts from 0%; nothing is due at
+// 100% (the summary follows).
+func (t *Throttle) Due(j store.Job, now time.Time) bool {
+	pct := Percent(j)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.last == nil {
+		t.last = map[string]sent{}
+	}
+	last, seen := t.last[j.ID]
+	if !seen {
+		last = sent{at: now}
+		t.last[j.ID] = last
+	}
+	due := pct < 100 && (pct >= last.percent+ProgressStep || now.Sub(last.at) >= ProgressEvery)
+	if due {
+		t.last[j.ID] = sent{at: now, percent: pct}
+	}
+	return due
+}
+
+// Forget drops what Due recorded for job id (at the job's end).
+func (t *Throttle) Forget(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.last, id)
+}
+
+// Percent is how much of j is handled, 0-100.
+func Percent(j store.Job) int {
+	if j.Total == 0 {
+		return 100
+	}
+	return j.Next * 100 / j.Total
+}

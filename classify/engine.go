@@ -85,12 +85,38 @@ type ruleState struct {
 	first    int32  // 1 + index in hits of the first word found, 0 for none
 }
 
-// scratch is per-call working memory, pooled.
+// scratch is per-call working memory, pooled, and the slabs the results
+// are cut from.
 type scratch struct {
 	st      []ruleState
 	touched []int32
 	cands   []int32
 	hits    []hit
+	matches slab[Match]
+	tags    slab[string]
+}
+
+// Sizes of the slabs' blocks: a result that a caller keeps keeps its block
+// (at most 2.4 KB and 1 KB) alive.
+const (
+	matchBlock = 16
+	tagBlock   = 64
+)
+
+// slab hands out the pieces of larger blocks, so most calls allocate
+// nothing for their results. A piece is never handed out twice and its
+// capacity is clipped (an append copies): the caller owns it as if it
+// were allocated for it alone.
+type slab[T any] struct{ free []T }
+
+// take returns a zeroed piece of n elements from a block of at least block.
+func (s *slab[T]) take(n, block int) []T {
+	if len(s.free) < n {
+		s.free = make([]T, max(n, block))
+	}
+	p := s.free[:n:n]
+	s.free = s.free[n:]
+	return p
 }
 
 // Classify returns the matches of the running rules for in, best first
@@ -123,13 +149,13 @@ func (e *Engine) Classify(ctx context.Context, in Input, facts Facts) ([]Match, 
 // when on the rules it leaves (and on the scan rules).
 func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	m := in.Message
-	text := Normalize(m.Text)
 	sc := e.pool.Get().(*scratch)
 	defer e.pool.Put(sc)
 	if len(sc.st) < len(set.rules) {
 		sc.st = make([]ruleState, len(set.rules))
 	}
-	sc.hits = set.kw.find(text, sc.hits[:0])
+	var text string
+	text, sc.hits = set.kw.scan(m.Text, sc.hits[:0])
 	sc.touched = sc.touched[:0]
 	for k, h := range sc.hits {
 		for _, ref := range set.kw.uses(h.pattern) {
@@ -191,8 +217,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	}
 	var out []Match
 	if len(matched) > 0 {
-		out = make([]Match, len(matched))
-		tags := make([]string, 0, ntags) // one block for every match's Tags
+		out = sc.matches.take(len(matched), matchBlock)
+		tags := sc.tags.take(ntags, tagBlock)[:0] // every match's Tags
 		for k, i := range matched {
 			r := &set.rules[i]
 			tags = append(tags, r.Tags...)

@@ -56,29 +56,45 @@ func normalizeFrom(s string, n int, t2s *t2sMap) string {
 }
 
 // normalPrefix is the length of the longest prefix of s that Normalize
-// leaves as it is and after which it may continue from scratch: ASCII
-// lowercase letters, digits and punctuation, single inner spaces, and CJK
-// ideographs that are not traditional.
+// leaves as it is and after which it may continue from scratch (see
+// normalRune).
 func normalPrefix(s string, t2s *t2sMap) int {
-	for i, r := range s {
-		switch {
-		case r == ' ': // kept only before ASCII that is not space or a CJK ideograph
-			if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
-				return i
-			}
-		case r < utf8.RuneSelf:
-			if r < '!' || 'A' <= r && r <= 'Z' || r == 0x7f {
-				return i
-			}
-		case r >= 0x4E00 && r < 0xA000:
-			if t2s.dense[r-0x3400] != 0 {
-				return i
-			}
-		default:
-			return i
+	i := 0
+	for i < len(s) {
+		_, n := normalRune(s, i, t2s)
+		if n == 0 {
+			break
 		}
+		i += n
 	}
-	return len(s)
+	return i
+}
+
+// normalRune decodes the rune at s[i] if Normalize keeps it as it is there:
+// ASCII lowercase letters, digits and punctuation, a single inner space
+// before one of those or a CJK ideograph, and CJK ideographs that are not
+// traditional; n is its size in bytes, 0 for any other rune.
+func normalRune(s string, i int, t2s *t2sMap) (r rune, n int) {
+	c := s[i]
+	switch {
+	case c >= 'a' && c <= 'z' || c > ' ' && c < 'A' || c > 'Z' && c < 0x7f:
+		return rune(c), 1
+	case c >= 0xE4 && c <= 0xE9: // a lead byte of U+4000..U+9FFF
+		if i+2 >= len(s) || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+			return 0, 0
+		}
+		r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+		if r < 0x4E00 || t2s.trad[(r-0x3400)>>6]&(1<<((r-0x3400)&63)) != 0 {
+			return 0, 0
+		}
+		return r, 3
+	case c == ' ': // kept only before ASCII that is not space or a CJK ideograph
+		if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
+			return 0, 0
+		}
+		return ' ', 1
+	}
+	return 0, 0
 }
 
 // foldRune narrows a full-width rune, folds its case and maps traditional
@@ -113,7 +129,8 @@ func foldRune(r rune, t2s *t2sMap) rune {
 // t2sMap maps traditional characters to simplified: a dense table for the
 // BMP's CJK blocks and a map for the rest.
 type t2sMap struct {
-	dense [0xA000 - 0x3400]rune // U+3400..U+9FFF; 0 = unchanged
+	dense [0xA000 - 0x3400]rune          // U+3400..U+9FFF; 0 = unchanged
+	trad  [(0xA000 - 0x3400) / 64]uint64 // bit r-0x3400: dense[r-0x3400] != 0 (in cache)
 	other map[rune]rune
 }
 
@@ -152,6 +169,7 @@ var t2sTable = sync.OnceValue(func() *t2sMap {
 			}
 			if r >= 0x3400 && r < 0xA000 {
 				m.dense[r-0x3400] = s
+				m.trad[(r-0x3400)>>6] |= 1 << ((r - 0x3400) & 63)
 			} else {
 				m.other[r] = s
 			}

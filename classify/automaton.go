@@ -217,29 +217,18 @@ func (a *automaton) findFrom(text string, i int, st int32, dst []hit) []hit {
 	return dst
 }
 
-// findNormal scans the longest prefix of s that Normalize keeps as it is
-// (normalPrefix) and appends what it finds to dst; it returns the prefix's
-// length and the state after it, so the scan can go on in the normalised
-// text (findFrom) without a second pass over the prefix.
-func (a *automaton) findNormal(s string, t2s *t2sMap, dst []hit) (int, int32, []hit) {
-	st := int32(0)
-	i := 0
-	for i < len(s) {
-		r, n := normalRune(s, i, t2s)
-		if n == 0 {
-			break
-		}
-		i += n
-		st = a.next(st, r)
-		if a.states[st].out >= 0 || a.states[st].dict > 0 {
-			dst = a.report(st, i, dst)
-		}
+// next is the state after r from st, following failure links; the root's
+// dense row is looked up inline.
+func (a *automaton) next(st int32, r rune) int32 {
+	if st == 0 && uint32(r) < 1<<16 {
+		return a.root[r]
 	}
-	return i, st, dst
+	return a.follow(st, r)
 }
 
-// next is the state after r from st, following failure links.
-func (a *automaton) next(st int32, r rune) int32 {
+// follow is next from a state other than the root (or for a rune past the
+// BMP).
+func (a *automaton) follow(st int32, r rune) int32 {
 	for {
 		if nx, ok := a.step(st, r); ok || st == 0 {
 			return nx

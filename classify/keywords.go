@@ -85,7 +85,7 @@ func (k *keywordIndex) scan(s string, dst []hit) (string, []hit) {
 	if k.ac == nil {
 		return Normalize(s), dst
 	}
-	n, st, dst := k.ac.findNormal(s, k.t2s, dst)
+	n, st, dst := scanNormal(s, k.t2s, k.ac, dst)
 	if n == len(s) {
 		return s, dst
 	}

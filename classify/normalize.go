@@ -56,38 +56,52 @@ func normalizeFrom(s string, n int, t2s *t2sMap) string {
 }
 
 // normalPrefix is the length of the longest prefix of s that Normalize
-// leaves as it is and after which it may continue from scratch (see
-// normalRune).
+// leaves as it is and after which it may continue from scratch.
 func normalPrefix(s string, t2s *t2sMap) int {
+	n, _, _ := scanNormal(s, t2s, nil, nil)
+	return n
+}
+
+// scanNormal measures the longest prefix of s that Normalize leaves as it
+// is: ASCII lowercase letters, digits and punctuation, single inner spaces
+// before one of those or a CJK ideograph, and CJK ideographs that are not
+// traditional. When a is not nil it also scans the prefix as it goes,
+// appending what it finds to dst, and returns the state after it, so the
+// scan can go on in the normalised text (findFrom) without a second pass.
+func scanNormal(s string, t2s *t2sMap, a *automaton, dst []hit) (int, int32, []hit) {
+	st := int32(0)
 	i := 0
 	for i < len(s) {
-		_, n := normalRune(s, i, t2s)
+		var r rune
+		n := 0
+		if c := s[i]; c >= 0xE4 && c <= 0xE9 && i+2 < len(s) { // a lead byte of U+4000..U+9FFF, decoded inline
+			r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			if s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 && r >= 0x4E00 && !t2s.traditional(r) {
+				n = 3
+			}
+		} else {
+			r, n = normalOther(s, i)
+		}
 		if n == 0 {
 			break
 		}
 		i += n
+		if a != nil {
+			if st = a.next(st, r); a.states[st].out >= 0 || a.states[st].dict > 0 {
+				dst = a.report(st, i, dst)
+			}
+		}
 	}
-	return i
+	return i, st, dst
 }
 
-// normalRune decodes the rune at s[i] if Normalize keeps it as it is there:
-// ASCII lowercase letters, digits and punctuation, a single inner space
-// before one of those or a CJK ideograph, and CJK ideographs that are not
-// traditional; n is its size in bytes, 0 for any other rune.
-func normalRune(s string, i int, t2s *t2sMap) (r rune, n int) {
+// normalOther decodes the rune at s[i], which is not a CJK ideograph, if
+// Normalize keeps it as it is there (n 0 if not).
+func normalOther(s string, i int) (rune, int) {
 	c := s[i]
 	switch {
 	case c >= 'a' && c <= 'z' || c > ' ' && c < 'A' || c > 'Z' && c < 0x7f:
 		return rune(c), 1
-	case c >= 0xE4 && c <= 0xE9: // a lead byte of U+4000..U+9FFF
-		if i+2 >= len(s) || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
-			return 0, 0
-		}
-		r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
-		if r < 0x4E00 || t2s.trad[(r-0x3400)>>6]&(1<<((r-0x3400)&63)) != 0 {
-			return 0, 0
-		}
-		return r, 3
 	case c == ' ': // kept only before ASCII that is not space or a CJK ideograph
 		if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
 			return 0, 0
@@ -132,6 +146,11 @@ type t2sMap struct {
 	dense [0xA000 - 0x3400]rune          // U+3400..U+9FFF; 0 = unchanged
 	trad  [(0xA000 - 0x3400) / 64]uint64 // bit r-0x3400: dense[r-0x3400] != 0 (in cache)
 	other map[rune]rune
+}
+
+// traditional reports whether r, in U+3400..U+9FFF, has a simplified form.
+func (m *t2sMap) traditional(r rune) bool {
+	return m.trad[(r-0x3400)>>6]&(1<<((r-0x3400)&63)) != 0
 }
 
 func (m *t2sMap) lookup(r rune) rune {

@@ -218,11 +218,12 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	var out []Match
 	if len(matched) > 0 {
 		out = sc.matches.take(len(matched), matchBlock)
-		tags := sc.tags.take(ntags, tagBlock)[:0] // every match's Tags
+		tags := sc.tags.take(ntags, tagBlock)[:0]               // every match's Tags
+		whole := utf8.RuneCountInString(text) <= snippetRunes+1 // every snippet is all the text
 		for k, i := range matched {
-			r := &set.rules[i]
-			tags = append(tags, r.Tags...)
-			out[k] = match(r, tags[len(tags)-len(r.Tags):len(tags):len(tags)], evidence(r, sc.st[i], text, sc.hits))
+			o := &set.out[i]
+			tags = append(tags, o.tags...)
+			out[k] = match(o, tags[len(tags)-len(o.tags):len(tags):len(tags)], evidence(o, &set.rules[i], sc.st[i], text, sc.hits, whole))
 		}
 	}
 	for _, i := range sc.touched {
@@ -241,11 +242,11 @@ func (e *Engine) event(set *RuleSet, in Input, facts Facts) []Match {
 	var out []Match
 	desc := eventEvidence(in.Event)
 	for _, i := range ids {
-		r := &set.rules[i]
+		r, o := &set.rules[i], &set.out[i]
 		if r.Program() != nil && !e.when(r, &x) {
 			continue
 		}
-		out = append(out, match(r, slices.Clone(r.Tags), Evidence{Snippet: desc}))
+		out = append(out, match(o, slices.Clone(o.tags), Evidence{Snippet: desc}))
 	}
 	return out
 }
@@ -269,24 +270,26 @@ func fromCode(sender string) uint8 {
 	return fromCustomer
 }
 
-// match is rule r's Match with tags, a copy of r.Tags the caller owns.
-// Evidence.Words may share the rule's slice (capacity clipped, so an
-// append copies): do not modify its elements.
-func match(r *rules.Rule, tags []string, ev Evidence) Match {
-	return Match{Source: SourceRule, Rule: r.Name, Tags: tags, Mode: Mode(r.Mode),
-		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
+// match is the Match of the rule o is of, with tags, a copy of its tags
+// the caller owns. Evidence.Words may share the rule's slice (capacity
+// clipped, so an append copies): do not modify its elements.
+func match(o *ruleOut, tags []string, ev Evidence) Match {
+	return Match{Source: SourceRule, Rule: o.name, Tags: tags, Mode: o.mode,
+		Priority: o.priority, Score: o.score, Evidence: ev, Verify: o.verify}
 }
 
 // evidence lists the rule's matched keywords and all-words (as the rule
 // wrote them, in rule order) and a snippet of the normalised text around
 // the first word found (for a regex-only rule: around the regex's match).
-func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
+// o is the rule's ruleOut; r itself is read only for all-words and regex.
+// whole says text is short enough for every snippet to be all of it.
+func evidence(o *ruleOut, r *rules.Rule, st ruleState, text string, hits []hit, whole bool) Evidence {
 	var ev Evidence
 	if st.all == 0 && st.kw != 0 && st.kw&(st.kw-1) == 0 { // one keyword: no allocation
 		i := bits.TrailingZeros64(st.kw)
-		ev.Words = r.Keywords[i : i+1 : i+1]
+		ev.Words = o.keywords[i : i+1 : i+1]
 	}
-	for i, w := range r.Keywords {
+	for i, w := range o.keywords {
 		if ev.Words != nil {
 			break
 		}
@@ -294,9 +297,9 @@ func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
 			ev.Words = append(ev.Words, w)
 		}
 	}
-	for i, w := range r.All {
+	for i := 0; st.all != 0 && i < len(r.All); i++ { // r (another cache line) only when all-words matched
 		if st.all&(1<<i) != 0 {
-			ev.Words = append(ev.Words, w)
+			ev.Words = append(ev.Words, r.All[i])
 		}
 	}
 	if st.first > 0 {
@@ -304,23 +307,28 @@ func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
 		if len(ev.Words) == 0 { // only keywords past the 64th matched
 			ev.Words = []string{text[h.start:h.end]}
 		}
-		ev.Snippet = snippet(text, h.start, h.end)
+		ev.Snippet = snippet(text, h.start, h.end, whole)
 		return ev
 	}
 	if re := r.Regexp(); re != nil {
 		if m := re.FindStringIndex(text); m != nil {
 			ev.Words = []string{text[m[0]:m[1]]}
-			ev.Snippet = snippet(text, m[0], m[1])
+			ev.Snippet = snippet(text, m[0], m[1], whole)
 			return ev
 		}
 	}
-	ev.Snippet = snippet(text, 0, 0)
+	ev.Snippet = snippet(text, 0, 0, whole)
 	return ev
 }
 
 // snippet is text[start:end] with up to snippetRunes runes each side (a
-// substring of text: no allocation).
-func snippet(text string, start, end int) string {
+// substring of text: no allocation). whole says text has at most
+// snippetRunes+1 runes: the snippet around a non-empty span (or with no
+// position) is then all of it.
+func snippet(text string, start, end int, whole bool) string {
+	if whole && (end > start || end == 0) {
+		return text
+	}
 	runes := snippetRunes
 	if end == start && start == 0 { // no position: the first 2×snippetRunes runes
 		runes *= 2

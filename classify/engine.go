@@ -85,12 +85,38 @@ type ruleState struct {
 	first    int32  // 1 + index in hits of the first word found, 0 for none
 }
 
-// scratch is per-call working memory, pooled.
+// scratch is per-call working memory, pooled, and the slabs the results
+// are cut from.
 type scratch struct {
 	st      []ruleState
 	touched []int32
 	cands   []int32
 	hits    []hit
+	matches slab[Match]
+	tags    slab[string]
+}
+
+// Sizes of the slabs' blocks: a result that a caller keeps keeps its block
+// (at most 2.4 KB and 1 KB) alive.
+const (
+	matchBlock = 16
+	tagBlock   = 64
+)
+
+// slab hands out the pieces of larger blocks, so most calls allocate
+// nothing for their results. A piece is never handed out twice and its
+// capacity is clipped (an append copies): the caller owns it as if it
+// were allocated for it alone.
+type slab[T any] struct{ free []T }
+
+// take returns a zeroed piece of n elements from a block of at least block.
+func (s *slab[T]) take(n, block int) []T {
+	if len(s.free) < n {
+		s.free = make([]T, max(n, block))
+	}
+	p := s.free[:n:n]
+	s.free = s.free[n:]
+	return p
 }
 
 // Classify returns the matches of the running rules for in, best first
@@ -123,13 +149,13 @@ func (e *Engine) Classify(ctx context.Context, in Input, facts Facts) ([]Match, 
 // when on the rules it leaves (and on the scan rules).
 func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	m := in.Message
-	text := Normalize(m.Text)
 	sc := e.pool.Get().(*scratch)
 	defer e.pool.Put(sc)
 	if len(sc.st) < len(set.rules) {
 		sc.st = make([]ruleState, len(set.rules))
 	}
-	sc.hits = set.kw.find(text, sc.hits[:0])
+	var text string
+	text, sc.hits = set.kw.scan(m.Text, sc.hits[:0])
 	sc.touched = sc.touched[:0]
 	for k, h := range sc.hits {
 		for _, ref := range set.kw.uses(h.pattern) {
@@ -191,12 +217,13 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	}
 	var out []Match
 	if len(matched) > 0 {
-		out = make([]Match, len(matched))
-		tags := make([]string, 0, ntags) // one block for every match's Tags
+		out = sc.matches.take(len(matched), matchBlock)
+		tags := sc.tags.take(ntags, tagBlock)[:0]               // every match's Tags
+		whole := utf8.RuneCountInString(text) <= snippetRunes+1 // every snippet is all the text
 		for k, i := range matched {
-			r := &set.rules[i]
-			tags = append(tags, r.Tags...)
-			out[k] = match(r, tags[len(tags)-len(r.Tags):len(tags):len(tags)], evidence(r, sc.st[i], text, sc.hits))
+			o := &set.out[i]
+			tags = append(tags, o.tags...)
+			out[k] = match(o, tags[len(tags)-len(o.tags):len(tags):len(tags)], evidence(o, &set.rules[i], sc.st[i], text, sc.hits, whole))
 		}
 	}
 	for _, i := range sc.touched {
@@ -215,11 +242,11 @@ func (e *Engine) event(set *RuleSet, in Input, facts Facts) []Match {
 	var out []Match
 	desc := eventEvidence(in.Event)
 	for _, i := range ids {
-		r := &set.rules[i]
+		r, o := &set.rules[i], &set.out[i]
 		if r.Program() != nil && !e.when(r, &x) {
 			continue
 		}
-		out = append(out, match(r, slices.Clone(r.Tags), Evidence{Snippet: desc}))
+		out = append(out, match(o, slices.Clone(o.tags), Evidence{Snippet: desc}))
 	}
 	return out
 }
@@ -243,24 +270,26 @@ func fromCode(sender string) uint8 {
 	return fromCustomer
 }
 
-// match is rule r's Match with tags, a copy of r.Tags the caller owns.
-// Evidence.Words may share the rule's slice (capacity clipped, so an
-// append copies): do not modify its elements.
-func match(r *rules.Rule, tags []string, ev Evidence) Match {
-	return Match{Source: SourceRule, Rule: r.Name, Tags: tags, Mode: Mode(r.Mode),
-		Priority: r.Priority, Score: r.Score, Evidence: ev, Verify: r.Verify}
+// match is the Match of the rule o is of, with tags, a copy of its tags
+// the caller owns. Evidence.Words may share the rule's slice (capacity
+// clipped, so an append copies): do not modify its elements.
+func match(o *ruleOut, tags []string, ev Evidence) Match {
+	return Match{Source: SourceRule, Rule: o.name, Tags: tags, Mode: o.mode,
+		Priority: o.priority, Score: o.score, Evidence: ev, Verify: o.verify}
 }
 
 // evidence lists the rule's matched keywords and all-words (as the rule
 // wrote them, in rule order) and a snippet of the normalised text around
 // the first word found (for a regex-only rule: around the regex's match).
-func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
+// o is the rule's ruleOut; r itself is read only for all-words and regex.
+// whole says text is short enough for every snippet to be all of it.
+func evidence(o *ruleOut, r *rules.Rule, st ruleState, text string, hits []hit, whole bool) Evidence {
 	var ev Evidence
 	if st.all == 0 && st.kw != 0 && st.kw&(st.kw-1) == 0 { // one keyword: no allocation
 		i := bits.TrailingZeros64(st.kw)
-		ev.Words = r.Keywords[i : i+1 : i+1]
+		ev.Words = o.keywords[i : i+1 : i+1]
 	}
-	for i, w := range r.Keywords {
+	for i, w := range o.keywords {
 		if ev.Words != nil {
 			break
 		}
@@ -268,9 +297,9 @@ func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
 			ev.Words = append(ev.Words, w)
 		}
 	}
-	for i, w := range r.All {
+	for i := 0; st.all != 0 && i < len(r.All); i++ { // r (another cache line) only when all-words matched
 		if st.all&(1<<i) != 0 {
-			ev.Words = append(ev.Words, w)
+			ev.Words = append(ev.Words, r.All[i])
 		}
 	}
 	if st.first > 0 {
@@ -278,23 +307,28 @@ func evidence(r *rules.Rule, st ruleState, text string, hits []hit) Evidence {
 		if len(ev.Words) == 0 { // only keywords past the 64th matched
 			ev.Words = []string{text[h.start:h.end]}
 		}
-		ev.Snippet = snippet(text, h.start, h.end)
+		ev.Snippet = snippet(text, h.start, h.end, whole)
 		return ev
 	}
 	if re := r.Regexp(); re != nil {
 		if m := re.FindStringIndex(text); m != nil {
 			ev.Words = []string{text[m[0]:m[1]]}
-			ev.Snippet = snippet(text, m[0], m[1])
+			ev.Snippet = snippet(text, m[0], m[1], whole)
 			return ev
 		}
 	}
-	ev.Snippet = snippet(text, 0, 0)
+	ev.Snippet = snippet(text, 0, 0, whole)
 	return ev
 }
 
 // snippet is text[start:end] with up to snippetRunes runes each side (a
-// substring of text: no allocation).
-func snippet(text string, start, end int) string {
+// substring of text: no allocation). whole says text has at most
+// snippetRunes+1 runes: the snippet around a non-empty span (or with no
+// position) is then all of it.
+func snippet(text string, start, end int, whole bool) string {
+	if whole && (end > start || end == 0) {
+		return text
+	}
 	runes := snippetRunes
 	if end == start && start == 0 { // no position: the first 2×snippetRunes runes
 		runes *= 2

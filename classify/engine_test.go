@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -71,5 +72,28 @@ func TestEnginePackKeywords(t *testing.T) {
 				t.Errorf("Classify(%q) (-want +got):\n%s", tt.text, diff)
 			}
 		})
+	}
+}
+
+// TestSnippetWhole: for a text of at most snippetRunes+1 runes the
+// shortcut (all the text) is what the walk around any span gives.
+func TestSnippetWhole(t *testing.T) {
+	for _, text := range []string{"", "价", "这个多少钱呀", "ab 价格多少 cd", "一二三四五六七八九十价", "一二三四五六七八九十价格"} {
+		whole := utf8.RuneCountInString(text) <= snippetRunes+1
+		var bounds []int
+		for i := range text {
+			bounds = append(bounds, i)
+		}
+		bounds = append(bounds, len(text))
+		for _, start := range bounds {
+			for _, end := range bounds {
+				if end < start {
+					continue
+				}
+				if got, want := snippet(text, start, end, whole), snippet(text, start, end, false); got != want {
+					t.Errorf("snippet(%q, %d, %d, %v) = %q, want %q", text, start, end, whole, got, want)
+				}
+			}
+		}
 	}
 }

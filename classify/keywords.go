@@ -25,6 +25,7 @@ type keywordIndex struct {
 	refs  []wordRef
 	start []int32
 	words []string // pattern id → normalised word
+	t2s   *t2sMap  // Normalize's table, kept at hand for scan
 }
 
 // keywordBuilder collects patterns before building the automaton.
@@ -62,7 +63,7 @@ func (b *keywordBuilder) build() *keywordIndex {
 		k.start[p+1] = int32(len(k.refs))
 	}
 	if len(b.words) > 0 {
-		k.ac = newAutomaton(b.words)
+		k.ac, k.t2s = newAutomaton(b.words), t2sTable()
 	}
 	return k
 }
@@ -76,11 +77,18 @@ type hit struct {
 	start, end int
 }
 
-// find appends every occurrence of every pattern, overlapping ones
-// included, to dst.
-func (k *keywordIndex) find(text string, dst []hit) []hit {
-	if k.ac == nil || text == "" {
-		return dst
+// scan returns Normalize(s) and appends every occurrence of every pattern
+// in it, overlapping ones included, to dst. The part of s that Normalize
+// keeps as it is (often all of it) is scanned in the same pass that checks
+// it; only the rest is normalised, then scanned.
+func (k *keywordIndex) scan(s string, dst []hit) (string, []hit) {
+	if k.ac == nil {
+		return Normalize(s), dst
 	}
-	return k.ac.findAll(text, dst)
+	n, st, dst := scanNormal(s, k.t2s, k.ac, dst)
+	if n == len(s) {
+		return s, dst
+	}
+	text := normalizeFrom(s, n, k.t2s)
+	return text, k.ac.findFrom(text, n, st, dst)
 }

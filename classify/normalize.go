@@ -56,29 +56,59 @@ func normalizeFrom(s string, n int, t2s *t2sMap) string {
 }
 
 // normalPrefix is the length of the longest prefix of s that Normalize
-// leaves as it is and after which it may continue from scratch: ASCII
-// lowercase letters, digits and punctuation, single inner spaces, and CJK
-// ideographs that are not traditional.
+// leaves as it is and after which it may continue from scratch.
 func normalPrefix(s string, t2s *t2sMap) int {
-	for i, r := range s {
-		switch {
-		case r == ' ': // kept only before ASCII that is not space or a CJK ideograph
-			if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
-				return i
+	n, _, _ := scanNormal(s, t2s, nil, nil)
+	return n
+}
+
+// scanNormal measures the longest prefix of s that Normalize leaves as it
+// is: ASCII lowercase letters, digits and punctuation, single inner spaces
+// before one of those or a CJK ideograph, and CJK ideographs that are not
+// traditional. When a is not nil it also scans the prefix as it goes,
+// appending what it finds to dst, and returns the state after it, so the
+// scan can go on in the normalised text (findFrom) without a second pass.
+func scanNormal(s string, t2s *t2sMap, a *automaton, dst []hit) (int, int32, []hit) {
+	st := int32(0)
+	i := 0
+	for i < len(s) {
+		var r rune
+		n := 0
+		if c := s[i]; c >= 0xE4 && c <= 0xE9 && i+2 < len(s) { // a lead byte of U+4000..U+9FFF, decoded inline
+			r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			if s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 && r >= 0x4E00 && !t2s.traditional(r) {
+				n = 3
 			}
-		case r < utf8.RuneSelf:
-			if r < '!' || 'A' <= r && r <= 'Z' || r == 0x7f {
-				return i
+		} else {
+			r, n = normalOther(s, i)
+		}
+		if n == 0 {
+			break
+		}
+		i += n
+		if a != nil {
+			if st = a.next(st, r); a.states[st].out >= 0 || a.states[st].dict > 0 {
+				dst = a.report(st, i, dst)
 			}
-		case r >= 0x4E00 && r < 0xA000:
-			if t2s.dense[r-0x3400] != 0 {
-				return i
-			}
-		default:
-			return i
 		}
 	}
-	return len(s)
+	return i, st, dst
+}
+
+// normalOther decodes the rune at s[i], which is not a CJK ideograph, if
+// Normalize keeps it as it is there (n 0 if not).
+func normalOther(s string, i int) (rune, int) {
+	c := s[i]
+	switch {
+	case c >= 'a' && c <= 'z' || c > ' ' && c < 'A' || c > 'Z' && c < 0x7f:
+		return rune(c), 1
+	case c == ' ': // kept only before ASCII that is not space or a CJK ideograph
+		if i == 0 || i+1 == len(s) || !(s[i+1] > ' ' && s[i+1] < 0x7f || s[i+1] >= 0xE4 && s[i+1] <= 0xE9) {
+			return 0, 0
+		}
+		return ' ', 1
+	}
+	return 0, 0
 }
 
 // foldRune narrows a full-width rune, folds its case and maps traditional
@@ -113,8 +143,14 @@ func foldRune(r rune, t2s *t2sMap) rune {
 // t2sMap maps traditional characters to simplified: a dense table for the
 // BMP's CJK blocks and a map for the rest.
 type t2sMap struct {
-	dense [0xA000 - 0x3400]rune // U+3400..U+9FFF; 0 = unchanged
+	dense [0xA000 - 0x3400]rune          // U+3400..U+9FFF; 0 = unchanged
+	trad  [(0xA000 - 0x3400) / 64]uint64 // bit r-0x3400: dense[r-0x3400] != 0 (in cache)
 	other map[rune]rune
+}
+
+// traditional reports whether r, in U+3400..U+9FFF, has a simplified form.
+func (m *t2sMap) traditional(r rune) bool {
+	return m.trad[(r-0x3400)>>6]&(1<<((r-0x3400)&63)) != 0
 }
 
 func (m *t2sMap) lookup(r rune) rune {
@@ -152,6 +188,7 @@ var t2sTable = sync.OnceValue(func() *t2sMap {
 			}
 			if r >= 0x3400 && r < 0xA000 {
 				m.dense[r-0x3400] = s
+				m.trad[(r-0x3400)>>6] |= 1 << ((r - 0x3400) & 63)
 			} else {
 				m.other[r] = s
 			}

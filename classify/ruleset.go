@@ -61,11 +61,24 @@ type ruleHot struct {
 	re       *regexp.Regexp
 }
 
+// ruleOut is what a match copies of its rule, together: the fields of a
+// rules.Rule that a Match needs span four cache lines.
+type ruleOut struct {
+	name     string
+	mode     Mode
+	tags     []string
+	keywords []string
+	priority int
+	score    float64
+	verify   bool
+}
+
 // RuleSet is a compiled set of rules: the keyword automaton, the regexes
 // and conditions, ready for an Engine. It is immutable. 编译后的规则集。
 type RuleSet struct {
 	rules []rules.Rule
 	hot   []ruleHot
+	out   []ruleOut
 	kw    *keywordIndex
 	// scan lists message rules with neither keywords nor all words: they
 	// are tried on every message (regex or when alone).
@@ -81,12 +94,15 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 	if errs := checkRules(rs, lib); len(errs) > 0 {
 		return nil, errs
 	}
-	set := &RuleSet{rules: slices.Clone(rs), hot: make([]ruleHot, len(rs)), events: map[string][]int32{}}
+	set := &RuleSet{rules: slices.Clone(rs), hot: make([]ruleHot, len(rs)), out: make([]ruleOut, len(rs)),
+		events: map[string][]int32{}}
 	b := newKeywordBuilder()
 	for i := range set.rules {
 		r := &set.rules[i]
 		set.hot[i] = ruleHot{from: map[string]uint8{rules.FromEmployee: fromEmployee, rules.FromAny: fromAny}[r.From],
 			when: r.Program() != nil, keywords: len(r.Keywords) > 0, ntags: uint8(min(len(r.Tags), 255)), re: r.Regexp()}
+		set.out[i] = ruleOut{name: r.Name, mode: Mode(r.Mode), tags: r.Tags, keywords: r.Keywords,
+			priority: r.Priority, score: r.Score, verify: r.Verify}
 		if t := r.EventType(); t != "" {
 			set.events[t] = append(set.events[t], int32(i))
 			continue

@@ -113,7 +113,7 @@ func run(c config, out io.Writer) error {
 		defer loc.close()
 		target, crypto = loc.url, loc.crypto
 	}
-	reqs, err := newRequests(c, target, crypto, out)
+	reqs, err := newRequests(c, target, crypto)
 	if err != nil {
 		return err
 	}
@@ -132,6 +132,7 @@ func run(c config, out io.Writer) error {
 	res.cpu, res.machine = cpuTime()-cpu0, readMachine().busySince(machine0)
 	stop()
 	report(out, c, target, res)
+	fmt.Fprintln(out, reqs.note)
 	if loc != nil {
 		processed := loc.processed()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

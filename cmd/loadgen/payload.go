@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"syscall"
@@ -22,28 +21,27 @@ const (
 // requests hands out the requests of a run: built before it when it is
 // short enough (prebuildMaxRequests, prebuildMaxDuration), else as sent.
 type requests struct {
-	b   *builder
-	pre *prebuilt // nil: built as sent
+	b    *builder
+	pre  *prebuilt // nil: built as sent
+	note string    // how, for the report
 }
 
-// newRequests prepares the requests of a run of c against target and
-// says on out how.
-func newRequests(c config, target string, crypto *wxcrypt.Crypto, out io.Writer) (*requests, error) {
+// newRequests prepares the requests of a run of c against target.
+func newRequests(c config, target string, crypto *wxcrypt.Crypto) (*requests, error) {
 	b, err := newBuilder(c, target, crypto)
 	if err != nil {
 		return nil, err
 	}
-	r := &requests{b: b}
+	r := &requests{b: b, note: "requests: encrypted and signed as they were sent"}
 	total := int(float64(c.rate) * c.duration.Seconds())
 	if total > prebuildMaxRequests || c.duration > prebuildMaxDuration {
-		fmt.Fprintln(out, "requests: encrypted and signed as they are sent")
 		return r, nil
 	}
 	start := time.Now()
 	if r.pre, err = prebuild(b, total); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "requests: %d encrypted and signed before firing (%.1f MB, %s), outside the Go heap\n",
+	r.note = fmt.Sprintf("requests: %d encrypted and signed before firing (%.1f MB, %s), outside the Go heap",
 		total, float64(r.pre.size())/1e6, time.Since(start).Round(time.Millisecond))
 	return r, nil
 }

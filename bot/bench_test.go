@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/commands"
+	"github.com/tagbot/tagbot/internal/cputime"
 	"github.com/tagbot/tagbot/store"
 	"github.com/tagbot/tagbot/wecom/wxcrypt"
 )
@@ -52,6 +53,7 @@ func BenchmarkCallbackAck(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	start := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/cb?"+reqs[i].query, strings.NewReader(reqs[i].body)))
@@ -60,6 +62,7 @@ func BenchmarkCallbackAck(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	cputime.Report(b, start)
 	if p, _ := st.InboxPending(0); len(p) != b.N {
 		b.Fatalf("%d stored, want %d", len(p), b.N)
 	}
@@ -130,3 +133,21 @@ func (nopHandler) HandleCard(context.Context, string, commands.CardEvent) []comm
 type nopReplier struct{}
 
 func (nopReplier) Send(context.Context, string, []commands.Reply) {}
+
+// BenchmarkParseMessage measures parsing one decrypted text callback (the
+// server parses it before storing, the loop again before handling).
+func BenchmarkParseMessage(b *testing.B) {
+	body := []byte("<xml><ToUserName><![CDATA[wwbenchcorp]]></ToUserName><FromUserName><![CDATA[user007]]></FromUserName>" +
+		"<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[给 张三 加 VIP]]></Content>" +
+		"<MsgId>1700000000123456</MsgId><AgentID>1000002</AgentID></xml>")
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cputime.Process()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseMessage(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	cputime.Report(b, start)
+}

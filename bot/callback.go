@@ -231,7 +231,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	if r.ContentLength > s.opts.MaxBodyBytes {
 		return &rejection{http.StatusRequestEntityTooLarge, "body too large", nil}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -247,7 +247,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	if env.ToUserName != "" && env.ToUserName != corp {
 		return &rejection{http.StatusForbidden, "envelope ToUserName is not our corp id", nil}
 	}
-	plain, err := s.opts.Crypto.Decrypt(q.signature, q.timestamp, q.nonce, body)
+	plain, err := s.opts.Crypto.DecryptEnvelope(q.signature, q.timestamp, q.nonce, env)
 	if err != nil {
 		return cryptoRejection(err)
 	}
@@ -272,11 +272,39 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 		return nil
 	}
 	s.observe("stored")
-	s.log.Debug("callback stored", "inbox", id, "key", key, "msgtype", msg.MsgType, "event", msg.Event)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) { // spare the arguments' boxing on every callback
+		s.log.Debug("callback stored", "inbox", id, "key", key, "msgtype", msg.MsgType, "event", msg.Event)
+	}
 	if s.opts.Wake != nil {
 		s.opts.Wake()
 	}
 	return nil
+}
+
+// bodyPrealloc bounds the buffer readBody sizes from Content-Length: a
+// WeCom callback is about a kilobyte, and a client announcing a large body
+// it never sends must not make the server allocate it up front.
+const bodyPrealloc = 16 << 10
+
+// readBody reads r to its end, like io.ReadAll, into a buffer sized for
+// contentLength (the request's; -1 if unknown, at most bodyPrealloc used),
+// so an ordinary callback is read without growing the buffer.
+func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+	size := min(max(contentLength, 512), bodyPrealloc)
+	b := make([]byte, 0, size+1) // +1: the EOF is read without growing
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // Rejected callbacks are logged through a logThrottle: a flood of forged,

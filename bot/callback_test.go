@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -147,6 +148,11 @@ func TestBadInputRejectedAndNothingStored(t *testing.T) {
 		{"body too large", func() *http.Request {
 			return signed(t, e.crypto, []byte(strings.Repeat("x", 20<<10)), now, nil)
 		}, http.StatusRequestEntityTooLarge},
+		{"body too large, length not announced", func() *http.Request {
+			r := signed(t, e.crypto, []byte(strings.Repeat("x", 20<<10)), now, nil)
+			r.ContentLength = -1
+			return r
+		}, http.StatusRequestEntityTooLarge},
 		{"wrong method", func() *http.Request { return httptest.NewRequest(http.MethodPut, "/wecom/callback", nil) }, http.StatusMethodNotAllowed},
 		{"wrong path", func() *http.Request {
 			r := signed(t, e.crypto, good, now, nil)
@@ -227,5 +233,35 @@ func TestLogsCarryNoBodiesAtInfo(t *testing.T) {
 		if strings.Contains(out, s) {
 			t.Errorf("logs contain %q:\n%s", s, out)
 		}
+	}
+}
+
+// TestReadBody checks that readBody reads every body whole, whatever its
+// announced length, and never sizes its buffer beyond bodyPrealloc from
+// the announcement alone.
+func TestReadBody(t *testing.T) {
+	tests := []struct {
+		name      string
+		size      int
+		announced int64
+	}{
+		{"empty", 0, 0},
+		{"announced", 900, 900},
+		{"unknown length", 900, -1},
+		{"announced too short", 900, 100},
+		{"announced too long", 900, 1 << 20},
+		{"larger than the preallocation", 3 * bodyPrealloc, 3 * bodyPrealloc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := strings.Repeat("a", tt.size)
+			got, err := readBody(iotest.OneByteReader(strings.NewReader(want)), tt.announced)
+			if err != nil || string(got) != want {
+				t.Fatalf("readBody = %d bytes, %v; want %d bytes", len(got), err, tt.size)
+			}
+			if tt.size <= bodyPrealloc && cap(got) > bodyPrealloc+1 {
+				t.Errorf("cap = %d for a body of %d announced as %d, want at most %d", cap(got), tt.size, tt.announced, bodyPrealloc+1)
+			}
+		})
 	}
 }

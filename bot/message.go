@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tagbot/tagbot/internal/flatxml"
 )
 
 // ErrMalformed means a decrypted callback is not a usable WeCom message:
@@ -54,44 +56,51 @@ type Message struct {
 // occurrence at any depth is used when the root has none.
 var cardFields = map[string]bool{"EventKey": true, "TaskId": true, "CardType": true, "ResponseCode": true}
 
+// flatFields is how many children of the root ParseMessage reads without
+// allocating for them; WeCom's callbacks have at most about 12.
+const flatFields = 16
+
 // ParseMessage parses the decrypted inner XML of a callback. It never panics;
-// every failure wraps ErrMalformed.
+// every failure wraps ErrMalformed. Flat messages (most of WeCom's) are
+// read through flatxml, the rest through encoding/xml; both read a message
+// the same way.
 func ParseMessage(body []byte) (Message, error) {
-	top, nested, err := leafFields(body)
+	var buf [flatFields]flatxml.Field
+	l, err := readLeaves(body, buf[:0])
 	if err != nil {
 		return Message{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	for k, v := range nested {
-		if _, ok := top[k]; !ok && cardFields[k] {
-			top[k] = v
-		}
-	}
-	m := Message{
-		ToUserName:   top["ToUserName"],
-		FromUserName: top["FromUserName"],
-		MsgType:      top["MsgType"],
-		Content:      top["Content"],
-		MsgID:        top["MsgId"],
-		AgentID:      top["AgentID"],
-		Event:        top["Event"],
-		EventKey:     top["EventKey"],
-		TaskID:       top["TaskId"],
-		CardType:     top["CardType"],
-		ResponseCode: top["ResponseCode"],
-		ChangeType:   top["ChangeType"],
-		UserID:       top["UserID"],
-		ExternalUser: top["ExternalUserID"],
-		TagID:        top["Id"],
-		TagType:      top["TagType"],
-		KFToken:      top["Token"],
-		OpenKfID:     top["OpenKfId"],
-		State:        top["State"],
-		WelcomeCode:  top["WelcomeCode"],
+	return messageOf(body, l)
+}
+
+// messageOf makes the message whose elements l holds (read from body).
+func messageOf(body []byte, l leaves) (m Message, err error) {
+	m = Message{
+		ToUserName:   l.get("ToUserName"),
+		FromUserName: l.get("FromUserName"),
+		MsgType:      l.get("MsgType"),
+		Content:      l.get("Content"),
+		MsgID:        l.get("MsgId"),
+		AgentID:      l.get("AgentID"),
+		Event:        l.get("Event"),
+		EventKey:     l.get("EventKey"),
+		TaskID:       l.get("TaskId"),
+		CardType:     l.get("CardType"),
+		ResponseCode: l.get("ResponseCode"),
+		ChangeType:   l.get("ChangeType"),
+		UserID:       l.get("UserID"),
+		ExternalUser: l.get("ExternalUserID"),
+		TagID:        l.get("Id"),
+		TagType:      l.get("TagType"),
+		KFToken:      l.get("Token"),
+		OpenKfID:     l.get("OpenKfId"),
+		State:        l.get("State"),
+		WelcomeCode:  l.get("WelcomeCode"),
 	}
 	if m.FromUserName == "" && m.Event == EventKF {
 		m.FromUserName = "sys" // 微信客服 callbacks name no sender
 	}
-	ct := top["CreateTime"]
+	ct := l.get("CreateTime")
 	if ct == "" {
 		return Message{}, fmt.Errorf("%w: no CreateTime", ErrMalformed)
 	}
@@ -115,6 +124,45 @@ func ParseMessage(body []byte) (Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// leaves are the texts of a message's elements, trimmed except Content:
+// top holds the root's children and nested the deeper elements, each in
+// document order.
+type leaves struct{ top, nested []flatxml.Field }
+
+// get is the text of element name: the last child of the root so named;
+// for a card field (cardFields) the root has none of, the first so named
+// at any depth; else "".
+func (l leaves) get(name string) string {
+	for i := len(l.top) - 1; i >= 0; i-- {
+		if l.top[i].Name == name {
+			return l.top[i].Value
+		}
+	}
+	if cardFields[name] {
+		for _, f := range l.nested {
+			if f.Name == name {
+				return f.Value
+			}
+		}
+	}
+	return ""
+}
+
+// readLeaves reads body's elements through flatxml into buf when the
+// message is flat and within maxXMLElements, else through leafFields.
+func readLeaves(body []byte, buf []flatxml.Field) (leaves, error) {
+	top, ok := flatxml.Parse(body, "xml", buf)
+	if !ok || len(top) >= maxXMLElements { // the root counts as one
+		return leafFields(body)
+	}
+	for i := range top {
+		if top[i].Name != "Content" {
+			top[i].Value = strings.TrimSpace(top[i].Value)
+		}
+	}
+	return leaves{top: top}, nil
 }
 
 // selectedOptions reads the ticked option ids of a card event:
@@ -143,13 +191,14 @@ func selectedOptions(body []byte) []string {
 	return out
 }
 
-// leafFields walks the XML and returns the text of the root's child elements
-// (top) and of deeper elements (nested, first occurrence wins). Values are
-// trimmed except Content.
-func leafFields(body []byte) (top, nested map[string]string, err error) {
+// leafFields reads any message with encoding/xml: the root must be <xml>,
+// at most maxXMLDepth deep with maxXMLElements elements, and nothing but
+// whitespace outside it. An element's text is what follows its start tag
+// or the end of its last child element, up to its end tag.
+func leafFields(body []byte) (leaves, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
-	top, nested = map[string]string{}, map[string]string{}
 	var (
+		l        leaves
 		stack    []string
 		text     strings.Builder
 		elements int
@@ -161,30 +210,30 @@ func leafFields(body []byte) (top, nested map[string]string, err error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, err
+			return leaves{}, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 0 {
 				if rootSeen {
-					return nil, nil, errors.New("more than one root element")
+					return leaves{}, errors.New("more than one root element")
 				}
 				if t.Name.Local != "xml" {
-					return nil, nil, fmt.Errorf("root element is <%s>, want <xml>", t.Name.Local)
+					return leaves{}, fmt.Errorf("root element is <%s>, want <xml>", t.Name.Local)
 				}
 				rootSeen = true
 			}
 			if elements++; elements > maxXMLElements {
-				return nil, nil, errors.New("too many elements")
+				return leaves{}, errors.New("too many elements")
 			}
 			if len(stack) >= maxXMLDepth {
-				return nil, nil, errors.New("nested too deep")
+				return leaves{}, errors.New("nested too deep")
 			}
 			stack = append(stack, t.Name.Local)
 			text.Reset()
 		case xml.CharData:
 			if len(stack) == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return nil, nil, errors.New("text outside the root element")
+				return leaves{}, errors.New("text outside the root element")
 			}
 			text.Write(t)
 		case xml.EndElement:
@@ -195,20 +244,18 @@ func leafFields(body []byte) (top, nested map[string]string, err error) {
 			}
 			switch {
 			case len(stack) == 2:
-				top[name] = v
+				l.top = append(l.top, flatxml.Field{Name: name, Value: v})
 			case len(stack) > 2:
-				if _, ok := nested[name]; !ok {
-					nested[name] = v
-				}
+				l.nested = append(l.nested, flatxml.Field{Name: name, Value: v})
 			}
 			stack = stack[:len(stack)-1]
 			text.Reset()
 		}
 	}
 	if !rootSeen {
-		return nil, nil, errors.New("no root element")
+		return leaves{}, errors.New("no root element")
 	}
-	return top, nested, nil
+	return l, nil
 }
 
 // hasControl reports whether s contains an ASCII control character.

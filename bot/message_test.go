@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -154,10 +155,20 @@ func TestWindows(t *testing.T) {
 	}
 }
 
+// FuzzParseMessage checks that ParseMessage never panics, fails only with
+// ErrMalformed, and reads every body exactly as encoding/xml does (it reads
+// flat ones through flatxml): the same message, or an error in both.
 func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(`<xml><FromUserName><![CDATA[a]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ParseMessage(b)
+		want, werr := parseMessageXML(b)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("ParseMessage(%q) error %v, through encoding/xml %v", b, err, werr)
+		}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Fatalf("ParseMessage(%q) differs from encoding/xml (-xml +got):\n%s", b, diff)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("error %v does not wrap ErrMalformed", err)
@@ -176,4 +187,13 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("not deterministic")
 		}
 	})
+}
+
+// parseMessageXML is ParseMessage reading every body with encoding/xml.
+func parseMessageXML(body []byte) (Message, error) {
+	l, err := leafFields(body)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return messageOf(body, l)
 }

@@ -25,10 +25,8 @@ import (
 	"os"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -115,15 +113,26 @@ func run(c config, out io.Writer) error {
 		defer loc.close()
 		target, crypto = loc.url, loc.crypto
 	}
+	reqs, err := newRequests(c, target, crypto)
+	if err != nil {
+		return err
+	}
+	defer reqs.close()
+	client, err := newPoster(target, c.timeout, c.netHTTP)
+	if err != nil {
+		return err
+	}
+	defer client.close()
 	stop, err := startProfile(c.profile)
 	if err != nil {
 		return err
 	}
 	cpu0, machine0 := cpuTime(), readMachine()
-	res := fire(c, target, crypto)
+	res := fire(c, client, reqs)
 	res.cpu, res.machine = cpuTime()-cpu0, readMachine().busySince(machine0)
 	stop()
 	report(out, c, target, res)
+	fmt.Fprintln(out, reqs.note)
 	if loc != nil {
 		processed := loc.processed()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -173,53 +182,72 @@ type result struct {
 	machine   float64       // percent of all cores busy while firing, any process; -1 unknown
 }
 
-// fire sends rate×duration callbacks on an open-loop schedule.
-func fire(c config, target string, crypto *wxcrypt.Crypto) result {
+// fire sends rate×duration callbacks on an open-loop schedule: request i
+// is due i/rate after the start and goes to one of maxInFlight workers
+// (the schedule waits while all are busy, and counts a late start).
+func fire(c config, client poster, reqs *requests) result {
 	total := int(float64(c.rate) * c.duration.Seconds())
-	client, err := newPoster(target, c.timeout, c.netHTTP)
-	if err != nil {
-		return result{errors: map[string]int{err.Error(): total}, sent: total, elapsed: time.Nanosecond}
+	tallies := make([]tally, maxInFlight)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := range tallies {
+		wg.Add(1)
+		go func(t *tally) {
+			defer wg.Done()
+			var scratch []byte
+			for i := range jobs {
+				req, err := reqs.get(i, scratch[:0])
+				var d time.Duration
+				if err == nil {
+					scratch = req
+					d, err = post(client, req)
+				}
+				t.add(d, err)
+			}
+		}(&tallies[w])
 	}
-	defer client.close()
-	var (
-		mu   sync.Mutex
-		res  = result{errors: map[string]int{}, latencies: make([]time.Duration, 0, total)}
-		wg   sync.WaitGroup
-		late atomic.Int64
-		sem  = make(chan struct{}, maxInFlight)
-		base = time.Now().UnixNano() / 1000 // MsgIds unique across runs
-	)
 	interval := time.Second / time.Duration(c.rate)
+	late := 0
 	start := time.Now()
 	for i := 0; i < total; i++ {
 		due := start.Add(time.Duration(i) * interval)
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
 		}
-		sem <- struct{}{}
+		jobs <- i
 		if time.Since(due) > 10*time.Millisecond {
-			late.Add(1)
+			late++
 		}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			d, err := post(client, target, crypto, c.sender(i), c.text(i), base+int64(i))
-			mu.Lock()
-			defer mu.Unlock()
-			res.sent++
-			if err != nil {
-				res.errors[err.Error()]++
-				return
-			}
-			res.ok++
-			res.latencies = append(res.latencies, d)
-		}(i)
 	}
+	close(jobs)
 	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.late = int(late.Load())
+	res := result{sent: total, late: late, elapsed: time.Since(start), errors: map[string]int{}, latencies: make([]time.Duration, 0, total)}
+	for _, t := range tallies {
+		res.ok += len(t.latencies)
+		res.latencies = append(res.latencies, t.latencies...)
+		for msg, n := range t.errors {
+			res.errors[msg] += n
+		}
+	}
 	return res
+}
+
+// tally is what one worker measured.
+type tally struct {
+	latencies []time.Duration
+	errors    map[string]int
+}
+
+// add counts one request: its latency, or its error.
+func (t *tally) add(d time.Duration, err error) {
+	if err == nil {
+		t.latencies = append(t.latencies, d)
+		return
+	}
+	if t.errors == nil {
+		t.errors = map[string]int{}
+	}
+	t.errors[err.Error()]++
 }
 
 // sender is the member sending callback i.
@@ -238,26 +266,10 @@ func (c config) text(i int) string {
 	return c.texts[i%len(c.texts)]
 }
 
-// post sends one encrypted text callback and times it up to the answer.
-func post(client poster, target string, crypto *wxcrypt.Crypto, user, text string, msgID int64) (time.Duration, error) {
-	now := time.Now()
-	ts := strconv.FormatInt(now.Unix(), 10)
-	inner := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><FromUserName><![CDATA[" + user +
-		"]]></FromUserName><CreateTime>" + ts + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + text + "]]></Content><MsgId>" +
-		strconv.FormatInt(msgID, 10) + "</MsgId><AgentID>1000002</AgentID></xml>"
-	enc, err := crypto.Seal([]byte(inner))
-	if err != nil {
-		return 0, fmt.Errorf("seal: %w", err)
-	}
-	nonce := strconv.FormatInt(msgID%1_000_000_000, 10)
-	q := url.Values{"msg_signature": {crypto.Signature(ts, nonce, enc)}, "timestamp": {ts}, "nonce": {nonce}}
-	body := "<xml><ToUserName><![CDATA[" + crypto.ReceiverID() + "]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt><AgentID>1000002</AgentID></xml>"
-	sep := "?"
-	if u, _ := url.Parse(target); u != nil && u.RawQuery != "" {
-		sep = "&"
-	}
+// post sends one request and times it up to the answer.
+func post(client poster, req []byte) (time.Duration, error) {
 	t0 := time.Now()
-	status, err := client.post(target+sep+q.Encode(), []byte(body))
+	status, err := client.post(req)
 	d := time.Since(t0)
 	if err != nil {
 		return 0, transportError(err)

@@ -3,7 +3,10 @@ package wxcrypt
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzDecrypt feeds arbitrary ciphertexts (correctly signed, so decryption
@@ -45,6 +48,34 @@ func FuzzDecrypt(f *testing.F) {
 			t.Fatalf("Decrypt accepted body %q with a forged signature", body)
 		} else if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrSignature) {
 			t.Fatalf("Decrypt(body %q) failed with an unexpected error: %v", body, err)
+		}
+	})
+}
+
+// FuzzParseEnvelope checks that ParseEnvelope, which reads flat envelopes
+// through flatxml, answers exactly what encoding/xml's Unmarshal gives for
+// every body: the same fields, or an error in both. Seeds are in
+// testdata/fuzz/FuzzParseEnvelope.
+func FuzzParseEnvelope(f *testing.F) {
+	f.Add(postBody)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := ParseEnvelope(body)
+		want, werr := unmarshalEnvelope(body)
+		want.Encrypt = strings.TrimSpace(want.Encrypt)
+		if werr == nil && want.Encrypt == "" {
+			werr = ErrMalformed
+		}
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("ParseEnvelope(%q) error %v, encoding/xml %v", body, err, werr)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("ParseEnvelope(%q) error %v does not wrap ErrMalformed", body, err)
+			}
+			return
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("ParseEnvelope(%q) differs from encoding/xml (-xml +got):\n%s", body, diff)
 		}
 	})
 }

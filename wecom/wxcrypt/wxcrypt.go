@@ -25,8 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
-	"strings"
+	"slices"
 )
 
 const (
@@ -63,10 +62,11 @@ type Crypto struct {
 	// Encrypt. Nil means crypto/rand.Reader.
 	Rand io.Reader
 
-	token      string
-	receiverID string
-	block      cipher.Block
-	iv         []byte
+	token           string
+	receiverID      string
+	receiverIDBytes []byte // receiverID, for comparing without a conversion
+	block           cipher.Block
+	iv              []byte
 }
 
 // New returns a Crypto for token, encodingAESKey (43 characters, the AES key
@@ -88,10 +88,11 @@ func New(token, encodingAESKey, receiverID string) (*Crypto, error) {
 		return nil, fmt.Errorf("wxcrypt: aes: %w", errors.Join(ErrKey, err))
 	}
 	return &Crypto{
-		token:      token,
-		receiverID: receiverID,
-		block:      block,
-		iv:         append([]byte(nil), key[:aes.BlockSize]...),
+		token:           token,
+		receiverID:      receiverID,
+		receiverIDBytes: []byte(receiverID),
+		block:           block,
+		iv:              append([]byte(nil), key[:aes.BlockSize]...),
 	}, nil
 }
 
@@ -107,16 +108,41 @@ func (c *Crypto) Signature(timestamp, nonce, encrypt string) string {
 
 // Sign is Signature without a Crypto: hex(sha1(concat(sort(parts)))).
 func Sign(token, timestamp, nonce, encrypt string) string {
-	parts := []string{token, timestamp, nonce, encrypt}
-	sort.Strings(parts)
-	sum := sha1.Sum([]byte(strings.Join(parts, "")))
-	return hex.EncodeToString(sum[:])
+	sum := signHex(token, timestamp, nonce, encrypt)
+	return string(sum[:])
+}
+
+// signBuf is the size of the stack buffer signHex concatenates into; a
+// callback whose parts are longer costs one allocation more.
+const signBuf = 1024
+
+// signHex is Sign's signature as hex digits, without allocating for
+// callbacks of ordinary size.
+func signHex(token, timestamp, nonce, encrypt string) [2 * sha1.Size]byte {
+	parts := [4]string{token, timestamp, nonce, encrypt}
+	slices.Sort(parts[:])
+	var stack [signBuf]byte
+	buf := stack[:0]
+	for _, p := range parts {
+		buf = append(buf, p...)
+	}
+	sum := sha1.Sum(buf)
+	var out [2 * sha1.Size]byte
+	hex.Encode(out[:], sum[:])
+	return out
 }
 
 // verify checks msgSignature in constant time.
 func (c *Crypto) verify(msgSignature, timestamp, nonce, encrypt string) error {
-	want := c.Signature(timestamp, nonce, encrypt)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(msgSignature)) != 1 {
+	want := signHex(c.token, timestamp, nonce, encrypt)
+	if len(msgSignature) != len(want) {
+		return ErrSignature
+	}
+	var diff byte // every byte is compared, whatever the first difference
+	for i := range want {
+		diff |= want[i] ^ msgSignature[i]
+	}
+	if diff != 0 {
 		return ErrSignature
 	}
 	return nil
@@ -145,6 +171,12 @@ func (c *Crypto) Decrypt(msgSignature, timestamp, nonce string, body []byte) ([]
 	if err != nil {
 		return nil, fmt.Errorf("wxcrypt: decrypt: %w", err)
 	}
+	return c.DecryptEnvelope(msgSignature, timestamp, nonce, env)
+}
+
+// DecryptEnvelope is Decrypt for an envelope the caller has parsed with
+// ParseEnvelope (so that a server reading its ToUserName parses it once).
+func (c *Crypto) DecryptEnvelope(msgSignature, timestamp, nonce string, env Envelope) ([]byte, error) {
 	if err := c.verify(msgSignature, timestamp, nonce, env.Encrypt); err != nil {
 		return nil, fmt.Errorf("wxcrypt: decrypt: %w", err)
 	}
@@ -213,35 +245,37 @@ func (c *Crypto) openChecked(encrypt string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(receiverID), []byte(c.receiverID)) != 1 {
+	if subtle.ConstantTimeCompare(receiverID, c.receiverIDBytes) != 1 {
 		return nil, ErrReceiverID
 	}
 	return msg, nil
 }
 
-// open decrypts and unframes encrypt, returning msg and receiveid.
-func (c *Crypto) open(encrypt string) (msg []byte, receiverID string, err error) {
+// open decrypts and unframes encrypt, returning msg and receiveid, both
+// in the one buffer base64 decoding allocates (msg with no room to grow
+// into receiveid).
+func (c *Crypto) open(encrypt string) (msg, receiverID []byte, err error) {
 	data, err := base64.StdEncoding.DecodeString(encrypt)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: base64: %v", ErrDecrypt, err)
+		return nil, nil, fmt.Errorf("%w: base64: %v", ErrDecrypt, err)
 	}
 	if len(data) == 0 || len(data)%aes.BlockSize != 0 {
-		return nil, "", fmt.Errorf("%w: ciphertext length %d is not a positive multiple of %d", ErrDecrypt, len(data), aes.BlockSize)
+		return nil, nil, fmt.Errorf("%w: ciphertext length %d is not a positive multiple of %d", ErrDecrypt, len(data), aes.BlockSize)
 	}
 	cipher.NewCBCDecrypter(c.block, c.iv).CryptBlocks(data, data)
 	data, err = unpad(data)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if len(data) < headerLen {
-		return nil, "", fmt.Errorf("%w: plaintext of %d bytes is shorter than its header", ErrDecrypt, len(data))
+		return nil, nil, fmt.Errorf("%w: plaintext of %d bytes is shorter than its header", ErrDecrypt, len(data))
 	}
 	n := uint64(binary.BigEndian.Uint32(data[randomLen:headerLen]))
 	if n > uint64(len(data)-headerLen) {
-		return nil, "", fmt.Errorf("%w: msg length %d exceeds plaintext", ErrDecrypt, n)
+		return nil, nil, fmt.Errorf("%w: msg length %d exceeds plaintext", ErrDecrypt, n)
 	}
 	body := data[headerLen:]
-	return append([]byte(nil), body[:n]...), string(body[n:]), nil
+	return body[:n:n], body[n:], nil
 }
 
 // pad applies PKCS#7 padding to a multiple of padBlock (always 1..32 bytes).

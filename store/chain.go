@@ -23,7 +23,9 @@ import (
 // it breaks the next one's prev; re-hashing everything after it changes the
 // head, which an operator can hold on to (`tagbot check --anchor`).
 //
-//	meta:chain         "<seq> <hash>": the newest change-set and its hash
+//	meta:chain         "<seq> <hash>": the newest change-set and its hash;
+//	                   <seq> is also the change-set sequence (the next
+//	                   change-set is <seq>+1: there is no meta:seq:cs)
 //	meta:chain_start   ChainStart, on a store whose ledger predates the
 //	                   chain: one digest seals the change-sets before it
 
@@ -51,13 +53,10 @@ type ChainReport struct {
 // Anchor is the head as an operator writes it down: "<seq>:<hash>".
 func (r ChainReport) Anchor() string { return fmt.Sprintf("%d:%s", r.Head, r.HeadHash) }
 
-// chainLink sets cs.Prev and cs.Hash from the chain head, moves the head to
-// cs and returns the value to store.
-func chainLink(tx *txn, cs *ChangeSet) (string, error) {
-	_, prev, err := chainHead(tx)
-	if err != nil {
-		return "", err
-	}
+// chainLink sets cs.Prev and cs.Hash, prev being the hash of the chain
+// head (change-set cs.ID-1), moves the head to cs and returns the value to
+// store.
+func chainLink(tx *txn, cs *ChangeSet, prev string) (string, error) {
 	cs.Hash, cs.Prev = "", prev
 	body := encode(cs)
 	sum := sha256.Sum256(bytesOf(body))
@@ -66,6 +65,12 @@ func chainLink(tx *txn, cs *ChangeSet) (string, error) {
 		return "", err
 	}
 	return hashPrefix + cs.Hash + `",` + body[1:], nil
+}
+
+// lastCS is the id of the newest change-set: the chain head's.
+func lastCS(tx *txn) (uint64, error) {
+	id, _, err := chainHead(tx)
+	return uint64(id), err
 }
 
 // chainHead reads meta:chain.
@@ -91,7 +96,7 @@ func startChain(tx *txn, now time.Time) (*ChainStart, error) {
 	} else if !errors.Is(err, buntdb.ErrNotFound) {
 		return nil, err
 	}
-	last, err := lastSeq(tx, "cs")
+	last, err := legacyLastCS(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -171,10 +176,11 @@ func (s *Store) VerifyChain() (ChainReport, error) {
 			}
 			first, prev = start.Before+1, start.Digest
 		}
-		last, err := lastSeq(tx, "cs")
+		top, err := topSeq(tx, "cs:") // where the ledger ends
 		if err != nil {
 			return err
 		}
+		last := max(top, uint64(head)) // a deleted newest change-set is missing
 		for id := first; id <= ID(last); id++ {
 			if prev, err = checkLink(tx, id, prev); err != nil {
 				return err

@@ -53,15 +53,13 @@ type OutboxEntry struct {
 func (e *OutboxEntry) RelKey() string { return e.Customer + ":" + e.Follower }
 
 func obrKey(customer, follower string, seq uint64) string {
-	return fmt.Sprintf("obr:%s:%s:%012d", customer, follower, seq)
+	return joinSeq(seq, "obr:", customer, ":", follower, ":")
 }
 
 // enqueueMarkTag writes the outbox entry for an effective change-set.
 func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
-	seq, err := nextSeq(tx, "ob")
-	if err != nil {
-		return 0, err
-	}
+	tx.obSeq++ // seqs.go
+	seq := tx.obSeq
 	e := OutboxEntry{
 		ID: ID(seq), CS: cs.ID, Op: "mark_tag", Actor: cs.Actor,
 		Customer: cs.Customer, Follower: cs.Follower,
@@ -79,7 +77,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 			return 0, err
 		}
 	}
-	if _, _, err = tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
 		return 0, err
 	}
 	return e.ID, recount(tx, &e, "", e.CreatedAt)

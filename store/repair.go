@@ -88,9 +88,10 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 		want[p] = map[string]string{}
 	}
 	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
-		for _, k := range indexKeys(cs, fmt.Sprintf("%012d", uint64(cs.ID))) {
+		eachIndexKey(cs, seqDigits(uint64(cs.ID)), func(k string) error {
 			want[k[:len("ix:c:")]][k] = ""
-		}
+			return nil
+		})
 		if !cs.Effective() {
 			return true
 		}

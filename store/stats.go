@@ -253,7 +253,7 @@ func (s *Store) TagCustomersAsOf(tagIDs []string, follower string) (map[string][
 	out := make(map[string][]string, len(tagIDs))
 	var next ID
 	err := s.view(func(tx *txn) error {
-		last, err := lastSeq(tx, "cs")
+		last, err := lastCS(tx)
 		if err != nil {
 			return err
 		}

@@ -13,8 +13,11 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, lc (plain number)
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, tn (plain number)
+//	meta:seq:<name>            last sequence handed out for in, rq, act, sg, lc, tn (plain number);
+//	                           change-sets and outbox entries have none (seqs.go)
+//	meta:chain                 "<seq> <hash>": the newest change-set, which numbers
+//	                           change-sets, and its hash (chain.go)
+//	meta:chain_start           ChainStart: the digest sealing a ledger from before the chain
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -168,6 +171,7 @@ type Store struct {
 	lock     *storeLock // held while open; nil for :memory:
 	readOnly bool       // loaded into memory; the file is never written
 	wmu      sync.Mutex // serializes write transactions (update)
+	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
 	mu       sync.Mutex // guards lastTime
@@ -179,8 +183,35 @@ type Store struct {
 }
 
 // seqKey formats a sequence number for keys.
-func seqKey(prefix string, n uint64) string {
-	return prefix + fmt.Sprintf("%012d", n)
+func seqKey(prefix string, n uint64) string { return joinSeq(n, prefix) }
+
+// joinSeq is the key made of parts followed by n in 12 digits, built with
+// one allocation.
+func joinSeq(n uint64, parts ...string) string {
+	var buf [128]byte
+	b := buf[:0]
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return string(appendSeq(b, n))
+}
+
+// seqDigits formats a sequence number as keys end with it: 12 digits.
+func seqDigits(n uint64) string {
+	var buf [20]byte
+	return string(appendSeq(buf[:0], n))
+}
+
+// appendSeq appends n padded to 12 digits, so that key order is number
+// order (fmt.Sprintf("%012d") without its cost: keys are built on the
+// hot path).
+func appendSeq(b []byte, n uint64) []byte {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], n, 10)
+	for i := len(d); i < 12; i++ {
+		b = append(b, '0')
+	}
+	return append(b, d...)
 }
 
 // lastSeq reads the last sequence handed out for name.

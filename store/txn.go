@@ -32,6 +32,7 @@ type txn struct {
 	lib      *library // the library when the transaction began
 	libDirty bool     // the transaction wrote a grp: or tag: key
 	ttlKeys  bool     // the transaction may delete keys with BuntDB TTLs (expire.go)
+	obSeq    uint64   // last outbox id handed out, Store.obSeq when it commits (seqs.go)
 	quiet    bool     // tag triggers do not fire (a relationship ending; trigger.go)
 }
 
@@ -141,8 +142,10 @@ func (s *Store) update(fn func(tx *txn) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	var lib *library
+	obSeq := s.obSeq
 	err := s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx, lib: s.lib.Load()}
+		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq}
+		defer func() { obSeq = tx.obSeq }()
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -154,8 +157,11 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		}
 		return tx.seal()
 	})
-	if err == nil && lib != nil {
-		s.lib.Store(lib)
+	if err == nil {
+		s.obSeq = obSeq
+		if lib != nil {
+			s.lib.Store(lib)
+		}
 	}
 	return err
 }

@@ -112,7 +112,7 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 // derivedFromQueues lists the queue keys the outbox entries, the received
 // messages still pending and the queued replies need, with their values.
 func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
-	for _, p := range []string{"obq:", "obr:", "rqu:", "inq:", "actq:"} {
+	for _, p := range []string{"obr:", "rqu:", "inq:", "actq:"} {
 		want[p] = map[string]string{}
 	}
 	err := scanJSON(tx, "act:", func(_ string, a *Activity) bool {
@@ -133,7 +133,6 @@ func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
 	}
 	err = scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
 		if e.Status == OutboxStatusPending {
-			want["obq:"][seqKey("obq:", uint64(e.ID))] = ""
 			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = ""
 		}
 		return true
@@ -229,7 +228,7 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 		return nil, err
 	}
 	problems := countProblems(tx) // stats.go
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

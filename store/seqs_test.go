@@ -2,7 +2,9 @@ package store
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -71,4 +73,71 @@ func TestSequencesWithoutCounters(t *testing.T) {
 		return nil
 	}))
 	must(t, s.Verify())
+}
+
+// TestOpensStoreOfV1: a store written by the tagbot before this key scheme
+// (meta:seq:cs and meta:seq:ob counters, the obq: queue and the obc:t
+// counts; testdata/v1store.db: five change-sets, one outbox entry done, one
+// failed, two pending, one in each lane) opens, loses those keys, reads the
+// same, and goes on numbering where it stopped.
+func TestOpensStoreOfV1(t *testing.T) {
+	raw, err := os.ReadFile("testdata/v1store.db")
+	must(t, err)
+	path := filepath.Join(t.TempDir(), "tagbot.db")
+	must(t, os.WriteFile(path, raw, 0o600))
+	clk := clocktest.New(time.Date(2026, 11, 1, 9, 3, 0, 0, time.UTC))
+	s, err := Open(path, Options{Now: clk.Now})
+	must(t, err)
+	defer func() { s.Close() }()
+	must(t, s.Verify())
+
+	type counts struct{ Pending, Done, Failed int }
+	type view struct {
+		Pending                  []ID
+		Total, Inter, Background counts
+		TotalActor               string
+		TotalFirst               time.Time
+		Retired                  []string
+		Version                  string
+	}
+	read := func() view {
+		t.Helper()
+		var v view
+		pend, err := s.PendingOutbox(0)
+		must(t, err)
+		for _, e := range pend {
+			v.Pending = append(v.Pending, e.ID)
+		}
+		tot, in, bg, _, err := s.OutboxCountsAll()
+		must(t, err)
+		c := func(o OutboxCounts) counts { return counts{o.Pending, o.Done, o.FailedTotal()} }
+		v.Total, v.Inter, v.Background, v.TotalActor, v.TotalFirst = c(tot), c(in), c(bg), tot.Actor, tot.First
+		must(t, s.view(func(tx *txn) error {
+			for _, p := range []string{"obq:", "obc:t", "meta:seq:cs", "meta:seq:ob"} {
+				scan(tx, p, func(k, _ string) bool { v.Retired = append(v.Retired, k); return true })
+			}
+			v.Version, _ = tx.Get("obcv")
+			return nil
+		}))
+		return v
+	}
+	want := view{Pending: []ID{2, 4}, Total: counts{2, 1, 1}, Inter: counts{1, 1, 0}, Background: counts{1, 0, 1},
+		TotalActor: "zhangsan", TotalFirst: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Version: outboxCountsV}
+	if got := read(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("opened v1 store:\n got %+v\nwant %+v", got, want)
+	}
+	if first, err := s.PendingOutbox(1); err != nil || len(first) != 1 || first[0].ID != 2 {
+		t.Fatalf("first pending entry (the background one is older): %+v, %v", first, err)
+	}
+	if got, want := idsOf(apply(t, s, "zhangsan", "c2", []string{"t1"}, nil)), (seqIDs{6, 5}); got != want {
+		t.Fatalf("next change-set %+v, want %+v", got, want)
+	}
+	must(t, s.Close())
+	s, err = Open(path, Options{Now: clk.Now})
+	must(t, err)
+	must(t, s.Verify())
+	want.Pending, want.Total.Pending, want.Inter.Pending = []ID{2, 4, 5}, 3, 2
+	if got := read(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after an Apply and a reopen:\n got %+v\nwant %+v", got, want)
+	}
 }

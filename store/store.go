@@ -36,7 +36,6 @@
 //	ix:t:<tag_id>:<seq>        ledger index by tag (value "")
 //	ix:b:<batch>:<seq>         ledger index by batch (value "")
 //	ob:<seq>                   OutboxEntry: a WeCom call a change-set needs
-//	obq:<seq>                  present while ob:<seq> is pending (the queue)
 //	in:<seq>                   InboxMessage: a received callback, until done
 //	inq:<seq>                  present while in:<seq> is pending; value: its order key
 //	                           (the sender; "" from tagbots before it was kept)
@@ -47,10 +46,11 @@
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	obl:i:<seq>, obl:b:<seq>   present while ob:<seq> is pending, by lane: interactive
-//	                           or background (outboxlanes.go)
-//	obc:t, obc:l:i, obc:l:b, obc:b:<batch>
-//	                           OutboxCounts of the outbox, of each lane, of one batch
-//	obcv                       version of the obl:/obc: keys ("1"; Open derives them when older)
+//	                           or background; together, the queue (outboxlanes.go)
+//	obc:l:i, obc:l:b, obc:b:<batch>
+//	                           OutboxCounts of each lane (the whole outbox: both), of one batch
+//	obcv                       version of the obl:/obc: keys ("2"; Open derives them when older;
+//	                           "1" also had obq:<seq> and obc:t, which Open deletes)
 //	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
 //	                           nl.confirm:<userid> = "off" after /set confirm off,
 //	                           todo.digest:<userid> = day of the last daily digest (expiring; todo/)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 
@@ -60,11 +61,18 @@ func chainLink(tx *txn, cs *ChangeSet, prev string) (string, error) {
 	cs.Hash, cs.Prev = "", prev
 	body := encode(cs)
 	sum := sha256.Sum256(bytesOf(body))
-	cs.Hash = hex.EncodeToString(sum[:])
-	if _, _, err := tx.Set("meta:chain", cs.ID.String()+" "+cs.Hash, nil); err != nil {
+	// One buffer holds the stored value; the hash is a part of it.
+	val := make([]byte, 0, len(hashPrefix)+64+1+len(body))
+	val = append(val, hashPrefix...)
+	val = hex.AppendEncode(val, sum[:])
+	val = append(append(val, `",`...), body[1:]...)
+	stored := unsafe.String(unsafe.SliceData(val), len(val)) // val is never written again
+	cs.Hash = stored[len(hashPrefix) : len(hashPrefix)+64]
+	var head [20 + 1 + 64]byte
+	if _, _, err := tx.Set("meta:chain", string(append(append(strconv.AppendUint(head[:0], uint64(cs.ID), 10), ' '), cs.Hash...)), nil); err != nil {
 		return "", err
 	}
-	return hashPrefix + cs.Hash + `",` + body[1:], nil
+	return stored, nil
 }
 
 // lastCS is the id of the newest change-set: the chain head's.

@@ -49,7 +49,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), readOnly: opts.ReadOnly}
+	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), readOnly: opts.ReadOnly, counts: laneCounts{}}
 	if path == ":memory:" {
 		s.db, err = buntdb.Open(path)
 	} else {

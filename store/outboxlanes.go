@@ -133,8 +133,8 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 		}
 	}
 	for _, k := range countKeys(e) {
-		c, err := getJSON[OutboxCounts](tx, k, nil)
-		if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		c, err := getCounts(tx, k) // countscodec.go
+		if err != nil {
 			return err
 		}
 		if c == nil {
@@ -144,7 +144,7 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 			}
 		}
 		count(c, e, from, at)
-		if err := putJSON(tx, k, c); err != nil {
+		if err := putCounts(tx, k, c); err != nil {
 			return err
 		}
 	}

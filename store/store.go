@@ -172,6 +172,7 @@ type Store struct {
 	readOnly bool       // loaded into memory; the file is never written
 	wmu      sync.Mutex // serializes write transactions (update)
 	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
+	counts   laneCounts // decoded lane counts; under wmu (countscodec.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
 	mu       sync.Mutex // guards lastTime

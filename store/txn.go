@@ -28,12 +28,13 @@ const frameKey = "~frame"
 // Open tell a whole last transaction from a torn one.
 type txn struct {
 	*buntdb.Tx
-	writes   []write  // in order; a key written twice counts once, as its last write
-	lib      *library // the library when the transaction began
-	libDirty bool     // the transaction wrote a grp: or tag: key
-	ttlKeys  bool     // the transaction may delete keys with BuntDB TTLs (expire.go)
-	obSeq    uint64   // last outbox id handed out, Store.obSeq when it commits (seqs.go)
-	quiet    bool     // tag triggers do not fire (a relationship ending; trigger.go)
+	writes   []write    // in order; a key written twice counts once, as its last write
+	lib      *library   // the library when the transaction began
+	libDirty bool       // the transaction wrote a grp: or tag: key
+	ttlKeys  bool       // the transaction may delete keys with BuntDB TTLs (expire.go)
+	obSeq    uint64     // last outbox id handed out, Store.obSeq when it commits (seqs.go)
+	counts   laneCounts // decoded lane counts (countscodec.go); nil when reading
+	quiet    bool       // tag triggers do not fire (a relationship ending; trigger.go)
 }
 
 // write is one Set or Delete of a transaction.
@@ -144,7 +145,7 @@ func (s *Store) update(fn func(tx *txn) error) error {
 	var lib *library
 	obSeq := s.obSeq
 	err := s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq}
+		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts}
 		defer func() { obSeq = tx.obSeq }()
 		if err := fn(tx); err != nil {
 			return err

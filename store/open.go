@@ -221,6 +221,7 @@ func (s *Store) init() error {
 		if err := s.initSeqs(tx); err != nil { // seqs.go
 			return err
 		}
+		tx.tagSet = deriveTagCounts(tx) // tagcounts.go
 		last, err := lastCS(tx)
 		if err != nil || last == 0 {
 			return err

@@ -73,6 +73,7 @@ func (s *Store) Rebuild() (RepairReport, error) {
 		} else if n > 0 {
 			rep.Added["outbox lane and count"] += n
 		}
+		s.recountTags(tx, &rep)        // tagcounts.go
 		return rebuildCounts(tx, &rep) // stats.go
 	})
 	if !rep.Changed() {
@@ -227,7 +228,7 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 	if err := derivedFollowers(tx, want); err != nil { // stats.go
 		return nil, err
 	}
-	problems := countProblems(tx) // stats.go
+	problems := append(countProblems(tx), s.tagCountProblems(tx)...) // stats.go, tagcounts.go
 	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string

@@ -76,8 +76,8 @@ func TestSequencesWithoutCounters(t *testing.T) {
 }
 
 // TestOpensStoreOfV1: a store written by the tagbot before this key scheme
-// (meta:seq:cs and meta:seq:ob counters, the obq: queue and the obc:t
-// counts; testdata/v1store.db: five change-sets, one outbox entry done, one
+// (meta:seq:cs and meta:seq:ob counters, the obq: queue, the obc:t
+// counts and the sn:t: tag counters; testdata/v1store.db: five change-sets, one outbox entry done, one
 // failed, two pending, one in each lane) opens, loses those keys, reads the
 // same, and goes on numbering where it stopped.
 func TestOpensStoreOfV1(t *testing.T) {
@@ -99,6 +99,7 @@ func TestOpensStoreOfV1(t *testing.T) {
 		TotalFirst               time.Time
 		Retired                  []string
 		Version                  string
+		TagCounts                map[string]int
 	}
 	read := func() view {
 		t.Helper()
@@ -112,8 +113,10 @@ func TestOpensStoreOfV1(t *testing.T) {
 		must(t, err)
 		c := func(o OutboxCounts) counts { return counts{o.Pending, o.Done, o.FailedTotal()} }
 		v.Total, v.Inter, v.Background, v.TotalActor, v.TotalFirst = c(tot), c(in), c(bg), tot.Actor, tot.First
+		v.TagCounts, err = s.TagCustomerCounts("")
+		must(t, err)
 		must(t, s.view(func(tx *txn) error {
-			for _, p := range []string{"obq:", "obc:t", "meta:seq:cs", "meta:seq:ob"} {
+			for _, p := range []string{"obq:", "obc:t", "meta:seq:cs", "meta:seq:ob", "sn:t:"} {
 				scan(tx, p, func(k, _ string) bool { v.Retired = append(v.Retired, k); return true })
 			}
 			v.Version, _ = tx.Get("obcv")
@@ -122,7 +125,8 @@ func TestOpensStoreOfV1(t *testing.T) {
 		return v
 	}
 	want := view{Pending: []ID{2, 4}, Total: counts{2, 1, 1}, Inter: counts{1, 1, 0}, Background: counts{1, 0, 1},
-		TotalActor: "zhangsan", TotalFirst: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Version: outboxCountsV}
+		TotalActor: "zhangsan", TotalFirst: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Version: outboxCountsV,
+		TagCounts: map[string]int{"t1": 1, "t2": 1, "t3": 1}}
 	if got := read(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("opened v1 store:\n got %+v\nwant %+v", got, want)
 	}
@@ -137,6 +141,7 @@ func TestOpensStoreOfV1(t *testing.T) {
 	must(t, err)
 	must(t, s.Verify())
 	want.Pending, want.Total.Pending, want.Inter.Pending = []ID{2, 4, 5}, 3, 2
+	want.TagCounts["t1"] = 2
 	if got := read(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after an Apply and a reopen:\n got %+v\nwant %+v", got, want)
 	}

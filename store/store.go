@@ -74,11 +74,12 @@
 //	sgt:<external_userid>:<userid>:<tag_id>
 //	                           a pending suggestion offers that tag (value seq)
 //	sn:c                       number of customers (plain number; stats.go)
-//	sn:v                       version of the sn: and rf: keys ("2"; Open writes them when older)
+//	sn:v                       version of the sn: and rf: keys ("3"; Open writes them when older)
 //	rf:<userid>:<external_userid>
 //	                           the follower's relationships (value ""; stats.go)
-//	sn:t:<tag_id>              number of customers having the tag on any relationship
-//	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
+//	                           (the number of customers per tag is kept in memory, counted
+//	                           from the tt: keys at Open; sn:v "2" stored it in sn:t:<tag_id>,
+//	                           which Open deletes: tagcounts.go)
 //	lc:s:<rule>                LifecycleRuleState: a lifecycle rule's first load, last slot, last run
 //	                           (its runs are jobs bg-life-<n>, n from meta:seq:lc; lifecycle.go)
 //	lcm:<external_userid>      when the customer last wrote (RFC 3339; lifecycle.go)
@@ -173,6 +174,7 @@ type Store struct {
 	wmu      sync.Mutex // serializes write transactions (update)
 	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
 	counts   laneCounts // decoded lane counts; under wmu (countscodec.go)
+	tags     tagCounts  // customers per tag (tagcounts.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
 	mu       sync.Mutex // guards lastTime

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,5 +145,20 @@ func TestOpensStoreOfV1(t *testing.T) {
 	want.TagCounts["t1"] = 2
 	if got := read(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after an Apply and a reopen:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestSeqKeyPadsLikeSprintf: keys sort by number, so the hand-made padding
+// must be exactly fmt's %012d, also past 12 digits.
+func TestSeqKeyPadsLikeSprintf(t *testing.T) {
+	for _, n := range []uint64{0, 1, 42, 999_999_999_999, 1_000_000_000_000, 1<<64 - 1} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			if got, want := seqKey("cs:", n), fmt.Sprintf("cs:%012d", n); got != want {
+				t.Errorf("seqKey = %q, want %q", got, want)
+			}
+			if got, want := obrKey("c1", "zhangsan", n), fmt.Sprintf("obr:c1:zhangsan:%012d", n); got != want {
+				t.Errorf("obrKey = %q, want %q", got, want)
+			}
+		})
 	}
 }

@@ -37,6 +37,9 @@ func (c *tagCounts) get(tag string) int {
 func (c *tagCounts) snapshot() map[string]int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.n == nil {
+		return map[string]int{}
+	}
 	return maps.Clone(c.n)
 }
 

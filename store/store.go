@@ -107,9 +107,10 @@
 // write without a marker. Expiring keys are swept by the store (expire.go)
 // and Compact rewrites the file.
 //
-// Change-set ids are the cs sequence. Change-set times never go backwards in
-// sequence order (a clock that steps back is clamped to the previous time), so
-// a time maps to a sequence range by binary search and history by time needs
+// Change-set ids are a sequence: the next one is the chain head's
+// (meta:chain) plus one. Change-set times never go backwards in sequence
+// order (a clock that steps back is clamped to the previous time), so a
+// time maps to a sequence range by binary search and history by time needs
 // no scan.
 package store
 

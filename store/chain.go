@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 
@@ -23,7 +24,9 @@ import (
 // it breaks the next one's prev; re-hashing everything after it changes the
 // head, which an operator can hold on to (`tagbot check --anchor`).
 //
-//	meta:chain         "<seq> <hash>": the newest change-set and its hash
+//	meta:chain         "<seq> <hash>": the newest change-set and its hash;
+//	                   <seq> is also the change-set sequence (the next
+//	                   change-set is <seq>+1: there is no meta:seq:cs)
 //	meta:chain_start   ChainStart, on a store whose ledger predates the
 //	                   chain: one digest seals the change-sets before it
 
@@ -51,21 +54,31 @@ type ChainReport struct {
 // Anchor is the head as an operator writes it down: "<seq>:<hash>".
 func (r ChainReport) Anchor() string { return fmt.Sprintf("%d:%s", r.Head, r.HeadHash) }
 
-// chainLink sets cs.Prev and cs.Hash from the chain head, moves the head to
-// cs and returns the value to store.
-func chainLink(tx *txn, cs *ChangeSet) (string, error) {
-	_, prev, err := chainHead(tx)
-	if err != nil {
-		return "", err
-	}
+// chainLink sets cs.Prev and cs.Hash, prev being the hash of the chain
+// head (change-set cs.ID-1), moves the head to cs and returns the value to
+// store.
+func chainLink(tx *txn, cs *ChangeSet, prev string) (string, error) {
 	cs.Hash, cs.Prev = "", prev
 	body := encode(cs)
 	sum := sha256.Sum256(bytesOf(body))
-	cs.Hash = hex.EncodeToString(sum[:])
-	if _, _, err := tx.Set("meta:chain", cs.ID.String()+" "+cs.Hash, nil); err != nil {
+	// One buffer holds the stored value; the hash is a part of it.
+	val := make([]byte, 0, len(hashPrefix)+64+1+len(body))
+	val = append(val, hashPrefix...)
+	val = hex.AppendEncode(val, sum[:])
+	val = append(append(val, `",`...), body[1:]...)
+	stored := unsafe.String(unsafe.SliceData(val), len(val)) // val is never written again
+	cs.Hash = stored[len(hashPrefix) : len(hashPrefix)+64]
+	var head [20 + 1 + 64]byte
+	if _, _, err := tx.Set("meta:chain", string(append(append(strconv.AppendUint(head[:0], uint64(cs.ID), 10), ' '), cs.Hash...)), nil); err != nil {
 		return "", err
 	}
-	return hashPrefix + cs.Hash + `",` + body[1:], nil
+	return stored, nil
+}
+
+// lastCS is the id of the newest change-set: the chain head's.
+func lastCS(tx *txn) (uint64, error) {
+	id, _, err := chainHead(tx)
+	return uint64(id), err
 }
 
 // chainHead reads meta:chain.
@@ -91,7 +104,7 @@ func startChain(tx *txn, now time.Time) (*ChainStart, error) {
 	} else if !errors.Is(err, buntdb.ErrNotFound) {
 		return nil, err
 	}
-	last, err := lastSeq(tx, "cs")
+	last, err := legacyLastCS(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -171,10 +184,11 @@ func (s *Store) VerifyChain() (ChainReport, error) {
 			}
 			first, prev = start.Before+1, start.Digest
 		}
-		last, err := lastSeq(tx, "cs")
+		top, err := topSeq(tx, "cs:") // where the ledger ends
 		if err != nil {
 			return err
 		}
+		last := max(top, uint64(head)) // a deleted newest change-set is missing
 		for id := first; id <= ID(last); id++ {
 			if prev, err = checkLink(tx, id, prev); err != nil {
 				return err

@@ -80,7 +80,7 @@ func TestChainFindsTampering(t *testing.T) {
 		}), "change-set 3 does not follow change-set 2"},
 		{"middle deleted", func(tx *buntdb.Tx) error { _, err := tx.Delete(seqKey("cs:", 3)); return err }, "change-set 3 is missing"},
 		{"newest deleted", func(tx *buntdb.Tx) error {
-			n, _ := lastSeq(&txn{Tx: tx}, "cs")
+			n, _ := lastCS(&txn{Tx: tx})
 			_, err := tx.Delete(seqKey("cs:", n))
 			return err
 		}, "is missing"},

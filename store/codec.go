@@ -11,9 +11,11 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-// decode unmarshals a stored JSON value, naming the key on failure.
+// decode unmarshals a stored JSON value, naming the key on failure. The
+// decoder copies its input before it reads it (to end it with a NUL), so it
+// is given the string's bytes without another copy.
 func decode(key, val string, v any) error {
-	if err := json.Unmarshal([]byte(val), v); err != nil {
+	if err := json.Unmarshal(bytesOf(val), v); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, key, err)
 	}
 	return nil

@@ -182,7 +182,7 @@ func (q *Query) match(cs *ChangeSet) bool {
 // idRange maps the query's time bounds and page to an inclusive id range;
 // since: only if searchSince.
 func idRange(tx *txn, q Query, searchSince bool) (lo, hi ID, err error) {
-	last, err := lastSeq(tx, "cs")
+	last, err := lastCS(tx)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -217,7 +217,7 @@ func touchingAfter(tx *txn, orig *ChangeSet) ([]ChangeSet, error) {
 func (s *Store) CountPendingOutbox(upTo int) (int, error) {
 	n := 0
 	err := s.view(func(tx *txn) error {
-		scan(tx, "obq:", func(string, string) bool {
+		scan(tx, "obl:", func(string, string) bool { // both lanes: every pending entry
 			n++
 			return upTo <= 0 || n < upTo
 		})

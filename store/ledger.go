@@ -92,11 +92,11 @@ func (s *Store) applyAt(tx *txn, cs *ChangeSet, depth int) error {
 			return err
 		}
 	}
-	seq, err := nextSeq(tx, "cs")
+	head, prev, err := chainHead(tx) // the chain head numbers change-sets (seqs.go)
 	if err != nil {
 		return err
 	}
-	cs.ID = ID(seq)
+	cs.ID = head + 1
 	if cs.Inbox != 0 {
 		if err := markAppliedTx(tx, cs.Inbox, cs.ID); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Store) applyAt(tx *txn, cs *ChangeSet, depth int) error {
 			return err
 		}
 	}
-	if err := writeChangeSet(tx, cs); err != nil {
+	if err := writeChangeSet(tx, cs, prev); err != nil {
 		return err
 	}
 	return s.fireTriggers(tx, cs, rel, depth)
@@ -211,38 +211,46 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	return nil
 }
 
-// writeChangeSet stores cs and its index keys.
-func writeChangeSet(tx *txn, cs *ChangeSet) error {
-	seq := fmt.Sprintf("%012d", uint64(cs.ID))
-	val, err := chainLink(tx, cs)
+// writeChangeSet stores cs, chained to prev (the hash of the change-set
+// before it), and its index keys.
+func writeChangeSet(tx *txn, cs *ChangeSet, prev string) error {
+	seq := seqDigits(uint64(cs.ID))
+	val, err := chainLink(tx, cs, prev)
 	if err != nil {
 		return err
 	}
 	if _, _, err := tx.Set("cs:"+seq, val, nil); err != nil {
 		return err
 	}
-	for _, k := range indexKeys(cs, seq) {
-		if _, _, err := tx.Set(k, "", nil); err != nil {
+	return eachIndexKey(cs, seq, func(k string) error {
+		_, _, err := tx.Set(k, "", nil)
+		return err
+	})
+}
+
+// eachIndexKey calls fn with each of the ledger's index keys of cs (seq:
+// its id, 12 digits): by customer, actor, batch and each tag, until fn
+// fails. Rebuild derives them the same way.
+func eachIndexKey(cs *ChangeSet, seq string, fn func(key string) error) error {
+	if err := fn("ix:c:" + cs.Customer + ":" + seq); err != nil {
+		return err
+	}
+	if err := fn("ix:a:" + cs.Actor + ":" + seq); err != nil {
+		return err
+	}
+	if cs.Batch != "" {
+		if err := fn("ix:b:" + cs.Batch + ":" + seq); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// indexKeys are the ledger's index keys of cs (seq: its id, 12 digits):
-// by customer, actor, batch and each tag. Rebuild derives them the same way.
-func indexKeys(cs *ChangeSet, seq string) []string {
-	keys := make([]string, 0, 3+len(cs.Add)+len(cs.Remove))
-	keys = append(keys, "ix:c:"+cs.Customer+":"+seq, "ix:a:"+cs.Actor+":"+seq)
-	if cs.Batch != "" {
-		keys = append(keys, "ix:b:"+cs.Batch+":"+seq)
-	}
-	for _, refs := range [][]TagRef{cs.Add, cs.Remove} {
+	for _, refs := range [2][]TagRef{cs.Add, cs.Remove} {
 		for _, t := range refs {
-			keys = append(keys, "ix:t:"+t.ID+":"+seq)
+			if err := fn("ix:t:" + t.ID + ":" + seq); err != nil {
+				return err
+			}
 		}
 	}
-	return keys
+	return nil
 }
 
 func ttKey(tagID, customer, follower string) string {

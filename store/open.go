@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -50,7 +49,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), readOnly: opts.ReadOnly}
+	s := &Store{path: path, now: opts.Now, log: opts.Logger.With("pkg", "store"), readOnly: opts.ReadOnly, counts: laneCounts{}}
 	if path == ":memory:" {
 		s.db, err = buntdb.Open(path)
 	} else {
@@ -219,7 +218,11 @@ func (s *Store) init() error {
 		} else if start != nil {
 			s.log.Warn("ledger hash chain started: the change-sets before it are sealed by one digest", "before", start.Before)
 		}
-		last, err := lastSeq(tx, "cs")
+		if err := s.initSeqs(tx); err != nil { // seqs.go
+			return err
+		}
+		tx.tagSet = deriveTagCounts(tx) // tagcounts.go
+		last, err := lastCS(tx)
 		if err != nil || last == 0 {
 			return err
 		}
@@ -238,21 +241,14 @@ func (s *Store) init() error {
 // the next Apply would then overwrite an immutable change-set. Lifting the
 // counter prevents that; `tagbot check` (Verify) reports what else the
 // torn write left behind.
+//
+// The change-set and outbox sequences have no counter (seqs.go): initSeqs
+// derives them.
 func (s *Store) repairSeqs(tx *txn) error {
-	for _, name := range []string{"cs", "ob", "in", "rq", "act"} {
-		prefix := name + ":"
-		var top uint64
-		var ferr error
-		tx.DescendLessOrEqual("", prefix+"~", func(k, _ string) bool {
-			if !strings.HasPrefix(k, prefix) {
-				return false
-			}
-			id, err := seqOf(k, prefix)
-			top, ferr = uint64(id), err
-			return false
-		})
-		if ferr != nil {
-			return ferr
+	for _, name := range []string{"in", "rq", "act"} {
+		top, err := topSeq(tx, name+":")
+		if err != nil {
+			return err
 		}
 		last, err := lastSeq(tx, name)
 		if err != nil {

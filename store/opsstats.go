@@ -11,7 +11,7 @@ import (
 type OpsCounts struct {
 	InboxPending      int       // received callbacks not yet handled (inq:)
 	InboxOldest       time.Time // when the oldest of them arrived; zero if none
-	OutboxPending     int       // WeCom calls still to make (obq:)
+	OutboxPending     int       // WeCom calls still to make (obl:)
 	OutboxRetrying    int       // of those, calls tried at least once (waiting to retry)
 	OutboxOldest      time.Time // when the oldest pending call was queued; zero if none
 	RepliesQueued     int       // replies not yet sent (rq:)
@@ -45,31 +45,22 @@ func (s *Store) OpsCounts() (OpsCounts, error) {
 		if ferr != nil {
 			return ferr
 		}
-		scan(tx, "obq:", func(k, _ string) bool {
-			c.OutboxPending++
-			if c.OutboxPending > opsScanLimit {
-				return true
-			}
-			id, err := seqOf(k, "obq:")
-			if err != nil {
-				ferr = err
-				return false
-			}
+		ids, n, err := pendingIDs(tx, opsScanLimit, true) // outboxlanes.go
+		if err != nil {
+			return err
+		}
+		c.OutboxPending = n
+		for i, id := range ids {
 			e, err := getOutbox(tx, id)
 			if err != nil {
-				ferr = err
-				return false
+				return err
 			}
-			if c.OutboxPending == 1 {
+			if i == 0 {
 				c.OutboxOldest = e.CreatedAt
 			}
 			if e.Attempts > 0 {
 				c.OutboxRetrying++
 			}
-			return true
-		})
-		if ferr != nil {
-			return ferr
 		}
 		c.RepliesQueued = countPrefix(tx, "rq:")
 		c.ActivitiesPending = countPrefix(tx, "actq:")

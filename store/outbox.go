@@ -53,15 +53,13 @@ type OutboxEntry struct {
 func (e *OutboxEntry) RelKey() string { return e.Customer + ":" + e.Follower }
 
 func obrKey(customer, follower string, seq uint64) string {
-	return fmt.Sprintf("obr:%s:%s:%012d", customer, follower, seq)
+	return joinSeq(seq, "obr:", customer, ":", follower, ":")
 }
 
 // enqueueMarkTag writes the outbox entry for an effective change-set.
 func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
-	seq, err := nextSeq(tx, "ob")
-	if err != nil {
-		return 0, err
-	}
+	tx.obSeq++ // seqs.go
+	seq := tx.obSeq
 	e := OutboxEntry{
 		ID: ID(seq), CS: cs.ID, Op: "mark_tag", Actor: cs.Actor,
 		Customer: cs.Customer, Follower: cs.Follower,
@@ -74,12 +72,10 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 	for _, t := range cs.Remove {
 		e.Remove = append(e.Remove, t.ID)
 	}
-	for _, k := range []string{seqKey("obq:", seq), obrKey(e.Customer, e.Follower, seq)} {
-		if _, _, err := tx.Set(k, "", nil); err != nil {
-			return 0, err
-		}
+	if _, _, err := tx.Set(obrKey(e.Customer, e.Follower, seq), "", nil); err != nil {
+		return 0, err
 	}
-	if _, _, err = tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
 		return 0, err
 	}
 	return e.ID, recount(tx, &e, "", e.CreatedAt)
@@ -98,22 +94,15 @@ func (s *Store) Outbox(id ID) (OutboxEntry, error) {
 func (s *Store) PendingOutbox(limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	err := s.view(func(tx *txn) error {
-		var ferr error
-		scan(tx, "obq:", func(k, _ string) bool {
-			id, err := seqOf(k, "obq:")
-			if err != nil {
-				ferr = err
-				return false
-			}
-			e, err := getOutbox(tx, id)
-			if err != nil {
-				ferr = err
-				return false
+		ids, _, err := pendingIDs(tx, limit, false) // outboxlanes.go
+		for _, id := range ids {
+			e, gerr := getOutbox(tx, id)
+			if gerr != nil {
+				return gerr
 			}
 			out = append(out, *e)
-			return limit <= 0 || len(out) < limit
-		})
-		return ferr
+		}
+		return err
 	})
 	return out, err
 }
@@ -139,7 +128,6 @@ func hasPending(tx *txn, customer, follower string) bool {
 
 // finish moves an entry out of the queue with the given status.
 func finish(tx *txn, e *OutboxEntry) error {
-	tx.Delete(seqKey("obq:", uint64(e.ID)))
 	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
 	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil); err != nil {
 		return err

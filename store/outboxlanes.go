@@ -20,16 +20,19 @@ import (
 // entries before background ones, so one employee's /tag never waits behind
 // a batch of 100,000.
 //
-// obc:t holds the counts of all entries, obc:l:i and obc:l:b those of each
-// lane, obc:b:<batch> those of one batch (OutboxCounts, JSON); Apply and the
-// outcome of each entry keep them, Rebuild rewrites them from the entries.
-// obcv ("1") says they were derived once for a store from before them.
+// obc:l:i and obc:l:b hold the counts of each lane, obc:b:<batch> those of
+// one batch (OutboxCounts, JSON); Apply and the outcome of each entry keep
+// them, Rebuild rewrites them from the entries. The counts of the whole
+// outbox are the two lanes' together (no key of their own: one key fewer
+// per Apply). obcv says which of these keys the store has: "2" these;
+// "1" (before) also obc:t, the whole outbox's counts, and the queue obq:,
+// which the lanes make redundant — Open deletes them.
 
 // Outbox lanes.
 const (
 	laneInteractive = "i"
 	laneBackground  = "b"
-	outboxCountsV   = "1"
+	outboxCountsV   = "2"
 )
 
 // OutboxCounts counts outbox entries by status: of the whole outbox, of one
@@ -65,11 +68,29 @@ func laneKey(bg bool, id ID) string { return seqKey("obl:"+lane(bg)+":", uint64(
 
 // countKeys lists the counter keys an entry feeds.
 func countKeys(e *OutboxEntry) []string {
-	keys := []string{"obc:t", "obc:l:" + lane(e.Background)}
+	keys := []string{"obc:l:" + lane(e.Background)}
 	if e.Batch != "" {
 		keys = append(keys, "obc:b:"+e.Batch)
 	}
 	return keys
+}
+
+// addCounts adds c to into: the whole outbox is its two lanes.
+func addCounts(into *OutboxCounts, c OutboxCounts) {
+	if !c.First.IsZero() && (into.First.IsZero() || c.First.Before(into.First)) {
+		into.First, into.Actor, into.Background = c.First, c.Actor, c.Background
+	}
+	into.Pending += c.Pending
+	into.Done += c.Done
+	for code, n := range c.Failed {
+		if into.Failed == nil {
+			into.Failed = map[int]int{}
+		}
+		into.Failed[code] += n
+	}
+	if c.Last.After(into.Last) {
+		into.Last = c.Last
+	}
 }
 
 // count applies one entry's move (from "" when queued, to its new status
@@ -112,8 +133,8 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 		}
 	}
 	for _, k := range countKeys(e) {
-		c, err := getJSON[OutboxCounts](tx, k, nil)
-		if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		c, err := getCounts(tx, k) // countscodec.go
+		if err != nil {
 			return err
 		}
 		if c == nil {
@@ -123,7 +144,7 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 			}
 		}
 		count(c, e, from, at)
-		if err := putJSON(tx, k, c); err != nil {
+		if err := putCounts(tx, k, c); err != nil {
 			return err
 		}
 	}
@@ -158,7 +179,10 @@ func rewriteOutbox(tx *txn) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	changed := 0
+	changed, err := retireV1Keys(tx)
+	if err != nil {
+		return 0, err
+	}
 	var extra []string
 	scan(tx, "obl:", func(k, _ string) bool {
 		if !lanes[k] {
@@ -198,13 +222,73 @@ func rewriteOutbox(tx *txn) (int, error) {
 }
 
 // initOutboxLanes derives the lanes and counters once for a store from
-// before them (Open).
+// before them, and deletes the keys of version "1" the lanes replaced
+// (Open).
 func initOutboxLanes(tx *txn) error {
-	if v, err := tx.Get("obcv"); err == nil && v == outboxCountsV {
+	switch v, _ := tx.Get("obcv"); v {
+	case outboxCountsV:
 		return nil
+	case "1":
+		if _, err := retireV1Keys(tx); err != nil {
+			return err
+		}
+		_, _, err := tx.Set("obcv", outboxCountsV, nil)
+		return err
 	}
 	_, err := rewriteOutbox(tx)
 	return err
+}
+
+// retireV1Keys deletes obc:t and the obq: queue (obcv "1"), reporting how
+// many keys it deleted.
+func retireV1Keys(tx *txn) (int, error) {
+	var keys []string
+	scan(tx, "obq:", func(k, _ string) bool {
+		keys = append(keys, k)
+		return true
+	})
+	if _, err := tx.Get("obc:t"); err == nil {
+		keys = append(keys, "obc:t")
+	}
+	for _, k := range keys {
+		if _, err := tx.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// pendingIDs lists up to limit (0: all) pending entries' ids in queue
+// order, both lanes merged; with countAll, n is the number pending in all
+// (else at most what it lists).
+func pendingIDs(tx *txn, limit int, countAll bool) (ids []ID, n int, err error) {
+	var lanes [2][]ID
+	for i, bg := range []bool{false, true} {
+		prefix := "obl:" + lane(bg) + ":"
+		scan(tx, prefix, func(k, _ string) bool {
+			n++
+			if limit <= 0 || len(lanes[i]) < limit {
+				var id ID
+				if id, err = seqOf(k, prefix); err != nil {
+					return false
+				}
+				lanes[i] = append(lanes[i], id)
+			}
+			return countAll || limit <= 0 || len(lanes[i]) < limit
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	ids = append(lanes[0], lanes[1]...)
+	slices.Sort(ids)
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	if !countAll {
+		n = len(ids)
+	}
+	return ids, n, nil
 }
 
 // OutboxLane lists up to limit pending entries of one lane (background or
@@ -276,8 +360,6 @@ func (s *Store) OutboxCountsAll() (total, interactive, background OutboxCounts, 
 		}
 		for k, c := range counts {
 			switch {
-			case k == "obc:t":
-				total = *c
 			case k == "obc:l:i":
 				interactive = *c
 			case k == "obc:l:b":
@@ -286,6 +368,8 @@ func (s *Store) OutboxCountsAll() (total, interactive, background OutboxCounts, 
 				batches = append(batches, *c)
 			}
 		}
+		addCounts(&total, interactive)
+		addCounts(&total, background)
 		return nil
 	})
 	slices.SortFunc(batches, func(a, b OutboxCounts) int {

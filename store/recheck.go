@@ -43,7 +43,7 @@ func changedSince(tx *txn, customer, follower string, since ID) bool {
 func (s *Store) NextID() (ID, error) {
 	var id ID
 	err := s.view(func(tx *txn) error {
-		n, err := lastSeq(tx, "cs")
+		n, err := lastCS(tx)
 		id = ID(n + 1)
 		return err
 	})

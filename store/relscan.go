@@ -2,7 +2,6 @@ package store
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -16,18 +15,16 @@ import (
 var minSplit = 50_000
 
 // relKeys lists the rest of every key under prefix, mapped by conv, in
-// key order. sizeKey names a counter (plain number) that estimates the
-// count, "" when there is none.
-func (s *Store) relKeys(prefix string, conv func(string) string, sizeKey string) ([]string, error) {
+// key order. size (nil when there is none) estimates the number of
+// customers.
+func (s *Store) relKeys(prefix string, conv func(string) string, size func(tx *txn) int) ([]string, error) {
 	var first, last string
 	hint := 0
 	err := s.view(func(tx *txn) error {
 		first, last = keyBounds(tx, prefix)
-		if sizeKey != "" {
-			if v, err := tx.Get(sizeKey); err == nil {
-				hint, _ = strconv.Atoi(v)
-				hint += hint / 4 // customers → relationships, roughly
-			}
+		if size != nil {
+			hint = size(tx)
+			hint += hint / 4 // customers → relationships, roughly
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ package store
 // holds (when and through which channel it was added).
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,16 +28,22 @@ func SplitRel(r string) (customer, follower string) {
 
 // RelsWithTag lists the relationships that have the tag now, sorted.
 func (s *Store) RelsWithTag(tagID string) ([]string, error) {
-	return s.relKeys("tt:"+tagID+":", nil, snTagKey(tagID))
+	return s.relKeys("tt:"+tagID+":", nil, func(*txn) int { return s.tags.get(tagID) })
 }
 
 // RelsOfFollower lists the relationships of one employee, sorted.
 func (s *Store) RelsOfFollower(userID string) ([]string, error) {
-	return s.relKeys("rf:"+userID+":", func(rest string) string { return rest + ":" + userID }, "")
+	return s.relKeys("rf:"+userID+":", func(rest string) string { return rest + ":" + userID }, nil)
 }
 
 // AllRels lists every relationship, sorted.
-func (s *Store) AllRels() ([]string, error) { return s.relKeys("rel:", nil, "sn:c") }
+func (s *Store) AllRels() ([]string, error) {
+	return s.relKeys("rel:", nil, func(tx *txn) int {
+		v, _ := tx.Get(snCustomers)
+		n, _ := strconv.Atoi(v)
+		return n
+	})
+}
 
 // RelFacts are what a selection may ask of a relationship beyond its tags
 // and follower.

@@ -73,6 +73,7 @@ func (s *Store) Rebuild() (RepairReport, error) {
 		} else if n > 0 {
 			rep.Added["outbox lane and count"] += n
 		}
+		s.recountTags(tx, &rep)        // tagcounts.go
 		return rebuildCounts(tx, &rep) // stats.go
 	})
 	if !rep.Changed() {
@@ -88,9 +89,10 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 		want[p] = map[string]string{}
 	}
 	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
-		for _, k := range indexKeys(cs, fmt.Sprintf("%012d", uint64(cs.ID))) {
+		eachIndexKey(cs, seqDigits(uint64(cs.ID)), func(k string) error {
 			want[k[:len("ix:c:")]][k] = ""
-		}
+			return nil
+		})
 		if !cs.Effective() {
 			return true
 		}
@@ -111,7 +113,7 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 // derivedFromQueues lists the queue keys the outbox entries, the received
 // messages still pending and the queued replies need, with their values.
 func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
-	for _, p := range []string{"obq:", "obr:", "rqu:", "inq:", "actq:"} {
+	for _, p := range []string{"obr:", "rqu:", "inq:", "actq:"} {
 		want[p] = map[string]string{}
 	}
 	err := scanJSON(tx, "act:", func(_ string, a *Activity) bool {
@@ -132,7 +134,6 @@ func derivedFromQueues(tx *txn, want map[string]map[string]string) error {
 	}
 	err = scanJSON(tx, "ob:", func(_ string, e *OutboxEntry) bool {
 		if e.Status == OutboxStatusPending {
-			want["obq:"][seqKey("obq:", uint64(e.ID))] = ""
 			want["obr:"][obrKey(e.Customer, e.Follower, uint64(e.ID))] = ""
 		}
 		return true
@@ -227,8 +228,8 @@ func (s *Store) derivedProblems(tx *txn) ([]string, error) {
 	if err := derivedFollowers(tx, want); err != nil { // stats.go
 		return nil, err
 	}
-	problems := countProblems(tx) // stats.go
-	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obq:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
+	problems := append(countProblems(tx), s.tagCountProblems(tx)...) // stats.go, tagcounts.go
+	for _, prefix := range []string{"ix:c:", "ix:a:", "ix:b:", "ix:t:", "obr:", "rqu:", "inq:", "actq:", "rf:"} {
 		missing, extra := len(want[prefix]), 0
 		var example string
 		scan(tx, prefix, func(k, _ string) bool {

@@ -61,7 +61,7 @@ func rqKey(id ID) string { return seqKey("rq:", uint64(id)) }
 func rquPrefix(user string) string { return "rqu:" + user + ":" }
 
 // rquKey is the queue key of reply seq to user.
-func rquKey(user string, seq uint64) string { return fmt.Sprintf("%s%012d", rquPrefix(user), seq) }
+func rquKey(user string, seq uint64) string { return joinSeq(seq, rquPrefix(user)) }
 
 func getReply(tx *txn, id ID) (*QueuedReply, error) {
 	return getJSON[QueuedReply](tx, rqKey(id), func() error { return fmt.Errorf("reply %d: %w", id, ErrNotFound) })

@@ -142,7 +142,7 @@ func (s *Store) revertGroup(tx *txn, primary ID, group []ChangeSet, opts RevertO
 	if err != nil {
 		return nil, err
 	}
-	last, err := lastSeq(tx, "cs")
+	last, err := lastCS(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (s *Store) TagsAt(customer, follower string, t time.Time) ([]string, error)
 }
 
 func tagsAt(tx *txn, customer, follower string, t time.Time) ([]string, error) {
-	last, err := lastSeq(tx, "cs")
+	last, err := lastCS(tx)
 	if err != nil {
 		return nil, err
 	}

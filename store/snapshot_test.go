@@ -79,7 +79,7 @@ func (s *Store) lastChangeSet() (ID, error) {
 	var n uint64
 	err := s.view(func(tx *txn) error {
 		var err error
-		n, err = lastSeq(tx, "cs")
+		n, err = lastCS(tx)
 		return err
 	})
 	return ID(n), err

@@ -12,23 +12,23 @@ import (
 )
 
 // Statistics (package stats): reads of the keys Apply maintains (tt:,
-// rel:, cust:, cs:, ix:t:) and two counters kept in the same transactions,
-// so that /stats on a million customers need not scan them:
+// rel:, cust:, cs:, ix:t:), a counter and an index kept in the same
+// transactions, and the tag counts kept in memory (tagcounts.go), so that
+// /stats on a million customers need not scan them:
 //
 //	sn:c          number of customers (cust: keys)
-//	sn:t:<tag_id> number of customers having the tag on any relationship
-//	sn:v          version of these keys ("2": rf: keys exist too)
+//	sn:v          version of these keys ("3": rf: keys exist too, and
+//	              the tag counts are in memory: no sn:t:<tag_id> keys)
 //	rf:<userid>:<external_userid>  the follower's relationships (value "")
 //
-// project (ledger.go) keeps sn:t:, upsertCustomerTx keeps sn:c and rf:,
-// endRelationshipTx deletes rf:; all are derived, so Rebuild rewrites them
-// (rebuildCounts, derivedFollowers) and Open writes them for a store from
-// before them (initCounts).
+// upsertCustomerTx keeps sn:c and rf:, endRelationshipTx deletes rf:; all
+// are derived, so Rebuild rewrites them (rebuildCounts, derivedFollowers)
+// and Open writes them for a store from before them (initCounts).
 
 const (
 	snCustomers = "sn:c"
 	snVersion   = "sn:v"
-	snVersionV  = "2"
+	snVersionV  = "3"
 )
 
 func rfKey(follower, customer string) string { return "rf:" + follower + ":" + customer }
@@ -44,8 +44,6 @@ func derivedFollowers(tx *txn, want map[string]map[string]string) error {
 	})
 	return nil
 }
-
-func snTagKey(tagID string) string { return "sn:t:" + tagID }
 
 // addCount adds d to the counter at key (absent: 0).
 func addCount(tx *txn, key string, d int) error {
@@ -67,24 +65,22 @@ func hasTagAnywhere(tx *txn, tagID, customer string) bool {
 	return found
 }
 
-// countTagTx keeps sn:t:<tag> when project adds (before its tt: key is
-// set) or removes (after its tt: key is deleted) the tag on one of
-// customer's relationships: the count moves only when the customer gains
-// its first or loses its last relationship with the tag.
-func countTagTx(tx *txn, tagID, customer string, add bool) error {
-	if hasTagAnywhere(tx, tagID, customer) {
-		return nil
-	}
-	if add {
-		return addCount(tx, snTagKey(tagID), 1)
-	}
-	return addCount(tx, snTagKey(tagID), -1)
-}
-
-// initCounts writes the counters and rf: keys of a store that lacks them.
+// initCounts writes the counter and rf: keys of a store that lacks them,
+// and deletes the sn:t: keys of a store of sn:v "2".
 func initCounts(tx *txn) error {
-	if v, err := tx.Get(snVersion); err == nil && v == snVersionV {
+	switch v, _ := tx.Get(snVersion); v {
+	case snVersionV:
 		return nil
+	case "2":
+		var old []string
+		scan(tx, "sn:t:", func(k, _ string) bool { old = append(old, k); return true })
+		for _, k := range old {
+			if _, err := tx.Delete(k); err != nil {
+				return err
+			}
+		}
+		_, _, err := tx.Set(snVersion, snVersionV, nil)
+		return err
 	}
 	want := map[string]map[string]string{}
 	if err := derivedFollowers(tx, want); err != nil {
@@ -131,30 +127,18 @@ func rebuildCounts(tx *txn, rep *RepairReport) error {
 	return nil
 }
 
-// wantCounts derives the sn: counters from the cust: and tt: keys.
+// wantCounts derives the sn: keys from the cust: keys.
 func wantCounts(tx *txn) map[string]string {
 	want := map[string]string{}
 	customers := 0
 	scan(tx, "cust:", func(string, string) bool { customers++; return true })
 	want[snCustomers] = strconv.Itoa(customers)
 	want[snVersion] = snVersionV
-	counts := map[string]int{}
-	var lastTag, lastCust string
-	scan(tx, "tt:", func(k, _ string) bool {
-		if tag, cust, _, ok := splitTT(k); ok && (tag != lastTag || cust != lastCust) {
-			lastTag, lastCust = tag, cust
-			counts[tag]++
-		}
-		return true
-	})
-	for tag, n := range counts {
-		want[snTagKey(tag)] = strconv.Itoa(n)
-	}
 	return want
 }
 
-// countProblems lists, for Verify, the sn: counters that differ from
-// what the cust: and tt: keys say.
+// countProblems lists, for Verify, the sn: keys that differ from what
+// the cust: keys say.
 func countProblems(tx *txn) []string {
 	want := wantCounts(tx)
 	var problems []string
@@ -193,27 +177,15 @@ func (s *Store) CustomerTotal() (int, error) {
 
 // TagCustomerCounts counts, per tag id, the customers having the tag on at
 // least one relationship (once each, however many relationships carry it).
-// For every relationship (follower "") it reads the sn:t: counters; with
+// For every relationship (follower "") it reads the counts kept in memory; with
 // follower set only that employee's relationships count, read through
 // their rf: keys.
 func (s *Store) TagCustomerCounts(follower string) (map[string]int, error) {
+	if follower == "" {
+		return s.tags.snapshot(), nil // tagcounts.go
+	}
 	out := map[string]int{}
 	err := s.view(func(tx *txn) error {
-		if follower == "" {
-			var ferr error
-			scan(tx, "sn:t:", func(k, v string) bool {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					ferr = fmt.Errorf("%w: %s", ErrCorrupt, k)
-					return false
-				}
-				if n != 0 {
-					out[k[len("sn:t:"):]] = n
-				}
-				return true
-			})
-			return ferr
-		}
 		return followerRels(tx, follower, func(r *Relationship) {
 			for id := range r.Tags {
 				out[id]++
@@ -253,7 +225,7 @@ func (s *Store) TagCustomersAsOf(tagIDs []string, follower string) (map[string][
 	out := make(map[string][]string, len(tagIDs))
 	var next ID
 	err := s.view(func(tx *txn) error {
-		last, err := lastSeq(tx, "cs")
+		last, err := lastCS(tx)
 		if err != nil {
 			return err
 		}

@@ -7,9 +7,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestTagCountersFollowApply checks the sn: counters through adds on two
-// relationships of one customer, removals, a wrong counter Rebuild fixes,
-// and a store reopened without counters (Open writes them).
+// TestTagCountersFollowApply checks the tag counts through adds on two
+// relationships of one customer, removals, a wrong count Rebuild fixes,
+// and a store reopened without its sn: keys (Open writes them).
 func TestTagCountersFollowApply(t *testing.T) {
 	s, _ := openTest(t)
 	seed(t, s)
@@ -38,9 +38,26 @@ func TestTagCountersFollowApply(t *testing.T) {
 		{"c2 +VIP", func() { apply(t, s, "zhangsan", "c2", []string{"t1"}, nil) }, map[string]int{"t1": 2, "t3": 1}},
 		{"c1 -VIP on zhangsan: kept through lisi", func() { apply(t, s, "zhangsan", "c1", nil, []string{"t1"}) }, map[string]int{"t1": 2, "t3": 1}},
 		{"c1 -高意向", func() { apply(t, s, "zhangsan", "c1", nil, []string{"t3"}) }, map[string]int{"t1": 2}},
+		{"a batch that fails counts nothing", func() {
+			_, err := s.ApplyBatch([]ChangeSet{
+				{Actor: "zhangsan", Source: SourceCommand, Customer: "c1", Follower: "zhangsan", Add: tags("t4")},
+				{Actor: "zhangsan", Source: SourceCommand, Customer: "c2", Follower: "zhangsan", Add: tags("nope")},
+			})
+			if err == nil {
+				t.Error("batch with an unknown tag applied")
+			}
+		}, map[string]int{"t1": 2}},
+		{"reopened: counted again from the keys", func() {
+			path := s.Path()
+			must(t, s.Close())
+			var err error
+			s, err = Open(path, Options{Sync: "never"})
+			must(t, err)
+			t.Cleanup(func() { s.Close() })
+		}, map[string]int{"t1": 2}},
 		{"a wrong counter, then Rebuild", func() {
-			must(t, s.update(func(tx *txn) error { return addCount(tx, snTagKey("t4"), 7) }))
-			if err := s.Verify(); err == nil || !strings.Contains(err.Error(), "sn:t:t4") {
+			s.tags.commit(nil, []tagDelta{{"t4", 7}})
+			if err := s.Verify(); err == nil || !strings.Contains(err.Error(), "count of tag t4 is 7") {
 				t.Errorf("Verify with a wrong counter = %v, want it named", err)
 			}
 			rep, err := s.Rebuild()

@@ -13,8 +13,11 @@
 // to 12 digits, so that key order is sequence order.
 //
 //	meta:version               schema version ("1")
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, lc (plain number)
-//	meta:seq:<name>            last sequence handed out for cs, ob, in, rq, act, sg, tn (plain number)
+//	meta:seq:<name>            last sequence handed out for in, rq, act, sg, lc, tn (plain number);
+//	                           change-sets and outbox entries have none (seqs.go)
+//	meta:chain                 "<seq> <hash>": the newest change-set, which numbers
+//	                           change-sets, and its hash (chain.go)
+//	meta:chain_start           ChainStart: the digest sealing a ledger from before the chain
 //	meta:synced                time of the last full sync (RFC 3339)
 //	meta:first_synced          time of the first full sync: the ledger's horizon
 //	grp:<group_id>             Group: a tag group of the library
@@ -33,7 +36,6 @@
 //	ix:t:<tag_id>:<seq>        ledger index by tag (value "")
 //	ix:b:<batch>:<seq>         ledger index by batch (value "")
 //	ob:<seq>                   OutboxEntry: a WeCom call a change-set needs
-//	obq:<seq>                  present while ob:<seq> is pending (the queue)
 //	in:<seq>                   InboxMessage: a received callback, until done
 //	inq:<seq>                  present while in:<seq> is pending; value: its order key
 //	                           (the sender; "" from tagbots before it was kept)
@@ -44,10 +46,11 @@
 //	obr:<external_userid>:<userid>:<seq>
 //	                           present while the relationship has outbox entry <seq> pending
 //	obl:i:<seq>, obl:b:<seq>   present while ob:<seq> is pending, by lane: interactive
-//	                           or background (outboxlanes.go)
-//	obc:t, obc:l:i, obc:l:b, obc:b:<batch>
-//	                           OutboxCounts of the outbox, of each lane, of one batch
-//	obcv                       version of the obl:/obc: keys ("1"; Open derives them when older)
+//	                           or background; together, the queue (outboxlanes.go)
+//	obc:l:i, obc:l:b, obc:b:<batch>
+//	                           OutboxCounts of each lane (the whole outbox: both), of one batch
+//	obcv                       version of the obl:/obc: keys ("2"; Open derives them when older;
+//	                           "1" also had obq:<seq> and obc:t, which Open deletes)
 //	meta:x:<name>              small values of other packages (Meta, SetMeta), e.g.
 //	                           nl.confirm:<userid> = "off" after /set confirm off,
 //	                           todo.digest:<userid> = day of the last daily digest (expiring; todo/)
@@ -71,11 +74,12 @@
 //	sgt:<external_userid>:<userid>:<tag_id>
 //	                           a pending suggestion offers that tag (value seq)
 //	sn:c                       number of customers (plain number; stats.go)
-//	sn:v                       version of the sn: and rf: keys ("2"; Open writes them when older)
+//	sn:v                       version of the sn: and rf: keys ("3"; Open writes them when older)
 //	rf:<userid>:<external_userid>
 //	                           the follower's relationships (value ""; stats.go)
-//	sn:t:<tag_id>              number of customers having the tag on any relationship
-//	                           (plain number; kept by Apply, rewritten by Rebuild; stats.go)
+//	                           (the number of customers per tag is kept in memory, counted
+//	                           from the tt: keys at Open; sn:v "2" stored it in sn:t:<tag_id>,
+//	                           which Open deletes: tagcounts.go)
 //	lc:s:<rule>                LifecycleRuleState: a lifecycle rule's first load, last slot, last run
 //	                           (its runs are jobs bg-life-<n>, n from meta:seq:lc; lifecycle.go)
 //	lcm:<external_userid>      when the customer last wrote (RFC 3339; lifecycle.go)
@@ -103,9 +107,10 @@
 // write without a marker. Expiring keys are swept by the store (expire.go)
 // and Compact rewrites the file.
 //
-// Change-set ids are the cs sequence. Change-set times never go backwards in
-// sequence order (a clock that steps back is clamped to the previous time), so
-// a time maps to a sequence range by binary search and history by time needs
+// Change-set ids are a sequence: the next one is the chain head's
+// (meta:chain) plus one. Change-set times never go backwards in sequence
+// order (a clock that steps back is clamped to the previous time), so a
+// time maps to a sequence range by binary search and history by time needs
 // no scan.
 package store
 
@@ -168,6 +173,9 @@ type Store struct {
 	lock     *storeLock // held while open; nil for :memory:
 	readOnly bool       // loaded into memory; the file is never written
 	wmu      sync.Mutex // serializes write transactions (update)
+	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
+	counts   laneCounts // decoded lane counts; under wmu (countscodec.go)
+	tags     tagCounts  // customers per tag (tagcounts.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
 	mu       sync.Mutex // guards lastTime
@@ -179,8 +187,35 @@ type Store struct {
 }
 
 // seqKey formats a sequence number for keys.
-func seqKey(prefix string, n uint64) string {
-	return prefix + fmt.Sprintf("%012d", n)
+func seqKey(prefix string, n uint64) string { return joinSeq(n, prefix) }
+
+// joinSeq is the key made of parts followed by n in 12 digits, built with
+// one allocation.
+func joinSeq(n uint64, parts ...string) string {
+	var buf [128]byte
+	b := buf[:0]
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return string(appendSeq(b, n))
+}
+
+// seqDigits formats a sequence number as keys end with it: 12 digits.
+func seqDigits(n uint64) string {
+	var buf [20]byte
+	return string(appendSeq(buf[:0], n))
+}
+
+// appendSeq appends n padded to 12 digits, so that key order is number
+// order (fmt.Sprintf("%012d") without its cost: keys are built on the
+// hot path).
+func appendSeq(b []byte, n uint64) []byte {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], n, 10)
+	for i := len(d); i < 12; i++ {
+		b = append(b, '0')
+	}
+	return append(b, d...)
 }
 
 // lastSeq reads the last sequence handed out for name.

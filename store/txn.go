@@ -28,11 +28,15 @@ const frameKey = "~frame"
 // Open tell a whole last transaction from a torn one.
 type txn struct {
 	*buntdb.Tx
-	writes   []write  // in order; a key written twice counts once, as its last write
-	lib      *library // the library when the transaction began
-	libDirty bool     // the transaction wrote a grp: or tag: key
-	ttlKeys  bool     // the transaction may delete keys with BuntDB TTLs (expire.go)
-	quiet    bool     // tag triggers do not fire (a relationship ending; trigger.go)
+	writes   []write        // in order; a key written twice counts once, as its last write
+	lib      *library       // the library when the transaction began
+	libDirty bool           // the transaction wrote a grp: or tag: key
+	ttlKeys  bool           // the transaction may delete keys with BuntDB TTLs (expire.go)
+	obSeq    uint64         // last outbox id handed out, Store.obSeq when it commits (seqs.go)
+	counts   laneCounts     // decoded lane counts (countscodec.go); nil when reading
+	tagDelta []tagDelta     // changes to the tag counts, adopted when it commits (tagcounts.go)
+	tagSet   map[string]int // the tag counts anew (Open, Rebuild), adopted when it commits
+	quiet    bool           // tag triggers do not fire (a relationship ending; trigger.go)
 }
 
 // write is one Set or Delete of a transaction.
@@ -141,8 +145,10 @@ func (s *Store) update(fn func(tx *txn) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	var lib *library
+	var done *txn
 	err := s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx, lib: s.lib.Load()}
+		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts}
+		done = tx
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -154,8 +160,12 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		}
 		return tx.seal()
 	})
-	if err == nil && lib != nil {
-		s.lib.Store(lib)
+	if err == nil {
+		s.obSeq = done.obSeq
+		s.tags.commit(done.tagSet, done.tagDelta)
+		if lib != nil {
+			s.lib.Store(lib)
+		}
 	}
 	return err
 }

@@ -103,7 +103,7 @@ func (s *Store) VerifyReport() (ChainReport, error) {
 			if ferr = decode(k, v, &e); ferr != nil {
 				return false
 			}
-			_, qerr := tx.Get(seqKey("obq:", uint64(e.ID)))
+			_, qerr := tx.Get(laneKey(e.Background, e.ID))
 			if (e.Status == OutboxStatusPending) != (qerr == nil) {
 				problems = append(problems, fmt.Sprintf("outbox %d: status %s, queued %v", e.ID, e.Status, qerr == nil))
 			}

@@ -35,7 +35,7 @@ func TestVerifyFindsEachBrokenInvariant(t *testing.T) {
 			return err
 		}},
 		{"pending entry not queued", func(tx *txn, cs ChangeSet) error {
-			_, err := tx.Delete(seqKey("obq:", uint64(cs.Outbox)))
+			_, err := tx.Delete(laneKey(false, cs.Outbox))
 			return err
 		}},
 		{"stray tag key", func(tx *txn, cs ChangeSet) error {

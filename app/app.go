@@ -265,6 +265,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.goRun(ctx, "daily digest", m.Todo.Run)
 	m.goRun(ctx, "member departments", m.readDepartments)
+	m.goRun(ctx, "resume confirmed commands", m.Router.ResumePlans) // a sentence's writes a crash cut short
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

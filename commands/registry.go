@@ -220,6 +220,10 @@ type Router struct {
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
 	writeMu sync.Mutex
+
+	// afterStep, when set (tests), runs after step i of a plan and before
+	// it is marked done: a panic there stands for a crash (plan.go).
+	afterStep func(i int)
 }
 
 // NewRouter checks the options and the group policies of the config and

@@ -152,7 +152,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 			}
 		},
 	})
-	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger}))
+	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger, ReadNames: true}))
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 		Failed: m.Metrics.ObserveOutboxFailed,

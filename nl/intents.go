@@ -107,6 +107,15 @@ func history(rq *request) (Result, bool) {
 	}
 	s := rq.s
 	var args []commands.Token
+	if r := cut(s, historyNoise...); r != "" && actsAfter(s, r) { // 孙七这周打了哪些标签: an employee by name
+		asMember := func(uid string) Result {
+			return run(false, "history", append([]commands.Token{mention(uid)}, rq.timeFilters()...)...)
+		}
+		asCustomer := func() Result { return run(false, "history", append([]commands.Token{word(r)}, rq.timeFilters()...)...) }
+		if res, ok := rq.member(r, asMember, asCustomer); ok {
+			return res, true
+		}
+	}
 	if r := cut(s, historyNoise...); r != "" && r != "我" && rq.names.Customer(r) { // 谁改了张三的标签
 		return run(false, "history", append([]commands.Token{word(r)}, rq.timeFilters()...)...), true
 	}

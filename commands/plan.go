@@ -68,8 +68,12 @@ func (r *Router) ResumePlans(ctx context.Context) error {
 			return err
 		}
 		replies, err := r.resumePlan(ctx, p)
-		if err != nil {
-			return err
+		if err != nil { // a plan that cannot run must not stop every later start
+			r.log.ErrorContext(ctx, "confirmed commands not resumed; dropped", "plan", uint64(p.ID), "user", p.User, "err", err)
+			replies = []Reply{{Text: "服务重启前你确认的命令没能继续执行，请发送 /history 查看哪些已经生效，再重新发送其余的。"}}
+			if err := r.st.PlanEnd(p.ID); err != nil {
+				return fmt.Errorf("drop plan %d: %w", p.ID, err)
+			}
 		}
 		r.log.InfoContext(ctx, "confirmed commands resumed after a restart", "plan", uint64(p.ID), "user", p.User)
 		if r.deliver != nil && len(replies) > 0 {

@@ -127,3 +127,23 @@ func TestPlanTakesOverInbox(t *testing.T) {
 		t.Fatalf("咖啡 added %d times, want 1", n)
 	}
 }
+
+// TestPlanUnreadableDropped: a plan whose command cannot be read (a store
+// from another version) is dropped with a word to its user, and does not
+// stop later starts.
+func TestPlanUnreadableDropped(t *testing.T) {
+	e := natEnv(t)
+	if _, err := e.st.PlanBegin("zhangsan", []string{"not a command"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	got := restart(t, e)
+	if err := e.r.ResumePlans(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(*got) != 1 || !strings.Contains((*got)[0], "zhangsan: 服务重启前你确认的命令没能继续执行") {
+		t.Fatalf("delivered %q, want one notice to zhangsan", *got)
+	}
+	if ps, err := e.st.PlansPending(); err != nil || len(ps) != 0 {
+		t.Fatalf("plans pending: %v, %v; want none", ps, err)
+	}
+}

@@ -155,7 +155,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 			}
 		},
 	})
-	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger}))
+	m.Syncer = mirror.NewSyncer(m.Store, m.API, groupSyncOptions(cfg, mirror.SyncOptions{Now: opts.Now, Logger: opts.Logger, ReadNames: true}))
 	m.Worker = mirror.NewWorker(m.Store, m.API, mirror.WorkerOptions{
 		Now: opts.Now, Notify: m.Sender.Notify, Queued: m.Sender.Flush, Logger: opts.Logger, Recheck: m.Syncer.Recheck,
 		Failed: m.Metrics.ObserveOutboxFailed,
@@ -272,6 +272,7 @@ func (m *Main) Start(ctx context.Context) error {
 	m.goRun(ctx, "jobs", m.Jobs.Run)
 	m.goRun(ctx, "daily digest", m.Todo.Run)
 	m.goRun(ctx, "member departments", m.readDepartments)
+	m.goRun(ctx, "resume confirmed commands", m.Router.ResumePlans) // a sentence's writes a crash cut short
 	m.log.Info("tagbot started", "listen", ln.Addr().String(), "callback", m.Config.Server.CallbackPath,
 		"sync_interval", m.Config.WeCom.SyncInterval)
 	return nil

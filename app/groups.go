@@ -50,12 +50,10 @@ func (m *Main) newTodo(opts Options) *todo.Service {
 	return todo.New(todo.Options{Store: m.Store, Config: m.Config, Notify: m.Sender.Notify, Now: opts.Now, Logger: opts.Logger})
 }
 
-// readDepartments reads members' departments at start when some group's
-// visible_to names a department (the full sync refreshes them later).
+// readDepartments reads at start members' departments when some group's
+// visible_to names a department, and the names not known yet (for
+// requests naming an employee); the full sync refreshes both later.
 func (m *Main) readDepartments(ctx context.Context) error {
-	if !m.Config.UsesDepartments() {
-		return nil
-	}
 	return m.Syncer.ReadDepartments(ctx)
 }
 

@@ -85,3 +85,20 @@ func TestEndToEndNaturalLanguageConfirmOff(t *testing.T) {
 		t.Fatalf("asked to confirm after /set confirm off:\n%s", out)
 	}
 }
+
+// TestEndToEndNaturalLanguageEmployeeByName: the first sync records the
+// members' names from user/get, so a question names an employee as people
+// call them.
+func TestEndToEndNaturalLanguageEmployeeByName(t *testing.T) {
+	d := startDemo(t)
+	say(t, d, "/as lisi")
+	mustContain(t, "stats", say(t, d, "张三这周打了多少标签"), "（即 /stats @zhangsan since:这周）")
+	mustContain(t, "history", say(t, d, "张三今天改了什么"), "（即 /history @zhangsan since:今天）")
+}
+
+// TestEndToEndNaturalLanguageTagsAtTime: a time in a tags question
+// answers with the tags of then, said to be of then.
+func TestEndToEndNaturalLanguageTagsAtTime(t *testing.T) {
+	d := startDemo(t)
+	mustContain(t, "tags at", say(t, d, "王小明昨天有哪些标签"), "（即 /tags 王小明 at:昨天）", "（昨天结束时） 的标签（按变更记录算出，不是现在的）")
+}

@@ -25,6 +25,9 @@ type Names interface {
 	TagNames() []string
 	// Me is the speaker's userid ("我" in a request).
 	Me() string
+	// Members returns the userids of the employees whose name (WeCom
+	// user/get) is exactly text, sorted; none when nobody is called so.
+	Members(text string) []string
 }
 
 // Natural is what a natural-language parser made of a plain message: a
@@ -227,3 +230,4 @@ func (n storeNames) Tag(text string) (string, bool)        { return n.tags.Live(
 func (n storeNames) DeletedTag(text string) (string, bool) { return n.tags.Deleted(text) }
 func (n storeNames) TagNames() []string                    { return n.tags.Names() }
 func (n storeNames) Me() string                            { return n.me }
+func (n storeNames) Members(text string) []string          { return n.st.MembersNamed(text) }

@@ -40,11 +40,7 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 		}
 	}
 	runAll := func(ctx context.Context, now time.Time, seq uint64) []Reply {
-		var all []Reply
-		for _, c := range writes {
-			all = append(all, withNote(r.dispatch(ctx, userID, c, now, seq), "即 "+c.Display())...)
-		}
-		return all
+		return r.runPlan(ctx, userID, writes, now, seq)
 	}
 	if !res.Confirm && !r.confirmOn(userID) {
 		return append(out, runAll(ctx, now, seq)...)

@@ -15,7 +15,7 @@ const (
 	Word      TokenKind = iota // a plain word or quoted text: 王小明, "王 小明", 「王 小明」
 	AddTag                     // +标签 or ＋标签
 	RemoveTag                  // -标签 or －标签
-	Filter                     // key:value with a known key (tag, since, until, page, before, cs)
+	Filter                     // key:value with a known key (tag, since, until, page, before, cs, at)
 	Mention                    // @userid
 	Pick                       // #2: a number from the last list shown
 )
@@ -43,6 +43,7 @@ var filterKeys = map[string]string{
 	"page": "page", "页": "page",
 	"before": "before",
 	"cs":     "cs", "变更": "cs",
+	"at": "at",
 }
 
 // quotePairs are the quotes users type, opener → closer.
@@ -237,7 +238,7 @@ func mergeClock(args []Token) []Token {
 	for _, t := range args {
 		if n := len(out); n > 0 && t.Kind == Word && clockRE.MatchString(t.Value) {
 			prev := &out[n-1]
-			if (prev.Kind == Word || prev.Kind == Filter && (prev.Key == "since" || prev.Key == "until")) &&
+			if (prev.Kind == Word || prev.Kind == Filter && (prev.Key == "since" || prev.Key == "until" || prev.Key == "at")) &&
 				isDayWord(prev.Value) {
 				prev.Value += " " + t.Value
 				continue

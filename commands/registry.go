@@ -220,6 +220,10 @@ type Router struct {
 	// writeMu serialises read-check-apply sequences of commands, so two
 	// commands cannot both pass an exclusivity check and then both apply.
 	writeMu sync.Mutex
+
+	// afterStep, when set (tests), runs after step i of a plan and before
+	// it is marked done: a panic there stands for a crash (plan.go).
+	afterStep func(i int)
 }
 
 // NewRouter checks the options and the group policies of the config and
@@ -297,8 +301,8 @@ func (r *Router) specList() []Spec {
 				"例：/tag 王小明 +高意向 -低意向", MinRole: RoleEmployee, Writes: true, ShowsCustomers: true, Run: r.runTag},
 		{Name: "untag", Aliases: []string{"删标签", "去标签"}, Usage: "/untag <客户> 标签… [@跟进人]",
 			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Writes: true, ShowsCustomers: true, Run: r.runUntag},
-		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户> [@跟进人]",
-			Summary: "查看客户现在的标签", Help: "按标签组列出，并写明谁在何时加的。例：/tags 王小明", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runTags},
+		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户> [@跟进人] [at:时间]",
+			Summary: "查看客户现在（或过去某个时间）的标签", Help: "按标签组列出，并写明谁在何时加的。at:时间 显示那时的标签（按变更记录算出），和现在不同时给出恢复用的 /rollback。例：/tags 王小明、/tags 王小明 at:昨天", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runTags},
 		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [tag:标签…] [page:2]",
 			Summary: "按名字、备注、手机号或标签找客户",
 			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},

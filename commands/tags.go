@@ -9,10 +9,11 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// runTags is /tags <客户> [@跟进人]: current tags per relationship, by
-// group, with who added each and when. Employees see their own relationship.
+// runTags is /tags <客户> [@跟进人] [at:时间]: current tags per
+// relationship, by group, with who added each and when; with at:, the
+// tags as of that time (tagsat.go). Employees see their own relationship.
 func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
-	mention, err := parseTagsArgs(req)
+	mention, at, err := parseTagsArgs(req)
 	if err != nil {
 		return nil, err
 	}
@@ -28,24 +29,31 @@ func (r *Router) runTags(_ context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
+	if at != "" {
+		text, err := r.renderTagsAt(req, c, shown, all, at)
+		return textReply(text), err
+	}
 	return textReply(r.renderTags(req, c, shown, all)), nil
 }
 
-// parseTagsArgs reads "/tags <客户> [@跟进人]" and returns the mention.
-func parseTagsArgs(req *Request) (string, error) {
+// parseTagsArgs reads "/tags <客户> [@跟进人] [at:时间]" and returns the
+// mention and the time word.
+func parseTagsArgs(req *Request) (mention, at string, err error) {
 	if len(req.Cmd.Args) == 0 {
-		return "", userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
+		return "", "", userErr(CodeUsage, "请写出客户。用法：%s", req.Spec.Usage)
 	}
-	mention := ""
 	for _, t := range req.Cmd.Args[1:] {
-		if t.Kind == Mention && mention == "" {
+		switch {
+		case t.Kind == Mention && mention == "":
 			mention = t.Value
-			continue
+		case t.Kind == Filter && t.Key == "at" && at == "":
+			at = t.Value
+		default:
+			return "", "", userErr(CodeUsage, "看不懂「%s」：/tags 一次查看一位客户（名字里有空格请加引号）。用法：%s",
+				clip(t.format(false)), req.Spec.Usage)
 		}
-		return "", userErr(CodeUsage, "看不懂「%s」：/tags 一次查看一位客户（名字里有空格请加引号）。用法：%s",
-			clip(t.format(false)), req.Spec.Usage)
 	}
-	return mention, nil
+	return mention, at, nil
 }
 
 // shownRelationships returns c's relationships /tags shows the user (the

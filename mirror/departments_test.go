@@ -88,3 +88,38 @@ func TestReadDepartmentsAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestFullSyncReadsNames: with ReadNames the full sync records members'
+// names from user/get (a rename too); at start only members without a
+// name are read.
+func TestFullSyncReadsNames(t *testing.T) {
+	e := newEnv(t)
+	e.seedSmall(t)
+	e.fake.AddUser("zhangsan", "张三")
+	e.fake.AddUser("lisi", "李四")
+	sy := NewSyncer(e.st, e.api, SyncOptions{Now: e.clk.Now, Logger: e.log, ReadNames: true})
+	if _, err := sy.FullSync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.AddUser("lisi", "李思")
+	calls := len(e.fake.CallsTo("user/get"))
+	if err := sy.ReadDepartments(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.fake.CallsTo("user/get")) - calls; n != 0 {
+		t.Errorf("user/get called %d times at start for members with names, want 0", n)
+	}
+	if _, err := sy.FullSync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, u := range []string{"zhangsan", "lisi"} {
+		got[u], _ = e.st.MemberName(u)
+	}
+	if want := map[string]string{"zhangsan": "张三", "lisi": "李思"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("names = %v, want %v", got, want)
+	}
+	if ids := e.st.MembersNamed("李四"); len(ids) != 0 {
+		t.Errorf("MembersNamed(李四) = %v after the rename, want none", ids)
+	}
+}

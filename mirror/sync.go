@@ -26,6 +26,9 @@ type SyncOptions struct {
 	Departments []string
 	// ReadDepartments turns that reading on (config.UsesDepartments).
 	ReadDepartments bool
+	// ReadNames makes the same user/get reading record members' names
+	// (store.SetMemberName), so requests can name an employee.
+	ReadNames bool
 }
 
 // Syncer reads the tag library and customers from WeCom into the store.
@@ -110,8 +113,8 @@ func (s *Syncer) FullSync(ctx context.Context) (SyncReport, error) {
 		}
 	}
 	rep.Customers, rep.Relationships = len(col.order), col.follows
-	if s.opts.ReadDepartments {
-		s.readDepartments(ctx, followUsers)
+	if s.opts.ReadDepartments || s.opts.ReadNames {
+		s.readMembers(ctx, followUsers, false)
 	}
 
 	opts := store.ReconcileOptions{

@@ -22,6 +22,7 @@ func (n storeNames) Tag(s string) (string, bool)        { return n.tags.Live(s) 
 func (n storeNames) DeletedTag(s string) (string, bool) { return n.tags.Deleted(s) }
 func (n storeNames) TagNames() []string                 { return n.tags.Names() }
 func (n storeNames) Me() string                         { return "zhangsan" }
+func (n storeNames) Members(s string) []string          { return n.st.MembersNamed(s) }
 
 // benchStore holds 10,000 customers (客户0 … 客户9999, plus 张三 and 李四)
 // and 2,000 tags (标签0 … 标签1995, 高意向, VIP, 观望型, 官网).

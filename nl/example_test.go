@@ -22,6 +22,7 @@ func (names) Tag(s string) (string, bool) {
 func (names) DeletedTag(string) (string, bool) { return "", false }
 func (names) TagNames() []string               { return []string{"高意向", "VIP", "观望型"} }
 func (names) Me() string                       { return "zhangsan" }
+func (names) Members(string) []string          { return nil }
 
 func ExampleParse() {
 	for _, s := range []string{"帮我把张三标成高意向和vip", "把李四的观望型去掉", "谁改了张三的标签", "给张三打上高意像", "别给张三打VIP"} {

@@ -38,10 +38,12 @@ type fakeNames struct {
 	live      []string
 	deleted   []string
 	me        string
+	members   map[string][]string // employee name → userids
 }
 
 func testNames() fakeNames {
 	n := fakeNames{customers: map[string]bool{}, me: "wangwu",
+		members: map[string][]string{"张三": {"zhangsan"}, "孙七": {"sunqi"}, "王芳": {"wangfang", "wangfang2"}},
 		live:    []string{"高意向", "低意向", "观望型", "VIP", "价格敏感型", "已成交", "北京", "老客户", "和平", "A级"},
 		deleted: []string{"官网", "展会"}}
 	for _, c := range []string{"张三", "李四", "王小明", "刘德华", "加藤", "张三丰", "13812345678", "wx_abc", "赵六", "小李", "周一鸣"} {
@@ -57,6 +59,7 @@ func (n fakeNames) Tag(s string) (string, bool) {
 func (n fakeNames) DeletedTag(s string) (string, bool) { return lookup(n.deleted, s) }
 func (n fakeNames) TagNames() []string                 { return n.live }
 func (n fakeNames) Me() string                         { return n.me }
+func (n fakeNames) Members(s string) []string          { return n.members[strings.TrimSpace(s)] }
 
 func lookup(list []string, s string) (string, bool) {
 	for _, t := range list {

@@ -107,6 +107,15 @@ func history(rq *request) (Result, bool) {
 	}
 	s := rq.s
 	var args []commands.Token
+	if r := cut(s, historyNoise...); r != "" && actsAfter(s, r) { // 孙七这周打了哪些标签: an employee by name
+		asMember := func(uid string) Result {
+			return run(false, "history", append([]commands.Token{mention(uid)}, rq.timeFilters()...)...)
+		}
+		asCustomer := func() Result { return run(false, "history", append([]commands.Token{word(r)}, rq.timeFilters()...)...) }
+		if res, ok := rq.member(r, asMember, asCustomer); ok {
+			return res, true
+		}
+	}
 	if r := cut(s, historyNoise...); r != "" && r != "我" && rq.names.Customer(r) { // 谁改了张三的标签
 		return run(false, "history", append([]commands.Token{word(r)}, rq.timeFilters()...)...), true
 	}
@@ -239,9 +248,8 @@ func showTags(rq *request) (Result, bool) {
 			return ask("您想查哪位客户的标签？例如：张三有哪些标签。"), true
 		}
 	}
-	if rq.tw != "" && rq.tw != "今天" { // /tags shows today's tags only: say the time was not used
-		return ask("我只能查客户现在的标签，没有用到时间「" + display.Name(rq.tw) + "」。看现在的标签请发送 /tags " + c +
-			"；看那时以前的改动请发送 /history " + c + " until:" + rq.tw + "。"), true
+	if rq.tw != "" && rq.tw != "今天" { // 张三昨天有哪些标签: the tags as of then, from the ledger
+		return run(false, "tags", word(c), filter("at", rq.tw)), true
 	}
 	return run(false, "tags", word(c)), true
 }

@@ -64,10 +64,21 @@ func statsPerson(rq *request) (Result, bool) {
 		return run(false, "stats", append([]commands.Token{mention(rq.names.Me())}, rq.timeFilters()...)...), true
 	case isUserID(who):
 		return run(false, "stats", append([]commands.Token{mention(who)}, rq.timeFilters()...)...), true
-	case who != "" && rq.names.Customer(who):
-		return ask("「" + display.Name(who) + "」是客户。看同事改了多少标签请写企业微信 userid，例如：lisi这周打了多少标签；看大家的：团队这周改了多少标签。"), true
 	}
-	return ask("您想看哪位同事改了多少标签？请写企业微信 userid，例如：lisi这周打了多少标签、我今天改了多少标签。"), true
+	asMember := func(uid string) Result {
+		return run(false, "stats", append([]commands.Token{mention(uid)}, rq.timeFilters()...)...)
+	}
+	asCustomer := func() Result {
+		return run(false, "history", append([]commands.Token{word(who)}, rq.timeFilters()...)...)
+	}
+	if r, ok := rq.member(who, asMember, asCustomer); who != "" && ok {
+		return r, true
+	}
+	switch {
+	case who != "" && rq.names.Customer(who):
+		return ask("「" + display.Name(who) + "」是客户。看同事改了多少标签请写同事的名字或企业微信 userid，例如：lisi这周打了多少标签；看大家的：团队这周改了多少标签。"), true
+	}
+	return ask("您想看哪位同事改了多少标签？请写同事的名字或企业微信 userid，例如：lisi这周打了多少标签、我今天改了多少标签。"), true
 }
 
 // statsTrend: 高意向这个月的趋势, 看看VIP最近的变化.

@@ -195,11 +195,14 @@ func (s *Store) InboxDone(id ID) error {
 }
 
 // markAppliedTx records on inbox message id (if still pending) the first
-// change-set handling it made.
+// change-set handling it made; id may instead be a plan step's (plans.go).
 func markAppliedTx(tx *txn, id, cs ID) error {
 	key := seqKey("in:", uint64(id))
 	m, err := getJSON[InboxMessage](tx, key, nil)
-	if err != nil || m == nil || m.Applied != 0 {
+	if err == nil && m == nil {
+		return markStepAppliedTx(tx, id, cs)
+	}
+	if err != nil || m.Applied != 0 {
 		return err
 	}
 	m.Applied = cs

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,30 @@ func TestTagNames(t *testing.T) {
 	del, deleted := n2.Deleted("官网")
 	if n2 == n || live || !deleted || del != "官网" || len(n2.Names()) != 1 {
 		t.Errorf("after deleting 官网: new %v, live %v, deleted %q %v, names %v", n2 != n, live, del, deleted, n2.Names())
+	}
+}
+
+// TestMembersNamed: members are found by name, folded; a renamed member
+// is found only by the new name, and two members may share a name.
+func TestMembersNamed(t *testing.T) {
+	s, _ := openTest(t)
+	must(t, s.SetMemberName("zhangsan", "张三"))
+	must(t, s.SetMemberName("zhangsan2", "张三"))
+	must(t, s.SetMemberName("lisi", "Li Si"))
+	must(t, s.SetMemberName("lisi", "李四"))
+	for _, tc := range []struct {
+		text string
+		want string
+	}{
+		{"张三", "zhangsan,zhangsan2"}, {" 张三 ", "zhangsan,zhangsan2"}, {"李四", "lisi"}, {"li si", ""}, {"张", ""}, {"", ""},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			if got := strings.Join(s.MembersNamed(tc.text), ","); got != tc.want {
+				t.Errorf("MembersNamed(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+	if n, err := s.MemberName("lisi"); err != nil || n != "李四" {
+		t.Errorf("MemberName(lisi) = %q, %v; want 李四", n, err)
 	}
 }

@@ -92,6 +92,10 @@
 //	meta:seq:job               last number handed out for job ids
 //	dp:<userid>                a member's WeCom department ids as user/get reported them
 //	                           (departments.go; a cache of WeCom: Rebuild leaves it, the full sync rewrites it)
+//	pl:<seq>                   Plan: a confirmed proposal of several commands, until all ran (plans.go)
+//	ps:<id>                    PlanStep: one command of a plan; id from the inbox sequence
+//	en:<userid>                a member's name as user/get reported it (members.go; a cache like dp:)
+//	enn:<name folded>:<userid> the members called that name (value "")
 //	exp:<unix>:<key>           key expires at unix seconds (12 digits); see expire.go
 //	xk:<key>                   the expiry of an expiring key
 //	tn:<seq>                   Note: a trigger's message (notify, reminder) not yet sent (trigger.go)

@@ -97,7 +97,7 @@ type ChangeSet struct {
 	Denied   string    `json:"denied,omitempty"`  // set on a refused attempt: recorded, changed nothing
 	Forced   bool      `json:"forced,omitempty"`  // an undo applied despite a conflict
 	Outbox   ID        `json:"outbox,omitempty"`  // the outbox entry that mirrors it to WeCom
-	Inbox    ID        `json:"inbox,omitempty"`   // the received message that caused it; marked applied with it
+	Inbox    ID        `json:"inbox,omitempty"`   // the received message (or plan step, plans.go) that caused it; marked applied with it
 	Prev     string    `json:"prev,omitempty"`    // Hash of the change-set before it (chain.go)
 	// Cause is the change-set a tag trigger made this one for (Source
 	// trigger), or, on a revert, the revert it was taken back with: the

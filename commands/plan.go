@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// A sentence of several writes ("给张三打上高意向，把李四的观望型去掉")
+// runs as a plan recorded in the store (store.PlanBegin) before its first
+// command: each command's change-sets mark its step done in their own
+// transaction, so a crash between two commands loses none and runs none
+// twice. ResumePlans, called at start, runs what a crash left.
+
+// runPlan records writes as a plan for userID and runs them in order.
+func (r *Router) runPlan(ctx context.Context, userID string, writes []Command, now time.Time, seq uint64) []Reply {
+	cmds := make([]string, len(writes))
+	for i, c := range writes {
+		cmds[i] = c.String()
+	}
+	plan, err := r.st.PlanBegin(userID, cmds, store.InboxOf(ctx))
+	if err != nil {
+		return r.errorReplies(ctx, userID, "", fmt.Errorf("record plan: %w", err))
+	}
+	steps := make([]store.PlanStep, len(plan.Steps))
+	for i, id := range plan.Steps {
+		steps[i] = store.PlanStep{ID: id, Plan: plan.ID, Command: cmds[i]}
+	}
+	return r.planSteps(ctx, userID, plan.ID, steps, writes, now, seq)
+}
+
+// planSteps runs the steps of plan that have not run (cmds[i] is step
+// i's command), each with its step id standing for the inbox message, and
+// ends the plan. A step that made no change-set is marked done after it.
+func (r *Router) planSteps(ctx context.Context, userID string, plan store.ID, steps []store.PlanStep, cmds []Command, now time.Time, seq uint64) []Reply {
+	var all []Reply
+	for i, st := range steps {
+		if st.Finished() {
+			continue
+		}
+		all = append(all, withNote(r.dispatch(store.WithInbox(ctx, st.ID), userID, cmds[i], now, seq), "即 "+cmds[i].Display())...)
+		if r.afterStep != nil {
+			r.afterStep(i)
+		}
+		if err := r.st.PlanStepDone(st.ID); err != nil {
+			return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("plan step done: %w", err))...)
+		}
+	}
+	if err := r.st.PlanEnd(plan); err != nil {
+		return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("end plan: %w", err))...)
+	}
+	return all
+}
+
+// ResumePlans runs the commands of confirmed plans a crash or restart cut
+// short (store.PlansPending) and sends each user what they did through
+// Options.Deliver; the steps that ran before are not run again. The app
+// calls it at start. 重启后继续执行已确认但未执行完的命令。
+func (r *Router) ResumePlans(ctx context.Context) error {
+	plans, err := r.st.PlansPending()
+	if err != nil {
+		return fmt.Errorf("pending plans: %w", err)
+	}
+	for _, p := range plans {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		replies, err := r.resumePlan(ctx, p)
+		if err != nil { // a plan that cannot run must not stop every later start
+			r.log.ErrorContext(ctx, "confirmed commands not resumed; dropped", "plan", uint64(p.ID), "user", p.User, "err", err)
+			replies = []Reply{{Text: "服务重启前你确认的命令没能继续执行，请发送 /history 查看哪些已经生效，再重新发送其余的。"}}
+			if err := r.st.PlanEnd(p.ID); err != nil {
+				return fmt.Errorf("drop plan %d: %w", p.ID, err)
+			}
+		}
+		r.log.InfoContext(ctx, "confirmed commands resumed after a restart", "plan", uint64(p.ID), "user", p.User)
+		if r.deliver != nil && len(replies) > 0 {
+			r.deliver(ctx, p.User, clean(replies))
+		}
+	}
+	return nil
+}
+
+// resumePlan runs what is left of plan p and returns the user's replies.
+func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) {
+	steps, err := r.st.PlanSteps(p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("plan %d: %w", p.ID, err)
+	}
+	cmds := make([]Command, len(steps))
+	left := 0
+	for i, st := range steps {
+		if cmds[i], err = Parse(st.Command); err != nil || !cmds[i].Slash {
+			return nil, fmt.Errorf("plan %d step %d: unreadable command", p.ID, st.ID)
+		}
+		if !st.Finished() {
+			left++
+		}
+	}
+	now := r.now()
+	seq := r.sess.begin(p.User, now)
+	out := r.planSteps(ctx, p.User, p.ID, steps, cmds, now, seq)
+	if left == 0 {
+		return nil, nil
+	}
+	intro := Reply{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令还有 %d 条没执行，现在接着执行：", len(steps), left)}
+	return append([]Reply{intro}, out...), nil
+}

@@ -1,0 +1,149 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tagbot/tagbot/store"
+)
+
+// crash is what afterStep panics with: the process dies there.
+type crash struct{}
+
+// confirmUntilCrash proposes "两条" (/tag 王小明 +高意向 then +咖啡) as
+// zhangsan and confirms it, the process dying after step crashAfter ran.
+func confirmUntilCrash(t *testing.T, e *env, crashAfter int) {
+	t.Helper()
+	e.mustSay("zhangsan", "两条", "确认吗")
+	e.r.afterStep = func(i int) {
+		if i == crashAfter {
+			panic(crash{})
+		}
+	}
+	func() {
+		defer func() {
+			if p := recover(); p != (crash{}) {
+				t.Fatalf("confirm: recovered %v, want the crash", p)
+			}
+		}()
+		e.say("zhangsan", "确认")
+	}()
+}
+
+// restart builds a new router over the same store, as a restarted
+// process does, collecting what it delivers.
+func restart(t *testing.T, e *env) *[]string {
+	t.Helper()
+	var mu sync.Mutex
+	var got []string
+	r, err := NewRouter(Options{Store: e.st, Config: testConfig(), Now: e.clk.Now, Natural: fakeNatural,
+		Deliver: func(_ context.Context, user string, replies []Reply) {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, user+": "+joinReplies(replies))
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.r = r
+	return &got
+}
+
+// adds counts the effective change-sets adding tag id to 王小明 via zhangsan.
+func adds(e *env, id string) int {
+	n := 0
+	for _, cs := range e.ledger() {
+		for _, a := range cs.Add {
+			if cs.Customer == "c1" && cs.Follower == "zhangsan" && a.ID == id && cs.Effective() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestPlanResumesAfterCrash: a confirmed sentence of two writes, the
+// process killed after the first (before or after the second's change),
+// is finished by ResumePlans at the next start: each command applied
+// exactly once, the user told, and a second resume runs nothing.
+func TestPlanResumesAfterCrash(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		crashAfter int
+		told       string // in what the restart delivers; "" for nothing
+	}{
+		{"crash after step 1", 0, "还有 1 条没执行"},
+		{"crash after step 2's change", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := natEnv(t)
+			confirmUntilCrash(t, e, tc.crashAfter)
+			if n := adds(e, "t3"); n != 1 {
+				t.Fatalf("before restart: 高意向 added %d times, want 1", n)
+			}
+			got := restart(t, e)
+			for range 2 { // the second resume finds nothing left
+				if err := e.r.ResumePlans(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			have := struct{ High, Coffee, Delivered int }{adds(e, "t3"), adds(e, "t12"), len(*got)}
+			want := struct{ High, Coffee, Delivered int }{1, 1, 0}
+			if tc.told != "" {
+				want.Delivered = 1
+			}
+			if have != want {
+				t.Fatalf("after restart: %+v, want %+v (deliveries %q)", have, want, *got)
+			}
+			if tc.told != "" && !strings.Contains((*got)[0], tc.told) || tc.told != "" && !strings.Contains((*got)[0], "咖啡") {
+				t.Errorf("delivered %q, want it to contain %q and the second command's reply", (*got)[0], tc.told)
+			}
+			if ps, err := e.st.PlansPending(); err != nil || len(ps) != 0 {
+				t.Errorf("plans pending after resume: %v, %v; want none", ps, err)
+			}
+			e.verify()
+		})
+	}
+}
+
+// TestPlanTakesOverInbox: recording the plan removes the inbox message
+// of the 确认 in the same transaction, so a restart does not run the
+// message (the plan is resumed instead).
+func TestPlanTakesOverInbox(t *testing.T) {
+	e := natEnv(t)
+	e.mustSay("zhangsan", "两条", "确认吗")
+	id, _, err := e.st.InboxPut("k1", []byte("<xml/>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.r.HandleText(store.WithInbox(context.Background(), id), "zhangsan", "确认")
+	pending, err := e.st.InboxPending(10)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("inbox after the confirmed plan: %v, %v; want empty", pending, err)
+	}
+	if n := adds(e, "t12"); n != 1 {
+		t.Fatalf("咖啡 added %d times, want 1", n)
+	}
+}
+
+// TestPlanUnreadableDropped: a plan whose command cannot be read (a store
+// from another version) is dropped with a word to its user, and does not
+// stop later starts.
+func TestPlanUnreadableDropped(t *testing.T) {
+	e := natEnv(t)
+	if _, err := e.st.PlanBegin("zhangsan", []string{"not a command"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	got := restart(t, e)
+	if err := e.r.ResumePlans(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(*got) != 1 || !strings.Contains((*got)[0], "zhangsan: 服务重启前你确认的命令没能继续执行") {
+		t.Fatalf("delivered %q, want one notice to zhangsan", *got)
+	}
+	if ps, err := e.st.PlansPending(); err != nil || len(ps) != 0 {
+		t.Fatalf("plans pending: %v, %v; want none", ps, err)
+	}
+}

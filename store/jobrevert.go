@@ -86,7 +86,7 @@ func (s *Store) revertGroupRow(tx *txn, job *Job, cs *ChangeSet) (string, error)
 	if o := outcomes[primary]; o.reason != "" || o.err != nil && !errors.Is(o.err, ErrNoChange) {
 		return o.reason, o.err
 	}
-	last, err := lastSeq(tx, "cs")
+	last, err := lastCS(tx)
 	if err != nil {
 		return "", err
 	}

@@ -72,7 +72,7 @@ func (s *Store) Triggers() TriggerFunc {
 
 // fires reports whether an effective change-set cs fires triggers.
 func (s *Store) fires(tx *txn, cs *ChangeSet) bool {
-	if s.triggers.Load() == nil || tx.quiet || !cs.Effective() || cs.Reverts != 0 {
+	if tx.trig == nil || tx.quiet || !cs.Effective() || cs.Reverts != 0 {
 		return false
 	}
 	switch {
@@ -94,7 +94,7 @@ func (s *Store) fireTriggers(tx *txn, cs *ChangeSet, rel *Relationship, depth in
 		}
 		return nil
 	}
-	fn := *s.triggers.Load()
+	fn := *tx.trig // read once when the transaction began: a reload cannot take it away midway
 	lib, err := tx.library()
 	if err != nil {
 		return err

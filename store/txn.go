@@ -37,7 +37,11 @@ type txn struct {
 	tagDelta []tagDelta     // changes to the tag counts, adopted when it commits (tagcounts.go)
 	tagSet   map[string]int // the tag counts anew (Open, Rebuild), adopted when it commits
 	quiet    bool           // tag triggers do not fire (a relationship ending; trigger.go)
+	trig     *TriggerFunc   // the trigger function when the transaction began (nil: none)
 }
+
+// errPanicked rolls back a transaction whose function panicked (update).
+var errPanicked = errors.New("store: transaction panicked")
 
 // write is one Set or Delete of a transaction.
 type write struct {
@@ -146,8 +150,17 @@ func (s *Store) update(fn func(tx *txn) error) error {
 	defer s.wmu.Unlock()
 	var lib *library
 	var done *txn
-	err := s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts}
+	var panicked any
+	err := s.db.Update(func(btx *buntdb.Tx) (err error) {
+		// BuntDB commits when the function it runs panics (its error is
+		// still nil): turn a panic into an error, so the transaction rolls
+		// back, and pass the panic on after.
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, err = r, errPanicked
+			}
+		}()
+		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts, trig: s.triggers.Load()}
 		done = tx
 		if err := fn(tx); err != nil {
 			return err
@@ -160,6 +173,9 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		}
 		return tx.seal()
 	})
+	if panicked != nil {
+		panic(panicked)
+	}
 	if err == nil {
 		s.obSeq = done.obSeq
 		s.tags.commit(done.tagSet, done.tagDelta)

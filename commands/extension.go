@@ -63,10 +63,11 @@ func (e *ExtRequest) Viewer() Viewer { return e.r.perms.viewer(e.UserID, e.Role)
 // the text and card to show: summary (what will happen) followed by the
 // confirm hint, and a card titled title with lines.
 func (e *ExtRequest) Propose(what, title, summary string, lines []string, run func(ctx context.Context) ([]Reply, error)) []Reply {
+	note := replacedNote(e.r.sess.replacing(e.UserID, e.Now))
 	task := e.r.sess.propose(e.UserID, e.Now, what, func(ctx context.Context, _ *Request) ([]Reply, error) {
 		return run(ctx)
 	})
-	text := fmt.Sprintf("%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。", summary, int(ProposalTTL/time.Minute))
+	text := fmt.Sprintf("%s%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。", note, summary, int(ProposalTTL/time.Minute))
 	return []Reply{{Text: text}, confirmCard(task, title, "确认后作为一批变更执行，可以 /undo", lines)}
 }
 

@@ -143,6 +143,10 @@ func TestHostileNamesInEveryReply(t *testing.T) {
 			e.clk.Advance(2 * time.Hour)
 			return tagged("t20", "t21")(e)
 		}, cmds: []string{"/rollback 13900000099 1小时前"}, want: "发送 /confirm 执行"},
+		{name: "proposal_replaced", user: "mgr", setup: func(e *env) string {
+			e.clk.Advance(2 * time.Hour)
+			return tagged("t20", "t21")(e)
+		}, cmds: []string{"/rollback 13900000099 1小时前 @zhangsan", "/rollback 13900000099 2小时前 @zhangsan"}, want: "之前等待确认的「"},
 		{name: "rollback_confirmed", user: "mgr", setup: func(e *env) string {
 			e.clk.Advance(2 * time.Hour)
 			return tagged("t20", "t21")(e)

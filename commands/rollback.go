@@ -141,10 +141,11 @@ func (r *Router) proposeRollback(req *Request, c store.Customer, followers []str
 	what := fmt.Sprintf("回滚 %s 到 %s", name, r.tf.at(at))
 	title := cardTitle("回滚 ", name, " 到 "+r.tf.at(at)+"？")
 	var task string
+	note := replacedNote(r.sess.replacing(req.UserID, req.Now))
 	task = r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		return r.confirmRollback(req2, c, followers, at, plans, task)
 	})
-	text := intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
+	text := note + intro + fmt.Sprintf("把 %s 的标签恢复到 %s 时的样子，将会：\n%s\n发送 /confirm 执行，/cancel 放弃（%d 分钟内有效）。",
 		name, r.tf.at(at), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
 	return []Reply{{Text: text}, confirmCard(task, title, "确认后作为一批变更执行，可以 /undo", lines)}, nil
 }

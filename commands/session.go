@@ -158,6 +158,26 @@ func (s *sessions) pick(req *Request, tok Token) (id, note string, err error) {
 	return pl.ids[n-1], note, nil
 }
 
+// replacing returns what the user's proposal still awaiting /confirm is
+// about ("" if none), for a new proposal to say it replaces it.
+func (s *sessions) replacing(user string, now time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.locked(user, now).proposal; p != nil && !now.After(p.expires) {
+		return p.what
+	}
+	return ""
+}
+
+// replacedNote is the line a proposal's reply starts with when it replaces
+// one still awaiting /confirm (what: that one's), or "".
+func replacedNote(what string) string {
+	if what == "" {
+		return ""
+	}
+	return fmt.Sprintf("（之前等待确认的「%s」已作废，/confirm 只执行下面这个。）\n", what)
+}
+
 // propose stores a proposal for the user, replacing any earlier one, and
 // returns its task id.
 func (s *sessions) propose(user string, now time.Time, what string, confirm func(context.Context, *Request) ([]Reply, error)) string {

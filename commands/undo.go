@@ -353,6 +353,9 @@ func (r *Router) conflictReplies(req *Request, ce *store.ConflictError, redo boo
 	lines = append(lines, fmt.Sprintf("仍要撤销请发送 /undo %d force（会覆盖上面的修改），或 /confirm；放弃请 /cancel。", ce.Target.ID))
 	target := ce.Target
 	what := fmt.Sprintf("强制撤销 #%d", target.ID)
+	if note := replacedNote(r.sess.replacing(req.UserID, req.Now)); note != "" {
+		lines = append([]string{strings.TrimSuffix(note, "\n")}, lines...)
+	}
 	task := r.sess.propose(req.UserID, req.Now, what, func(ctx context.Context, req2 *Request) ([]Reply, error) {
 		r.writeMu.Lock()
 		defer r.writeMu.Unlock()

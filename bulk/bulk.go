@@ -119,7 +119,7 @@ func (b *Bulk) run(_ context.Context, req *commands.ExtRequest) ([]commands.Repl
 	if len(pv.change) == 0 {
 		return []commands.Reply{{Text: fmt.Sprintf("符合条件的 %d 个客户关系标签都已经是这样了，不需要改。", len(pv.selected))}}, nil
 	}
-	summary := b.previewText(p, pv)
+	summary := b.previewText(p, pv, req.Exclusive)
 	lines := append([]string{"条件：" + display.Line(p.sel.String(), 200), "改动：" + changeText(p.add, p.remove)}, pv.sample...)
 	return req.Propose("bulk", "批量修改标签", summary, lines, func(ctx context.Context) ([]commands.Reply, error) {
 		return b.start(ctx, req, p)

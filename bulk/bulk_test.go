@@ -66,7 +66,9 @@ func TestBulkPreviewConfirmRun(t *testing.T) {
 // group's other tag on each relationship, as /tag does.
 func TestBulkExclusiveGroup(t *testing.T) {
 	e := newEnv(t)
-	e.say("mgr", "/bulk @zhangsan +金")
+	if got := e.say("mgr", "/bulk @zhangsan +金"); !strings.Contains(got, "只能选一个：已有同组其他标签的客户会同时去掉那个标签") {
+		t.Errorf("preview does not say the group's other tags go: %q", got)
+	}
 	if got := e.say("mgr", "/confirm"); !strings.Contains(got, "bg-bulk-1") {
 		t.Fatalf("confirm: %q", got)
 	}

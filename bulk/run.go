@@ -70,11 +70,18 @@ func (b *Bulk) relName(r string) string {
 	return display.Name(name) + "（跟进人 " + display.Name(fol) + "）"
 }
 
-// previewText is the preview reply before /confirm.
-func (b *Bulk) previewText(p plan, pv previewResult) string {
+// previewText is the preview reply before /confirm; exclusive tells the
+// exclusive groups (whose other tags an added tag takes off).
+func (b *Bulk) previewText(p plan, pv previewResult, exclusive func(group string) bool) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "将给 %d 位客户（%d 个跟进关系）%s。\n条件：%s", pv.customers, len(pv.change),
 		changeText(p.add, p.remove), display.Line(p.sel.String(), 200))
+	for _, t := range p.add {
+		if exclusive(t.GroupName) {
+			fmt.Fprintf(&sb, "\n「%s」所在的标签组「%s」只能选一个：已有同组其他标签的客户会同时去掉那个标签。",
+				display.Name(t.Name), display.Name(t.GroupName))
+		}
+	}
 	if skip := len(pv.selected) - len(pv.change); skip > 0 {
 		fmt.Fprintf(&sb, "\n另有 %d 个已经符合，会跳过。", skip)
 	}

@@ -87,7 +87,7 @@ func scanNormal(s string, t2s *t2sMap, a *automaton, dst []hit) (int, int32, []h
 		}
 		i += n
 		if a != nil {
-			if st = a.next(st, r); a.states[st].out >= 0 || a.states[st].dict > 0 {
+			if st = a.next(st, r); a.states[st].report > 0 {
 				dst = a.report(st, i, dst)
 			}
 		}

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 )
@@ -11,7 +12,8 @@ import (
 // dense row for the root, the single child inline for states with one, and
 // for states with several a block of their children sorted by rune (each
 // such state has a 32-bit mask of its children's runes, so most runes that
-// continue nothing are refused without looking). States are numbered
+// continue nothing are refused without looking; a block of many children
+// is a small hash table). States are numbered
 // breadth first, so the shallow states most lookups reach are together,
 // and a state is 16 bytes: 10,000 patterns take under 1 MB and build in
 // milliseconds; a byte-level DFA over the same patterns
@@ -24,8 +26,10 @@ type automaton struct {
 	root *[1 << 16]int32
 	// states holds what a step reads of a state, together (16 bytes).
 	states []state
-	// kids holds each block of children: a header {count, 0}, then the
-	// children sorted by rune.
+	// kids holds each block of children: a header, then the children.
+	// A block of at most linearKids children has header {count, 0} and
+	// its children sorted by rune; a larger one is an open-addressing
+	// table: header {shift, size}, size slots (to 0: empty).
 	kids   []edgeTo
 	out    []int32 // state → pattern ending there, -1 for none
 	patLen []int   // pattern → length in bytes
@@ -80,21 +84,50 @@ func newAutomaton(patterns []string) *automaton {
 			if len(ks) == 1 {
 				s.r, s.to = uint32(ks[0].r), ks[0].to
 			}
+		case st == 0: // the root row, and a block for runes past the BMP
+			for len(ks) > 0 && ks[0].r < 1<<16 {
+				a.root[ks[0].r] = ks[0].to
+				ks = ks[1:]
+			}
+			fallthrough
 		default:
 			s.to = -1 - int32(len(a.kids))
-			a.kids = append(a.kids, edgeTo{r: rune(len(ks))})
-			a.kids = append(a.kids, ks...)
+			a.kids = kidBlock(a.kids, ks)
 			for _, e := range ks {
 				s.r |= 1 << (uint32(e.r) & 31)
-				if st == 0 && e.r < 1<<16 {
-					a.root[e.r] = e.to
-				}
 			}
 		}
 	}
 	a.buildFailure()
 	return a
 }
+
+// linearKids is the most children a block lists in order; more are
+// hashed (a frequent character has hundreds).
+const linearKids = 8
+
+// kidBlock appends the block of children ks to dst.
+func kidBlock(dst []edgeTo, ks []edgeTo) []edgeTo {
+	if len(ks) <= linearKids {
+		return append(append(dst, edgeTo{r: rune(len(ks))}), ks...)
+	}
+	size := 1 << bits.Len(uint(2*len(ks)-1)) // at most half full
+	shift := 32 - bits.TrailingZeros(uint(size))
+	dst = append(dst, edgeTo{r: rune(shift), to: int32(size)})
+	dst = append(dst, make([]edgeTo, size)...)
+	table := dst[len(dst)-size:]
+	for _, e := range ks {
+		j := kidSlot(e.r, shift)
+		for table[j].to != 0 {
+			j = (j + 1) & (size - 1)
+		}
+		table[j] = e
+	}
+	return dst
+}
+
+// kidSlot is the first slot of rune r in a hashed block of 1<<(32-shift).
+func kidSlot(r rune, shift int) int { return int(uint32(r) * 0x9E3779B1 >> shift) }
 
 // trie is the trie of patterns: each node's children sorted by rune, and
 // the pattern ending at each node (-1 for none); node 0 is the root.
@@ -128,7 +161,8 @@ func trie(patterns []string) ([][]edgeTo, []int32) {
 	return kids, out
 }
 
-// children is each child of st, sorted by rune.
+// children is each child of st (of the root: past the BMP), sorted by
+// rune in a linear block.
 func (a *automaton) children(st int32) []edgeTo {
 	s := a.states[st]
 	switch {
@@ -138,7 +172,16 @@ func (a *automaton) children(st int32) []edgeTo {
 		return []edgeTo{{rune(s.r), s.to}}
 	}
 	i := -1 - s.to
-	return a.kids[i+1 : i+1+a.kids[i].r]
+	if h := a.kids[i]; h.to == 0 {
+		return a.kids[i+1 : i+1+h.r]
+	}
+	var ks []edgeTo
+	for _, e := range a.kids[i+1 : i+1+a.kids[i].to] {
+		if e.to != 0 {
+			ks = append(ks, e)
+		}
+	}
+	return ks
 }
 
 // buildFailure computes failure and report links in breadth-first order
@@ -183,21 +226,25 @@ func (a *automaton) step(st int32, r rune) (int32, bool) {
 		return 0, false
 	}
 	i := int(-1 - s.to)
-	n := int(a.kids[i].r)
-	ks := a.kids[i+1 : i+1+n]
-	if n > 8 { // binary search: the root's block, frequent characters
-		j, ok := slices.BinarySearchFunc(ks, r, func(e edgeTo, r rune) int { return cmp.Compare(e.r, r) })
-		if !ok {
+	h := a.kids[i]
+	if h.to == 0 {
+		for _, e := range a.kids[i+1 : i+1+int(h.r)] {
+			if e.r == r {
+				return e.to, true
+			}
+		}
+		return 0, false
+	}
+	size := int(h.to)
+	table := a.kids[i+1 : i+1+size]
+	for j := kidSlot(r, int(h.r)); ; j = (j + 1) & (size - 1) {
+		switch e := table[j]; {
+		case e.r == r && e.to != 0:
+			return e.to, true
+		case e.to == 0:
 			return 0, false
 		}
-		return ks[j].to, true
 	}
-	for _, e := range ks {
-		if e.r == r {
-			return e.to, true
-		}
-	}
-	return 0, false
 }
 
 // findAll appends every occurrence of every pattern in text to dst.

@@ -225,24 +225,29 @@ func (a *automaton) step(st int32, r rune) (int32, bool) {
 	if s.r&(1<<(uint32(r)&31)) == 0 {
 		return 0, false
 	}
-	i := int(-1 - s.to)
+	nx := a.child(-1-s.to, r)
+	return nx, nx != 0
+}
+
+// child is the child for r in the block of children at kids[i], 0 if none.
+func (a *automaton) child(i int32, r rune) int32 {
 	h := a.kids[i]
 	if h.to == 0 {
-		for _, e := range a.kids[i+1 : i+1+int(h.r)] {
+		for _, e := range a.kids[i+1 : i+1+h.r] {
 			if e.r == r {
-				return e.to, true
+				return e.to
 			}
 		}
-		return 0, false
+		return 0
 	}
 	size := int(h.to)
-	table := a.kids[i+1 : i+1+size]
+	table := a.kids[i+1 : i+1+h.to]
 	for j := kidSlot(r, int(h.r)); ; j = (j + 1) & (size - 1) {
 		switch e := table[j]; {
 		case e.r == r && e.to != 0:
-			return e.to, true
+			return e.to
 		case e.to == 0:
-			return 0, false
+			return 0
 		}
 	}
 }
@@ -281,14 +286,27 @@ func (a *automaton) next(st int32, r rune) int32 {
 }
 
 // follow is next from a state other than the root (or for a rune past the
-// BMP).
+// BMP): step and the failure links in one loop, the common cases inline.
 func (a *automaton) follow(st int32, r rune) int32 {
-	for {
-		if nx, ok := a.step(st, r); ok || st == 0 {
-			return nx
+	bit := uint32(1) << (uint32(r) & 31)
+	for st != 0 {
+		s := &a.states[st]
+		switch {
+		case s.to > 0: // one child
+			if s.r == uint32(r) {
+				return s.to
+			}
+		case s.to < 0 && s.r&bit != 0: // several, and maybe one for r
+			if nx := a.child(-1-s.to, r); nx != 0 {
+				return nx
+			}
 		}
-		st = a.states[st].fail
+		st = s.fail
 	}
+	if uint32(r) < 1<<16 {
+		return a.root[r]
+	}
+	return a.child(-1-a.states[0].to, r)
 }
 
 // report appends the patterns ending in state st at byte end to dst.

@@ -77,11 +77,11 @@ func (e *Engine) ConditionErrors() int64 { return e.condErr.Load() }
 
 // ruleState is what the keyword scan found for one rule.
 type ruleState struct {
-	any      bool
-	excluded bool
 	all      uint64 // bit i: All[i] found
 	kw       uint64 // bit i: Keywords[i] found (i < 64)
 	first    int32  // 1 + index in hits of the first word found, 0 for none
+	any      bool
+	excluded bool
 }
 
 // scratch is per-call working memory, pooled, and the slabs the results
@@ -89,7 +89,7 @@ type ruleState struct {
 type scratch struct {
 	st      []ruleState
 	touched []int32
-	cands   []int32
+	cands   []uint64 // rank<<32 | rule
 	hits    []hit
 	matches slab[Match]
 	tags    slab[string]
@@ -122,7 +122,7 @@ func (s *slab[T]) take(n, block int) []T {
 
 // Classify returns the matches of the running rules for in, best first
 // (priority, then score, then rule order), one per rule. They are built in
-// that order (RuleSet.rank): nothing is sorted after.
+// that order (ruleHot.rank): nothing is sorted after.
 func (e *Engine) Classify(ctx context.Context, in Input, facts Facts) ([]Match, error) {
 	set := e.set.Load()
 	var out []Match
@@ -178,12 +178,12 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	for _, i := range sc.touched {
 		st, h := &sc.st[i], &set.hot[i]
 		if !st.excluded && (st.any || !h.keywords) && st.all == h.allFull {
-			cands = append(cands, set.rank[i])
+			cands = append(cands, uint64(h.rank)<<32|uint64(i))
 		}
 	}
 	for _, i := range set.scan {
 		if !sc.st[i].excluded {
-			cands = append(cands, set.rank[i])
+			cands = append(cands, uint64(set.hot[i].rank)<<32|uint64(i))
 		}
 	}
 	slices.Sort(cands)   // best first
@@ -191,8 +191,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 	var ev *rules.Env
 	sender := fromCode(m.From)
 	ntags := 0
-	for _, k := range cands {
-		i := set.order[k]
+	for _, c := range cands {
+		i := int32(c)
 		h := &set.hot[i]
 		if h.from != fromAny && h.from != sender || h.re != nil && !h.re.MatchString(text) {
 			continue
@@ -206,7 +206,7 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 				continue
 			}
 		}
-		matched = append(matched, i)
+		matched = append(matched, uint64(i))
 		ntags += int(h.ntags)
 	}
 	var out []Match
@@ -214,7 +214,8 @@ func (e *Engine) message(set *RuleSet, in Input, facts Facts) []Match {
 		out = sc.matches.take(len(matched), matchBlock)
 		tags := sc.tags.take(ntags, tagBlock)[:0] // every match's Tags
 		whole := wholeSnippet(text)
-		for k, i := range matched {
+		for k, c := range matched {
+			i := int32(c)
 			o := &set.out[i]
 			if o.ntags == 1 {
 				tags = append(tags, o.tag0)

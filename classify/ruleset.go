@@ -59,7 +59,11 @@ type ruleHot struct {
 	when     bool
 	keywords bool  // the rule has keywords (one of them must match)
 	ntags    uint8 // len(Tags), capped
-	re       *regexp.Regexp
+	// rank is the rule's place in the order matches are returned in
+	// (priority, then score, then rule order): sorting candidates by rank
+	// sorts the matches before they are built.
+	rank int32
+	re   *regexp.Regexp
 }
 
 // ruleOut is what a match copies of its rule, in one 64-byte record (the
@@ -104,11 +108,6 @@ type RuleSet struct {
 	// events maps an event type to the rules `on: event:<type>`, best
 	// first.
 	events map[string][]int32
-	// rank is each rule's place in the order matches are returned in
-	// (priority, then score, then rule order), order the rule at each
-	// place: sorting candidates by rank sorts the matches before they are
-	// built.
-	rank, order []int32
 }
 
 // Compile checks every rule's tags against lib (nil skips the check) and
@@ -155,25 +154,24 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 	return set, nil
 }
 
-// rankRules sets rank and order and sorts each event type's rules by rank.
+// rankRules sets each rule's rank and sorts each event type's rules by it.
 func (s *RuleSet) rankRules() {
-	s.order = make([]int32, len(s.rules))
-	for i := range s.order {
-		s.order[i] = int32(i)
+	order := make([]int32, len(s.rules))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.SortStableFunc(s.order, func(a, b int32) int {
+	slices.SortStableFunc(order, func(a, b int32) int {
 		ra, rb := &s.rules[a], &s.rules[b]
 		if c := cmp.Compare(rb.Priority, ra.Priority); c != 0 {
 			return c
 		}
 		return cmp.Compare(rb.Score, ra.Score)
 	})
-	s.rank = make([]int32, len(s.rules))
-	for k, i := range s.order {
-		s.rank[i] = int32(k)
+	for k, i := range order {
+		s.hot[i].rank = int32(k)
 	}
 	for _, ids := range s.events {
-		slices.SortFunc(ids, func(a, b int32) int { return cmp.Compare(s.rank[a], s.rank[b]) })
+		slices.SortFunc(ids, func(a, b int32) int { return cmp.Compare(s.hot[a].rank, s.hot[b].rank) })
 	}
 }
 

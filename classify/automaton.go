@@ -13,10 +13,10 @@ import (
 // for states with several a block of their children sorted by rune (each
 // such state has a 32-bit mask of its children's runes, so most runes that
 // continue nothing are refused without looking; a block of many children
-// is a small hash table). States are numbered
-// breadth first, so the shallow states most lookups reach are together,
-// and a state is 16 bytes: 10,000 patterns take under 1 MB and build in
-// milliseconds; a byte-level DFA over the same patterns
+// is a small hash table). States are numbered breadth first, so the
+// shallow states most lookups reach are together, and a state is 16
+// bytes: 10,000 patterns take under 1 MB and build in milliseconds; a
+// byte-level DFA over the same patterns
 // (github.com/coregx/ahocorasick) needs 32 MB: BenchmarkAutomata compares
 // the two. Matches may overlap: every pattern ending at every position is
 // reported. 按字符的 AC 自动机。

@@ -44,6 +44,7 @@ func TestAutomaton(t *testing.T) {
 		{"suffix after failure", []string{"abcd", "bc", "c", "bcx"}, "xabcbcxd"},
 		{"invalid UTF-8 and U+FFFD", []string{"\ufffd", "好"}, "a\xff好\ufffd"},
 		{"no match", []string{"快递"}, "你好"},
+		{"many children: hashed blocks", manyChildren(), "价格价钱价一价二𠀀𠀁𠀂x价𠀃价九"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +56,23 @@ func TestAutomaton(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyChildren is patterns whose states have more children than a block
+// lists in order: 价 followed by 30 characters, 12 characters past the BMP
+// (the root's own block) each followed by 12 more.
+func manyChildren() []string {
+	var ps []string
+	for i := range 30 {
+		ps = append(ps, "价"+string(rune('一'+i*7)))
+	}
+	for i := range 12 {
+		ps = append(ps, string(rune(0x20000+i)))
+		for j := range 12 {
+			ps = append(ps, string(rune(0x20000+i))+string(rune(0x20000+j)))
+		}
+	}
+	return append(ps, "价格", "价钱", "x价")
 }
 
 // FuzzAutomaton: the automaton finds exactly what strings.Index finds.

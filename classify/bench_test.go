@@ -190,8 +190,8 @@ func TestBenchKeywordsAgree(t *testing.T) {
 }
 
 // BenchmarkAutomata compares, on the 10,000 benchmark keywords over the
-// JDDC messages, the automaton the engine uses (over runes, hash-table
-// goto) with github.com/coregx/ahocorasick v0.3.1 (a byte DFA, the library
+// JDDC messages, the automaton the engine uses (over runes, dense root
+// row, child blocks) with github.com/coregx/ahocorasick v0.3.1 (a byte DFA, the library
 // the issue suggested), both reporting every overlapping occurrence: scan
 // time per message, build time and heap (a reload builds a new one while
 // the old one still runs).

@@ -80,7 +80,7 @@ type hit struct {
 // scan returns Normalize(s) and appends every occurrence of every pattern
 // in it, overlapping ones included, to dst. The part of s that Normalize
 // keeps as it is (often all of it) is scanned in the same pass that checks
-// it; only the rest is normalised, then scanned.
+// it; the rest is scanned as it is normalised.
 func (k *keywordIndex) scan(s string, dst []hit) (string, []hit) {
 	if k.ac == nil {
 		return Normalize(s), dst
@@ -89,6 +89,5 @@ func (k *keywordIndex) scan(s string, dst []hit) (string, []hit) {
 	if n == len(s) {
 		return s, dst
 	}
-	text := normalizeFrom(s, n, k.t2s)
-	return text, k.ac.findFrom(text, n, st, dst)
+	return normalizeScan(s, n, k.t2s, k.ac, st, dst)
 }

@@ -26,6 +26,14 @@ func Normalize(s string) string {
 
 // normalizeFrom is Normalize of s whose first n bytes need no change.
 func normalizeFrom(s string, n int, t2s *t2sMap) string {
+	text, _ := normalizeScan(s, n, t2s, nil, 0, nil)
+	return text
+}
+
+// normalizeScan is normalizeFrom that, when a is not nil, also scans the
+// normalised text as it writes it, going on in state st (the state after
+// s[:n]) and appending what it finds to dst.
+func normalizeScan(s string, n int, t2s *t2sMap, a *automaton, st int32, dst []hit) (string, []hit) {
 	var b strings.Builder
 	b.Grow(len(s))
 	b.WriteString(s[:n])
@@ -45,14 +53,24 @@ func normalizeFrom(s string, n int, t2s *t2sMap) string {
 		if space {
 			b.WriteByte(' ')
 			space = false
+			if a != nil {
+				if st = a.next(st, ' '); a.states[st].report > 0 {
+					dst = a.report(st, b.Len(), dst)
+				}
+			}
 		}
 		if r < utf8.RuneSelf {
 			b.WriteByte(byte(r))
 		} else {
 			b.WriteRune(r)
 		}
+		if a != nil {
+			if st = a.next(st, r); a.states[st].report > 0 {
+				dst = a.report(st, b.Len(), dst)
+			}
+		}
 	}
-	return b.String()
+	return b.String(), dst
 }
 
 // normalPrefix is the length of the longest prefix of s that Normalize
@@ -67,7 +85,7 @@ func normalPrefix(s string, t2s *t2sMap) int {
 // before one of those or a CJK ideograph, and CJK ideographs that are not
 // traditional. When a is not nil it also scans the prefix as it goes,
 // appending what it finds to dst, and returns the state after it, so the
-// scan can go on in the normalised text (findFrom) without a second pass.
+// scan can go on as the rest is normalised (normalizeScan).
 func scanNormal(s string, t2s *t2sMap, a *automaton, dst []hit) (int, int32, []hit) {
 	st := int32(0)
 	i := 0
@@ -87,7 +105,7 @@ func scanNormal(s string, t2s *t2sMap, a *automaton, dst []hit) (int, int32, []h
 		}
 		i += n
 		if a != nil {
-			if st = a.next(st, r); a.states[st].out >= 0 || a.states[st].dict > 0 {
+			if st = a.next(st, r); a.states[st].report > 0 {
 				dst = a.report(st, i, dst)
 			}
 		}

@@ -74,6 +74,20 @@ func TestReloadKeepsOldSetOnError(t *testing.T) {
 	}
 }
 
+// TestCompileModeCheck: a rule built in code with a mode the parser would
+// refuse is refused by Compile too, naming the rule.
+func TestCompileModeCheck(t *testing.T) {
+	r := rules.Rule{Name: "价格", Tags: []string{"价格敏感型"}, Keywords: []string{"价格"}, Mode: "always", File: "x.yaml", Line: 3}
+	want := `x.yaml:3: rule "价格": mode: unknown mode "always" (suggest or auto)`
+	if _, err := Compile([]rules.Rule{r}, nil); err == nil || err.Error() != want {
+		t.Errorf("Compile error = %v\nwant %s", err, want)
+	}
+	r.Mode = rules.ModeAuto
+	if _, err := Compile([]rules.Rule{r}, nil); err != nil {
+		t.Errorf("Compile(mode auto) = %v", err)
+	}
+}
+
 func TestMatchFields(t *testing.T) {
 	e := engineFrom(t, `
 - name: 自动
@@ -103,5 +117,36 @@ func TestMatchTagsOwned(t *testing.T) {
 		}
 		ms[0].Tags[0], ms[1].Tags[0] = "changed", "changed"
 		_ = append(ms[0].Tags, "more")
+	}
+}
+
+// TestMatchOrder: matches come best first, priority then score then rule
+// order, for messages and events alike (ordered by rank as they are built).
+func TestMatchOrder(t *testing.T) {
+	e := engineFrom(t, `
+- {name: a, keywords: [价格], score: 0.5, tags: [t]}
+- {name: b, keywords: [多少], score: 1, tags: [t]}
+- {name: c, regex: "钱", priority: 1, score: 0.1, tags: [t]}
+- {name: d, all: [价格, 钱], score: 1, tags: [t]}
+- {name: e, keywords: [价格], priority: -1, tags: [t]}
+- {name: f, on: "event:order", when: "true", score: 0.5, tags: [t]}
+- {name: g, on: "event:order", when: "true", priority: 2, tags: [t]}
+- {name: h, on: "event:order", when: "true", score: 0.9, tags: [t]}
+`)
+	names := func(ms []Match) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Rule)
+		}
+		return out
+	}
+	ms, _ := e.Classify(context.Background(), msg("价格多少钱"), nil)
+	if diff := cmp.Diff([]string{"c", "b", "d", "a", "e"}, names(ms)); diff != "" {
+		t.Errorf("message matches (-want +got):\n%s", diff)
+	}
+	ev := Input{Event: &Event{Customer: "wm1", Type: "order"}}
+	ms, _ = e.Classify(context.Background(), ev, nil)
+	if diff := cmp.Diff([]string{"g", "h", "f"}, names(ms)); diff != "" {
+		t.Errorf("event matches (-want +got):\n%s", diff)
 	}
 }

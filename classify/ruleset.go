@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -58,19 +59,39 @@ type ruleHot struct {
 	when     bool
 	keywords bool  // the rule has keywords (one of them must match)
 	ntags    uint8 // len(Tags), capped
-	re       *regexp.Regexp
+	// rank is the rule's place in the order matches are returned in
+	// (priority, then score, then rule order): sorting candidates by rank
+	// sorts the matches before they are built.
+	rank int32
+	re   *regexp.Regexp
 }
 
-// ruleOut is what a match copies of its rule, together: the fields of a
-// rules.Rule that a Match needs span four cache lines.
+// ruleOut is what a match copies of its rule, in one 64-byte record (the
+// fields of a rules.Rule that a Match needs span four cache lines): the
+// first tag inline, all the tags and then the keywords at
+// RuleSet.words[start:end].
 type ruleOut struct {
-	name     string
-	mode     Mode
-	tags     []string
-	keywords []string
-	priority int
-	score    float64
-	verify   bool
+	name       string
+	tag0       string // Tags[0], "" when none
+	priority   int
+	score      float64
+	start      uint32
+	ntags, end uint32
+	mode       uint8 // index in modes
+	verify     bool
+}
+
+// modes are the values of ruleOut.mode (checkRules refuses any other).
+var modes = [...]Mode{"", ModeSuggest, ModeAuto}
+
+// tags is the rule's tags (capacity clipped: an append copies).
+func (s *RuleSet) tags(o *ruleOut) []string {
+	return s.words[o.start : o.start+o.ntags : o.start+o.ntags]
+}
+
+// keywords is the rule's keywords (capacity clipped: an append copies).
+func (s *RuleSet) keywords(o *ruleOut) []string {
+	return s.words[o.start+o.ntags : o.end : o.end]
 }
 
 // RuleSet is a compiled set of rules: the keyword automaton, the regexes
@@ -79,11 +100,13 @@ type RuleSet struct {
 	rules []rules.Rule
 	hot   []ruleHot
 	out   []ruleOut
+	words []string // every rule's tags, then its keywords
 	kw    *keywordIndex
 	// scan lists message rules with neither keywords nor all words: they
 	// are tried on every message (regex or when alone).
 	scan []int32
-	// events maps an event type to the rules `on: event:<type>`.
+	// events maps an event type to the rules `on: event:<type>`, best
+	// first.
 	events map[string][]int32
 }
 
@@ -101,8 +124,13 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 		r := &set.rules[i]
 		set.hot[i] = ruleHot{from: map[string]uint8{rules.FromEmployee: fromEmployee, rules.FromAny: fromAny}[r.From],
 			when: r.Program() != nil, keywords: len(r.Keywords) > 0, ntags: uint8(min(len(r.Tags), 255)), re: r.Regexp()}
-		set.out[i] = ruleOut{name: r.Name, mode: Mode(r.Mode), tags: r.Tags, keywords: r.Keywords,
-			priority: r.Priority, score: r.Score, verify: r.Verify}
+		set.out[i] = ruleOut{name: r.Name, mode: uint8(slices.Index(modes[:], Mode(r.Mode))), priority: r.Priority,
+			score: r.Score, verify: r.Verify, start: uint32(len(set.words)), ntags: uint32(len(r.Tags))}
+		if len(r.Tags) > 0 {
+			set.out[i].tag0 = r.Tags[0]
+		}
+		set.words = append(append(set.words, r.Tags...), r.Keywords...)
+		set.out[i].end = uint32(len(set.words))
 		if t := r.EventType(); t != "" {
 			set.events[t] = append(set.events[t], int32(i))
 			continue
@@ -122,7 +150,29 @@ func Compile(rs []rules.Rule, lib TagLibrary) (*RuleSet, error) {
 		}
 	}
 	set.kw = b.build()
+	set.rankRules()
 	return set, nil
+}
+
+// rankRules sets each rule's rank and sorts each event type's rules by it.
+func (s *RuleSet) rankRules() {
+	order := make([]int32, len(s.rules))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		ra, rb := &s.rules[a], &s.rules[b]
+		if c := cmp.Compare(rb.Priority, ra.Priority); c != 0 {
+			return c
+		}
+		return cmp.Compare(rb.Score, ra.Score)
+	})
+	for k, i := range order {
+		s.hot[i].rank = int32(k)
+	}
+	for _, ids := range s.events {
+		slices.SortFunc(ids, func(a, b int32) int { return cmp.Compare(s.hot[a].rank, s.hot[b].rank) })
+	}
 }
 
 // checkRules finds unknown tags, too many all words and duplicate names.
@@ -134,6 +184,10 @@ func checkRules(rs []rules.Rule, lib TagLibrary) rules.Errors {
 			errs = append(errs, &rules.Error{File: r.File, Line: r.Line, Rule: r.Name, Msg: "duplicate rule name"})
 		}
 		names[r.Name] = true
+		if !slices.Contains(modes[:], Mode(r.Mode)) {
+			errs = append(errs, &rules.Error{File: r.File, Line: r.Line, Rule: r.Name, Key: "mode",
+				Msg: fmt.Sprintf("unknown mode %q (suggest or auto)", r.Mode)})
+		}
 		if len(r.All) > maxAllWords {
 			errs = append(errs, &rules.Error{File: r.File, Line: r.Line, Rule: r.Name, Key: "all",
 				Msg: fmt.Sprintf("at most %d words", maxAllWords)})

@@ -59,7 +59,7 @@ func (r ChainReport) Anchor() string { return fmt.Sprintf("%d:%s", r.Head, r.Hea
 // store.
 func chainLink(tx *txn, cs *ChangeSet, prev string) (string, error) {
 	cs.Hash, cs.Prev = "", prev
-	body := encode(cs)
+	body := encodeChangeSet(cs)
 	sum := sha256.Sum256(bytesOf(body))
 	// One buffer holds the stored value; the hash is a part of it.
 	val := make([]byte, 0, len(hashPrefix)+64+1+len(body))

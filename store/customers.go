@@ -21,7 +21,12 @@ type FollowInfo struct {
 func relKey(customer, follower string) string { return "rel:" + customer + ":" + follower }
 
 func getRel(tx *txn, customer, follower string) (*Relationship, error) {
-	return getJSON[Relationship](tx, relKey(customer, follower), func() error { return fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower) })
+	return getRelAt(tx, relKey(customer, follower), customer, follower)
+}
+
+// getRelAt is getRel for a caller that has the key already.
+func getRelAt(tx *txn, key, customer, follower string) (*Relationship, error) {
+	return getJSON[Relationship](tx, key, func() error { return fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower) })
 }
 
 func getCustomer(tx *txn, id string) (*Customer, error) {

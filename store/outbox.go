@@ -75,7 +75,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 	if _, _, err := tx.Set(obrKey(e.Customer, e.Follower, seq), "", nil); err != nil {
 		return 0, err
 	}
-	if _, _, err := tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", seq), encodeOutboxEntry(&e), nil); err != nil {
 		return 0, err
 	}
 	return e.ID, recount(tx, &e, "", e.CreatedAt)
@@ -129,7 +129,7 @@ func hasPending(tx *txn, customer, follower string) bool {
 // finish moves an entry out of the queue with the given status.
 func finish(tx *txn, e *OutboxEntry) error {
 	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
-	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encodeOutboxEntry(e), nil); err != nil {
 		return err
 	}
 	return recount(tx, e, OutboxStatusPending, e.DoneAt) // outboxlanes.go
@@ -164,7 +164,7 @@ func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 		if err := noteCall(tx, s.now()); err != nil {
 			return err
 		}
-		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encode(e), nil)
+		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encodeOutboxEntry(e), nil)
 		return err
 	})
 }

@@ -204,12 +204,6 @@ func joinSeq(n uint64, parts ...string) string {
 	return string(appendSeq(b, n))
 }
 
-// seqDigits formats a sequence number as keys end with it: 12 digits.
-func seqDigits(n uint64) string {
-	var buf [20]byte
-	return string(appendSeq(buf[:0], n))
-}
-
 // appendSeq appends n padded to 12 digits, so that key order is number
 // order (fmt.Sprintf("%012d") without its cost: keys are built on the
 // hot path).

@@ -29,6 +29,7 @@ const frameKey = "~frame"
 type txn struct {
 	*buntdb.Tx
 	writes   []write        // in order; a key written twice counts once, as its last write
+	wbuf     [16]write      // writes' first backing array, allocated with the txn
 	lib      *library       // the library when the transaction began
 	libDirty bool           // the transaction wrote a grp: or tag: key
 	ttlKeys  bool           // the transaction may delete keys with BuntDB TTLs (expire.go)
@@ -94,7 +95,7 @@ func (t *txn) record(w write) {
 		t.libDirty = true
 	}
 	if t.writes == nil {
-		t.writes = make([]write, 0, 16)
+		t.writes = t.wbuf[:0]
 	}
 	t.writes = append(t.writes, w)
 }
@@ -193,18 +194,27 @@ func (f *frameSum) add(del bool, key, val string) {
 	if del {
 		op, val = 'd', ""
 	}
-	c := crc32.Update(0, castagnoli, []byte{op})
+	c := crc32.Update(0, castagnoli, opBytes[op-'d':op-'d'+1])
 	c = crc32.Update(c, castagnoli, bytesOf(key))
-	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, opBytes[len(opBytes)-1:])
 	c = crc32.Update(c, castagnoli, bytesOf(val))
 	f.n++
 	f.sum += uint64(c)
 	f.xor ^= c
 }
 
+// opBytes holds the bytes add hashes besides the key and value: 'd' at
+// 0, 's' at 's'-'d', and the NUL between key and value last (slices of a
+// package variable, so hashing them allocates nothing).
+var opBytes = [...]byte{'d', 's' - 'd': 's', 0}
+
 // String is the marker's value: "f1 <commands> <sum> <xor>".
 func (f frameSum) String() string {
-	return "f1 " + strconv.Itoa(f.n) + " " + strconv.FormatUint(f.sum, 16) + " " + strconv.FormatUint(uint64(f.xor), 16)
+	var buf [64]byte
+	b := strconv.AppendInt(append(buf[:0], "f1 "...), int64(f.n), 10)
+	b = strconv.AppendUint(append(b, ' '), f.sum, 16)
+	b = strconv.AppendUint(append(b, ' '), uint64(f.xor), 16)
+	return string(b)
 }
 
 // parseFrameSum reads a marker's value.

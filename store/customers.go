@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/tidwall/buntdb"
 )
 
 // FollowInfo is what WeCom says of one relationship, without its tags
@@ -26,7 +28,14 @@ func getRel(tx *txn, customer, follower string) (*Relationship, error) {
 
 // getRelAt is getRel for a caller that has the key already.
 func getRelAt(tx *txn, key, customer, follower string) (*Relationship, error) {
-	return getJSON[Relationship](tx, key, func() error { return fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower) })
+	v, err := tx.Get(key)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeRel(key, v) // reldecode.go
 }
 
 func getCustomer(tx *txn, id string) (*Customer, error) {

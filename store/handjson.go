@@ -74,9 +74,9 @@ func plainUTF8(s string) bool {
 	return true
 }
 
-// encodeChangeSet is encode(cs).
-func encodeChangeSet(cs *ChangeSet) string {
-	w := jsonWriter{b: make([]byte, 0, 384+len(cs.Reason)), ok: true}
+// appendChangeSet appends encode(cs) to b.
+func appendChangeSet(b []byte, cs *ChangeSet) []byte {
+	w := jsonWriter{b: b, ok: true}
 	w.raw("{")
 	if cs.Hash != "" {
 		w.raw(`"hash":`)
@@ -110,9 +110,9 @@ func encodeChangeSet(cs *ChangeSet) string {
 	w.optUint(`,"cause":`, uint64(cs.Cause))
 	w.raw("}")
 	if !w.ok {
-		return encode(cs)
+		return append(b, encode(cs)...)
 	}
-	return w.string()
+	return w.b
 }
 
 func (w *jsonWriter) tagRefs(name string, refs []TagRef) {

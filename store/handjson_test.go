@@ -2,6 +2,7 @@ package store
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -145,7 +146,7 @@ func checkHand(t *testing.T, seed uint64) {
 		what       string
 		want, have string
 	}{
-		{"ChangeSet", encodeOrPanic(&cs), handOrPanic(func() string { return encodeChangeSet(&cs) })},
+		{"ChangeSet", encodeOrPanic(&cs), handOrPanic(func() string { return string(appendChangeSet([]byte("x"), &cs)[1:]) })},
 		{"OutboxEntry", encodeOrPanic(&e), handOrPanic(func() string { return encodeOutboxEntry(&e) })},
 		{"Relationship", encodeOrPanic(&r), handOrPanic(func() string { return encodeRel(&r) })},
 	} {
@@ -165,4 +166,61 @@ func FuzzHandJSON(f *testing.F) {
 	f.Add(uint64(1))
 	f.Add(uint64(1 << 40))
 	f.Fuzz(func(t *testing.T, seed uint64) { checkHand(t, seed) })
+}
+
+// checkDecodeRel holds decodeRel to the decoder on raw: the same
+// relationship, or the same refusal.
+func checkDecodeRel(t *testing.T, raw string) {
+	t.Helper()
+	var want Relationship
+	werr := decode("rel:x", raw, &want)
+	have, herr := decodeRel("rel:x", raw)
+	if (werr != nil) != (herr != nil) {
+		t.Fatalf("%q: decoder error %v, decodeRel error %v", raw, werr, herr)
+	}
+	if werr == nil && !reflect.DeepEqual(*have, want) {
+		t.Fatalf("%q:\ndecoder:   %#v\ndecodeRel: %#v", raw, want, *have)
+	}
+}
+
+func TestDecodeRelMatchesDecoder(t *testing.T) {
+	read := 0
+	for seed := uint64(0); seed < 20000; seed++ {
+		g := handGen{r: rand.New(rand.NewPCG(seed, seed>>7)), plain: seed%2 == 0}
+		r := g.rel()
+		raw := encodeOrPanic(&r)
+		if raw == "panic" {
+			continue
+		}
+		checkDecodeRel(t, raw)
+		if _, ok := readRel(raw); ok {
+			read++
+		}
+	}
+	for _, raw := range []string{
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":null}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{}}`,
+		`{"customer":"c","follower":"f","mobiles":[],"create_time":"2026-01-02T03:04:05Z","tags":{}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05.000Z","tags":{}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05+00:00","tags":{}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{"t":{"by":"u","at":"2026-01-02T03:04:05Z","cs":007}}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{"t":{"by":"u","at":"2026-01-02T03:04:05Z","cs":99999999999999999999}}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{"t":{"by":"u","at":"2026-01-02T03:04:05Z","cs":1},"t":{"by":"v","at":"2026-01-02T03:04:05Z","cs":2}}}`,
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{}} `,
+		`{"follower":"f","customer":"c","create_time":"2026-01-02T03:04:05Z","tags":{}}`,
+		`{"customer":"c\u0041","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{}}`,
+		"{\"customer\":\"c\xff\",\"follower\":\"f\",\"create_time\":\"2026-01-02T03:04:05Z\",\"tags\":{}}",
+		`{"customer":"c","follower":"f","create_time":"2026-01-02T03:04:05Z","tags":{"t":{"by":"u","at":"2026-01-02T03:04:05Z","cs":1}`,
+	} {
+		checkDecodeRel(t, raw)
+	}
+	if read < 5000 {
+		t.Errorf("decodeRel read %d of the encoded relationships itself, want most of the plain ones", read)
+	}
+}
+
+func FuzzDecodeRel(f *testing.F) {
+	f.Add(`{"customer":"c","follower":"f","remark":"r","mobiles":["1","2"],"create_time":"2026-01-02T03:04:05.5+08:00","state":"s","tags":{"t":{"by":"u","at":"2026-01-02T03:04:05Z","cs":1}}}`)
+	f.Add(`{"customer":"c","follower":"f","create_time":"0001-01-01T00:00:00Z","tags":null}`)
+	f.Fuzz(func(t *testing.T, raw string) { checkDecodeRel(t, raw) })
 }

@@ -52,7 +52,7 @@ func putCounts(tx *txn, key string, c *OutboxCounts) error {
 	if _, _, err := tx.Set(key, raw, nil); err != nil {
 		return err
 	}
-	if tx.counts != nil && (key == "obc:l:"+laneInteractive || key == "obc:l:"+laneBackground) {
+	if tx.counts != nil && (key == laneCountKeys[0] || key == laneCountKeys[1]) {
 		keep := *c
 		keep.Failed = maps.Clone(c.Failed)
 		tx.counts[key] = cachedCounts{raw: raw, c: keep}

@@ -198,19 +198,21 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	}
 	for _, t := range cs.Add {
 		rel.Tags[t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
-		if err := countTagTx(tx, t.ID, rel.Customer, true); err != nil { // stats.go
+		key := ttKey(t.ID, rel.Customer, rel.Follower)
+		if err := countTagTx(tx, t.ID, ttCustomerPrefix(key, rel.Follower), true); err != nil { // tagcounts.go
 			return err
 		}
-		if _, _, err := tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil); err != nil {
+		if _, _, err := tx.Set(key, "", nil); err != nil {
 			return err
 		}
 	}
 	for _, t := range cs.Remove {
 		delete(rel.Tags, t.ID)
-		if _, err := tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		key := ttKey(t.ID, rel.Customer, rel.Follower)
+		if _, err := tx.Delete(key); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 			return err
 		}
-		if err := countTagTx(tx, t.ID, rel.Customer, false); err != nil { // stats.go
+		if err := countTagTx(tx, t.ID, ttCustomerPrefix(key, rel.Follower), false); err != nil { // tagcounts.go
 			return err
 		}
 	}
@@ -293,6 +295,11 @@ func ledgerKeys(cs *ChangeSet) []string {
 func ttKey(tagID, customer, follower string) string {
 	return "tt:" + tagID + ":" + customer + ":" + follower
 }
+
+// ttCustomerPrefix is "tt:<tag>:<customer>:", the start of key, a tt: key
+// of follower: the prefix of the tag's keys on every relationship of the
+// customer.
+func ttCustomerPrefix(key, follower string) string { return key[:len(key)-len(follower)] }
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[V any](m map[string]V) []string {

@@ -67,6 +67,16 @@ func scan(tx *txn, prefix string, fn func(k, v string) bool) {
 	})
 }
 
+// anyKey reports whether a key starts with prefix.
+func anyKey(tx *txn, prefix string) bool {
+	found := false
+	scan(tx, prefix, func(string, string) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
 // Library is the whole corp tag library as WeCom reports it.
 type Library struct {
 	Groups []Group

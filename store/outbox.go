@@ -66,12 +66,7 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 		Status: OutboxStatusPending, CreatedAt: cs.Time, NextAt: cs.Time,
 		Background: cs.Background(), Batch: cs.Batch,
 	}
-	for _, t := range cs.Add {
-		e.Add = append(e.Add, t.ID)
-	}
-	for _, t := range cs.Remove {
-		e.Remove = append(e.Remove, t.ID)
-	}
+	e.Add, e.Remove = tagIDs(cs.Add), tagIDs(cs.Remove)
 	if _, _, err := tx.Set(obrKey(e.Customer, e.Follower, seq), "", nil); err != nil {
 		return 0, err
 	}
@@ -79,6 +74,18 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 		return 0, err
 	}
 	return e.ID, recount(tx, &e, "", e.CreatedAt)
+}
+
+// tagIDs lists the ids of refs (nil if none).
+func tagIDs(refs []TagRef) []string {
+	if len(refs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(refs))
+	for i, t := range refs {
+		ids[i] = t.ID
+	}
+	return ids
 }
 
 func getOutbox(tx *txn, id ID) (*OutboxEntry, error) {
@@ -118,12 +125,7 @@ func (s *Store) HasPendingOutbox(customer, follower string) (bool, error) {
 }
 
 func hasPending(tx *txn, customer, follower string) bool {
-	found := false
-	scan(tx, "obr:"+customer+":"+follower+":", func(string, string) bool {
-		found = true
-		return false
-	})
-	return found
+	return anyKey(tx, "obr:"+customer+":"+follower+":")
 }
 
 // finish moves an entry out of the queue with the given status.

@@ -64,13 +64,28 @@ func lane(bg bool) string {
 	return laneInteractive
 }
 
-func laneKey(bg bool, id ID) string { return seqKey("obl:"+lane(bg)+":", uint64(id)) }
+// lanePrefixes and laneCountKeys are the lanes' queue key prefixes and
+// counter keys: interactive at 0, background at 1 (b2i(bg)).
+var (
+	lanePrefixes  = [2]string{"obl:" + laneInteractive + ":", "obl:" + laneBackground + ":"}
+	laneCountKeys = [2]string{"obc:l:" + laneInteractive, "obc:l:" + laneBackground}
+)
 
-// countKeys lists the counter keys an entry feeds.
-func countKeys(e *OutboxEntry) []string {
-	keys := []string{"obc:l:" + lane(e.Background)}
+func laneKey(bg bool, id ID) string { return seqKey(lanePrefixes[b2i(bg)], uint64(id)) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// countKeys lists the counter keys an entry feeds: its lane's, and its
+// batch's if it has one (keys[1] == "" if not).
+func countKeys(e *OutboxEntry) [2]string {
+	keys := [2]string{laneCountKeys[b2i(e.Background)]}
 	if e.Batch != "" {
-		keys = append(keys, "obc:b:"+e.Batch)
+		keys[1] = "obc:b:" + e.Batch
 	}
 	return keys
 }
@@ -133,6 +148,9 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 		}
 	}
 	for _, k := range countKeys(e) {
+		if k == "" {
+			break
+		}
 		c, err := getCounts(tx, k) // countscodec.go
 		if err != nil {
 			return err
@@ -159,6 +177,9 @@ func deriveOutbox(tx *txn) (lanes map[string]bool, counts map[string]*OutboxCoun
 			lanes[laneKey(e.Background, e.ID)] = true
 		}
 		for _, k := range countKeys(e) {
+			if k == "" {
+				break
+			}
 			if counts[k] == nil {
 				counts[k] = &OutboxCounts{}
 				if b, ok := strings.CutPrefix(k, "obc:b:"); ok {

@@ -36,6 +36,7 @@ type txn struct {
 	obSeq    uint64         // last outbox id handed out, Store.obSeq when it commits (seqs.go)
 	counts   laneCounts     // decoded lane counts (countscodec.go); nil when reading
 	tagDelta []tagDelta     // changes to the tag counts, adopted when it commits (tagcounts.go)
+	tdbuf    [4]tagDelta    // tagDelta's first backing array
 	tagSet   map[string]int // the tag counts anew (Open, Rebuild), adopted when it commits
 	quiet    bool           // tag triggers do not fire (a relationship ending; trigger.go)
 }

@@ -179,6 +179,7 @@ type Store struct {
 	wmu      sync.Mutex // serializes write transactions (update)
 	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
 	counts   laneCounts // decoded lane counts; under wmu (countscodec.go)
+	wtx      txn        // the write transaction's txn, reused; under wmu (txn.go)
 	tags     tagCounts  // customers per tag (tagcounts.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file

@@ -149,7 +149,10 @@ func (s *Store) update(fn func(tx *txn) error) error {
 	var lib *library
 	var done *txn
 	err := s.db.Update(func(btx *buntdb.Tx) error {
-		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts}
+		// One txn serves every write transaction in turn (under wmu): none
+		// outlives its transaction.
+		tx := &s.wtx
+		*tx = txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts}
 		done = tx
 		if err := fn(tx); err != nil {
 			return err
@@ -168,6 +171,9 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		if lib != nil {
 			s.lib.Store(lib)
 		}
+	}
+	if done != nil {
+		*done = txn{} // let go of what it wrote
 	}
 	return err
 }

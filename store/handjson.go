@@ -35,6 +35,16 @@ func (w *jsonWriter) str(s string) {
 
 func (w *jsonWriter) uint(n uint64) { w.b = strconv.AppendUint(w.b, n, 10) }
 
+// strField, uintField, intField and timeField append a field's name
+// (with the comma before it, if any) and its value.
+func (w *jsonWriter) strField(name, s string) { w.raw(name); w.str(s) }
+
+func (w *jsonWriter) uintField(name string, n uint64) { w.raw(name); w.uint(n) }
+
+func (w *jsonWriter) intField(name string, n int) { w.raw(name); w.int(n) }
+
+func (w *jsonWriter) timeField(name string, t time.Time) { w.raw(name); w.time(t) }
+
 func (w *jsonWriter) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
 
 // time appends t as time.Time's MarshalJSON does, for the times it
@@ -83,18 +93,12 @@ func appendChangeSet(b []byte, cs *ChangeSet) []byte {
 		w.str(cs.Hash)
 		w.raw(",")
 	}
-	w.raw(`"id":`)
-	w.uint(uint64(cs.ID))
-	w.raw(`,"time":`)
-	w.time(cs.Time)
-	w.raw(`,"actor":`)
-	w.str(cs.Actor)
-	w.raw(`,"source":`)
-	w.str(string(cs.Source))
-	w.raw(`,"customer":`)
-	w.str(cs.Customer)
-	w.raw(`,"follower":`)
-	w.str(cs.Follower)
+	w.uintField(`"id":`, uint64(cs.ID))
+	w.timeField(`,"time":`, cs.Time)
+	w.strField(`,"actor":`, cs.Actor)
+	w.strField(`,"source":`, string(cs.Source))
+	w.strField(`,"customer":`, cs.Customer)
+	w.strField(`,"follower":`, cs.Follower)
 	w.tagRefs(`,"add":`, cs.Add)
 	w.tagRefs(`,"remove":`, cs.Remove)
 	w.optStr(`,"reason":`, cs.Reason)
@@ -167,35 +171,24 @@ func (w *jsonWriter) optUint(name string, n uint64) {
 // encodeOutboxEntry is encode(e).
 func encodeOutboxEntry(e *OutboxEntry) string {
 	w := jsonWriter{b: make([]byte, 0, 320+len(e.ErrMsg)), ok: true}
-	w.raw(`{"id":`)
-	w.uint(uint64(e.ID))
-	w.raw(`,"cs":`)
-	w.uint(uint64(e.CS))
-	w.raw(`,"op":`)
-	w.str(e.Op)
-	w.raw(`,"actor":`)
-	w.str(e.Actor)
-	w.raw(`,"customer":`)
-	w.str(e.Customer)
-	w.raw(`,"follower":`)
-	w.str(e.Follower)
+	w.uintField(`{"id":`, uint64(e.ID))
+	w.uintField(`,"cs":`, uint64(e.CS))
+	w.strField(`,"op":`, e.Op)
+	w.strField(`,"actor":`, e.Actor)
+	w.strField(`,"customer":`, e.Customer)
+	w.strField(`,"follower":`, e.Follower)
 	w.strs(`,"add":`, e.Add)
 	w.strs(`,"remove":`, e.Remove)
-	w.raw(`,"status":`)
-	w.str(string(e.Status))
-	w.raw(`,"attempts":`)
-	w.int(e.Attempts)
-	w.raw(`,"next_at":`)
-	w.time(e.NextAt)
+	w.strField(`,"status":`, string(e.Status))
+	w.intField(`,"attempts":`, e.Attempts)
+	w.timeField(`,"next_at":`, e.NextAt)
 	if e.ErrCode != 0 {
 		w.raw(`,"errcode":`)
 		w.int(e.ErrCode)
 	}
 	w.optStr(`,"errmsg":`, e.ErrMsg)
-	w.raw(`,"created_at":`)
-	w.time(e.CreatedAt)
-	w.raw(`,"done_at":`)
-	w.time(e.DoneAt)
+	w.timeField(`,"created_at":`, e.CreatedAt)
+	w.timeField(`,"done_at":`, e.DoneAt)
 	w.optUint(`,"compensated":`, uint64(e.Compensated))
 	if e.Background {
 		w.raw(`,"background":true`)
@@ -212,14 +205,11 @@ func encodeOutboxEntry(e *OutboxEntry) string {
 // map.
 func encodeRel(r *Relationship) string {
 	w := jsonWriter{b: make([]byte, 0, 160+96*len(r.Tags)), ok: true}
-	w.raw(`{"customer":`)
-	w.str(r.Customer)
-	w.raw(`,"follower":`)
-	w.str(r.Follower)
+	w.strField(`{"customer":`, r.Customer)
+	w.strField(`,"follower":`, r.Follower)
 	w.optStr(`,"remark":`, r.Remark)
 	w.strs(`,"mobiles":`, r.Mobiles)
-	w.raw(`,"create_time":`)
-	w.time(r.CreateTime)
+	w.timeField(`,"create_time":`, r.CreateTime)
 	w.optStr(`,"state":`, r.State)
 	w.raw(`,"tags":`)
 	if r.Tags == nil {

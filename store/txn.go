@@ -63,7 +63,7 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 	if opts != nil && opts.Expires {
 		return "", false, errTTL
 	}
-	if strings.ContainsAny(key, "\r\n") {
+	if strings.IndexByte(key, '\n') >= 0 || strings.IndexByte(key, '\r') >= 0 { // ContainsAny builds a set per call
 		return "", false, fmt.Errorf("%w: %q", errKeyLineBreak, key)
 	}
 	prev, replaced, err := t.Tx.Set(key, value, nil)

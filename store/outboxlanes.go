@@ -64,32 +64,6 @@ func lane(bg bool) string {
 	return laneInteractive
 }
 
-// lanePrefixes and laneCountKeys are the lanes' queue key prefixes and
-// counter keys: interactive at 0, background at 1 (b2i(bg)).
-var (
-	lanePrefixes  = [2]string{"obl:" + laneInteractive + ":", "obl:" + laneBackground + ":"}
-	laneCountKeys = [2]string{"obc:l:" + laneInteractive, "obc:l:" + laneBackground}
-)
-
-func laneKey(bg bool, id ID) string { return seqKey(lanePrefixes[b2i(bg)], uint64(id)) }
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// countKeys lists the counter keys an entry feeds: its lane's, and its
-// batch's if it has one (keys[1] == "" if not).
-func countKeys(e *OutboxEntry) [2]string {
-	keys := [2]string{laneCountKeys[b2i(e.Background)]}
-	if e.Batch != "" {
-		keys[1] = "obc:b:" + e.Batch
-	}
-	return keys
-}
-
 // addCounts adds c to into: the whole outbox is its two lanes.
 func addCounts(into *OutboxCounts, c OutboxCounts) {
 	if !c.First.IsZero() && (into.First.IsZero() || c.First.Before(into.First)) {

@@ -59,13 +59,17 @@ func (r ChainReport) Anchor() string { return fmt.Sprintf("%d:%s", r.Head, r.Hea
 // store.
 func chainLink(tx *txn, cs *ChangeSet, prev string) (string, error) {
 	cs.Hash, cs.Prev = "", prev
-	body := encode(cs)
-	sum := sha256.Sum256(bytesOf(body))
-	// One buffer holds the stored value; the hash is a part of it.
-	val := make([]byte, 0, len(hashPrefix)+64+1+len(body))
-	val = append(val, hashPrefix...)
-	val = hex.AppendEncode(val, sum[:])
-	val = append(append(val, `",`...), body[1:]...)
+	// One buffer holds the stored value, {"hash":"<hex>",<body without
+	// its "{">, the hash being a part of it: the body is encoded in place,
+	// its "{" where the "," goes, hashed, and the "," put back.
+	const at = len(hashPrefix) + 64 + 1
+	val := make([]byte, at, at+384+len(cs.Reason))
+	copy(val, hashPrefix)
+	val[at-1] = '"'
+	val = appendChangeSet(val, cs)
+	sum := sha256.Sum256(val[at:])
+	hex.Encode(val[len(hashPrefix):], sum[:])
+	val[at] = ','
 	stored := unsafe.String(unsafe.SliceData(val), len(val)) // val is never written again
 	cs.Hash = stored[len(hashPrefix) : len(hashPrefix)+64]
 	var head [20 + 1 + 64]byte

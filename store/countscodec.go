@@ -16,6 +16,32 @@ import (
 // string), and the common value is encoded by hand instead of through
 // reflection.
 
+// lanePrefixes and laneCountKeys are the lanes' queue key prefixes and
+// counter keys: interactive at 0, background at 1 (b2i(bg)).
+var (
+	lanePrefixes  = [2]string{"obl:" + laneInteractive + ":", "obl:" + laneBackground + ":"}
+	laneCountKeys = [2]string{"obc:l:" + laneInteractive, "obc:l:" + laneBackground}
+)
+
+func laneKey(bg bool, id ID) string { return seqKey(lanePrefixes[b2i(bg)], uint64(id)) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// countKeys lists the counter keys an entry feeds: its lane's, and its
+// batch's if it has one (keys[1] == "" if not).
+func countKeys(e *OutboxEntry) [2]string {
+	keys := [2]string{laneCountKeys[b2i(e.Background)]}
+	if e.Batch != "" {
+		keys[1] = "obc:b:" + e.Batch
+	}
+	return keys
+}
+
 // laneCounts caches the decoded counts of the two lanes; it is used by
 // write transactions only (under Store.wmu).
 type laneCounts map[string]cachedCounts
@@ -52,7 +78,7 @@ func putCounts(tx *txn, key string, c *OutboxCounts) error {
 	if _, _, err := tx.Set(key, raw, nil); err != nil {
 		return err
 	}
-	if tx.counts != nil && (key == "obc:l:"+laneInteractive || key == "obc:l:"+laneBackground) {
+	if tx.counts != nil && (key == laneCountKeys[0] || key == laneCountKeys[1]) {
 		keep := *c
 		keep.Failed = maps.Clone(c.Failed)
 		tx.counts[key] = cachedCounts{raw: raw, c: keep}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/tidwall/buntdb"
 )
 
 // FollowInfo is what WeCom says of one relationship, without its tags
@@ -21,7 +23,19 @@ type FollowInfo struct {
 func relKey(customer, follower string) string { return "rel:" + customer + ":" + follower }
 
 func getRel(tx *txn, customer, follower string) (*Relationship, error) {
-	return getJSON[Relationship](tx, relKey(customer, follower), func() error { return fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower) })
+	return getRelAt(tx, relKey(customer, follower), customer, follower)
+}
+
+// getRelAt is getRel for a caller that has the key already.
+func getRelAt(tx *txn, key, customer, follower string) (*Relationship, error) {
+	v, err := tx.Get(key)
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s / %s", ErrNoRelationship, customer, follower)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeRel(key, v) // reldecode.go
 }
 
 func getCustomer(tx *txn, id string) (*Customer, error) {

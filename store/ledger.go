@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/buntdb"
 )
@@ -83,7 +84,8 @@ func (s *Store) applyAt(tx *txn, cs *ChangeSet, depth int) error {
 	if cs.Customer == "" || cs.Follower == "" || cs.Actor == "" || cs.Source == "" {
 		return fmt.Errorf("store: change-set needs customer, follower, actor and source")
 	}
-	rel, err := getRel(tx, cs.Customer, cs.Follower)
+	relK := relKey(cs.Customer, cs.Follower)
+	rel, err := getRelAt(tx, relK, cs.Customer, cs.Follower)
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func (s *Store) applyAt(tx *txn, cs *ChangeSet, depth int) error {
 		if err := project(tx, rel, cs); err != nil {
 			return err
 		}
-		if _, _, err := tx.Set(relKey(rel.Customer, rel.Follower), encode(rel), nil); err != nil {
+		if _, _, err := tx.Set(relK, encodeRel(rel), nil); err != nil {
 			return err
 		}
 	}
@@ -146,10 +148,14 @@ func (s *Store) stamp() time.Time {
 // normalise resolves tag refs from the library and drops tags that would not
 // change the relationship.
 func normalise(tx *txn, cs *ChangeSet, rel *Relationship) error {
+	lib, err := tx.library()
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
-	var add, remove []TagRef
+	add, remove := make([]TagRef, 0, len(cs.Add)), make([]TagRef, 0, len(cs.Remove))
 	for _, ref := range cs.Add {
-		t, err := getTag(tx, ref.ID)
+		t, err := lib.tag(ref.ID)
 		if err != nil {
 			return err
 		}
@@ -165,7 +171,7 @@ func normalise(tx *txn, cs *ChangeSet, rel *Relationship) error {
 		}
 	}
 	for _, ref := range cs.Remove {
-		t, err := getTag(tx, ref.ID)
+		t, err := lib.tag(ref.ID)
 		if err != nil {
 			return err
 		}
@@ -192,19 +198,21 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 	}
 	for _, t := range cs.Add {
 		rel.Tags[t.ID] = Mark{By: cs.Actor, At: cs.Time, CS: cs.ID}
-		if err := countTagTx(tx, t.ID, rel.Customer, true); err != nil { // stats.go
+		key := ttKey(t.ID, rel.Customer, rel.Follower)
+		if err := countTagTx(tx, t.ID, ttCustomerPrefix(key, rel.Follower), true); err != nil { // tagcounts.go
 			return err
 		}
-		if _, _, err := tx.Set(ttKey(t.ID, rel.Customer, rel.Follower), "", nil); err != nil {
+		if _, _, err := tx.Set(key, "", nil); err != nil {
 			return err
 		}
 	}
 	for _, t := range cs.Remove {
 		delete(rel.Tags, t.ID)
-		if _, err := tx.Delete(ttKey(t.ID, rel.Customer, rel.Follower)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		key := ttKey(t.ID, rel.Customer, rel.Follower)
+		if _, err := tx.Delete(key); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 			return err
 		}
-		if err := countTagTx(tx, t.ID, rel.Customer, false); err != nil { // stats.go
+		if err := countTagTx(tx, t.ID, ttCustomerPrefix(key, rel.Follower), false); err != nil { // tagcounts.go
 			return err
 		}
 	}
@@ -214,48 +222,84 @@ func project(tx *txn, rel *Relationship, cs *ChangeSet) error {
 // writeChangeSet stores cs, chained to prev (the hash of the change-set
 // before it), and its index keys.
 func writeChangeSet(tx *txn, cs *ChangeSet, prev string) error {
-	seq := seqDigits(uint64(cs.ID))
 	val, err := chainLink(tx, cs, prev)
 	if err != nil {
 		return err
 	}
-	if _, _, err := tx.Set("cs:"+seq, val, nil); err != nil {
+	keys := ledgerKeys(cs)
+	if _, _, err := tx.Set(keys[0], val, nil); err != nil {
 		return err
 	}
-	return eachIndexKey(cs, seq, func(k string) error {
-		_, _, err := tx.Set(k, "", nil)
-		return err
-	})
-}
-
-// eachIndexKey calls fn with each of the ledger's index keys of cs (seq:
-// its id, 12 digits): by customer, actor, batch and each tag, until fn
-// fails. Rebuild derives them the same way.
-func eachIndexKey(cs *ChangeSet, seq string, fn func(key string) error) error {
-	if err := fn("ix:c:" + cs.Customer + ":" + seq); err != nil {
-		return err
-	}
-	if err := fn("ix:a:" + cs.Actor + ":" + seq); err != nil {
-		return err
-	}
-	if cs.Batch != "" {
-		if err := fn("ix:b:" + cs.Batch + ":" + seq); err != nil {
+	for _, k := range keys[1:] {
+		if _, _, err := tx.Set(k, "", nil); err != nil {
 			return err
-		}
-	}
-	for _, refs := range [2][]TagRef{cs.Add, cs.Remove} {
-		for _, t := range refs {
-			if err := fn("ix:t:" + t.ID + ":" + seq); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
 }
 
+// eachIndexKey calls fn with each of the ledger's index keys of cs until
+// fn fails. Rebuild derives them the same way.
+func eachIndexKey(cs *ChangeSet, fn func(key string) error) error {
+	for _, k := range ledgerKeys(cs)[1:] {
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ledgerKeys returns cs's key (cs:<seq>, seq its id in 12 digits) and
+// then its index keys: by customer, actor, batch and each tag. They are
+// built in one buffer, one allocation for all of them: Apply writes them
+// all.
+func ledgerKeys(cs *ChangeSet) []string {
+	var seqBuf [20]byte
+	seq := appendSeq(seqBuf[:0], uint64(cs.ID))
+	size := 3 + 3*len(seq) + 6 + len(cs.Customer) + 6 + len(cs.Actor)
+	n := 3
+	if cs.Batch != "" {
+		size += 6 + len(cs.Batch) + len(seq)
+		n++
+	}
+	for _, refs := range [2][]TagRef{cs.Add, cs.Remove} {
+		for _, t := range refs {
+			size += 6 + len(t.ID) + len(seq)
+			n++
+		}
+	}
+	buf := make([]byte, 0, size)
+	keys := make([]string, 0, n)
+	add := func(parts ...string) {
+		start := len(buf)
+		for _, p := range parts {
+			buf = append(buf, p...)
+		}
+		buf = append(buf, seq...)
+		keys = append(keys, unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)) // buf never grows: size is exact
+	}
+	add("cs:")
+	add("ix:c:", cs.Customer, ":")
+	add("ix:a:", cs.Actor, ":")
+	if cs.Batch != "" {
+		add("ix:b:", cs.Batch, ":")
+	}
+	for _, refs := range [2][]TagRef{cs.Add, cs.Remove} {
+		for _, t := range refs {
+			add("ix:t:", t.ID, ":")
+		}
+	}
+	return keys
+}
+
 func ttKey(tagID, customer, follower string) string {
 	return "tt:" + tagID + ":" + customer + ":" + follower
 }
+
+// ttCustomerPrefix is "tt:<tag>:<customer>:", the start of key, a tt: key
+// of follower: the prefix of the tag's keys on every relationship of the
+// customer.
+func ttCustomerPrefix(key, follower string) string { return key[:len(key)-len(follower)] }
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[V any](m map[string]V) []string {

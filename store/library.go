@@ -13,11 +13,20 @@ func getTag(tx *txn, id string) (*Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, ok := lib.tags[id]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTag, id)
+	t, err := lib.tag(id)
+	if err != nil {
+		return nil, err
 	}
 	return &t, nil
+}
+
+// tag returns one tag of the library, deleted or not.
+func (l *library) tag(id string) (Tag, error) {
+	t, ok := l.tags[id]
+	if !ok {
+		return Tag{}, fmt.Errorf("%w: %s", ErrUnknownTag, id)
+	}
+	return t, nil
 }
 
 // Tag reads one tag of the library, deleted or not.
@@ -56,6 +65,16 @@ func scan(tx *txn, prefix string, fn func(k, v string) bool) {
 		}
 		return fn(k, v)
 	})
+}
+
+// anyKey reports whether a key starts with prefix.
+func anyKey(tx *txn, prefix string) bool {
+	found := false
+	scan(tx, prefix, func(string, string) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 // Library is the whole corp tag library as WeCom reports it.

@@ -66,19 +66,26 @@ func enqueueMarkTag(tx *txn, cs *ChangeSet) (ID, error) {
 		Status: OutboxStatusPending, CreatedAt: cs.Time, NextAt: cs.Time,
 		Background: cs.Background(), Batch: cs.Batch,
 	}
-	for _, t := range cs.Add {
-		e.Add = append(e.Add, t.ID)
-	}
-	for _, t := range cs.Remove {
-		e.Remove = append(e.Remove, t.ID)
-	}
+	e.Add, e.Remove = tagIDs(cs.Add), tagIDs(cs.Remove)
 	if _, _, err := tx.Set(obrKey(e.Customer, e.Follower, seq), "", nil); err != nil {
 		return 0, err
 	}
-	if _, _, err := tx.Set(seqKey("ob:", seq), encode(&e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", seq), encodeOutboxEntry(&e), nil); err != nil {
 		return 0, err
 	}
 	return e.ID, recount(tx, &e, "", e.CreatedAt)
+}
+
+// tagIDs lists the ids of refs (nil if none).
+func tagIDs(refs []TagRef) []string {
+	if len(refs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(refs))
+	for i, t := range refs {
+		ids[i] = t.ID
+	}
+	return ids
 }
 
 func getOutbox(tx *txn, id ID) (*OutboxEntry, error) {
@@ -118,18 +125,13 @@ func (s *Store) HasPendingOutbox(customer, follower string) (bool, error) {
 }
 
 func hasPending(tx *txn, customer, follower string) bool {
-	found := false
-	scan(tx, "obr:"+customer+":"+follower+":", func(string, string) bool {
-		found = true
-		return false
-	})
-	return found
+	return anyKey(tx, "obr:"+customer+":"+follower+":")
 }
 
 // finish moves an entry out of the queue with the given status.
 func finish(tx *txn, e *OutboxEntry) error {
 	tx.Delete(obrKey(e.Customer, e.Follower, uint64(e.ID)))
-	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encode(e), nil); err != nil {
+	if _, _, err := tx.Set(seqKey("ob:", uint64(e.ID)), encodeOutboxEntry(e), nil); err != nil {
 		return err
 	}
 	return recount(tx, e, OutboxStatusPending, e.DoneAt) // outboxlanes.go
@@ -164,7 +166,7 @@ func (s *Store) OutboxRetry(id ID, next time.Time, code int, msg string) error {
 		if err := noteCall(tx, s.now()); err != nil {
 			return err
 		}
-		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encode(e), nil)
+		_, _, err = tx.Set(seqKey("ob:", uint64(id)), encodeOutboxEntry(e), nil)
 		return err
 	})
 }

@@ -64,17 +64,6 @@ func lane(bg bool) string {
 	return laneInteractive
 }
 
-func laneKey(bg bool, id ID) string { return seqKey("obl:"+lane(bg)+":", uint64(id)) }
-
-// countKeys lists the counter keys an entry feeds.
-func countKeys(e *OutboxEntry) []string {
-	keys := []string{"obc:l:" + lane(e.Background)}
-	if e.Batch != "" {
-		keys = append(keys, "obc:b:"+e.Batch)
-	}
-	return keys
-}
-
 // addCounts adds c to into: the whole outbox is its two lanes.
 func addCounts(into *OutboxCounts, c OutboxCounts) {
 	if !c.First.IsZero() && (into.First.IsZero() || c.First.Before(into.First)) {
@@ -133,6 +122,9 @@ func recount(tx *txn, e *OutboxEntry, from OutboxStatus, at time.Time) error {
 		}
 	}
 	for _, k := range countKeys(e) {
+		if k == "" {
+			break
+		}
 		c, err := getCounts(tx, k) // countscodec.go
 		if err != nil {
 			return err
@@ -159,6 +151,9 @@ func deriveOutbox(tx *txn) (lanes map[string]bool, counts map[string]*OutboxCoun
 			lanes[laneKey(e.Background, e.ID)] = true
 		}
 		for _, k := range countKeys(e) {
+			if k == "" {
+				break
+			}
 			if counts[k] == nil {
 				counts[k] = &OutboxCounts{}
 				if b, ok := strings.CutPrefix(k, "obc:b:"); ok {

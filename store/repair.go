@@ -89,7 +89,7 @@ func (s *Store) derivedFromLedger(tx *txn, want map[string]map[string]string, re
 		want[p] = map[string]string{}
 	}
 	return scanJSON(tx, "cs:", func(_ string, cs *ChangeSet) bool {
-		eachIndexKey(cs, seqDigits(uint64(cs.ID)), func(k string) error {
+		eachIndexKey(cs, func(k string) error {
 			want[k[:len("ix:c:")]][k] = ""
 			return nil
 		})

@@ -55,16 +55,6 @@ func addCount(tx *txn, key string, d int) error {
 	return err
 }
 
-// hasTagAnywhere reports whether customer has the tag on any relationship.
-func hasTagAnywhere(tx *txn, tagID, customer string) bool {
-	found := false
-	scan(tx, "tt:"+tagID+":"+customer+":", func(string, string) bool {
-		found = true
-		return false
-	})
-	return found
-}
-
 // initCounts writes the counter and rf: keys of a store that lacks them,
 // and deletes the sn:t: keys of a store of sn:v "2".
 func initCounts(tx *txn) error {

@@ -179,6 +179,7 @@ type Store struct {
 	wmu      sync.Mutex // serializes write transactions (update)
 	obSeq    uint64     // last outbox id handed out; under wmu (seqs.go)
 	counts   laneCounts // decoded lane counts; under wmu (countscodec.go)
+	wtx      txn        // the write transaction's txn, reused; under wmu (txn.go)
 	tags     tagCounts  // customers per tag (tagcounts.go)
 	lib      atomic.Pointer[library]
 	tail     TailReport // what Open found at the end of the file
@@ -202,12 +203,6 @@ func joinSeq(n uint64, parts ...string) string {
 		b = append(b, p...)
 	}
 	return string(appendSeq(b, n))
-}
-
-// seqDigits formats a sequence number as keys end with it: 12 digits.
-func seqDigits(n uint64) string {
-	var buf [20]byte
-	return string(appendSeq(buf[:0], n))
 }
 
 // appendSeq appends n padded to 12 digits, so that key order is number

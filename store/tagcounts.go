@@ -67,16 +67,20 @@ func (c *tagCounts) commit(set map[string]int, ds []tagDelta) {
 }
 
 // countTagTx counts the change project makes when it adds (before its tt:
-// key is set) or removes (after its tt: key is deleted) the tag on one of
+// key is set) or removes (after its tt: key is deleted) the tag on one of a
 // customer's relationships: the count moves only when the customer gains
-// its first or loses its last relationship with the tag.
-func countTagTx(tx *txn, tagID, customer string, add bool) error {
-	if hasTagAnywhere(tx, tagID, customer) {
+// its first or loses its last relationship with the tag. prefix is
+// "tt:<tag>:<customer>:" (ttCustomerPrefix).
+func countTagTx(tx *txn, tagID, prefix string, add bool) error {
+	if anyKey(tx, prefix) {
 		return nil
 	}
 	d := -1
 	if add {
 		d = 1
+	}
+	if tx.tagDelta == nil {
+		tx.tagDelta = tx.tdbuf[:0]
 	}
 	tx.tagDelta = append(tx.tagDelta, tagDelta{tagID, d})
 	return nil

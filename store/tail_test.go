@@ -256,6 +256,19 @@ func TestNamesCannotImitateTheFileFormat(t *testing.T) {
 	s2.Close()
 }
 
+// TestKeyWithLineBreakRefused: the store's own backstop under the name
+// folding above: no write puts a CR or LF into a key.
+func TestKeyWithLineBreakRefused(t *testing.T) {
+	s, _ := openTest(t)
+	for _, key := range []string{"x\ry", "x\ny", "\r", "xy\n"} {
+		err := s.update(func(tx *txn) error { _, _, err := tx.Set(key, "", nil); return err })
+		if !errors.Is(err, errKeyLineBreak) {
+			t.Errorf("Set(%q) = %v, want errKeyLineBreak", key, err)
+		}
+	}
+	must(t, s.update(func(tx *txn) error { _, _, err := tx.Set("x y", "\r\n", nil); return err }))
+}
+
 // TestJunkAfterTheLastTransaction: bytes that are no command after the
 // last whole transaction (a crash can leave them) are a torn end too:
 // refused at start, and repair cuts them off and keeps everything before.

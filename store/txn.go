@@ -29,12 +29,14 @@ const frameKey = "~frame"
 type txn struct {
 	*buntdb.Tx
 	writes   []write        // in order; a key written twice counts once, as its last write
+	wbuf     [16]write      // writes' first backing array, allocated with the txn
 	lib      *library       // the library when the transaction began
 	libDirty bool           // the transaction wrote a grp: or tag: key
 	ttlKeys  bool           // the transaction may delete keys with BuntDB TTLs (expire.go)
 	obSeq    uint64         // last outbox id handed out, Store.obSeq when it commits (seqs.go)
 	counts   laneCounts     // decoded lane counts (countscodec.go); nil when reading
 	tagDelta []tagDelta     // changes to the tag counts, adopted when it commits (tagcounts.go)
+	tdbuf    [4]tagDelta    // tagDelta's first backing array
 	tagSet   map[string]int // the tag counts anew (Open, Rebuild), adopted when it commits
 	quiet    bool           // tag triggers do not fire (a relationship ending; trigger.go)
 	trig     *TriggerFunc   // the trigger function when the transaction began (nil: none)
@@ -65,7 +67,7 @@ func (t *txn) Set(key, value string, opts *buntdb.SetOptions) (string, bool, err
 	if opts != nil && opts.Expires {
 		return "", false, errTTL
 	}
-	if strings.ContainsAny(key, "\r\n") {
+	if strings.IndexByte(key, '\n') >= 0 || strings.IndexByte(key, '\r') >= 0 { // ContainsAny builds a set per call
 		return "", false, fmt.Errorf("%w: %q", errKeyLineBreak, key)
 	}
 	prev, replaced, err := t.Tx.Set(key, value, nil)
@@ -98,7 +100,7 @@ func (t *txn) record(w write) {
 		t.libDirty = true
 	}
 	if t.writes == nil {
-		t.writes = make([]write, 0, 16)
+		t.writes = t.wbuf[:0]
 	}
 	t.writes = append(t.writes, w)
 }
@@ -160,7 +162,10 @@ func (s *Store) update(fn func(tx *txn) error) error {
 				panicked, err = r, errPanicked
 			}
 		}()
-		tx := &txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts, trig: s.triggers.Load()}
+		// One txn serves every write transaction in turn (under wmu): none
+		// outlives its transaction.
+		tx := &s.wtx
+		*tx = txn{Tx: btx, lib: s.lib.Load(), obSeq: s.obSeq, counts: s.counts, trig: s.triggers.Load()}
 		done = tx
 		if err := fn(tx); err != nil {
 			return err
@@ -174,6 +179,9 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		return tx.seal()
 	})
 	if panicked != nil {
+		if done != nil {
+			*done = txn{}
+		}
 		panic(panicked)
 	}
 	if err == nil {
@@ -182,6 +190,9 @@ func (s *Store) update(fn func(tx *txn) error) error {
 		if lib != nil {
 			s.lib.Store(lib)
 		}
+	}
+	if done != nil {
+		*done = txn{} // let go of what it wrote
 	}
 	return err
 }
@@ -209,18 +220,27 @@ func (f *frameSum) add(del bool, key, val string) {
 	if del {
 		op, val = 'd', ""
 	}
-	c := crc32.Update(0, castagnoli, []byte{op})
+	c := crc32.Update(0, castagnoli, opBytes[op-'d':op-'d'+1])
 	c = crc32.Update(c, castagnoli, bytesOf(key))
-	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, opBytes[len(opBytes)-1:])
 	c = crc32.Update(c, castagnoli, bytesOf(val))
 	f.n++
 	f.sum += uint64(c)
 	f.xor ^= c
 }
 
+// opBytes holds the bytes add hashes besides the key and value: 'd' at
+// 0, 's' at 's'-'d', and the NUL between key and value last (slices of a
+// package variable, so hashing them allocates nothing).
+var opBytes = [...]byte{'d', 's' - 'd': 's', 0}
+
 // String is the marker's value: "f1 <commands> <sum> <xor>".
 func (f frameSum) String() string {
-	return "f1 " + strconv.Itoa(f.n) + " " + strconv.FormatUint(f.sum, 16) + " " + strconv.FormatUint(uint64(f.xor), 16)
+	var buf [64]byte
+	b := strconv.AppendInt(append(buf[:0], "f1 "...), int64(f.n), 10)
+	b = strconv.AppendUint(append(b, ' '), f.sum, 16)
+	b = strconv.AppendUint(append(b, ' '), uint64(f.xor), 16)
+	return string(b)
 }
 
 // parseFrameSum reads a marker's value.

@@ -303,13 +303,11 @@ func evidence(ev *Evidence, keywords []string, r *rules.Rule, st ruleState, text
 	if st.all == 0 && st.kw != 0 && st.kw&(st.kw-1) == 0 { // one keyword: no allocation
 		i := bits.TrailingZeros64(st.kw)
 		ev.Words = keywords[i : i+1 : i+1]
-	}
-	for i, w := range keywords {
-		if ev.Words != nil {
-			break
-		}
-		if i < 64 && st.kw&(1<<i) != 0 && !slices.Contains(ev.Words, w) {
-			ev.Words = append(ev.Words, w)
+	} else {
+		for i, w := range keywords[:min(len(keywords), 64)] {
+			if st.kw&(1<<i) != 0 && !slices.Contains(ev.Words, w) {
+				ev.Words = append(ev.Words, w)
+			}
 		}
 	}
 	for i := 0; st.all != 0 && i < len(r.All); i++ { // r (another cache line) only when all-words matched

@@ -51,6 +51,7 @@ func TestEnginePackKeywords(t *testing.T) {
 		want       []got
 	}{
 		{"keyword", "这个多少钱呀", []got{{"价格咨询", []string{"价格敏感型"}, []string{"多少钱"}}}},
+		{"every matched keyword", "价格是多少钱", []got{{"价格咨询", []string{"价格敏感型"}, []string{"多少钱", "价格"}}}},
 		{"exclude vetoes", "我不问价格，多少钱都行", nil},
 		{"all needs every word", "快递到了吗", nil},
 		{"all matched", "快递要几天到", []got{{"物流", []string{"物流关注"}, []string{"快递", "几天"}}}},

@@ -63,9 +63,10 @@ func newRequest(text string, names commands.Names) *request {
 	rq.question = strings.ContainsAny(s, questionMarks+"吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
 		hasSuffixAny(end, questionEnds...) || // 打上VIP了吧 / 打上VIP了么 / …呢: asking, not telling
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以")
+	s, aNotA := cutANotA(s)
+	rq.question = rq.question || aNotA
 	rq.perfect = strings.Contains(end, "了") || hasAny(end, "已经", "早就", "早已")
 	rq.ba = strings.HasSuffix(end, "吧")
-	s = cut(s, "要不要", "需不需要", "该不该") // 李华要不要加高意向: the question is noted, the words are no name
 	var locs [][]int
 	if strings.ContainsAny(s, "0123456789天周月前星拜") { // skip the regexp when no time word can be there
 		locs = reTime.FindAllStringIndex(s, 2)
@@ -103,6 +104,39 @@ func newRequest(text string, names commands.Names) *request {
 	rq.s = s
 	rq.plainBa = hasPrefixAny(s, "把", "给", "将", "替", "为")
 	return rq
+}
+
+// aNotAModals are A-not-A questions over the whole order (李华该不该打上
+// 高意向): cut out, they leave the order they ask about. Longest first.
+var aNotAModals = []string{"是不是应该", "应该不应该", "需要不需要", "是不是要", "是不是该", "应不应该", "需不需要",
+	"要不要", "该不该", "用不用"}
+
+// cutANotA reports whether s asks an A-not-A question (X不X: 该不该, 打不打,
+// 删不删; 是不是 alone asks about a tag, 能不能 and 可不可以 are polite
+// forms, both kept) and returns s with the question form cut: a modal
+// (aNotAModals) goes, a verb's 打不打 becomes 打, so the words are no name.
+func cutANotA(s string) (string, bool) {
+	if !strings.Contains(s, "不") {
+		return s, false
+	}
+	q := false
+	for _, m := range aNotAModals {
+		if strings.Contains(s, m) {
+			s, q = strings.ReplaceAll(s, m, ""), true
+		}
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if i+2 < len(rs) && rs[i+1] == '不' && rs[i+2] == rs[i] && unicode.Is(unicode.Han, rs[i]) && !strings.ContainsRune("是能可", rs[i]) {
+			b.WriteRune(rs[i]) // 打不打 → 打
+			i += 2
+			q = true
+			continue
+		}
+		b.WriteRune(rs[i])
+	}
+	return b.String(), q
 }
 
 // dropSpace is a strings.Map function removing white space.
@@ -161,7 +195,9 @@ func (rq *request) finish(r Result) Result {
 		}
 	}
 	if r.Kind == Run && r.Write && rq.question {
-		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
+		q := ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
+		q.asked = true
+		return q
 	}
 	return r
 }

@@ -2,7 +2,9 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tagbot/tagbot/store"
@@ -18,7 +20,7 @@ import (
 func (r *Router) runPlan(ctx context.Context, userID string, writes []Command, now time.Time, seq uint64) []Reply {
 	cmds := make([]string, len(writes))
 	for i, c := range writes {
-		cmds[i] = c.String()
+		cmds[i] = storedStep(c)
 	}
 	plan, err := r.st.PlanBegin(userID, cmds, store.InboxOf(ctx))
 	if err != nil {
@@ -92,7 +94,7 @@ func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) 
 	cmds := make([]Command, len(steps))
 	left := 0
 	for i, st := range steps {
-		if cmds[i], err = Parse(st.Command); err != nil || !cmds[i].Slash {
+		if cmds[i], err = readStep(st.Command); err != nil || !cmds[i].Slash {
 			return nil, fmt.Errorf("plan %d step %d: unreadable command", p.ID, st.ID)
 		}
 		if !st.Finished() {
@@ -107,4 +109,26 @@ func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) 
 	}
 	intro := Reply{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令还有 %d 条没执行，现在接着执行：", len(steps), left)}
 	return append([]Reply{intro}, out...), nil
+}
+
+// storedStep is c as a plan step keeps it: JSON of its tokens, which
+// reads back exactly (the text form would lose what Parse drops, such as
+// an invisible character in a customer's name, and name another customer).
+func storedStep(c Command) string {
+	b, err := json.Marshal(c)
+	if err != nil { // a Command of strings and numbers always marshals
+		panic(fmt.Sprintf("plan step: %v", err))
+	}
+	return string(b)
+}
+
+// readStep reads a stored step: JSON (storedStep), or the slash text
+// that plans recorded before it.
+func readStep(s string) (Command, error) {
+	if !strings.HasPrefix(s, "{") {
+		return Parse(s)
+	}
+	var c Command
+	err := json.Unmarshal([]byte(s), &c)
+	return c, err
 }

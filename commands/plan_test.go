@@ -147,3 +147,32 @@ func TestPlanUnreadableDropped(t *testing.T) {
 		t.Fatalf("plans pending: %v, %v; want none", ps, err)
 	}
 }
+
+// TestPlanResumeKeepsExactName: a step naming a customer whose name holds
+// an invisible character (王小红 + U+200B, another customer than 王小红)
+// resumes on that customer, not on the one its text would parse to.
+func TestPlanResumeKeepsExactName(t *testing.T) {
+	e := newEnv(t)
+	if err := e.st.UpsertCustomer(store.Customer{ID: "c5", Name: "王小红\u200b"}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+		t.Fatal(err)
+	}
+	step := Command{Slash: true, Name: "tag", Args: []Token{{Kind: Word, Value: "王小红\u200b"}, {Kind: AddTag, Value: "高意向"}}}
+	nat := func(_ context.Context, text string, _ Names) Natural {
+		return Natural{Write: true, Steps: []NaturalStep{{Cmd: natTag("咖啡"), Write: true}, {Cmd: step, Write: true}}}
+	}
+	r, err := NewRouter(Options{Store: e.st, Config: testConfig(), Now: e.clk.Now, Natural: nat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.r = r
+	confirmUntilCrash(t, e, 0)
+	restart(t, e)
+	if err := e.r.ResumePlans(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	have := struct{ Invisible, Plain string }{strings.Join(e.tagNames("c5", "zhangsan"), ","), strings.Join(e.tagNames("c2", "zhangsan"), ",")}
+	want := struct{ Invisible, Plain string }{"高意向", ""}
+	if have != want {
+		t.Errorf("tags after resume: %+v, want %+v", have, want)
+	}
+}

@@ -102,13 +102,35 @@ func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) 
 		}
 	}
 	now := r.now()
+	switch {
+	case left == 0: // every step ran; only the replies were lost
+		if err := r.st.PlanEnd(p.ID); err != nil {
+			return nil, fmt.Errorf("end plan %d: %w", p.ID, err)
+		}
+		return []Reply{{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令都已执行，但回复没能发出。发送 /history 查看详情。", len(steps))}}, nil
+	case now.Sub(p.Created) > ProposalTTL: // a confirmation this old no longer holds
+		return r.dropStalePlan(p, steps, cmds, left)
+	}
 	seq := r.sess.begin(p.User, now)
 	out := r.planSteps(ctx, p.User, p.ID, steps, cmds, now, seq)
-	if left == 0 {
-		return nil, nil
-	}
 	intro := Reply{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令还有 %d 条没执行，现在接着执行：", len(steps), left)}
 	return append([]Reply{intro}, out...), nil
+}
+
+// dropStalePlan ends plan p, confirmed longer than ProposalTTL ago, and
+// tells its user which commands did not run (left of steps) and why.
+func (r *Router) dropStalePlan(p store.Plan, steps []store.PlanStep, cmds []Command, left int) ([]Reply, error) {
+	if err := r.st.PlanEnd(p.ID); err != nil {
+		return nil, fmt.Errorf("drop stale plan %d: %w", p.ID, err)
+	}
+	lines := make([]string, 0, left)
+	for i, st := range steps {
+		if !st.Finished() {
+			lines = append(lines, cmds[i].Display())
+		}
+	}
+	return []Reply{{Text: fmt.Sprintf("服务重启前你确认的命令有 %d 条因超过 %d 分钟没有执行，请确认后重新发送：\n%s",
+		left, int(ProposalTTL/time.Minute), strings.Join(lines, "\n"))}}, nil
 }
 
 // storedStep is c as a plan step keeps it: JSON of its tokens, which

@@ -42,18 +42,40 @@ func (r *Router) planSteps(ctx context.Context, userID string, plan store.ID, st
 		if st.Finished() {
 			continue
 		}
-		all = append(all, withNote(r.dispatch(store.WithInbox(ctx, st.ID), userID, cmds[i], now, seq), "即 "+cmds[i].Display())...)
+		replies, done := r.dispatchDone(store.WithInbox(ctx, st.ID), userID, cmds[i], now, seq)
+		all = append(all, withNote(replies, "即 "+cmds[i].Display())...)
 		if r.afterStep != nil {
 			r.afterStep(i)
 		}
 		if err := r.st.PlanStepDone(st.ID); err != nil {
 			return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("plan step done: %w", err))...)
 		}
+		if !done { // refused or failed: the commands after it do not run
+			all = append(all, stoppedReply(i, cmds))
+			break
+		}
 	}
 	if err := r.st.PlanEnd(plan); err != nil {
 		return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("end plan: %w", err))...)
 	}
 	return all
+}
+
+// stoppedReply tells, after step i of cmds was refused or failed, that
+// the steps after it did not run and that those before it still hold.
+func stoppedReply(i int, cmds []Command) Reply {
+	text := fmt.Sprintf("第 %d 条（%s）没有执行，原因见上。", i+1, cmds[i].Display())
+	if rest := cmds[i+1:]; len(rest) > 0 {
+		lines := make([]string, len(rest))
+		for j, c := range rest {
+			lines[j] = c.Display()
+		}
+		text += fmt.Sprintf("后面的 %d 条也没有执行：\n%s\n", len(rest), strings.Join(lines, "\n"))
+	}
+	if i > 0 {
+		text += fmt.Sprintf("已执行的前 %d 条仍然生效（各是一次变更，/undo 可撤销）。", i)
+	}
+	return Reply{Text: text + "请改好后重新发送没有执行的命令。"}
 }
 
 // ResumePlans runs the commands of confirmed plans a crash or restart cut

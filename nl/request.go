@@ -1,6 +1,7 @@
 package nl
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ type request struct {
 	names    commands.Names
 	s        string
 	tw       string // the time word, as commands.ParseTime reads it
+	future   bool   // tw is still ahead however late (今天晚上11点 read at any hour)
 	question bool   // 吗, ？, 呢, 么, 是否 …: a question, never a write
 	// perfect: the sentence reports something done (了 after the verb or
 	// at the end, 已经); with a time word it is no order to tag now.
@@ -76,8 +78,8 @@ func newRequest(text string, names commands.Names) *request {
 		if reWeekdayName.MatchString(w) && insideName(s, loc[0], loc[1], names) { // 周一鸣 is a customer, not Monday
 			continue
 		}
-		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {
-			rq.tw = w
+		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil || futureTime(err) { // 今天晚上11点 is ahead even then
+			rq.tw, rq.future = w, err != nil
 			s = s[:loc[0]] + " " + s[loc[1]:]
 			break
 		}
@@ -137,6 +139,13 @@ func cutANotA(s string) (string, bool) {
 		b.WriteRune(rs[i])
 	}
 	return b.String(), q
+}
+
+// futureTime reports whether err is commands.ParseTime's refusal of a
+// time still ahead: the word reads.
+func futureTime(err error) bool {
+	var ue *commands.UserError
+	return errors.As(err, &ue) && ue.Code == commands.CodeFutureTime
 }
 
 // dropSpace is a strings.Map function removing white space.
@@ -213,6 +222,8 @@ func (rq *request) notAnOrder(r Result) (Result, bool) {
 	notAny := r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是")
 	perfect := rq.perfectFor(r)
 	switch {
+	case rq.future: // 今天晚上11点给张三打上高意向: no change waits for a time
+		return ask("「" + display.Name(rq.tw) + "」还没到，我不能按时间修改，什么都没有改。要现在改请直接说（不带时间），或发送 " + r.Slash + "。"), true
 	case perfect && rq.question: // 给张三打上高意向了吗: was it done?
 		return run(false, "tags", word(cust)), true
 	case perfect || rq.tw != "":

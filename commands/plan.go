@@ -167,10 +167,16 @@ func storedStep(c Command) string {
 }
 
 // readStep reads a stored step: JSON (storedStep), or the slash text
-// that plans recorded before it.
+// that plans recorded before it, when it reads back to the same text (a
+// name Parse would change, such as one holding an invisible character, is
+// unreadable: the plan is dropped rather than run on another customer).
 func readStep(s string) (Command, error) {
 	if !strings.HasPrefix(s, "{") {
-		return Parse(s)
+		c, err := Parse(s)
+		if err == nil && c.String() != s {
+			return c, fmt.Errorf("stored step %q reads back as %q", s, c.String())
+		}
+		return c, err
 	}
 	var c Command
 	err := json.Unmarshal([]byte(s), &c)

@@ -131,11 +131,31 @@ func TestPlanTakesOverInbox(t *testing.T) {
 }
 
 // TestPlanUnreadableDropped: a plan whose command cannot be read (a store
-// from another version) is dropped with a word to its user, and does not
-// stop later starts.
+// from another version), or whose old text form would read back as
+// another command (an invisible character dropped), is dropped with a
+// word to its user, and does not stop later starts.
 func TestPlanUnreadableDropped(t *testing.T) {
+	for _, step := range []string{"not a command", "/tag 王小红\u200b +高意向"} {
+		t.Run(step, func(t *testing.T) { planUnreadableDropped(t, step) })
+	}
+	t.Run("old text that reads back", func(t *testing.T) {
+		e := natEnv(t)
+		if _, err := e.st.PlanBegin("zhangsan", []string{"/tag 王小明 +咖啡"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		restart(t, e)
+		if err := e.r.ResumePlans(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := adds(e, "t12"); n != 1 {
+			t.Errorf("咖啡 added %d times, want 1", n)
+		}
+	})
+}
+
+func planUnreadableDropped(t *testing.T, step string) {
 	e := natEnv(t)
-	if _, err := e.st.PlanBegin("zhangsan", []string{"not a command"}, 0); err != nil {
+	if _, err := e.st.PlanBegin("zhangsan", []string{step}, 0); err != nil {
 		t.Fatal(err)
 	}
 	got := restart(t, e)

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,7 +68,8 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 
 // dispatchDone is dispatch that also says whether cmd was done: false
 // when it was refused (role, permission, a group's limit) or failed (a
-// customer not found or ambiguous, an internal error).
+// customer not found or ambiguous, an internal error); an error saying
+// there is nothing to change counts as done.
 func (r *Router) dispatchDone(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) ([]Reply, bool) {
 	spec, ok := r.byName[foldName(cmd.Name)]
 	if !ok {
@@ -85,7 +87,8 @@ func (r *Router) dispatchDone(ctx context.Context, userID string, cmd Command, n
 	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq, perms: r.perms}
 	replies, err := spec.Run(ctx, req)
 	if err != nil {
-		return r.errorReplies(ctx, userID, spec.Name, err), false
+		var ue *UserError // nothing to change is no refusal
+		return r.errorReplies(ctx, userID, spec.Name, err), errors.As(err, &ue) && ue.Code == CodeNoChange
 	}
 	if spec.ShowsCustomers && !req.picked && !req.listed {
 		r.sess.forget(req)

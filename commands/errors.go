@@ -21,6 +21,7 @@ const (
 	CodeExpired     = "expired"     // a proposal or list expired 已过期
 	CodeNoChange    = "no_change"   // nothing to change 没有变化
 	CodeBadTime     = "bad_time"    // unreadable time 时间看不懂
+	CodeFutureTime  = "future_time" // a time still ahead 时间还没到
 	CodeUnavailable = "unavailable" // a needed service is not configured 功能未启用
 )
 

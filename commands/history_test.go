@@ -109,6 +109,8 @@ func TestParseTime(t *testing.T) {
 		{in: "2026/11/1", from: day(11, 1, 0, 0), to: day(11, 2, 0, 0)},
 		{in: "11-01", from: day(11, 1, 0, 0), to: day(11, 2, 0, 0)},
 		{in: "12-31", from: time.Date(2025, 12, 31, 0, 0, 0, 0, cst), to: time.Date(2026, 1, 1, 0, 0, 0, 0, cst)},
+		{in: "11-25", err: "还没到"}, // later this month: this year's, not last year's
+		{in: "11月22日", err: "还没到"},
 		{in: "2026-11-01 15:04", from: day(11, 1, 15, 4), to: day(11, 1, 15, 4)},
 		{in: "11-21 15:04", from: day(11, 21, 15, 4), to: day(11, 21, 15, 4)},
 		{in: "8:00", from: day(11, 21, 8, 0), to: day(11, 21, 8, 0)},

@@ -84,7 +84,7 @@ func (r *Router) natural(ctx context.Context, userID, text string, now time.Time
 	if !res.Write || cmd.Name == "rollback" || !res.Confirm && !r.confirmOn(userID) { // /rollback proposes by itself
 		return withNote(r.dispatch(ctx, userID, cmd, now, seq), shown), true
 	}
-	if refused, ok := r.refusedNow(ctx, userID, cmd, now, seq); ok {
+	if refused, ok := r.refusedNow(ctx, userID, cmd, now, seq, false); ok {
 		return withNote(refused, shown), true
 	}
 	r.sess.propose(userID, now, cmd.Display(), func(ctx context.Context, req *Request) ([]Reply, error) {
@@ -120,8 +120,10 @@ var errPrecheckPassed = errors.New("precheck passed")
 // and hidden groups, exactly as the command checks them — and stops
 // before anything is written. A refusal is answered (and recorded, like a
 // denied command) at once instead of after 确认; ok is false when the
-// command may be proposed, or is not a tag change.
-func (r *Router) refusedNow(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) ([]Reply, bool) {
+// command may be proposed, or is not a tag change. strict (a command of
+// a sentence of several) also answers an ambiguous customer or tag now:
+// the whole sentence is asked back instead of proposed.
+func (r *Router) refusedNow(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64, strict bool) ([]Reply, bool) {
 	if cmd.Name != "tag" && cmd.Name != "untag" {
 		return nil, false
 	}
@@ -135,6 +137,10 @@ func (r *Router) refusedNow(ctx context.Context, userID string, cmd Command, now
 	}
 	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq, perms: r.perms, precheck: true}
 	replies, err := spec.Run(ctx, req)
+	var ue *UserError
+	if strict && errors.As(err, &ue) && ue.Code == CodeAmbiguous { // which customer or tag: asked now
+		return r.errorReplies(ctx, userID, spec.Name, err), true
+	}
 	if err != nil || !req.denied {
 		return nil, false // passed, or an error the command answers again after 确认
 	}

@@ -34,8 +34,8 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 	if len(writes) == 0 {
 		return out
 	}
-	for _, c := range writes { // a refused one is answered now; none is proposed
-		if refused, ok := r.refusedNow(ctx, userID, c, now, seq); ok {
+	for _, c := range writes { // a refused or ambiguous one is answered now; none is proposed
+		if refused, ok := r.refusedNow(ctx, userID, c, now, seq, true); ok {
 			return append(out, withNote(refused, "即 "+c.Display()+"；整句话的修改都没有提交")...)
 		}
 	}
@@ -55,7 +55,7 @@ func (r *Router) naturalSteps(ctx context.Context, userID string, res Natural, n
 		req.listed = true // each command keeps or clears its own numbered list
 		return runAll(ctx, req.Now, req.seq), nil
 	})
-	text := fmt.Sprintf("要执行这 %d 条命令：\n%s\n确认吗？回复 确认 / 取消（%d 分钟内有效，一起执行或一起取消）",
+	text := fmt.Sprintf("要执行这 %d 条命令：\n%s\n确认吗？回复 确认 / 取消（%d 分钟内有效，一起确认或一起取消；有一条执行不了就停在那里，后面的不执行）",
 		len(writes), strings.Join(lines, "\n"), int(ProposalTTL/time.Minute))
 	return append(out, Reply{Text: text})
 }

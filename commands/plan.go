@@ -2,7 +2,9 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tagbot/tagbot/store"
@@ -18,7 +20,7 @@ import (
 func (r *Router) runPlan(ctx context.Context, userID string, writes []Command, now time.Time, seq uint64) []Reply {
 	cmds := make([]string, len(writes))
 	for i, c := range writes {
-		cmds[i] = c.String()
+		cmds[i] = storedStep(c)
 	}
 	plan, err := r.st.PlanBegin(userID, cmds, store.InboxOf(ctx))
 	if err != nil {
@@ -40,18 +42,40 @@ func (r *Router) planSteps(ctx context.Context, userID string, plan store.ID, st
 		if st.Finished() {
 			continue
 		}
-		all = append(all, withNote(r.dispatch(store.WithInbox(ctx, st.ID), userID, cmds[i], now, seq), "即 "+cmds[i].Display())...)
+		replies, done := r.dispatchDone(store.WithInbox(ctx, st.ID), userID, cmds[i], now, seq)
+		all = append(all, withNote(replies, "即 "+cmds[i].Display())...)
 		if r.afterStep != nil {
 			r.afterStep(i)
 		}
 		if err := r.st.PlanStepDone(st.ID); err != nil {
 			return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("plan step done: %w", err))...)
 		}
+		if !done { // refused or failed: the commands after it do not run
+			all = append(all, stoppedReply(i, cmds))
+			break
+		}
 	}
 	if err := r.st.PlanEnd(plan); err != nil {
 		return append(all, r.errorReplies(ctx, userID, "", fmt.Errorf("end plan: %w", err))...)
 	}
 	return all
+}
+
+// stoppedReply tells, after step i of cmds was refused or failed, that
+// the steps after it did not run and that those before it still hold.
+func stoppedReply(i int, cmds []Command) Reply {
+	text := fmt.Sprintf("第 %d 条（%s）没有执行，原因见上。", i+1, cmds[i].Display())
+	if rest := cmds[i+1:]; len(rest) > 0 {
+		lines := make([]string, len(rest))
+		for j, c := range rest {
+			lines[j] = c.Display()
+		}
+		text += fmt.Sprintf("后面的 %d 条也没有执行：\n%s\n", len(rest), strings.Join(lines, "\n"))
+	}
+	if i > 0 {
+		text += fmt.Sprintf("已执行的前 %d 条仍然生效（各是一次变更，/undo 可撤销）。", i)
+	}
+	return Reply{Text: text + "请改好后重新发送没有执行的命令。"}
 }
 
 // ResumePlans runs the commands of confirmed plans a crash or restart cut
@@ -92,7 +116,7 @@ func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) 
 	cmds := make([]Command, len(steps))
 	left := 0
 	for i, st := range steps {
-		if cmds[i], err = Parse(st.Command); err != nil || !cmds[i].Slash {
+		if cmds[i], err = readStep(st.Command); err != nil || !cmds[i].Slash {
 			return nil, fmt.Errorf("plan %d step %d: unreadable command", p.ID, st.ID)
 		}
 		if !st.Finished() {
@@ -100,11 +124,61 @@ func (r *Router) resumePlan(ctx context.Context, p store.Plan) ([]Reply, error) 
 		}
 	}
 	now := r.now()
+	switch {
+	case left == 0: // every step ran; only the replies were lost
+		if err := r.st.PlanEnd(p.ID); err != nil {
+			return nil, fmt.Errorf("end plan %d: %w", p.ID, err)
+		}
+		return []Reply{{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令都已执行，但回复没能发出。发送 /history 查看详情。", len(steps))}}, nil
+	case now.Sub(p.Created) > ProposalTTL: // a confirmation this old no longer holds
+		return r.dropStalePlan(p, steps, cmds, left)
+	}
 	seq := r.sess.begin(p.User, now)
 	out := r.planSteps(ctx, p.User, p.ID, steps, cmds, now, seq)
-	if left == 0 {
-		return nil, nil
-	}
 	intro := Reply{Text: fmt.Sprintf("服务重启前你确认的 %d 条命令还有 %d 条没执行，现在接着执行：", len(steps), left)}
 	return append([]Reply{intro}, out...), nil
+}
+
+// dropStalePlan ends plan p, confirmed longer than ProposalTTL ago, and
+// tells its user which commands did not run (left of steps) and why.
+func (r *Router) dropStalePlan(p store.Plan, steps []store.PlanStep, cmds []Command, left int) ([]Reply, error) {
+	if err := r.st.PlanEnd(p.ID); err != nil {
+		return nil, fmt.Errorf("drop stale plan %d: %w", p.ID, err)
+	}
+	lines := make([]string, 0, left)
+	for i, st := range steps {
+		if !st.Finished() {
+			lines = append(lines, cmds[i].Display())
+		}
+	}
+	return []Reply{{Text: fmt.Sprintf("服务重启前你确认的命令有 %d 条因超过 %d 分钟没有执行，请确认后重新发送：\n%s",
+		left, int(ProposalTTL/time.Minute), strings.Join(lines, "\n"))}}, nil
+}
+
+// storedStep is c as a plan step keeps it: JSON of its tokens, which
+// reads back exactly (the text form would lose what Parse drops, such as
+// an invisible character in a customer's name, and name another customer).
+func storedStep(c Command) string {
+	b, err := json.Marshal(c)
+	if err != nil { // a Command of strings and numbers always marshals
+		panic(fmt.Sprintf("plan step: %v", err))
+	}
+	return string(b)
+}
+
+// readStep reads a stored step: JSON (storedStep), or the slash text
+// that plans recorded before it, when it reads back to the same text (a
+// name Parse would change, such as one holding an invisible character, is
+// unreadable: the plan is dropped rather than run on another customer).
+func readStep(s string) (Command, error) {
+	if !strings.HasPrefix(s, "{") {
+		c, err := Parse(s)
+		if err == nil && c.String() != s {
+			return c, fmt.Errorf("stored step %q reads back as %q", s, c.String())
+		}
+		return c, err
+	}
+	var c Command
+	err := json.Unmarshal([]byte(s), &c)
+	return c, err
 }

@@ -72,7 +72,7 @@ func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
 		followers = []string{mention}
 	}
 	at := span.From
-	if err := r.checkHorizon(req, c, at); err != nil {
+	if err := r.checkHorizon(req, c, at, false); err != nil {
 		return nil, err
 	}
 	plans, err := r.rollbackPlans(req.Viewer(), c.ID, followers, at)
@@ -84,8 +84,9 @@ func (r *Router) runRollback(_ context.Context, req *Request) ([]Reply, error) {
 
 // checkHorizon refuses a rollback to before the first full sync: the
 // ledger does not know the tags customers had then, and a rollback would
-// wipe them.
-func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) error {
+// wipe them. For /tags at: (tagsAt) it offers the earliest /tags at:, and
+// the /rollback only to those who may run it.
+func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time, tagsAt bool) error {
 	first, err := r.st.FirstSyncedAt()
 	if err != nil {
 		return fmt.Errorf("first sync time: %w", err)
@@ -97,9 +98,19 @@ func (r *Router) checkHorizon(req *Request, c store.Customer, at time.Time) erro
 	if earliest.Before(first) {
 		earliest = earliest.Add(time.Minute) // a time users can type, not before the sync
 	}
-	name := displayName(c)
-	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：/rollback %s %s",
-		name, r.tf.at(first), r.tf.at(earliest), r.custRef(req, c), r.tf.at(earliest))
+	name, ref := displayName(c), r.custRef(req, c)
+	rollback := fmt.Sprintf("/rollback %s %s", ref, r.tf.at(earliest))
+	if !tagsAt {
+		return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以回滚到 %s：%s",
+			name, r.tf.at(first), r.tf.at(earliest), rollback)
+	}
+	hint := ""
+	if spec, ok := r.byName["rollback"]; ok && req.Role.AtLeast(spec.MinRole) { // /rollback only to those who may run it
+		hint = "（回滚到那时：" + rollback + "）"
+	}
+	at2 := Token{Kind: Filter, Key: "at", Value: r.tf.at(earliest)}
+	return userErr(CodeBadTime, "%s 的标签记录从 %s（首次同步）开始，更早的状态不知道。最早可以查 %s：/tags %s %s%s",
+		name, r.tf.at(first), r.tf.at(earliest), ref, at2.format(false), hint)
 }
 
 // rollbackPlans computes the diff of each relationship, leaving out the

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,9 +62,18 @@ func (r *Router) handleText(ctx context.Context, userID, text string) []Reply {
 // the user's message number. A reply naming customers without picking from
 // or showing a numbered list clears the user's list (Spec.ShowsCustomers).
 func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) []Reply {
+	replies, _ := r.dispatchDone(ctx, userID, cmd, now, seq)
+	return replies
+}
+
+// dispatchDone is dispatch that also says whether cmd was done: false
+// when it was refused (role, permission, a group's limit) or failed (a
+// customer not found or ambiguous, an internal error); an error saying
+// there is nothing to change counts as done.
+func (r *Router) dispatchDone(ctx context.Context, userID string, cmd Command, now time.Time, seq uint64) ([]Reply, bool) {
 	spec, ok := r.byName[foldName(cmd.Name)]
 	if !ok {
-		return []Reply{{Text: r.unknownCommand(cmd.Name)}}
+		return []Reply{{Text: r.unknownCommand(cmd.Name)}}, false
 	}
 	role := r.perms.role(userID)
 	// A role refusal (/rollback by an employee, /restore by a manager) is
@@ -72,17 +82,18 @@ func (r *Router) dispatch(ctx context.Context, userID string, cmd Command, now t
 	// changes and undos are recorded by the commands themselves.
 	if !role.AtLeast(spec.MinRole) {
 		return []Reply{{Text: fmt.Sprintf("/%s 只有%s可以使用。你的角色是%s，请联系%s。",
-			spec.Name, spec.MinRole.whoCan(), role.Label(), spec.MinRole.Label())}}
+			spec.Name, spec.MinRole.whoCan(), role.Label(), spec.MinRole.Label())}}, false
 	}
 	req := &Request{UserID: userID, Role: role, Spec: spec, Cmd: cmd, Name: cmd.Name, Now: now, Inbox: store.InboxOf(ctx), seq: seq, perms: r.perms}
 	replies, err := spec.Run(ctx, req)
 	if err != nil {
-		return r.errorReplies(ctx, userID, spec.Name, err)
+		var ue *UserError // nothing to change is no refusal
+		return r.errorReplies(ctx, userID, spec.Name, err), errors.As(err, &ue) && ue.Code == CodeNoChange
 	}
 	if spec.ShowsCustomers && !req.picked && !req.listed {
 		r.sess.forget(req)
 	}
-	return withNote(replies, req.note)
+	return withNote(replies, req.note), !req.denied
 }
 
 // withNote adds note, on a line of its own, to the first text reply.

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,31 +14,46 @@ import (
 // the rollback plan), and offers the /rollback that returns to them when
 // they differ from now.
 
+// asOf says how /tags at:<word> is answered: from the ledger (past),
+// with the current tags (now: a day, week or month that holds now), or
+// with the current tags and a word that the time is still ahead (future).
+type asOf int
+
+const (
+	asOfPast asOf = iota
+	asOfNow
+	asOfFuture
+)
+
 // tagsAsOf is the instant /tags at:<word> shows: the end of a day, week or
 // month (昨天 → today 00:00, every change of yesterday included), or the
 // instant named, to the minute; never after now. label says which.
-func (r *Router) tagsAsOf(word string, now time.Time) (time.Time, string, error) {
+func (r *Router) tagsAsOf(word string, now time.Time) (time.Time, string, asOf, error) {
 	span, err := ParseTime(word, now, r.loc)
+	var ue *UserError
+	if errors.As(err, &ue) && ue.Code == CodeFutureTime || err != nil && FutureWord(word) != "" {
+		return now, "", asOfFuture, nil // 今天晚上11点, 2026-12-01, 明天: still ahead
+	}
 	if err != nil {
-		return time.Time{}, "", err
+		return time.Time{}, "", asOfPast, err
 	}
 	at, label := span.From.Truncate(time.Minute), r.tf.at(span.From)
 	if !span.From.Equal(span.To) {
 		at, label = span.To, r.tf.at(span.To)+"（"+clip(word)+"结束时）"
 	}
 	if at.After(now) {
-		at, label = now, "现在"
+		return now, "", asOfNow, nil
 	}
-	return at, label, nil
+	return at, label, asOfPast, nil
 }
 
 // renderTagsAt answers /tags c at:word for the shown relationships.
 func (r *Router) renderTagsAt(req *Request, c store.Customer, shown []store.Relationship, all []store.Tag, word string) (string, error) {
-	at, label, err := r.tagsAsOf(word, req.Now)
+	at, label, when, err := r.tagsAsOf(word, req.Now)
 	if err != nil {
 		return "", err
 	}
-	if err := r.checkHorizon(req, c, at); err != nil {
+	if err := r.checkHorizon(req, c, at, true); err != nil {
 		return "", err
 	}
 	v := req.Viewer()
@@ -46,6 +62,12 @@ func (r *Router) renderTagsAt(req *Request, c store.Customer, shown []store.Rela
 		byID[t.ID] = t
 	}
 	lines := []string{fmt.Sprintf("%s 在 %s 的标签（按变更记录算出，不是现在的）：", r.cust.describe(c, v), label)}
+	switch when {
+	case asOfNow:
+		lines[0] = r.cust.describe(c, v) + " 现在的标签："
+	case asOfFuture:
+		lines[0] = fmt.Sprintf("时间「%s」还没到。%s 现在的标签：", clip(word), r.cust.describe(c, v))
+	}
 	followers := make([]string, len(shown))
 	for i, rel := range shown {
 		followers[i] = rel.Follower
@@ -57,6 +79,9 @@ func (r *Router) renderTagsAt(req *Request, c store.Customer, shown []store.Rela
 			return "", fmt.Errorf("tags at: %w", err)
 		}
 		lines = append(lines, tagsByGroup(byID, all, ids)...)
+	}
+	if when != asOfPast { // the current tags: nothing to compare
+		return strings.Join(lines, "\n"), nil
 	}
 	plans, err := r.rollbackPlans(v, c.ID, followers, at)
 	if err != nil {

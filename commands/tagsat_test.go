@@ -30,8 +30,18 @@ func TestTagsAt(t *testing.T) {
 		{"an instant before any change", "zhangsan", "/tags 王小明 at:\"2026-11-20 09:59\"",
 			[]string{"在 11-20 09:59 的标签", "（没有标签）", "跟进人 zhangsan：-低意向"}, nil},
 		{"today is now", "zhangsan", "/tags 王小明 at:今天",
-			[]string{"在 现在 的标签", "意向程度：低意向", "和现在一样"}, []string{"/rollback"}},
-		{"a time to come", "zhangsan", "/tags 王小明 at:2026-12-01", []string{"还没到"}, nil},
+			[]string{"王小明（小明科技，备注 王总） 现在的标签：\n意向程度：低意向"}, []string{"/rollback", "在 现在", "不是现在的", "和现在一样"}},
+		{"this month is now", "zhangsan", "/tags 王小明 at:本月",
+			[]string{"王小明（小明科技，备注 王总） 现在的标签：\n意向程度：低意向"}, []string{"/rollback", "在 现在", "不是现在的"}},
+		{"this week is now", "mgr", "/tags 王小明 at:这周",
+			[]string{"现在的标签：", "跟进人 zhangsan：\n意向程度：低意向"}, []string{"/rollback", "在 现在", "不是现在的"}},
+		{"a date to come", "zhangsan", "/tags 王小明 at:2026-12-01",
+			[]string{"时间「2026-12-01」还没到。王小明（小明科技，备注 王总） 现在的标签：\n意向程度：低意向"}, []string{"/rollback"}},
+		{"tomorrow", "zhangsan", "/tags 王小明 at:明天", []string{"时间「明天」还没到。", "现在的标签：\n意向程度：低意向"}, nil},
+		{"next week", "zhangsan", "/tags 王小明 at:下周", []string{"时间「下周」还没到。", "现在的标签：\n意向程度：低意向"}, nil},
+		{"tonight", "zhangsan", "/tags 王小明 at:今天晚上11点", []string{"还没到。", "现在的标签：\n意向程度：低意向"}, nil},
+		{"later this month", "zhangsan", "/tags 王小明 at:11月25日", []string{"还没到。", "现在的标签：\n意向程度：低意向"}, nil},
+		{"unreadable", "zhangsan", "/tags 王小明 at:早些时候", []string{"看不懂时间「早些时候」"}, []string{"现在的标签"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := e.say(tc.user, tc.cmd)
@@ -48,4 +58,31 @@ func TestTagsAt(t *testing.T) {
 		})
 	}
 	e.mustSay("mgr", "/rollback 王小明 11-21 00:00", "跟进人 zhangsan：+高意向 -低意向")
+}
+
+// TestTagsAtBeforeFirstSync: a time before the first sync offers the
+// earliest /tags at: that can be answered, and /rollback only to those
+// who may run it.
+func TestTagsAtBeforeFirstSync(t *testing.T) {
+	e := newEnv(t)
+	e.apply("sync", "c1", "zhangsan", "t12")
+	e.clk.Advance(30 * time.Second)
+	if err := e.st.SetSyncedAt(e.clk.Now()); err != nil { // 11-21 15:04:30
+		t.Fatal(err)
+	}
+	e.clk.Advance(25 * time.Hour)
+	for _, tc := range []struct {
+		user      string
+		want, not string
+	}{
+		{"zhangsan", "王小明 的标签记录从 11-21 15:04（首次同步）开始，更早的状态不知道。最早可以查 11-21 15:05：/tags 王小明 at:\"11-21 15:05\"", "/rollback"},
+		{"mgr", "最早可以查 11-21 15:05：/tags 王小明 at:\"11-21 15:05\"（回滚到那时：/rollback 王小明 11-21 15:05）", ""},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			got := e.say(tc.user, "/tags 王小明 at:2020-01-01")
+			if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+				t.Errorf("reply %q, want it to hold %q and not %q", got, tc.want, tc.not)
+			}
+		})
+	}
 }

@@ -41,7 +41,8 @@ func isDayWord(s string) bool {
 // ParseTime reads a time as users write it, relative to now, in loc:
 // 今天 昨天 前天, N天前 N小时前 N分钟前 N周前 N个月前 (N in digits or
 // Chinese numerals: 三天前, 两小时前), 本周 上周, 本月 上个月, 2026-11-01,
-// 11-01 (this year, or last year if that is still ahead), each day
+// 11-01 (this year, or last year if that is ahead in a later month: a
+// day later this month is this year's, still ahead), each day
 // optionally followed by a clock time "15:04", or a bare "15:04" (today).
 // Full-width digits and punctuation read as ASCII. Chinese dates and clock
 // times read too (canonTime): 11月20日, 2026年11月20号, 昨天下午3点,
@@ -112,9 +113,23 @@ func ParseTime(s string, now time.Time, loc *time.Location) (Span, error) {
 		}
 	}
 	if span.From.After(now) {
-		return Span{}, userErr(CodeBadTime, "时间「%s」还没到，请写过去的时间。", clip(s))
+		return Span{}, userErr(CodeFutureTime, "时间「%s」还没到，请写过去的时间。", clip(s))
 	}
 	return span, nil
+}
+
+// futureWords name a time to come, which ParseTime does not read.
+var futureWords = []string{"大后天", "后天", "明天", "明早", "明晚", "下下周", "下周", "下星期", "下个星期", "下礼拜", "下个月", "下月", "明年"}
+
+// FutureWord returns the word in s naming a time to come (明天, 下周,
+// 下个月 …), or "". 未来的时间词。
+func FutureWord(s string) string {
+	for _, w := range futureWords {
+		if strings.Contains(s, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // chineseDigits are the values of the Chinese numerals 一 to 九 (两 is 二).
@@ -175,7 +190,7 @@ func parseDay(s string, today time.Time) (time.Time, bool) {
 	if t.Year() != y || int(t.Month()) != mo || t.Day() != d {
 		return time.Time{}, false // 2026-02-30 and the like
 	}
-	if reMonthDay.MatchString(s) && t.After(today) {
+	if reMonthDay.MatchString(s) && t.After(today) && t.Month() != today.Month() { // later this month stays ahead
 		t = t.AddDate(-1, 0, 0)
 		if t.Day() != d { // 02-29 of a leap year
 			return time.Time{}, false

@@ -234,6 +234,10 @@ func showTags(rq *request) (Result, bool) {
 		return Result{}, false
 	}
 	s = trimAll(s, []string{"查一下", "查查", "看看", "看一下", "查看", "查", "看", "告诉我"}, nil)
+	tw := rq.tw
+	if fw := commands.FutureWord(s); tw == "" && fw != "" { // 张三明天有哪些标签: /tags says 明天 is still ahead
+		s, tw = strings.Replace(s, fw, "", 1), fw
+	}
 	c := ""
 	for _, w := range showWords {
 		if i := strings.Index(s, w); i > 0 {
@@ -248,8 +252,8 @@ func showTags(rq *request) (Result, bool) {
 			return ask("您想查哪位客户的标签？例如：张三有哪些标签。"), true
 		}
 	}
-	if rq.tw != "" && rq.tw != "今天" { // 张三昨天有哪些标签: the tags as of then, from the ledger
-		return run(false, "tags", word(c), filter("at", rq.tw)), true
+	if tw != "" && tw != "今天" { // 张三昨天有哪些标签: the tags as of then, from the ledger
+		return run(false, "tags", word(c), filter("at", tw)), true
 	}
 	return run(false, "tags", word(c)), true
 }

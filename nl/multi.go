@@ -52,6 +52,9 @@ func commaSteps(text string, names commands.Names) (Result, bool) {
 	seen := map[string]bool{}
 	for _, p := range parts {
 		r := parseOne(p, names)
+		if r.asked { // 李四该不该打高意向，给张三打上低意向: stepsResult asks it back whole
+			continue
+		}
 		// 撤销错了，重做 is one redo: undo and redo read with their context
 		if r.Kind != Run || seen[r.Slash] || r.Cmd.Name == "undo" || r.Cmd.Name == "redo" {
 			return Result{}, false

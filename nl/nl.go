@@ -45,6 +45,9 @@ type Result struct {
 	// partial: a sentence of several parts where one was not understood
 	// at all; the question is asked unless a model can read it whole.
 	partial bool
+	// asked: a write asked as a question (该不该给张三打上高意向); in a
+	// sentence of several commands it makes the whole asked back.
+	asked bool
 }
 
 // Parse reads one plain-text request. names answers which words are

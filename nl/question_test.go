@@ -26,3 +26,45 @@ func TestUnknownTagInQuestion(t *testing.T) {
 		})
 	}
 }
+
+// TestANotAQuestions: an A-not-A question (该不该, 需不需要, 打不打 …) is
+// asked back like 要不要 is, never written; in a sentence of several
+// commands it makes the whole sentence asked back.
+func TestANotAQuestions(t *testing.T) {
+	names := testNames()
+	const add = "你是想执行 /tag 张三 +高意向 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。"
+	type want struct {
+		Kind  Kind
+		Write bool
+		Ask   string
+	}
+	for _, c := range []struct {
+		text string
+		want want
+	}{
+		{"要不要给张三打上高意向", want{Ask, false, add}},
+		{"张三该不该打上高意向", want{Ask, false, add}},
+		{"该不该给张三打上高意向", want{Ask, false, add}},
+		{"张三需不需要打上高意向", want{Ask, false, add}},
+		{"需不需要给张三打上高意向", want{Ask, false, add}},
+		{"张三应不应该打上高意向", want{Ask, false, add}},
+		{"应不应该给张三打上高意向", want{Ask, false, add}},
+		{"用不用给张三打上高意向", want{Ask, false, add}},
+		{"是不是要给张三打上高意向", want{Ask, false, add}},
+		{"张三是不是该打上高意向", want{Ask, false, add}},
+		{"张三加不加高意向", want{Ask, false, "你是想执行 /tag 张三 +高意向 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。"}},
+		{"张三打不打高意向", want{Ask, false, add}},
+		{"给张三打不打上高意向", want{Ask, false, add}},
+		{"张三的VIP删不删", want{Ask, false, "你是想执行 /untag 张三 VIP 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。"}},
+		{"李四该不该打高意向，给张三打上低意向", want{Ask, false, "第 1 句「李四该不该打高意向」：你是想执行 /tag 李四 +高意向 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。\n整句话什么都没有改。请改好后再说一次，或一句一句发。"}},
+		{"给张三打上低意向，李四需不需要打高意向", want{Ask, false, "第 2 句「李四需不需要打高意向」：你是想执行 /tag 李四 +高意向 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。\n整句话什么都没有改。请改好后再说一次，或一句一句发。"}},
+	} {
+		t.Run(c.text, func(t *testing.T) {
+			r := Parse(c.text, names)
+			got := want{r.Kind, r.Write, r.Ask}
+			if got != c.want {
+				t.Errorf("Parse(%q) = %+v (slash %q), want %+v", c.text, got, r.Slash, c.want)
+			}
+		})
+	}
+}

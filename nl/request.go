@@ -1,6 +1,7 @@
 package nl
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ type request struct {
 	names    commands.Names
 	s        string
 	tw       string // the time word, as commands.ParseTime reads it
+	future   bool   // tw is still ahead however late (今天晚上11点 read at any hour)
 	question bool   // 吗, ？, 呢, 么, 是否 …: a question, never a write
 	// perfect: the sentence reports something done (了 after the verb or
 	// at the end, 已经); with a time word it is no order to tag now.
@@ -63,9 +65,10 @@ func newRequest(text string, names commands.Names) *request {
 	rq.question = strings.ContainsAny(s, questionMarks+"吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
 		hasSuffixAny(end, questionEnds...) || // 打上VIP了吧 / 打上VIP了么 / …呢: asking, not telling
 		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以")
+	s, aNotA := cutANotA(s)
+	rq.question = rq.question || aNotA
 	rq.perfect = strings.Contains(end, "了") || hasAny(end, "已经", "早就", "早已")
 	rq.ba = strings.HasSuffix(end, "吧")
-	s = cut(s, "要不要", "需不需要", "该不该") // 李华要不要加高意向: the question is noted, the words are no name
 	var locs [][]int
 	if strings.ContainsAny(s, "0123456789天周月前星拜") { // skip the regexp when no time word can be there
 		locs = reTime.FindAllStringIndex(s, 2)
@@ -75,8 +78,8 @@ func newRequest(text string, names commands.Names) *request {
 		if reWeekdayName.MatchString(w) && insideName(s, loc[0], loc[1], names) { // 周一鸣 is a customer, not Monday
 			continue
 		}
-		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil {
-			rq.tw = w
+		if _, err := commands.ParseTime(w, farFuture, config.ChinaZone); err == nil || futureTime(err) { // 今天晚上11点 is ahead even then
+			rq.tw, rq.future = w, err != nil
 			s = s[:loc[0]] + " " + s[loc[1]:]
 			break
 		}
@@ -103,6 +106,46 @@ func newRequest(text string, names commands.Names) *request {
 	rq.s = s
 	rq.plainBa = hasPrefixAny(s, "把", "给", "将", "替", "为")
 	return rq
+}
+
+// aNotAModals are A-not-A questions over the whole order (李华该不该打上
+// 高意向): cut out, they leave the order they ask about. Longest first.
+var aNotAModals = []string{"是不是应该", "应该不应该", "需要不需要", "是不是要", "是不是该", "应不应该", "需不需要",
+	"要不要", "该不该", "用不用"}
+
+// cutANotA reports whether s asks an A-not-A question (X不X: 该不该, 打不打,
+// 删不删; 是不是 alone asks about a tag, 能不能 and 可不可以 are polite
+// forms, both kept) and returns s with the question form cut: a modal
+// (aNotAModals) goes, a verb's 打不打 becomes 打, so the words are no name.
+func cutANotA(s string) (string, bool) {
+	if !strings.Contains(s, "不") {
+		return s, false
+	}
+	q := false
+	for _, m := range aNotAModals {
+		if strings.Contains(s, m) {
+			s, q = strings.ReplaceAll(s, m, ""), true
+		}
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if i+2 < len(rs) && rs[i+1] == '不' && rs[i+2] == rs[i] && unicode.Is(unicode.Han, rs[i]) && !strings.ContainsRune("是能可", rs[i]) {
+			b.WriteRune(rs[i]) // 打不打 → 打
+			i += 2
+			q = true
+			continue
+		}
+		b.WriteRune(rs[i])
+	}
+	return b.String(), q
+}
+
+// futureTime reports whether err is commands.ParseTime's refusal of a
+// time still ahead: the word reads.
+func futureTime(err error) bool {
+	var ue *commands.UserError
+	return errors.As(err, &ue) && ue.Code == commands.CodeFutureTime
 }
 
 // dropSpace is a strings.Map function removing white space.
@@ -161,7 +204,9 @@ func (rq *request) finish(r Result) Result {
 		}
 	}
 	if r.Kind == Run && r.Write && rq.question {
-		return ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
+		q := ask("你是想执行 " + r.Slash + " 吗？我没有改任何东西。如果是，请直接说（不带问号），或发送这条命令。")
+		q.asked = true
+		return q
 	}
 	return r
 }
@@ -177,6 +222,8 @@ func (rq *request) notAnOrder(r Result) (Result, bool) {
 	notAny := r.Cmd.Name == "untag" && strings.Contains(rq.s, "不是")
 	perfect := rq.perfectFor(r)
 	switch {
+	case rq.future: // 今天晚上11点给张三打上高意向: no change waits for a time
+		return ask("「" + display.Name(rq.tw) + "」还没到，我不能按时间修改，什么都没有改。要现在改请直接说（不带时间），或发送 " + r.Slash + "。"), true
 	case perfect && rq.question: // 给张三打上高意向了吗: was it done?
 		return run(false, "tags", word(cust)), true
 	case perfect || rq.tw != "":

@@ -32,7 +32,7 @@ type Plan struct {
 type PlanStep struct {
 	ID      ID     `json:"id"`
 	Plan    ID     `json:"plan"`
-	Command string `json:"cmd"` // the slash command, e.g. "/tag 张三 +高意向"
+	Command string `json:"cmd"` // the command as package commands stores it (JSON of its tokens; once its slash text)
 	// Applied is the first change-set the step made, written in that
 	// change-set's transaction; Done is set by PlanStepDone for a step
 	// that made none (nothing to change, or an error).

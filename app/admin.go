@@ -23,12 +23,13 @@ func (m *Main) newOps() {
 func (m *Main) startAdmin(ctx context.Context) error {
 	m.Metrics.OutboxInFlight(func() int { return m.Worker.Live().InFlight })
 	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now})
-	m.startSocket(ctx) // socket.go
+	closeSocket := m.startSocket(ctx) // socket.go
 	if m.Config.Server.AdminListen == "" {
 		return nil
 	}
 	ln, err := net.Listen("tcp", m.Config.Server.AdminListen)
 	if err != nil {
+		closeSocket()
 		return fmt.Errorf("listen %s (server.admin_listen): %w", m.Config.Server.AdminListen, err)
 	}
 	m.adminListener = ln

@@ -101,7 +101,7 @@ func TestDemoDeleteTagHint(t *testing.T) {
 // TestDemoRulePacks: a demo config naming a rule pack gets the pack's tags
 // on the fake WeCom (as pack apply would), so the seed story works: the
 // third question about 色号 within a week suggests 高意向用户. /reload
-// works in the demo as in serve.
+// works in the demo as in serve, and says it read no config file.
 func TestDemoRulePacks(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	pack, err := rules.LoadPack(filepath.Join("..", "packs", "beauty.yaml"))
@@ -116,8 +116,8 @@ func TestDemoRulePacks(t *testing.T) {
 	}
 	t.Cleanup(func() { d.Close() })
 	say(t, d, "/as wangwu")
-	if got := say(t, d, "/reload"); !strings.Contains(got, "规则已重新加载") {
-		t.Errorf("/reload in the demo: %q", got)
+	if got := say(t, d, "/reload"); !strings.Contains(got, "规则已重新加载") || !strings.Contains(got, "没有读配置文件") {
+		t.Errorf("/reload in the demo: %q; want it reloaded and to say that no config file was read", got)
 	}
 	say(t, d, "/as lisi")
 	var got string

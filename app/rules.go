@@ -88,6 +88,9 @@ func (m *Main) ReloadRules() error {
 	triggers := m.installTriggers(cfg)
 	m.Rules.Swap(set)
 	m.reloads.summary = reloadSummary(triggers, len(cfg.Lifecycle), kept, warnings)
+	if m.configPath == "" { // the demo: its rules are those it started with
+		m.reloads.summary += "\n这次没有读配置文件（演示里的规则是启动时的），改文件不会生效；要试新规则，退出后重新运行 demo。"
+	}
 	for _, w := range warnings {
 		m.log.Warn("trigger names a tag not in the library", "problem", w)
 	}

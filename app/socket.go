@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -34,17 +36,19 @@ func SocketPath(storePath string) string { return storePath + ".sock" }
 const maxSocketPath = 103
 
 // startSocket listens on the admin socket; a socket that cannot be opened
-// is logged, not fatal (status then needs server.admin_listen).
-func (m *Main) startSocket(ctx context.Context) {
+// is logged, not fatal (status then needs server.admin_listen). The
+// returned func closes the socket and removes its file at once, for a
+// start that fails after it.
+func (m *Main) startSocket(ctx context.Context) (closeNow func()) {
 	if p := m.Config.Store.Path; p == "" || p == ":memory:" {
-		return
+		return func() {}
 	}
 	path := SocketPath(m.Config.Store.Path)
-	ln, err := listenSocket(path)
+	ln, err := listenSocket(path, m.log)
 	if err != nil {
 		m.log.Warn("admin socket not opened; tagbot status, backup and export reach this serve only through server.admin_listen",
 			"path", path, "err", err)
-		return
+		return func() {}
 	}
 	m.socket = &http.Server{
 		Handler: ops.NewSocketHandler(ops.AdminOptions{Store: m.Store, Logger: m.log,
@@ -53,13 +57,17 @@ func (m *Main) startSocket(ctx context.Context) {
 	}
 	m.serveOn(ctx, "admin socket", m.socket, ln) // admin.go
 	m.log.Info("admin socket listening", "path", path)
+	return func() { m.socket.Close(); ln.Close() }
 }
 
 // listenSocket listens on path (mode 0600), replacing a stale socket a
 // killed serve left: nothing answers on it, and this process holds the
 // store's lock, so no other serve of this store runs. Anything else at
-// path is left alone and refused.
-func listenSocket(path string) (net.Listener, error) {
+// path is left alone and refused. The socket is made in a fresh 0700
+// folder beside path, set to 0600 and only then renamed into place, so it
+// is never reachable with a wider mode; connections from another user
+// (but root) are closed on accept (peerUID).
+func listenSocket(path string, log *slog.Logger) (net.Listener, error) {
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("path longer than %d bytes", maxSocketPath)
 	}
@@ -75,15 +83,68 @@ func listenSocket(path string) (net.Listener, error) {
 			return nil, fmt.Errorf("stale socket: %w", err)
 		}
 	}
-	ln, err := net.Listen("unix", path)
+	private, err := os.MkdirTemp(filepath.Dir(path), ".") // mode 0700
+	if err != nil {
+		return nil, fmt.Errorf("private folder for the socket: %w", err)
+	}
+	defer os.RemoveAll(private) // empty once the socket is in place
+	tmp := filepath.Join(private, "s")
+	if len(tmp) > maxSocketPath {
+		return nil, fmt.Errorf("path of the socket's private folder %s longer than %d bytes", tmp, maxSocketPath)
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	ln.SetUnlinkOnClose(false) // it is unlinked at path, by adminSocket.Close
+	if err := os.Chmod(tmp, 0o600); err != nil {
 		ln.Close()
 		return nil, err
 	}
-	return ln, nil
+	if err := os.Rename(tmp, path); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return &adminSocket{UnixListener: ln, path: path, uid: os.Getuid(), log: log}, nil
+}
+
+// adminSocket is the admin socket's listener: it accepts only the server's
+// own user and root, and removes the socket file on Close.
+type adminSocket struct {
+	*net.UnixListener
+	path string
+	uid  int
+	log  *slog.Logger
+}
+
+// peerUID is the user id of the process at the other end of c (a hook for
+// tests).
+var peerUID = socketPeerUID // peercred_*.go
+
+// Accept returns the next connection of the server's user or root; others
+// are closed and logged.
+func (s *adminSocket) Accept() (net.Conn, error) {
+	for {
+		c, err := s.AcceptUnix()
+		if err != nil {
+			return nil, err
+		}
+		uid, err := peerUID(c)
+		if err == nil && (uid == s.uid || uid == 0) {
+			return c, nil
+		}
+		c.Close()
+		s.log.Warn("admin socket: connection of another user refused", "peer_uid", uid, "err", err)
+	}
+}
+
+// Close stops listening and removes the socket file.
+func (s *adminSocket) Close() error {
+	err := s.UnixListener.Close()
+	if rmErr := os.Remove(s.path); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+		err = errors.Join(err, rmErr)
+	}
+	return err
 }
 
 // shutdownSocket stops the admin socket (its file is removed on close).
@@ -135,8 +196,24 @@ func sendAdmin(ctx context.Context, tr *http.Transport, method string, u url.URL
 }
 
 // lockedHint explains ErrLocked when no serve answered: the running
-// process is not reachable on either way in.
+// process is not reachable on either way in. It says why the socket could
+// not be used and what to do about it.
 func lockedHint(cfg *config.Config) string {
-	return fmt.Sprintf("no serve answered on its admin socket %s or on server.admin_listen (restart serve to open the socket)",
-		SocketPath(cfg.Store.Path))
+	sock := SocketPath(cfg.Store.Path)
+	fi, err := os.Lstat(sock)
+	switch {
+	case len(sock) > maxSocketPath:
+		return fmt.Sprintf("serve cannot open its admin socket %s: the path is longer than %d bytes; "+
+			"set server.admin_listen (e.g. 127.0.0.1:9091) and restart serve, or move store.path to a shorter path",
+			sock, maxSocketPath)
+	case err == nil && fi.Mode().Type() != os.ModeSocket:
+		return fmt.Sprintf("serve cannot open its admin socket: %s is in the way and is not a socket; "+
+			"remove it and restart serve, or set server.admin_listen (e.g. 127.0.0.1:9091)", sock)
+	case err == nil:
+		return fmt.Sprintf("serve did not answer on its admin socket %s; check serve's log, "+
+			"or set server.admin_listen (e.g. 127.0.0.1:9091) and restart serve", sock)
+	default:
+		return fmt.Sprintf("serve runs without its admin socket %s (its log says why); "+
+			"set server.admin_listen (e.g. 127.0.0.1:9091), or fix what the log names and restart serve", sock)
+	}
 }

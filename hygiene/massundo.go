@@ -30,7 +30,7 @@ type undoPlan struct {
 // MassUndo is /undo with a selection (commands.MassUndo): parse → plan →
 // preview with /confirm, which starts the bg-undo-N job.
 func (h *Hygiene) MassUndo(_ context.Context, req *commands.ExtRequest) ([]commands.Reply, error) {
-	args, err := parseUndo(req)
+	args, err := parseUndo(req, h.st)
 	if err != nil {
 		return nil, err
 	}

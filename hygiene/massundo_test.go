@@ -120,6 +120,11 @@ func TestMassUndoSelections(t *testing.T) {
 		{"no since", "mgr", "/undo @zhangsan", "since:"},
 		{"unknown source", "mgr", "/undo source:fax since:今天", "没有来源「fax」"},
 		{"bad time", "mgr", "/undo @zhangsan since:明年春天", "看不懂"},
+		{"a member's name after @", "mgr", "/undo @张三 since:今天 tag:高意向", "将撤销 zhangsan 做的"},
+		{"no member of that name", "mgr", "/undo @赵六六 since:今天", "@ 后面要写 userid，例如 @zhangsan"},
+	}
+	if err := e.st.SetMemberName("zhangsan", "张三"); err != nil {
+		t.Fatal(err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/commands"
 	"github.com/tagbot/tagbot/internal/display"
@@ -30,11 +31,24 @@ type undoArgs struct {
 	words        []string // the selection as the reply describes it
 }
 
+// members finds members by userid or name (the store).
+type members interface {
+	MemberName(userID string) (string, error)
+	MembersNamed(text string) []string
+}
+
 // parseUndo reads the arguments of a mass undo and checks the user may
 // ask for it: employees only their own change-sets and never force.
-func parseUndo(req *commands.ExtRequest) (undoArgs, error) {
+func parseUndo(req *commands.ExtRequest, ms members) (undoArgs, error) {
 	var a undoArgs
 	for _, t := range req.Args {
+		if t.Kind == commands.Mention {
+			id, err := mentionedUser(ms, t.Value)
+			if err != nil {
+				return undoArgs{}, err
+			}
+			t.Value = id
+		}
 		if err := a.read(req, t); err != nil {
 			return undoArgs{}, err
 		}
@@ -59,6 +73,29 @@ func parseUndo(req *commands.ExtRequest) (undoArgs, error) {
 		a.actor = req.UserID
 	}
 	return a, nil
+}
+
+// mentionedUser is the userid @text names: text itself when it is a
+// userid with a recorded name or no member's name, else the one member so
+// named. A name of several members, or a text with characters no userid
+// has that names no one, is a usage error.
+func mentionedUser(ms members, text string) (string, error) {
+	if name, err := ms.MemberName(text); err != nil || name != "" {
+		return text, err
+	}
+	switch ids := ms.MembersNamed(text); {
+	case len(ids) == 1:
+		return ids[0], nil
+	case len(ids) > 1:
+		return "", commands.UserErrorf(commands.CodeUsage, "「%s」是 %d 位同事的名字，请在 @ 后面写 userid，例如 @%s。",
+			display.Name(text), len(ids), display.Name(ids[0]))
+	}
+	for _, r := range text {
+		if r >= utf8.RuneSelf {
+			return "", commands.UserErrorf(commands.CodeUsage, "没有叫「%s」的同事。@ 后面要写 userid，例如 @zhangsan。", display.Name(text))
+		}
+	}
+	return text, nil
 }
 
 // read takes one argument into a.

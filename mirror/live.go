@@ -19,6 +19,11 @@ type Live struct {
 	// minute, or, for a worker running less than a minute, that count
 	// scaled to a minute.
 	PerMinute float64
+	// Window is the span Finished was counted over: rateWindow, or the
+	// worker's running time while under a minute (PerMinute is scaled
+	// from it then, so show Finished instead: a few seconds are no rate).
+	Window   time.Duration
+	Finished int
 	// HeldUntil is set while the API is paused (45009, hourly budget).
 	HeldUntil time.Time
 	// MarkTag is the state of the mark_tag limits, when the API reports it.
@@ -75,9 +80,12 @@ func (w *Worker) Live() Live {
 	l.mu.Lock()
 	now := time.Now()
 	l.trim(now)
-	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished))}
-	if span := now.Sub(l.started); !l.started.IsZero() && span < rateWindow && span > time.Second {
-		out.PerMinute = float64(len(l.finished)) * float64(rateWindow) / float64(span)
+	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished)), Window: rateWindow, Finished: len(l.finished)}
+	if span := now.Sub(l.started); !l.started.IsZero() && span < rateWindow {
+		out.Window = span
+		if span > time.Second {
+			out.PerMinute = float64(len(l.finished)) * float64(rateWindow) / float64(span)
+		}
 	}
 	if now.Before(l.heldUntil) {
 		out.HeldUntil = l.heldUntil

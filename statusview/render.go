@@ -26,7 +26,11 @@ func Text(v View) string {
 	fmt.Fprintf(&b, "，已完成 %d，失败 %d%s\n", v.Done, sum(v.Failed), failures(v.Failed))
 	switch {
 	case v.Live:
-		fmt.Fprintf(&b, "当前速率 %.0f 次/分（上限 %d 次/分", v.PerMinute, v.Limit)
+		if v.JustStarted { // a few seconds scaled to a minute are no rate
+			fmt.Fprintf(&b, "当前速率：刚启动，%.0f 秒内完成 %d 次（上限 %d 次/分", v.RecentSeconds, v.RecentFinished, v.Limit)
+		} else {
+			fmt.Fprintf(&b, "当前速率 %.0f 次/分（上限 %d 次/分", v.PerMinute, v.Limit)
+		}
 		if v.Concurrency > 0 {
 			fmt.Fprintf(&b, "，并发 %d", v.Concurrency)
 		}

@@ -37,6 +37,12 @@ type View struct {
 	PerMinute float64   `json:"per_minute"`
 	Live      bool      `json:"live"`
 	LiveAt    time.Time `json:"live_at,omitempty"`
+	// JustStarted is set while serve's worker has run less than a minute:
+	// PerMinute is then scaled from RecentSeconds, in which RecentFinished
+	// entries finished, and Text shows those instead.
+	JustStarted    bool    `json:"just_started,omitempty"`
+	RecentSeconds  float64 `json:"recent_seconds,omitempty"`
+	RecentFinished int     `json:"recent_finished,omitempty"`
 	// Limit is the configured mark_tag rate per minute; Concurrency the
 	// calls at once allowed now (lowered after 45033), 0 when unknown.
 	Limit       int       `json:"limit_per_minute"`
@@ -71,6 +77,9 @@ func Build(st *store.Store, live *mirror.Live, limit int, now time.Time) (View, 
 		Done: total.Done, Failed: total.Failed, Limit: limit, ETASeconds: -1}
 	if live != nil {
 		v.Live, v.LiveAt, v.InFlight, v.PerMinute, v.PausedUntil = true, live.At, live.InFlight, live.PerMinute, live.HeldUntil
+		if live.Window > 0 && live.Window < time.Minute {
+			v.JustStarted, v.RecentSeconds, v.RecentFinished = true, live.Window.Seconds(), live.Finished
+		}
 		if live.MarkTag != nil {
 			v.Concurrency = live.MarkTag.Current
 			if v.Limit == 0 {

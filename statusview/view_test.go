@@ -133,3 +133,31 @@ func TestStatusCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestTextJustStarted: a worker running for seconds shows what it finished
+// in them, not those seconds scaled up to a minute.
+func TestTextJustStarted(t *testing.T) {
+	st := queue(t)
+	now := t0.Add(time.Minute)
+	tests := []struct {
+		name    string
+		live    mirror.Live
+		want    string
+		notWant string
+	}{
+		{"2 seconds in", mirror.Live{At: now, PerMinute: 210, Window: 2 * time.Second, Finished: 7},
+			"刚启动，2 秒内完成 7 次（上限 60 次/分", "210 次/分"},
+		{"a minute in", mirror.Live{At: now, PerMinute: 30, Window: time.Minute, Finished: 30},
+			"当前速率 30 次/分（上限 60 次/分", "刚启动"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := Build(st, &tt.live, 60, now)
+			must(t, err)
+			got := Text(v)
+			if !strings.Contains(got, tt.want) || strings.Contains(got, tt.notWant) {
+				t.Errorf("Text =\n%s\nwant it to contain %q and not %q", got, tt.want, tt.notWant)
+			}
+		})
+	}
+}

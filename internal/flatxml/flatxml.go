@@ -120,9 +120,14 @@ func nameLen(s string) int {
 
 // content reads the text and CDATA sections of element name from i up to
 // and including its end tag; it returns them joined and the index after the
-// end tag, or -1.
+// end tag, or -1. A value of one part is a substring of s; more parts are
+// joined in one builder, so the work stays linear in the body however many
+// parts there are.
 func content(s string, i int, name string) (string, int) {
-	var value string
+	var (
+		first  string
+		joined strings.Builder
+	)
 	for segments := 0; ; segments++ {
 		var seg string
 		switch {
@@ -139,7 +144,10 @@ func content(s string, i int, name string) (string, int) {
 			if i = endTag(s, i, name); i < 0 {
 				return "", -1
 			}
-			return value, i
+			if segments > 1 {
+				return joined.String(), i
+			}
+			return first, i
 		default:
 			n := strings.IndexByte(s[i:], '<')
 			if n < 0 {
@@ -153,10 +161,15 @@ func content(s string, i int, name string) (string, int) {
 		if !allowed(seg) {
 			return "", -1
 		}
-		if segments == 0 {
-			value = seg
-		} else {
-			value += seg
+		switch segments {
+		case 0:
+			first = seg
+		case 1:
+			joined.Grow(2 * (len(first) + len(seg)))
+			joined.WriteString(first)
+			joined.WriteString(seg)
+		default:
+			joined.WriteString(seg)
 		}
 	}
 }

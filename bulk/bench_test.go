@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/cputime"
 	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
@@ -157,7 +158,7 @@ func benchPreview(b *testing.B, text string) {
 	st := benchStore(b)
 	bk, p := benchPlan(b, st, text)
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	var pv previewResult
 	for i := 0; i < b.N; i++ {
 		var err error
@@ -165,7 +166,7 @@ func benchPreview(b *testing.B, text string) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(pv.selected)), "selected")
 	b.ReportMetric(float64(len(pv.change)), "to-change")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/internal/clocktest"
+	"github.com/tagbot/tagbot/internal/cputime"
 	"github.com/tagbot/tagbot/jobs"
 	"github.com/tagbot/tagbot/store"
 )
@@ -125,7 +126,7 @@ func buildBench(path string, n int) error {
 func BenchmarkLifecycleEvaluate(b *testing.B) {
 	svc := openBench(b)
 	ctx := context.Background()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	n := 0
 	b.ResetTimer()
 	for b.Loop() {
@@ -137,7 +138,7 @@ func BenchmarkLifecycleEvaluate(b *testing.B) {
 		b.ReportMetric(float64(plan.Relationships), "relationships")
 		b.ReportMetric(float64(len(plan.Changes)), "changes")
 	}
-	b.ReportMetric(float64((processCPU()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
 }
 
 // BenchmarkLifecycleRun is one run that changes every relationship (the
@@ -185,7 +186,7 @@ var benchJobs int
 // applies it, and fails b unless every planned change was applied (or,
 // with mayBeEmpty, there was none).
 func benchRule(ctx context.Context, b *testing.B, svc *Service, rule string, mayBeEmpty bool) benchRun {
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cputime.Process()
 	rs, lib, err := svc.compiled([]string{rule})
 	if err != nil {
 		b.Fatal(err)
@@ -194,7 +195,7 @@ func benchRule(ctx context.Context, b *testing.B, svc *Service, rule string, may
 	if err != nil {
 		b.Fatal(err)
 	}
-	mid, cpu1 := time.Now(), processCPU()
+	mid, cpu1 := time.Now(), cputime.Process()
 	if len(plan.Changes) == 0 && mayBeEmpty {
 		return benchRun{}
 	}
@@ -207,7 +208,7 @@ func benchRule(ctx context.Context, b *testing.B, svc *Service, rule string, may
 	if err := benchEnv.jobs.Drain(ctx); err != nil {
 		b.Fatal(err)
 	}
-	r := benchRun{changes: len(plan.Changes), eval: mid.Sub(start), enqueue: time.Since(mid), evalCPU: cpu1 - cpu0, enqueueCPU: processCPU() - cpu1}
+	r := benchRun{changes: len(plan.Changes), eval: mid.Sub(start), enqueue: time.Since(mid), evalCPU: cpu1 - cpu0, enqueueCPU: cputime.Process() - cpu1}
 	if j, _ := benchEnv.st.Job(job.ID); j.Applied != len(plan.Changes) {
 		b.Fatalf("%s: job applied %d of %d", rule, j.Applied, len(plan.Changes))
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/tidwall/buntdb"
+
+	"github.com/tagbot/tagbot/internal/cputime"
 )
 
 // BenchmarkApply measures appending one change-set (ledger + indexes +
@@ -29,21 +31,21 @@ func BenchmarkApply(b *testing.B) {
 	bare := bareWrites(b, change)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Apply(change(i)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	applyCPU := cpuTime() - cpu0
+	applyCPU := cputime.Process() - cpu0
 	applyRate := float64(b.N) / b.Elapsed().Seconds()
 	db, err := buntdb.Open(filepath.Join(b.TempDir(), "bare.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Process()
 	for i := 0; i < b.N; i++ {
 		seq := fmt.Sprintf("%012d", i+1) // new ledger and outbox keys each time, as Apply writes
 		err := db.Update(func(tx *buntdb.Tx) error {
@@ -59,7 +61,7 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 	bareRate := float64(b.N) / time.Since(start).Seconds()
-	bareCPU := cpuTime() - cpu0
+	bareCPU := cputime.Process() - cpu0
 	b.ReportMetric(applyRate, "changesets/s")
 	b.ReportMetric(bareRate, "bare-tx/s")
 	b.ReportMetric(bareRate/applyRate, "bare/apply")
@@ -231,12 +233,12 @@ func BenchmarkHistoryCustomerWindow(b *testing.B) {
 func benchCPU(b *testing.B, op func(i int)) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		op(i)
 	}
 	b.StopTimer()
-	if used := cpuTime() - start; used > 0 {
+	if used := cputime.Process() - start; used > 0 {
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

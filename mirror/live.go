@@ -33,6 +33,7 @@ type Live struct {
 // liveStats counts what the senders do; safe for concurrent use.
 type liveStats struct {
 	mu        sync.Mutex
+	now       func() time.Time // the worker's clock (WorkerOptions.Now)
 	started   time.Time
 	inflight  int
 	finished  []time.Time // finish times within rateWindow, oldest first
@@ -43,7 +44,7 @@ func (l *liveStats) start() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.started.IsZero() {
-		l.started = time.Now()
+		l.started = l.now()
 	}
 	l.inflight++
 }
@@ -52,7 +53,7 @@ func (l *liveStats) finish(out outcome) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inflight--
-	now := time.Now()
+	now := l.now()
 	if out.finished {
 		l.finished = append(l.finished, now)
 	}
@@ -73,12 +74,12 @@ func (l *liveStats) trim(now time.Time) {
 	}
 }
 
-// Live reports what the worker is doing now (real time; the rate is
-// measured on the wall clock).
+// Live reports what the worker is doing now, the rate measured on the
+// worker's clock.
 func (w *Worker) Live() Live {
 	l := &w.live
 	l.mu.Lock()
-	now := time.Now()
+	now := l.now()
 	l.trim(now)
 	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished)), Window: rateWindow, Finished: len(l.finished)}
 	if span := now.Sub(l.started); !l.started.IsZero() && span < rateWindow {

@@ -129,6 +129,7 @@ func NewWorker(st *store.Store, api wecom.API, opts WorkerOptions) *Worker {
 		st: st, api: api, opts: opts, sync: sy,
 		log:  opts.Logger.With("pkg", "mirror", "part", "outbox"),
 		kick: make(chan struct{}, 1),
+		live: liveStats{now: opts.Now},
 	}
 }
 

@@ -224,3 +224,36 @@ func FuzzDecodeRel(f *testing.F) {
 	f.Add(`{"customer":"c","follower":"f","create_time":"0001-01-01T00:00:00Z","tags":null}`)
 	f.Fuzz(func(t *testing.T, raw string) { checkDecodeRel(t, raw) })
 }
+
+// TestHandGenSetsEveryField fails when a field is added to a type the hand
+// encoders write but not to handGen, which would leave the new field out
+// of TestHandJSONMatchesEncoder (and so maybe out of the hand encoder).
+func TestHandGenSetsEveryField(t *testing.T) {
+	set := map[string]map[string]bool{}
+	mark := func(v any) {
+		rv := reflect.ValueOf(v)
+		name := rv.Type().Name()
+		if set[name] == nil {
+			set[name] = map[string]bool{}
+		}
+		for i := range rv.NumField() {
+			if f := rv.Type().Field(i); f.IsExported() && !rv.Field(i).IsZero() {
+				set[name][f.Name] = true
+			}
+		}
+	}
+	for seed := uint64(0); seed < 200; seed++ {
+		g := handGen{r: rand.New(rand.NewPCG(seed, seed>>7)), plain: seed%2 == 0}
+		mark(g.changeSet())
+		mark(g.outboxEntry())
+		mark(g.rel())
+	}
+	for _, v := range []any{ChangeSet{}, OutboxEntry{}, Relationship{}} {
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			if f := rt.Field(i); f.IsExported() && !set[rt.Name()][f.Name] {
+				t.Errorf("handGen never sets %s.%s: add it to the generator (and check the hand encoder writes it)", rt.Name(), f.Name)
+			}
+		}
+	}
+}

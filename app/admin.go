@@ -22,7 +22,11 @@ func (m *Main) newOps() {
 // /readyz, /admin/backup, /admin/export and /admin/status.
 func (m *Main) startAdmin(ctx context.Context) error {
 	m.Metrics.OutboxInFlight(func() int { return m.Worker.Live().InFlight })
-	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now})
+	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now,
+		Outbox: func() ops.OutboxProgress {
+			l := m.Worker.Live()
+			return ops.OutboxProgress{LastFinished: l.LastFinished, HeldUntil: l.HeldUntil}
+		}})
 	closeSocket := m.startSocket(ctx) // socket.go
 	if m.Config.Server.AdminListen == "" {
 		return nil

@@ -26,6 +26,10 @@ type Live struct {
 	Finished int
 	// HeldUntil is set while the API is paused (45009, hourly budget).
 	HeldUntil time.Time
+	// LastFinished is when an entry last finished (done or failed); zero
+	// when none has since the worker started. /readyz tells a long queue
+	// that moves from one that does not by it.
+	LastFinished time.Time
 	// MarkTag is the state of the mark_tag limits, when the API reports it.
 	MarkTag *wecom.PathState
 }
@@ -37,6 +41,7 @@ type liveStats struct {
 	started   time.Time
 	inflight  int
 	finished  []time.Time // finish times within rateWindow, oldest first
+	last      time.Time   // the newest finish time, kept past rateWindow
 	heldUntil time.Time
 }
 
@@ -56,6 +61,7 @@ func (l *liveStats) finish(out outcome) {
 	now := l.now()
 	if out.finished {
 		l.finished = append(l.finished, now)
+		l.last = now
 	}
 	if out.heldUntil.After(l.heldUntil) {
 		l.heldUntil = out.heldUntil
@@ -81,7 +87,8 @@ func (w *Worker) Live() Live {
 	l.mu.Lock()
 	now := l.now()
 	l.trim(now)
-	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished)), Window: rateWindow, Finished: len(l.finished)}
+	out := Live{At: now, InFlight: l.inflight, PerMinute: float64(len(l.finished)), Window: rateWindow, Finished: len(l.finished),
+		LastFinished: l.last}
 	if span := now.Sub(l.started); !l.started.IsZero() && span < rateWindow {
 		out.Window = span
 		if span > time.Second {

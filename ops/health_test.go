@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,14 +24,17 @@ func TestReadyz(t *testing.T) {
 		name       string
 		tokenFault bool          // the fake WeCom refuses gettoken
 		pending    bool          // a change-set leaves an outbox call pending
+		inbox      bool          // a callback is received and not processed
 		advance    time.Duration // then the clock moves on
 		wantStatus int
 		want       map[string]bool // check name → ok
 	}{
-		{"all well", false, false, 0, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "outbox": true}},
-		{"token refused", true, false, 0, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": false, "outbox": true}},
-		{"outbox call young", false, true, time.Minute, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "outbox": true}},
-		{"outbox stuck", false, true, 20 * time.Minute, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": true, "outbox": false}},
+		{"all well", false, false, false, 0, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "inbox": true, "outbox": true}},
+		{"token refused", true, false, false, 0, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": false, "inbox": true, "outbox": true}},
+		{"outbox call young", false, true, false, time.Minute, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "inbox": true, "outbox": true}},
+		{"outbox stuck", false, true, false, 20 * time.Minute, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": true, "inbox": true, "outbox": false}},
+		{"callback waiting briefly", false, false, true, time.Minute, http.StatusOK, map[string]bool{"store": true, "wecom_token": true, "inbox": true, "outbox": true}},
+		{"callbacks not processed", false, false, true, 6 * time.Minute, http.StatusServiceUnavailable, map[string]bool{"store": true, "wecom_token": true, "inbox": false, "outbox": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +45,11 @@ func TestReadyz(t *testing.T) {
 			if tt.pending {
 				if _, err := st.Apply(store.ChangeSet{Actor: "zhangsan", Source: store.SourceCommand, Customer: "c2", Follower: "zhangsan",
 					Add: []store.TagRef{{ID: "t1"}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.inbox {
+				if _, _, err := st.InboxPut("msg-1", []byte("<xml/>")); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -86,6 +95,49 @@ func drain(t *testing.T, st *store.Store) {
 	}
 	for _, e := range pending {
 		must(t, st.OutboxDone(e.ID))
+	}
+}
+
+// TestReadyOutboxProgress: an old queue that keeps moving (a bulk past
+// the hourly budget) or that WeCom paused is not stuck; one that stopped
+// moving is, and says for how long.
+func TestReadyOutboxProgress(t *testing.T) {
+	tests := []struct {
+		name      string
+		finished  time.Duration // before the check; 0: nothing finished since start
+		heldFor   time.Duration // WeCom's pause still running at the check
+		wantReady bool
+	}{
+		{"moving", time.Minute, 0, true},
+		{"paused by WeCom", 20 * time.Minute, 30 * time.Minute, true},
+		{"stopped", 20 * time.Minute, 0, false},
+		{"nothing finished since start", 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, clk := openSeeded(t)
+			drain(t, st)
+			if _, err := st.Apply(store.ChangeSet{Actor: "zhangsan", Source: store.SourceCommand, Customer: "c2", Follower: "zhangsan",
+				Add: []store.TagRef{{ID: "t1"}}}); err != nil {
+				t.Fatal(err)
+			}
+			var p OutboxProgress
+			r := NewReadiness(ReadyOptions{Store: st, Now: clk.Now, Outbox: func() OutboxProgress { return p }})
+			clk.Advance(time.Hour) // the oldest call is an hour old at the check
+			if tt.finished > 0 {
+				p.LastFinished = clk.Now().Add(-tt.finished)
+			}
+			if tt.heldFor > 0 {
+				p.HeldUntil = clk.Now().Add(tt.heldFor)
+			}
+			rep := r.Check(context.Background())
+			if rep.Ready != tt.wantReady {
+				t.Fatalf("ready %v, want %v: %+v", rep.Ready, tt.wantReady, rep.Checks)
+			}
+			if !tt.wantReady && !strings.Contains(rep.Checks[len(rep.Checks)-1].Error, "1 WeCom calls pending, the oldest for 1h0m0s") {
+				t.Errorf("error %q does not say what is stuck", rep.Checks[len(rep.Checks)-1].Error)
+			}
+		})
 	}
 }
 

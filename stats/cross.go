@@ -2,7 +2,8 @@ package stats
 
 import (
 	"fmt"
-	"math/bits"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -135,10 +136,10 @@ func merge(ids []string, lists map[string][]string, fn func(cust string, set int
 	}
 }
 
-// crossSets fills c from the tags' customer bit sets: pair counts by
-// popcount of the intersections, the customers having all by walking
-// their intersection (in bit order: stable from page to page).
-func crossSets(c *Cross, sets []bitset, names []string) {
+// crossSets fills c from the tags' customer bitmaps: pair counts are the
+// cardinalities of the intersections, the customers having all come from
+// walking their intersection (in bit order: stable from page to page).
+func crossSets(c *Cross, sets []*roaring.Bitmap, names []string) {
 	n := len(sets)
 	c.Counts = make([][]int, n)
 	for i := range sets {
@@ -146,28 +147,23 @@ func crossSets(c *Cross, sets []bitset, names []string) {
 	}
 	for i := range sets {
 		for j := i; j < n; j++ {
-			both := 0
-			for w := 0; w < min(len(sets[i]), len(sets[j])); w++ {
-				both += bits.OnesCount64(sets[i][w] & sets[j][w])
-			}
+			both := int(sets[i].AndCardinality(sets[j]))
 			c.Counts[i][j], c.Counts[j][i] = both, both
 		}
 	}
+	all := roaring.FastAnd(sets...)
+	c.All = int(all.GetCardinality())
 	skip := (c.PageNo - 1) * PageSize
-	words := len(sets[0])
-	for _, s := range sets[1:] {
-		words = min(words, len(s))
+	if skip >= c.All {
+		return
 	}
-	for w := 0; w < words; w++ {
-		all := sets[0][w]
-		for _, s := range sets[1:] {
-			all &= s[w]
-		}
-		for ; all != 0; all &= all - 1 {
-			if c.All >= skip && c.All < skip+PageSize {
-				c.Page = append(c.Page, names[w*64+bits.TrailingZeros64(all)])
-			}
-			c.All++
-		}
+	first, err := all.Select(uint32(skip)) // the page's first customer: skip < c.All
+	if err != nil {
+		return
+	}
+	it := all.Iterator()
+	it.AdvanceIfNeeded(first)
+	for it.HasNext() && len(c.Page) < PageSize {
+		c.Page = append(c.Page, names[it.Next()])
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -137,9 +139,12 @@ type eventCache struct {
 	events []event
 	last   store.ID
 	lastAt time.Time
-	index  map[string]int // customer → bit
-	names  []string       // bit → customer
-	sets   map[string]bitset
+	index  map[string]uint32 // customer → bit
+	names  []string          // bit → customer
+	// sets are compressed bitmaps (roaring): a tag on a few customers of
+	// a million costs bytes, not the 125 KB of a plain bit set, so
+	// warming every tag of a large library stays small.
+	sets map[string]*roaring.Bitmap
 }
 
 // sync brings the cache up to the end of the ledger, keeping events from
@@ -162,7 +167,11 @@ func (s *Stats) sync(since time.Time) error {
 	c.events, c.last, c.lastAt = append(c.events, w.events...), w.last, w.lastAt
 	for _, e := range w.events {
 		if set, ok := c.sets[e.tag]; ok {
-			c.sets[e.tag] = set.put(c.bit(e.customer), e.delta > 0)
+			if e.delta > 0 {
+				set.Add(c.bit(e.customer))
+			} else {
+				set.Remove(c.bit(e.customer))
+			}
 		}
 	}
 	i := 0
@@ -184,11 +193,11 @@ func (s *Stats) allEvents(since time.Time) ([]event, error) {
 	return s.cache.events, nil
 }
 
-// tagSets returns the customers of each tag (every relationship) as bit
-// sets (copies), and the bit → customer table (entries below its length
+// tagSets returns the customers of each tag (every relationship) as
+// bitmaps (copies), and the bit → customer table (entries below its length
 // never change), through the cache. A tag not held
 // yet is read from the projection at the cache's ledger position.
-func (s *Stats) tagSets(ids []string) ([]bitset, []string, error) {
+func (s *Stats) tagSets(ids []string) ([]*roaring.Bitmap, []string, error) {
 	c := &s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -220,52 +229,34 @@ func (s *Stats) tagSets(ids []string) ([]bitset, []string, error) {
 			return nil, nil, fmt.Errorf("stats: the ledger keeps moving")
 		}
 		if c.sets == nil {
-			c.sets, c.index = map[string]bitset{}, map[string]int{}
+			c.sets, c.index = map[string]*roaring.Bitmap{}, map[string]uint32{}
 		}
 		for _, id := range missing {
-			var set bitset
-			for _, cust := range lists[id] {
-				set = set.put(c.bit(cust), true)
+			bits := make([]uint32, len(lists[id]))
+			for i, cust := range lists[id] {
+				bits[i] = c.bit(cust)
 			}
+			set := roaring.BitmapOf(bits...)
+			set.RunOptimize()
 			c.sets[id] = set
 		}
 	}
-	out := make([]bitset, len(ids))
+	out := make([]*roaring.Bitmap, len(ids))
 	for i, id := range ids {
-		out[i] = slices.Clone(c.sets[id]) // the cached ones change under the lock only
+		out[i] = c.sets[id].Clone() // the cached ones change under the lock only
 	}
 	return out, c.names, nil
 }
 
 // bit is the customer's bit, assigned on first sight; c.mu must be held.
-func (c *eventCache) bit(customer string) int {
+func (c *eventCache) bit(customer string) uint32 {
 	if b, ok := c.index[customer]; ok {
 		return b
 	}
-	b := len(c.names)
+	b := uint32(len(c.names))
 	c.index[customer] = b
 	c.names = append(c.names, strings.Clone(customer))
 	return b
-}
-
-// bitset is a set of customers by bit.
-type bitset []uint64
-
-// put sets (on) or clears bit b, growing the set as needed.
-func (s bitset) put(b int, on bool) bitset {
-	w := b / 64
-	if w >= len(s) {
-		if !on {
-			return s
-		}
-		s = append(s, make([]uint64, w+1-len(s))...)
-	}
-	if on {
-		s[w] |= 1 << (b % 64)
-	} else {
-		s[w] &^= 1 << (b % 64)
-	}
-	return s
 }
 
 // apply plays cs on state, forwards or (reverse) backwards, and reports

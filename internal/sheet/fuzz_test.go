@@ -9,7 +9,7 @@ import (
 // or give an error; never a panic. The committed corpus holds a real
 // export (testdata/fuzz/FuzzReadCustomers).
 func FuzzReadCustomers(f *testing.F) {
-	b, err := Customers([]Row{{Name: "李华", Remark: "老客户", Follower: "zhangsan", Mobile: "138****5678", Tags: []string{"高意向"}}})
+	b, err := Customers([]Row{{ID: "wmAbc123", Name: "李华", Remark: "老客户", Follower: "zhangsan", Mobile: "138****5678", Tags: []string{"高意向"}}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func FuzzReadCustomers(f *testing.F) {
 func BenchmarkCustomers5000(b *testing.B) {
 	rows := make([]Row, 5000)
 	for i := range rows {
-		rows[i] = Row{Name: "客户名字", Remark: "备注内容", Follower: "zhangsan", Mobile: "138****5678", Tags: []string{"高意向", "VIP", "华东"}}
+		rows[i] = Row{ID: "wmAbc123", Name: "客户名字", Remark: "备注内容", Follower: "zhangsan", Mobile: "138****5678", Tags: []string{"高意向", "VIP", "华东"}}
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,5 +1,5 @@
 // Package sheet writes and reads the XLSX workbook of /export: one row per
-// customer relationship (name, remark, follower, mobile, tags). Every cell
+// customer (external_userid, name, remarks, followers, mobiles, tags). Every cell
 // is written as a string, so a name such as "=HYPERLINK(…)" stays text and
 // never becomes a formula. 客户导出表格。
 package sheet
@@ -15,22 +15,25 @@ import (
 // SheetName is the only worksheet of an export.
 const SheetName = "客户"
 
-// TagSep joins a row's tags in one cell.
+// TagSep joins a row's tags in one cell (and, written by the caller, its
+// remarks, followers and mobiles).
 const TagSep = "、"
 
 // Header is the first row.
-var Header = []string{"客户", "备注", "跟进人", "手机号", "标签"}
+var Header = []string{"客户ID", "客户", "备注", "跟进人", "手机号", "标签"}
 
-// Row is one customer relationship as exported.
+// Row is one customer as exported: ID is its external_userid, so a file
+// can be joined back and two customers of one name told apart; Remark,
+// Follower and Mobile may each hold several values joined by TagSep.
 type Row struct {
-	Name, Remark, Follower, Mobile string
-	Tags                           []string
+	ID, Name, Remark, Follower, Mobile string
+	Tags                               []string
 }
 
 // cells is the row as string cells, in Header order.
 func (r Row) cells() []any {
 	return []any{
-		excelize.Cell{Value: r.Name}, excelize.Cell{Value: r.Remark}, excelize.Cell{Value: r.Follower},
+		excelize.Cell{Value: r.ID}, excelize.Cell{Value: r.Name}, excelize.Cell{Value: r.Remark}, excelize.Cell{Value: r.Follower},
 		excelize.Cell{Value: r.Mobile}, excelize.Cell{Value: strings.Join(r.Tags, TagSep)},
 	}
 }
@@ -47,7 +50,7 @@ func Customers(rows []Row) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheet: %w", err)
 	}
-	if err := sw.SetColWidth(1, 5, 18); err != nil {
+	if err := sw.SetColWidth(1, len(Header), 18); err != nil {
 		return nil, fmt.Errorf("sheet: %w", err)
 	}
 	head := make([]any, len(Header))
@@ -90,9 +93,9 @@ func ReadCustomers(b []byte) ([]Row, error) {
 	var out []Row
 	for _, cells := range all[1:] {
 		cells = append(cells, make([]string, len(Header))...)
-		r := Row{Name: cells[0], Remark: cells[1], Follower: cells[2], Mobile: cells[3]}
-		if cells[4] != "" {
-			r.Tags = strings.Split(cells[4], TagSep)
+		r := Row{ID: cells[0], Name: cells[1], Remark: cells[2], Follower: cells[3], Mobile: cells[4]}
+		if cells[5] != "" {
+			r.Tags = strings.Split(cells[5], TagSep)
 		}
 		out = append(out, r)
 	}

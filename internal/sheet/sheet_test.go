@@ -10,9 +10,9 @@ import (
 
 func TestRoundTrip(t *testing.T) {
 	rows := []Row{
-		{Name: "李华", Remark: "老客户", Follower: "zhangsan", Mobile: "138****5678", Tags: []string{"高意向", "VIP"}},
-		{Name: "=HYPERLINK(\"http://x\",\"点我\")", Remark: "+1", Follower: "lisi", Mobile: "-2", Tags: nil},
-		{Name: "王小明", Follower: "zhangsan", Mobile: "13800005678", Tags: []string{"低意向"}},
+		{ID: "wmAbc123", Name: "李华", Remark: "老客户", Follower: "zhangsan、lisi", Mobile: "138****5678", Tags: []string{"高意向", "VIP"}},
+		{ID: "=1+1", Name: "=HYPERLINK(\"http://x\",\"点我\")", Remark: "+1", Follower: "lisi", Mobile: "-2", Tags: nil},
+		{ID: "wm1", Name: "王小明", Follower: "zhangsan", Mobile: "13800005678", Tags: []string{"低意向"}},
 	}
 	b, err := Customers(rows)
 	if err != nil {
@@ -32,7 +32,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, cell := range []string{"A3", "B3", "D3"} {
+	for _, cell := range []string{"A3", "B3", "C3", "E3"} {
 		if formula, _ := f.GetCellFormula(SheetName, cell); formula != "" {
 			t.Errorf("%s became the formula %q, want a string", cell, formula)
 		}

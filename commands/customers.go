@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -105,38 +106,132 @@ func foldText(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
-// withTags returns up to limit relationships the viewer sees
-// that have every one of tags and, when text is set, a customer name or
-// remark containing it (ignoring case).
-func (d customerDir) withTags(v Viewer, tags []store.Tag, text string, limit int) ([]tagHit, error) {
-	ids := make([]string, len(tags))
-	for i, t := range tags {
-		ids[i] = t.ID
+// selectIDs lists the customers having every tag of include and none of
+// exclude as /stats counts them: over the tags of all the relationships v
+// sees together (managers and admins: every follower's; employees: their
+// own), so a customer with A from one follower and B from another has
+// both. It reads the tag index only; the order is the store's.
+func (d customerDir) selectIDs(v Viewer, include, exclude []store.Tag) ([]string, error) {
+	follower := ""
+	if !v.SeesAll() {
+		follower = v.User
 	}
-	var hits []tagHit
-	for after := ""; len(hits) < limit; {
-		chunk, err := d.st.CustomersWithTags(ids, after, 200)
-		if err != nil {
-			return nil, fmt.Errorf("customers with tags: %w", err)
+	var inc, exc []string
+	for _, t := range include {
+		if !slices.Contains(inc, t.ID) {
+			inc = append(inc, t.ID)
 		}
-		for _, rel := range chunk {
-			if !v.SeesRelationship(rel.Follower) {
-				continue
-			}
-			c, err := d.st.Customer(rel.Customer)
-			if err != nil {
-				return nil, fmt.Errorf("read customer: %w", err)
-			}
-			if text != "" && !strings.Contains(strings.ToLower(c.Name+" "+rel.Remark), strings.ToLower(text)) {
-				continue
-			}
-			hits = append(hits, tagHit{rel: rel, customer: c})
+	}
+	for _, t := range exclude {
+		exc = append(exc, t.ID)
+	}
+	lists, err := d.st.TagCustomers(append(slices.Clone(inc), exc...), follower)
+	if err != nil {
+		return nil, fmt.Errorf("customers with tags: %w", err)
+	}
+	return pickIDs(lists, inc, exc), nil
+}
+
+// pickIDs keeps the customers on every list of inc and on none of exc,
+// in the order of the shortest list of inc. Each list holds a customer
+// once.
+func pickIDs(lists map[string][]string, inc, exc []string) []string {
+	if len(inc) == 0 {
+		return nil
+	}
+	base := slices.MinFunc(inc, func(a, b string) int { return len(lists[a]) - len(lists[b]) })
+	if len(inc) == 1 && len(exc) == 0 {
+		return lists[base]
+	}
+	held := make(map[string]int, len(lists[base])) // customer → lists of inc holding it; -1: excluded
+	for _, c := range lists[base] {
+		held[c] = 1
+	}
+	for _, id := range inc {
+		if id == base {
+			continue
 		}
-		if len(chunk) < 200 {
+		for _, c := range lists[id] {
+			if n, ok := held[c]; ok && n > 0 {
+				held[c] = n + 1
+			}
+		}
+	}
+	for _, id := range exc {
+		for _, c := range lists[id] {
+			if _, ok := held[c]; ok {
+				held[c] = -1
+			}
+		}
+	}
+	var out []string
+	for _, c := range lists[base] {
+		if held[c] == len(inc) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// selected is a customer a selection picked, with the relationships of
+// it the viewer sees.
+type selected struct {
+	customer store.Customer
+	rels     []store.Relationship
+}
+
+// load reads the customers of ids, in order, with the relationships v
+// sees, keeping those whose name or one of those remarks contains text
+// (case aside; every one when text is ""), at most limit (0: no limit).
+// A customer gone since ids were listed is left out.
+func (d customerDir) load(v Viewer, ids []string, text string, limit int) ([]selected, error) {
+	text = strings.ToLower(text)
+	var out []selected
+	for _, id := range ids {
+		if limit > 0 && len(out) >= limit {
 			break
 		}
-		last := chunk[len(chunk)-1]
-		after = last.Customer + ":" + last.Follower
+		c, err := d.st.Customer(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read customer: %w", err)
+		}
+		rels, err := d.st.Relationships(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read relationships: %w", err)
+		}
+		s := selected{customer: c, rels: v.Relationships(rels)}
+		if text != "" && !s.contains(text) {
+			continue
+		}
+		out = append(out, s)
 	}
-	return hits, nil
+	return out, nil
+}
+
+// contains reports whether the customer's name or one of the remarks
+// seen contains text (lower case).
+func (s selected) contains(text string) bool {
+	if strings.Contains(strings.ToLower(s.customer.Name), text) {
+		return true
+	}
+	return slices.ContainsFunc(s.rels, func(r store.Relationship) bool { return strings.Contains(strings.ToLower(r.Remark), text) })
+}
+
+// followersWith lists, sorted, the followers seen whose relationship has
+// one of tags (every follower seen when tags is empty).
+func (s selected) followersWith(tags []store.Tag) []string {
+	var out []string
+	for _, r := range s.rels {
+		if len(tags) == 0 || slices.ContainsFunc(tags, func(t store.Tag) bool { _, has := r.Tags[t.ID]; return has }) {
+			out = append(out, r.Follower)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

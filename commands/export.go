@@ -4,9 +4,11 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,53 +33,83 @@ const (
 func (r *Router) exportSpec() Spec {
 	return Spec{Name: "export", Aliases: []string{"导出"}, Usage: "/export tag:标签 [and tag:标签…] [and not tag:标签…] [文字]",
 		Summary: "把选中的客户导出成 Excel 文件（主管）",
-		Help: fmt.Sprintf("按标签选客户，and 表示同时有，not 表示没有；文字按姓名或备注筛选。文件里有客户、备注、跟进人、手机号（仅管理员看到完整号码）和标签。"+
-			"超过 %d 行时在后台生成，好了再发给你。例：/export tag:高意向 and not tag:已成交", ExportBackgroundRows),
+		Help: fmt.Sprintf("按标签选客户，and 表示同时有，not 表示没有，和 /stats 一样按客户在各跟进人那里的标签合起来算；文字按姓名或备注筛选。"+
+			"每位客户一行：客户ID、客户、备注、跟进人、手机号（仅管理员看到完整号码）和标签。"+
+			"超过 %d 位客户时在后台生成，好了再发给你。例：/export tag:高意向 and not tag:已成交", ExportBackgroundRows),
 		MinRole: RoleManager, Run: r.runExport}
 }
 
-// runExport is /export <selection>: parse → query → build the XLSX →
-// reply with it as a file (or say it comes later).
+// runExport is /export <selection>: parse and pick the customers from the
+// tag index (a bad selection, nobody or too many is answered at once),
+// then read them and build the XLSX, replying with it as a file — or, for
+// a large export, say it comes later and do the reading and building in
+// the background.
 func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	sel, err := ParseSelection(req.Cmd.Args)
 	if err != nil {
 		return nil, err
 	}
-	include, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Include)
+	v := req.Viewer()
+	include, err := r.lib.seenBy(v).resolveAll(sel.Include)
 	if err != nil {
 		return nil, err
 	}
-	exclude, err := r.lib.seenBy(req.Viewer()).resolveAll(sel.Exclude)
+	exclude, err := r.lib.seenBy(v).resolveAll(sel.Exclude)
 	if err != nil {
 		return nil, err
 	}
-	if err := req.Viewer().checkSeen(append(append([]store.Tag(nil), include...), exclude...)); err != nil {
+	if err := v.checkSeen(append(append([]store.Tag(nil), include...), exclude...)); err != nil {
 		return nil, err
 	}
-	rows, err := r.exportRows(req, include, exclude, sel.Text)
+	ids, err := r.cust.selectIDs(v, include, exclude)
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
-		return textReply("没有符合条件的客户。可以先用 /find tag:标签 看看有哪些客户。"), nil
+	if len(ids) == 0 {
+		return textReply(exportNobody), nil
 	}
-	name := "客户导出-" + req.Now.In(r.loc).Format("20060102-1504") + ".xlsx"
-	if len(rows) > r.exportBackground && r.deliver != nil {
-		if !r.exports.start(req.UserID) {
-			return textReply("已有导出正在生成（每人一个、全公司两个同时进行），完成后再发 /export。"), nil
+	if sel.Text == "" && len(ids) > MaxExportRows {
+		return nil, exportTooMany()
+	}
+	job := exportJob{viewer: v, full: req.Role == RoleAdmin, ids: ids, text: sel.Text,
+		name: "客户导出-" + req.Now.In(r.loc).Format("20060102-1504") + ".xlsx"}
+	if len(ids) <= r.exportBackground || r.deliver == nil {
+		reply, err := r.buildExport(job)
+		if err != nil {
+			return nil, err
 		}
-		bg := context.WithoutCancel(ctx)
-		r.bg.Go(func() {
-			defer r.exports.done(req.UserID)
-			r.exportLater(bg, req.UserID, name, rows)
-		})
-		return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(rows))), nil
+		return []Reply{reply}, nil
 	}
-	reply, err := exportReply(name, rows)
-	if err != nil {
-		return nil, err
+	if !r.exports.start(req.UserID) {
+		return textReply("已有导出正在生成（每人一个、全公司两个同时进行），完成后再发 /export。"), nil
 	}
-	return []Reply{reply}, nil
+	bg := context.WithoutCancel(ctx)
+	r.bg.Go(func() {
+		defer r.exports.done(req.UserID)
+		r.exportLater(bg, req.UserID, job)
+	})
+	if sel.Text != "" {
+		return textReply(fmt.Sprintf("有这些标签的客户共 %d 位，按「%s」筛选后正在生成，完成后发给你。", len(ids), clip(sel.Text))), nil
+	}
+	return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(ids))), nil
+}
+
+// exportNobody answers an export that selects no customer.
+const exportNobody = "没有符合条件的客户。可以先用 /find tag:标签 看看有哪些客户。"
+
+// exportTooMany refuses an export of more than MaxExportRows customers.
+func exportTooMany() error {
+	return userErr(CodeUsage, "符合条件的客户超过 %d 位，请多加一个标签缩小范围。", MaxExportRows)
+}
+
+// exportJob is an export whose customers are picked: what remains is to
+// read them (narrowed by text) and build the workbook.
+type exportJob struct {
+	viewer Viewer
+	full   bool     // full mobiles (admins)
+	ids    []string // from selectIDs
+	text   string
+	name   string // file name
 }
 
 // maxExports is how many large exports are built at once in all (each can
@@ -111,57 +143,78 @@ func (e *exportSlots) done(user string) {
 	delete(e.byUser, user)
 }
 
-// exportReply builds the workbook and the reply that carries it.
-func exportReply(name string, rows []sheet.Row) (Reply, error) {
+// buildExport reads the job's customers and builds the reply carrying
+// the workbook, or the reply saying there is none or too many.
+func (r *Router) buildExport(job exportJob) (Reply, error) {
+	rows, err := r.exportRows(job)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(rows) == 0 {
+		return Reply{Text: exportNobody}, nil
+	}
+	if len(rows) > MaxExportRows {
+		return Reply{}, exportTooMany()
+	}
 	data, err := sheet.Customers(rows)
 	if err != nil {
 		return Reply{}, fmt.Errorf("export: %w", err)
 	}
 	return Reply{
-		Text: fmt.Sprintf("已导出 %d 位客户，文件随后发来：%s", len(rows), name),
-		File: &Attachment{Name: name, Data: data, Fallback: "导出文件没能发送，请稍后再发一次 /export。"},
+		Text: fmt.Sprintf("已导出 %d 位客户，文件随后发来：%s", len(rows), job.name),
+		File: &Attachment{Name: job.name, Data: data, Fallback: "导出文件没能发送，请稍后再发一次 /export。"},
 	}, nil
 }
 
-// exportLater builds a large export and delivers it (or an internal-error
-// reply) to userID.
-func (r *Router) exportLater(ctx context.Context, userID, name string, rows []sheet.Row) {
+// exportLater builds a large export and delivers it (or the reason there
+// is none, or an internal-error reply) to userID.
+func (r *Router) exportLater(ctx context.Context, userID string, job exportJob) {
+	if r.exportHold != nil {
+		r.exportHold()
+	}
 	ctx, cancel := context.WithTimeout(ctx, exportTimeout)
 	defer cancel()
-	reply, err := exportReply(name, rows)
-	if err != nil {
-		reply = Reply{Text: ierr.Report(ctx, r.log, "export failed", err, slog.Int("rows", len(rows)))}
+	reply, err := r.buildExport(job)
+	var ue *UserError
+	switch {
+	case errors.As(err, &ue):
+		reply = Reply{Text: ue.Error()}
+	case err != nil:
+		reply = Reply{Text: ierr.Report(ctx, r.log, "export failed", err, slog.Int("customers", len(job.ids)))}
 	}
 	r.deliver(ctx, userID, []Reply{reply})
 }
 
-// exportRows lists the relationships the viewer sees that have every tag
-// of include and none of exclude, text in name or remark, as sheet rows.
-func (r *Router) exportRows(req *Request, include, exclude []store.Tag, text string) ([]sheet.Row, error) {
-	hits, err := r.cust.withTags(req.Viewer(), include, text, MaxExportRows+1)
+// exportRows reads the job's customers (at most MaxExportRows+1) as sheet
+// rows: one per customer, over the relationships the viewer sees — every
+// follower, remark and mobile (masked unless full), the union of the tags
+// in tag id order, tags of groups hidden from the viewer left out.
+func (r *Router) exportRows(job exportJob) ([]sheet.Row, error) {
+	picked, err := r.cust.load(job.viewer, job.ids, job.text, MaxExportRows+1)
 	if err != nil {
 		return nil, err
 	}
-	if len(hits) > MaxExportRows {
-		return nil, userErr(CodeUsage, "符合条件的客户超过 %d 位，请多加一个标签缩小范围。", MaxExportRows)
-	}
 	names := map[string]string{} // tag id → name; "" for a tag the viewer may not see
-	v := req.Viewer()
-	var rows []sheet.Row
-	for _, h := range hits {
-		if slices.ContainsFunc(exclude, func(t store.Tag) bool { _, has := h.rel.Tags[t.ID]; return has }) {
-			continue
+	rows := make([]sheet.Row, 0, len(picked))
+	for _, p := range picked {
+		row := sheet.Row{ID: p.customer.ID, Name: p.customer.Name, Follower: strings.Join(p.followersWith(nil), sheet.TagSep)}
+		var remarks, phones, tagIDs []string
+		for _, rel := range p.rels {
+			remarks = append(remarks, rel.Remark)
+			phones = append(phones, rel.Mobiles...)
+			tagIDs = append(tagIDs, rel.TagIDs()...)
 		}
-		row := sheet.Row{Name: h.customer.Name, Remark: h.rel.Remark, Follower: h.rel.Follower,
-			Mobile: mobiles(h.rel.Mobiles, req.Role == RoleAdmin)}
-		for _, id := range h.rel.TagIDs() {
+		row.Remark = joinNonEmpty(distinct(remarks), sheet.TagSep)
+		row.Mobile = mobiles(distinct(phones), job.full)
+		slices.Sort(tagIDs)
+		for _, id := range slices.Compact(tagIDs) {
 			if _, ok := names[id]; !ok {
 				t, err := r.st.Tag(id)
 				if err != nil {
 					return nil, fmt.Errorf("export: tag %s: %w", id, err)
 				}
 				names[id] = ""
-				if v.SeesTag(t) {
+				if job.viewer.SeesTag(t) {
 					names[id] = t.Name
 				}
 			}
@@ -174,7 +227,18 @@ func (r *Router) exportRows(req *Request, include, exclude []store.Tag, text str
 	return rows, nil
 }
 
-// mobiles joins a relationship's mobiles, masked (138****5678) unless full.
+// distinct is ss without repeats, in first-seen order.
+func distinct(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mobiles joins mobiles, masked (138****5678) unless full.
 func mobiles(ms []string, full bool) string {
 	out := make([]string, len(ms))
 	for i, m := range ms {

@@ -3,7 +3,7 @@ package commands
 import (
 	"context"
 	"reflect"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,65 +12,51 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// exportEnv seeds tags on the test customers and a customer whose name is
-// a formula.
+// exportEnv seeds customers whose tags sit on different followers'
+// relationships:
+//
+//	c1 王小明  zhangsan (王总, 13800000001): 高意向 展会 · lisi: VIP 展会
+//	c2 王小红  zhangsan: 高意向 咖啡
+//	c3 赵敏    lisi: 高意向 · zhangsan (13700000003): no tags
+//	c4 王大明  zhangsan: VIP
+//	c5 =HYPERLINK(…)  zhangsan (+86, 13912345678): 高意向
 func exportEnv(t *testing.T) *env {
 	e := newEnv(t)
-	if err := e.st.UpsertCustomer(store.Customer{ID: "c5", Name: `=HYPERLINK("http://x","点我")`},
-		[]store.FollowInfo{{Follower: "zhangsan", Remark: "+86", Mobiles: []string{"13912345678"}}}); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		c store.Customer
+		f []store.FollowInfo
+	}{
+		{store.Customer{ID: "c3", Name: "赵敏"}, []store.FollowInfo{{Follower: "lisi"}, {Follower: "zhangsan", Mobiles: []string{"13700000003"}}}},
+		{store.Customer{ID: "c5", Name: `=HYPERLINK("http://x","点我")`}, []store.FollowInfo{{Follower: "zhangsan", Remark: "+86", Mobiles: []string{"13912345678"}}}},
+	} {
+		if err := e.st.UpsertCustomer(c.c, c.f); err != nil {
+			t.Fatal(err)
+		}
 	}
-	e.apply("zhangsan", "c1", "zhangsan", "t3", "t1")
-	e.apply("lisi", "c1", "lisi", "t3")
+	e.apply("zhangsan", "c1", "zhangsan", "t3", "t7")
+	e.apply("lisi", "c1", "lisi", "t1", "t7")
 	e.apply("zhangsan", "c2", "zhangsan", "t3", "t12")
-	e.apply("lisi", "c3", "lisi", "t4")
+	e.apply("lisi", "c3", "lisi", "t3")
+	e.apply("zhangsan", "c4", "zhangsan", "t1")
 	e.apply("zhangsan", "c5", "zhangsan", "t3")
 	return e
 }
 
-// wantRows computes the export from the store directly: every
-// relationship with all of include and none of exclude, mobiles masked
-// unless full.
-func wantRows(t *testing.T, e *env, include, exclude []string, full bool) []sheet.Row {
-	var out []sheet.Row
-	for _, id := range []string{"c1", "c2", "c3", "c4", "c5"} {
-		c, err := e.st.Customer(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rels, err := e.st.Relationships(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rel := range rels {
-			ids := rel.TagIDs()
-			if !allIn(include, ids) || slices.ContainsFunc(exclude, func(x string) bool { return slices.Contains(ids, x) }) {
-				continue
-			}
-			row := sheet.Row{Name: c.Name, Remark: rel.Remark, Follower: rel.Follower}
-			for _, m := range rel.Mobiles {
-				if !full {
-					m = m[:3] + "****" + m[len(m)-4:]
-				}
-				row.Mobile = m
-			}
-			for _, tid := range ids {
-				tg, _ := e.st.Tag(tid)
-				row.Tags = append(row.Tags, tg.Name)
-			}
-			out = append(out, row)
-		}
-	}
-	return out
-}
+// The rows of exportEnv's customers, written out by hand: one per
+// customer, every follower, the mobiles of any relationship, the union of
+// the tags (in tag id order).
+var (
+	rowWang = sheet.Row{ID: "c1", Name: "王小明", Remark: "王总", Follower: "lisi、zhangsan", Mobile: "13800000001", Tags: []string{"VIP", "高意向", "展会"}}
+	rowHong = sheet.Row{ID: "c2", Name: "王小红", Follower: "zhangsan", Tags: []string{"咖啡", "高意向"}}
+	rowZhao = sheet.Row{ID: "c3", Name: "赵敏", Follower: "lisi、zhangsan", Mobile: "13700000003", Tags: []string{"高意向"}}
+	rowDa   = sheet.Row{ID: "c4", Name: "王大明", Follower: "zhangsan", Tags: []string{"VIP"}}
+	rowHref = sheet.Row{ID: "c5", Name: `=HYPERLINK("http://x","点我")`, Remark: "+86", Follower: "zhangsan", Mobile: "13912345678", Tags: []string{"高意向"}}
+)
 
-func allIn(want, have []string) bool {
-	for _, w := range want {
-		if !slices.Contains(have, w) {
-			return false
-		}
-	}
-	return true
+// masked is row as a manager gets it: mobiles masked.
+func masked(row sheet.Row) sheet.Row {
+	row.Mobile = map[string]string{"": "", "13800000001": "138****0001", "13700000003": "137****0003", "13912345678": "139****5678"}[row.Mobile]
+	return row
 }
 
 // exported runs /export as user and reads the file back.
@@ -92,27 +78,33 @@ func exported(t *testing.T, e *env, user, cmd string) (text string, rows []sheet
 	return joinReplies(replies), rows
 }
 
+// TestExportRoundTrip: a customer is selected when the tags of all the
+// relationships the reader sees, together, satisfy the selection (as
+// /stats counts), and is one row.
 func TestExportRoundTrip(t *testing.T) {
 	tests := []struct {
-		name, user, cmd  string
-		include, exclude []string
-		full             bool
+		name, user, cmd string
+		want            []sheet.Row
 	}{
-		{"admin, and not", "boss", "/export tag:高意向 and not tag:咖啡", []string{"t3"}, []string{"t12"}, true},
-		{"manager sees masked mobiles", "mgr", "/导出 tag:高意向", []string{"t3"}, nil, false},
-		{"two tags, and left out", "boss", "/export tag:高意向 tag:VIP", []string{"t3", "t1"}, nil, true},
-		{"chinese not", "mgr", "/export 标签:高意向 且 不含 tag:VIP", []string{"t3"}, []string{"t1"}, false},
+		{"tags on two followers", "boss", "/export tag:高意向 and tag:VIP", []sheet.Row{rowWang}},
+		{"and left out", "boss", "/export tag:VIP tag:高意向", []sheet.Row{rowWang}},
+		{"not sees every follower", "mgr", "/export tag:高意向 and not tag:VIP", []sheet.Row{masked(rowHong), masked(rowZhao), masked(rowHref)}},
+		{"chinese not", "boss", "/export 标签:高意向 且 不含 tag:咖啡", []sheet.Row{rowWang, rowZhao, rowHref}},
+		{"one row per customer", "boss", "/export tag:展会", []sheet.Row{rowWang}},
+		{"mobile of the other follower", "boss", "/export tag:高意向", []sheet.Row{rowWang, rowHong, rowZhao, rowHref}},
+		{"manager sees masked mobiles", "mgr", "/导出 tag:VIP", []sheet.Row{masked(rowWang), masked(rowDa)}},
+		{"text in another follower's remark", "boss", "/export tag:VIP 王总", []sheet.Row{rowWang}},
+		{"tag named twice", "boss", "/export tag:VIP tag:VIP", []sheet.Row{rowWang, rowDa}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := exportEnv(t)
 			text, got := exported(t, e, tt.user, tt.cmd)
-			want := wantRows(t, e, tt.include, tt.exclude, tt.full)
-			if len(want) == 0 {
-				t.Fatal("test selects nobody")
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("reply %q\nrows read back:\n%+v\nwant:\n%+v", text, got, tt.want)
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("reply %q\nrows read back:\n%+v\nwant (from the store):\n%+v", text, got, want)
+			if want := "已导出 " + strconv.Itoa(len(tt.want)) + " 位客户"; !strings.Contains(text, want) {
+				t.Errorf("reply %q, want %q", text, want)
 			}
 		})
 	}
@@ -126,6 +118,9 @@ func TestExportRefusals(t *testing.T) {
 		{"or", "boss", "/export tag:高意向 or tag:VIP", "暂不支持 or"},
 		{"unknown tag", "boss", "/export tag:不存在", "不存在"},
 		{"nobody", "boss", "/export tag:高意向 and tag:低意向", "没有符合条件的客户"},
+		{"excluded on another follower", "boss", "/export tag:展会 and not tag:VIP", "没有符合条件的客户"},
+		{"text matches nobody", "boss", "/export tag:VIP 赵", "没有符合条件的客户"},
+		{"included and excluded", "boss", "/export tag:VIP and not tag:VIP", "没有符合条件的客户"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,10 +134,13 @@ func TestExportRefusals(t *testing.T) {
 }
 
 // TestExportInBackground: over the threshold the reply comes at once and
-// the file is delivered later.
+// the customers are read and the file built afterwards: a name changed
+// after the reply is in the file.
 func TestExportInBackground(t *testing.T) {
 	e := exportEnv(t)
 	e.r.exportBackground = 2
+	release := make(chan struct{})
+	e.r.exportHold = func() { <-release }
 	var mu sync.Mutex
 	done := make(chan []Reply, 1)
 	e.r.deliver = func(_ context.Context, user string, rs []Reply) {
@@ -153,9 +151,13 @@ func TestExportInBackground(t *testing.T) {
 		}
 	}
 	text, rows := exported(t, e, "boss", "/export tag:高意向")
-	if !strings.Contains(text, "正在生成") || rows != nil {
-		t.Fatalf("first reply %q with %d rows, want 正在生成 and no file", text, len(rows))
+	if !strings.Contains(text, "共 4 位客户，正在生成") || rows != nil {
+		t.Fatalf("first reply %q with %d rows, want 共 4 位客户，正在生成 and no file", text, len(rows))
 	}
+	if err := e.st.UpsertCustomer(store.Customer{ID: "c2", Name: "王小红（改名）"}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
 	e.r.Wait()
 	var rs []Reply
 	select {
@@ -163,14 +165,43 @@ func TestExportInBackground(t *testing.T) {
 	default:
 		t.Fatal("Wait returned before the export was delivered")
 	}
-	if len(rs) != 1 || rs[0].File == nil {
-		t.Fatalf("delivered %+v, want one reply with a file", rs)
+	if len(rs) != 1 || rs[0].File == nil || !strings.Contains(rs[0].Text, "已导出 4 位客户") {
+		t.Fatalf("delivered %+v, want one reply with a file of 4 customers", rs)
 	}
 	got, err := sheet.ReadCustomers(rs[0].File.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := wantRows(t, e, []string{"t3"}, nil, true); !reflect.DeepEqual(got, want) {
+	renamed := rowHong
+	renamed.Name = "王小红（改名）"
+	if want := []sheet.Row{rowWang, renamed, rowZhao, rowHref}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows %+v, want %+v", got, want)
+	}
+}
+
+// TestExportTextInBackground: a large selection narrowed by a text is
+// filtered in the background; when nobody is left the member is told so.
+func TestExportTextInBackground(t *testing.T) {
+	e := exportEnv(t)
+	e.r.exportBackground = 2
+	done := make(chan []Reply, 2)
+	e.r.deliver = func(_ context.Context, _ string, rs []Reply) { done <- rs }
+	e.mustSay("boss", "/export tag:高意向 没有这个人", "正在生成")
+	e.r.Wait()
+	if rs := <-done; len(rs) != 1 || rs[0].File != nil || !strings.Contains(rs[0].Text, "没有符合条件的客户") {
+		t.Fatalf("delivered %+v, want 没有符合条件的客户 and no file", rs)
+	}
+	e.mustSay("boss", "/export tag:高意向 王", "正在生成")
+	e.r.Wait()
+	rs := <-done
+	if len(rs) != 1 || rs[0].File == nil {
+		t.Fatalf("delivered %+v, want a file", rs)
+	}
+	got, err := sheet.ReadCustomers(rs[0].File.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []sheet.Row{rowWang, rowHong}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("rows %+v, want %+v", got, want)
 	}
 }

@@ -92,8 +92,10 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 	return strings.Join(lines, "\n")
 }
 
-// findByTags lists relationships having every named tag, page by page;
-// employees see their own relationships only, text narrows by name.
+// findByTags lists the customers having every named tag, page by page,
+// picked as /export and /stats pick them (selectIDs): over the tags of
+// all the relationships the user sees (employees: their own); text
+// narrows by name or remark.
 func (r *Router) findByTags(req *Request, tagNames []string, text string, page int) ([]Reply, error) {
 	tags, err := r.lib.seenBy(req.Viewer()).resolveAll(tagNames)
 	if err != nil {
@@ -102,8 +104,12 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	if err := req.Viewer().checkSeen(tags); err != nil {
 		return nil, err
 	}
+	ids, err := r.cust.selectIDs(req.Viewer(), tags, nil)
+	if err != nil {
+		return nil, err
+	}
 	skip := (page - 1) * findPageSize
-	hits, err := r.cust.withTags(req.Viewer(), tags, text, skip+findPageSize+1)
+	hits, err := r.cust.load(req.Viewer(), ids, text, skip+findPageSize+1)
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +120,11 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 	return textReply(text), nil
 }
 
-// tagHit is a relationship found by its tags, with its customer.
-type tagHit struct {
-	rel      store.Relationship
-	customer store.Customer
-}
-
 // renderTagHits writes page (from 1) of the hits as a numbered list the
 // user picks from (picks: the customer ids in list order), or says why
-// there is none.
-func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []tagHit, page int) (text string, picks []string) {
+// there is none. Each customer is one line, naming the followers (other
+// than the user) whose relationships carry a named tag.
+func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []selected, page int) (text string, picks []string) {
 	label := refNames(refs(tags))
 	skip := (page - 1) * findPageSize
 	if len(hits) <= skip {
@@ -144,10 +145,10 @@ func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []tagHit, pa
 	lines := []string{fmt.Sprintf("有%s的客户（第 %d 页）：", label, page)}
 	picks = make([]string, len(hits))
 	for i, h := range hits {
-		picks[i] = h.rel.Customer
+		picks[i] = h.customer.ID
 		line := fmt.Sprintf("%d. %s", i+1, r.cust.describe(h.customer, req.Viewer()))
-		if h.rel.Follower != req.UserID {
-			line += " 跟进人 " + dn(h.rel.Follower)
+		if fols := h.followersWith(tags); len(fols) > 0 && !slices.Equal(fols, []string{req.UserID}) {
+			line += " 跟进人 " + names(fols, "、")
 		}
 		lines = append(lines, line)
 	}

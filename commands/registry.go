@@ -206,6 +206,8 @@ type Router struct {
 	// bg counts work still running after its reply (large exports); Wait.
 	bg      sync.WaitGroup
 	exports exportSlots // large exports being built (export.go)
+	// exportHold, when set (tests), runs first in a background export.
+	exportHold func()
 
 	specs  []*Spec
 	byName map[string]*Spec

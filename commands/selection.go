@@ -6,7 +6,9 @@ import (
 
 // Selection names customers by their tags, as /export (and /find's tag
 // form) reads it: every tag of Include, none of Exclude, and Text in the
-// name or remark when set. 按标签选客户。
+// name or remark when set — over the tags of all the relationships of a
+// customer the reader sees, taken together, as /stats counts
+// (customerDir.selectIDs). 按标签选客户。
 type Selection struct {
 	Include, Exclude []string // tag names or ids as typed
 	Text             string

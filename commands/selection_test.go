@@ -72,3 +72,21 @@ func FuzzParseSelection(f *testing.F) {
 		}
 	})
 }
+
+// TestFindByTagsPerCustomer: /find tag: picks customers as /export and
+// /stats do — the tags of the relationships the reader sees, together —
+// and lists each customer once, naming the followers whose relationships
+// carry a named tag.
+func TestFindByTagsPerCustomer(t *testing.T) {
+	e := exportEnv(t)
+	for _, tc := range []struct{ user, cmd, want string }{
+		{"mgr", "/find tag:高意向 tag:VIP", "有「高意向」「VIP」的客户（第 1 页）：\n1. 王小明（小明科技，备注 王总） 跟进人 lisi、zhangsan\n用编号"},
+		{"mgr", "/find tag:展会", "有「展会」的客户（第 1 页）：\n1. 王小明（小明科技，备注 王总） 跟进人 lisi、zhangsan\n用编号"},
+		{"mgr", "/find tag:VIP 王总", "：\n1. 王小明（小明科技，备注 王总） 跟进人 lisi\n用编号"},
+		{"lisi", "/find tag:展会 tag:VIP", "有「展会」「VIP」的客户（第 1 页）：\n1. 王小明（小明科技）\n用编号"},
+		{"zhangsan", "/find tag:高意向 tag:VIP", "没有客户同时有「高意向」「VIP」"},
+		{"zhangsan", "/find tag:VIP 王总", "没有客户有「VIP」"},
+	} {
+		e.mustSay(tc.user, tc.cmd, tc.want)
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"os"
 
 	"github.com/golang/freetype/truetype"
+	gochart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // DefaultFontPath is where Debian's fonts-wqy-microhei puts WenQuanYi Micro
@@ -80,6 +82,27 @@ func size(w, h int) (int, int) {
 		h = DefaultHeight
 	}
 	return w, h
+}
+
+// titleH is the height of the title band at the top of a canvas.
+const titleH = 40
+
+// canvas is a white w×h raster canvas with the font set and the title
+// drawn centred at the top (14 pt, black), for the charts tagbot draws
+// itself (go-chart has no heat map, and its bar chart cannot fit labels).
+func (r *Renderer) canvas(w, h int, title string) (gochart.Renderer, error) {
+	cv, err := gochart.PNG(w, h)
+	if err != nil {
+		return nil, fmt.Errorf("chart: canvas: %w", err)
+	}
+	fillRect(cv, 0, 0, w, h, drawing.ColorWhite)
+	cv.SetFont(r.font)
+	cv.SetFontColor(drawing.ColorBlack)
+	cv.SetFontSize(14)
+	title = r.plain(title)
+	tb := cv.MeasureText(title)
+	cv.Text(title, (w-tb.Width())/2, 10+tb.Height())
+	return cv, nil
 }
 
 // pngBytes renders with r into a buffer.

@@ -24,7 +24,7 @@ type HeatmapData struct {
 
 // heat layout in pixels.
 const (
-	heatTitleH  = 40
+	heatTitleH  = titleH
 	heatLabelW  = 110
 	heatLabelH  = 30
 	heatPadding = 10
@@ -38,17 +38,10 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 		return nil, ErrNoData
 	}
 	w, h := size(d.Width, d.Height)
-	cv, err := gochart.PNG(w, h)
+	cv, err := r.canvas(w, h, d.Title)
 	if err != nil {
-		return nil, fmt.Errorf("chart: canvas: %w", err)
+		return nil, err
 	}
-	fillRect(cv, 0, 0, w, h, drawing.ColorWhite)
-	cv.SetFont(r.font)
-	cv.SetFontColor(drawing.ColorBlack)
-	cv.SetFontSize(14)
-	title := r.plain(d.Title)
-	tb := cv.MeasureText(title)
-	cv.Text(title, (w-tb.Width())/2, heatPadding+tb.Height())
 
 	top := 0.0
 	for i := 0; i < rows; i++ {
@@ -70,6 +63,7 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 	}
 	for i := 0; i < rows; i++ {
 		label := rowLabels[i]
+		cv.SetFontColor(drawing.ColorBlack) // the previous row's last cell may have left white
 		b := cv.MeasureText(label)
 		cv.Text(label, x0-b.Width()-6, y0+i*ch+(ch+b.Height())/2)
 		for j := 0; j < cols; j++ {

@@ -21,14 +21,18 @@ type Series struct {
 }
 
 // LinesData is a line chart over time: a title and up to MaxItems series.
-// Width and Height are pixels (DefaultWidth×DefaultHeight when zero).
+// Width and Height are pixels (DefaultWidth×DefaultHeight when zero). Now
+// is when the chart is drawn: dates in another year show the year (zero:
+// only when the dates cross a new year).
 type LinesData struct {
 	Title         string
 	Series        []Series
 	Width, Height int
+	Now           time.Time
 }
 
-// Lines draws a line chart as PNG, dates (MM-DD) on the x axis.
+// Lines draws a line chart as PNG, dates (MM-DD, with the year when it is
+// not obvious) on the x axis, counts on the left.
 func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 	var series []gochart.Series
 	lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
@@ -43,7 +47,7 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 		if len(s.Points) == 0 {
 			continue
 		}
-		ts := gochart.TimeSeries{Name: names[i]}
+		ts := gochart.TimeSeries{Name: names[i], YAxis: gochart.YAxisSecondary} // the left axis
 		for _, p := range s.Points {
 			x := float64(p.At.UnixNano())
 			if x < lo {
@@ -77,15 +81,23 @@ func (r *Renderer) Lines(d LinesData) ([]byte, error) {
 		XAxis: gochart.XAxis{
 			Style: gochart.Style{FontSize: 10},
 			Range: &gochart.ContinuousRange{Min: lo, Max: hi},
-			Ticks: dayTicks(first, last),
+			Ticks: dayTicks(first, last, d.Now),
 		},
-		YAxis: gochart.YAxis{
+		// The series use the secondary (left) axis; go-chart v2.1.2 takes
+		// that axis' range from the primary axis' ticks, so the hidden
+		// primary gets the same ticks.
+		YAxis: gochart.YAxis{Style: gochart.Style{Hidden: true}, Range: &gochart.ContinuousRange{Min: 0, Max: yMax}, Ticks: ticks},
+		YAxisSecondary: gochart.YAxis{
 			Style: gochart.Style{FontSize: 10},
 			Range: &gochart.ContinuousRange{Min: 0, Max: yMax},
 			Ticks: ticks,
 		},
 		Series: series,
 	}
-	c.Elements = []gochart.Renderable{gochart.Legend(&c, gochart.Style{FontSize: 10})}
+	legend := gochart.Legend(&c, gochart.Style{FontSize: 10})
+	c.Elements = []gochart.Renderable{func(r gochart.Renderer, cb gochart.Box, s gochart.Style) {
+		cb.Left += 10 // off the value axis on the left
+		legend(r, cb, s)
+	}}
 	return pngBytes(func(buf *bytes.Buffer) error { return c.Render(gochart.PNG, buf) })
 }

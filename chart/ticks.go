@@ -41,23 +41,33 @@ func niceStep(top float64) float64 {
 // always hi: go-chart stretches the axis to its ticks, so a range ending
 // on an earlier tick would draw hi's point outside the plot. A regular
 // tick less than half a step before hi gives way to it, so labels do not
-// crowd.
-func dayTicks(lo, hi time.Time) []gochart.Tick {
+// crowd. The year is shown (YYYY-MM-DD on the first tick and on the first
+// tick of each new year) when the range crosses a year or lies in a year
+// other than now's (zero now: only a crossing counts).
+func dayTicks(lo, hi, now time.Time) []gochart.Tick {
 	days := int(hi.Sub(lo).Hours()/24) + 1
 	every := max(1, (days+9)/10)
-	var ticks []gochart.Tick
-	tick := func(d time.Time) gochart.Tick {
-		return gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format("01-02")}
-	}
-	last := lo
+	var at []time.Time
 	for d := lo; !d.After(hi); d = d.AddDate(0, 0, every) {
-		ticks, last = append(ticks, tick(d)), d
+		at = append(at, d)
 	}
-	if last.Before(hi) {
-		if len(ticks) > 1 && hi.Sub(last) < time.Duration(every)*12*time.Hour {
-			ticks = ticks[:len(ticks)-1]
+	if len(at) == 0 {
+		return nil
+	}
+	if last := at[len(at)-1]; last.Before(hi) {
+		if len(at) > 1 && hi.Sub(last) < time.Duration(every)*12*time.Hour {
+			at = at[:len(at)-1]
 		}
-		ticks = append(ticks, tick(hi))
+		at = append(at, hi)
+	}
+	years := lo.Year() != hi.Year() || (!now.IsZero() && lo.Year() != now.In(lo.Location()).Year())
+	ticks := make([]gochart.Tick, len(at))
+	for i, d := range at {
+		layout := "01-02"
+		if years && (i == 0 || d.Year() != at[i-1].Year()) {
+			layout = "2006-01-02"
+		}
+		ticks[i] = gochart.Tick{Value: float64(d.UnixNano()), Label: d.Format(layout)}
 	}
 	return ticks
 }

@@ -42,12 +42,40 @@ func TestDayTicks(t *testing.T) {
 		{"14 days: the last day gets a tick", 13 * 24 * time.Hour, []string{"11-01", "11-03", "11-05", "11-07", "11-09", "11-11", "11-13", "11-14"}},
 		{"60 days", 59 * 24 * time.Hour, []string{"11-01", "11-07", "11-13", "11-19", "11-25", "12-01", "12-07", "12-13", "12-19", "12-25", "12-30"}},
 		{"23 days: a crowding tick gives way", 22 * 24 * time.Hour, []string{"11-01", "11-04", "11-07", "11-10", "11-13", "11-16", "11-19", "11-23"}},
-		{"weekly points end mid-step", 13 * 7 * 24 * time.Hour, []string{"11-01", "11-11", "11-21", "12-01", "12-11", "12-21", "12-31", "01-10", "01-20", "01-31"}},
+		{"weekly points end mid-step, into the next year", 13 * 7 * 24 * time.Hour, []string{"2026-11-01", "11-11", "11-21", "12-01", "12-11", "12-21", "12-31", "2027-01-10", "01-20", "01-31"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var labels []string
-			for _, tk := range dayTicks(lo, lo.Add(tt.span)) {
+			for _, tk := range dayTicks(lo, lo.Add(tt.span), lo.AddDate(0, 1, 0)) {
+				labels = append(labels, tk.Label)
+			}
+			if !reflect.DeepEqual(labels, tt.labels) {
+				t.Errorf("labels %v, want %v", labels, tt.labels)
+			}
+		})
+	}
+}
+
+// TestDayTicksYear: a tick shows the year when the range crosses into
+// another year (the first tick and the first of each new year) or lies in
+// a year other than now's; otherwise MM-DD.
+func TestDayTicksYear(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name        string
+		lo, hi, now time.Time
+		labels      []string
+	}{
+		{"this year", day(2026, 3, 1), day(2026, 3, 4), day(2026, 11, 1), []string{"03-01", "03-02", "03-03", "03-04"}},
+		{"across new year", day(2025, 12, 30), day(2026, 1, 2), day(2026, 1, 2), []string{"2025-12-30", "12-31", "2026-01-01", "01-02"}},
+		{"last year", day(2025, 3, 1), day(2025, 3, 3), day(2026, 11, 1), []string{"2025-03-01", "03-02", "03-03"}},
+		{"no clock: only a crossing shows it", day(2025, 3, 1), day(2025, 3, 2), time.Time{}, []string{"03-01", "03-02"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var labels []string
+			for _, tk := range dayTicks(tt.lo, tt.hi, tt.now) {
 				labels = append(labels, tk.Label)
 			}
 			if !reflect.DeepEqual(labels, tt.labels) {
@@ -64,7 +92,7 @@ func TestDayTicksCoverRange(t *testing.T) {
 	lo := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for days := 1; days <= 400; days++ {
 		hi := lo.AddDate(0, 0, days)
-		ticks := dayTicks(lo, hi)
+		ticks := dayTicks(lo, hi, lo)
 		if first, last := ticks[0].Value, ticks[len(ticks)-1].Value; first != float64(lo.UnixNano()) || last != float64(hi.UnixNano()) {
 			t.Fatalf("%d days: ticks span %v..%v, want %v..%v", days, time.Unix(0, int64(first)).UTC(), time.Unix(0, int64(last)).UTC(), lo, hi)
 		}

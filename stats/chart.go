@@ -4,14 +4,16 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tagbot/tagbot/chart"
 	"github.com/tagbot/tagbot/internal/display"
 )
 
 // Chart is the chart data of a Result, ready for package chart: bars for
-// the overview's distribution and the team, lines for a trend, a heat map
-// for a cross analysis. Exactly one field is set.
+// the overview's distribution, the team, the rules' confirm rates and the
+// channels' customers, lines for a trend, a heat map for a cross
+// analysis. Exactly one field is set.
 type Chart struct {
 	Bars    *chart.BarsData
 	Lines   *chart.LinesData
@@ -23,17 +25,21 @@ type Chart struct {
 func ChartOf(res Result) (c Chart, ok bool) {
 	switch {
 	case res.Overview != nil:
-		return overviewChart(res.Overview)
+		return overviewChart(res.Overview, res.Mine)
 	case res.Cross != nil:
-		return crossChart(res.Cross), true
+		return crossChart(res.Cross, res.Mine), true
 	case res.Trend != nil:
-		return trendChart(res.Trend)
+		return trendChart(res.Trend, res.At)
 	case res.Team != nil && len(res.Team.People) > 1:
 		d := &chart.BarsData{Title: "各员工标签变更数"}
 		for _, p := range res.Team.People[:min(len(res.Team.People), chart.MaxItems)] {
 			d.Bars = append(d.Bars, chart.Bar{Label: display.Name(p.UserID), Value: float64(p.Changes)})
 		}
 		return Chart{Bars: d}, true
+	case res.Rules != nil:
+		return rulesChart(res.Rules, res.Mine)
+	case res.Channels != nil:
+		return channelsChart(res.Channels, res.Mine)
 	}
 	return Chart{}, false
 }
@@ -53,7 +59,7 @@ func (c Chart) Draw(r *chart.Renderer) ([]byte, error) {
 
 // overviewChart is a bar per tag with customers, most first (at most
 // chart.MaxItems).
-func overviewChart(ov *Overview) (Chart, bool) {
+func overviewChart(ov *Overview, mine bool) (Chart, bool) {
 	var all []TagCount
 	for _, g := range ov.Groups {
 		for _, tc := range g.Tags {
@@ -66,7 +72,7 @@ func overviewChart(ov *Overview) (Chart, bool) {
 		return Chart{}, false
 	}
 	slices.SortStableFunc(all, func(a, b TagCount) int { return cmp.Compare(b.Customers, a.Customers) })
-	d := &chart.BarsData{Title: fmt.Sprintf("各标签客户数（共 %d 位客户）", ov.Customers)}
+	d := &chart.BarsData{Title: fmt.Sprintf("各标签客户数（%s %d 位客户）", scopeWord(mine), ov.Customers)}
 	for _, tc := range all[:min(len(all), chart.MaxItems)] {
 		d.Bars = append(d.Bars, chart.Bar{Label: display.Name(tc.Tag.Name), Value: float64(tc.Customers)})
 	}
@@ -75,8 +81,8 @@ func overviewChart(ov *Overview) (Chart, bool) {
 
 // crossChart is the overlap matrix as a heat map: customers having both
 // tags, with the lift beside each count off the diagonal.
-func crossChart(c *Cross) Chart {
-	d := &chart.HeatmapData{Title: fmt.Sprintf("标签重叠（%d 位客户；括号内为提升度）", c.Customers)}
+func crossChart(c *Cross, mine bool) Chart {
+	d := &chart.HeatmapData{Title: fmt.Sprintf("标签重叠（%s %d 位客户；括号内为提升度）", scopeWord(mine), c.Customers)}
 	for i, t := range c.Tags {
 		name := display.Name(t.Name)
 		d.Rows, d.Cols = append(d.Rows, name), append(d.Cols, name)
@@ -94,8 +100,9 @@ func crossChart(c *Cross) Chart {
 	return Chart{Heatmap: d}
 }
 
-// trendChart is two lines, adds and removes, per day or week.
-func trendChart(tr *Trend) (Chart, bool) {
+// trendChart is two lines, adds and removes, per day or week; at is the
+// answer's time (dates outside its year show the year).
+func trendChart(tr *Trend, at time.Time) (Chart, bool) {
 	adds := chart.Series{Name: "新增"}
 	removes := chart.Series{Name: "移除"}
 	moved := false
@@ -111,5 +118,43 @@ func trendChart(tr *Trend) (Chart, bool) {
 	if tr.Weekly {
 		unit = "每周"
 	}
-	return Chart{Lines: &chart.LinesData{Title: fmt.Sprintf("「%s」%s新增与移除的客户", display.Name(tr.Tag.Name), unit), Series: []chart.Series{adds, removes}}}, true
+	return Chart{Lines: &chart.LinesData{Title: fmt.Sprintf("「%s」%s新增与移除的客户", display.Name(tr.Tag.Name), unit),
+		Series: []chart.Series{adds, removes}, Now: at}}, true
+}
+
+// rulesChart is each rule's confirm rate in percent, in the text's order
+// (most suggestions first); a rule with nothing decided has no rate and
+// no bar, and with no rate at all there is no chart.
+func rulesChart(rs *Rules, mine bool) (Chart, bool) {
+	title := "各规则建议确认率"
+	if mine {
+		title = "你收到的各规则建议确认率"
+	}
+	d := &chart.BarsData{Title: title, Percent: true}
+	for _, r := range rs.Rules {
+		if r.Decided() > 0 && len(d.Bars) < chart.MaxItems {
+			d.Bars = append(d.Bars, chart.Bar{Label: display.Name(r.Rule), Value: 100 * r.ConfirmRate()})
+		}
+	}
+	return Chart{Bars: d}, len(d.Bars) > 0
+}
+
+// channelsChart is the customers each channel QR code brought, most
+// first; none when no channel brought any. The title gives no total: a
+// customer who scanned two codes counts under both.
+func channelsChart(cs *Channels, mine bool) (Chart, bool) {
+	rows := slices.Clone(cs.Rows)
+	slices.SortStableFunc(rows, func(a, b ChannelRow) int { return cmp.Compare(b.Customers, a.Customers) })
+	if len(rows) == 0 || rows[0].Customers == 0 {
+		return Chart{}, false
+	}
+	title := "各渠道二维码带来的客户数"
+	if mine {
+		title += "（你跟进的）"
+	}
+	d := &chart.BarsData{Title: title}
+	for _, r := range rows[:min(len(rows), chart.MaxItems)] {
+		d.Bars = append(d.Bars, chart.Bar{Label: display.Name(r.Name), Value: float64(r.Customers)})
+	}
+	return Chart{Bars: d}, true
 }

@@ -96,12 +96,18 @@ type Result struct {
 	Team     *Team // KindPerson and KindTeam
 	Rules    *Rules
 	Channels *Channels
+	// Mine says the counts are the asker's own customers (Scope.Follower
+	// was set): chart titles say 你跟进的, as Render's mine does.
+	Mine bool
+	// At is when Run answered (the Stats clock): a trend chart shows the
+	// year on dates outside At's year.
+	At time.Time
 }
 
 // Run answers q within sc: the one entry point for commands and natural
 // language.
 func (s *Stats) Run(q Query, sc Scope) (Result, error) {
-	res := Result{Kind: q.Kind}
+	res := Result{Kind: q.Kind, Mine: sc.Follower != "", At: s.now()}
 	var err error
 	switch q.Kind {
 	case KindOverview:

@@ -178,7 +178,7 @@ func renderTrend(tr *Trend, loc *time.Location, mine bool) string {
 	}
 	note := historyNote(tr.HistoryFrom, loc)
 	if adds == 0 && removes == 0 {
-		return count + note + fmt.Sprintf("\n%s 没有客户新增或移除这个标签。", span(tr.Since, tr.Until, loc, "01-02"))
+		return count + note + fmt.Sprintf("\n趋势 %s：没有客户新增或移除这个标签。", span(tr.Since, tr.Until, loc, "2006-01-02"))
 	}
 	head := fmt.Sprintf("趋势 %s（%s）：", span(tr.Since, tr.Until, loc, "2006-01-02"), unit)
 	return count + note + "\n" + head + "\n" + t.String() + fmt.Sprintf("\n合计 新增 %d，移除 %d（含撤销和回滚；只列出有变化的日期）", adds, removes)

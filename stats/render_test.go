@@ -28,7 +28,7 @@ func TestTrendOpensWithCount(t *testing.T) {
 		{"employee, changes", testLibrary.Tags[0], Scope{Follower: "zs"}, true, "「高意向」：2 位客户（你跟进的 4 位客户中）",
 			nil, nil},
 		{"no change in the window", testLibrary.Tags[1], Scope{}, false, "「VIP」：1 位客户（全部 6 位客户中）",
-			[]string{"10-22 至 11-21 没有客户新增或移除这个标签"}, []string{"换个时间试试"}},
+			[]string{"趋势 2026-10-22 至 2026-11-21：没有客户新增或移除这个标签"}, []string{"换个时间试试"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, err := f.s.Trend(tc.tag, time.Time{}, time.Time{}, tc.sc)

@@ -65,7 +65,7 @@ func TestEndToEndNaturalLanguageLLM(t *testing.T) {
 func TestEndToEndNaturalLanguageStats(t *testing.T) {
 	d := startDemo(t)
 	before := len(markTagCalls(t, d))
-	mustContain(t, "count", say(t, d, "有多少客户是高意向"), "现有", "（即 /stats tag:高意向；只算你跟进的客户）")
+	mustContain(t, "count", say(t, d, "有多少客户是高意向"), "「高意向」：1 位客户（你跟进的", "（即 /stats tag:高意向；只算你跟进的客户）")
 	mustContain(t, "overlap", say(t, d, "高意向又是VIP的有多少"), "交叉分析", "（即 /stats tag:高意向 tag:VIP；只算你跟进的客户）")
 	mustContain(t, "trend", say(t, d, "高意向这个月的趋势"), "趋势", "（即 /stats trend tag:高意向 since:这个月；只算你跟进的客户）")
 	mustContain(t, "person", say(t, d, "我这周打了多少标签"), "标签变更统计", "（即 /stats @zhangsan since:这周）")

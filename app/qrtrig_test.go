@@ -365,4 +365,9 @@ func TestChannelListKeepsHiddenGroupsHidden(t *testing.T) {
 	if strings.Contains(out, "价格敏感型") {
 		t.Fatalf("/qr names 价格敏感型 to lisi, who may not see 消费特征:\n%s", out)
 	}
+	out = say(t, d, "/stats channels")
+	mustContain(t, "/stats channels as the manager lisi", out, "会员日：0 位（标签 高意向）")
+	if strings.Contains(out, "价格敏感型") {
+		t.Fatalf("/stats channels names 价格敏感型 to lisi, who may not see 消费特征:\n%s", out)
+	}
 }

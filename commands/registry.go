@@ -330,12 +330,13 @@ func (r *Router) specList() []Spec {
 			Summary: "重建被删除的标签并重新打回去（管理员）",
 			Help:    "在企业微信里重新创建标签，再给删除前有这个标签的客户重新打上。名字显示不全或带 ⟨U+…⟩ 时写提示里的标签 id。例：/restore tag 高意向", MinRole: RoleAdmin, Run: r.runRestore},
 		{Name: "stats", Aliases: []string{"统计"}, Usage: "/stats [tag:标签 tag:标签…] | /stats trend tag:标签 [since:时间] [until:时间] | /stats @userid | team | rules | channels",
-			Summary: "看标签统计：各标签客户数、标签交叉、趋势、团队变更",
+			Summary: "看标签统计：各标签客户数、标签交叉、趋势、团队变更、规则和渠道",
 			Help: "不带参数：每个标签的客户数，按标签组列出，和近 7 天、30 天的增减（从变更记录算出，含撤销和回滚）。\n" +
 				"客户数" + stats.CountedNote + "。员工只统计自己跟进的客户，主管和管理员统计全部。\n" +
 				"tag:A tag:B（2–6 个）：两两重叠的客户数、占比和提升度，并列出同时有全部标签的客户（可用 #编号 和 page:2）。\n" +
-				"trend tag:A（或只写一个标签）：每天（超过 60 天按周）新增和移除的客户。@userid / team：每人的变更、来源、撤销率和被拒次数（team 限主管）。\n" +
-				"rules：各规则建议的确认、拒绝、过期数。例：/stats tag:高意向 tag:VIP、/stats trend tag:高意向 since:上个月",
+				"trend tag:A（或只写一个标签）：先说现有多少位客户，再列每天（超过 60 天按周）新增和移除的客户。@userid / team：每人的变更（一次操作对一位客户算一次）、来源、撤销率和被拒次数（team 限主管）。\n" +
+				"rules：各规则建议的确认、拒绝、过期数。channels：各渠道二维码（/qr 创建）带来的客户数。\n" +
+				"since:/until: 用于 trend、@userid、team（rules 只用 since:；默认近 30 天）；page: 只用于交叉分析。例：/stats tag:高意向 tag:VIP、/stats trend tag:高意向 since:上个月",
 			MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runStats},
 		{Name: "groups", Aliases: []string{"标签库", "标签组"}, Usage: "/groups", Summary: "查看标签库和各组规则（互斥、受保护）",
 			Help: "互斥：同组只能有一个；受保护：只有主管可以改。", MinRole: RoleEmployee, Run: r.runGroups},

@@ -57,6 +57,10 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 	}
 	q.Asker = req.UserID
 	res, err := r.stats.Run(q, statsScope(v))
+	var before *stats.HistoryError
+	if errors.As(err, &before) {
+		return nil, r.beforeHistoryErr(req, before)
+	}
 	if errors.Is(err, stats.ErrQuery) {
 		return nil, userErr(CodeUsage, "这个统计做不了。用法：%s", req.Spec.Usage)
 	}
@@ -71,6 +75,14 @@ func (r *Router) runStats(_ context.Context, req *Request) ([]Reply, error) {
 		ov := *res.Overview // a copy: the stats package may share its result
 		ov.Groups = slices.DeleteFunc(slices.Clone(ov.Groups), func(g stats.GroupCounts) bool { return !v.SeesGroup(g.Group) })
 		res.Overview = &ov
+	}
+	if res.Channels != nil && v.HidesAny() { // as /qr: the channel's tags of hidden groups are left out
+		ch := *res.Channels
+		ch.Rows = slices.Clone(ch.Rows)
+		for i := range ch.Rows {
+			ch.Rows[i].Tags = v.VisibleRefs(ch.Rows[i].Tags)
+		}
+		res.Channels = &ch
 	}
 	text := stats.Render(res, r.loc, !v.SeesAll())
 	if res.Cross != nil {
@@ -106,8 +118,18 @@ func (r *Router) statsChart(res stats.Result) *Attachment {
 	return &Attachment{Name: "stats-" + string(res.Kind) + ".png", Data: png, Fallback: "（图表未能发送，上面的文字就是统计结果）"}
 }
 
-// parseStats reads the arguments of /stats into a query.
+// parseStats reads the arguments of /stats into a query; a since:,
+// until: or page: the statistic does not take is refused (statsargs.go).
 func (r *Router) parseStats(req *Request) (stats.Query, error) {
+	q, err := r.readStats(req)
+	if err != nil {
+		return q, err
+	}
+	return q, statsOptions(req, q)
+}
+
+// readStats reads the arguments of /stats into a query.
+func (r *Router) readStats(req *Request) (stats.Query, error) {
 	q := stats.Query{Kind: stats.KindOverview, Page: 1}
 	var tagNames []string
 	for _, t := range req.Cmd.Args {
@@ -204,13 +226,4 @@ func (r *Router) crossList(req *Request, c *stats.Cross) string {
 		lines = append(lines, "下一页："+statsPage(req.Cmd, c.PageNo+1))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// statsPage is the /stats command with page:n.
-func statsPage(cmd Command, n int) string {
-	next := cmd.clone()
-	next.Name = "stats"
-	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
-	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
-	return next.Display()
 }

@@ -156,7 +156,7 @@ func TestCommandRolePolicyTable(t *testing.T) {
 		{user: "mgr", cmd: "/history cs:{id}", setup: has("c1", "zhangsan", "t13"), want: "没有变更 #", hide: "已婚", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "mgr", cmd: "/find tag:已婚", setup: has("c1", "zhangsan", "t13"), want: "没有标签「已婚」", hide: "王小明", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "zhangsan", cmd: "/find tag:已婚", setup: has("c1", "zhangsan", "t13"), want: "有「已婚」的客户", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
-		{user: "mgr", cmd: "/stats", setup: has("c1", "zhangsan", "t13"), want: "【意向程度】", hide: "婚姻状况", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
+		{user: "mgr", cmd: "/stats", setup: has("c1", "zhangsan", "t13"), want: "另有 14 个标签没有客户", hide: "婚姻状况", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "zhangsan", cmd: "/stats", setup: has("c1", "zhangsan", "t13"), want: "【婚姻状况】", effect: none, rel: "c1/zhangsan", tags: []string{"已婚"}},
 		{user: "mgr", cmd: "/stats tag:已婚 tag:高意向", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},
 		{user: "mgr", cmd: "/stats trend tag:已婚", want: "没有标签「已婚」", effect: none, rel: "c1/zhangsan"},

@@ -69,7 +69,7 @@ func TestVisibilityTable(t *testing.T) {
 		{spec: "stats", user: "lisi", cmd: "/stats", want: "你跟进的 2 位客户", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "stats", user: "lisi", cmd: "/stats tag:保健品 tag:咖啡", want: "保健品     0", not: []string{"王小红", "王大明", "王小明"}},
 		{spec: "stats", user: "mgr", cmd: "/stats tag:保健品 tag:咖啡", want: "保健品     2"},
-		{spec: "stats", user: "lisi", cmd: "/stats trend tag:保健品", want: "现有 0 位客户", not: []string{"王小红", "王大明", "王小明", "+1"}},
+		{spec: "stats", user: "lisi", cmd: "/stats trend tag:保健品", want: "「保健品」：0 位客户（你跟进的 2 位客户中）\n趋势 2026-10-22 至 2026-11-21：没有客户新增或移除这个标签。", not: []string{"王小红", "王大明", "王小明", "+1"}},
 		{spec: "stats", user: "lisi", cmd: "/stats team", want: "团队统计只有主管和管理员能看", not: []string{"zhangsan"}},
 		{spec: "stats", user: "lisi", cmd: "/stats @zhangsan", want: "你只能看自己的变更统计", not: []string{"命令"}},
 		{spec: "stats", user: "mgr", cmd: "/stats @zhangsan", want: "zhangsan     2"},

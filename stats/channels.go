@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tagbot/tagbot/internal/display"
+	"github.com/tagbot/tagbot/store"
 )
 
 // Channels is /stats channels: the customers each channel QR code
@@ -18,7 +19,7 @@ type Channels struct {
 // ChannelRow is one channel.
 type ChannelRow struct {
 	Name      string
-	Tags      []string // tag names
+	Tags      []store.TagRef // the tags the channel gives (commands leaves out hidden groups')
 	Customers int
 	Last      time.Time // when the newest customer came; zero if none
 }
@@ -35,11 +36,7 @@ func (s *Stats) Channels(sc Scope) (*Channels, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stats channel %s: %w", ch.Name, err)
 		}
-		row := ChannelRow{Name: ch.Name, Customers: n.Customers, Last: n.Last}
-		for _, t := range ch.Tags {
-			row.Tags = append(row.Tags, t.Name)
-		}
-		out.Rows = append(out.Rows, row)
+		out.Rows = append(out.Rows, ChannelRow{Name: ch.Name, Tags: ch.Tags, Customers: n.Customers, Last: n.Last})
 	}
 	return out, nil
 }
@@ -53,13 +50,17 @@ func renderChannels(c *Channels, loc *time.Location) string {
 	for _, r := range c.Rows {
 		tags := make([]string, len(r.Tags))
 		for i, t := range r.Tags {
-			tags[i] = display.Name(t)
+			tags[i] = display.Name(t.Name)
+		}
+		tagged := "（没有标签）"
+		if len(tags) > 0 {
+			tagged = "（标签 " + strings.Join(tags, "、") + "）"
 		}
 		last := ""
 		if r.Customers > 0 {
 			last = "，最近 " + r.Last.In(loc).Format("01-02 15:04")
 		}
-		lines = append(lines, fmt.Sprintf("%s：%d 位%s（标签 %s）", display.Name(r.Name), r.Customers, last, strings.Join(tags, "、")))
+		lines = append(lines, fmt.Sprintf("%s：%d 位%s%s", display.Name(r.Name), r.Customers, last, tagged))
 	}
 	return strings.Join(lines, "\n")
 }

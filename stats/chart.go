@@ -91,8 +91,12 @@ func crossChart(c *Cross, mine bool) Chart {
 		for j := range c.Tags {
 			vals[j] = float64(c.Counts[i][j])
 			cells[j] = fmt.Sprint(c.Counts[i][j])
-			if i != j {
+			switch {
+			case i == j:
+			case c.HasLift(i, j):
 				cells[j] += fmt.Sprintf(" (%.2f)", c.Lift(i, j))
+			default:
+				cells[j] += " (—)" // a tag without customers: no lift
 			}
 		}
 		d.Values, d.Cells = append(d.Values, vals), append(d.Cells, cells)

@@ -41,6 +41,11 @@ func TestChartOf(t *testing.T) {
 	if d := cmp.Diff(want, *c.Heatmap); d != "" {
 		t.Errorf("heat map differs (-want +got):\n%s", d)
 	}
+	// a tag without customers has no lift: the cell says —, not 0.00
+	c, _ = ChartOf(Result{Kind: KindCross, Cross: &Cross{Tags: testLibrary.Tags[:2], Customers: 5, Counts: [][]int{{2, 0}, {0, 0}}}})
+	if got := c.Heatmap.Cells; !cmp.Equal(got, [][]string{{"2", "0 (—)"}, {"0 (—)", "0"}}) {
+		t.Errorf("heat map cells with an empty tag = %q, want the lift shown as —", got)
+	}
 	tr, err := f.s.Trend(testLibrary.Tags[0], f.clk.Now().AddDate(0, 0, -25), f.clk.Now(), Scope{})
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,12 @@ func (c *Cross) Lift(i, j int) float64 {
 	return float64(c.Counts[i][j]) * float64(c.Customers) / (float64(a) * float64(b))
 }
 
+// HasLift reports whether the lift of tags i and j is defined: both have
+// customers (Render shows "—" otherwise, not 0).
+func (c *Cross) HasLift(i, j int) bool {
+	return c.Counts[i][i] > 0 && c.Counts[j][j] > 0 && c.Customers > 0
+}
+
 // Pages is how many pages the customers having every tag fill.
 func (c *Cross) Pages() int { return (c.All + PageSize - 1) / PageSize }
 

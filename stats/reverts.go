@@ -10,25 +10,33 @@ import (
 // reversals follows, over a run of the ledger oldest first, which of the
 // people's own changes were later taken back: by an undo that stands (is
 // not itself undone, i.e. redone), or by a rollback of the relationship
-// that removes a tag the change added or adds one it removed.
+// that removes a tag the change added or adds one it removed. It also
+// groups change-sets into changes as the user sees them (Person).
 type reversals struct {
 	undosOf map[store.ID][]store.ID // change-set → the effective undos reverting it
 	own     []ownChange
 	byRel   map[[2]string][]int // (customer, follower) → indexes into own
-	undos   []personUndo        // the people's undos and redos, told apart in finish
+	ops     []*op               // the people's changes, undos and redos
+	opOf    map[opKey]*op       // batched ones by batch and customer
+}
+
+// opKey names one operation on one customer: the change-sets of a batch
+// on a customer are one change.
+type opKey struct{ actor, batch, customer string }
+
+// op is one change (or undo, or redo) of a counted person: its change-sets
+// by id, and the undone target of each undo.
+type op struct {
+	p       *Person
+	undo    bool
+	targets []store.ID // undo: the change-sets it reverts
+	parts   []int      // not undo: indexes into own
 }
 
 // ownChange is one effective change-set of a counted person other than an undo.
 type ownChange struct {
 	cs     *store.ChangeSet
-	p      *Person
 	rolled bool
-}
-
-// personUndo is an undo (or redo) by p reverting target.
-type personUndo struct {
-	p      *Person
-	target store.ID
 }
 
 // see takes the next change-set of the ledger; p is its actor's Person
@@ -38,16 +46,11 @@ func (r *reversals) see(cs *store.ChangeSet, p *Person) {
 		return
 	}
 	if r.undosOf == nil {
-		r.undosOf, r.byRel = map[store.ID][]store.ID{}, map[[2]string][]int{}
+		r.undosOf, r.byRel, r.opOf = map[store.ID][]store.ID{}, map[[2]string][]int{}, map[opKey]*op{}
 	}
-	if cs.Source == store.SourceUndo {
-		if cs.Reverts != 0 {
-			r.undosOf[cs.Reverts] = append(r.undosOf[cs.Reverts], cs.ID)
-		}
-		if p != nil {
-			r.undos = append(r.undos, personUndo{p, cs.Reverts})
-		}
-		return
+	undo := cs.Source == store.SourceUndo
+	if undo && cs.Reverts != 0 {
+		r.undosOf[cs.Reverts] = append(r.undosOf[cs.Reverts], cs.ID)
 	}
 	rel := [2]string{cs.Customer, cs.Follower}
 	if cs.Source == store.SourceRollback {
@@ -61,33 +64,59 @@ func (r *reversals) see(cs *store.ChangeSet, p *Person) {
 	if p == nil {
 		return
 	}
-	p.Changes++
-	p.BySource[cs.Source]++
+	o := r.opFor(cs, p, undo)
+	if undo {
+		o.targets = append(o.targets, cs.Reverts)
+		return
+	}
+	if len(o.parts) == 0 {
+		p.BySource[cs.Source]++
+	}
 	c := *cs
 	r.byRel[rel] = append(r.byRel[rel], len(r.own))
-	r.own = append(r.own, ownChange{cs: &c, p: p})
+	o.parts = append(o.parts, len(r.own))
+	r.own = append(r.own, ownChange{cs: &c})
 }
 
-// finish labels the people's undos (an undo of an undo is a redo) and
-// counts each person's reverted changes.
-func (r *reversals) finish(st *store.Store) error {
-	for _, u := range r.undos {
-		src := store.SourceUndo
-		if u.target != 0 {
-			target, err := st.Get(u.target)
-			if err != nil {
-				return fmt.Errorf("read change-set %d: %w", u.target, err)
-			}
-			if target.Source == store.SourceUndo {
-				src = SourceRedo
-			}
-		}
-		u.p.BySource[src]++
+// opFor returns the operation cs belongs to: its batch's on its customer,
+// or a new one.
+func (r *reversals) opFor(cs *store.ChangeSet, p *Person, undo bool) *op {
+	k := opKey{cs.Actor, cs.Batch, cs.Customer}
+	if o := r.opOf[k]; o != nil && cs.Batch != "" && o.undo == undo {
+		return o
 	}
+	o := &op{p: p, undo: undo}
+	r.ops = append(r.ops, o)
+	if cs.Batch != "" {
+		r.opOf[k] = o
+	}
+	return o
+}
+
+// finish counts each person's changes, reverted changes, undos and redos
+// (an undo of an undo is a redo).
+func (r *reversals) finish(st *store.Store) error {
 	memo := map[store.ID]bool{}
-	for _, o := range r.own {
-		if o.rolled || r.undone(o.cs.ID, memo) {
-			o.p.Reverted++
+	for _, o := range r.ops {
+		if !o.undo {
+			o.p.Changes++
+			if slices.ContainsFunc(o.parts, func(i int) bool { return r.own[i].rolled || r.undone(r.own[i].cs.ID, memo) }) {
+				o.p.Reverted++
+			}
+			continue
+		}
+		redo := false
+		if t := o.targets[0]; t != 0 {
+			target, err := st.Get(t)
+			if err != nil {
+				return fmt.Errorf("read change-set %d: %w", t, err)
+			}
+			redo = target.Source == store.SourceUndo
+		}
+		if redo {
+			o.p.Redos++
+		} else {
+			o.p.Undos++
 		}
 	}
 	return nil

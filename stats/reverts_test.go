@@ -30,12 +30,12 @@ func TestUndoRateCountsOwnChanges(t *testing.T) {
 			a := f.tag("zs", "c1", "t1")
 			u := revert(f, a.ID, "zs")
 			revert(f, u.ID, "zs") // /redo
-		}, Person{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 1, store.SourceUndo: 1, SourceRedo: 1}, Changes: 1}, "重做 1"},
+		}, Person{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 1}, Changes: 1, Undos: 1, Redos: 1}, "另撤销 1 次 · 重做 1 次"},
 		{"one of two undone", func(f *fixture) {
 			f.tag("zs", "c1", "t1")
 			b := f.tag("zs", "c2", "t2")
 			revert(f, b.ID, "zs")
-		}, Person{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 2, store.SourceUndo: 1}, Changes: 2, Reverted: 1}, "50%"},
+		}, Person{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 2}, Changes: 2, Reverted: 1, Undos: 1}, "50%"},
 		{"rolled back by a manager", func(f *fixture) {
 			f.tag("zs", "c2", "t1", "t4")
 			f.tag("zs", "c3", "t1")
@@ -97,5 +97,44 @@ func TestPersonUnknownEmployee(t *testing.T) {
 				t.Errorf("people = %+v, want one row for %s", res.Team.People, tc.q.UserID)
 			}
 		})
+	}
+}
+
+// TestTeamCountsOperations: 变更 and the sources count the same things
+// (own changes, one per operation on a customer: a rollback over two
+// relationships is one), undos apart.
+func TestTeamCountsOperations(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 10, 10, 0, 0, 0, cst))
+	f.tag("zs", "c1", "t1")
+	f.tag("ls", "c1", "t2")
+	b := f.tag("zs", "c2", "t4")
+	if _, err := f.st.Revert(b.ID, store.RevertOptions{Actor: "zs"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.st.ApplyBatch([]store.ChangeSet{
+		{Actor: "mgr", Source: store.SourceRollback, Customer: "c1", Follower: "zs", Remove: refs("t1"), Batch: "rollback-1"},
+		{Actor: "mgr", Source: store.SourceRollback, Customer: "c1", Follower: "ls", Remove: refs("t2"), Batch: "rollback-1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Set(time.Date(2026, 11, 21, 10, 0, 0, 0, cst))
+	tm, err := f.s.People("", time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Person{
+		{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 2}, Changes: 2, Reverted: 2, Undos: 1},
+		{UserID: "ls", BySource: map[store.Source]int{store.SourceCommand: 1}, Changes: 1, Reverted: 1},
+		{UserID: "mgr", BySource: map[store.Source]int{store.SourceRollback: 1}, Changes: 1},
+	}
+	if d := cmp.Diff(want, tm.People); d != "" {
+		t.Errorf("team differs (-want +got):\n%s", d)
+	}
+	text := Render(Result{Kind: KindTeam, Team: tm}, cst, false)
+	for _, s := range []string{"zs       2    100%     0  命令 2；另撤销 1 次", "mgr      1      0%     0  回滚 1"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("reply lacks %q:\n%s", s, text)
+		}
 	}
 }

@@ -13,6 +13,13 @@
 // change-sets are the starting state, not growth; a window reaching back
 // before it is moved and the reply says so), and a deleted tag restored
 // under a new id is one tag with its older ids (Tag.RestoredAs).
+//
+// Per-employee statistics count changes as the user sees them: the
+// change-sets of one batch on one customer are one change (a /rollback of
+// a customer with two followers writes two change-sets, one per
+// relationship, and counts once); a change-set outside a batch is one.
+// A person's changes are their own (every source but undo), listed by
+// source with the same counts; undos and redos are counted apart.
 package stats
 
 import (
@@ -75,6 +82,19 @@ type Scope struct {
 // ErrQuery is wrapped by errors about the query itself (wrong number of
 // tags, window backwards); their text is safe to show.
 var ErrQuery = errors.New("stats: bad query")
+
+// HistoryError is the answer to a window that ends at or before the first
+// full sync: the ledger records no change there (the sync's change-sets
+// are the starting state). From is the first sync; it wraps ErrQuery.
+type HistoryError struct{ From time.Time }
+
+// Error implements error.
+func (e *HistoryError) Error() string {
+	return fmt.Sprintf("%v: the window ends before the first full sync at %s", ErrQuery, e.From.Format(time.RFC3339))
+}
+
+// Unwrap returns ErrQuery.
+func (e *HistoryError) Unwrap() error { return ErrQuery }
 
 // Stats computes statistics from a store. 统计服务。
 type Stats struct {
@@ -190,6 +210,9 @@ func (s *Stats) window(since, until time.Time) (_, _, from time.Time, err error)
 	since, from, err = s.clampSince(since)
 	if err != nil {
 		return since, until, from, err
+	}
+	if !since.Before(until) && !from.IsZero() {
+		return since, until, from, &HistoryError{From: from}
 	}
 	if !since.Before(until) {
 		return since, until, from, fmt.Errorf("%w: since is not before until", ErrQuery)

@@ -191,7 +191,7 @@ func TestPeople(t *testing.T) {
 	want := []Person{
 		// Own changes exclude the undo; reverted: c2 -高意向 (undone) and
 		// c3 +高意向 +健身 (mgr's rollback took 健身 back).
-		{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 5, store.SourceUndo: 1}, Changes: 5, Reverted: 2, Denied: 1},
+		{UserID: "zs", BySource: map[store.Source]int{store.SourceCommand: 5}, Changes: 5, Reverted: 2, Undos: 1, Denied: 1},
 		{UserID: "ls", BySource: map[store.Source]int{store.SourceCommand: 3}, Changes: 3},
 		{UserID: "mgr", BySource: map[store.Source]int{store.SourceRollback: 1}, Changes: 1},
 	}

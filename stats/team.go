@@ -9,25 +9,27 @@ import (
 	"github.com/tagbot/tagbot/store"
 )
 
-// SourceRedo labels, in Person.BySource only, an undo of an undo (/redo):
-// the ledger stores it as SourceUndo.
-const SourceRedo store.Source = "redo"
-
-// Sources lists every change-set source in the order replies show them.
+// Sources lists the sources of own changes (every source but undo) in the
+// order replies show them.
 var Sources = []store.Source{
 	store.SourceCommand, store.SourceRule, store.SourceLLM, store.SourceImport, store.SourceBulk,
-	store.SourceWeComUI, store.SourceSync, store.SourceUndo, SourceRedo, store.SourceRollback, store.SourceRestore,
+	store.SourceWeComUI, store.SourceSync, store.SourceRollback, store.SourceRestore,
 	store.SourceTrigger, store.SourceLifecycle, store.SourceChannel, store.SourceMerge,
 }
 
-// Person is one actor's change-sets in a window: effective ones per
-// source (undos and redos included), how many of their own changes were
-// later taken back, and refused attempts.
+// Person is one actor's changes in a window. A change is one operation
+// on one customer as the user sees it: the change-sets of one batch on one
+// customer (a /rollback over the customer's two followers, a batch undo)
+// count once; a change-set outside a batch counts once. Changes are the
+// person's own tag changes, BySource the same changes by source (they sum
+// to Changes); undos and redos are counted apart, and not as changes.
 type Person struct {
 	UserID   string
 	BySource map[store.Source]int
-	Changes  int // effective change-sets other than undos and redos: their own changes
+	Changes  int // own changes: every effective source but undo and redo
 	Reverted int // of Changes, later undone (an undo not itself redone) or taken back by a rollback
+	Undos    int // undos the person made
+	Redos    int // undos of undos (/redo)
 	Denied   int // refused attempts
 }
 

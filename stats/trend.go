@@ -26,6 +26,7 @@ type Trend struct {
 	Weekly       bool
 	Points       []TrendPoint
 	Customers    int // customers with the tag now
+	Total        int // customers in scope now
 	// HistoryFrom is the first full sync when the window asked for began
 	// before it (Since was moved after it); zero otherwise.
 	HistoryFrom time.Time
@@ -50,6 +51,9 @@ func (s *Stats) Trend(tag store.Tag, since, until time.Time, sc Scope) (*Trend, 
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
 	tr.Customers = len(lists[tag.ID])
+	if tr.Total, err = s.customersInScope(sc); err != nil {
+		return nil, fmt.Errorf("count customers: %w", err)
+	}
 	loc := s.loc()
 	at := map[time.Time]int{} // bucket start → index of its point
 	for b := s.bucket(since.In(loc), tr.Weekly); b.Before(until); b = s.next(b, tr.Weekly) {

@@ -146,41 +146,6 @@ func history(rq *request) (Result, bool) {
 	return run(false, "history", append(args, rq.timeFilters()...)...), true
 }
 
-// countWords ask which or how many customers have tags.
-var countWords = []string{"客户有多少", "客户有几个", "客户是哪些", "有多少客户是", "有多少个客户是", "多少客户是", "多少客户有", "多少个客户有", "有几个客户是", "几个客户是", "的客户有多少", "的客户有哪些", "的客户有几个", "的客户都有谁", "的客户是谁", "的客户", "客户有哪些", "有多少"}
-
-// countFind: 高意向又是VIP的客户有哪些 → /find tag:…; 有多少客户是高意向,
-// 高意向又是VIP的有多少 → /stats tag:… (the count from the stats code).
-func countFind(rq *request) (Result, bool) {
-	if !hasAny(rq.s, countWords...) {
-		return Result{}, false
-	}
-	s := cut(rq.s, countWords...)
-	s = cut(s, "既是", "同时是", "而且是", "并且是", "又有", "同时有", "查一下", "找一下", "看看", "哪些", "都", "打了", "有")
-	s = trimAll(s, []string{"是"}, []string{"标签", "的"})
-	if c := strings.TrimSuffix(s, "个"); c != "" && rq.names.Customer(c) { // 张三有多少(个)标签: the customer's tags
-		return run(false, "tags", word(c)), true
-	}
-	tags, q := rq.readTagList(s)
-	if c, ok := strings.CutSuffix(s, "客户"); ok && len(tags) == 0 { // 高意向客户有多少
-		tags, q = rq.readTagList(c)
-	}
-	if len(tags) == 0 {
-		if q != "" {
-			return ask(q), true
-		}
-		return Result{}, false
-	}
-	if hasAny(rq.s, howMany...) { // 有多少客户是高意向: the count, from /stats
-		return tagCount(tags), true
-	}
-	args := make([]commands.Token, len(tags))
-	for i, t := range tags {
-		args[i] = filter("tag", t)
-	}
-	return run(false, "find", args...), true
-}
-
 var (
 	rePhone  = regexp.MustCompile(`\d{5,}`)
 	reRemark = regexp.MustCompile(`备注(?:里|中|上)?(?:有|含|包含|是|写着|写了|带)?(.+?)(?:的客户|的人|的)?$`)
@@ -203,6 +168,9 @@ func find(rq *request) (Result, bool) {
 		return run(false, "find", word(reRemark.FindStringSubmatch(s)[1])), true
 	case reCalled.MatchString(s):
 		return run(false, "find", word(reCalled.FindStringSubmatch(s)[1])), true
+	}
+	if hasAny(s, howMany...) { // 看看VIP有多少人: a count (countFind), not a name to find
+		return Result{}, false
 	}
 	for _, p := range lookWords {
 		rest, ok := strings.CutPrefix(s, p)

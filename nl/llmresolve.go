@@ -26,7 +26,7 @@ import (
 // checks and the ledger like the typed command.
 
 // notUnderstood answers a request neither the patterns nor the model read.
-const notUnderstood = "没看懂这句话（AI 助手也没能理解），什么都没有改。可以这样说：给王小明打上高意向、王小明有哪些标签、撤销；或发送 /help 查看全部命令。"
+const notUnderstood = "没看懂这句话（AI 助手也没能理解），什么都没有改。可以这样说：给王小明打上高意向、王小明有哪些标签、高意向客户有多少、撤销；或发送 /help 查看全部命令。"
 
 // callReader resolves the tool calls of one request.
 type callReader struct {

@@ -43,7 +43,8 @@ type Result struct {
 	// on what the LLM proposed).
 	Confirm bool
 	// partial: a sentence of several parts where one was not understood
-	// at all; the question is asked unless a model can read it whole.
+	// at all, or a count question not read (countHint); the question is
+	// asked unless a model can read it whole.
 	partial bool
 	// asked: a write asked as a question (该不该给张三打上高意向); in a
 	// sentence of several commands it makes the whole asked back.

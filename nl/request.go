@@ -17,6 +17,7 @@ import (
 // half-width and lower case, no spaces, no polite prefix or final
 // particles) with its time word cut out into tw.
 type request struct {
+	text     string // as typed, for spelled
 	names    commands.Names
 	s        string
 	tw       string // the time word, as commands.ParseTime reads it
@@ -51,7 +52,7 @@ var reWeekdayName = regexp.MustCompile(`(?:周|星期|礼拜)[一二三四五六
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // politePrefixes are dropped from the start of a request.
-var politePrefixes = []string{"麻烦你", "麻烦", "请你", "请帮我", "请", "帮我", "帮忙", "你帮我", "能帮我", "给我", "要不要", "能不能", "可不可以", "是否", "可以", "要"}
+var politePrefixes = []string{"麻烦你", "麻烦", "请你", "请帮我", "请问", "请", "帮我", "帮忙", "你帮我", "能帮我", "给我", "要不要", "能不能", "可不可以", "是否", "可以", "要"}
 
 // finalParticles are dropped from the end of a request.
 var finalParticles = []string{"谢谢", "好吗", "了没有", "了没", "一下", "呗", "吗", "呢", "吧", "啊", "呀", "哈", "哦", "喔", "。", ".", "!", "~", "…"}
@@ -59,12 +60,12 @@ var finalParticles = []string{"谢谢", "好吗", "了没有", "了没", "一下
 // newRequest normalises text.
 func newRequest(text string, names commands.Names) *request {
 	s := strings.ToLower(halfWidth(text))
-	rq := &request{names: names}
+	rq := &request{text: text, names: names}
 	end := strings.TrimRight(strings.TrimSpace(s), "。.!~…")
 	end = strings.TrimRight(strings.Map(dropSpace, end), "。.!~…啊呀哈哦喔")
 	rq.question = strings.ContainsAny(s, questionMarks+"吗") || strings.Contains(s, "是否") || strings.Contains(s, "要不要") ||
 		hasSuffixAny(end, questionEnds...) || // 打上VIP了吧 / 打上VIP了么 / …呢: asking, not telling
-		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以")
+		strings.Contains(s, "能不能") || strings.Contains(s, "可不可以") || strings.Contains(s, "是不是") // 张三是不是VIP
 	s, aNotA := cutANotA(s)
 	rq.question = rq.question || aNotA
 	rq.perfect = strings.Contains(end, "了") || hasAny(end, "已经", "早就", "早已")
@@ -106,6 +107,18 @@ func newRequest(text string, names commands.Names) *request {
 	rq.s = s
 	rq.plainBa = hasPrefixAny(s, "把", "给", "将", "替", "为")
 	return rq
+}
+
+// spelled is frag (a piece of rq.s, lower case) as the user typed it:
+// 「VIPP」, not 「vipp」. frag itself if it is not found.
+func (rq *request) spelled(frag string) string {
+	typed := strings.Map(dropSpace, halfWidth(rq.text))
+	for i := range typed {
+		if j := i + len(frag); j <= len(typed) && strings.ToLower(typed[i:j]) == frag {
+			return typed[i:j]
+		}
+	}
+	return frag
 }
 
 // aNotAModals are A-not-A questions over the whole order (李华该不该打上

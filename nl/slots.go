@@ -1,6 +1,7 @@
 package nl
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -73,7 +74,9 @@ func (rq *request) readTagList(s string) ([]string, string) {
 // visible to the speaker: commands.Names leaves those out). In a question
 // (rq.reading) it is the reply of /find to an unknown tag.
 func (rq *request) unknownTag(name string) string {
-	if best := rq.nearestTag(name); best != "" {
+	best := rq.nearestTag(name)
+	name = rq.spelled(name)
+	if best != "" {
 		if rq.reading {
 			return "「" + display.Name(name) + "」是指「" + display.Name(best) + "」吗？如果是请用正确的标签名再问一次。"
 		}
@@ -105,11 +108,16 @@ func (rq *request) nearestTag(name string) string {
 	return best
 }
 
-// tagsByLen holds tag names by their length in runes, for nearestTag.
+// maxTagRunes bounds the tag names countParts looks for in a question.
+const maxTagRunes = 32
+
+// tagsByLen holds tag names by their length in runes, for nearestTag,
+// and those lengths longest first (up to maxTagRunes), for tagAt.
 type tagsByLen struct {
 	first *string // &names[0]: the slice it was built from
 	n     int
 	byLen map[int][]lowered
+	lens  []int
 }
 
 // lowered is a tag name and its lower-case form.
@@ -132,6 +140,13 @@ func lengthIndex(names []string) *tagsByLen {
 		l := utf8.RuneCountInString(t)
 		x.byLen[l] = append(x.byLen[l], lowered{t, strings.ToLower(t)})
 	}
+	for l := range x.byLen {
+		if l > 0 && l <= maxTagRunes {
+			x.lens = append(x.lens, l)
+		}
+	}
+	slices.Sort(x.lens)
+	slices.Reverse(x.lens)
 	lastIndex.Store(x)
 	return x
 }

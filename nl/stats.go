@@ -14,7 +14,7 @@ import (
 // customers stays /find (countFind), which lists them.
 
 // howMany marks a question asking for a number rather than a list.
-var howMany = []string{"多少", "几个", "几位", "几家", "数量", "人数"}
+var howMany = []string{"多少", "几个", "几位", "几家", "几人", "几名", "数量", "人数", "客户数", "总数", "数目"}
 
 // trendWords ask how a tag moved.
 var trendWords = []string{"趋势", "走势", "变化", "增减", "涨跌"}

@@ -121,7 +121,7 @@ func (r *Router) handlePlain(ctx context.Context, userID, text string, now time.
 	}
 	r.log.DebugContext(ctx, "plain text not understood", "user", userID)
 	if r.parsePlain != nil {
-		return []Reply{{Text: "没看懂这句话，什么都没有改。可以这样说：给王小明打上高意向、王小明有哪些标签、撤销；或用命令 /tag 王小明 +高意向\n发送 /help 查看全部命令。"}}
+		return []Reply{{Text: "没看懂这句话，什么都没有改。可以这样说：给王小明打上高意向、王小明有哪些标签、高意向客户有多少、撤销；或用命令 /tag 王小明 +高意向\n发送 /help 查看全部命令。"}}
 	}
 	return []Reply{{Text: "我现在只认识以 / 开头的命令，例如：/tag 王小明 +高意向\n发送 /help 查看全部命令。"}}
 }

@@ -43,6 +43,7 @@ import (
 var version = "dev"
 
 func main() {
+	app.Version = version
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -8,13 +8,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tagbot/tagbot/bot"
 	"github.com/tagbot/tagbot/ops"
 )
+
+// Version is the running build's version, for tagbot_build_info (main
+// sets it from its -ldflags version).
+var Version = "dev"
 
 // newOps builds the metrics registry (its hooks are wired into the
 // components New builds next) and the readiness checks.
 func (m *Main) newOps() {
 	m.Metrics = ops.NewMetrics(m.Store, m.now, m.log)
+	m.Metrics.InitCallbacks(bot.CallbackLabels())
+	m.Metrics.BuildInfo(Version)
 }
 
 // startAdmin listens on the admin socket (socket.go), which serves

@@ -45,10 +45,12 @@ type ServerOptions struct {
 	Now func() time.Time
 	// Logger receives request logs (slog.Default when nil).
 	Logger *slog.Logger
-	// Observe, when set, is told the outcome of every request: "stored",
-	// "duplicate", "verified" (a URL check), or the reason it was rejected
-	// (e.g. "signature mismatch"). For metrics; it must not block.
-	Observe func(outcome string)
+	// Observe, when set, is told the outcome of every request as a result
+	// ("accepted", "duplicate", "verified" for a URL check, "rejected", or
+	// "failed" when storing failed) and a snake_case reason ("none" unless
+	// rejected or failed; e.g. "bad_signature"): labels for metrics, all
+	// listed by CallbackLabels. It must not block.
+	Observe func(result, reason string)
 }
 
 // Server is the WeCom callback endpoint (接收消息服务器): GET answers the URL
@@ -114,24 +116,86 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed", nil}
 	}
 	if rej != nil {
-		s.observe(rejectionLabel(rej.reason))
+		s.observeRejection(rej)
 		s.logRejection(r, rej)
 		http.Error(w, http.StatusText(rej.status), rej.status)
 	}
 }
 
+// Callback results, ServerOptions.Observe's first argument.
+const (
+	ResultAccepted  = "accepted"  // stored in the inbox
+	ResultDuplicate = "duplicate" // stored before; answered 200 again
+	ResultVerified  = "verified"  // a URL check answered
+	ResultRejected  = "rejected"  // refused (4xx): the reason says why
+	ResultFailed    = "failed"    // our failure (5xx): not stored
+)
+
+// reasonNone is the reason of a request that was not refused.
+const reasonNone = "none"
+
+// callbackReasons maps a rejection's reason (the text before a colon, so
+// a decryption error's detail is left out) to its metric label.
+var callbackReasons = map[string]string{
+	"method not allowed":                        "method_not_allowed",
+	"missing msg_signature, timestamp or nonce": "missing_params",
+	"timestamp is not a number":                 "bad_timestamp",
+	"timestamp outside the window":              "stale_timestamp",
+	"signature mismatch":                        "bad_signature",
+	"corp id mismatch":                          "wrong_corp",
+	"cannot decrypt":                            "decrypt_failed",
+	"missing echostr":                           "missing_echostr",
+	"body too large":                            "body_too_large",
+	"cannot read body":                          "bad_body",
+	"malformed envelope":                        "bad_envelope",
+	"envelope ToUserName is not our corp id":    "wrong_corp",
+	"malformed message":                         "bad_message",
+	"message ToUserName is not our corp id":     "wrong_corp",
+	"callback not stored":                       "store_error",
+}
+
+// reasonOther labels a rejection callbackReasons does not list.
+const reasonOther = "other"
+
+// CallbackLabels lists every (result, reason) pair ServerOptions.Observe
+// can be told, so metrics can start each series at 0.
+func CallbackLabels() [][2]string {
+	out := [][2]string{{ResultAccepted, reasonNone}, {ResultDuplicate, reasonNone}, {ResultVerified, reasonNone},
+		{ResultRejected, reasonOther}}
+	seen := map[string]bool{}
+	for _, label := range callbackReasons {
+		if seen[label] {
+			continue
+		}
+		seen[label] = true
+		result := ResultRejected
+		if label == "store_error" {
+			result = ResultFailed
+		}
+		out = append(out, [2]string{result, label})
+	}
+	return out
+}
+
 // observe reports an outcome to ServerOptions.Observe.
-func (s *Server) observe(outcome string) {
+func (s *Server) observe(result, reason string) {
 	if s.opts.Observe != nil {
-		s.opts.Observe(outcome)
+		s.opts.Observe(result, reason)
 	}
 }
 
-// rejectionLabel is a rejection's reason without the detail after a colon
-// (a decryption error's text), so that labels stay few.
-func rejectionLabel(reason string) string {
-	label, _, _ := strings.Cut(reason, ":")
-	return label
+// observeRejection reports a rejection with its label.
+func (s *Server) observeRejection(rej *rejection) {
+	text, _, _ := strings.Cut(rej.reason, ":")
+	reason, ok := callbackReasons[text]
+	if !ok {
+		reason = reasonOther
+	}
+	result := ResultRejected
+	if rej.status >= http.StatusInternalServerError {
+		result = ResultFailed
+	}
+	s.observe(result, reason)
 }
 
 // logRejection logs a rejected request, at most a few lines a second (see
@@ -217,7 +281,7 @@ func (s *Server) verifyURL(w http.ResponseWriter, r *http.Request) *rejection {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	w.Write(plain)
-	s.observe("verified")
+	s.observe(ResultVerified, reasonNone)
 	s.log.Info("callback url verified", "remote", r.RemoteAddr)
 	return nil
 }
@@ -267,11 +331,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	}
 	w.WriteHeader(http.StatusOK)
 	if dup {
-		s.observe("duplicate")
+		s.observe(ResultDuplicate, reasonNone)
 		s.log.Debug("duplicate callback ignored", "key", key)
 		return nil
 	}
-	s.observe("stored")
+	s.observe(ResultAccepted, reasonNone)
 	if s.log.Enabled(r.Context(), slog.LevelDebug) { // spare the arguments' boxing on every callback
 		s.log.Debug("callback stored", "inbox", id, "key", key, "msgtype", msg.MsgType, "event", msg.Event)
 	}

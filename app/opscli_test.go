@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -201,5 +202,24 @@ func TestLockedByAnotherCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "sync, import") || strings.Contains(err.Error(), "admin_listen") {
 			t.Errorf("%s while the store is held: %v, want it to name another tagbot command and not admin_listen", name, err)
 		}
+	}
+}
+
+// TestSocketOfAnotherUserRefused: a process answering on the admin socket
+// that runs as neither the store's owner, the caller nor root is not
+// taken for serve: backup fails and writes nothing.
+func TestSocketOfAnotherUserRefused(t *testing.T) {
+	d := startAdminDemo(t)
+	old := serverUID
+	serverUID = func(*net.UnixConn) (int, error) { return os.Getuid() + 1, nil }
+	defer func() { serverUID = old }()
+	cfg := writeConfig(t, d.Main.Config.Store.Path, "")
+	out := filepath.Join(t.TempDir(), "b.db")
+	err := Backup(context.Background(), cfg, BackupOptions{Out: out}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not as the store's owner") {
+		t.Fatalf("backup through a foreign socket: %v, want it refused", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("backup through a foreign socket wrote %s: %v", out, err)
 	}
 }

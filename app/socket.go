@@ -175,7 +175,7 @@ func socketRequest(ctx context.Context, cfg *config.Config, method, path string,
 		if err != nil {
 			return nil, err
 		}
-		uid, err := socketPeerUID(c.(*net.UnixConn))
+		uid, err := serverUID(c.(*net.UnixConn))
 		if err != nil || uid != os.Getuid() && uid != owner && uid != 0 {
 			c.Close()
 			return nil, fmt.Errorf("%w: the process on it runs as user %d, not as the store's owner (%d) or you (%d)",
@@ -193,6 +193,10 @@ func socketRequest(ctx context.Context, cfg *config.Config, method, path string,
 	}
 	return resp, nil
 }
+
+// serverUID is the user id of the process serving a connection the
+// client made (a hook for tests).
+var serverUID = socketPeerUID // peercred_*.go
 
 // errForeignSocket says the admin socket is served by another user.
 var errForeignSocket = errors.New("refused")

@@ -1,7 +1,8 @@
-// Package ops is tagbot's operations side: the admin listener
+// Package ops is tagbot's operations side: the monitoring listener
 // (server.admin_listen) with Prometheus /metrics, /healthz and /readyz, the
-// online backup and export endpoints that `tagbot backup` and `tagbot
-// export` use while serve runs, and the export formats themselves.
+// online backup, export and status endpoints that `tagbot backup`,
+// `export` and `status` use while serve runs (on the admin socket only),
+// and the export formats themselves.
 //
 // Metrics are read from the store at scrape time where the store knows
 // them (queue depths and ages, suggestions, file size), so they cannot

@@ -12,11 +12,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tagbot/tagbot/app"
 	"github.com/tagbot/tagbot/store"
 )
 
 // withAdmin rewrites a fakeConfig config to also listen on admin (and on
-// another store path when db is not "").
+// another store path when db is not ""). admin_listen serves metrics
+// only: backup and export below go through the socket beside the store.
 func withAdmin(t *testing.T, cfgPath, admin, listen, db string) string {
 	t.Helper()
 	b, err := os.ReadFile(cfgPath)
@@ -67,6 +69,9 @@ func TestBackupWhileServing(t *testing.T) {
 	code, stdout, stderrCLI := runCLI("-config", cfg, "backup", out)
 	if code != 0 || !strings.Contains(stdout, "from serve") {
 		t.Fatalf("backup exit %d: %s %s", code, stdout, stderrCLI)
+	}
+	if fi, err := os.Lstat(app.SocketPath(db)); err != nil || fi.Mode().Type() != os.ModeSocket {
+		t.Fatalf("the backup came from serve, but there is no admin socket beside the store: %v", err)
 	}
 	if err := load.Wait(); err != nil {
 		t.Fatalf("loadgen: %v\n%s", err, loadOut.String())

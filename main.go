@@ -43,6 +43,7 @@ import (
 var version = "dev"
 
 func main() {
+	app.Version = version
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -59,16 +60,15 @@ commands:
             (a backup) instead of store.path
   backup [--force] OUT
             write a consistent copy of the store to OUT (0600, atomically),
-            through a running serve (its socket beside the store, or
-            server.admin_listen), else from the file
+            through a running serve (its socket beside the store), else
+            from the file
   export [--since T] [--format jsonl|csv] ledger|customers|library
             stream the whole ledger (oldest first; --since a time or date)
             or the current customers or tag library to stdout
   status [--json]
             the outbox queue: pending, in flight, done, failed by errcode,
             current rate, ETA, per batch; through a running serve (its
-            socket beside the store, or server.admin_listen), else from
-            the file (counts only)
+            socket beside the store), else from the file (counts only)
   repair    cut off a torn last transaction (kept aside), rebuild the current
             tags, indexes and queues from the ledger and the outbox
   classify  run the rules (rules:, rule_packs:) over JSONL on stdin, write

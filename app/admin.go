@@ -8,18 +8,26 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tagbot/tagbot/bot"
 	"github.com/tagbot/tagbot/ops"
 )
+
+// Version is the running build's version, for tagbot_build_info (main
+// sets it from its -ldflags version).
+var Version = "dev"
 
 // newOps builds the metrics registry (its hooks are wired into the
 // components New builds next) and the readiness checks.
 func (m *Main) newOps() {
 	m.Metrics = ops.NewMetrics(m.Store, m.now, m.log)
+	m.Metrics.InitCallbacks(bot.CallbackLabels())
+	m.Metrics.BuildInfo(Version)
 }
 
-// startAdmin listens on the admin socket (socket.go) and on
-// server.admin_listen (when set), which serves /metrics, /healthz,
-// /readyz, /admin/backup, /admin/export and /admin/status.
+// startAdmin listens on the admin socket (socket.go), which serves
+// /admin/backup, /admin/export and /admin/status to the store's owner, and
+// on server.admin_listen (when set), which serves /metrics, /healthz and
+// /readyz only.
 func (m *Main) startAdmin(ctx context.Context) error {
 	m.Metrics.OutboxInFlight(func() int { return m.Worker.Live().InFlight })
 	m.Ready = ops.NewReadiness(ops.ReadyOptions{Store: m.Store, Token: m.API.TokenReady, Now: m.now,
@@ -38,8 +46,7 @@ func (m *Main) startAdmin(ctx context.Context) error {
 	}
 	m.adminListener = ln
 	m.admin = &http.Server{
-		Handler: ops.NewAdminHandler(ops.AdminOptions{Store: m.Store, Metrics: m.Metrics, Ready: m.Ready, Logger: m.log,
-			Status: m.statusSource().Handler(m.log)}),
+		Handler:           ops.NewAdminHandler(ops.AdminOptions{Store: m.Store, Metrics: m.Metrics, Ready: m.Ready, Logger: m.rootLog}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	m.serveOn(ctx, "admin http", m.admin, ln)
@@ -65,8 +72,8 @@ func (m *Main) AdminAddr() string {
 	return m.adminListener.Addr().String()
 }
 
-// shutdownAdmin stops the admin listener; backups and exports in flight
-// get until ctx ends.
+// shutdownAdmin stops the admin socket and listener; backups and exports
+// in flight get until ctx ends.
 func (m *Main) shutdownAdmin(ctx context.Context) error {
 	err := m.shutdownSocket(ctx)
 	if m.admin == nil {

@@ -82,8 +82,10 @@ func TestMetricsAfterConversation(t *testing.T) {
 		metric string
 		want   float64
 	}{
-		{`tagbot_callbacks_total{outcome="stored"}`, 2},
-		{`tagbot_callbacks_total{outcome="missing msg_signature, timestamp or nonce"}`, 1},
+		{`tagbot_callbacks_total{reason="none",result="accepted"}`, 2},
+		{`tagbot_callbacks_total{reason="missing_params",result="rejected"}`, 1},
+		{`tagbot_callbacks_total{reason="bad_signature",result="rejected"}`, 0},
+		{`tagbot_callbacks_total{reason="none",result="duplicate"}`, 0},
 		{`tagbot_wecom_calls_total{api="externalcontact/mark_tag",errcode="0"}`, 2},
 		{`tagbot_wecom_ratelimit_wait_seconds_count{api="externalcontact/mark_tag"}`, 2},
 		{`tagbot_intake_items_total{result="accepted"}`, 1},
@@ -92,7 +94,11 @@ func TestMetricsAfterConversation(t *testing.T) {
 		{`tagbot_outbox_pending{state="queued"}`, 0},
 		{`tagbot_outbox_pending{state="retrying"}`, 0},
 		{`tagbot_outbox_in_flight`, 0},
+		{`tagbot_outbox_failed_total{errcode="84061"}`, 0},
+		{`tagbot_replies_queued`, 0},
+		{`tagbot_suggestions{status="confirmed"}`, 0},
 		{`tagbot_store_scrape_error`, 0},
+		{`tagbot_build_info{version="dev"}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.metric, func(t *testing.T) {
@@ -110,6 +116,15 @@ func TestMetricsAfterConversation(t *testing.T) {
 	}
 	if after["tagbot_store_file_bytes"] <= 0 {
 		t.Errorf("tagbot_store_file_bytes = %v, want > 0", after["tagbot_store_file_bytes"])
+	}
+	if _, ok := after[`tagbot_suggestions{status="pending"}`]; !ok {
+		t.Error(`tagbot_suggestions{status="pending"} not scraped`)
+	}
+	if n := after[`tagbot_wecom_calls_total{api="gettoken",errcode="0"}`]; n < 1 {
+		t.Errorf("gettoken calls = %v, want ≥ 1 (the demo fetched a token)", n)
+	}
+	if _, ok := after["go_goroutines"]; !ok {
+		t.Error("go_goroutines not scraped (Go collector)")
 	}
 	if n := after[`tagbot_wecom_calls_total{api="message/send",errcode="0"}`]; n < 2 {
 		t.Errorf("message/send calls = %v, want ≥ 2 (the two replies)", n)

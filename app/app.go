@@ -103,7 +103,8 @@ type Main struct {
 	triggerLog   *slog.Logger     // the tag trigger engines' logger (qrtrig.go)
 	Import       *page.Server     // /import and its upload page on server.listen
 
-	log      *slog.Logger
+	log      *slog.Logger // pkg=app
+	rootLog  *slog.Logger // Options.Logger, for packages that name themselves (ops)
 	now      func() time.Time
 	listener net.Listener
 	http     *http.Server
@@ -119,7 +120,7 @@ func New(cfg *config.Config, opts Options) (*Main, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), now: opts.Now, configPath: opts.ConfigPath}
+	m := &Main{Config: cfg, log: opts.Logger.With("pkg", "app"), rootLog: opts.Logger, now: opts.Now, configPath: opts.ConfigPath}
 	m.Rules = classify.NewEngine(nil, classify.EngineOptions{Zone: config.ChinaZone, Logger: opts.Logger})
 	var crypto *wxcrypt.Crypto
 	if !opts.NoCallback {

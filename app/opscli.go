@@ -5,31 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"syscall"
-	"time"
+	"strings"
 
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/ops"
 	"github.com/tagbot/tagbot/store"
 )
 
-// `tagbot backup` and `tagbot export` read a store that serve may hold
-// (exclusively locked). They go through the running process, over the
-// admin listener (server.admin_listen, loopback only) or its admin socket
-// beside the store (socket.go), when one answers:
-// serve has the store loaded already, so this costs no second in-memory
-// copy, and it reads a consistent state at a transaction boundary. Only
-// when nothing answers there do they read the file themselves, under the
-// shared lock (which fails, ErrLocked, if a serve without an admin
-// listener or socket holds it). Reading the file without the lock, up to its last
-// whole frame, was the other choice; it was not taken because a
-// compaction can replace the file under the reader, and because it would
-// load a second full copy of the store into memory beside serve's.
+// `tagbot backup`, `export` and `status` read a store that serve may hold
+// (exclusively locked). They go through the running process over its
+// admin socket beside the store (socket.go), and only there: the socket's
+// place derives from store.path, serve makes it in a private folder with
+// mode 0600 and accepts only its own user and root, and the client checks
+// that the process answering runs as the store's owner (or as the caller,
+// or root). server.admin_listen is never asked: any local user can
+// listen on a TCP port (while serve is stopped, or another serve's port
+// may be named there), and what answers there would be taken for the
+// store. Serve has the store loaded already, so this costs no second
+// in-memory copy, and it reads a consistent state at a transaction
+// boundary. Only when nothing answers on the socket do they read the file
+// themselves, under the shared lock (which fails, ErrLocked, while another
+// tagbot command holds the store, or a serve without its socket). Reading
+// the file without the lock, up to its last whole frame, was the other
+// choice; it was not taken because a compaction can replace the file
+// under the reader, and because it would load a second full copy of the
+// store into memory beside serve's.
 
 // BackupOptions are `tagbot backup`'s arguments.
 type BackupOptions struct {
@@ -41,14 +45,14 @@ type BackupOptions struct {
 }
 
 // Backup writes a consistent copy of the store to opts.Out, through the
-// running serve when its admin listener answers, else from the file.
+// running serve when its admin socket answers, else from the file.
 func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout io.Writer) error {
 	cfg, err := loadConfig(configPath, credsNone)
 	if err != nil {
 		return err
 	}
-	if same, _ := samePath(opts.Out, cfg.Store.Path); same {
-		return UsageError{fmt.Errorf("backup: %s is the store itself; name another file", opts.Out)}
+	if err := backupOut(opts.Out, cfg.Store.Path); err != nil {
+		return err
 	}
 	if err := backupTarget(opts); err != nil {
 		return err
@@ -77,6 +81,81 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 	return nil
 }
 
+// storeCompanions are the suffixes of the files beside store.path that
+// belong to the store: its lock (which serve's flock guards by inode),
+// its admin socket, BuntDB's compaction file and torn tails set aside.
+var storeCompanions = []string{".lock", ".sock", ".tmp", ".torn-"}
+
+// backupOut refuses, before anything is copied, an OUT that names no
+// file ("" or "-": a copy of the store is not for a terminal), whose
+// folder does not exist, or that is the store or one of its companion
+// files (replacing the lock file would leave serve's lock guarding an
+// orphan inode).
+func backupOut(out, storePath string) error {
+	if out == "" || out == "-" {
+		return UsageError{errors.New("backup: name the file to write, e.g. tagbot backup /var/backups/tagbot-2026-03-01.db " +
+			"(standard output, -, is not supported)")}
+	}
+	dir := filepath.Dir(out)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return UsageError{fmt.Errorf("backup: the folder %s does not exist; create it first or name a file in another folder", dir)}
+	case err != nil:
+		return UsageError{fmt.Errorf("backup: %w", err)}
+	case !fi.IsDir():
+		return UsageError{fmt.Errorf("backup: %s is not a folder", dir)}
+	}
+	if same, _ := samePath(out, storePath); same {
+		return UsageError{fmt.Errorf("backup: %s is the store itself; name another file", out)}
+	}
+	o, err := realPath(out)
+	if err != nil {
+		return nil
+	}
+	// The store's companions sit beside its fully resolved path (store's
+	// lock) and beside the name store.path gives (the socket).
+	var stores []string
+	if st, err := realPath(storePath); err == nil {
+		stores = append(stores, st)
+	}
+	if st, err := filepath.EvalSymlinks(storePath); err == nil {
+		if st, err := filepath.Abs(st); err == nil {
+			stores = append(stores, st)
+		}
+	}
+	ofi, ofiErr := os.Stat(o)
+	for _, st := range stores {
+		for _, suffix := range storeCompanions {
+			if strings.HasPrefix(o, st+suffix) {
+				return UsageError{fmt.Errorf("backup: %s belongs to the store (%s*); name another file", out, storePath+suffix)}
+			}
+		}
+		if ofiErr != nil {
+			continue
+		}
+		for _, p := range []string{st, st + ".lock"} {
+			if pfi, err := os.Stat(p); err == nil && os.SameFile(ofi, pfi) {
+				return UsageError{fmt.Errorf("backup: %s is a link to %s, which belongs to the store; name another file", out, p)}
+			}
+		}
+	}
+	return nil
+}
+
+// realPath is path made absolute with its folder's symlinks resolved.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(abs)), nil
+}
+
 // backupTarget refuses an Out the backup must not replace: anything but a
 // regular file (renaming over /dev/full or a symlink would replace the
 // node itself), and an existing file without Force.
@@ -95,8 +174,8 @@ func backupTarget(opts BackupOptions) error {
 	return nil
 }
 
-// errNoAdmin says no admin listener is configured or answering.
-var errNoAdmin = errors.New("no admin listener answered")
+// errNoAdmin says no serve answered on the admin socket.
+var errNoAdmin = errors.New("no serve answered on the admin socket")
 
 // backupLocal copies the store file under the shared lock.
 func backupLocal(cfg *config.Config, w io.Writer) (int64, error) {
@@ -111,7 +190,7 @@ func backupLocal(cfg *config.Config, w io.Writer) (int64, error) {
 	return sn.WriteTo(w)
 }
 
-// backupRemote asks serve for the store over the admin listener and checks
+// backupRemote asks serve for the store over the admin socket and checks
 // that the whole advertised length arrived.
 func backupRemote(ctx context.Context, cfg *config.Config, w io.Writer) (int64, error) {
 	resp, err := adminRequest(ctx, cfg, http.MethodPost, ops.PathBackup, nil)
@@ -129,39 +208,10 @@ func backupRemote(ctx context.Context, cfg *config.Config, w io.Writer) (int64, 
 	return n, nil
 }
 
-// adminRequest sends one request to a running serve: over the admin
-// listener when one is configured and answers, else over the admin
-// socket (socket.go); errNoAdmin when neither answers.
+// adminRequest sends one request to a running serve over the admin
+// socket (socket.go); errNoAdmin when nothing answers there.
 func adminRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
-	resp, err := listenerRequest(ctx, cfg, method, path, query)
-	if errors.Is(err, errNoAdmin) {
-		return socketRequest(ctx, cfg, method, path, query)
-	}
-	return resp, err
-}
-
-// listenerRequest sends one request to server.admin_listen; errNoAdmin
-// when none is configured or nothing listens there.
-func listenerRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
-	if cfg.Server.AdminListen == "" {
-		return nil, errNoAdmin
-	}
-	host, port, err := net.SplitHostPort(cfg.Server.AdminListen)
-	if err != nil {
-		return nil, UsageError{fmt.Errorf("server.admin_listen: %w", err)}
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	u := url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: path, RawQuery: query.Encode()}
-	resp, err := sendAdmin(ctx, &http.Transport{DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, Proxy: nil}, method, u)
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return nil, errNoAdmin
-	}
-	if err != nil {
-		return nil, fmt.Errorf("admin listener %s: %w", u.Host, err)
-	}
-	return resp, nil
+	return socketRequest(ctx, cfg, method, path, query)
 }
 
 // samePath reports whether a and b name the same file.
@@ -191,7 +241,7 @@ type ExportOptions struct {
 }
 
 // Export streams the ledger or the current state to out, through the
-// running serve when its admin listener answers, else from the file
+// running serve when its admin socket answers, else from the file
 // (loaded read-only, under the shared lock).
 func Export(ctx context.Context, configPath string, opts ExportOptions, out io.Writer) error {
 	cfg, err := loadConfig(configPath, credsNone)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net"
+	"os"
 	"syscall"
 )
 
@@ -24,4 +25,13 @@ func socketPeerUID(c *net.UnixConn) (int, error) {
 		return -1, credErr
 	}
 	return int(cred.Uid), nil
+}
+
+// fileOwner is the user id owning the file fi describes.
+func fileOwner(fi os.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return -1, false
+	}
+	return int(st.Uid), true
 }

@@ -22,8 +22,9 @@ import (
 // (SocketPath: store.path + ".sock", mode 0600 in the store's 0700
 // folder) with /admin/status, /admin/backup and /admin/export, so `tagbot
 // status`, `backup` and `export` reach a running serve with nothing more
-// configured. They try server.admin_listen first (when set), then the
-// socket, then read the store file themselves (serve is not running). A
+// configured. They use the socket only (never server.admin_listen, which
+// serves metrics and probes alone), else read the store file themselves
+// (serve is not running). A
 // clean exit removes the socket; one a killed serve left is found stale
 // (nothing answers on it) and replaced by the next serve.
 
@@ -36,7 +37,8 @@ func SocketPath(storePath string) string { return storePath + ".sock" }
 const maxSocketPath = 103
 
 // startSocket listens on the admin socket; a socket that cannot be opened
-// is logged, not fatal (status then needs server.admin_listen). The
+// is logged, not fatal (status, backup and export then cannot reach this
+// serve, and say so while it holds the store). The
 // returned func closes the socket and removes its file at once, for a
 // start that fails after it.
 func (m *Main) startSocket(ctx context.Context) (closeNow func()) {
@@ -46,12 +48,12 @@ func (m *Main) startSocket(ctx context.Context) (closeNow func()) {
 	path := SocketPath(m.Config.Store.Path)
 	ln, err := listenSocket(path, m.log)
 	if err != nil {
-		m.log.Warn("admin socket not opened; tagbot status, backup and export reach this serve only through server.admin_listen",
+		m.log.Warn("admin socket not opened; tagbot status, backup and export cannot reach this serve until it is fixed and serve restarted",
 			"path", path, "err", err)
 		return func() {}
 	}
 	m.socket = &http.Server{
-		Handler: ops.NewSocketHandler(ops.AdminOptions{Store: m.Store, Logger: m.log,
+		Handler: ops.NewSocketHandler(ops.AdminOptions{Store: m.Store, Logger: m.rootLog,
 			Status: m.statusSource().Handler(m.log)}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
@@ -156,14 +158,30 @@ func (m *Main) shutdownSocket(ctx context.Context) error {
 }
 
 // socketRequest sends one request over the admin socket; errNoAdmin when
-// there is none or nothing answers on it (serve is not running).
+// there is none or nothing answers on it (serve is not running). The
+// process answering must run as the store file's owner, the caller or
+// root: a socket some other user managed to put there is refused.
 func socketRequest(ctx context.Context, cfg *config.Config, method, path string, query url.Values) (*http.Response, error) {
 	sock := SocketPath(cfg.Store.Path)
 	if fi, err := os.Lstat(sock); err != nil || fi.Mode().Type() != os.ModeSocket {
 		return nil, errNoAdmin
 	}
+	owner := -1
+	if fi, err := os.Stat(cfg.Store.Path); err == nil {
+		owner, _ = fileOwner(fi)
+	}
 	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "unix", sock)
+		c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, err
+		}
+		uid, err := serverUID(c.(*net.UnixConn))
+		if err != nil || uid != os.Getuid() && uid != owner && uid != 0 {
+			c.Close()
+			return nil, fmt.Errorf("%w: the process on it runs as user %d, not as the store's owner (%d) or you (%d)",
+				errForeignSocket, uid, owner, os.Getuid())
+		}
+		return c, nil
 	}
 	u := url.URL{Scheme: "http", Host: "tagbot", Path: path, RawQuery: query.Encode()}
 	resp, err := sendAdmin(ctx, &http.Transport{DialContext: dial, Proxy: nil}, method, u)
@@ -175,6 +193,13 @@ func socketRequest(ctx context.Context, cfg *config.Config, method, path string,
 	}
 	return resp, nil
 }
+
+// serverUID is the user id of the process serving a connection the
+// client made (a hook for tests).
+var serverUID = socketPeerUID // peercred_*.go
+
+// errForeignSocket says the admin socket is served by another user.
+var errForeignSocket = errors.New("refused")
 
 // sendAdmin sends one request to serve; a status other than 200 is an
 // error with the start of the body.
@@ -195,25 +220,25 @@ func sendAdmin(ctx context.Context, tr *http.Transport, method string, u url.URL
 	return resp, nil
 }
 
-// lockedHint explains ErrLocked when no serve answered: the running
-// process is not reachable on either way in. It says why the socket could
-// not be used and what to do about it.
+// lockedHint explains ErrLocked when no serve answered on the admin
+// socket: another tagbot command holds the store (sync, import, repair …
+// run to their end; a serve runs until stopped), or a serve that cannot
+// be reached. It says which it can tell and what to do.
 func lockedHint(cfg *config.Config) string {
 	sock := SocketPath(cfg.Store.Path)
 	fi, err := os.Lstat(sock)
 	switch {
 	case len(sock) > maxSocketPath:
-		return fmt.Sprintf("serve cannot open its admin socket %s: the path is longer than %d bytes; "+
-			"set server.admin_listen (e.g. 127.0.0.1:9091) and restart serve, or move store.path to a shorter path",
-			sock, maxSocketPath)
+		return fmt.Sprintf("if it is serve, it cannot open its admin socket %s "+
+			"(the path is longer than %d bytes): move store.path to a shorter path and restart serve", sock, maxSocketPath)
 	case err == nil && fi.Mode().Type() != os.ModeSocket:
-		return fmt.Sprintf("serve cannot open its admin socket: %s is in the way and is not a socket; "+
-			"remove it and restart serve, or set server.admin_listen (e.g. 127.0.0.1:9091)", sock)
+		return fmt.Sprintf("if it is serve, it cannot open its admin socket: "+
+			"%s is in the way and is not a socket; remove it and restart serve", sock)
 	case err == nil:
-		return fmt.Sprintf("serve did not answer on its admin socket %s; check serve's log, "+
-			"or set server.admin_listen (e.g. 127.0.0.1:9091) and restart serve", sock)
+		return fmt.Sprintf("nothing answered on the admin socket %s: "+
+			"if serve runs, check its log; else wait for the command (sync, import …) to finish and try again", sock)
 	default:
-		return fmt.Sprintf("serve runs without its admin socket %s (its log says why); "+
-			"set server.admin_listen (e.g. 127.0.0.1:9091), or fix what the log names and restart serve", sock)
+		return fmt.Sprintf("it may be serve, sync, import or another command: wait for it to finish and try again; "+
+			"if it is serve, it runs without its admin socket %s (too old to have one, or the socket was removed; its log says why): restart serve", sock)
 	}
 }

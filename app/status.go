@@ -31,8 +31,8 @@ type StatusOptions struct {
 	JSON bool // print the view as JSON instead of text
 }
 
-// Status prints the outbox queue: through a running serve's admin listener
-// or admin socket (counts and live figures), else from the store file
+// Status prints the outbox queue: through a running serve's admin socket
+// (counts and live figures), else from the store file
 // (counts only).
 func Status(ctx context.Context, configPath string, opts StatusOptions, out io.Writer) error {
 	cfg, err := loadConfig(configPath, credsNone)
@@ -68,7 +68,7 @@ func Status(ctx context.Context, configPath string, opts StatusOptions, out io.W
 	return err
 }
 
-// remoteStatus asks serve for the view over the admin listener or socket.
+// remoteStatus asks serve for the view over the admin socket.
 func remoteStatus(ctx context.Context, cfg *config.Config) (statusview.View, error) {
 	resp, err := adminRequest(ctx, cfg, http.MethodGet, ops.PathStatus, nil)
 	if err != nil {

@@ -14,11 +14,12 @@ import (
 )
 
 // TestStatusWhileServing: `tagbot status` reads a store a running serve
-// holds, through its admin listener, with serve's live figures.
+// holds, through its admin socket (the config names no admin_listen),
+// with serve's live figures.
 func TestStatusWhileServing(t *testing.T) {
 	d := startAdminDemo(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	yaml := fmt.Sprintf("server:\n  admin_listen: %q\nstore:\n  path: %q\n", d.Main.AdminAddr(), d.Main.Config.Store.Path)
+	yaml := fmt.Sprintf("store:\n  path: %q\n", d.Main.Config.Store.Path)
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -45,10 +45,12 @@ type ServerOptions struct {
 	Now func() time.Time
 	// Logger receives request logs (slog.Default when nil).
 	Logger *slog.Logger
-	// Observe, when set, is told the outcome of every request: "stored",
-	// "duplicate", "verified" (a URL check), or the reason it was rejected
-	// (e.g. "signature mismatch"). For metrics; it must not block.
-	Observe func(outcome string)
+	// Observe, when set, is told the outcome of every request as a result
+	// ("accepted", "duplicate", "verified" for a URL check, "rejected", or
+	// "failed" when storing failed) and a snake_case reason ("none" unless
+	// rejected or failed; e.g. "bad_signature"): labels for metrics, all
+	// listed by CallbackLabels. It must not block.
+	Observe func(result, reason string)
 }
 
 // Server is the WeCom callback endpoint (接收消息服务器): GET answers the URL
@@ -114,24 +116,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rej = &rejection{http.StatusMethodNotAllowed, "method not allowed", nil}
 	}
 	if rej != nil {
-		s.observe(rejectionLabel(rej.reason))
+		s.observeRejection(rej)
 		s.logRejection(r, rej)
 		http.Error(w, http.StatusText(rej.status), rej.status)
 	}
-}
-
-// observe reports an outcome to ServerOptions.Observe.
-func (s *Server) observe(outcome string) {
-	if s.opts.Observe != nil {
-		s.opts.Observe(outcome)
-	}
-}
-
-// rejectionLabel is a rejection's reason without the detail after a colon
-// (a decryption error's text), so that labels stay few.
-func rejectionLabel(reason string) string {
-	label, _, _ := strings.Cut(reason, ":")
-	return label
 }
 
 // logRejection logs a rejected request, at most a few lines a second (see
@@ -217,7 +205,7 @@ func (s *Server) verifyURL(w http.ResponseWriter, r *http.Request) *rejection {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	w.Write(plain)
-	s.observe("verified")
+	s.observe(ResultVerified, reasonNone)
 	s.log.Info("callback url verified", "remote", r.RemoteAddr)
 	return nil
 }
@@ -267,11 +255,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) *rejection {
 	}
 	w.WriteHeader(http.StatusOK)
 	if dup {
-		s.observe("duplicate")
+		s.observe(ResultDuplicate, reasonNone)
 		s.log.Debug("duplicate callback ignored", "key", key)
 		return nil
 	}
-	s.observe("stored")
+	s.observe(ResultAccepted, reasonNone)
 	if s.log.Enabled(r.Context(), slog.LevelDebug) { // spare the arguments' boxing on every callback
 		s.log.Debug("callback stored", "inbox", id, "key", key, "msgtype", msg.MsgType, "event", msg.Event)
 	}

@@ -123,9 +123,9 @@ type Server struct {
 	CallbackPath    string
 	TimestampWindow time.Duration // 0 disables the check 0 表示不校验
 	MaxBodyBytes    int64         // largest callback body; DefaultMaxBodyBytes when absent
-	// AdminListen is host:port of the admin listener (/metrics, /healthz,
-	// /readyz, /admin/backup, /admin/export); "" (the default) turns it off.
-	// 运维监听地址，空为关闭。
+	// AdminListen is host:port of the monitoring listener (/metrics,
+	// /healthz, /readyz; the store's data is served on the admin socket
+	// only); "" (the default) turns it off. 监控监听地址，空为关闭。
 	AdminListen string
 	// PublicURL is how WeCom users reach server.listen (the /import
 	// upload links), e.g. https://tagbot.example.com. 对外访问地址。

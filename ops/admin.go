@@ -3,10 +3,8 @@ package ops
 import (
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -20,9 +18,10 @@ const (
 	PathMetrics = "/metrics"
 	PathHealthz = "/healthz"
 	PathReadyz  = "/readyz"
-	PathBackup  = "/admin/backup" // POST: the store file, consistent (Store.Snapshot)
-	PathExport  = "/admin/export" // GET ?what=…&since=…&format=…: Export's rows
-	PathStatus  = "/admin/status" // GET: the outbox queue (statusview.View, JSON)
+	// The data paths, served on the admin socket only (NewSocketHandler).
+	PathBackup = "/admin/backup" // POST: the store file, consistent (Store.Snapshot)
+	PathExport = "/admin/export" // GET ?what=…&since=…&format=…: Export's rows
+	PathStatus = "/admin/status" // GET: the outbox queue (statusview.View, JSON)
 )
 
 // AdminOptions configure the admin handler.
@@ -30,20 +29,22 @@ type AdminOptions struct {
 	Store   *store.Store
 	Metrics *Metrics
 	Ready   *Readiness
-	Logger  *slog.Logger
-	// Status, when set, serves PathStatus (loopback clients only).
+	// Logger is the root logger; the handlers name pkg=ops themselves.
+	Logger *slog.Logger
+	// Status, when set, serves PathStatus (socket only).
 	Status http.Handler
 }
 
-// NewAdminHandler serves /metrics, /healthz, /readyz and, to loopback
-// clients only, /admin/backup and /admin/export (the store's data leaves
-// the process there: bind server.admin_listen to 127.0.0.1 anyway).
+// noDataHere is what the TCP admin listener answers on the data paths.
+const noDataHere = "not here: backup, export and status are served only on the admin socket beside the store; " +
+	"run tagbot backup, export or status on this host as the store's owner\n"
+
+// NewAdminHandler serves /metrics, /healthz and /readyz, for
+// server.admin_listen. It serves none of the store's data: any local user
+// can connect to a TCP port, and a reverse proxy that exposes /metrics
+// would expose the rest too, so /admin/… answers 404 here with a pointer
+// to the admin socket (NewSocketHandler), which checks who connects.
 func NewAdminHandler(opts AdminOptions) http.Handler {
-	log := opts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("pkg", "ops")
 	mux := http.NewServeMux()
 	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(opts.Metrics.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET "+PathHealthz, func(w http.ResponseWriter, _ *http.Request) {
@@ -58,79 +59,30 @@ func NewAdminHandler(opts AdminOptions) http.Handler {
 		}
 		json.NewEncoder(w).Encode(rep)
 	})
-	dataRoutes(mux, opts, log, loopbackOnly)
+	mux.HandleFunc("/admin/", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, noDataHere, http.StatusNotFound)
+	})
 	return mux
 }
 
-// NewSocketHandler serves /admin/backup, /admin/export and /admin/status
-// on the Unix socket serve listens on beside the store: the socket's mode
-// (0600) and the store's folder (0700) already keep out everyone but the
-// store's owner, so there is no loopback check.
+// NewSocketHandler serves /admin/backup, /admin/export and /admin/status,
+// the endpoints through which the store's data leaves the process, on the
+// Unix socket serve listens on beside the store: the socket's mode (0600),
+// the private folder it is made in and its accept check (the peer's user
+// id) keep out everyone but the store's owner and root.
 func NewSocketHandler(opts AdminOptions) http.Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
+	log = log.With("pkg", "ops")
 	mux := http.NewServeMux()
-	dataRoutes(mux, opts, log.With("pkg", "ops"), func(h http.Handler) http.Handler { return h })
-	return mux
-}
-
-// dataRoutes mounts the endpoints through which the store's data leaves
-// the process, each wrapped by guard.
-func dataRoutes(mux *http.ServeMux, opts AdminOptions, log *slog.Logger, guard func(http.Handler) http.Handler) {
-	mux.Handle("POST "+PathBackup, guard(backupHandler(opts.Store, log)))
-	mux.Handle("GET "+PathExport, guard(exportHandler(opts.Store, log)))
+	mux.Handle("POST "+PathBackup, backupHandler(opts.Store, log))
+	mux.Handle("GET "+PathExport, exportHandler(opts.Store, log))
 	if opts.Status != nil {
-		mux.Handle("GET "+PathStatus, guard(opts.Status))
+		mux.Handle("GET "+PathStatus, opts.Status)
 	}
-}
-
-// loopbackOnly refuses clients that are not on this machine: the client
-// must connect from a loopback address or from the very address it
-// connected to (admin_listen on one of this host's own IPs, for a remote
-// Prometheus, still lets tagbot backup on the host in), and the Host header
-// must name a loopback address, localhost or that address, so a web page
-// that rebinds its DNS name to 127.0.0.1 cannot read the store through a
-// browser on the host.
-func loopbackOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		local := localIP(r)
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		ip := net.ParseIP(host)
-		if err != nil || ip == nil || !(ip.IsLoopback() || local != nil && ip.Equal(local)) || !localHost(r.Host, local) {
-			http.Error(w, "local clients only", http.StatusForbidden)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// localIP is the address the request came in on (nil if unknown).
-func localIP(r *http.Request) net.IP {
-	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return nil
-	}
-	return net.ParseIP(host)
-}
-
-// localHost reports whether a Host header names this machine: localhost,
-// a loopback IP or the address the request came in on.
-func localHost(hostport string, local net.IP) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && (ip.IsLoopback() || local != nil && ip.Equal(local))
+	return mux
 }
 
 // backupHandler streams a consistent copy of the store file, with its

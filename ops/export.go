@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tagbot/tagbot/store"
 )
@@ -40,14 +41,14 @@ func ParseExportQuery(what, since, format string, zone *time.Location) (ExportQu
 	switch what {
 	case ExportLedger, ExportCustomers, ExportLibrary:
 	default:
-		return q, fmt.Errorf("export: want ledger, customers or library, got %q", what)
+		return q, fmt.Errorf("export: want ledger, customers or library, got %q", clip(what))
 	}
 	switch q.Format {
 	case "":
 		q.Format = FormatJSONL
 	case FormatJSONL, FormatCSV:
 	default:
-		return q, fmt.Errorf("export: --format wants jsonl or csv, got %q", format)
+		return q, fmt.Errorf("export: --format wants jsonl or csv, got %q", clip(format))
 	}
 	if since == "" {
 		return q, nil
@@ -61,7 +62,23 @@ func ParseExportQuery(what, since, format string, zone *time.Location) (ExportQu
 			return q, nil
 		}
 	}
-	return q, fmt.Errorf("export: --since wants a time like 2026-03-01 or 2026-03-01T08:00:00+08:00, got %q", since)
+	return q, fmt.Errorf("export: --since wants a time like 2026-03-01 or 2026-03-01T08:00:00+08:00, got %q", clip(since))
+}
+
+// clipLen is how much of an argument an error message repeats.
+const clipLen = 64
+
+// clip cuts an argument for an error message to clipLen bytes (at a rune
+// boundary), so a huge value is not echoed whole.
+func clip(s string) string {
+	if len(s) <= clipLen {
+		return s
+	}
+	i := clipLen
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // Export streams q's rows from st to w, in bounded memory (the store is
@@ -130,23 +147,25 @@ func (r *rowWriter) writeHeader(header []string) error {
 	return r.csv.Write(header)
 }
 
-// safeCells keeps a spreadsheet from reading a cell as a formula: names,
-// remarks and tags come from customers and employees, and a WeChat name
-// like =HYPERLINK(…) must stay text. A cell starting with = + - @ or a
-// tab/CR gets a leading apostrophe (OWASP's CSV-injection advice), which
-// Excel hides; a number such as -2 is left alone.
+// safeCells keeps a spreadsheet from reading a cell as a formula or a
+// number it is not: names, remarks and tags come from customers and
+// employees, and a WeChat name like =HYPERLINK(…) must stay text. A cell
+// starting with = + - @ or a tab/CR gets a leading apostrophe (OWASP's
+// CSV-injection advice), which Excel hides, unless it is a plain decimal
+// such as -2 or -2.50 (plainNumber): +8613800000000 stays a phone number
+// rather than 8.6138E+12, and -Inf text rather than #NAME?.
 func safeCells(cells []string) []string {
 	for i, c := range cells {
-		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			continue
-		}
-		if _, err := strconv.ParseFloat(c, 64); err == nil {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) || plainNumber.MatchString(c) {
 			continue
 		}
 		cells[i] = "'" + c
 	}
 	return cells
 }
+
+// plainNumber is a cell safeCells leaves alone though it starts with "-".
+var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 
 // flush ends the output; a CSV with no rows still gets its BOM and header
 // (header), so a loader sees the columns.

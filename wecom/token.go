@@ -16,6 +16,9 @@ type tokenCache struct {
 	*cache.Memory
 	mu   sync.Mutex
 	keys map[string]struct{}
+	// fetched, when set, is called on every Set: the SDK stores a token
+	// only after fetching it.
+	fetched func()
 }
 
 func newTokenCache() *tokenCache {
@@ -27,6 +30,9 @@ func (c *tokenCache) Set(key string, val interface{}, timeout time.Duration) err
 	c.mu.Lock()
 	c.keys[key] = struct{}{}
 	c.mu.Unlock()
+	if c.fetched != nil {
+		c.fetched()
+	}
 	return c.Memory.Set(key, val, timeout)
 }
 
@@ -56,16 +62,27 @@ type tokenHandle struct {
 
 	mu   sync.Mutex
 	last string
+	// observe, when set, is told of every token fetch as api "gettoken"
+	// (Config.Observe); a token served from the cache is no call.
+	observe func(api string, errcode int, limiterWait time.Duration)
 }
+
+// apiGetToken is the API name token fetches are observed under.
+const apiGetToken = "gettoken"
 
 var _ credential.AccessTokenContextHandle = (*tokenHandle)(nil)
 
-func newTokenHandle(corpID, secret string, agentID string, base string) *tokenHandle {
+func newTokenHandle(corpID, secret string, agentID string, base string,
+	observe func(api string, errcode int, limiterWait time.Duration)) *tokenHandle {
 	c := newTokenCache()
+	if observe != nil {
+		c.fetched = func() { observe(apiGetToken, 0, 0) }
+	}
 	return &tokenHandle{
-		sdk:   credential.NewWorkAccessToken(corpID, secret, agentID, credential.CacheKeyWorkPrefix, c),
-		cache: c,
-		base:  base,
+		sdk:     credential.NewWorkAccessToken(corpID, secret, agentID, credential.CacheKeyWorkPrefix, c),
+		cache:   c,
+		base:    base,
+		observe: observe,
 	}
 }
 
@@ -78,7 +95,12 @@ func (h *tokenHandle) GetAccessToken() (string, error) {
 func (h *tokenHandle) GetAccessTokenContext(ctx context.Context) (string, error) {
 	tok, err := h.sdk.GetAccessTokenContext(ctx)
 	if err != nil {
-		return "", convertErr("gettoken", err)
+		// Only a fetch fails: a cached token is returned as is.
+		err = convertErr(apiGetToken, err)
+		if h.observe != nil {
+			h.observe(apiGetToken, observedCode(err), 0)
+		}
+		return "", err
 	}
 	h.mu.Lock()
 	if tok != h.last {

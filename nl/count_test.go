@@ -102,6 +102,9 @@ func TestCountPhrasings(t *testing.T) {
 		{"高意向又是VIP的有多少", "/stats tag:高意向 tag:VIP"},
 		// a change over time is the trend
 		{"这个月新增了多少高意向", "/stats trend tag:高意向 since:这个月"},
+		{"这周高意向增加了多少", "/stats trend tag:高意向 since:这周"},
+		{"这周增加了多少高意向客户", "/stats trend tag:高意向 since:这周"},
+		{"VIP这个月减少了多少", "/stats trend tag:VIP since:这个月"},
 		// not counts: writes, one customer, history, lists, an employee
 		{"给张三打上VIP", "/tag 张三 +VIP"},
 		{"张三加个高意向标签", "/tag 张三 +高意向"},

@@ -117,6 +117,7 @@ func TestCountPhrasings(t *testing.T) {
 		{"王小明昨天有多少标签", "/tags 王小明 at:昨天"},
 		{"王小明今天有多少标签", "/tags 王小明"},
 		{"VIP张有多少标签", "/tags VIP张"},
+		{"VIP张有哪些标签", "/tags VIP张"},
 		// a customer whose name is made of question words
 		{"多少有哪些标签", "/tags 多少"},
 		{"多少有多少标签", "/tags 多少"},
@@ -124,6 +125,8 @@ func TestCountPhrasings(t *testing.T) {
 		{"多少昨天有几个标签", "/tags 多少 at:昨天"},
 		{"王有才有多少标签", "/tags 王有才"},
 		{"谁改了张三的标签", "/history 张三"},
+		{"谁给王小明打了高意向", "/history 王小明 tag:高意向"},
+		{"谁把王小明的VIP删了", "/history 王小明 tag:VIP"},
 		{"昨天谁删了VIP标签", "/history tag:VIP since:昨天 until:昨天"},
 		{"高意向又是VIP的客户有哪些", "/find tag:高意向 tag:VIP"},
 		{"lisi这周打了多少标签", "/stats @lisi since:这周"},

@@ -28,7 +28,7 @@ var changeWords = []string{"新增", "增加", "减少", "多了", "少了"}
 var countNoise = []string{
 	// how many, which
 	"有多少", "多少", "有几", "几", // with a measure word after them (measureWords)
-	"数量", "人数", "客户数量", "客户数", "总数", "数目", "有哪些", "哪些", "都有谁", "有谁", "是谁",
+	"数量", "人数", "的人数", "客户数量", "客户数", "总数", "数目", "有哪些", "哪些", "都有谁", "有谁", "是谁",
 	"一共", "总共", "总计", "共有", "现在", "目前", "当前", "现有", "新增了", "新增", "增加了", "增加", "减少了", "减少", "多了", "少了",
 	// customers
 	"客户", "的人", "这些", "这个", "那个", "标签",
@@ -54,12 +54,18 @@ func countFind(rq *request) (Result, bool) {
 	if !counting && !hasAny(rq.s, countWords...) {
 		return Result{}, false
 	}
-	tags, unknown := rq.countParts(rq.s)
+	s := rq.s
+	if rest, ok := mine(s); ok { // 我的客户里有多少VIP: what /stats counts for the asker
+		s = rest
+	} else if r, ok, skip := rq.countSubject(s); ok || skip { // 多少有哪些标签, 孙七的客户有多少
+		return r, ok
+	}
+	tags, unknown := rq.countParts(s)
 	for _, u := range unknown {
 		switch {
 		case rq.names.Customer(u): // 张三有多少(个)标签: the customer's tags
-			return run(false, "tags", word(u)), true
-		case u == "我" || len(rq.names.Members(u)) > 0: // 孙七的客户有多少: not a tag question
+			return rq.tagsOf(u), true
+		case u == "我" || len(rq.names.Members(u)) > 0: // 孙七这周的客户: not a tag question
 			return Result{}, false
 		}
 	}
@@ -79,7 +85,7 @@ func countFind(rq *request) (Result, bool) {
 		return Result{}, false
 	}
 	switch {
-	case hasAny(rq.s, changeWords...): // 这个月新增了多少高意向
+	case hasAny(s, changeWords...): // 这个月新增了多少高意向
 		if len(tags) != 1 {
 			return Result{}, false
 		}
@@ -98,17 +104,58 @@ func countFind(rq *request) (Result, bool) {
 	return run(false, "find", args...), true
 }
 
+// The pieces countParts reads a question as.
+const (
+	pieceStart = iota // nothing read yet
+	pieceName         // one character of no known word
+	pieceLoose        // a joinWords word out of place: part of the tag beside it, if any
+	pieceTag          // a live tag
+	pieceNoise        // a countNoise word
+	pieceItem         // a countNoise word naming what is counted (itemWords)
+)
+
+// itemWords name what is counted; joinWords may follow them or a tag.
+var itemWords = []string{"客户", "的人", "的", "标签"}
+
+// joinWords read as "among" (VIP里面, 客户中) or "and" (高意向和VIP) only
+// after a tag or an itemWords word: elsewhere, beside a tag (中高意向,
+// 和VIP有多少), they are part of a name, asked back, not dropped; alone
+// (里面有多少VIP) they are dropped.
+var joinWords = []string{"里面", "里头", "里边", "当中", "之中", "中间", "中", "里", "和", "跟", "与", "及"}
+
+// countPiece reads the piece s starts with, prev being the kind of the
+// piece before: its kind, its tag and its length in bytes. At each place
+// the longest live tag wins, then the longest countNoise word, then one
+// character.
+func (rq *request) countPiece(s string, idx *tagsByLen, prev int) (kind int, tag string, n int) {
+	if t, n := rq.tagAt(s, idx); n > 0 {
+		return pieceTag, t, n
+	}
+	if n := noiseAt(s); n > 0 {
+		w := s[:n]
+		switch {
+		case slices.Contains(joinWords, w) && prev != pieceTag && prev != pieceItem:
+			return pieceLoose, "", n
+		case slices.Contains(itemWords, w):
+			return pieceItem, "", n
+		}
+		return pieceNoise, "", n
+	}
+	_, size := utf8.DecodeRuneInString(s)
+	return pieceName, "", size
+}
+
 // countParts reads s as live tags among countNoise words. unknown are the
 // stretches that are neither, each with any tag inside it (VIPP holds
-// VIP): the names to ask back.
+// VIP, 中高意向 holds 高意向): the names to ask back.
 func (rq *request) countParts(s string) (tags, unknown []string) {
 	idx := lengthIndex(rq.names.TagNames())
-	start, bad := -1, false // the stretch since the last question word
-	var found []string      // its tags
+	start, bad, loose := -1, false, false // the stretch since the last question word
+	var found []string                    // its tags
 	end := func(i int) {
 		switch {
 		case start < 0:
-		case bad:
+		case bad, loose && len(found) > 0:
 			unknown = append(unknown, s[start:i])
 		default:
 			for _, t := range found {
@@ -117,28 +164,32 @@ func (rq *request) countParts(s string) (tags, unknown []string) {
 				}
 			}
 		}
-		start, bad, found = -1, false, found[:0]
+		start, bad, loose, found = -1, false, false, found[:0]
 	}
+	prev := pieceStart
 	for i := 0; i < len(s); {
-		if t, n := rq.tagAt(s[i:], idx); n > 0 {
+		kind, t, n := rq.countPiece(s[i:], idx, prev)
+		switch kind {
+		case pieceTag:
 			if start < 0 {
 				start = i
 			}
 			found = append(found, t)
-			i += n
-			continue
-		}
-		if n := noiseAt(s[i:]); n > 0 {
+		case pieceNoise, pieceItem:
 			end(i)
-			i += n
-			continue
+		case pieceLoose:
+			if start < 0 {
+				start = i
+			}
+			loose = true
+		default:
+			if start < 0 {
+				start = i
+			}
+			bad = true
 		}
-		if start < 0 {
-			start = i
-		}
-		bad = true
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		i += n
+		prev = kind
 	}
 	end(len(s))
 	return tags, unknown

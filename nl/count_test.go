@@ -16,6 +16,9 @@ func demoNames() fakeNames {
 	n.live = []string{"VIP", "普通客户", "潜在客户", "高意向", "中意向", "低意向", "展会", "官网", "转介绍", "抖音",
 		"初次接触", "已报价", "已成交", "已流失", "化妆品", "3C数码", "母婴", "价格敏感型", "观望型", "老客户", "和平"}
 	n.deleted = []string{"线下活动"}
+	for _, c := range []string{"多少", "王有才", "vip张"} { // names made of question words, and of a tag
+		n.customers[c] = true
+	}
 	return n
 }
 
@@ -55,6 +58,22 @@ func TestCountPhrasings(t *testing.T) {
 		{"请问vip有多少人", "/stats tag:VIP"},
 		{"看看VIP有多少人", "/stats tag:VIP"},
 		{"查一下有多少客户是高意向", "/stats tag:高意向"},
+		{"VIP的人数", "/stats tag:VIP"},
+		{"VIP的人数是多少", "/stats tag:VIP"},
+		{"高意向客户的人数", "/stats tag:高意向"},
+		{"多少高意向客户", "/stats tag:高意向"}, // 多少 is a customer, but nothing here asks about them
+		{"VIP中高意向有多少", "/stats tag:VIP tag:高意向"},
+		{"里面有多少VIP", "/stats tag:VIP"},
+		{"中有多少VIP", "/stats tag:VIP"},
+		// the asker's own customers: /stats counts those for an employee
+		{"我的客户有多少高意向", "/stats tag:高意向"},
+		{"我跟进的客户中有多少高意向", "/stats tag:高意向"},
+		{"我的客户里有多少VIP", "/stats tag:VIP"},
+		{"我负责的客户里面高意向有几个", "/stats tag:高意向"},
+		{"我有多少VIP客户", "/stats tag:VIP"},
+		{"我的客户中既是高意向又是VIP的有几个", "/stats tag:高意向 tag:VIP"},
+		{"我的客户有多少", "/stats"},
+		{"我的客户中高意向的有哪些", "/find tag:高意向"},
 		// channels
 		{"展会来的客户有多少", "/stats tag:展会"},
 		{"来自展会的客户有多少", "/stats tag:展会"},
@@ -83,6 +102,9 @@ func TestCountPhrasings(t *testing.T) {
 		{"高意向又是VIP的有多少", "/stats tag:高意向 tag:VIP"},
 		// a change over time is the trend
 		{"这个月新增了多少高意向", "/stats trend tag:高意向 since:这个月"},
+		{"这周高意向增加了多少", "/stats trend tag:高意向 since:这周"},
+		{"这周增加了多少高意向客户", "/stats trend tag:高意向 since:这周"},
+		{"VIP这个月减少了多少", "/stats trend tag:VIP since:这个月"},
 		// not counts: writes, one customer, history, lists, an employee
 		{"给张三打上VIP", "/tag 张三 +VIP"},
 		{"张三加个高意向标签", "/tag 张三 +高意向"},
@@ -92,7 +114,19 @@ func TestCountPhrasings(t *testing.T) {
 		{"张三是展会来的吗", "/tags 张三"},
 		{"张三有多少标签", "/tags 张三"},
 		{"李四有几个标签", "/tags 李四"},
+		{"王小明昨天有多少标签", "/tags 王小明 at:昨天"},
+		{"王小明今天有多少标签", "/tags 王小明"},
+		{"VIP张有多少标签", "/tags VIP张"},
+		{"VIP张有哪些标签", "/tags VIP张"},
+		// a customer whose name is made of question words
+		{"多少有哪些标签", "/tags 多少"},
+		{"多少有多少标签", "/tags 多少"},
+		{"多少有VIP吗", "/tags 多少"},
+		{"多少昨天有几个标签", "/tags 多少 at:昨天"},
+		{"王有才有多少标签", "/tags 王有才"},
 		{"谁改了张三的标签", "/history 张三"},
+		{"谁给王小明打了高意向", "/history 王小明 tag:高意向"},
+		{"谁把王小明的VIP删了", "/history 王小明 tag:VIP"},
 		{"昨天谁删了VIP标签", "/history tag:VIP since:昨天 until:昨天"},
 		{"高意向又是VIP的客户有哪些", "/find tag:高意向 tag:VIP"},
 		{"lisi这周打了多少标签", "/stats @lisi since:这周"},
@@ -124,6 +158,11 @@ func TestCountAsksBack(t *testing.T) {
 		{"有多少客户是敏感小猫", "没有标签「敏感小猫」。发送 /groups 查看标签库。"},
 		{"线下活动来的客户有多少", "没有标签「线下活动」。发送 /groups 查看标签库。"},
 		{"VIP有多少钱", countHint},
+		// 中 and 和 read as "among" and "and" only after what they join
+		{"中高意向有多少", "「中高意向」是指「中意向」吗？如果是请用正确的标签名再问一次。"},
+		{"有多少中高意向客户", "「中高意向」是指「中意向」吗？如果是请用正确的标签名再问一次。"},
+		{"VIP里面中高意向有几个", "「中高意向」是指「中意向」吗？如果是请用正确的标签名再问一次。"},
+		{"和VIP有多少", "「和VIP」是指「VIP」吗？如果是请用正确的标签名再问一次。"},
 	} {
 		t.Run(c.say, func(t *testing.T) {
 			r := Parse(c.say, names)
@@ -172,5 +211,34 @@ func TestCountHintAsksModel(t *testing.T) {
 	}
 	if r := (*Parser)(nil).Parse(context.Background(), say, testNames()); r.Ask != countHint {
 		t.Errorf("without a model: %v %q ask %q, want the count hint", r.Kind, r.Slash, r.Ask)
+	}
+}
+
+// TestCountColleagueCustomers: a count over a colleague's customers has
+// no command (/stats counts the asker's own, or all for a manager); the
+// reply says so and what to send instead, and nothing runs.
+func TestCountColleagueCustomers(t *testing.T) {
+	names := demoNames()
+	for _, c := range []struct {
+		say  string
+		want []string
+	}{
+		{"孙七跟进的客户中有多少高意向", []string{"没有按同事统计客户", "/stats tag:高意向", "/stats @sunqi"}},
+		{"孙七有多少VIP客户", []string{"没有按同事统计客户", "/stats tag:VIP", "/stats @sunqi"}},
+		{"孙七的客户有多少", []string{"没有按同事统计客户", "/stats ", "/stats @sunqi"}},
+		{"王芳的客户里有几个VIP", []string{"/stats tag:VIP", "/stats @wangfang", "/stats @wangfang2"}},
+		{"张三跟进的客户有多少高意向", []string{"/stats tag:高意向", "/stats @zhangsan", "/tags 张三"}}, // also a customer
+	} {
+		t.Run(c.say, func(t *testing.T) {
+			r := Parse(c.say, names)
+			if r.Kind != Ask {
+				t.Fatalf("Parse(%q) = kind %v %q ask %q, want a question back", c.say, r.Kind, r.Slash, r.Ask)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.Ask, w) {
+					t.Errorf("Parse(%q) ask %q, want it to hold %q", c.say, r.Ask, w)
+				}
+			}
+		})
 	}
 }

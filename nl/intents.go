@@ -132,6 +132,8 @@ func history(rq *request) (Result, bool) {
 		args = append(args, mention(rq.names.Me()))
 	case len(args) == 0 && rq.names.Customer(rest):
 		args = append(args, word(rest))
+	case len(args) == 0 && rq.customerTag(rest) != nil: // 谁给王小明打了高意向
+		args = append(args, rq.customerTag(rest)...)
 	default:
 		if t, ok := rq.names.Tag(rest); ok {
 			args = append(args, filter("tag", t))
@@ -144,6 +146,19 @@ func history(rq *request) (Result, bool) {
 		}
 	}
 	return run(false, "history", append(args, rq.timeFilters()...)...), true
+}
+
+// customerTag reads s as a customer and one live tag (王小明高意向, from
+// 谁给王小明打了高意向): the arguments of /history for them, or nil.
+func (rq *request) customerTag(s string) []commands.Token {
+	c, rest, ok := rq.splitCustomer(s)
+	if !ok {
+		return nil
+	}
+	if t, ok := rq.names.Tag(trimAll(rest, tagPrefixes, tagSuffixes)); ok {
+		return []commands.Token{word(rq.spelled(c)), filter("tag", t)}
+	}
+	return nil
 }
 
 var (
@@ -220,6 +235,7 @@ func showTags(rq *request) (Result, bool) {
 			return ask("您想查哪位客户的标签？例如：张三有哪些标签。"), true
 		}
 	}
+	c = rq.spelled(c)           // VIP张, not vip张
 	if tw != "" && tw != "今天" { // 张三昨天有哪些标签: the tags as of then, from the ledger
 		return run(false, "tags", word(c), filter("at", tw)), true
 	}

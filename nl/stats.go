@@ -38,6 +38,11 @@ func statsIntent(rq *request) (Result, bool) {
 	s := rq.s
 	switch {
 	case hasAny(s, personWords...):
+		if hasAny(s, changeWords...) { // 这周高意向增加了多少: a tag's trend (增加了多少 holds 加了多少)
+			if r, ok := countFind(rq); ok && r.Kind == Run && r.Cmd.Name == "stats" {
+				return r, true
+			}
+		}
 		return statsPerson(rq)
 	case hasAny(s, trendWords...):
 		return statsTrend(rq)

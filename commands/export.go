@@ -188,38 +188,43 @@ func (r *Router) exportLater(ctx context.Context, userID string, job exportJob) 
 // exportRows reads the job's customers (at most MaxExportRows+1) as sheet
 // rows: one per customer, over the relationships the viewer sees — every
 // follower, remark and mobile (masked unless full), the union of the tags
-// in tag id order, tags of groups hidden from the viewer left out.
+// in library order (by group, as /tags lists them), tags of groups hidden
+// from the viewer left out.
 func (r *Router) exportRows(job exportJob) ([]sheet.Row, error) {
 	picked, err := r.cust.load(job.viewer, job.ids, job.text, MaxExportRows+1)
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{} // tag id → name; "" for a tag the viewer may not see
+	all, err := r.st.Tags(true) // in display order, as /tags uses them
+	if err != nil {
+		return nil, fmt.Errorf("export: read tags: %w", err)
+	}
+	rank := make(map[string]int, len(all)) // tag id → place in the library
+	for i, t := range all {
+		rank[t.ID] = i
+	}
 	rows := make([]sheet.Row, 0, len(picked))
 	for _, p := range picked {
 		row := sheet.Row{ID: p.customer.ID, Name: p.customer.Name, Follower: strings.Join(p.followersWith(nil), sheet.TagSep)}
-		var remarks, phones, tagIDs []string
+		var remarks, phones []string
+		var places []int
 		for _, rel := range p.rels {
 			remarks = append(remarks, rel.Remark)
 			phones = append(phones, rel.Mobiles...)
-			tagIDs = append(tagIDs, rel.TagIDs()...)
+			for _, id := range rel.TagIDs() {
+				i, ok := rank[id]
+				if !ok {
+					return nil, fmt.Errorf("export: tag %s: %w", id, store.ErrNotFound)
+				}
+				places = append(places, i)
+			}
 		}
 		row.Remark = joinNonEmpty(distinct(remarks), sheet.TagSep)
 		row.Mobile = mobiles(distinct(phones), job.full)
-		slices.Sort(tagIDs)
-		for _, id := range slices.Compact(tagIDs) {
-			if _, ok := names[id]; !ok {
-				t, err := r.st.Tag(id)
-				if err != nil {
-					return nil, fmt.Errorf("export: tag %s: %w", id, err)
-				}
-				names[id] = ""
-				if job.viewer.SeesTag(t) {
-					names[id] = t.Name
-				}
-			}
-			if names[id] != "" {
-				row.Tags = append(row.Tags, names[id])
+		slices.Sort(places)
+		for _, i := range slices.Compact(places) {
+			if job.viewer.SeesTag(all[i]) {
+				row.Tags = append(row.Tags, all[i].Name)
 			}
 		}
 		rows = append(rows, row)

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,10 +45,10 @@ func exportEnv(t *testing.T) *env {
 
 // The rows of exportEnv's customers, written out by hand: one per
 // customer, every follower, the mobiles of any relationship, the union of
-// the tags (in tag id order).
+// the tags in library order (by group, as /tags shows them).
 var (
 	rowWang = sheet.Row{ID: "c1", Name: "王小明", Remark: "王总", Follower: "lisi、zhangsan", Mobile: "13800000001", Tags: []string{"VIP", "高意向", "展会"}}
-	rowHong = sheet.Row{ID: "c2", Name: "王小红", Follower: "zhangsan", Tags: []string{"咖啡", "高意向"}}
+	rowHong = sheet.Row{ID: "c2", Name: "王小红", Follower: "zhangsan", Tags: []string{"高意向", "咖啡"}}
 	rowZhao = sheet.Row{ID: "c3", Name: "赵敏", Follower: "lisi、zhangsan", Mobile: "13700000003", Tags: []string{"高意向"}}
 	rowDa   = sheet.Row{ID: "c4", Name: "王大明", Follower: "zhangsan", Tags: []string{"VIP"}}
 	rowHref = sheet.Row{ID: "c5", Name: `=HYPERLINK("http://x","点我")`, Remark: "+86", Follower: "zhangsan", Mobile: "13912345678", Tags: []string{"高意向"}}
@@ -107,6 +108,30 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Errorf("reply %q, want %q", text, want)
 			}
 		})
+	}
+}
+
+// TestExportTagOrder: the tag column lists a customer's tags as /tags and
+// the library do: groups by their order, then tags by theirs (咖啡 put
+// before 保健品 in 兴趣), whatever the tag ids.
+func TestExportTagOrder(t *testing.T) {
+	e := exportEnv(t)
+	lib := store.Library{Groups: testLibrary.Groups, Tags: slices.Clone(testLibrary.Tags)}
+	for i, tg := range lib.Tags {
+		if tg.Name == "咖啡" {
+			lib.Tags[i].Order = 10
+		}
+	}
+	if _, err := e.st.PutLibrary(lib, "sync"); err != nil {
+		t.Fatal(err)
+	}
+	e.apply("zhangsan", "c4", "zhangsan", "t11", "t12", "t7")
+	_, rows := exported(t, e, "boss", "/export tag:保健品")
+	if len(rows) != 1 {
+		t.Fatalf("rows %+v, want 王大明's", rows)
+	}
+	if want := []string{"VIP", "展会", "咖啡", "保健品"}; !reflect.DeepEqual(rows[0].Tags, want) {
+		t.Errorf("tags %v, want %v (group order 客户等级, 渠道, 兴趣; 咖啡 before 保健品)", rows[0].Tags, want)
 	}
 }
 

@@ -42,8 +42,9 @@ func (r *Router) exportSpec() Spec {
 // runExport is /export <selection>: parse and pick the customers from the
 // tag index (a bad selection, nobody or too many is answered at once),
 // then read them and build the XLSX, replying with it as a file — or, for
-// a large export, say it comes later and do the reading and building in
-// the background.
+// a large export, send (Options.Deliver) that it comes later, then do the
+// reading and building in the background and send the file the same way,
+// so the notice always comes first; the handler then returns no reply.
 func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	sel, err := ParseSelection(req.Cmd.Args)
 	if err != nil {
@@ -83,15 +84,19 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	if !r.exports.start(req.UserID) {
 		return textReply("已有导出正在生成（每人一个、全公司两个同时进行），完成后再发 /export。"), nil
 	}
+	// The notice is queued before the build starts, through the same
+	// per-member queue as the file: a quick build cannot overtake it.
+	notice := fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(ids))
+	if sel.Text != "" {
+		notice = fmt.Sprintf("有这些标签的客户共 %d 位，按「%s」筛选后正在生成，完成后发给你。", len(ids), clip(sel.Text))
+	}
+	r.deliver(ctx, req.UserID, clean([]Reply{{Text: notice}}))
 	bg := context.WithoutCancel(ctx)
 	r.bg.Go(func() {
 		defer r.exports.done(req.UserID)
 		r.exportLater(bg, req.UserID, job)
 	})
-	if sel.Text != "" {
-		return textReply(fmt.Sprintf("有这些标签的客户共 %d 位，按「%s」筛选后正在生成，完成后发给你。", len(ids), clip(sel.Text))), nil
-	}
-	return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(ids))), nil
+	return nil, nil
 }
 
 // exportNobody answers an export that selects no customer.

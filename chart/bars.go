@@ -119,8 +119,9 @@ type barLayout struct {
 // does) to 8 runes, and kept level when they all fit their bar's width.
 // Otherwise they are slanted at 45°, cut to barLabelMax pixels, in
 // smaller type when the bars are too narrow for slanted lines not to
-// touch, and the plot moves right until the first ones start inside the
-// image: so none is lost or runs into another. plotL is the plot's left
+// touch, and the plot moves right until the first ones start barPad
+// inside the image: so none is lost, touches the edge or runs into
+// another. plotL is the plot's left
 // edge before that. cv's font size is barFont on return.
 func (r *Renderer) layoutBars(cv gochart.Renderer, names []string, w, h, plotL int) barLayout {
 	measure := func(s string) int { return cv.MeasureText(s).Width() }
@@ -145,14 +146,15 @@ func (r *Renderer) layoutBars(cv gochart.Renderer, names []string, w, h, plotL i
 	}
 	l.plotB = h - barPad - 8 - int(0.7072*float64(longest+l.lh))
 	for range 3 {
-		lo := w
+		lo := w // the leftmost ink: a glyph's top left corner, up and left of the baseline's start
 		for i, s := range l.labels {
-			lo = min(lo, int(float64(l.plotL)+l.slot*(float64(i)+0.5)-0.7072*float64(measure(s)+l.lh)))
+			x, _ := l.slantStart(float64(l.plotL)+l.slot*(float64(i)+0.5), measure(s))
+			lo = min(lo, x-int(math.Ceil(0.7072*float64(l.lh))))
 		}
-		if lo >= barPad/2 {
+		if lo >= barPad {
 			break
 		}
-		l.plotL += barPad/2 - lo
+		l.plotL += barPad - lo
 		l.slot = float64(l.plotR-l.plotL) / float64(len(names))
 	}
 	cv.SetFontSize(barFont)
@@ -170,11 +172,18 @@ func (l barLayout) draw(cv gochart.Renderer, i int, cx float64) {
 		cv.Text(l.labels[i], int(cx)-lw/2, l.plotB+6+l.lh)
 		return
 	}
+	x, y := l.slantStart(cx, lw)
+	cv.SetTextRotation(slant)
+	cv.Text(l.labels[i], x, y)
+	cv.ClearTextRotation()
+}
+
+// slantStart is where a slanted label lw pixels long starts its baseline
+// so that it ends under cx, just below the axis.
+func (l barLayout) slantStart(cx float64, lw int) (x, y int) {
 	a := float64(l.lh)
 	ex, ey := cx+0.3536*a, float64(l.plotB)+4+0.7072*a
-	cv.SetTextRotation(slant)
-	cv.Text(l.labels[i], int(ex-0.7072*float64(lw)), int(ey+0.7072*float64(lw)))
-	cv.ClearTextRotation()
+	return int(ex - 0.7072*float64(lw)), int(ey + 0.7072*float64(lw))
 }
 
 // valueTicks are the value axis' ticks and top: counts (countTicks), or

@@ -56,6 +56,9 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 	measure := func(s string) int { return cv.MeasureText(s).Width() }
 	colLabels := r.labels(d.Cols[:cols], 6, cw-4, measure)
 	rowLabels := r.labels(d.Rows[:rows], 8, x0-6-heatPadding, measure)
+	// Every cell's text sits on one baseline per row, set by a digit's
+	// height: measuring each text would lower those with brackets.
+	digitH := cv.MeasureText("0").Height()
 	for j := 0; j < cols; j++ {
 		label := colLabels[j]
 		b := cv.MeasureText(label)
@@ -82,8 +85,7 @@ func (r *Renderer) Heatmap(d HeatmapData) ([]byte, error) {
 			} else {
 				cv.SetFontColor(drawing.ColorBlack)
 			}
-			b := cv.MeasureText(text)
-			cv.Text(text, x0+j*cw+(cw-b.Width())/2, y0+i*ch+(ch+b.Height())/2)
+			cv.Text(text, x0+j*cw+(cw-measure(text))/2, y0+i*ch+(ch+digitH)/2)
 		}
 	}
 	return pngBytes(func(buf *bytes.Buffer) error { return cv.Save(buf) })

@@ -146,9 +146,10 @@ func cjkLabels(n, k int) []string {
 }
 
 // TestBarLabelsEveryBar: with 3, 12 and 30 bars of five-character Chinese
-// labels, each probed bar's label (probed: ends and a middle pair) is drawn below the bars, inside the image,
-// under or next to its own bar, and no two labels overlap. A label's ink
-// is found by drawing the chart again with only that label changed (to
+// labels, each probed bar's label (probed: ends and a middle pair) is
+// drawn below the bars, inside the image and off its edges by the chart's
+// margin (barPad), under or next to its own bar, and no two labels
+// overlap. A label's ink is found by drawing the chart again with only that label changed (to
 // the same characters, the middle ones swapped, so it has the same ink
 // width): the pixels that differ are where it is.
 func TestBarLabelsEveryBar(t *testing.T) {
@@ -199,8 +200,8 @@ func TestBarLabelsEveryBar(t *testing.T) {
 					t.Errorf("bar %d %s: %d pixels change with its label, want its glyphs drawn", i, labels[i], changed)
 				case box.Min.Y <= base:
 					t.Errorf("bar %d %s: label ink at y=%d, above the baseline %d", i, labels[i], box.Min.Y, base)
-				case box.Min.X <= 0 || box.Max.X >= DefaultWidth || box.Max.Y >= DefaultHeight:
-					t.Errorf("bar %d %s: label ink %v reaches the edge of the %dx%d image (cut off)", i, labels[i], box, DefaultWidth, DefaultHeight)
+				case box.Min.X < barPad || box.Max.X > DefaultWidth-barPad || box.Max.Y >= DefaultHeight:
+					t.Errorf("bar %d %s: label ink %v within %d px of the edge of the %dx%d image (cut off or touching)", i, labels[i], box, barPad, DefaultWidth, DefaultHeight)
 				case box.Max.X <= cols[i][0] || box.Min.X >= cols[i][1]+(cols[i][1]-cols[i][0]):
 					t.Errorf("bar %d %s: label ink %v is not under its bar %v", i, labels[i], box, cols[i])
 				}
@@ -256,5 +257,39 @@ func TestBarsYAxisLeft(t *testing.T) {
 	}
 	if dark, _ := inkIn(img, image.Rect(cols[2][1]+1, heatTitleH, DefaultWidth, base-1)); dark > 0 {
 		t.Errorf("%d dark pixels right of the last bar, want none (the y axis is on the left)", dark)
+	}
+}
+
+// TestBarLabelsLeftMargin: the first slanted label, reaching furthest
+// left, keeps the chart's margin (barPad) from the image's left edge, as
+// the value axis' numbers do: with 14 and 15 bars of long labels cut in
+// the middle ("2024…户N") the plot moves right far enough.
+func TestBarLabelsLeftMargin(t *testing.T) {
+	r := testRenderer(t)
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{{"健身爱好者", 14}, {"2024年春季展会新客户", 15}} {
+		bars := make([]Bar, tc.n)
+		for i := range bars {
+			bars[i] = Bar{Label: fmt.Sprintf("%s%d", tc.name, i+1), Value: float64(tc.n + 5 - i)}
+		}
+		b, err := r.Bars(BarsData{Title: "各标签客户数", Bars: bars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := decode(t, b)
+		_, base := barColumns(img)
+		left := DefaultWidth // leftmost ink under the axis and its "0"
+		for y := base + 8; y < DefaultHeight; y++ {
+			for x := 0; x < left; x++ {
+				if lum(img, x, y) < 235 {
+					left = x
+				}
+			}
+		}
+		if left < barPad {
+			t.Errorf("%d bars %s…: the first label's ink starts at x=%d, want ≥ %d (the chart's margin)", tc.n, tc.name, left, barPad)
+		}
 	}
 }

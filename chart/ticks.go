@@ -39,9 +39,9 @@ func niceStep(top float64) float64 {
 // dayTicks are x-axis ticks at whole days (every few days when the range
 // is long), labelled MM-DD, from lo to hi inclusive. The last tick is
 // always hi: go-chart stretches the axis to its ticks, so a range ending
-// on an earlier tick would draw hi's point outside the plot. A regular
-// tick less than half a step before hi gives way to it, so labels do not
-// crowd. The year is shown (YYYY-MM-DD on the first tick and on the first
+// on an earlier tick would draw hi's point outside the plot. The regular
+// tick before hi, always less than a step before it, gives way to it, so
+// no two labels are closer than a step (01-07 beside 01-08). The year is shown (YYYY-MM-DD on the first tick and on the first
 // tick of each new year) when the range crosses a year or lies in a year
 // other than now's (zero now: only a crossing counts).
 func dayTicks(lo, hi, now time.Time) []gochart.Tick {
@@ -55,7 +55,7 @@ func dayTicks(lo, hi, now time.Time) []gochart.Tick {
 		return nil
 	}
 	if last := at[len(at)-1]; last.Before(hi) {
-		if len(at) > 1 && hi.Sub(last) < time.Duration(every)*12*time.Hour {
+		if len(at) > 1 { // the next regular tick would be after hi
 			at = at[:len(at)-1]
 		}
 		at = append(at, hi)

@@ -42,8 +42,9 @@ func (r *Router) exportSpec() Spec {
 // runExport is /export <selection>: parse and pick the customers from the
 // tag index (a bad selection, nobody or too many is answered at once),
 // then read them and build the XLSX, replying with it as a file — or, for
-// a large export, say it comes later and do the reading and building in
-// the background.
+// a large export, send (Options.Deliver) that it comes later, then do the
+// reading and building in the background and send the file the same way,
+// so the notice always comes first; the handler then returns no reply.
 func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	sel, err := ParseSelection(req.Cmd.Args)
 	if err != nil {
@@ -83,15 +84,19 @@ func (r *Router) runExport(ctx context.Context, req *Request) ([]Reply, error) {
 	if !r.exports.start(req.UserID) {
 		return textReply("已有导出正在生成（每人一个、全公司两个同时进行），完成后再发 /export。"), nil
 	}
+	// The notice is queued before the build starts, through the same
+	// per-member queue as the file: a quick build cannot overtake it.
+	notice := fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(ids))
+	if sel.Text != "" {
+		notice = fmt.Sprintf("有这些标签的客户共 %d 位，按「%s」筛选后正在生成，完成后发给你。", len(ids), clip(sel.Text))
+	}
+	r.deliver(ctx, req.UserID, clean([]Reply{{Text: notice}}))
 	bg := context.WithoutCancel(ctx)
 	r.bg.Go(func() {
 		defer r.exports.done(req.UserID)
 		r.exportLater(bg, req.UserID, job)
 	})
-	if sel.Text != "" {
-		return textReply(fmt.Sprintf("有这些标签的客户共 %d 位，按「%s」筛选后正在生成，完成后发给你。", len(ids), clip(sel.Text))), nil
-	}
-	return textReply(fmt.Sprintf("共 %d 位客户，正在生成，完成后发给你。", len(ids))), nil
+	return nil, nil
 }
 
 // exportNobody answers an export that selects no customer.
@@ -188,38 +193,43 @@ func (r *Router) exportLater(ctx context.Context, userID string, job exportJob) 
 // exportRows reads the job's customers (at most MaxExportRows+1) as sheet
 // rows: one per customer, over the relationships the viewer sees — every
 // follower, remark and mobile (masked unless full), the union of the tags
-// in tag id order, tags of groups hidden from the viewer left out.
+// in library order (by group, as /tags lists them), tags of groups hidden
+// from the viewer left out.
 func (r *Router) exportRows(job exportJob) ([]sheet.Row, error) {
 	picked, err := r.cust.load(job.viewer, job.ids, job.text, MaxExportRows+1)
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{} // tag id → name; "" for a tag the viewer may not see
+	all, err := r.st.Tags(true) // in display order, as /tags uses them
+	if err != nil {
+		return nil, fmt.Errorf("export: read tags: %w", err)
+	}
+	rank := make(map[string]int, len(all)) // tag id → place in the library
+	for i, t := range all {
+		rank[t.ID] = i
+	}
 	rows := make([]sheet.Row, 0, len(picked))
 	for _, p := range picked {
 		row := sheet.Row{ID: p.customer.ID, Name: p.customer.Name, Follower: strings.Join(p.followersWith(nil), sheet.TagSep)}
-		var remarks, phones, tagIDs []string
+		var remarks, phones []string
+		var places []int
 		for _, rel := range p.rels {
 			remarks = append(remarks, rel.Remark)
 			phones = append(phones, rel.Mobiles...)
-			tagIDs = append(tagIDs, rel.TagIDs()...)
+			for _, id := range rel.TagIDs() {
+				i, ok := rank[id]
+				if !ok {
+					return nil, fmt.Errorf("export: tag %s: %w", id, store.ErrNotFound)
+				}
+				places = append(places, i)
+			}
 		}
 		row.Remark = joinNonEmpty(distinct(remarks), sheet.TagSep)
 		row.Mobile = mobiles(distinct(phones), job.full)
-		slices.Sort(tagIDs)
-		for _, id := range slices.Compact(tagIDs) {
-			if _, ok := names[id]; !ok {
-				t, err := r.st.Tag(id)
-				if err != nil {
-					return nil, fmt.Errorf("export: tag %s: %w", id, err)
-				}
-				names[id] = ""
-				if job.viewer.SeesTag(t) {
-					names[id] = t.Name
-				}
-			}
-			if names[id] != "" {
-				row.Tags = append(row.Tags, names[id])
+		slices.Sort(places)
+		for _, i := range slices.Compact(places) {
+			if job.viewer.SeesTag(all[i]) {
+				row.Tags = append(row.Tags, all[i].Name)
 			}
 		}
 		rows = append(rows, row)

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,10 +45,10 @@ func exportEnv(t *testing.T) *env {
 
 // The rows of exportEnv's customers, written out by hand: one per
 // customer, every follower, the mobiles of any relationship, the union of
-// the tags (in tag id order).
+// the tags in library order (by group, as /tags shows them).
 var (
 	rowWang = sheet.Row{ID: "c1", Name: "王小明", Remark: "王总", Follower: "lisi、zhangsan", Mobile: "13800000001", Tags: []string{"VIP", "高意向", "展会"}}
-	rowHong = sheet.Row{ID: "c2", Name: "王小红", Follower: "zhangsan", Tags: []string{"咖啡", "高意向"}}
+	rowHong = sheet.Row{ID: "c2", Name: "王小红", Follower: "zhangsan", Tags: []string{"高意向", "咖啡"}}
 	rowZhao = sheet.Row{ID: "c3", Name: "赵敏", Follower: "lisi、zhangsan", Mobile: "13700000003", Tags: []string{"高意向"}}
 	rowDa   = sheet.Row{ID: "c4", Name: "王大明", Follower: "zhangsan", Tags: []string{"VIP"}}
 	rowHref = sheet.Row{ID: "c5", Name: `=HYPERLINK("http://x","点我")`, Remark: "+86", Follower: "zhangsan", Mobile: "13912345678", Tags: []string{"高意向"}}
@@ -110,6 +111,30 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 }
 
+// TestExportTagOrder: the tag column lists a customer's tags as /tags and
+// the library do: groups by their order, then tags by theirs (咖啡 put
+// before 保健品 in 兴趣), whatever the tag ids.
+func TestExportTagOrder(t *testing.T) {
+	e := exportEnv(t)
+	lib := store.Library{Groups: testLibrary.Groups, Tags: slices.Clone(testLibrary.Tags)}
+	for i, tg := range lib.Tags {
+		if tg.Name == "咖啡" {
+			lib.Tags[i].Order = 10
+		}
+	}
+	if _, err := e.st.PutLibrary(lib, "sync"); err != nil {
+		t.Fatal(err)
+	}
+	e.apply("zhangsan", "c4", "zhangsan", "t11", "t12", "t7")
+	_, rows := exported(t, e, "boss", "/export tag:保健品")
+	if len(rows) != 1 {
+		t.Fatalf("rows %+v, want 王大明's", rows)
+	}
+	if want := []string{"VIP", "展会", "咖啡", "保健品"}; !reflect.DeepEqual(rows[0].Tags, want) {
+		t.Errorf("tags %v, want %v (group order 客户等级, 渠道, 兴趣; 咖啡 before 保健品)", rows[0].Tags, want)
+	}
+}
+
 func TestExportRefusals(t *testing.T) {
 	tests := []struct{ name, user, cmd, want string }{
 		{"employee", "zhangsan", "/export tag:高意向", "主管"},
@@ -133,16 +158,17 @@ func TestExportRefusals(t *testing.T) {
 	}
 }
 
-// TestExportInBackground: over the threshold the reply comes at once and
-// the customers are read and the file built afterwards: a name changed
-// after the reply is in the file.
+// TestExportInBackground: over the threshold the notice is sent at once
+// (through Deliver, the handler returning nothing) and the customers are
+// read and the file built afterwards: a name changed after the notice is
+// in the file.
 func TestExportInBackground(t *testing.T) {
 	e := exportEnv(t)
 	e.r.exportBackground = 2
 	release := make(chan struct{})
 	e.r.exportHold = func() { <-release }
 	var mu sync.Mutex
-	done := make(chan []Reply, 1)
+	done := make(chan []Reply, 2)
 	e.r.deliver = func(_ context.Context, user string, rs []Reply) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -150,9 +176,11 @@ func TestExportInBackground(t *testing.T) {
 			done <- rs
 		}
 	}
-	text, rows := exported(t, e, "boss", "/export tag:高意向")
-	if !strings.Contains(text, "共 4 位客户，正在生成") || rows != nil {
-		t.Fatalf("first reply %q with %d rows, want 共 4 位客户，正在生成 and no file", text, len(rows))
+	if text, rows := exported(t, e, "boss", "/export tag:高意向"); text != "" || rows != nil {
+		t.Fatalf("handler replied %q with %d rows, want nothing (the notice is delivered)", text, len(rows))
+	}
+	if rs := <-done; len(rs) != 1 || rs[0].File != nil || !strings.Contains(rs[0].Text, "共 4 位客户，正在生成") {
+		t.Fatalf("first delivered %+v, want 共 4 位客户，正在生成 and no file", rs)
 	}
 	if err := e.st.UpsertCustomer(store.Customer{ID: "c2", Name: "王小红（改名）"}, []store.FollowInfo{{Follower: "zhangsan"}}); err != nil {
 		t.Fatal(err)
@@ -179,19 +207,64 @@ func TestExportInBackground(t *testing.T) {
 	}
 }
 
+// TestExportNoticeFirst: a large export's 共 N 位客户，正在生成 reaches the
+// member before its file even when the file is built at once, before the
+// loop gets to queue what the handler returned (no exportHold here). The
+// log is the member's one ordered reply queue: what Deliver queues, then
+// the handler's replies as the loop queues them.
+func TestExportNoticeFirst(t *testing.T) {
+	e := exportEnv(t)
+	e.r.exportBackground = 2
+	var mu sync.Mutex
+	var queue []Reply
+	e.r.deliver = func(_ context.Context, _ string, rs []Reply) {
+		mu.Lock()
+		defer mu.Unlock()
+		queue = append(queue, rs...)
+	}
+	replies := e.r.HandleText(context.Background(), "boss", "/export tag:高意向")
+	e.r.Wait() // a fast build: delivered before the loop queues the replies
+	mu.Lock()
+	queue = append(queue, replies...)
+	mu.Unlock()
+	var order []string
+	for _, rp := range queue {
+		switch {
+		case rp.File != nil:
+			order = append(order, "file")
+		case strings.Contains(rp.Text, "共 4 位客户，正在生成"):
+			order = append(order, "notice")
+		default:
+			order = append(order, rp.Text)
+		}
+	}
+	if want := []string{"notice", "file"}; !reflect.DeepEqual(order, want) {
+		t.Fatalf("the member gets %q, want %q", order, want)
+	}
+}
+
 // TestExportTextInBackground: a large selection narrowed by a text is
 // filtered in the background; when nobody is left the member is told so.
 func TestExportTextInBackground(t *testing.T) {
 	e := exportEnv(t)
 	e.r.exportBackground = 2
-	done := make(chan []Reply, 2)
+	done := make(chan []Reply, 4)
 	e.r.deliver = func(_ context.Context, _ string, rs []Reply) { done <- rs }
-	e.mustSay("boss", "/export tag:高意向 没有这个人", "正在生成")
+	notice := func(cmd string) {
+		t.Helper()
+		if got := e.say("boss", cmd); got != "" {
+			t.Fatalf("%s: handler replied %q, want nothing (the notice is delivered)", cmd, got)
+		}
+		if rs := <-done; len(rs) != 1 || !strings.Contains(rs[0].Text, "共 4 位，按「") || !strings.Contains(rs[0].Text, "」筛选后正在生成") {
+			t.Fatalf("%s: first delivered %+v, want 共 4 位，按「…」筛选后正在生成", cmd, rs)
+		}
+	}
+	notice("/export tag:高意向 没有这个人")
 	e.r.Wait()
 	if rs := <-done; len(rs) != 1 || rs[0].File != nil || !strings.Contains(rs[0].Text, "没有符合条件的客户") {
 		t.Fatalf("delivered %+v, want 没有符合条件的客户 and no file", rs)
 	}
-	e.mustSay("boss", "/export tag:高意向 王", "正在生成")
+	notice("/export tag:高意向 王")
 	e.r.Wait()
 	rs := <-done
 	if len(rs) != 1 || rs[0].File == nil {

@@ -114,9 +114,9 @@ type Options struct {
 	// Charts draws PNG charts for replies (Reply.Image); nil when the CJK
 	// font is missing: commands then reply with the text alone.
 	Charts *chart.Renderer
-	// Deliver sends replies to a user outside a request (bot.Sender.Send):
-	// a large /export is built in the background and delivered with it.
-	// When nil, such work is done before replying.
+	// Deliver sends replies to a user outside a request (bot.Sender.Send),
+	// in the order of the calls: a large /export's notice, then, built in
+	// the background, its file. When nil, such work is done before replying.
 	Deliver func(ctx context.Context, userID string, replies []Reply)
 	// Natural parses plain Chinese requests (nl.Natural); without it plain
 	// text only gets a pointer to /help.

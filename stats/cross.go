@@ -74,11 +74,11 @@ func (s *Stats) Cross(tags []store.Tag, page int, sc Scope) (*Cross, error) {
 	}
 	c := &Cross{Tags: tags, Customers: total, PageNo: page}
 	if sc.Follower == "" {
-		sets, names, err := s.tagSets(ids)
+		// under the cache's lock: intersecting takes less than copying
+		err := s.withTagSets(ids, func(sets []*roaring.Bitmap, names []string) { crossSets(c, sets, names) })
 		if err != nil {
 			return nil, err
 		}
-		crossSets(c, sets, names)
 		return c, nil
 	}
 	lists, err := s.Store.TagCustomers(ids, sc.Follower)

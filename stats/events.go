@@ -193,11 +193,11 @@ func (s *Stats) allEvents(since time.Time) ([]event, error) {
 	return s.cache.events, nil
 }
 
-// tagSets returns the customers of each tag (every relationship) as
-// bitmaps (copies), and the bit → customer table (entries below its length
-// never change), through the cache. A tag not held
-// yet is read from the projection at the cache's ledger position.
-func (s *Stats) tagSets(ids []string) ([]*roaring.Bitmap, []string, error) {
+// withTagSets calls fn with the customers of each tag (every
+// relationship) as bitmaps and the bit → customer table, through the
+// cache, under its lock: fn must only read them, and not keep them. A tag
+// not held yet is read from the projection at the cache's ledger position.
+func (s *Stats) withTagSets(ids []string, fn func(sets []*roaring.Bitmap, names []string)) error {
 	c := &s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -207,7 +207,7 @@ func (s *Stats) tagSets(ids []string) ([]*roaring.Bitmap, []string, error) {
 			since = c.since
 		}
 		if err := s.sync(since); err != nil {
-			return nil, nil, err
+			return err
 		}
 		var missing []string
 		for _, id := range ids {
@@ -220,13 +220,13 @@ func (s *Stats) tagSets(ids []string) ([]*roaring.Bitmap, []string, error) {
 		}
 		lists, next, err := s.Store.TagCustomersAsOf(missing, "")
 		if err != nil {
-			return nil, nil, fmt.Errorf("read tags: %w", err)
+			return fmt.Errorf("read tags: %w", err)
 		}
 		if next != c.last+1 && try < 3 {
 			continue // the ledger moved since sync: catch up first
 		}
 		if next != c.last+1 {
-			return nil, nil, fmt.Errorf("stats: the ledger keeps moving")
+			return fmt.Errorf("stats: the ledger keeps moving")
 		}
 		if c.sets == nil {
 			c.sets, c.index = map[string]*roaring.Bitmap{}, map[string]uint32{}
@@ -241,11 +241,12 @@ func (s *Stats) tagSets(ids []string) ([]*roaring.Bitmap, []string, error) {
 			c.sets[id] = set
 		}
 	}
-	out := make([]*roaring.Bitmap, len(ids))
+	sets := make([]*roaring.Bitmap, len(ids))
 	for i, id := range ids {
-		out[i] = c.sets[id].Clone() // the cached ones change under the lock only
+		sets[i] = c.sets[id]
 	}
-	return out, c.names, nil
+	fn(sets, c.names)
+	return nil
 }
 
 // bit is the customer's bit, assigned on first sight; c.mu must be held.

@@ -28,6 +28,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/tagbot/tagbot/config"
 	"github.com/tagbot/tagbot/store"
 )
@@ -174,7 +176,7 @@ func (s *Stats) Warm(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if _, _, err := s.tagSets(ids); err != nil {
+	if err := s.withTagSets(ids, func([]*roaring.Bitmap, []string) {}); err != nil {
 		return fmt.Errorf("stats warm-up: %w", err)
 	}
 	return nil

@@ -237,7 +237,6 @@ func (s *Stats) withTagSets(ids []string, fn func(sets []*roaring.Bitmap, names 
 				bits[i] = c.bit(cust)
 			}
 			set := roaring.BitmapOf(bits...)
-			set.RunOptimize()
 			c.sets[id] = set
 		}
 	}

@@ -324,7 +324,7 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 				break wait
 			}
 		}
-		if t := strings.TrimSpace(line); t == "quit" || t == "exit" || t == "退出" {
+		if isQuit(line) {
 			return nil
 		}
 		shown, err := d.Say(ctx, line)
@@ -336,4 +336,14 @@ func Demo(ctx context.Context, configPath string, in io.Reader, out io.Writer) e
 			fmt.Fprintln(out, shown)
 		}
 	}
+}
+
+// isQuit reports whether a demo line asks to leave: quit, exit or 退出,
+// with or without a leading slash.
+func isQuit(line string) bool {
+	switch strings.TrimPrefix(strings.TrimSpace(line), "/") {
+	case "quit", "exit", "退出":
+		return true
+	}
+	return false
 }

@@ -131,3 +131,13 @@ func TestDemoRulePacks(t *testing.T) {
 		t.Errorf("third question about 色号: %q, want a card suggesting 高意向用户", got)
 	}
 }
+
+// TestDemoQuit: quit, exit and 退出 leave the demo, with or without a
+// slash; anything else does not.
+func TestDemoQuit(t *testing.T) {
+	for line, want := range map[string]bool{"quit": true, "/quit": true, " /exit ": true, "退出": true, "/退出": true, "quit now": false, "/quite": false} {
+		if got := isQuit(line); got != want {
+			t.Errorf("isQuit(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

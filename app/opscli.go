@@ -59,7 +59,11 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 	}
 	var n int64
 	via := "serve"
-	err = store.WriteFileAtomic(opts.Out, func(w io.Writer) error {
+	write := store.WriteFileNew // a name taken meanwhile is not replaced
+	if opts.Force {
+		write = store.WriteFileAtomic
+	}
+	err = write(opts.Out, func(w io.Writer) error {
 		var err error
 		n, err = backupRemote(ctx, cfg, w)
 		if errors.Is(err, errNoAdmin) {
@@ -68,6 +72,9 @@ func Backup(ctx context.Context, configPath string, opts BackupOptions, stdout i
 		}
 		return err
 	})
+	if errors.Is(err, os.ErrExist) {
+		return UsageError{fmt.Errorf("backup: %s was created by something else meanwhile; name a new file, or add --force to replace it", opts.Out)}
+	}
 	if err != nil {
 		return err
 	}

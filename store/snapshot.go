@@ -97,12 +97,25 @@ func SnapshotFile(path string) (*Snapshot, error) {
 // (0600) temporary file beside path, fsynced, renamed over path, and the
 // rename made durable. On any failure path is left as it was.
 //
-// The temporary file is named .<name>.tmp-<pid>-<random>. A writer killed
-// before its deferred clean-up (SIGKILL, power loss) leaves it behind, a
-// whole copy of what was being written (for a backup: the store, customer
-// data); the next WriteFileAtomic of the same path removes every such file
-// whose pid no longer runs (removeStaleTemps).
-func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
+// The temporary file is named .<name>.tmp-<pid>-<random> and is flocked
+// while it is written. A writer killed before its deferred clean-up
+// (SIGKILL, power loss) leaves it behind, a whole copy of what was being
+// written (for a backup: the store, customer data); the next write of the
+// same path removes every such file of this user that nobody holds
+// locked (removeStaleTemps) — by the lock, not the pid, which another pid
+// namespace or host would not see and a new process may reuse.
+func WriteFileAtomic(path string, fill func(w io.Writer) error) error {
+	return writeFile(path, true, fill)
+}
+
+// WriteFileNew is WriteFileAtomic for a path that must not exist: the file
+// is linked into place, which fails (os.ErrExist) when something took the
+// name meanwhile, so two writers of one new name never replace each other.
+func WriteFileNew(path string, fill func(w io.Writer) error) error {
+	return writeFile(path, false, fill)
+}
+
+func writeFile(path string, replace bool, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	prefix := tempPrefix(path)
 	removeStaleTemps(dir, prefix)
@@ -112,10 +125,13 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
 			os.Remove(tmp.Name())
 		}
+		tmp.Close() // after the rename: the lock guards the name until then
 	}()
+	if err = syscall.Flock(int(tmp.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return fmt.Errorf("lock %s: %w", tmp.Name(), err)
+	}
 	if err = tmp.Chmod(0o600); err != nil {
 		return err
 	}
@@ -125,10 +141,12 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	if err = tmp.Sync(); err != nil {
 		return err
 	}
-	if err = tmp.Close(); err != nil {
-		return err
+	if replace {
+		err = os.Rename(tmp.Name(), path)
+	} else if err = os.Link(tmp.Name(), path); err == nil {
+		err = os.Remove(tmp.Name())
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		return err
 	}
 	return syncDir(dir)
@@ -138,31 +156,40 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 // files for path.
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
-// removeStaleTemps removes the temporary files in dir named prefix<pid>-…
-// whose pid is not a running process. Failures are ignored: a file left
-// is tried again by the next write.
+// removeStaleTemps removes the temporary files in dir named prefix…
+// that are this user's regular files and that no writer holds locked.
+// Failures are ignored: a file left is tried again by the next write.
 func removeStaleTemps(dir, prefix string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.Type().IsRegular() {
-			continue
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			removeIfStale(filepath.Join(dir, e.Name()))
 		}
-		pidText, _, ok := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if !ok || err != nil || pid <= 0 || processRuns(pid) {
-			continue
-		}
-		os.Remove(filepath.Join(dir, e.Name()))
 	}
 }
 
-// processRuns reports whether a process with this pid exists (one of
-// another user counts: EPERM).
-func processRuns(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+// removeIfStale removes name when it is a regular file of this user that
+// it could lock: its writer is gone.
+func removeIfStale(name string) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+		return // not ours: another user's file of the same name
+	}
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return // a writer holds it
+	}
+	if now, err := os.Lstat(name); err == nil && os.SameFile(fi, now) {
+		os.Remove(name)
+	}
 }

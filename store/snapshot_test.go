@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -167,22 +167,32 @@ func TestWriteFileAtomic(t *testing.T) {
 
 // TestWriteFileAtomicRemovesStaleTemps: a temporary file a killed writer
 // left beside OUT (a whole copy of the store, customer data) is removed by
-// the next write of OUT; one whose writer still runs, and another OUT's,
-// are left alone.
+// the next write of OUT, whatever pid its name carries; one a writer still
+// holds locked (another pid namespace's, say), another OUT's, and a
+// symlink named like one are left alone.
 func TestWriteFileAtomicRemovesStaleTemps(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "backup.db")
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
-	stale := filepath.Join(dir, fmt.Sprintf(".backup.db.tmp-%d-123", dead.Process.Pid))
-	live := filepath.Join(dir, fmt.Sprintf(".backup.db.tmp-%d-456", os.Getppid()))
-	other := filepath.Join(dir, fmt.Sprintf(".other.db.tmp-%d-789", dead.Process.Pid))
-	for _, p := range []string{stale, live, other} {
+	stale := filepath.Join(dir, fmt.Sprintf(".backup.db.tmp-%d-123", os.Getpid())) // pid alive, lock gone
+	live := filepath.Join(dir, ".backup.db.tmp-1-456")                             // pid 1, but locked
+	other := filepath.Join(dir, ".other.db.tmp-999999-789")
+	target := filepath.Join(dir, "keep")
+	link := filepath.Join(dir, ".backup.db.tmp-999999-link")
+	for _, p := range []string{stale, live, other, target} {
 		if err := os.WriteFile(p, []byte("customer data"), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	held, err := os.Open(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
 	}
 	if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
 		t.Fatal(err)
@@ -190,8 +200,8 @@ func TestWriteFileAtomicRemovesStaleTemps(t *testing.T) {
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("the dead writer's temporary file is still there: %v", err)
 	}
-	for _, p := range []string{live, other} {
-		if _, err := os.Stat(p); err != nil {
+	for _, p := range []string{live, other, link, target} {
+		if _, err := os.Lstat(p); err != nil {
 			t.Errorf("%s removed: %v", filepath.Base(p), err)
 		}
 	}
@@ -208,5 +218,36 @@ func TestWriteFileAtomicRemovesStaleTemps(t *testing.T) {
 	})
 	if want := fmt.Sprintf(".x.db.tmp-%d-", os.Getpid()); !strings.HasPrefix(seen, want) {
 		t.Errorf("temporary file %q, want it named %s…", seen, want)
+	}
+}
+
+// TestWriteFileNew: a name taken while the file was written is not
+// replaced (os.ErrExist), and no temporary file is left; a free name is
+// written.
+func TestWriteFileNew(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "b.db")
+	err := WriteFileNew(out, func(w io.Writer) error {
+		if err := os.WriteFile(out, []byte("the other backup"), 0o600); err != nil { // a second writer got there first
+			return err
+		}
+		_, err := w.Write([]byte("mine"))
+		return err
+	})
+	if !errors.Is(err, os.ErrExist) {
+		t.Fatalf("err = %v, want os.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "the other backup" {
+		t.Errorf("the other writer's file now holds %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+	fresh := filepath.Join(dir, "c.db")
+	if err := WriteFileNew(fresh, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(fresh); string(b) != "new" {
+		t.Errorf("new file holds %q", b)
 	}
 }

@@ -16,28 +16,36 @@ const findPageSize = 10
 
 // runFind is /find <文字> or /find tag:A tag:B [文字] [page:N].
 func (r *Router) runFind(_ context.Context, req *Request) ([]Reply, error) {
-	var tagNames, words []string
+	var args []Token
+	var words []string
+	tagged := false
 	page := 1
 	for _, t := range req.Cmd.Args {
 		switch {
-		case t.Kind == Filter && t.Key == "tag":
-			tagNames = append(tagNames, t.Value)
 		case t.Kind == Filter && t.Key == "page":
 			n, err := strconv.Atoi(t.Value)
 			if err != nil || n < 1 || n > 10000 {
 				return nil, userErr(CodeUsage, "page: 后面写页码，例如 page:2。")
 			}
 			page = n
+			continue
+		case t.Kind == Filter && t.Key == "tag":
+			tagged = true
 		case t.Kind == Word:
 			words = append(words, t.Value)
 		default:
 			return nil, userErr(CodeUsage, "看不懂「%s」。用法：%s", clip(t.format(false)), req.Spec.Usage)
 		}
+		args = append(args, t)
+	}
+	if tagged { // the selection of /export: and, not, text
+		sel, err := ParseSelection(args)
+		if err != nil {
+			return nil, err
+		}
+		return r.findByTags(req, sel, page)
 	}
 	text := strings.Join(words, " ")
-	if len(tagNames) > 0 {
-		return r.findByTags(req, tagNames, text, page)
-	}
 	if text == "" {
 		return nil, userErr(CodeUsage, "请写出要找的内容。用法：%s", req.Spec.Usage)
 	}
@@ -96,24 +104,30 @@ func (r *Router) othersText(req *Request, text string, others []store.Customer) 
 // picked as /export and /stats pick them (selectIDs): over the tags of
 // all the relationships the user sees (employees: their own); text
 // narrows by name or remark.
-func (r *Router) findByTags(req *Request, tagNames []string, text string, page int) ([]Reply, error) {
-	tags, err := r.lib.seenBy(req.Viewer()).resolveAll(tagNames)
+func (r *Router) findByTags(req *Request, sel Selection, page int) ([]Reply, error) {
+	v := req.Viewer()
+	tags, err := r.lib.seenBy(v).resolveAll(sel.Include)
 	if err != nil {
 		return nil, err
 	}
-	if err := req.Viewer().checkSeen(tags); err != nil {
-		return nil, err
-	}
-	ids, err := r.cust.selectIDs(req.Viewer(), tags, nil)
+	exclude, err := r.lib.seenBy(v).resolveAll(sel.Exclude)
 	if err != nil {
 		return nil, err
 	}
+	if err := v.checkSeen(append(slices.Clone(tags), exclude...)); err != nil {
+		return nil, err
+	}
+	ids, err := r.cust.selectIDs(v, tags, exclude)
+	if err != nil {
+		return nil, err
+	}
+	text := sel.Text
 	skip := (page - 1) * findPageSize
 	hits, err := r.cust.load(req.Viewer(), ids, text, skip+findPageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	text, picks := r.renderTagHits(req, tags, hits, page)
+	text, picks := r.renderTagHits(req, tags, exclude, hits, page)
 	if picks != nil {
 		r.sess.remember(req, picks, nil, 0)
 	}
@@ -122,10 +136,14 @@ func (r *Router) findByTags(req *Request, tagNames []string, text string, page i
 
 // renderTagHits writes page (from 1) of the hits as a numbered list the
 // user picks from (picks: the customer ids in list order), or says why
-// there is none. Each customer is one line, naming the followers (other
-// than the user) whose relationships carry a named tag.
-func (r *Router) renderTagHits(req *Request, tags []store.Tag, hits []selected, page int) (text string, picks []string) {
+// there is none (tags: those asked for, exclude: those ruled out). Each
+// customer is one line, naming the followers (other than the user) whose
+// relationships carry a named tag.
+func (r *Router) renderTagHits(req *Request, tags, exclude []store.Tag, hits []selected, page int) (text string, picks []string) {
 	label := refNames(refs(tags))
+	if len(exclude) > 0 {
+		label += "而没有" + refNames(refs(exclude))
+	}
 	skip := (page - 1) * findPageSize
 	if len(hits) <= skip {
 		if page > 1 && len(hits) > 0 {

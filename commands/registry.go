@@ -305,9 +305,9 @@ func (r *Router) specList() []Spec {
 			Summary: "删除客户的标签", Help: "例：/untag 王小明 低意向", MinRole: RoleEmployee, Writes: true, ShowsCustomers: true, Run: r.runUntag},
 		{Name: "tags", Aliases: []string{"查标签", "标签"}, Usage: "/tags <客户> [@跟进人] [at:时间]",
 			Summary: "查看客户现在（或过去某个时间）的标签", Help: "按标签组列出，并写明谁在何时加的。at:时间 显示那时的标签（按变更记录算出），和现在不同时给出恢复用的 /rollback。例：/tags 王小明、/tags 王小明 at:昨天", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runTags},
-		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [tag:标签…] [page:2]",
+		{Name: "find", Aliases: []string{"查找", "搜索"}, Usage: "/find <文字> | /find tag:标签 [and tag:标签…] [and not tag:标签…] [文字] [page:2]",
 			Summary: "按名字、备注、手机号或标签找客户",
-			Help:    "列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},
+			Help:    "按标签找时和 /export 一样：and 表示同时有（可省略），not 表示没有，按客户在各跟进人那里的标签合起来算；再写文字按姓名或备注筛选。列表里的编号可以在下一条命令里用 #2 指定客户。例：/find tag:高意向 tag:VIP、/find tag:高意向 and not tag:已成交", MinRole: RoleEmployee, ShowsCustomers: true, Run: r.runFind},
 		{Name: "history", Aliases: []string{"历史", "记录"}, Usage: "/history [<客户> | @userid | tag:标签] [since:时间] [until:时间] [page:2] | /history cs:变更号",
 			Summary: "查看标签变更记录（含被拒绝的尝试）",
 			Help: "时间可写 今天、昨天、前天、3天前、三天前、2小时前、本周、上周、本月、上个月、2026-11-01、11-01 15:04、11月20日、昨天下午3点。\n" +

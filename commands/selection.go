@@ -48,7 +48,7 @@ func ParseSelection(args []Token) (Selection, error) {
 		case t.Kind == Word && selNot[word]:
 			negate = true
 		case t.Kind == Word && selOr[word]:
-			return Selection{}, userErr(CodeUsage, "暂不支持 or：请分两次导出，例如 /export tag:A 和 /export tag:B。")
+			return Selection{}, userErr(CodeUsage, "暂不支持 or：请分两次，先写 tag:A，再写 tag:B。")
 		case t.Kind == Word:
 			words = append(words, t.Value)
 		default:

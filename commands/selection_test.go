@@ -86,6 +86,12 @@ func TestFindByTagsPerCustomer(t *testing.T) {
 		{"lisi", "/find tag:展会 tag:VIP", "有「展会」「VIP」的客户（第 1 页）：\n1. 王小明（小明科技）\n用编号"},
 		{"zhangsan", "/find tag:高意向 tag:VIP", "没有客户同时有「高意向」「VIP」"},
 		{"zhangsan", "/find tag:VIP 王总", "没有客户有「VIP」"},
+		// the selection of /export: not rules a tag out (it is not a word
+		// to look for), or is refused rather than read as and
+		{"mgr", "/find tag:展会 and not tag:VIP", "没有客户有「展会」而没有「VIP」"},
+		{"zhangsan", "/find tag:展会 not tag:VIP", "有「展会」而没有「VIP」的客户（第 1 页）：\n1. 王小明"},
+		{"mgr", "/find tag:展会 or tag:VIP", "暂不支持 or"},
+		{"mgr", "/find tag:展会 not", "not 后面要写 tag:标签"},
 	} {
 		e.mustSay(tc.user, tc.cmd, tc.want)
 	}

@@ -148,7 +148,7 @@ func (r *Router) renderTagHits(req *Request, tags, exclude []store.Tag, hits []s
 	if len(hits) <= skip {
 		if page > 1 && len(hits) > 0 {
 			last := (len(hits) + findPageSize - 1) / findPageSize
-			return fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, findPage(req.Cmd, last)), nil
+			return fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, withPage(req.Cmd, "find", last)), nil
 		}
 		if len(tags) > 1 {
 			return fmt.Sprintf("没有客户同时有%s。可以少写几个标签再找。", label), nil
@@ -172,15 +172,15 @@ func (r *Router) renderTagHits(req *Request, tags, exclude []store.Tag, hits []s
 	}
 	lines = append(lines, "用编号指定客户，例如 /tags #1")
 	if more {
-		lines = append(lines, "下一页："+findPage(req.Cmd, page+1))
+		lines = append(lines, "下一页："+withPage(req.Cmd, "find", page+1))
 	}
 	return strings.Join(lines, "\n"), picks
 }
 
-// findPage is the /find command with page:n.
-func findPage(cmd Command, n int) string {
+// withPage is cmd, as command name, with page:n instead of its own page:.
+func withPage(cmd Command, name string, n int) string {
 	next := cmd.clone()
-	next.Name = "find"
+	next.Name = name
 	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
 	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
 	return next.Display()

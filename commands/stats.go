@@ -210,7 +210,7 @@ func (r *Router) crossList(req *Request, c *stats.Cross) string {
 		return "可以少写几个标签再看。"
 	}
 	if len(c.Page) == 0 {
-		return fmt.Sprintf("只有 %d 页，没有第 %d 页。看最后一页：%s", c.Pages(), c.PageNo, statsPage(req.Cmd, c.Pages()))
+		return fmt.Sprintf("只有 %d 页，没有第 %d 页。看最后一页：%s", c.Pages(), c.PageNo, withPage(req.Cmd, "stats", c.Pages()))
 	}
 	lines := []string{fmt.Sprintf("第 %d/%d 页：", c.PageNo, c.Pages())}
 	for i, id := range c.Page {
@@ -223,7 +223,7 @@ func (r *Router) crossList(req *Request, c *stats.Cross) string {
 	r.sess.remember(req, c.Page, nil, 0)
 	lines = append(lines, "用编号指定客户，例如 /tags #1")
 	if c.PageNo < c.Pages() {
-		lines = append(lines, "下一页："+statsPage(req.Cmd, c.PageNo+1))
+		lines = append(lines, "下一页："+withPage(req.Cmd, "stats", c.PageNo+1))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tagbot/tagbot/stats"
@@ -61,14 +60,5 @@ func statsWith(cmd Command, drop ...string) string {
 	next := cmd.clone()
 	next.Name = "stats"
 	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && slices.Contains(drop, t.Key) })
-	return next.Display()
-}
-
-// statsPage is the /stats command with page:n.
-func statsPage(cmd Command, n int) string {
-	next := cmd.clone()
-	next.Name = "stats"
-	next.Args = slices.DeleteFunc(next.Args, func(t Token) bool { return t.Kind == Filter && t.Key == "page" })
-	next.Args = append(next.Args, Token{Kind: Filter, Key: "page", Value: strconv.Itoa(n)})
 	return next.Display()
 }

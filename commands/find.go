@@ -121,13 +121,12 @@ func (r *Router) findByTags(req *Request, sel Selection, page int) ([]Reply, err
 	if err != nil {
 		return nil, err
 	}
-	text := sel.Text
 	skip := (page - 1) * findPageSize
-	hits, err := r.cust.load(req.Viewer(), ids, text, skip+findPageSize+1)
+	hits, err := r.cust.load(req.Viewer(), ids, sel.Text, skip+findPageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	text, picks := r.renderTagHits(req, tags, exclude, hits, page)
+	text, picks := r.renderTagHits(req, sel.Text, tags, exclude, hits, page)
 	if picks != nil {
 		r.sess.remember(req, picks, nil, 0)
 	}
@@ -136,19 +135,26 @@ func (r *Router) findByTags(req *Request, sel Selection, page int) ([]Reply, err
 
 // renderTagHits writes page (from 1) of the hits as a numbered list the
 // user picks from (picks: the customer ids in list order), or says why
-// there is none (tags: those asked for, exclude: those ruled out). Each
-// customer is one line, naming the followers (other than the user) whose
-// relationships carry a named tag.
-func (r *Router) renderTagHits(req *Request, tags, exclude []store.Tag, hits []selected, page int) (text string, picks []string) {
+// there is none (tags: those asked for, exclude: those ruled out, words:
+// the text names or remarks must hold). Each customer is one line, naming
+// the followers (other than the user) whose relationships carry a named
+// tag.
+func (r *Router) renderTagHits(req *Request, words string, tags, exclude []store.Tag, hits []selected, page int) (text string, picks []string) {
 	label := refNames(refs(tags))
 	if len(exclude) > 0 {
 		label += "而没有" + refNames(refs(exclude))
+	}
+	if words != "" {
+		label += fmt.Sprintf("、名字或备注含「%s」", clip(words))
 	}
 	skip := (page - 1) * findPageSize
 	if len(hits) <= skip {
 		if page > 1 && len(hits) > 0 {
 			last := (len(hits) + findPageSize - 1) / findPageSize
 			return fmt.Sprintf("有%s的客户只有 %d 页，没有第 %d 页。看最后一页：%s", label, last, page, withPage(req.Cmd, "find", last)), nil
+		}
+		if words != "" {
+			return fmt.Sprintf("没有客户同时有%s。可以去掉文字或少写几个标签再找。", label), nil
 		}
 		if len(tags) > 1 {
 			return fmt.Sprintf("没有客户同时有%s。可以少写几个标签再找。", label), nil

@@ -85,7 +85,8 @@ func TestFindByTagsPerCustomer(t *testing.T) {
 		{"mgr", "/find tag:VIP 王总", "：\n1. 王小明（小明科技，备注 王总） 跟进人 lisi\n用编号"},
 		{"lisi", "/find tag:展会 tag:VIP", "有「展会」「VIP」的客户（第 1 页）：\n1. 王小明（小明科技）\n用编号"},
 		{"zhangsan", "/find tag:高意向 tag:VIP", "没有客户同时有「高意向」「VIP」"},
-		{"zhangsan", "/find tag:VIP 王总", "没有客户有「VIP」"},
+		{"zhangsan", "/find tag:VIP 王总", "没有客户同时有「VIP」、名字或备注含「王总」。可以去掉文字"},
+		{"zhangsan", "/find tag:高意向 王小明", "有「高意向」、名字或备注含「王小明」的客户（第 1 页）：\n1. 王小明"},
 		// the selection of /export: not rules a tag out (it is not a word
 		// to look for), or is refused rather than read as and
 		{"mgr", "/find tag:展会 and not tag:VIP", "没有客户有「展会」而没有「VIP」"},

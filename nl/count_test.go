@@ -242,3 +242,22 @@ func TestCountColleagueCustomers(t *testing.T) {
 		})
 	}
 }
+
+// TestHowManyIsNeverAWrite: a sentence asking how many customers is not a
+// write, even when a customer is named 多少 and the rest reads as one
+// (多少客户需要打上高意向 wrote 高意向 on that customer at once after
+// /set confirm off, and 多少客户打上了高意向 went down the write path). A
+// write naming the customer 多少 without 客户 after it stays a write.
+func TestHowManyIsNeverAWrite(t *testing.T) {
+	names := demoNames()
+	for _, say := range []string{"多少客户需要打上高意向", "多少客户该打上高意向", "多少客户打上了高意向", "几位客户要打上VIP", "多少个人打上了VIP"} {
+		t.Run(say, func(t *testing.T) {
+			if r := Parse(say, names); r.Write || r.Kind == Run && r.Cmd.Name == "tag" {
+				t.Errorf("Parse(%q) = %q, a write", say, r.Slash)
+			}
+		})
+	}
+	if r := Parse("给多少打上高意向", names); !r.Write {
+		t.Errorf("Parse(给多少打上高意向) = kind %v %q ask %q, want the write to the customer 多少", r.Kind, r.Slash, r.Ask)
+	}
+}

@@ -12,6 +12,7 @@ package nl
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/tagbot/tagbot/commands"
@@ -57,6 +58,23 @@ type Result struct {
 // sentence of several commands (multi.go) gives a Result with Steps.
 // 解析一句中文请求。
 func Parse(text string, names commands.Names) Result {
+	r := parse(text, names)
+	if r.Write && howManyCustomers.MatchString(text) {
+		return countNotWrite // 多少客户需要打上高意向: a question, whatever a name matched
+	}
+	return r
+}
+
+// howManyCustomers finds "how many customers" (多少客户, 几位客户, 多少个人 …): a
+// sentence holding it asks a count, so it is never read as a write, even
+// when a customer is named 多少.
+var howManyCustomers = regexp.MustCompile(`(多少|几)\s*(个|位|名)?\s*(客户|人)`)
+
+// countNotWrite answers a write-shaped sentence that asks how many.
+var countNotWrite = ask("这句话像是在问有多少客户，什么都没有改。数有某个标签的客户：高意向客户有多少（即 /stats tag:高意向）；给一位客户打标签：给王小明打上高意向。")
+
+// parse is Parse without the how-many guard.
+func parse(text string, names commands.Names) Result {
 	steps, split := parseSteps(text, names)
 	switch {
 	case split && (steps.Kind == Run || !steps.partial): // every part read, or one asked back

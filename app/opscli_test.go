@@ -11,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tagbot/tagbot/config"
+	"github.com/tagbot/tagbot/internal/logtest"
 	"github.com/tagbot/tagbot/store"
 )
 
@@ -96,28 +96,10 @@ func TestBackupIgnoresAdminListen(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestBackupLogNamesOnePackage: the "backup sent" line carries pkg once.
 func TestBackupLogNamesOnePackage(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	var logs syncBuffer
+	var logs logtest.Buffer
 	d, err := StartDemo(context.Background(), config.Default(), &logs)
 	if err != nil {
 		t.Fatal(err)
